@@ -1,0 +1,167 @@
+// Every LAKEQL_* setting, parsed and validated in one place; a bad value stops start-up naming the variable.
+import { parseApiKeys } from './auth/api-keys.js';
+import { isAuthConfigured, type AuthConfig } from './auth/authenticator.js';
+import { parseRateLimit, type RateLimit } from './http/rate-limit.js';
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface Config {
+  /** `s3://bucket/prefix`, `file:///abs/dir` or a directory path. */
+  lake: string;
+  host: string;
+  port: number;
+  /** Create the demo lake in a local lake directory that holds no data yet. */
+  demo: 'auto' | 'never';
+  /** Largest `first` any connection accepts. */
+  maxPageSize: number;
+  /** Longest validity of a download URL, seconds (S3 allows at most 7 days). */
+  maxUrlExpiry: number;
+  /** Secret signing the directory backend's download URLs; random per process when unset. */
+  urlSecret?: string;
+  /** Origin that download URLs point at when lakeql sits behind a proxy, e.g. https://lake.example.com. */
+  publicUrl?: string;
+  /** API keys (hashed) and JWT verification; with neither, every caller is anonymous. */
+  auth: AuthConfig;
+  /** Serve a non-loopback address without auth (LAKEQL_ALLOW_ANONYMOUS=true). */
+  allowAnonymous: boolean;
+  limits: Limits;
+}
+
+/** What one request may cost; each is documented in SETTINGS and tested at its value and one above. */
+export interface Limits {
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  maxTokens: number;
+  maxCost: number;
+  maxBodyBytes: number;
+  requestTimeoutMs: number;
+  /** Per API key / JWT subject, or per client address when anonymous; null when off. */
+  rateLimit: RateLimit | null;
+}
+
+/** One row per setting: the README's configuration table is written from the same facts. */
+export const SETTINGS = {
+  LAKEQL_LAKE: { default: './lake', doc: 'Where the lake is: s3://bucket/optional/prefix, file:///abs/dir, or a directory path.' },
+  LAKEQL_HOST: { default: '127.0.0.1', doc: 'Address to listen on.' },
+  LAKEQL_PORT: { default: '4000', doc: 'Port to listen on (0 picks a free one).' },
+  LAKEQL_DEMO: { default: 'auto', doc: '`auto` fills an empty local lake with the demo data on start; `never` leaves it empty.' },
+  LAKEQL_MAX_PAGE_SIZE: { default: '500', doc: 'Largest `first` a connection accepts (100 to 10000); more is a BAD_USER_INPUT error.' },
+  LAKEQL_MAX_URL_EXPIRY: { default: '604800', doc: 'Longest `expiresIn` of a download URL, in seconds (S3 caps presigned URLs at 7 days).' },
+  LAKEQL_URL_SECRET: { default: '(random per process)', doc: 'HMAC secret for the directory backend\'s download URLs; set it to keep URLs valid across restarts and instances.' },
+  LAKEQL_PUBLIC_URL: { default: '(the request\'s origin)', doc: 'Origin used in download URLs when lakeql sits behind a proxy.' },
+  LAKEQL_API_KEYS: { default: '(none)', doc: 'API keys as `name:key:scopes`, comma-separated; scopes `read`, `write` or `read+write`; keys ≥ 16 characters of A–Z a–z 0–9 _ -. Sent as `Authorization: Bearer <key>` or `X-API-Key`.' },
+  LAKEQL_JWT_SECRET: { default: '(none)', doc: 'Shared secret verifying bearer JWTs (HS256/384/512). Scopes come from the `scope` or `scp` claim; `exp` is required.' },
+  LAKEQL_JWT_JWKS_URL: { default: '(none)', doc: 'JWKS URL verifying bearer JWTs (RS*, PS*, ES*, EdDSA); instead of LAKEQL_JWT_SECRET.' },
+  LAKEQL_JWT_ISSUER: { default: '(not checked)', doc: 'Required `iss` of bearer JWTs.' },
+  LAKEQL_JWT_AUDIENCE: { default: '(not checked)', doc: 'Required `aud` of bearer JWTs.' },
+  LAKEQL_ALLOW_ANONYMOUS: { default: 'false', doc: '`true` lets lakeql listen on a non-loopback LAKEQL_HOST with no auth configured (otherwise it refuses to start).' },
+  LAKEQL_MAX_DEPTH: { default: '10', doc: 'Deepest field nesting of an operation (graphql-armor); deeper is QUERY_LIMIT_EXCEEDED.' },
+  LAKEQL_MAX_ALIASES: { default: '15', doc: 'Most aliases in an operation (graphql-armor).' },
+  LAKEQL_MAX_DIRECTIVES: { default: '50', doc: 'Most directives in an operation (graphql-armor).' },
+  LAKEQL_MAX_TOKENS: { default: '2000', doc: 'Most lexical tokens in a document (graphql-armor); checked while parsing.' },
+  LAKEQL_MAX_COST: { default: '50000', doc: 'Highest estimated cost of an operation: fields × page sizes (`first`, from literals, variables or defaults); unpaged lists count 10.' },
+  LAKEQL_MAX_BODY_BYTES: { default: '4194304', doc: 'Largest request body in bytes other than a multipart upload; more is HTTP 413.' },
+  LAKEQL_REQUEST_TIMEOUT_MS: { default: '30000', doc: 'Longest a query or mutation may run before it is answered with a TIMEOUT error (HTTP 504); subscriptions and uploads are exempt.' },
+  LAKEQL_RATE_LIMIT: { default: '1200/60s', doc: 'Requests per window per API key or JWT subject (per client address when anonymous), as `n/<window>` with ms, s, m or h, or `off`; more is HTTP 429 with Retry-After.' },
+} as const;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const read = (name: keyof typeof SETTINGS): string | undefined => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+  const demo = read('LAKEQL_DEMO') ?? 'auto';
+  if (demo !== 'auto' && demo !== 'never') throw new ConfigError('LAKEQL_DEMO', `expected "auto" or "never", got "${demo}"`);
+  const publicUrl = read('LAKEQL_PUBLIC_URL');
+  if (publicUrl !== undefined && !/^https?:\/\/[^/]+$/.test(publicUrl.replace(/\/$/, ''))) {
+    throw new ConfigError('LAKEQL_PUBLIC_URL', `expected an origin like https://lake.example.com, got "${publicUrl}"`);
+  }
+  const lake = read('LAKEQL_LAKE') ?? SETTINGS.LAKEQL_LAKE.default;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(lake) && !/^(s3|file):\/\//i.test(lake)) {
+    throw new ConfigError('LAKEQL_LAKE', `unsupported scheme in "${lake}": use s3://bucket/prefix, file:///dir or a directory path`);
+  }
+  const auth = loadAuth(read);
+  const allowAnonymous = flag(read('LAKEQL_ALLOW_ANONYMOUS'), 'LAKEQL_ALLOW_ANONYMOUS');
+  const listenOn = read('LAKEQL_HOST') ?? SETTINGS.LAKEQL_HOST.default;
+  if (!isAuthConfigured(auth) && !allowAnonymous && !isLoopback(listenOn)) {
+    throw new ConfigError('LAKEQL_HOST', `${listenOn} is reachable from other machines but no authentication is configured: set LAKEQL_API_KEYS, LAKEQL_JWT_SECRET or LAKEQL_JWT_JWKS_URL, or LAKEQL_ALLOW_ANONYMOUS=true to serve without it`);
+  }
+  let rateLimit: RateLimit | null;
+  try {
+    rateLimit = parseRateLimit(read('LAKEQL_RATE_LIMIT') ?? SETTINGS.LAKEQL_RATE_LIMIT.default);
+  } catch (error) {
+    throw new ConfigError('LAKEQL_RATE_LIMIT', (error as Error).message);
+  }
+  const limits: Limits = {
+    maxDepth: integer(read('LAKEQL_MAX_DEPTH'), 'LAKEQL_MAX_DEPTH', 10, 1, 1000),
+    maxAliases: integer(read('LAKEQL_MAX_ALIASES'), 'LAKEQL_MAX_ALIASES', 15, 0, 10_000),
+    maxDirectives: integer(read('LAKEQL_MAX_DIRECTIVES'), 'LAKEQL_MAX_DIRECTIVES', 50, 0, 10_000),
+    maxTokens: integer(read('LAKEQL_MAX_TOKENS'), 'LAKEQL_MAX_TOKENS', 2000, 10, 1_000_000),
+    maxCost: integer(read('LAKEQL_MAX_COST'), 'LAKEQL_MAX_COST', 50_000, 1, 1_000_000_000),
+    maxBodyBytes: integer(read('LAKEQL_MAX_BODY_BYTES'), 'LAKEQL_MAX_BODY_BYTES', 4_194_304, 1024, 1_073_741_824),
+    requestTimeoutMs: integer(read('LAKEQL_REQUEST_TIMEOUT_MS'), 'LAKEQL_REQUEST_TIMEOUT_MS', 30_000, 1, 3_600_000),
+    rateLimit,
+  };
+  return {
+    lake,
+    host: read('LAKEQL_HOST') ?? SETTINGS.LAKEQL_HOST.default,
+    port: integer(read('LAKEQL_PORT'), 'LAKEQL_PORT', 4000, 0, 65535),
+    demo,
+    // Never below the default `first` (100), or a query that leaves `first` out would be refused.
+    maxPageSize: integer(read('LAKEQL_MAX_PAGE_SIZE'), 'LAKEQL_MAX_PAGE_SIZE', 500, 100, 10_000),
+    maxUrlExpiry: integer(read('LAKEQL_MAX_URL_EXPIRY'), 'LAKEQL_MAX_URL_EXPIRY', 604_800, 1, 604_800),
+    urlSecret: read('LAKEQL_URL_SECRET'),
+    publicUrl: publicUrl?.replace(/\/$/, ''),
+    auth,
+    allowAnonymous,
+    limits,
+  };
+}
+
+/** API keys are hashed as they are read; error messages name entries, never keys. */
+function loadAuth(read: (name: keyof typeof SETTINGS) => string | undefined): AuthConfig {
+  let apiKeys;
+  try {
+    apiKeys = parseApiKeys(read('LAKEQL_API_KEYS'));
+  } catch (error) {
+    throw new ConfigError('LAKEQL_API_KEYS', (error as Error).message);
+  }
+  const secret = read('LAKEQL_JWT_SECRET');
+  const jwksUrl = read('LAKEQL_JWT_JWKS_URL');
+  const issuer = read('LAKEQL_JWT_ISSUER');
+  const audience = read('LAKEQL_JWT_AUDIENCE');
+  if (secret !== undefined && jwksUrl !== undefined) throw new ConfigError('LAKEQL_JWT_SECRET', 'set either LAKEQL_JWT_SECRET or LAKEQL_JWT_JWKS_URL, not both');
+  // HS256 wants at least as many secret bytes as its output: 32.
+  if (secret !== undefined && Buffer.byteLength(secret) < 32) throw new ConfigError('LAKEQL_JWT_SECRET', 'must be at least 32 bytes');
+  if (jwksUrl !== undefined && !/^https?:\/\/\S+$/.test(jwksUrl)) throw new ConfigError('LAKEQL_JWT_JWKS_URL', `expected an http(s) URL, got "${jwksUrl}"`);
+  if ((issuer !== undefined || audience !== undefined) && secret === undefined && jwksUrl === undefined) {
+    throw new ConfigError(issuer !== undefined ? 'LAKEQL_JWT_ISSUER' : 'LAKEQL_JWT_AUDIENCE', 'needs LAKEQL_JWT_SECRET or LAKEQL_JWT_JWKS_URL');
+  }
+  return { apiKeys, jwt: secret !== undefined || jwksUrl !== undefined ? { secret, jwksUrl, issuer, audience } : undefined };
+}
+
+/** 127.0.0.0/8, ::1 and localhost only reach this machine; anything else (0.0.0.0, ::, a LAN address) may not. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || /^::ffff:127\./.test(h);
+}
+
+function flag(value: string | undefined, name: string): boolean {
+  if (value === undefined || /^(false|0|no)$/i.test(value)) return false;
+  if (/^(true|1|yes)$/i.test(value)) return true;
+  throw new ConfigError(name, `expected true or false, got "${value}"`);
+}
+
+function integer(value: string | undefined, name: string, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value)) throw new ConfigError(name, `expected a whole number, got "${value}"`);
+  const n = Number(value);
+  if (n < min || n > max) throw new ConfigError(name, `expected ${min} to ${max}, got ${n}`);
+  return n;
+}

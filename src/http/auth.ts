@@ -1,0 +1,106 @@
+// Yoga plugin: authenticates every request (HTTP headers, or graphql-ws connectionParams), rate-limits it, and checks scopes before execution.
+import type { Plugin } from 'graphql-yoga';
+import { credentialsFromConnectionParams, credentialsFromHeaders, type Authenticator } from '../auth/authenticator.js';
+import { AuthError, missingScopes, type Principal, type Scope } from '../auth/principal.js';
+import { requiredScopes } from '../auth/required-scopes.js';
+import { errorResponse, gatewayError } from './error-response.js';
+import type { RateLimiter } from './rate-limit.js';
+
+/** Where a request's principal is kept: on yoga's server context, which becomes the GraphQL context. */
+export const PRINCIPAL = Symbol.for('lakeql.principal');
+
+/** Served to anyone: probes must work without a key, and `/` only redirects to GraphiQL. */
+const OPEN_PATHS = new Set(['/health', '/ready', '/']);
+
+export interface AuthPluginOptions {
+  authenticator: Authenticator;
+  /** Null when LAKEQL_RATE_LIMIT is off. */
+  rateLimiter: RateLimiter | null;
+}
+
+export function principalOf(context: object): Principal | undefined {
+  return (context as { [PRINCIPAL]?: Principal })[PRINCIPAL];
+}
+
+/**
+ * HTTP requests are authenticated in onRequest, before the body is read: an unknown caller costs
+ * a header check, nothing more. GraphiQL's HTML and CORS preflights are answered by yoga before
+ * this runs. graphql-ws operations never pass through onRequest; they are authenticated while
+ * their context is built, from connectionParams. Scopes are checked in onExecute/onSubscribe,
+ * after parsing and validation, before any resolver (and so any store request) runs.
+ */
+export function authPlugin({ authenticator, rateLimiter }: AuthPluginOptions): Plugin {
+  let graphqlEndpoint = '/graphql';
+  const rateLimited = (principal: Principal) => {
+    const decision = rateLimiter?.take(principal.id);
+    return decision && !decision.allowed ? decision.retryAfterS : undefined;
+  };
+  const authorize = (context: object, needed: Set<Scope>) => {
+    const principal = principalOf(context);
+    if (!principal) throw gatewayError(401, 'UNAUTHENTICATED', 'credentials required');
+    const missing = missingScopes(principal, needed);
+    if (missing.length > 0) {
+      throw gatewayError(403, 'FORBIDDEN', `this operation needs the ${missing.join(' and ')} scope, which these credentials do not have`, { missingScopes: missing });
+    }
+  };
+
+  return {
+    onYogaInit({ yoga }) {
+      graphqlEndpoint = yoga.graphqlEndpoint;
+    },
+    onRequest({ request, url, serverContext, endResponse }) {
+      if (OPEN_PATHS.has(url.pathname) || request.method === 'OPTIONS') return;
+      const address = clientAddress(serverContext);
+      return authenticator.authenticate(credentialsFromHeaders(request.headers), address).then(
+        (principal) => {
+          const retryAfter = rateLimited(principal);
+          if (retryAfter !== undefined) {
+            return endResponse(errorResponse(429, 'RATE_LIMITED', `rate limit exceeded: try again in ${retryAfter} s`, { 'retry-after': String(retryAfter) }));
+          }
+          (serverContext as Record<symbol, unknown>)[PRINCIPAL] = principal;
+          // Routes beside GraphQL (/files, /v1/bars) only read.
+          const graphql = url.pathname === graphqlEndpoint || url.pathname.startsWith(`${graphqlEndpoint}/`);
+          if (!graphql && !principal.scopes.has('read')) {
+            endResponse(errorResponse(403, 'FORBIDDEN', 'this route needs the read scope, which these credentials do not have'));
+          }
+        },
+        (error: unknown) => {
+          if (!(error instanceof AuthError)) throw error;
+          endResponse(errorResponse(401, 'UNAUTHENTICATED', error.message, { 'www-authenticate': 'Bearer realm="lakeql"' }));
+        },
+      );
+    },
+    async onContextBuilding({ context, extendContext }) {
+      let principal = principalOf(context);
+      if (!principal) {
+        const { connectionParams } = context as { connectionParams?: unknown };
+        if (connectionParams === undefined && authenticator.enabled) throw gatewayError(401, 'UNAUTHENTICATED', 'credentials required');
+        try {
+          principal = await authenticator.authenticate(credentialsFromConnectionParams(connectionParams), clientAddress(context));
+        } catch (error) {
+          if (error instanceof AuthError) throw gatewayError(401, 'UNAUTHENTICATED', error.message);
+          throw error;
+        }
+        // Over HTTP the request was counted in onRequest; a graphql-ws operation is counted here.
+        const retryAfter = rateLimited(principal);
+        if (retryAfter !== undefined) {
+          throw gatewayError(429, 'RATE_LIMITED', `rate limit exceeded: try again in ${retryAfter} s`, { retryAfterSeconds: retryAfter }, { 'retry-after': String(retryAfter) });
+        }
+        (context as Record<symbol, unknown>)[PRINCIPAL] = principal;
+      }
+      extendContext({ principal } as never);
+    },
+    onExecute({ args }) {
+      authorize(args.contextValue, requiredScopes(args.document, args.operationName));
+    },
+    onSubscribe({ args }) {
+      authorize(args.contextValue, requiredScopes(args.document, args.operationName));
+    },
+  };
+}
+
+/** The peer address from node:http (`req.socket`) or graphql-ws (`extra.request.socket`); no proxy headers are trusted. */
+function clientAddress(context: object): string {
+  const c = context as { req?: { socket?: { remoteAddress?: string } }; extra?: { request?: { socket?: { remoteAddress?: string } } } };
+  return c.req?.socket?.remoteAddress ?? c.extra?.request?.socket?.remoteAddress ?? 'unknown';
+}

@@ -1,0 +1,116 @@
+// Yoga plugins bounding what one request may cost: body size (413), query cost, execution time (504).
+import { getOperationAST } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { estimateCost } from './cost.js';
+import { errorResponse, gatewayError } from './error-response.js';
+
+export interface BodyLimits {
+  /** Any request body but a multipart upload (LAKEQL_MAX_BODY_BYTES). */
+  maxBodyBytes: number;
+  /** A multipart/form-data body: the upload cap plus room for the operations and map parts. */
+  maxMultipartBytes: number;
+}
+
+/**
+ * Checked in onRequest, before anything reads the body. A Content-Length above the cap is
+ * answered at once; a body without one (chunked) is counted as it streams and fails the parse
+ * with the same 413 the moment it passes the cap, so it is never held whole in memory.
+ */
+export function bodyLimitPlugin(limits: BodyLimits): Plugin {
+  return {
+    onRequest({ request, setRequest, endResponse }) {
+      if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return;
+      const multipart = (request.headers.get('content-type') ?? '').toLowerCase().startsWith('multipart/form-data');
+      const limit = multipart ? limits.maxMultipartBytes : limits.maxBodyBytes;
+      const setting = multipart ? 'LAKEQL_MAX_UPLOAD_BYTES' : 'LAKEQL_MAX_BODY_BYTES';
+      const message = `request body larger than ${limit} bytes (${setting})`;
+      const length = request.headers.get('content-length');
+      if (length !== null) {
+        // Only one plain non-negative integer is a Content-Length; "1, 1" or "-1" is a smuggling attempt.
+        if (!/^\d+$/.test(length.trim())) return endResponse(errorResponse(400, 'BAD_REQUEST', 'Content-Length is not a number'));
+        if (Number(length) > limit) return endResponse(errorResponse(413, 'PAYLOAD_TOO_LARGE', message, {}, { limit }));
+        return;
+      }
+      if (!request.body) return;
+      let seen = 0;
+      const counted = request.body.pipeThrough(
+        new TransformStream<Uint8Array, Uint8Array>({
+          transform(chunk, controller) {
+            seen += chunk.byteLength;
+            if (seen > limit) controller.error(gatewayError(413, 'PAYLOAD_TOO_LARGE', message, { limit }));
+            else controller.enqueue(chunk);
+          },
+        }),
+      );
+      setRequest(new Request(request.url, { method: request.method, headers: request.headers, signal: request.signal, body: counted, duplex: 'half' } as RequestInit));
+    },
+  };
+}
+
+export interface CostLimitOptions {
+  maxCost: number;
+  /** LAKEQL_MAX_PAGE_SIZE: larger `first` values count as this (the field itself rejects them). */
+  maxPageSize: number;
+}
+
+/** Rejects an operation whose estimated cost (see cost.ts) is above LAKEQL_MAX_COST, before any resolver runs. */
+export function costLimitPlugin({ maxCost, maxPageSize }: CostLimitOptions): Plugin {
+  const check = (args: { schema: Parameters<typeof estimateCost>[0] } & Omit<Parameters<typeof estimateCost>[1], 'maxPageSize'> & { variableValues?: unknown }) => {
+    const cost = estimateCost(args.schema, {
+      document: args.document,
+      operationName: args.operationName,
+      variables: args.variableValues as Record<string, unknown> | null | undefined,
+      maxPageSize,
+    });
+    if (cost > maxCost) {
+      throw gatewayError(400, 'QUERY_LIMIT_EXCEEDED', `query cost ${cost} is above the limit of ${maxCost} (LAKEQL_MAX_COST): ask for fewer fields or smaller pages`, { limit: 'cost', cost, maxCost });
+    }
+  };
+  return {
+    onExecute: ({ args }) => check(args),
+    onSubscribe: ({ args }) => check(args),
+  };
+}
+
+export interface TimeoutOptions {
+  timeoutMs: number;
+  /** Injectable timer (tests); returns a cancel function. */
+  setTimer?: (callback: () => void, ms: number) => () => void;
+}
+
+const realTimer = (callback: () => void, ms: number) => {
+  const handle = setTimeout(callback, ms);
+  return () => clearTimeout(handle);
+};
+
+/**
+ * Queries and mutations get LAKEQL_REQUEST_TIMEOUT_MS to produce their result; then the client
+ * gets a TIMEOUT error (HTTP 504) and the execution's signal is aborted so no further resolvers
+ * start. Subscriptions are long-lived by design, and multipart uploads are bounded by their size
+ * and the client's speed, so both are exempt.
+ */
+export function timeoutPlugin({ timeoutMs, setTimer = realTimer }: TimeoutOptions): Plugin {
+  return {
+    onExecute({ args, executeFn, setExecuteFn }) {
+      const request = (args.contextValue as { request?: Request }).request;
+      if ((request?.headers.get('content-type') ?? '').toLowerCase().startsWith('multipart/form-data')) return;
+      if (getOperationAST(args.document, args.operationName)?.operation === 'subscription') return;
+      setExecuteFn((execArgs) => {
+        const controller = new AbortController();
+        const outer = (execArgs as { signal?: AbortSignal }).signal;
+        const signal = outer ? AbortSignal.any([outer, controller.signal]) : controller.signal;
+        return new Promise((resolve, reject) => {
+          const cancel = setTimer(() => {
+            const error = gatewayError(504, 'TIMEOUT', `the request took longer than ${timeoutMs} ms (LAKEQL_REQUEST_TIMEOUT_MS)`, { timeoutMs });
+            controller.abort(error);
+            resolve({ errors: [error] });
+          }, timeoutMs);
+          Promise.resolve()
+            .then(() => executeFn({ ...execArgs, signal } as typeof execArgs))
+            .then(resolve, reject)
+            .finally(cancel);
+        });
+      });
+    },
+  };
+}

@@ -1,0 +1,89 @@
+// Job vocabulary shared by the engine, the registry and (later) Redis: plain JSON-serialisable values only.
+
+export type JobKind = 'BACKFILL' | 'DOWNLOAD';
+export type JobState = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+export const FINAL_STATES: ReadonlySet<JobState> = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
+
+export function isFinal(state: JobState): boolean {
+  return FINAL_STATES.has(state);
+}
+
+/** One file that did not make it, with the lake error code and the backend's own code (e.g. S3 "NoSuchBucket"). */
+export interface FileError {
+  /** Path relative to the job's source directory (backfill) or the object key (download). */
+  path: string;
+  key: string;
+  code: string;
+  backendCode?: string;
+  message: string;
+  attempts: number;
+}
+
+/** One line of a backfill plan, what dryRun returns and what a real run works through. */
+export interface PlanEntry {
+  path: string;
+  key: string;
+  size: number;
+  action: 'UPLOAD' | 'SKIP' | 'REFUSE';
+  /** Why a file is skipped ("exists" for SKIP_EXISTING, "unchanged" for SYNC) or refused (a link out of the root, a bad key). */
+  reason?: string;
+}
+
+/**
+ * Everything a client sees of a job. Times are epoch milliseconds so the snapshot survives JSON
+ * (Redis, issue 5) unchanged; `seq` grows by one with every published snapshot of the job.
+ */
+export interface JobSnapshot {
+  id: string;
+  kind: JobKind;
+  state: JobState;
+  seq: number;
+  /** What the job works on, e.g. "upload-root/data/ticks/daily → data/ticks/daily/". */
+  description: string;
+  dryRun: boolean;
+  createdAt: number;
+  startedAt?: number;
+  finishedAt?: number;
+  totalFiles: number;
+  doneFiles: number;
+  failedFiles: number;
+  skippedFiles: number;
+  /** Bytes to move, known before the first byte moves (skipped files excluded). */
+  totalBytes: number;
+  transferredBytes: number;
+  bytesPerSecond: number;
+  /** The first MAX_REPORTED_ERRORS file errors; `failedFiles` has the full count. */
+  errors: FileError[];
+  /** Why the job as a whole failed (a permanent store error, a bad source), when it did. */
+  message?: string;
+  /** The plan, for dryRun jobs only (capped at MAX_PLAN_ENTRIES). */
+  plan?: PlanEntry[];
+}
+
+export const MAX_REPORTED_ERRORS = 100;
+export const MAX_PLAN_ENTRIES = 10_000;
+
+export interface JobFilter {
+  state?: JobState;
+  kind?: JobKind;
+}
+
+/**
+ * Where job snapshots live. The in-memory registry serves one instance; a Redis-backed one
+ * (issue 5) implements the same calls so any instance can answer `job(id)` and resume a subscriber.
+ */
+export interface JobRegistry {
+  /** Stores the snapshot as the job's latest; remembers it for `since` when its state differs from the previous one. */
+  save(snapshot: JobSnapshot): Promise<void>;
+  get(id: string): Promise<JobSnapshot | undefined>;
+  /** Newest first. */
+  list(filter?: JobFilter): Promise<JobSnapshot[]>;
+  /**
+   * What a subscriber that last saw `seq` needs to miss no state change: every retained state
+   * transition after `seq`, then the latest snapshot if it is newer still. Empty when nothing is newer.
+   */
+  since(id: string, seq: number): Promise<JobSnapshot[]>;
+}
+
+/** Receives every published snapshot, in order: the GraphQL layer forwards them to its pub/sub. */
+export type JobPublisher = (snapshot: JobSnapshot) => void;

@@ -1,0 +1,57 @@
+// Reads the bars of one Parquet object: footer by range, then only the chunks of the needed columns and row groups, decoded off-thread.
+import { InvalidDataError } from '../errors.js';
+import type { ObjectStore } from '../store/types.js';
+import { resolveBarColumns, type BarColumnMap } from './bar-columns.js';
+import type { DecodedBars } from './decode-arrow.js';
+import type { DecodePool } from './decode-pool.js';
+import { fetchSegments, readFooter, type FileRef, type FooterRead, type Segment } from './read-footer.js';
+
+export interface ReadBarsOptions {
+  /** A footer already read for this version of the file (saves its GET). Its tail is handed to the decoder. */
+  footer?: FooterRead;
+  /** Only these row groups (indexes into the footer's list); all when omitted. */
+  rowGroups?: number[];
+  signal?: AbortSignal;
+}
+
+/**
+ * Requests on a store with ranges: the footer's suffix GET (skipped when `footer` is given), then
+ * one GET spanning the chunks of the bar columns in the chosen row groups, unless the footer's
+ * suffix already held them (small files arrive whole in the first GET). Extra columns are never fetched
+ * when they lie outside that span.
+ */
+export async function readBars(store: ObjectStore, pool: DecodePool, file: FileRef, options: ReadBarsOptions = {}): Promise<DecodedBars> {
+  const { footer, tail } = options.footer ?? (await readFooter(store, file, options.signal));
+  const map = resolveBarColumns(file.key, footer);
+  const groups = options.rowGroups ?? footer.rowGroups.map((_, i) => i);
+  for (const g of groups) {
+    if (!Number.isInteger(g) || g < 0 || g >= footer.rowGroups.length) throw new RangeError(`row group ${g} does not exist in ${file.key}`);
+  }
+  if (groups.every((g) => footer.rowGroups[g].numRows === 0)) return emptyBars(map);
+
+  const wanted = new Set([map.time.name, ...Object.values(map.values)]);
+  const columnIndexes = footer.columns.flatMap((c, i) => (wanted.has(c.name) ? [i] : []));
+  const ranges = groups.flatMap((g) => columnIndexes.map((c) => footer.rowGroups[g].chunks[c]));
+  let segments: Segment[] = [tail, ...(await fetchSegments(store, file, ranges, [tail], { signal: options.signal }))];
+
+  const names = { time: map.time.name, values: map.values };
+  const rowGroups = groups.length === footer.rowGroups.length ? undefined : groups;
+  for (let attempt = 0; ; attempt++) {
+    const reply = await pool.decode({ key: file.key, size: file.size, segments, names, rowGroups }).catch((error: Error) => {
+      throw new InvalidDataError(`${file.key}: ${error.message}`, { key: file.key, cause: error });
+    });
+    if (reply.ok) return reply.bars;
+    // The decoder wanted bytes outside the column chunks (e.g. a page index): fetch the whole object once.
+    if (reply.missing && attempt === 0) {
+      segments = await fetchSegments(store, file, [{ start: 0, end: file.size }], [], { signal: options.signal });
+      continue;
+    }
+    throw new InvalidDataError(`${file.key}: cannot decode Parquet data (${reply.message})`, { key: file.key });
+  }
+}
+
+function emptyBars(map: BarColumnMap): DecodedBars {
+  const values: DecodedBars['values'] = {};
+  for (const role of Object.keys(map.values) as (keyof BarColumnMap['values'])[]) values[role] = new Float64Array(0);
+  return { rows: 0, time: new Float64Array(0), values };
+}

@@ -1,0 +1,167 @@
+// LocalStore: the object-store interface over a directory, with S3's semantics kept exactly where callers can tell.
+import * as fs from 'node:fs/promises';
+import path from 'node:path';
+import { CancelledError, NotFoundError, PreconditionFailedError } from '../errors.js';
+import { assertValidContentLength, normalizeMetadata, toReadable } from './body.js';
+import { normalizeListOptions } from './list-options.js';
+import { assertLocalKey, etagOf, LocalFs, mtimeOf, translateFsError } from './local-fs.js';
+import { listLocal } from './local-list.js';
+import { LocalMultipart } from './local-multipart.js';
+import { assertValidRange, resolveRange } from './ranges.js';
+import type {
+  GetOptions, GetResult, ListOptions, ListPage, MultipartStore, MultipartUploadInfo, ObjectHead, ObjectStore, PutBody, PutOptions,
+  PutResult, StoreCapabilities,
+} from './types.js';
+
+export interface LocalStoreOptions {
+  /**
+   * fsync each object before publishing it. Off by default: renames already keep readers from
+   * ever seeing half a file; fsync adds survival of a power cut at the cost of a disk flush per object.
+   */
+  fsync?: boolean;
+}
+
+const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
+
+/**
+ * Objects are plain files at `<root>/<key>`, so other tools can read and drop in files; what a
+ * file cannot carry (content type, user metadata) sits in `<root>/.lakeql/meta/<key>.json`.
+ * Files without a sidecar are objects too, typed application/octet-stream.
+ * The root must exist (openStore creates it for a new lake): a missing root is an error like
+ * S3's NoSuchBucket, not an empty lake, so a mistyped path is noticed.
+ */
+export class LocalStore implements ObjectStore, MultipartStore {
+  readonly kind = 'local';
+  readonly capabilities: StoreCapabilities = { ranges: true, createOnly: true };
+  /** The lake directory, absolute. */
+  readonly root: string;
+  private readonly local: LocalFs;
+  private readonly multipart: LocalMultipart;
+
+  constructor(root: string, options: LocalStoreOptions = {}) {
+    this.root = path.resolve(root);
+    this.local = new LocalFs(this.root, options.fsync ?? false);
+    this.multipart = new LocalMultipart(this.local, options.fsync ?? false);
+  }
+
+  async list(options?: ListOptions): Promise<ListPage> {
+    return listLocal(this.local, normalizeListOptions(options));
+  }
+
+  async head(key: string): Promise<ObjectHead> {
+    assertLocalKey(key);
+    const real = await this.local.resolveExisting(key);
+    let stats;
+    try {
+      stats = await fs.stat(real, { bigint: true });
+    } catch (error) {
+      throw translateFsError(error, key, 'read');
+    }
+    if (!stats.isFile()) throw new NotFoundError(`no object "${key}"`, { key, store: this.kind });
+    const etag = etagOf(stats);
+    const sidecar = await this.local.readSidecar(key, etag);
+    return {
+      key, size: Number(stats.size), etag, lastModified: mtimeOf(stats),
+      contentType: sidecar.contentType ?? DEFAULT_CONTENT_TYPE, metadata: sidecar.metadata,
+    };
+  }
+
+  /** Stats the open file, not the path: the ETag, ifMatch check and bytes all describe one version. */
+  async get(key: string, options: GetOptions = {}): Promise<GetResult> {
+    assertLocalKey(key);
+    if (options.range) assertValidRange(options.range, key);
+    if (options.signal?.aborted) throw new CancelledError(`read of "${key}" cancelled`, { key, store: this.kind });
+    const real = await this.local.resolveExisting(key);
+    let handle: fs.FileHandle | undefined;
+    try {
+      handle = await fs.open(real, 'r');
+      const stats = await handle.stat({ bigint: true });
+      if (!stats.isFile()) throw new NotFoundError(`no object "${key}"`, { key, store: this.kind });
+      const etag = etagOf(stats);
+      if (options.ifMatch !== undefined && !etagMatches(options.ifMatch, etag)) {
+        throw new PreconditionFailedError(`object "${key}" has changed (ETag ${etag}, expected ${options.ifMatch})`, { key, store: this.kind, backendCode: 'PreconditionFailed' });
+      }
+      const size = Number(stats.size);
+      const range = options.range ? resolveRange(options.range, size, key) : undefined;
+      const sidecar = await this.local.readSidecar(key, etag);
+      const head: ObjectHead = {
+        key, size, etag, lastModified: mtimeOf(stats), contentType: sidecar.contentType ?? DEFAULT_CONTENT_TYPE, metadata: sidecar.metadata,
+      };
+      const body = handle.createReadStream(range ? { start: range.start, end: range.end } : {});
+      handle = undefined; // the stream owns and closes it now
+      if (options.signal) {
+        const signal = options.signal;
+        const onAbort = () => body.destroy(new CancelledError(`read of "${key}" cancelled`, { key, store: this.kind }));
+        signal.addEventListener('abort', onAbort, { once: true });
+        body.once('close', () => signal.removeEventListener('abort', onAbort));
+      }
+      return { head, body, range };
+    } catch (error) {
+      await handle?.close().catch(() => {});
+      throw translateFsError(error, key, 'read');
+    }
+  }
+
+  async put(key: string, body: PutBody, options: PutOptions = {}): Promise<PutResult> {
+    assertLocalKey(key);
+    assertValidContentLength(options.contentLength, key);
+    const metadata = normalizeMetadata(options.metadata, key);
+    if (options.signal?.aborted) throw new CancelledError(`write of "${key}" cancelled`, { key, store: this.kind });
+    const { tmp, stats } = await this.local.writeTemp(toReadable(body), key, options.signal);
+    try {
+      this.local.assertContentLength(options.contentLength, stats.size, key);
+    } catch (error) {
+      await fs.rm(tmp, { force: true }).catch(() => {});
+      throw error;
+    }
+    // rename and link keep the inode and mtime, so the temp file's ETag is the object's.
+    const etag = etagOf(stats);
+    await this.local.publish(tmp, key, options.mode ?? 'overwrite');
+    await this.local.writeSidecar(key, etag, { contentType: options.contentType, metadata });
+    return { etag };
+  }
+
+  async delete(key: string): Promise<void> {
+    assertLocalKey(key);
+    const parent = await this.local.resolveParent(key);
+    if (parent === undefined) return;
+    try {
+      await fs.unlink(path.join(parent, path.basename(key)));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // Missing, or a directory (EISDIR on Linux, EPERM on macOS): either way there is no such object.
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return;
+      if (code === 'EPERM' && (await fs.lstat(path.join(parent, path.basename(key))).catch(() => undefined))?.isDirectory()) return;
+      throw translateFsError(error, key, 'delete');
+    }
+    await this.local.removeSidecar(key);
+    await this.local.pruneEmptyParents(key);
+  }
+
+  createMultipartUpload(key: string, options?: Omit<PutOptions, 'mode' | 'contentLength'>): Promise<string> {
+    return this.multipart.create(key, options);
+  }
+
+  uploadPart(key: string, uploadId: string, partNumber: number, body: Uint8Array, signal?: AbortSignal): Promise<{ etag: string }> {
+    return this.multipart.uploadPart(key, uploadId, partNumber, body, signal);
+  }
+
+  completeMultipartUpload(key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<PutResult> {
+    return this.multipart.complete(key, uploadId, parts);
+  }
+
+  abortMultipartUpload(key: string, uploadId: string): Promise<void> {
+    return this.multipart.abort(key, uploadId);
+  }
+
+  listMultipartUploads(prefix?: string): Promise<MultipartUploadInfo[]> {
+    return this.multipart.list(prefix);
+  }
+}
+
+/** HTTP If-Match: "*" matches any existing object; otherwise compare tags with or without quotes. */
+function etagMatches(expected: string, actual: string): boolean {
+  if (expected.trim() === '*') return true;
+  const bare = (tag: string) => tag.trim().replace(/^W\//, '').replace(/^"|"$/g, '');
+  return expected.split(',').some((tag) => bare(tag) === bare(actual));
+}

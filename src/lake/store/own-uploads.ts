@@ -1,0 +1,92 @@
+// Which multipart uploads are lakeql's: a marker object per upload, so a restart can abort what a crash left behind.
+import { createHash } from 'node:crypto';
+import { isLakeError } from '../errors.js';
+import { listAll } from './helpers.js';
+import type { MultipartHooks } from './multipart-upload.js';
+import { isMultipartStore, type ObjectStore } from './types.js';
+
+/**
+ * ListMultipartUploads shows key, upload id and start time, but not the metadata an upload was
+ * created with, so "ours" cannot be read off the listing. Instead every multipart upload lakeql
+ * starts gets a small marker object under this prefix (written before its first part, deleted
+ * once it is completed or aborted), independent of the key layout, shared by every instance
+ * that serves the same lake.
+ *
+ * Why bucket lifecycle rules (AbortIncompleteMultipartUpload after a few days) are still needed:
+ * a crash between CreateMultipartUpload and the marker's PUT leaves an upload with no marker; a
+ * marker's PUT or DELETE can itself fail; an instance may never restart; and uploads started by
+ * other tools (the seed's boto3 scripts) are not ours to abort. Parts of such uploads are billed
+ * until something aborts them, and only S3 itself is sure to.
+ */
+export const MARKER_PREFIX = '_lakeql/multipart/';
+
+interface Marker {
+  key: string;
+  uploadId: string;
+  createdAt: number;
+}
+
+export class OwnUploads implements MultipartHooks {
+  constructor(private readonly store: ObjectStore, private readonly now: () => number = Date.now) {}
+
+  /** Upload ids are opaque and may hold characters keys should not; their hash names the marker. */
+  static markerKey(uploadId: string): string {
+    return `${MARKER_PREFIX}${createHash('sha256').update(uploadId).digest('hex').slice(0, 40)}.json`;
+  }
+
+  async onCreated(key: string, uploadId: string): Promise<void> {
+    const marker: Marker = { key, uploadId, createdAt: this.now() };
+    await this.store.put(OwnUploads.markerKey(uploadId), JSON.stringify(marker), { contentType: 'application/json' });
+  }
+
+  async onEnded(_key: string, uploadId: string): Promise<void> {
+    await this.store.delete(OwnUploads.markerKey(uploadId));
+  }
+
+  /**
+   * Aborts lakeql's multipart uploads started more than `maxAgeMs` ago (a live upload on another
+   * instance is younger than that) and removes their markers. Uploads without a marker are left alone.
+   */
+  async abortStale(maxAgeMs: number): Promise<{ aborted: string[]; errors: string[] }> {
+    const aborted: string[] = [];
+    const errors: string[] = [];
+    if (!isMultipartStore(this.store)) return { aborted, errors };
+    const cutoff = this.now() - maxAgeMs;
+    for await (const object of listAll(this.store, { prefix: MARKER_PREFIX })) {
+      try {
+        const marker = await this.read(object.key);
+        if (!marker) {
+          // Unreadable markers are only deleted once old, by their object's own date.
+          if (object.lastModified.getTime() < cutoff) await this.store.delete(object.key);
+          continue;
+        }
+        if (marker.createdAt >= cutoff) continue;
+        try {
+          await this.store.abortMultipartUpload(marker.key, marker.uploadId);
+        } catch (error) {
+          if (!(isLakeError(error) && error.code === 'NOT_FOUND')) throw error;
+        }
+        await this.store.delete(object.key);
+        aborted.push(marker.key);
+      } catch (error) {
+        errors.push(`${object.key}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    return { aborted, errors };
+  }
+
+  private async read(key: string): Promise<Marker | undefined> {
+    try {
+      const { body } = await this.store.get(key);
+      const chunks: Buffer[] = [];
+      for await (const chunk of body) chunks.push(chunk as Buffer);
+      const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Partial<Marker>;
+      if (typeof parsed.key !== 'string' || typeof parsed.uploadId !== 'string' || typeof parsed.createdAt !== 'number') return undefined;
+      return parsed as Marker;
+    } catch (error) {
+      if (isLakeError(error) && error.code === 'NOT_FOUND') return undefined;
+      if (error instanceof SyntaxError) return undefined;
+      throw error;
+    }
+  }
+}

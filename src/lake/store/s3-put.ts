@@ -1,0 +1,161 @@
+// One-request PutObject without the SDK's middleware stack: the engine's fast path for the many small files of a backfill.
+import { createHash, createHmac } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import { Readable } from 'node:stream';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { MAX_SOCKETS } from './s3-client.js';
+import { translateS3Error } from './s3-errors.js';
+
+/**
+ * Why: a backfill is thousands of objects of a few KB, where the SDK's per-request machinery
+ * (about thirty middlewares, schema serde, endpoint rules) costs about three times the CPU of
+ * the request itself. This path reuses what matters from the client — credential chain,
+ * region, endpoint rules — and signs SigV4 itself (one HMAC chain and one SHA-256 of the body,
+ * as the SDK would). It declines (returns undefined from `target`) whenever the endpoint needs
+ * anything else (S3 Express, SigV4a, endpoint headers), and reports a redirect so the caller can
+ * go through the SDK, which follows region redirects. Multipart stays with lib-storage.
+ */
+
+const SLICE = 64 * 1024;
+const agents = { http: new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS }), https: new https.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS }) };
+const REDIRECT_CODES = new Set(['PermanentRedirect', 'TemporaryRedirect', 'AuthorizationHeaderMalformed', 'IllegalLocationConstraintException']);
+
+interface Target {
+  url: URL;
+  region: string;
+  service: string;
+}
+
+export class RedirectError extends Error {}
+
+export interface FastPutOptions {
+  contentType?: string;
+  metadata?: Record<string, string>;
+  signal?: AbortSignal;
+  onProgress?: (sent: number) => void;
+}
+
+export class S3FastPut {
+  private resolved?: Promise<Target | undefined>;
+  private keys = new Map<string, Buffer>();
+
+  constructor(private readonly client: S3Client, private readonly bucket: string) {}
+
+  /** The bucket's endpoint and signing scope, or undefined when this path must not be used. */
+  target(): Promise<Target | undefined> {
+    this.resolved ??= this.resolve().catch(() => undefined);
+    return this.resolved;
+  }
+
+  async put(fullKey: string, body: Uint8Array, options: FastPutOptions, target: Target): Promise<{ etag?: string }> {
+    const config = this.client.config;
+    const credentials = await config.credentials();
+    const now = new Date();
+    const amzDate = now.toISOString().replace(/[-:]|\.\d{3}/g, '');
+    const day = amzDate.slice(0, 8);
+    const path = `${target.url.pathname.replace(/\/$/, '')}/${fullKey.split('/').map(encodeRfc3986).join('/')}`;
+    const payloadHash = createHash('sha256').update(body).digest('hex');
+    const headers: Record<string, string> = {
+      host: target.url.host, 'content-length': String(body.byteLength), 'x-amz-content-sha256': payloadHash, 'x-amz-date': amzDate,
+    };
+    if (options.contentType) headers['content-type'] = options.contentType;
+    for (const [name, value] of Object.entries(options.metadata ?? {})) headers[`x-amz-meta-${name.toLowerCase()}`] = value.trim().replace(/\s+/g, ' ');
+    if (credentials.sessionToken) headers['x-amz-security-token'] = credentials.sessionToken;
+    const names = Object.keys(headers).sort();
+    const canonical = ['PUT', path, '', ...names.map((n) => `${n}:${headers[n]}`), '', names.join(';'), payloadHash].join('\n');
+    const scope = `${day}/${target.region}/${target.service}/aws4_request`;
+    const toSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${createHash('sha256').update(canonical).digest('hex')}`;
+    const signature = createHmac('sha256', this.signingKey(credentials.secretAccessKey, day, target)).update(toSign).digest('hex');
+    headers.authorization = `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}`;
+    try {
+      return await send(target.url, path, headers, body, options);
+    } catch (error) {
+      if (error instanceof RedirectError) throw error;
+      throw translateS3Error(error, { operation: 'PutObject', key: fullKey, bucket: this.bucket });
+    }
+  }
+
+  /** The key derived from the secret is the same for a whole UTC day: cache it. */
+  private signingKey(secret: string, day: string, target: Target): Buffer {
+    const id = `${secret}\n${day}\n${target.region}\n${target.service}`;
+    let key = this.keys.get(id);
+    if (!key) {
+      const hmac = (k: Buffer | string, s: string) => createHmac('sha256', k).update(s).digest();
+      key = hmac(hmac(hmac(hmac(`AWS4${secret}`, day), target.region), target.service), 'aws4_request');
+      this.keys.clear();
+      this.keys.set(id, key);
+    }
+    return key;
+  }
+
+  private async resolve(): Promise<Target | undefined> {
+    const config = this.client.config as S3Client['config'] & { serviceConfiguredEndpoint?: () => Promise<string | undefined> };
+    let endpoint: string | undefined;
+    if (config.isCustomEndpoint && config.endpoint) {
+      const e = await config.endpoint();
+      endpoint = `${e.protocol}//${e.hostname}${e.port ? `:${e.port}` : ''}${e.path ?? ''}`;
+    } else {
+      endpoint = await config.serviceConfiguredEndpoint?.();
+    }
+    const resolved = await config.endpointProvider({
+      Bucket: this.bucket, Region: await config.region(), UseFIPS: await config.useFipsEndpoint(), UseDualStack: await config.useDualstackEndpoint(),
+      ForcePathStyle: config.forcePathStyle, Accelerate: config.useAccelerateEndpoint, UseGlobalEndpoint: config.useGlobalEndpoint,
+      DisableMultiRegionAccessPoints: config.disableMultiregionAccessPoints, ...(endpoint ? { Endpoint: endpoint } : {}),
+    } as never);
+    const schemes = (resolved.properties?.authSchemes ?? []) as { name?: string; signingRegion?: string; signingName?: string }[];
+    const scheme = schemes[0];
+    if (!scheme || scheme.name !== 'sigv4' || resolved.properties?.backend || Object.keys(resolved.headers ?? {}).length > 0) return undefined;
+    return { url: new URL(resolved.url.href), region: scheme.signingRegion ?? (await config.region()), service: scheme.signingName ?? 's3' };
+  }
+}
+
+function send(url: URL, path: string, headers: Record<string, string>, body: Uint8Array, options: FastPutOptions): Promise<{ etag?: string }> {
+  const secure = url.protocol === 'https:';
+  return new Promise((resolve, reject) => {
+    const request = (secure ? https : http).request({
+      agent: secure ? agents.https : agents.http, host: url.hostname, port: url.port || undefined, path, method: 'PUT', headers, signal: options.signal,
+      timeout: 60_000,
+    }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', reject);
+      response.on('end', () => {
+        const status = response.statusCode ?? 0;
+        if (status >= 200 && status < 300) {
+          options.onProgress?.(body.byteLength);
+          return resolve({ etag: response.headers.etag });
+        }
+        const text = Buffer.concat(chunks).toString('utf8');
+        const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1] ?? (status === 301 ? 'PermanentRedirect' : undefined);
+        if (code && (REDIRECT_CODES.has(code) || status === 301 || status === 307)) return reject(new RedirectError(code));
+        const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1] ?? `HTTP ${status}`;
+        reject(Object.assign(new Error(message), { name: code ?? String(status), Code: code, $metadata: { httpStatusCode: status } }));
+      });
+    });
+    request.on('timeout', () => request.destroy(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' })));
+    request.on('error', reject);
+    if (body.byteLength < SLICE) {
+      request.end(body);
+      return;
+    }
+    // Pull-driven slices: a slice is counted when the socket asks for it, i.e. as bytes go out.
+    let offset = 0;
+    const stream = new Readable({
+      highWaterMark: SLICE,
+      read() {
+        if (offset >= body.byteLength) return void this.push(null);
+        const end = Math.min(body.byteLength, offset + SLICE);
+        this.push(body.subarray(offset, end));
+        offset = end;
+        options.onProgress?.(offset);
+      },
+    });
+    stream.pipe(request);
+  });
+}
+
+/** SigV4 canonical URIs encode everything but unreserved characters, which encodeURIComponent nearly does. */
+function encodeRfc3986(segment: string): string {
+  return encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}

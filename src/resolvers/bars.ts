@@ -1,0 +1,68 @@
+// Bar resolvers: pages of bars for a symbol or one of its years, and what a tick file's footer says.
+import { DEFAULT_BARS_PAGE, barsPage, checkFirst, decodeBarCursor, type BarPage } from '../lake/bars/page.js';
+import { DAY_MS, newYorkDay } from '../lake/bars/ny-time.js';
+import { checkRange } from '../lake/bars/query.js';
+import type { Timeframe } from '../lake/bars/timeframe.js';
+import type { SymbolIndex } from '../lake/catalog.js';
+import type { ParquetInfo } from '../lake/parquet/time-stats.js';
+import type { SymbolRef, SymbolYearRef, TickFileRef } from './catalog.js';
+import type { Context } from './context.js';
+
+export interface BarsArgs {
+  from?: Date | null;
+  to?: Date | null;
+  timeframe: Timeframe;
+  first?: number | null;
+  after?: string | null;
+}
+
+/**
+ * The page is computed once, when the first of edges/nodes/pageInfo asks for it, so a query that
+ * selects none of them reads nothing, and a file that fails fails those fields only.
+ */
+export interface BarConnectionRef {
+  page(): Promise<BarPage>;
+}
+
+export function symbolBars(ctx: Context, parent: SymbolRef, args: BarsArgs): BarConnectionRef {
+  return connection(ctx, () => ctx.loaders.symbolIndex.load(parent.ticker), args, {});
+}
+
+/** Bars of one calendar year: the range is cut to the year, so a week or quarter crossing it is aggregated from this year's rows only. */
+export function yearBars(ctx: Context, parent: SymbolYearRef, args: BarsArgs): BarConnectionRef {
+  return connection(ctx, async () => parent.index, args, { from: Date.UTC(parent.year, 0, 1), to: Date.UTC(parent.year, 11, 31) });
+}
+
+function connection(ctx: Context, index: () => Promise<SymbolIndex>, args: BarsArgs, clamp: { from?: number; to?: number }): BarConnectionRef {
+  let from = args.from?.getTime();
+  let to = args.to?.getTime();
+  // Bad arguments fail the bars field itself, before any page is attempted.
+  checkRange({ from, to });
+  checkFirst(args.first ?? DEFAULT_BARS_PAGE);
+  if (args.after) decodeBarCursor(args.after, args.timeframe);
+  if (clamp.from !== undefined) from = Math.max(from ?? -Infinity, clamp.from);
+  if (clamp.to !== undefined) to = Math.min(to ?? Infinity, clamp.to);
+  const query = { timeframe: args.timeframe, first: args.first ?? DEFAULT_BARS_PAGE, after: args.after ?? undefined };
+  let promise: Promise<BarPage> | undefined;
+  return {
+    page() {
+      promise ??= (async () => {
+        if (from !== undefined && to !== undefined && from > to) return { bars: [], cursors: [], hasNextPage: false };
+        return barsPage(ctx.services.bars, await index(), { ...query, from, to });
+      })();
+      return promise;
+    },
+  };
+}
+
+export function fileInfo(ctx: Context, file: TickFileRef): Promise<ParquetInfo> {
+  return ctx.services.bars.info({ key: file.object.key, size: file.object.size, etag: file.object.etag, lastModified: file.object.lastModified });
+}
+
+/** The trading date of a footer's min or max time: the UTC date for daily files, the New York date for minute files. */
+export async function fileDate(ctx: Context, file: TickFileRef, which: 'first' | 'last'): Promise<Date | null> {
+  const info = await fileInfo(ctx, file);
+  const time = which === 'first' ? info.minTime : info.maxTime;
+  if (time === undefined) return null;
+  return new Date(file.resolution === 'MINUTE' ? newYorkDay(time) : time - (((time % DAY_MS) + DAY_MS) % DAY_MS));
+}

@@ -1,0 +1,125 @@
+// Bars: Timeframe, Bar, BarConnection, the bars fields of Symbol and SymbolYear, and TickFile's footer fields.
+import { DEFAULT_BARS_PAGE, MAX_BARS_PAGE, type Bar } from '../lake/bars/page.js';
+import { TIMEFRAMES } from '../lake/bars/timeframe.js';
+import * as bars from '../resolvers/bars.js';
+import type { BarConnectionRef } from '../resolvers/bars.js';
+import { builder } from './builder.js';
+import { PageInfo } from './connection.js';
+import { SymbolObject, SymbolYear } from './symbol.js';
+import { TickFile } from './tick-file.js';
+
+export const TimeframeEnum = builder.enumType('Timeframe', {
+  description:
+    'Bar width. Coarser bars aggregate finer ones: first open, max high, min low, last close, summed volume and trades, volume-weighted vwap. ' +
+    'Weeks run Monday to Sunday; months, quarters and years are calendar periods; each bar is labelled by its period\'s first calendar date. ' +
+    'Minute bars are dated in the exchange time zone, America/New_York.',
+  values: {
+    MINUTE: { description: 'One bar per minute, from the minute files.' },
+    DAY: { description: 'One bar per trading day: the daily file, or that year\'s minute bars aggregated by New York date when the year has no daily file.' },
+    WEEK: {},
+    MONTH: {},
+    QUARTER: {},
+    YEAR: {},
+  },
+});
+
+const BarObject = builder.objectRef<Bar>('Bar').implement({
+  description: 'One OHLCV bar. A value the file lacks, or holds as null, is null.',
+  fields: (t) => ({
+    time: t.field({ type: 'DateTime', description: 'Start of the bar: the minute for MINUTE, else UTC midnight of `date`.', resolve: (b) => new Date(b.time) }),
+    date: t.field({ type: 'Date', description: 'Trading date (New York) of the bar\'s first day.', resolve: (b) => new Date(b.date) }),
+    open: t.float({ nullable: true, resolve: (b) => b.open }),
+    high: t.float({ nullable: true, resolve: (b) => b.high }),
+    low: t.float({ nullable: true, resolve: (b) => b.low }),
+    close: t.float({ nullable: true, resolve: (b) => b.close }),
+    volume: t.float({ nullable: true, description: 'Shares; a Float because sums exceed Int\'s 32 bits and some writers store floats.', resolve: (b) => b.volume }),
+    vwap: t.float({ nullable: true, resolve: (b) => b.vwap }),
+    trades: t.float({ nullable: true, description: 'Number of trades, when the file records it.', resolve: (b) => b.trades }),
+  }),
+});
+
+const BarEdge = builder.objectRef<{ cursor: string; node: Bar }>('BarEdge').implement({
+  fields: (t) => ({
+    cursor: t.exposeString('cursor'),
+    node: t.field({ type: BarObject, resolve: (e) => e.node }),
+  }),
+});
+
+const BarConnection = builder.objectRef<BarConnectionRef>('BarConnection').implement({
+  description:
+    'A page of bars in time order. edges, nodes and pageInfo are null, with an INVALID_DATA error naming the file (extensions.key), ' +
+    'when a file the page needs cannot be read; the rest of the query still answers.',
+  fields: (t) => ({
+    edges: t.field({
+      type: [BarEdge],
+      nullable: true,
+      resolve: async (c) => {
+        const page = await c.page();
+        return page.bars.map((node, i) => ({ cursor: page.cursors[i], node }));
+      },
+    }),
+    nodes: t.field({ type: [BarObject], nullable: true, resolve: async (c) => (await c.page()).bars }),
+    pageInfo: t.field({
+      type: PageInfo,
+      nullable: true,
+      resolve: async (c) => {
+        const page = await c.page();
+        return { hasNextPage: page.hasNextPage, endCursor: page.cursors.at(-1) ?? null };
+      },
+    }),
+  }),
+});
+
+const PAGING = `At most ${MAX_BARS_PAGE} bars a page (default ${DEFAULT_BARS_PAGE}); a cursor names a bar's start, so it stays valid as files change.`;
+
+builder.objectField(SymbolObject, 'bars', (t) =>
+  t.field({
+    type: BarConnection,
+    description: `Bars over the whole history, or [from, to]; only the files the range needs are read. ${PAGING}`,
+    args: {
+      from: t.arg({ type: 'Date', description: 'First trading date, inclusive.' }),
+      to: t.arg({ type: 'Date', description: 'Last trading date, inclusive.' }),
+      timeframe: t.arg({ type: TimeframeEnum, required: true, defaultValue: 'DAY' }),
+      first: t.arg.int({ defaultValue: DEFAULT_BARS_PAGE, description: `Bars per page, 1–${MAX_BARS_PAGE}.` }),
+      after: t.arg.string({ description: 'endCursor of the previous page.' }),
+    },
+    resolve: (s, args, ctx) => bars.symbolBars(ctx, s, args),
+  }),
+);
+
+builder.objectField(SymbolYear, 'bars', (t) =>
+  t.field({
+    type: BarConnection,
+    description: `Bars of this calendar year only: a week crossing the year is cut at it. ${PAGING}`,
+    args: {
+      from: t.arg({ type: 'Date' }),
+      to: t.arg({ type: 'Date' }),
+      timeframe: t.arg({ type: TimeframeEnum, required: true, defaultValue: 'DAY' }),
+      first: t.arg.int({ defaultValue: DEFAULT_BARS_PAGE }),
+      after: t.arg.string(),
+    },
+    resolve: (y, args, ctx) => bars.yearBars(ctx, y, args),
+  }),
+);
+
+const ParquetColumn = builder.objectRef<{ name: string; type: string }>('ParquetColumn').implement({
+  description: 'A column of a Parquet file as its footer declares it, e.g. `close DOUBLE`, `date DATE`, `ts TIMESTAMP(MICROS,UTC)`.',
+  fields: (t) => ({ name: t.exposeString('name'), type: t.exposeString('type') }),
+});
+
+builder.objectFields(TickFile, (t) => ({
+  rowCount: t.field({
+    type: 'SafeInt',
+    nullable: true,
+    description: 'Rows, from the Parquet footer (range reads only). Null with an INVALID_DATA error when the file is not Parquet.',
+    resolve: async (f, _a, ctx) => (await bars.fileInfo(ctx, f)).rowCount,
+  }),
+  columns: t.field({ type: [ParquetColumn], nullable: true, resolve: async (f, _a, ctx) => (await bars.fileInfo(ctx, f)).columns }),
+  firstDate: t.field({
+    type: 'Date',
+    nullable: true,
+    description: 'Earliest trading date, from the time column\'s statistics; null when the writer kept none.',
+    resolve: (f, _a, ctx) => bars.fileDate(ctx, f, 'first'),
+  }),
+  lastDate: t.field({ type: 'Date', nullable: true, resolve: (f, _a, ctx) => bars.fileDate(ctx, f, 'last') }),
+}));

@@ -1,0 +1,20 @@
+// Fundamentals: one quarter's JSON document, with the common figures lifted into typed fields.
+import * as catalog from '../resolvers/catalog.js';
+import type { FundamentalsRef } from '../resolvers/catalog.js';
+import { builder } from './builder.js';
+
+export const Fundamentals = builder.objectRef<FundamentalsRef>('Fundamentals').implement({
+  description: 'data/fundamental/{SYMBOL}/{YEAR}/Q{N}.json. Typed fields read snake_case or camelCase names; `data` is the whole document.',
+  fields: (t) => ({
+    symbol: t.string({ resolve: (f) => f.symbol }),
+    year: t.int({ resolve: (f) => f.year }),
+    quarter: t.int({ resolve: (f) => f.quarter }),
+    key: t.string({ resolve: (f) => f.object.key }),
+    size: t.field({ type: 'SafeInt', resolve: (f) => f.object.size }),
+    lastModified: t.field({ type: 'DateTime', resolve: (f) => f.object.lastModified }),
+    revenue: t.float({ nullable: true, resolve: (f, _a, ctx) => catalog.fundamentalsNumber(ctx, f, 'revenue') }),
+    netIncome: t.float({ nullable: true, resolve: (f, _a, ctx) => catalog.fundamentalsNumber(ctx, f, 'net_income', 'netIncome') }),
+    eps: t.float({ nullable: true, resolve: (f, _a, ctx) => catalog.fundamentalsNumber(ctx, f, 'eps') }),
+    data: t.field({ type: 'JSON', resolve: (f, _a, ctx) => catalog.fundamentalsData(ctx, f) }),
+  }),
+});

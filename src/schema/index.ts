@@ -1,0 +1,7 @@
+// Assembles the schema: importing a type file registers its types and fields with the builder.
+import { builder } from './builder.js';
+import './lake.js';
+import './symbol.js';
+import './bars.js';
+
+export const schema = builder.toSchema();

@@ -1,0 +1,78 @@
+// Symbol and SymbolYear, and the Query fields that find them.
+import { DEFAULT_PAGE_SIZE } from '../resolvers/limits.js';
+import * as catalog from '../resolvers/catalog.js';
+import type { SymbolRef, SymbolYearRef } from '../resolvers/catalog.js';
+import { builder } from './builder.js';
+import { checkFirst, connectionType } from './connection.js';
+import { Fundamentals } from './fundamentals.js';
+import { ResolutionEnum } from './resolution.js';
+import { TickFile } from './tick-file.js';
+
+export const SymbolYear = builder.objectRef<SymbolYearRef>('SymbolYear').implement({
+  description: 'One year of one symbol: its tick files and fundamentals.',
+  fields: (t) => ({
+    symbol: t.string({ resolve: (y) => y.ticker }),
+    year: t.int({ resolve: (y) => y.year }),
+    tickFiles: t.field({ type: [TickFile], resolve: (y) => catalog.tickFiles(y) }),
+    tickFile: t.field({
+      type: TickFile,
+      nullable: true,
+      args: {
+        resolution: t.arg({ type: ResolutionEnum, defaultValue: 'DAILY' }),
+        month: t.arg.int({ description: 'For MINUTE: which month (1–12); the first month held when omitted.' }),
+      },
+      resolve: (y, args) => catalog.tickFile(y, args.resolution ?? 'DAILY', args.month),
+    }),
+    fundamentals: t.field({
+      type: [Fundamentals],
+      args: { quarter: t.arg.int() },
+      resolve: (y, args) => catalog.fundamentalsOfYear(y, args.quarter),
+    }),
+  }),
+});
+
+export const SymbolObject = builder.objectRef<SymbolRef>('Symbol').implement({
+  description: 'A ticker the lake holds any data for.',
+  fields: (t) => ({
+    ticker: t.exposeString('ticker'),
+    years: t.field({
+      type: [SymbolYear],
+      description: 'Years with any daily, minute or fundamental data, ascending.',
+      resolve: (s, _a, ctx) => catalog.years(ctx, s),
+    }),
+    year: t.field({
+      type: SymbolYear,
+      nullable: true,
+      args: { year: t.arg.int({ required: true }) },
+      resolve: (s, args, ctx) => catalog.year(ctx, s, args.year),
+    }),
+    fundamentals: t.field({
+      type: [Fundamentals],
+      args: { year: t.arg.int(), quarter: t.arg.int() },
+      resolve: (s, args, ctx) => catalog.fundamentalsOfSymbol(ctx, s, args),
+    }),
+  }),
+});
+
+const SymbolConnection = connectionType('Symbol', SymbolObject);
+
+builder.queryFields((t) => ({
+  symbols: t.field({
+    type: SymbolConnection,
+    description: 'Symbols in S3 key order (so BRK.B precedes BRK: "." sorts before "/"). `first` is capped by LAKEQL_MAX_PAGE_SIZE.',
+    args: {
+      prefix: t.arg.string({ description: 'Only tickers starting with this (case-insensitive).' }),
+      first: t.arg.int({ defaultValue: DEFAULT_PAGE_SIZE }),
+      after: t.arg.string(),
+    },
+    resolve: (_r, args, ctx) =>
+      catalog.symbols(ctx, { ...args, first: checkFirst(args.first ?? DEFAULT_PAGE_SIZE, ctx.services.config.maxPageSize) }),
+  }),
+  symbol: t.field({
+    type: SymbolObject,
+    nullable: true,
+    description: 'Null when the lake holds nothing for the ticker; a malformed ticker is a BAD_USER_INPUT error.',
+    args: { ticker: t.arg.string({ required: true }) },
+    resolve: (_r, args, ctx) => catalog.symbol(ctx, args.ticker),
+  }),
+}));
