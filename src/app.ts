@@ -4,15 +4,24 @@ import type { AddressInfo } from 'node:net';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config.js';
 import { barsExportPlugin } from './http/bars-export.js';
+import { consolePlugin } from './http/console.js';
+import { Metrics } from './http/metrics.js';
+import { requestLogPlugin } from './http/request-log.js';
 import { filesPlugin } from './http/files.js';
 import { healthPlugin } from './http/health.js';
+import { putUploadsPlugin } from './http/put-uploads.js';
+import { uploadPlugin } from './http/upload-plugin.js';
+import { attachWebSocket } from './http/websocket.js';
 import { graphiqlHeaders, securityPlugins, type SecurityDeps } from './http/security.js';
 import { ensureDemoLake } from './lake/demo/create-demo-lake.js';
+import { CountingStore } from './lake/store/counting.js';
 import { openStore, type LakeLocation } from './lake/store/open.js';
+import { createLogger, yogaLogger, type Logger } from './log.js';
 import { isPresigner, type ObjectStore } from './lake/store/types.js';
 import { UrlSigner } from './lake/url-signer.js';
 import { BarFileReader } from './lake/bars/reader.js';
 import { createContext, type Context, type Services } from './resolvers/context.js';
+import { createTransferServices, type TransferDeps } from './resolvers/transfer-services.js';
 import { maskError } from './schema/errors.js';
 import { schema } from './schema/index.js';
 
@@ -21,10 +30,16 @@ export interface AppDeps {
   store?: ObjectStore;
   location?: LakeLocation;
   log?: (message: string) => void;
+  /** Structured logs (request lines, yoga's errors); silent unless given, so tests stay quiet (main.ts passes one). */
+  logger?: Logger;
+  /** Prometheus metrics served at /metrics; one without process metrics unless given (main.ts passes one with). */
+  metrics?: Metrics;
   /** Bar reader (and so its caches and decode pool) to use; tests pass one to watch or size its cache. */
   bars?: BarFileReader;
   /** Clock, timer and JWT key seams for the security tests. */
   security?: SecurityDeps;
+  /** Job registry and event target for upload jobs (Redis in issue 5); in memory by default. */
+  transfers?: TransferDeps;
 }
 
 export interface App {
@@ -36,11 +51,15 @@ export interface App {
 }
 
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App> {
-  const log = deps.log ?? ((message: string) => console.log(message));
+  const logger = deps.logger ?? createLogger({ level: 'silent' });
+  const log = deps.log ?? ((message: string) => logger.info(message));
+  const metrics = deps.metrics ?? new Metrics({ processMetrics: false });
   const opened = deps.store
     ? { store: deps.store, location: deps.location ?? ({ kind: 'local', directory: '(given store)' } as LakeLocation), close: () => {} }
-    : await openStore(config.lake);
-  const { store, location } = opened;
+    : await openStore(config.lake, { s3: { onRequest: metrics.onS3Request } });
+  // S3 requests are counted below the SDK's retries (onRequest); a directory has no requests, so count its calls.
+  const store = !deps.store && opened.location.kind === 'local' ? new CountingStore(opened.store, { onCall: metrics.onStoreCall }) : opened.store;
+  const { location } = opened;
   const services: Services = {
     config,
     store,
@@ -49,38 +68,53 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     urlSigner: new UrlSigner(config.urlSecret),
     bars: deps.bars ?? new BarFileReader(store),
   };
+  services.transfers = createTransferServices(store, config.transfers, { urlSecret: config.urlSecret, log, ...deps.transfers });
+  metrics.watchJobs(services.transfers.jobs);
 
   const yoga = createYoga<Record<string, never>, Context>({
     schema,
     context: ({ request }) => createContext(services, request),
     maskedErrors: { maskError },
+    logging: yogaLogger(logger),
     graphiql: { title: 'lakeql', defaultQuery: DEFAULT_QUERY, ...graphiqlHeaders(config) },
     // Body size is bodyLimitPlugin's (src/http/limits.ts): one cap for JSON, another for uploads.
     maxRequestBodySize: false,
     landingPage: false,
-    plugins: [...securityPlugins(config, deps.security), healthPlugin(store), filesPlugin(store, services.urlSigner), barsExportPlugin(services)],
+    // Request ids and timings first: they must see requests that later plugins answer early (401, 413, 429).
+    plugins: [requestLogPlugin(logger), metrics.timingPlugin(), consolePlugin(), ...securityPlugins(config, deps.security), metrics.endpointPlugin(), healthPlugin(store), filesPlugin(store, services.urlSigner), barsExportPlugin(services), uploadPlugin(), putUploadsPlugin(() => services.transfers)],
   });
 
   let server: Server | undefined;
+  let closeWebSocket: (() => Promise<void>) | undefined;
   return {
     yoga,
     services,
     async start() {
+      // Parquet decoder threads load their wasm while the demo lake is checked and the port opened.
+      services.bars.pool.warm();
       if (location.kind === 'local' && config.demo === 'auto') {
         const started = Date.now();
         const written = await ensureDemoLake(store);
         if (written) log(`created the demo lake in ${location.directory} (${Date.now() - started} ms)`);
       }
+      const cleaned = await services.transfers?.cleanUp().catch((error: Error) => ({ aborted: [], errors: [error.message] }));
+      if (cleaned?.aborted.length) log(`aborted ${cleaned.aborted.length} multipart uploads a previous run left unfinished`);
+      if (cleaned?.errors.length) log(`could not clean up unfinished multipart uploads: ${cleaned.errors.slice(0, 3).join('; ')}`);
       server = createServer(yoga);
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);
         server!.listen(config.port, config.host, () => resolve());
       });
+      closeWebSocket = attachWebSocket(server, yoga as never);
       const { port } = server.address() as AddressInfo;
       const host = config.host.includes(':') ? `[${config.host}]` : config.host;
       return `http://${host}:${port}${yoga.graphqlEndpoint}`;
     },
     async stop() {
+      // Jobs first: their multipart uploads are aborted and subscribers get the final state.
+      await services.transfers?.close();
+      await closeWebSocket?.();
+      closeWebSocket = undefined;
       const closing = server;
       server = undefined;
       if (closing) {

@@ -2,6 +2,8 @@
 import { parseApiKeys } from './auth/api-keys.js';
 import { isAuthConfigured, type AuthConfig } from './auth/authenticator.js';
 import { parseRateLimit, type RateLimit } from './http/rate-limit.js';
+import { isLogLevel, LOG_LEVELS, type LogLevel } from './log.js';
+import { parseLakeLocation } from './lake/store/open.js';
 
 export class ConfigError extends Error {
   constructor(readonly variable: string, message: string) {
@@ -30,6 +32,31 @@ export interface Config {
   /** Serve a non-loopback address without auth (LAKEQL_ALLOW_ANONYMOUS=true). */
   allowAnonymous: boolean;
   limits: Limits;
+  /** pino level for the JSON logs on stdout. */
+  logLevel: LogLevel;
+  /** Upload and download jobs (issue 4). */
+  transfers: TransferConfig;
+}
+
+/** Roots the server may read and write for jobs, and how hard jobs may push. */
+export interface TransferConfig {
+  /** Backfill sources must lie below it; unset disables startBackfill. */
+  uploadRoot?: string;
+  /** Download destinations must lie below it; unset disables startDownload. */
+  downloadRoot?: string;
+  /** Files in flight per job when the mutation does not say. */
+  concurrency: number;
+  partSize: number;
+  queueSize: number;
+  /** Bytes all running transfers may hold in memory together. */
+  memoryBytes: number;
+  /** Attempts per file, the first included. */
+  attempts: number;
+  maxRunningJobs: number;
+  /** Own multipart uploads older than this (seconds) are aborted at start-up. */
+  staleUploadSeconds: number;
+  /** Finished jobs kept for job(id) and jobs(). */
+  retainJobs: number;
 }
 
 /** What one request may cost; each is documented in SETTINGS and tested at its value and one above. */
@@ -40,6 +67,8 @@ export interface Limits {
   maxTokens: number;
   maxCost: number;
   maxBodyBytes: number;
+  /** A multipart upload's files together; the request may exceed it by MULTIPART_OVERHEAD_BYTES. */
+  maxUploadBytes: number;
   requestTimeoutMs: number;
   /** Per API key / JWT subject, or per client address when anonymous; null when off. */
   rateLimit: RateLimit | null;
@@ -67,8 +96,22 @@ export const SETTINGS = {
   LAKEQL_MAX_TOKENS: { default: '2000', doc: 'Most lexical tokens in a document (graphql-armor); checked while parsing.' },
   LAKEQL_MAX_COST: { default: '50000', doc: 'Highest estimated cost of an operation: fields × page sizes (`first`, from literals, variables or defaults); unpaged lists count 10.' },
   LAKEQL_MAX_BODY_BYTES: { default: '4194304', doc: 'Largest request body in bytes other than a multipart upload; more is HTTP 413.' },
+  LAKEQL_MAX_UPLOAD_BYTES: { default: '1073741824', doc: 'Largest multipart upload (uploadTickFile) in bytes, plus 4 MiB for its operations and map fields; more is HTTP 413. Signed PUT URLs are bounded by their own contentLength instead.' },
   LAKEQL_REQUEST_TIMEOUT_MS: { default: '30000', doc: 'Longest a query or mutation may run before it is answered with a TIMEOUT error (HTTP 504); subscriptions and uploads are exempt.' },
+  LAKEQL_UPLOAD_ROOT: { default: '(none: backfills off)', doc: 'Directory whose subdirectories startBackfill may upload; no path may leave it, symbolic links included.' },
+  LAKEQL_DOWNLOAD_ROOT: { default: '(none: downloads off)', doc: 'Directory below which startDownload may write; no path may leave it, symbolic links included.' },
+  LAKEQL_JOB_CONCURRENCY: { default: '16', doc: 'Files in flight per job when startBackfill/startDownload give no `concurrency` (1 to 64).' },
+  LAKEQL_PART_SIZE: { default: '8388608', doc: 'Multipart part size in bytes (5 MiB to 5 GiB); files up to this size go in one request.' },
+  LAKEQL_PART_QUEUE: { default: '4', doc: 'Parts in flight per large file; one file holds at most (queue + 1) × part size bytes.' },
+  LAKEQL_TRANSFER_MEMORY: { default: '268435456', doc: 'Bytes all running transfers together may hold in memory; a file waits for its share before it starts.' },
+  LAKEQL_JOB_ATTEMPTS: { default: '5', doc: 'Attempts per file for transient failures (503 SlowDown, 5xx, resets, timeouts), with decorrelated-jitter backoff.' },
+  LAKEQL_MAX_RUNNING_JOBS: { default: '2', doc: 'Jobs running at once; more wait QUEUED.' },
+  LAKEQL_STALE_UPLOAD_AGE: { default: '86400', doc: 'Seconds after which lakeql\'s own unfinished multipart uploads (left by a crash) are aborted at start-up.' },
+  LAKEQL_JOB_RETENTION: { default: '1000', doc: 'Finished jobs kept in memory for job(id) and jobs().' },
   LAKEQL_RATE_LIMIT: { default: '1200/60s', doc: 'Requests per window per API key or JWT subject (per client address when anonymous), as `n/<window>` with ms, s, m or h, or `off`; more is HTTP 429 with Retry-After.' },
+  LAKEQL_LOG_LEVEL: { default: 'info', doc: 'Level of the JSON log lines on stdout: `fatal`, `error`, `warn`, `info` (one line per request), `debug` (adds /health, /ready and /metrics requests), `trace` or `silent`.' },
+  LAKEQL_URL: { default: 'http://127.0.0.1:4000', doc: 'CLI only: the gateway `lakeql ls`, `backfill` and `download` talk to (`--url` overrides).' },
+  LAKEQL_API_KEY: { default: '(none)', doc: 'CLI only: the API key those commands send (`--api-key` overrides); never printed.' },
 } as const;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -83,8 +126,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('LAKEQL_PUBLIC_URL', `expected an origin like https://lake.example.com, got "${publicUrl}"`);
   }
   const lake = read('LAKEQL_LAKE') ?? SETTINGS.LAKEQL_LAKE.default;
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(lake) && !/^(s3|file):\/\//i.test(lake)) {
-    throw new ConfigError('LAKEQL_LAKE', `unsupported scheme in "${lake}": use s3://bucket/prefix, file:///dir or a directory path`);
+  try {
+    parseLakeLocation(lake);
+  } catch (error) {
+    // parseLakeLocation's messages already start with the variable's name.
+    throw new ConfigError('LAKEQL_LAKE', (error as Error).message.replace(/^LAKEQL_LAKE: /, ''));
   }
   const auth = loadAuth(read);
   const allowAnonymous = flag(read('LAKEQL_ALLOW_ANONYMOUS'), 'LAKEQL_ALLOW_ANONYMOUS');
@@ -105,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxTokens: integer(read('LAKEQL_MAX_TOKENS'), 'LAKEQL_MAX_TOKENS', 2000, 10, 1_000_000),
     maxCost: integer(read('LAKEQL_MAX_COST'), 'LAKEQL_MAX_COST', 50_000, 1, 1_000_000_000),
     maxBodyBytes: integer(read('LAKEQL_MAX_BODY_BYTES'), 'LAKEQL_MAX_BODY_BYTES', 4_194_304, 1024, 1_073_741_824),
+    maxUploadBytes: integer(read('LAKEQL_MAX_UPLOAD_BYTES'), 'LAKEQL_MAX_UPLOAD_BYTES', 1_073_741_824, 1024, 5 * 1024 ** 4),
     requestTimeoutMs: integer(read('LAKEQL_REQUEST_TIMEOUT_MS'), 'LAKEQL_REQUEST_TIMEOUT_MS', 30_000, 1, 3_600_000),
     rateLimit,
   };
@@ -121,6 +168,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auth,
     allowAnonymous,
     limits,
+    transfers: loadTransfers(read),
+    logLevel: logLevel(read('LAKEQL_LOG_LEVEL')),
+  };
+}
+
+function loadTransfers(read: (name: keyof typeof SETTINGS) => string | undefined): TransferConfig {
+  const MiB = 1024 * 1024;
+  return {
+    uploadRoot: read('LAKEQL_UPLOAD_ROOT'),
+    downloadRoot: read('LAKEQL_DOWNLOAD_ROOT'),
+    concurrency: integer(read('LAKEQL_JOB_CONCURRENCY'), 'LAKEQL_JOB_CONCURRENCY', 16, 1, 64),
+    partSize: integer(read('LAKEQL_PART_SIZE'), 'LAKEQL_PART_SIZE', 8 * MiB, 5 * MiB, 5 * 1024 * MiB),
+    queueSize: integer(read('LAKEQL_PART_QUEUE'), 'LAKEQL_PART_QUEUE', 4, 1, 64),
+    memoryBytes: integer(read('LAKEQL_TRANSFER_MEMORY'), 'LAKEQL_TRANSFER_MEMORY', 256 * MiB, 16 * MiB, 64 * 1024 * MiB),
+    attempts: integer(read('LAKEQL_JOB_ATTEMPTS'), 'LAKEQL_JOB_ATTEMPTS', 5, 1, 20),
+    maxRunningJobs: integer(read('LAKEQL_MAX_RUNNING_JOBS'), 'LAKEQL_MAX_RUNNING_JOBS', 2, 1, 100),
+    staleUploadSeconds: integer(read('LAKEQL_STALE_UPLOAD_AGE'), 'LAKEQL_STALE_UPLOAD_AGE', 86_400, 60, 365 * 86_400),
+    retainJobs: integer(read('LAKEQL_JOB_RETENTION'), 'LAKEQL_JOB_RETENTION', 1000, 1, 1_000_000),
   };
 }
 
@@ -150,6 +215,12 @@ function loadAuth(read: (name: keyof typeof SETTINGS) => string | undefined): Au
 export function isLoopback(host: string): boolean {
   const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || /^::ffff:127\./.test(h);
+}
+
+function logLevel(value: string | undefined): LogLevel {
+  const level = value?.toLowerCase() ?? 'info';
+  if (!isLogLevel(level)) throw new ConfigError('LAKEQL_LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}, got "${value}"`);
+  return level;
 }
 
 function flag(value: string | undefined, name: string): boolean {

@@ -1,6 +1,9 @@
 // The only file that listens: reads the environment, builds the app, serves until SIGINT/SIGTERM.
 import { ConfigError, loadConfig } from './config.js';
 import { buildApp } from './app.js';
+import { ensureConsoleBuilt } from './console-build.js';
+import { Metrics } from './http/metrics.js';
+import { createLogger } from './log.js';
 
 async function main(): Promise<void> {
   let config;
@@ -13,11 +16,17 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const app = await buildApp(config);
+  const logger = createLogger({ level: config.logLevel });
+  // A fresh clone has no console/dist: build it here so `npm start` is the only step (a few seconds, once).
+  const built = await ensureConsoleBuilt({ log: (message) => logger.info(message) }).catch((error: Error) => ({ status: 'unavailable' as const, reason: error.message }));
+  if (built.status === 'built') logger.info({ ms: built.ms }, 'built the web console');
+  if (built.status === 'unavailable') logger.warn(`web console not served: ${built.reason}`);
+  const app = await buildApp(config, { logger, metrics: new Metrics() });
   const url = await app.start();
-  console.log(`lakeql serving ${app.services.location.kind === 's3' ? `s3://${(app.services.location as { bucket: string }).bucket}` : config.lake} — GraphiQL at ${url}`);
+  const lake = app.services.location.kind === 's3' ? `s3://${(app.services.location as { bucket: string }).bucket}` : config.lake;
+  logger.info({ lake, graphiql: url, console: new URL('/', url).href, metrics: new URL('/metrics', url).href }, `lakeql serving ${lake} — console at ${new URL('/', url).href}, GraphiQL at ${url}`);
   const shutdown = async (signal: string) => {
-    console.log(`lakeql: ${signal}, shutting down`);
+    logger.info(`lakeql: ${signal}, shutting down`);
     await app.stop();
     process.exit(0);
   };

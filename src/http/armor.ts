@@ -10,9 +10,12 @@ export interface ArmorLimits {
   maxTokens: number;
 }
 
-/** Armor throws plain GraphQLErrors; clients get a code to tell "too big" from "wrong". */
+/**
+ * Armor throws plain GraphQLErrors, which yoga would answer with HTTP 200 and no code; clients
+ * get a code to tell "too big" from "wrong", and a 400 like any other refused document.
+ */
 const tag = (limit: string) => (_context: unknown, error: GraphQLError) => {
-  Object.assign(error.extensions as Record<string, unknown>, { code: 'QUERY_LIMIT_EXCEEDED', limit });
+  Object.assign(error.extensions as Record<string, unknown>, { code: 'QUERY_LIMIT_EXCEEDED', limit, http: { status: 400 } });
 };
 
 /** Suggestions armor's pattern misses ("Did you mean the enum value …?"). */
@@ -28,8 +31,11 @@ export function armorPlugins(limits: ArmorLimits): Plugin[] {
     costLimit: { enabled: false },
     blockFieldSuggestion: { enabled: true, mask: '' },
   }) as Plugin;
+  // The cause too: error masking may answer with a wrapped error's originalError.
   const hide = (error: GraphQLError): GraphQLError => {
-    (error as { message: string }).message = error.message.replace(SUGGESTION, '').trim();
+    for (let e: Error | undefined = error; e; e = (e as GraphQLError).originalError ?? undefined) {
+      (e as { message: string }).message = e.message.replace(SUGGESTION, '').trim();
+    }
     return error;
   };
   const hideSuggestions: Plugin = {

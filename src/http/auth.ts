@@ -1,7 +1,7 @@
 // Yoga plugin: authenticates every request (HTTP headers, or graphql-ws connectionParams), rate-limits it, and checks scopes before execution.
 import type { Plugin } from 'graphql-yoga';
 import { credentialsFromConnectionParams, credentialsFromHeaders, type Authenticator } from '../auth/authenticator.js';
-import { AuthError, missingScopes, type Principal, type Scope } from '../auth/principal.js';
+import { anonymous, AuthError, missingScopes, type Principal, type Scope } from '../auth/principal.js';
 import { requiredScopes } from '../auth/required-scopes.js';
 import { errorResponse, gatewayError } from './error-response.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -16,6 +16,13 @@ export interface AuthPluginOptions {
   authenticator: Authenticator;
   /** Null when LAKEQL_RATE_LIMIT is off. */
   rateLimiter: RateLimiter | null;
+  /**
+   * Routes whose URLs carry their own signature (lakeql's /files downloads and /uploads PUTs, the
+   * directory lake's stand-ins for S3 presigned URLs). Only a caller holding `read` or `write` got
+   * such a URL, and it grants one key for a limited time; asking for a header as well would break
+   * what presigned URLs are for (a browser, `pandas.read_parquet(url)`, curl). Rate-limited per address.
+   */
+  signedPaths?: readonly string[];
 }
 
 export function principalOf(context: object): Principal | undefined {
@@ -29,7 +36,7 @@ export function principalOf(context: object): Principal | undefined {
  * their context is built, from connectionParams. Scopes are checked in onExecute/onSubscribe,
  * after parsing and validation, before any resolver (and so any store request) runs.
  */
-export function authPlugin({ authenticator, rateLimiter }: AuthPluginOptions): Plugin {
+export function authPlugin({ authenticator, rateLimiter, signedPaths = [] }: AuthPluginOptions): Plugin {
   let graphqlEndpoint = '/graphql';
   const rateLimited = (principal: Principal) => {
     const decision = rateLimiter?.take(principal.id);
@@ -51,6 +58,11 @@ export function authPlugin({ authenticator, rateLimiter }: AuthPluginOptions): P
     onRequest({ request, url, serverContext, endResponse }) {
       if (OPEN_PATHS.has(url.pathname) || request.method === 'OPTIONS') return;
       const address = clientAddress(serverContext);
+      if (signedPaths.some((prefix) => url.pathname.startsWith(prefix))) {
+        const retryAfter = rateLimited(anonymous(address));
+        if (retryAfter !== undefined) endResponse(errorResponse(429, 'RATE_LIMITED', `rate limit exceeded: try again in ${retryAfter} s`, { 'retry-after': String(retryAfter) }));
+        return;
+      }
       return authenticator.authenticate(credentialsFromHeaders(request.headers), address).then(
         (principal) => {
           const retryAfter = rateLimited(principal);
@@ -73,10 +85,13 @@ export function authPlugin({ authenticator, rateLimiter }: AuthPluginOptions): P
     async onContextBuilding({ context, extendContext }) {
       let principal = principalOf(context);
       if (!principal) {
-        const { connectionParams } = context as { connectionParams?: unknown };
-        if (connectionParams === undefined && authenticator.enabled) throw gatewayError(401, 'UNAUTHENTICATED', 'credentials required');
+        // Not an HTTP request through onRequest: a graphql-ws operation (or an in-process caller).
+        const { connectionParams, request } = context as { connectionParams?: unknown; request?: Request };
+        let credentials = credentialsFromConnectionParams(connectionParams);
+        // Clients that can set headers on the WebSocket upgrade may send them there instead.
+        if (!credentials.authorization && !credentials.apiKey && request?.headers) credentials = credentialsFromHeaders(request.headers);
         try {
-          principal = await authenticator.authenticate(credentialsFromConnectionParams(connectionParams), clientAddress(context));
+          principal = await authenticator.authenticate(credentials, clientAddress(context));
         } catch (error) {
           if (error instanceof AuthError) throw gatewayError(401, 'UNAUTHENTICATED', error.message);
           throw error;

@@ -7,19 +7,24 @@ import { errorResponse, gatewayError } from './error-response.js';
 export interface BodyLimits {
   /** Any request body but a multipart upload (LAKEQL_MAX_BODY_BYTES). */
   maxBodyBytes: number;
-  /** A multipart/form-data body: the upload cap plus room for the operations and map parts. */
+  /** A multipart/form-data body: LAKEQL_MAX_UPLOAD_BYTES plus room for the operations and map parts. */
   maxMultipartBytes: number;
+  /** Paths whose handlers bound bodies themselves (signed PUT URLs carry their exact length). */
+  exempt?: readonly string[];
 }
 
 /**
  * Checked in onRequest, before anything reads the body. A Content-Length above the cap is
  * answered at once; a body without one (chunked) is counted as it streams and fails the parse
  * with the same 413 the moment it passes the cap, so it is never held whole in memory.
+ * The counted request is handed to the handler rather than swapped in with setRequest, so
+ * plugins that key on the original Request object (the request log) still find it.
  */
 export function bodyLimitPlugin(limits: BodyLimits): Plugin {
   return {
-    onRequest({ request, setRequest, endResponse }) {
+    onRequest({ request, url, requestHandler, setRequestHandler, endResponse, fetchAPI }) {
       if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return;
+      if (limits.exempt?.some((prefix) => url.pathname.startsWith(prefix))) return;
       const multipart = (request.headers.get('content-type') ?? '').toLowerCase().startsWith('multipart/form-data');
       const limit = multipart ? limits.maxMultipartBytes : limits.maxBodyBytes;
       const setting = multipart ? 'LAKEQL_MAX_UPLOAD_BYTES' : 'LAKEQL_MAX_BODY_BYTES';
@@ -32,17 +37,23 @@ export function bodyLimitPlugin(limits: BodyLimits): Plugin {
         return;
       }
       if (!request.body) return;
-      let seen = 0;
-      const counted = request.body.pipeThrough(
-        new TransformStream<Uint8Array, Uint8Array>({
-          transform(chunk, controller) {
-            seen += chunk.byteLength;
-            if (seen > limit) controller.error(gatewayError(413, 'PAYLOAD_TOO_LARGE', message, { limit }));
-            else controller.enqueue(chunk);
-          },
-        }),
-      );
-      setRequest(new Request(request.url, { method: request.method, headers: request.headers, signal: request.signal, body: counted, duplex: 'half' } as RequestInit));
+      setRequestHandler((req, context) => {
+        if (!req.body) return requestHandler(req, context);
+        let seen = 0;
+        // The same TransformStream family as the body's ReadableStream: native and ponyfill streams do not mix.
+        const Transform = req.body instanceof ReadableStream ? globalThis.TransformStream : fetchAPI.TransformStream;
+        const counted = req.body.pipeThrough(
+          new Transform<Uint8Array, Uint8Array>({
+            transform(chunk, controller) {
+              seen += chunk.byteLength;
+              if (seen > limit) controller.error(gatewayError(413, 'PAYLOAD_TOO_LARGE', message, { limit }));
+              else controller.enqueue(chunk);
+            },
+          }),
+        );
+        const init = { method: req.method, headers: req.headers, signal: req.signal, body: counted, duplex: 'half' };
+        return requestHandler(new fetchAPI.Request(req.url, init as RequestInit), context);
+      });
     },
   };
 }

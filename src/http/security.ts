@@ -8,6 +8,8 @@ import { armorPlugins } from './armor.js';
 import { authPlugin } from './auth.js';
 import { bodyLimitPlugin, costLimitPlugin, timeoutPlugin, type TimeoutOptions } from './limits.js';
 import { RateLimiter } from './rate-limit.js';
+import { UPLOADS_PATH } from '../lake/uploads/put-url.js';
+import { FILES_PATH } from '../lake/url-signer.js';
 
 /** Test seams: a clock for the rate limiter and JWT expiry, a timer for the request timeout, JWT keys. */
 export interface SecurityDeps {
@@ -22,21 +24,17 @@ export interface SecurityDeps {
  */
 export const CSRF_HEADER = 'x-graphql-yoga-csrf';
 
-/** Room for the multipart `operations` and `map` parts and part headers around the files. */
-export const MULTIPART_OVERHEAD_BYTES = 1_048_576;
+/** Room for the multipart `operations` and `map` fields (1 MiB each at most) and part headers around the files. */
+export const MULTIPART_OVERHEAD_BYTES = 4 * 1_048_576;
 
 export function securityPlugins(config: Config, deps: SecurityDeps = {}): Plugin[] {
   const { limits } = config;
   const now = deps.now ?? Date.now;
   const authenticator = createAuthenticator(config.auth, { ...deps.jwt, now: deps.jwt?.now ?? deps.now });
-  const uploadBytes = (config as { maxUploadBytes?: number }).maxUploadBytes;
   return [
     // Authentication first: an unknown caller is turned away before its body is looked at.
-    authPlugin({ authenticator, rateLimiter: limits.rateLimit ? new RateLimiter(limits.rateLimit, now) : null }),
-    bodyLimitPlugin({
-      maxBodyBytes: limits.maxBodyBytes,
-      maxMultipartBytes: uploadBytes === undefined ? limits.maxBodyBytes : uploadBytes + MULTIPART_OVERHEAD_BYTES,
-    }),
+    authPlugin({ authenticator, rateLimiter: limits.rateLimit ? new RateLimiter(limits.rateLimit, now) : null, signedPaths: [FILES_PATH, UPLOADS_PATH] }),
+    bodyLimitPlugin({ maxBodyBytes: limits.maxBodyBytes, maxMultipartBytes: limits.maxUploadBytes + MULTIPART_OVERHEAD_BYTES, exempt: [UPLOADS_PATH] }),
     useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }) as Plugin,
     ...armorPlugins(limits),
     costLimitPlugin({ maxCost: limits.maxCost, maxPageSize: config.maxPageSize }),

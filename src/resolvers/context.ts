@@ -5,6 +5,7 @@ import type { LakeLocation } from '../lake/store/open.js';
 import type { UrlSigner } from '../lake/url-signer.js';
 import type { BarFileReader } from '../lake/bars/reader.js';
 import { createLoaders, type Loaders } from './loaders.js';
+import type { TransferServices } from './transfer-services.js';
 
 /** Long-lived parts built once by buildApp. Later features add their services here. */
 export interface Services {
@@ -16,6 +17,8 @@ export interface Services {
   urlSigner: UrlSigner;
   /** Reads bar files through the footer and decoded-file caches (keyed by key + ETag). */
   bars: BarFileReader;
+  /** Upload and download jobs, their progress events, and single-object writes (issue 4). */
+  transfers?: TransferServices;
 }
 
 export interface Context {

@@ -3,6 +3,7 @@ import SchemaBuilder from '@pothos/core';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import { DateResolver, DateTimeResolver, JSONResolver, SafeIntResolver } from 'graphql-scalars';
 import type { Context } from '../resolvers/context.js';
+import type { UploadedFile } from '../resolvers/uploaded-file.js';
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -12,6 +13,8 @@ export const builder = new SchemaBuilder<{
     Date: { Input: Date; Output: Date | string };
     SafeInt: { Input: number; Output: number };
     JSON: { Input: unknown; Output: unknown };
+    /** A file of a GraphQL multipart request, streamed (see src/http/upload-plugin.ts). */
+    File: { Input: UploadedFile; Output: never };
   };
 }>({
   plugins: [ErrorsPlugin],
@@ -24,5 +27,6 @@ builder.addScalarType('Date', DateResolver);
 builder.addScalarType('SafeInt', SafeIntResolver);
 builder.addScalarType('JSON', JSONResolver);
 
-// Mutation and Subscription roots are declared by the first feature that adds fields to them.
 builder.queryType({});
+builder.mutationType({});
+builder.subscriptionType({});

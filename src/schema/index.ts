@@ -3,5 +3,7 @@ import { builder } from './builder.js';
 import './lake.js';
 import './symbol.js';
 import './bars.js';
+import './jobs.js';
+import './uploads.js';
 
 export const schema = builder.toSchema();

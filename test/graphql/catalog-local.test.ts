@@ -128,6 +128,7 @@ describe('configuration', () => {
     expect(() => loadConfig({ LAKEQL_PORT: '70000' })).toThrow(/LAKEQL_PORT: expected 0 to 65535/);
     expect(() => loadConfig({ LAKEQL_MAX_PAGE_SIZE: '10' })).toThrow(/LAKEQL_MAX_PAGE_SIZE/);
     expect(() => loadConfig({ LAKEQL_LAKE: 'gs://bucket' })).toThrow(/LAKEQL_LAKE: unsupported scheme/);
+    expect(() => loadConfig({ LAKEQL_LAKE: 's3://No_Such' })).toThrow(/LAKEQL_LAKE: "No_Such" is not a valid S3 bucket name/);
     expect(() => loadConfig({ LAKEQL_DEMO: 'yes' })).toThrow(/LAKEQL_DEMO/);
   });
 

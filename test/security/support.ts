@@ -36,7 +36,8 @@ export async function lakeApp(env: Record<string, string> = {}, security: Securi
   return { app, store, dir, close: () => rm(dir, { recursive: true, force: true }) };
 }
 
-type Fetcher = { fetch: (input: string, init?: RequestInit, ctx?: Record<string, unknown>) => Response | Promise<Response> };
+/** yoga.fetch's overloads do not fit one signature type; every target here is a yoga instance. */
+type Fetcher = { fetch: (...args: never[]) => unknown };
 
 export interface Sent {
   status: number;
@@ -49,7 +50,8 @@ export async function send(
   target: Fetcher, query: string,
   options: { headers?: Record<string, string>; variables?: Record<string, unknown>; operationName?: string; ctx?: Record<string, unknown> } = {},
 ): Promise<Sent> {
-  const response = await target.fetch('http://lakeql.test/graphql', {
+  const fetch = target.fetch as unknown as (url: string, init: RequestInit, ctx?: Record<string, unknown>) => Promise<Response>;
+  const response = await fetch('http://lakeql.test/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...options.headers },
     body: JSON.stringify({ query, variables: options.variables, operationName: options.operationName }),
@@ -108,10 +110,13 @@ export function nodeSchemaYoga(env: Record<string, string> = {}, security: Secur
     typeDefs: /* GraphQL */ `
       enum Color { RED GREEN }
       type Node { value: Int! child: Node! items(first: Int = 10): [Node!]! color(c: Color): Color }
-      type Query { value: Int! child: Node! items(first: Int = 10): [Node!]! color(c: Color): Color }
+      type Query { value: Int! child: Node! items(first: Int = 10): [Node!]! color(c: Color): Color sum(values: [Int!]!): Int! }
     `,
     resolvers: {
-      Query: { value: () => 1, child: () => node, items: () => [], color: (_: unknown, a: { c?: string }) => a.c ?? null },
+      Query: {
+        value: () => 1, child: () => node, items: () => [], color: (_: unknown, a: { c?: string }) => a.c ?? null,
+        sum: (_: unknown, a: { values: number[] }) => a.values.reduce((x, y) => x + y, 0),
+      },
       Node: { items: () => [], color: (_: unknown, a: { c?: string }) => a.c ?? null },
     },
   });

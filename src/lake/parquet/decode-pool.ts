@@ -17,8 +17,15 @@ export interface DecodeJob {
 }
 
 export type DecodeReply =
-  | { id: number; ok: true; bars: DecodedBars }
-  | { id: number; ok: false; message: string; missing?: { start: number; end: number } };
+  /** `fetched`: slices the prefetched segments did not cover (each cost a round trip to the store). */
+  | { id: number; ok: true; bars: DecodedBars; fetched: number }
+  | { id: number; ok: false; message: string };
+
+/** Reads bytes `[start, end)` of the file being decoded, for slices the segments lack. */
+export type RangeFetcher = (start: number, end: number) => Promise<Uint8Array>;
+
+export type ToWorker = { kind: 'job'; job: DecodeJob } | { kind: 'bytes'; request: number; bytes?: Uint8Array; error?: string };
+export type FromWorker = { kind: 'reply'; reply: DecodeReply } | { kind: 'fetch'; request: number; start: number; end: number };
 
 export interface DecodePoolOptions {
   /** Worker threads; default one per core, at most 4 (decoding is CPU-bound, the event loop needs a core too). */
@@ -29,8 +36,11 @@ export interface DecodePoolOptions {
 
 interface Pending {
   job: DecodeJob;
+  fetch: RangeFetcher;
   resolve(reply: DecodeReply): void;
   reject(error: Error): void;
+  /** A failed fetch for this job: it, not the decoder's resulting crash, is what the caller is told. */
+  fetchError?: Error;
 }
 
 interface Slot {
@@ -57,15 +67,20 @@ export class DecodePool {
   }
 
   /** Decodes off the event loop; rejects with DecoderCrashError when the worker dies (it is replaced). */
-  decode(job: Omit<DecodeJob, 'id'>): Promise<DecodeReply> {
+  decode(job: Omit<DecodeJob, 'id'>, fetch: RangeFetcher): Promise<DecodeReply> {
     if (this.closed) return Promise.reject(new Error('decode pool is closed'));
     // Copies the caller keeps (cached footers reuse their tail) and the worker owns: transferring the
     // caller's own buffers could detach a Buffer from Node's shared pool along with other callers' bytes.
     const segments = job.segments.map((s) => ({ start: s.start, bytes: new Uint8Array(s.bytes) }));
     return new Promise((resolve, reject) => {
-      this.queue.push({ job: { ...job, segments, id: this.nextId++ }, resolve, reject });
+      this.queue.push({ job: { ...job, segments, id: this.nextId++ }, fetch, resolve, reject });
       this.pump();
     });
+  }
+
+  /** Starts every worker now (they take a moment to load the wasm), so the first request does not wait for them. */
+  warm(): void {
+    while (!this.closed && this.slots.length < this.size) this.spawn();
   }
 
   get isClosed(): boolean {
@@ -89,7 +104,7 @@ export class DecodePool {
       slot.worker.ref();
       slot.timer = setTimeout(() => this.fail(slot!, new DecoderCrashError(`decoding took longer than ${this.timeoutMs} ms`)), this.timeoutMs);
       const transfer = pending.job.segments.map((s) => s.bytes.buffer as ArrayBuffer).filter((b, i, all) => all.indexOf(b) === i);
-      slot.worker.postMessage(pending.job, transfer);
+      slot.worker.postMessage({ kind: 'job', job: pending.job } satisfies ToWorker, transfer);
     }
   }
 
@@ -97,11 +112,25 @@ export class DecodePool {
     const worker = new Worker(workerEntry());
     worker.unref();
     const slot: Slot = { worker };
-    worker.on('message', (reply: DecodeReply) => {
+    worker.on('message', (message: FromWorker) => {
       const pending = slot.current;
-      if (!pending || pending.job.id !== reply.id) return;
+      if (!pending) return;
+      if (message.kind === 'fetch') {
+        pending.fetch(message.start, message.end).then(
+          (bytes) => {
+            const own = new Uint8Array(bytes);
+            worker.postMessage({ kind: 'bytes', request: message.request, bytes: own } satisfies ToWorker, [own.buffer]);
+          },
+          (error: Error) => {
+            pending.fetchError = error;
+            worker.postMessage({ kind: 'bytes', request: message.request, error: error.message } satisfies ToWorker);
+          },
+        );
+        return;
+      }
+      if (pending.job.id !== message.reply.id) return;
       this.finish(slot);
-      pending.resolve(reply);
+      pending.resolve(message.reply);
       this.pump();
     });
     worker.on('error', (error) => this.fail(slot, new DecoderCrashError(`the Parquet decoder crashed: ${error.message}`)));
@@ -124,7 +153,7 @@ export class DecodePool {
     const pending = slot.current;
     this.finish(slot);
     void slot.worker.terminate();
-    pending?.reject(error);
+    pending?.reject(pending.fetchError ?? error);
     if (!this.closed) this.pump();
   }
 }

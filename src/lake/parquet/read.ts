@@ -1,10 +1,10 @@
 // Reads the bars of one Parquet object: footer by range, then only the chunks of the needed columns and row groups, decoded off-thread.
-import { InvalidDataError } from '../errors.js';
+import { InvalidDataError, isLakeError } from '../errors.js';
 import type { ObjectStore } from '../store/types.js';
 import { resolveBarColumns, type BarColumnMap } from './bar-columns.js';
 import type { DecodedBars } from './decode-arrow.js';
 import type { DecodePool } from './decode-pool.js';
-import { fetchSegments, readFooter, type FileRef, type FooterRead, type Segment } from './read-footer.js';
+import { fetchSegments, getRange, readFooter, type FileRef, type FooterRead, type Segment } from './read-footer.js';
 
 export interface ReadBarsOptions {
   /** A footer already read for this version of the file (saves its GET). Its tail is handed to the decoder. */
@@ -32,22 +32,18 @@ export async function readBars(store: ObjectStore, pool: DecodePool, file: FileR
   const wanted = new Set([map.time.name, ...Object.values(map.values)]);
   const columnIndexes = footer.columns.flatMap((c, i) => (wanted.has(c.name) ? [i] : []));
   const ranges = groups.flatMap((g) => columnIndexes.map((c) => footer.rowGroups[g].chunks[c]));
-  let segments: Segment[] = [tail, ...(await fetchSegments(store, file, ranges, [tail], { signal: options.signal }))];
+  const segments: Segment[] = [tail, ...(await fetchSegments(store, file, ranges, [tail], { signal: options.signal }))];
 
   const names = { time: map.time.name, values: map.values };
   const rowGroups = groups.length === footer.rowGroups.length ? undefined : groups;
-  for (let attempt = 0; ; attempt++) {
-    const reply = await pool.decode({ key: file.key, size: file.size, segments, names, rowGroups }).catch((error: Error) => {
-      throw new InvalidDataError(`${file.key}: ${error.message}`, { key: file.key, cause: error });
-    });
-    if (reply.ok) return reply.bars;
-    // The decoder wanted bytes outside the column chunks (e.g. a page index): fetch the whole object once.
-    if (reply.missing && attempt === 0) {
-      segments = await fetchSegments(store, file, [{ start: 0, end: file.size }], [], { signal: options.signal });
-      continue;
-    }
-    throw new InvalidDataError(`${file.key}: cannot decode Parquet data (${reply.message})`, { key: file.key });
-  }
+  // Anything the decoder wants beyond the prefetched chunks (a page index, say) is read on demand, pinned to the same ETag.
+  const fetch = (start: number, end: number) => getRange(store, file, { start, end: end - 1 }, options.signal);
+  const reply = await pool.decode({ key: file.key, size: file.size, segments, names, rowGroups }, fetch).catch((error: Error) => {
+    if (isLakeError(error)) throw error;
+    throw new InvalidDataError(`${file.key}: ${error.message}`, { key: file.key, cause: error });
+  });
+  if (!reply.ok) throw new InvalidDataError(`${file.key}: cannot decode Parquet data (${reply.message})`, { key: file.key });
+  return reply.bars;
 }
 
 function emptyBars(map: BarColumnMap): DecodedBars {

@@ -5,16 +5,13 @@ import * as fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import {
-  AlreadyExistsError, CancelledError, InvalidInputError, InvalidKeyError, isLakeError, type LakeError, NotFoundError,
-  NotSupportedError, PermissionDeniedError, StoreError,
-} from '../errors.js';
+import { AlreadyExistsError, InvalidInputError, InvalidKeyError, NotFoundError, NotSupportedError, PermissionDeniedError } from '../errors.js';
 import { assertValidKey } from './keys.js';
+import { conflictError, translateFsError } from './local-errors.js';
 
 /** Everything lakeql keeps beside the objects lives under this first segment, which no key may use. */
 export const INTERNAL_DIR = '.lakeql';
 const STORE = 'local';
-const RETRYABLE_ERRNO = new Set(['EMFILE', 'ENFILE', 'EAGAIN', 'EBUSY', 'EINTR', 'ETIMEDOUT']);
 /** Temp files older than this are leftovers of a crashed writer (nothing legitimate takes a day to write). */
 const STALE_TEMP_MS = 24 * 3600 * 1000;
 /** A delete pruning the parent we just created can only race a publish so often in a row. */
@@ -23,33 +20,6 @@ const PUBLISH_ATTEMPTS = 10;
 export interface Sidecar {
   contentType?: string;
   metadata: Record<string, string>;
-}
-
-export function translateFsError(error: unknown, key?: string, action = 'access'): LakeError {
-  if (isLakeError(error)) return error;
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  const options = { key, store: STORE, backendCode: code, cause: error };
-  const subject = key === undefined ? '' : ` "${key}"`;
-  if ((error as Error | undefined)?.name === 'AbortError') return new CancelledError(`${action}${subject} cancelled`, options);
-  switch (code) {
-    case 'ENOENT':
-    case 'ENOTDIR':
-    case 'EISDIR':
-      return new NotFoundError(`no object${subject}`, options);
-    case 'EEXIST':
-      return new AlreadyExistsError(`object${subject} already exists`, options);
-    case 'EACCES':
-    case 'EPERM':
-    case 'EROFS':
-      return new PermissionDeniedError(`permission denied to ${action}${subject}`, options);
-    case 'ENAMETOOLONG':
-      return new InvalidKeyError(`key${subject} has a segment too long for this file system`, options);
-    default:
-      return new StoreError(`cannot ${action}${subject}: ${(error as Error | undefined)?.message ?? String(error)}`, {
-        ...options,
-        retryable: code !== undefined && RETRYABLE_ERRNO.has(code),
-      });
-  }
 }
 
 /** The key rules plus the one the directory backend adds: the internal tree is not addressable. */
@@ -68,12 +38,6 @@ export function etagOf(stats: BigIntStats): string {
 
 export function mtimeOf(stats: BigIntStats): Date {
   return new Date(Number(stats.mtimeNs / 1_000_000n));
-}
-
-function conflict(key: string, cause: unknown): NotSupportedError {
-  return new NotSupportedError(`the directory backend cannot hold both an object and a "directory" of objects at "${key}" or one of its parents`, {
-    key, store: STORE, backendCode: (cause as NodeJS.ErrnoException).code, cause,
-  });
 }
 
 export class LocalFs {
@@ -152,7 +116,7 @@ export class LocalFs {
         await fs.mkdir(next);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'ENOTDIR') throw conflict(key, error);
+        if (code === 'ENOTDIR') throw conflictError(key, error);
         if (code !== 'EEXIST') throw translateFsError(error, key, 'write');
       }
       let real: string;
@@ -160,7 +124,7 @@ export class LocalFs {
         real = this.confined(realRoot, await fs.realpath(next), key);
         if (!(await fs.stat(real)).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') throw conflict(key, error);
+        if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') throw conflictError(key, error);
         throw translateFsError(error, key, 'write');
       }
       dir = real;
@@ -221,9 +185,9 @@ export class LocalFs {
         } catch (error) {
           const code = (error as NodeJS.ErrnoException).code;
           if (code === 'ENOENT' && attempt < PUBLISH_ATTEMPTS) continue;
-          if (code === 'EISDIR' || code === 'ENOTEMPTY' || code === 'ENOTDIR') throw conflict(key, error);
+          if (code === 'EISDIR' || code === 'ENOTEMPTY' || code === 'ENOTDIR') throw conflictError(key, error);
           if (code === 'EEXIST' && mode === 'create') {
-            if ((await fs.lstat(target).catch(() => undefined))?.isDirectory()) throw conflict(key, error);
+            if ((await fs.lstat(target).catch(() => undefined))?.isDirectory()) throw conflictError(key, error);
             throw new AlreadyExistsError(`object "${key}" already exists`, { key, store: STORE, backendCode: code, cause: error });
           }
           if (mode === 'create' && (code === 'ENOTSUP' || code === 'EXDEV')) {

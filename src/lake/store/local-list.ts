@@ -5,7 +5,8 @@ import path from 'node:path';
 import { InvalidInputError } from '../errors.js';
 import { compareKeys, MAX_KEY_BYTES } from './keys.js';
 import type { NormalizedListOptions } from './list-options.js';
-import { etagOf, INTERNAL_DIR, type LocalFs, mtimeOf, translateFsError } from './local-fs.js';
+import { translateFsError } from './local-errors.js';
+import { etagOf, INTERNAL_DIR, type LocalFs, mtimeOf } from './local-fs.js';
 import type { ListPage, ObjectMeta } from './types.js';
 
 /** What the walker must skip right now; the page builder widens it as it rolls keys up. */
@@ -53,6 +54,9 @@ export async function listLocal(local: LocalFs, options: NormalizedListOptions):
   // Start at the deepest directory the prefix names outright; nothing outside it can match.
   const startDir = prefix.slice(0, prefix.lastIndexOf('/') + 1);
   if (startDir.split('/')[0] === INTERNAL_DIR) return page;
+  // Linked directories are never descended (see readSorted), so a prefix running through one lists
+  // nothing: starting the walk inside it would list whatever the link points at, outside the lake too.
+  if (startDir !== '' && (await fs.realpath(path.join(realRoot, startDir)).catch(() => undefined)) !== path.resolve(realRoot, startDir)) return page;
   for await (const object of walk(local, realRoot, startDir, prefix, after, state)) {
     if (page.objects.length + page.commonPrefixes.length === maxKeys) {
       page.nextContinuationToken = encodeToken(last!);

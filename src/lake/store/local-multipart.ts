@@ -7,7 +7,8 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import { normalizeMetadata } from './body.js';
-import { assertLocalKey, etagOf, type LocalFs, translateFsError } from './local-fs.js';
+import { translateFsError } from './local-errors.js';
+import { assertLocalKey, etagOf, type LocalFs } from './local-fs.js';
 import type { MultipartUploadInfo, PutOptions, PutResult } from './types.js';
 
 /** S3's rule: every part but the last is at least 5 MiB. Kept here too so tests on disk catch what S3 would reject. */

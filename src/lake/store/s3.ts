@@ -26,6 +26,10 @@ export interface S3RequestEvent {
   outcome: 'ok' | 'error';
   /** HTTP status, when a response arrived at all. */
   status?: number;
+  /** Request body bytes (Content-Length), for PUT and UploadPart. */
+  requestBytes?: number;
+  /** Response body bytes the server announced (Content-Length); a body abandoned early moves fewer. */
+  responseBytes?: number;
 }
 
 export interface S3StoreOptions {
@@ -281,7 +285,13 @@ function observeRequests(client: S3Client, onRequest: (event: S3RequestEvent) =>
       const operation = String((context as { commandName?: string }).commandName ?? 'Unknown').replace(/Command$/, '');
       try {
         const result = await next(args);
-        emit({ operation, outcome: 'ok', status: (result.response as { statusCode?: number } | undefined)?.statusCode });
+        const response = result.response as { statusCode?: number; headers?: Record<string, string> } | undefined;
+        emit({
+          operation, outcome: 'ok', status: response?.statusCode,
+          requestBytes: contentLength((args.request as { headers?: Record<string, string> } | undefined)?.headers),
+          // A HEAD announces the object's length but sends no body.
+          responseBytes: operation === 'HeadObject' ? undefined : contentLength(response?.headers),
+        });
         return result;
       } catch (error) {
         emit({ operation, outcome: 'error', status: describeS3Error(error).status });
@@ -290,4 +300,10 @@ function observeRequests(client: S3Client, onRequest: (event: S3RequestEvent) =>
     },
     { step: 'deserialize', name: `lakeqlRequestObserver${++observerSeq}`, priority: 'high' },
   );
+}
+
+function contentLength(headers: Record<string, string> | undefined): number | undefined {
+  const value = headers?.['content-length'] ?? headers?.['Content-Length'];
+  const n = value === undefined ? NaN : Number(value);
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }

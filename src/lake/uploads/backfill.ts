@@ -1,4 +1,5 @@
 // The seed's upload_directory_parallel as a job: plan, then files in parallel (parts in parallel inside each), retried per file.
+import { setMaxListeners } from 'node:events';
 import * as fs from 'node:fs/promises';
 import { CancelledError, InvalidInputError, NotSupportedError, PermissionDeniedError } from '../errors.js';
 import { runPool } from '../jobs/pool.js';
@@ -9,6 +10,7 @@ import type { PlanEntry } from '../jobs/types.js';
 import { effectivePartSize, MIN_PART_SIZE, uploadMemory } from '../store/streaming.js';
 import { isJobFatal, type TransferEngine } from './engine.js';
 import { attributesFor } from './metadata.js';
+import { resolveInside } from './paths.js';
 import { planBackfill, type BackfillRequest, type PlannedFile } from './plan.js';
 
 export interface BackfillOptions extends BackfillRequest {
@@ -18,7 +20,8 @@ export interface BackfillOptions extends BackfillRequest {
   dryRun?: boolean;
 }
 
-export function backfillJob(engine: TransferEngine, options: BackfillOptions): JobSpec {
+/** Checks the arguments and the source directory now, so a bad request is an error of the call, not a failed job. */
+export async function backfillJob(engine: TransferEngine, options: BackfillOptions): Promise<JobSpec> {
   const { uploadRoot } = engine;
   if (!uploadRoot) throw new NotSupportedError('backfills are disabled: set LAKEQL_UPLOAD_ROOT to the directory they may read from');
   const concurrency = options.concurrency ?? engine.defaults.concurrency;
@@ -29,6 +32,7 @@ export function backfillJob(engine: TransferEngine, options: BackfillOptions): J
   if (!Number.isInteger(partSize) || partSize < MIN_PART_SIZE || partSize > 5 * 1024 ** 3) {
     throw new InvalidInputError(`partSize must be ${MIN_PART_SIZE} bytes (5 MiB, S3's minimum) to 5 GiB, got ${partSize}`);
   }
+  await resolveInside(uploadRoot, options.source, 'source');
   return {
     kind: 'BACKFILL',
     description: `${options.source} → ${options.prefix ?? '(same path in the lake)'} (${options.mode ?? 'OVERWRITE'})`,
@@ -42,6 +46,8 @@ async function runBackfill(engine: TransferEngine, uploadRoot: string, options: 
   const signal = tracker.signal;
   // A job-local stop: the user's cancel, or the first failure no file can escape.
   const stop = new AbortController();
+  // Every file in flight listens to it (retry sleeps, uploads, requests): hundreds of listeners are expected.
+  setMaxListeners(0, stop.signal);
   const onCancel = () => stop.abort();
   signal.addEventListener('abort', onCancel, { once: true });
   let fatal: unknown;

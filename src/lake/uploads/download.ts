@@ -1,6 +1,7 @@
 // The seed's download_directory_parallel as a job: every object under a prefix into a directory below the download root.
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
+import { setMaxListeners } from 'node:events';
 import * as fs from 'node:fs/promises';
 import path from 'node:path';
 import { Transform } from 'node:stream';
@@ -30,7 +31,8 @@ const CUT_OFF = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'EPIPE', 'E
 /** Bytes one download holds in memory: stream buffers only, whatever the object's size. */
 const DOWNLOAD_MEMORY = 256 * 1024;
 
-export function downloadJob(engine: TransferEngine, options: DownloadOptions): JobSpec {
+/** Checks the arguments and creates the destination now, so a bad request is an error of the call, not a failed job. */
+export async function downloadJob(engine: TransferEngine, options: DownloadOptions): Promise<JobSpec> {
   const { downloadRoot } = engine;
   if (!downloadRoot) throw new NotSupportedError('downloads are disabled: set LAKEQL_DOWNLOAD_ROOT to the directory they may write to');
   assertValidPrefix(options.prefix);
@@ -38,6 +40,7 @@ export function downloadJob(engine: TransferEngine, options: DownloadOptions): J
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > engine.maxConcurrency) {
     throw new InvalidInputError(`concurrency must be 1–${engine.maxConcurrency}, got ${concurrency}`);
   }
+  await ensureDirectoryInside(downloadRoot, options.destination, 'destination');
   return {
     kind: 'DOWNLOAD',
     description: `${options.prefix || '(whole lake)'} → ${options.destination}`,
@@ -65,6 +68,8 @@ async function runDownload(engine: TransferEngine, downloadRoot: string, options
   }
   tracker.plan({ totalFiles: objects.length, totalBytes: objects.reduce((s, o) => s + o.size, 0), skippedFiles: 0 });
   const stop = new AbortController();
+  // Every file in flight listens to it (retry sleeps, uploads, requests): hundreds of listeners are expected.
+  setMaxListeners(0, stop.signal);
   const onCancel = () => stop.abort();
   tracker.signal.addEventListener('abort', onCancel, { once: true });
   const directories = new Map<string, Promise<string>>();

@@ -1,0 +1,189 @@
+// Prometheus metrics: GraphQL operation timings, HTTP requests, S3 requests and bytes, store calls, jobs by state; served at /metrics.
+import type { DocumentNode, OperationDefinitionNode } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { JobKind, JobSnapshot, JobState } from '../lake/jobs/types.js';
+import type { S3RequestEvent } from '../lake/store/s3.js';
+import type { StoreMethod } from '../lake/store/counting.js';
+
+export const METRICS_PATH = '/metrics';
+
+/** What the metrics need of the job service: the current jobs, and every snapshot it publishes. */
+export interface JobSource {
+  list(): Promise<JobSnapshot[]>;
+  onPublish(listener: (snapshot: JobSnapshot) => void): () => void;
+}
+
+export interface MetricsOptions {
+  /** Process metrics (CPU, memory, event loop lag, GC); off in tests that build many apps. Default true. */
+  processMetrics?: boolean;
+  now?: () => number;
+}
+
+/** Client-chosen operation names become label values: past this many distinct ones, the rest count as "other". */
+const MAX_OPERATION_NAMES = 200;
+const JOB_STATES: JobState[] = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'];
+const JOB_KINDS: JobKind[] = ['BACKFILL', 'DOWNLOAD'];
+
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly now: () => number;
+  private readonly operationNames = new Set<string>();
+  private readonly operations: Histogram<'operation_name' | 'operation_type' | 'outcome'>;
+  private readonly rejected: Counter<'phase'>;
+  private readonly subscriptions: Gauge<'operation_name'>;
+  private readonly httpRequests: Histogram<'route' | 'method' | 'status'>;
+  private readonly s3Requests: Counter<'operation' | 'outcome'>;
+  private readonly s3Bytes: Counter<'direction'>;
+  private readonly storeCalls: Counter<'backend' | 'method'>;
+  private readonly jobBytes: Counter<'kind'>;
+  private readonly jobsFinished: Counter<'kind' | 'state'>;
+  private jobSource: JobSource | undefined;
+  /** Bytes already counted per running job, so each snapshot adds only what moved since the last. */
+  private readonly jobProgress = new Map<string, number>();
+
+  constructor(options: MetricsOptions = {}) {
+    this.now = options.now ?? (() => performance.now());
+    const registers = [this.registry];
+    this.operations = new Histogram({
+      name: 'lakeql_graphql_operation_duration_seconds',
+      help: 'GraphQL operations executed (queries and mutations), from execution start to result; outcome "error" when the result has errors.',
+      labelNames: ['operation_name', 'operation_type', 'outcome'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    this.rejected = new Counter({ name: 'lakeql_graphql_rejected_total', help: 'Operations refused before execution: unparsable, invalid, or over a limit.', labelNames: ['phase'], registers });
+    this.subscriptions = new Gauge({ name: 'lakeql_graphql_subscriptions_active', help: 'Subscriptions currently open.', labelNames: ['operation_name'], registers });
+    this.httpRequests = new Histogram({
+      name: 'lakeql_http_request_duration_seconds',
+      help: 'HTTP requests by route, until the response head (a streamed body may take longer).',
+      labelNames: ['route', 'method', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    this.s3Requests = new Counter({ name: 'lakeql_s3_requests_total', help: 'HTTP requests to S3 by API operation and outcome, each retry attempt counted.', labelNames: ['operation', 'outcome'], registers });
+    this.s3Bytes = new Counter({ name: 'lakeql_s3_bytes_total', help: 'Bytes sent to S3 (request bodies) and received (response bodies), from Content-Length.', labelNames: ['direction'], registers });
+    this.storeCalls = new Counter({ name: 'lakeql_store_calls_total', help: 'Object-store calls on the directory backend, by method.', labelNames: ['backend', 'method'], registers });
+    this.jobBytes = new Counter({ name: 'lakeql_job_bytes_total', help: 'Bytes moved by backfill and download jobs of this instance.', labelNames: ['kind'], registers });
+    this.jobsFinished = new Counter({ name: 'lakeql_jobs_finished_total', help: 'Jobs of this instance that reached a final state.', labelNames: ['kind', 'state'], registers });
+    const metrics = this;
+    new Gauge({
+      name: 'lakeql_jobs',
+      help: 'Jobs the job registry knows, by state and kind (all instances when the registry is shared).',
+      labelNames: ['state', 'kind'],
+      registers,
+      async collect() {
+        const jobs = (await metrics.jobSource?.list().catch(() => undefined)) ?? [];
+        for (const state of JOB_STATES) for (const kind of JOB_KINDS) this.set({ state, kind }, 0);
+        for (const job of jobs) this.inc({ state: job.state, kind: job.kind });
+      },
+    });
+    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'lakeql_' });
+  }
+
+  /** For `OpenStoreOptions.s3.onRequest`: one call per HTTP attempt. */
+  readonly onS3Request = (event: S3RequestEvent): void => {
+    this.s3Requests.inc({ operation: event.operation, outcome: event.outcome });
+    if (event.requestBytes) this.s3Bytes.inc({ direction: 'sent' }, event.requestBytes);
+    if (event.responseBytes) this.s3Bytes.inc({ direction: 'received' }, event.responseBytes);
+  };
+
+  /** For `CountingStore`'s `onCall` around the directory backend. */
+  readonly onStoreCall = (method: StoreMethod, backend: string): void => {
+    this.storeCalls.inc({ backend, method });
+  };
+
+  /** Counts job bytes and final states from published snapshots, and the jobs gauge from the registry. */
+  watchJobs(source: JobSource): () => void {
+    this.jobSource = source;
+    return source.onPublish((job) => {
+      const seen = this.jobProgress.get(job.id) ?? 0;
+      if (job.transferredBytes > seen) this.jobBytes.inc({ kind: job.kind }, job.transferredBytes - seen);
+      if (job.state === 'SUCCEEDED' || job.state === 'FAILED' || job.state === 'CANCELLED') {
+        // Every job publishes a QUEUED snapshot first, so each is in the map once; a repeated final state counts once.
+        if (this.jobProgress.delete(job.id)) this.jobsFinished.inc({ kind: job.kind, state: job.state });
+      } else {
+        this.jobProgress.set(job.id, Math.max(seen, job.transferredBytes));
+      }
+    });
+  }
+
+  /** Timings: put first among the plugins, so requests answered early (401, 429, 413) are measured too. */
+  timingPlugin(): Plugin {
+    const started = new WeakMap<Request, number>();
+    return {
+      onRequest: ({ request }) => {
+        started.set(request, this.now());
+      },
+      onResponse: ({ request, response }) => {
+        const start = started.get(request);
+        if (start === undefined) return;
+        const url = new URL(request.url);
+        this.httpRequests.observe({ route: routeOf(url.pathname), method: request.method, status: String(response.status) }, (this.now() - start) / 1000);
+      },
+      onParse: () => ({ result }) => {
+        if (result instanceof Error) this.rejected.inc({ phase: 'parse' });
+      },
+      onValidate: () => ({ valid }) => {
+        if (!valid) this.rejected.inc({ phase: 'validate' });
+      },
+      onExecute: ({ args }) => {
+        const start = this.now();
+        const labels = this.operationLabels(args.document, args.operationName);
+        return {
+          onExecuteDone: ({ result }) => {
+            const failed = !isAsyncIterable(result) && (result.errors?.length ?? 0) > 0;
+            this.operations.observe({ ...labels, outcome: failed ? 'error' : 'ok' }, (this.now() - start) / 1000);
+          },
+        };
+      },
+      onSubscribe: ({ args }) => {
+        const { operation_name } = this.operationLabels(args.document, args.operationName);
+        return {
+          onSubscribeResult: ({ result }) => {
+            if (!isAsyncIterable(result)) return;
+            this.subscriptions.inc({ operation_name });
+            return { onEnd: () => this.subscriptions.dec({ operation_name }) };
+          },
+        };
+      },
+    };
+  }
+
+  /** GET /metrics in the Prometheus text format; put after the security plugins, so auth applies to it. */
+  endpointPlugin(): Plugin {
+    return {
+      onRequest: ({ request, url, endResponse }) => {
+        if (url.pathname !== METRICS_PATH) return;
+        if (request.method !== 'GET' && request.method !== 'HEAD') return endResponse(new Response('method not allowed', { status: 405 }));
+        return this.registry.metrics().then((text) => endResponse(new Response(text, { headers: { 'content-type': this.registry.contentType } })));
+      },
+    };
+  }
+
+  private operationLabels(document: DocumentNode, operationName: string | null | undefined): { operation_name: string; operation_type: string } {
+    const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition');
+    const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
+    const name = operation?.name?.value;
+    let label = name ?? 'anonymous';
+    if (name !== undefined && !this.operationNames.has(name)) {
+      if (this.operationNames.size >= MAX_OPERATION_NAMES) label = 'other';
+      else this.operationNames.add(name);
+    }
+    return { operation_name: label, operation_type: operation?.operation ?? 'unknown' };
+  }
+}
+
+/** A handful of routes, never raw paths: keys and tickers in paths would make a series per object. */
+export function routeOf(pathname: string): string {
+  if (pathname === '/graphql' || pathname.startsWith('/graphql/')) return 'graphql';
+  if (pathname.startsWith('/files/')) return 'files';
+  if (pathname.startsWith('/v1/bars/')) return 'bars';
+  if (pathname === METRICS_PATH || pathname === '/health' || pathname === '/ready') return pathname.slice(1);
+  if (pathname === '/' || pathname === '/index.html' || pathname.startsWith('/assets/') || pathname === '/favicon.svg') return 'console';
+  return 'other';
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}

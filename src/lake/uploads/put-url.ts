@@ -1,0 +1,58 @@
+// Signed, expiring PUT URLs for the directory backend, so a browser uploads to lakeql as it would to a presigned S3 URL.
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+export const UPLOADS_PATH = '/uploads/';
+
+export interface PutGrant {
+  key: string;
+  contentLength: number;
+  /** Base64 SHA-256 of the bytes the URL accepts. */
+  sha256: string;
+}
+
+export class PutUrlSigner {
+  private readonly secret: Buffer;
+
+  /** A configured secret is stretched apart from the download signer's, so one URL kind can never pass as the other. */
+  constructor(secret?: string, private readonly now: () => number = Date.now) {
+    this.secret = secret ? createHash('sha256').update(`lakeql-put-url\n${secret}`).digest() : randomBytes(32);
+  }
+
+  sign(origin: string, grant: PutGrant, expiresIn: number): { url: string; expiresAt: number } {
+    const expires = Math.floor(this.now() / 1000) + expiresIn;
+    const path = grant.key.split('/').map(encodeURIComponent).join('/');
+    const query = new URLSearchParams({ expires: String(expires), length: String(grant.contentLength), sha256: grant.sha256, signature: this.mac(grant, expires) });
+    return { url: `${origin}${UPLOADS_PATH}${path}?${query}`, expiresAt: expires * 1000 };
+  }
+
+  /** The grant a URL carries, or null when its signature is wrong or it has expired. */
+  verify(url: URL): PutGrant | null {
+    if (!url.pathname.startsWith(UPLOADS_PATH)) return null;
+    let key: string;
+    try {
+      key = url.pathname.slice(UPLOADS_PATH.length).split('/').map(decodeURIComponent).join('/');
+    } catch {
+      return null;
+    }
+    const expires = Number(url.searchParams.get('expires'));
+    const contentLength = Number(url.searchParams.get('length'));
+    const sha256 = url.searchParams.get('sha256') ?? '';
+    if (!Number.isInteger(expires) || expires * 1000 < this.now() || !Number.isSafeInteger(contentLength) || contentLength < 0) return null;
+    const grant = { key, contentLength, sha256 };
+    const expected = Buffer.from(this.mac(grant, expires), 'hex');
+    const given = Buffer.from(url.searchParams.get('signature') ?? '', 'hex');
+    return given.length === expected.length && timingSafeEqual(given, expected) ? grant : null;
+  }
+
+  private mac(grant: PutGrant, expires: number): string {
+    return createHmac('sha256', this.secret).update(`PUT\n${grant.key}\n${expires}\n${grant.contentLength}\n${grant.sha256}`).digest('hex');
+  }
+}
+
+/** Checksums arrive as base64 (S3's x-amz-checksum-sha256) or hex; both become base64. */
+export function normalizeSha256(checksum: string): string | undefined {
+  const text = checksum.trim();
+  if (/^[0-9a-f]{64}$/i.test(text)) return Buffer.from(text, 'hex').toString('base64');
+  if (/^[A-Za-z0-9+/]{43}=$/.test(text)) return text;
+  return undefined;
+}

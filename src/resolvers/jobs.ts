@@ -1,0 +1,78 @@
+// Job resolvers: start, cancel, look up, and follow a job's snapshots (snapshot first, then updates, final state last).
+import { NotFoundError, NotSupportedError } from '../lake/errors.js';
+import { isFinal, type JobFilter, type JobSnapshot } from '../lake/jobs/types.js';
+import { backfillJob, type BackfillOptions } from '../lake/uploads/backfill.js';
+import { downloadJob, type DownloadOptions } from '../lake/uploads/download.js';
+import type { Context } from './context.js';
+import type { TransferServices } from './transfer-services.js';
+
+export function transfers(ctx: Context): TransferServices {
+  const services = ctx.services.transfers;
+  if (!services) throw new NotSupportedError('upload jobs are not enabled in this instance');
+  return services;
+}
+
+/** A dry run answers with its finished plan; a real one with the job as registered (QUEUED). */
+export async function startBackfill(ctx: Context, options: BackfillOptions): Promise<JobSnapshot> {
+  const { jobs, engine } = transfers(ctx);
+  const started = await jobs.start(await backfillJob(engine, options));
+  return options.dryRun ? ((await jobs.wait(started.id)) ?? started) : started;
+}
+
+export async function startDownload(ctx: Context, options: DownloadOptions): Promise<JobSnapshot> {
+  const { jobs, engine } = transfers(ctx);
+  return jobs.start(await downloadJob(engine, options));
+}
+
+/** Resolves once the job has wound down (its multipart uploads aborted), with its final snapshot. */
+export async function cancelJob(ctx: Context, id: string): Promise<JobSnapshot> {
+  const snapshot = await transfers(ctx).jobs.cancel(id);
+  if (!snapshot) throw new NotFoundError(`no job ${id}`);
+  return snapshot;
+}
+
+export async function job(ctx: Context, id: string): Promise<JobSnapshot | null> {
+  return (await transfers(ctx).jobs.get(id)) ?? null;
+}
+
+export function jobs(ctx: Context, filter: JobFilter): Promise<JobSnapshot[]> {
+  return transfers(ctx).jobs.list(filter);
+}
+
+/**
+ * Listens before reading the snapshot, so nothing published in between is lost; drops anything
+ * not newer than what was sent. Without `after`: the current snapshot, then updates. With
+ * `after` (the last seq a client saw): every state change since, then updates. Ends after the
+ * final state.
+ */
+export async function* jobProgress(ctx: Context, id: string, after?: number): AsyncGenerator<JobSnapshot> {
+  const { jobs, events } = transfers(ctx);
+  const iterator = events.subscribe('job:progress', id)[Symbol.asyncIterator]();
+  // The first next() starts the subscription (registers the listener) synchronously.
+  let pending = iterator.next();
+  try {
+    const current = await jobs.get(id);
+    if (!current) throw new NotFoundError(`no job ${id}`);
+    let last = 0;
+    const catchUp = after === undefined || after > current.seq ? [current] : await jobs.registry.since(id, after);
+    if (after !== undefined && after <= current.seq) last = after;
+    for (const snapshot of catchUp) {
+      if (snapshot.seq <= last && after !== undefined) continue;
+      last = snapshot.seq;
+      yield snapshot;
+      if (isFinal(snapshot.state)) return;
+    }
+    if (isFinal(current.state)) return;
+    for (;;) {
+      const { value, done } = await pending;
+      if (done) return;
+      pending = iterator.next();
+      if (value.seq <= last) continue;
+      last = value.seq;
+      yield value;
+      if (isFinal(value.state)) return;
+    }
+  } finally {
+    await iterator.return?.();
+  }
+}

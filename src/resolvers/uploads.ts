@@ -1,0 +1,82 @@
+// Single-object write resolvers: a streamed tick file, fundamentals, bars, and upload URLs with their completion.
+import { InvalidInputError } from '../lake/errors.js';
+import type { BarRow } from '../lake/bars/types.js';
+import { PARQUET_CONTENT_TYPE, ticksMetadata, type Resolution } from '../lake/layout.js';
+import { writeBars as writeBarsFile, type WriteMode } from '../lake/uploads/bars-write.js';
+import { completeUpload as complete, putFundamentals as putJson, tickTarget, uploadTickStream, type StoredObject } from '../lake/uploads/objects.js';
+import { normalizeSha256 } from '../lake/uploads/put-url.js';
+import type { Context } from './context.js';
+import { transfers } from './jobs.js';
+import { asUploadedFile } from './uploaded-file.js';
+
+/** S3 allows presigned URLs for a week; upload URLs are capped at an hour, the issue's bound. */
+export const MAX_UPLOAD_URL_SECONDS = 3600;
+
+interface TickArgs { symbol: string; year: number; resolution: Resolution; month?: number | null }
+
+export async function uploadTickFile(ctx: Context, args: TickArgs & { file: unknown }, signal?: AbortSignal): Promise<StoredObject> {
+  const file = asUploadedFile(args.file);
+  if (!file) throw new InvalidInputError('file must be a file of a multipart request');
+  const { engine } = transfers(ctx);
+  const stream = file.stream();
+  try {
+    return await uploadTickStream(engine.uploader, args, stream, { partSize: engine.defaults.partSize, queueSize: engine.defaults.queueSize, signal });
+  } catch (error) {
+    stream.resume();
+    throw error;
+  }
+}
+
+export function putFundamentals(ctx: Context, args: { symbol: string; year: number; quarter: number; data: unknown }): Promise<StoredObject> {
+  return putJson(ctx.services.store, args);
+}
+
+export interface BarInput { time: Date; open: number; high: number; low: number; close: number; volume: number; vwap?: number | null; trades?: number | null }
+
+export function writeBars(ctx: Context, args: TickArgs & { bars: BarInput[]; mode: WriteMode }) {
+  const bars: BarRow[] = args.bars.map((b) => ({
+    time: b.time.getTime(), open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume,
+    ...(b.vwap != null ? { vwap: b.vwap } : {}), ...(b.trades != null ? { trades: b.trades } : {}),
+  }));
+  return writeBarsFile(ctx.services.store, { ...args, bars });
+}
+
+export interface UploadUrl {
+  url: string;
+  method: 'PUT';
+  key: string;
+  /** Headers the client must send exactly as given (they are signed). */
+  headers: Record<string, string>;
+  expiresAt: Date;
+}
+
+/**
+ * A URL that accepts exactly one PUT of `contentLength` bytes with this SHA-256: presigned by
+ * S3 (the checksum and metadata are signed headers, so S3 itself rejects other bytes), or signed
+ * by lakeql on a directory lake, which checks the same before publishing. completeUpload then
+ * validates the content.
+ */
+export async function createUploadUrl(ctx: Context, args: TickArgs & { contentLength: number; checksum: string; expiresIn: number }): Promise<UploadUrl> {
+  if (!Number.isInteger(args.expiresIn) || args.expiresIn < 1 || args.expiresIn > MAX_UPLOAD_URL_SECONDS) {
+    throw new InvalidInputError(`expiresIn must be 1–${MAX_UPLOAD_URL_SECONDS} seconds, got ${args.expiresIn}`);
+  }
+  if (!Number.isSafeInteger(args.contentLength) || args.contentLength < 12) throw new InvalidInputError(`contentLength must be at least 12 bytes (a Parquet file's minimum), got ${args.contentLength}`);
+  const sha256 = normalizeSha256(args.checksum);
+  if (!sha256) throw new InvalidInputError('checksum must be the SHA-256 of the file, base64 (as S3 wants it) or hex');
+  const { key, target } = tickTarget(args);
+  const metadata = ticksMetadata(target.resolution, target.symbol, target.year, target.month);
+  const headers: Record<string, string> = { 'content-type': PARQUET_CONTENT_TYPE };
+  const { presigner } = ctx.services;
+  if (presigner) {
+    const url = await presigner.presignPut(key, { expiresIn: args.expiresIn, contentType: PARQUET_CONTENT_TYPE, contentLength: args.contentLength, metadata, checksumSha256: sha256 });
+    for (const [name, value] of Object.entries(metadata)) headers[`x-amz-meta-${name}`] = value;
+    headers['x-amz-checksum-sha256'] = sha256;
+    return { url, method: 'PUT', key, headers, expiresAt: new Date(Date.now() + args.expiresIn * 1000) };
+  }
+  const { url, expiresAt } = transfers(ctx).putUrls.sign(ctx.origin, { key, contentLength: args.contentLength, sha256 }, args.expiresIn);
+  return { url, method: 'PUT', key, headers, expiresAt: new Date(expiresAt) };
+}
+
+export function completeUpload(ctx: Context, key: string): Promise<StoredObject> {
+  return complete(ctx.services.store, key);
+}

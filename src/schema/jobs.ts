@@ -1,0 +1,115 @@
+// Job: a backfill or download run by the server, with its statistics, errors, plan and a live progress subscription.
+import type { FileError, JobSnapshot, PlanEntry } from '../lake/jobs/types.js';
+import * as resolvers from '../resolvers/jobs.js';
+import { builder } from './builder.js';
+
+const JobKind = builder.enumType('JobKind', { values: ['BACKFILL', 'DOWNLOAD'] as const });
+const JobState = builder.enumType('JobState', { values: ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const });
+const BackfillMode = builder.enumType('BackfillMode', {
+  values: {
+    OVERWRITE: { description: 'Upload every planned file.' },
+    SKIP_EXISTING: { description: 'Leave keys that already exist alone.' },
+    SYNC: { description: 'Leave objects whose size and checksum already match the file.' },
+  } as const,
+});
+const PlanAction = builder.enumType('PlanAction', { values: ['UPLOAD', 'SKIP', 'REFUSE'] as const });
+
+const FileErrorRef = builder.objectRef<FileError>('FileError').implement({
+  description: 'A file that failed, or (with an empty path) a failure of the whole job.',
+  fields: (t) => ({
+    path: t.exposeString('path'),
+    key: t.exposeString('key'),
+    code: t.exposeString('code', { description: 'The lake error code: NOT_FOUND, PERMISSION_DENIED, STORE_ERROR, INVALID_DATA, …' }),
+    backendCode: t.string({ nullable: true, description: 'The store\'s own code, e.g. S3 "NoSuchBucket" or "SlowDown".', resolve: (e) => e.backendCode ?? null }),
+    message: t.exposeString('message'),
+    attempts: t.exposeInt('attempts'),
+  }),
+});
+
+const PlanEntryRef = builder.objectRef<PlanEntry>('PlanEntry').implement({
+  fields: (t) => ({
+    path: t.exposeString('path'),
+    key: t.exposeString('key'),
+    size: t.field({ type: 'SafeInt', resolve: (p) => p.size }),
+    action: t.field({ type: PlanAction, resolve: (p) => p.action }),
+    reason: t.string({ nullable: true, resolve: (p) => p.reason ?? null }),
+  }),
+});
+
+const time = (ms: number | undefined) => (ms === undefined ? null : new Date(ms));
+
+export const Job = builder.objectRef<JobSnapshot>('Job').implement({
+  description: 'One snapshot of a job. `seq` grows with every snapshot published; resume a subscription with the last one seen.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    kind: t.field({ type: JobKind, resolve: (j) => j.kind }),
+    state: t.field({ type: JobState, resolve: (j) => j.state }),
+    seq: t.exposeInt('seq'),
+    description: t.exposeString('description'),
+    dryRun: t.exposeBoolean('dryRun'),
+    totalFiles: t.exposeInt('totalFiles'),
+    doneFiles: t.exposeInt('doneFiles'),
+    failedFiles: t.exposeInt('failedFiles'),
+    skippedFiles: t.exposeInt('skippedFiles'),
+    totalBytes: t.field({ type: 'SafeInt', description: 'Bytes to transfer, known before the first byte moves (skipped files excluded).', resolve: (j) => j.totalBytes }),
+    transferredBytes: t.field({ type: 'SafeInt', description: 'Bytes sent so far, counted as they go out; never decreases.', resolve: (j) => j.transferredBytes }),
+    bytesPerSecond: t.field({ type: 'SafeInt', description: 'Recent rate while running; the overall average once finished.', resolve: (j) => j.bytesPerSecond }),
+    createdAt: t.field({ type: 'DateTime', resolve: (j) => new Date(j.createdAt) }),
+    startedAt: t.field({ type: 'DateTime', nullable: true, resolve: (j) => time(j.startedAt) }),
+    finishedAt: t.field({ type: 'DateTime', nullable: true, resolve: (j) => time(j.finishedAt) }),
+    message: t.string({ nullable: true, description: 'Why the job failed as a whole.', resolve: (j) => j.message ?? null }),
+    errors: t.field({ type: [FileErrorRef], description: 'The first 100 errors; failedFiles counts them all.', resolve: (j) => j.errors }),
+    plan: t.field({ type: [PlanEntryRef], nullable: true, description: 'Dry runs only: what a real run would do.', resolve: (j) => j.plan ?? null }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  job: t.field({ type: Job, nullable: true, args: { id: t.arg.id({ required: true }) }, resolve: (_r, a, ctx) => resolvers.job(ctx, String(a.id)) }),
+  jobs: t.field({
+    type: [Job],
+    description: 'Newest first.',
+    args: { state: t.arg({ type: JobState }), kind: t.arg({ type: JobKind }) },
+    resolve: (_r, a, ctx) => resolvers.jobs(ctx, { state: a.state ?? undefined, kind: a.kind ?? undefined }),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  startBackfill: t.field({
+    type: Job,
+    description: 'Uploads a directory below LAKEQL_UPLOAD_ROOT, as the seed\'s upload_directory_parallel: key = prefix/relative path. A dry run answers with its plan.',
+    args: {
+      source: t.arg.string({ required: true, description: 'Directory relative to LAKEQL_UPLOAD_ROOT (or absolute inside it).' }),
+      prefix: t.arg.string({ description: 'Key prefix; default: the source\'s path below the upload root.' }),
+      include: t.arg.stringList({ description: 'Globs on the relative path (`*`, `**`, `?`, `[a-z]`, `{a,b}`; no "/" = any depth). Default: *.parquet.' }),
+      exclude: t.arg.stringList(),
+      concurrency: t.arg.int({ description: 'Files in flight (default LAKEQL_JOB_CONCURRENCY, at most 64).' }),
+      partSize: t.arg.int({ description: 'Bytes per multipart part, at least 5 MiB (default LAKEQL_PART_SIZE).' }),
+      mode: t.arg({ type: BackfillMode, defaultValue: 'OVERWRITE' }),
+      dryRun: t.arg.boolean({ defaultValue: false }),
+    },
+    resolve: (_r, a, ctx) => resolvers.startBackfill(ctx, {
+      source: a.source, prefix: a.prefix ?? undefined, include: a.include ?? undefined, exclude: a.exclude ?? undefined,
+      concurrency: a.concurrency ?? undefined, partSize: a.partSize ?? undefined, mode: a.mode ?? 'OVERWRITE', dryRun: a.dryRun ?? false,
+    }),
+  }),
+  startDownload: t.field({
+    type: Job,
+    description: 'Downloads every object under a prefix into a directory below LAKEQL_DOWNLOAD_ROOT, as the seed\'s download_directory_parallel; each file appears whole (temp file + rename).',
+    args: { prefix: t.arg.string({ required: true }), destination: t.arg.string({ required: true }), concurrency: t.arg.int() },
+    resolve: (_r, a, ctx) => resolvers.startDownload(ctx, { prefix: a.prefix, destination: a.destination, concurrency: a.concurrency ?? undefined }),
+  }),
+  cancelJob: t.field({
+    type: Job,
+    description: 'Answers once the job has stopped and its unfinished multipart uploads are aborted.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_r, a, ctx) => resolvers.cancelJob(ctx, String(a.id)),
+  }),
+}));
+
+builder.subscriptionField('jobProgress', (t) => t.field({
+  type: Job,
+  description: 'The current snapshot, then updates (at most ~10 a second), ending with the final state. With `after` (the last seq seen), every state change since then comes first.',
+  args: { id: t.arg.id({ required: true }), after: t.arg.int() },
+  subscribe: (_r, a, ctx) => resolvers.jobProgress(ctx, String(a.id), a.after ?? undefined),
+  resolve: (snapshot) => snapshot,
+}));

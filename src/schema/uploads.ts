@@ -1,0 +1,112 @@
+// Writes of single objects: a streamed tick file, fundamentals JSON, bars as Parquet, and browser uploads by URL.
+import { GraphQLError } from 'graphql';
+import type { StoredObject } from '../lake/uploads/objects.js';
+import * as resolvers from '../resolvers/uploads.js';
+import { asUploadedFile } from '../resolvers/uploaded-file.js';
+import { builder } from './builder.js';
+import { ResolutionEnum } from './resolution.js';
+
+builder.scalarType('File', {
+  description: 'A file of a GraphQL multipart request (https://github.com/jaydenseric/graphql-multipart-request-spec), streamed to its resolver.',
+  serialize: () => {
+    throw new GraphQLError('File is an input-only scalar');
+  },
+  parseValue: (value) => {
+    const file = asUploadedFile(value);
+    if (!file) throw new GraphQLError('expected a file of a multipart request', { extensions: { code: 'BAD_USER_INPUT' } });
+    return file;
+  },
+});
+
+const WriteMode = builder.enumType('WriteMode', {
+  values: {
+    REPLACE: { description: 'The file holds exactly the bars given.' },
+    MERGE: { description: 'The bars given replace stored bars of the same time; the others stay.' },
+  } as const,
+});
+
+const StoredObjectRef = builder.objectRef<StoredObject>('StoredObject').implement({
+  fields: (t) => ({
+    key: t.exposeString('key'),
+    size: t.field({ type: 'SafeInt', resolve: (o) => o.size }),
+    etag: t.string({ nullable: true, resolve: (o) => o.etag ?? null }),
+    contentType: t.exposeString('contentType'),
+    metadata: t.field({ type: 'JSON', resolve: (o) => o.metadata }),
+  }),
+});
+
+const BarsWritten = builder.objectRef<StoredObject & { rows: number }>('BarsWritten').implement({
+  fields: (t) => ({
+    object: t.field({ type: StoredObjectRef, resolve: (o) => o }),
+    rows: t.exposeInt('rows', { description: 'Rows in the file after the write.' }),
+  }),
+});
+
+const UploadUrlRef = builder.objectRef<resolvers.UploadUrl>('UploadUrl').implement({
+  fields: (t) => ({
+    url: t.exposeString('url'),
+    method: t.exposeString('method'),
+    key: t.exposeString('key'),
+    headers: t.field({ type: 'JSON', description: 'Headers to send with the PUT, exactly as given.', resolve: (u) => u.headers }),
+    expiresAt: t.field({ type: 'DateTime', resolve: (u) => u.expiresAt }),
+  }),
+});
+
+const BarInput = builder.inputType('BarInput', {
+  fields: (t) => ({
+    time: t.field({ type: 'DateTime', required: true, description: 'UTC midnight of the trading date for DAILY; the minute\'s start for MINUTE.' }),
+    open: t.float({ required: true }),
+    high: t.float({ required: true }),
+    low: t.float({ required: true }),
+    close: t.float({ required: true }),
+    volume: t.float({ required: true }),
+    vwap: t.float(),
+    trades: t.int(),
+  }),
+});
+
+builder.mutationFields((t) => {
+  const tickArgs = {
+    symbol: t.arg.string({ required: true }),
+    year: t.arg.int({ required: true }),
+    resolution: t.arg({ type: ResolutionEnum, defaultValue: 'DAILY' }),
+    month: t.arg.int({ description: 'MINUTE files only: 1–12.' }),
+  };
+  const tick = (a: { symbol: string; year: number; resolution?: 'DAILY' | 'MINUTE' | null; month?: number | null }) => ({ symbol: a.symbol, year: a.year, resolution: a.resolution ?? 'DAILY', month: a.month });
+  return {
+    uploadTickFile: t.field({
+      type: StoredObjectRef,
+      description: 'Streams a Parquet file to its key; checked (magic, footer, bar columns, dates inside the key\'s year/month) before it becomes visible. An invalid file leaves nothing behind.',
+      args: { ...tickArgs, file: t.arg({ type: 'File', required: true }) },
+      resolve: (_r, a, ctx) => resolvers.uploadTickFile(ctx, { ...tick(a), file: a.file }),
+    }),
+    putFundamentals: t.field({
+      type: StoredObjectRef,
+      args: { symbol: t.arg.string({ required: true }), year: t.arg.int({ required: true }), quarter: t.arg.int({ required: true }), data: t.arg({ type: 'JSON', required: true }) },
+      resolve: (_r, a, ctx) => resolvers.putFundamentals(ctx, { symbol: a.symbol, year: a.year, quarter: a.quarter, data: a.data }),
+    }),
+    writeBars: t.field({
+      type: BarsWritten,
+      description: 'Writes bars as zstd Parquet at the key of symbol, year (and month).',
+      args: { ...tickArgs, bars: t.arg({ type: [BarInput], required: true }), mode: t.arg({ type: WriteMode, defaultValue: 'REPLACE' }) },
+      resolve: (_r, a, ctx) => resolvers.writeBars(ctx, { ...tick(a), bars: a.bars, mode: a.mode ?? 'REPLACE' }),
+    }),
+    createUploadUrl: t.field({
+      type: UploadUrlRef,
+      description: 'A URL for one PUT of exactly these bytes (valid at most an hour): presigned on S3, served by lakeql on a directory lake. Call completeUpload afterwards.',
+      args: {
+        ...tickArgs,
+        contentLength: t.arg({ type: 'SafeInt', required: true }),
+        checksum: t.arg.string({ required: true, description: 'SHA-256 of the file, base64 or hex.' }),
+        expiresIn: t.arg.int({ defaultValue: 900, description: 'Seconds, at most 3600.' }),
+      },
+      resolve: (_r, a, ctx) => resolvers.createUploadUrl(ctx, { ...tick(a), contentLength: a.contentLength, checksum: a.checksum, expiresIn: a.expiresIn ?? 900 }),
+    }),
+    completeUpload: t.field({
+      type: StoredObjectRef,
+      description: 'Validates an object uploaded by URL like uploadTickFile does; an invalid one is deleted.',
+      args: { key: t.arg.string({ required: true }) },
+      resolve: (_r, a, ctx) => resolvers.completeUpload(ctx, a.key),
+    }),
+  };
+});

@@ -1,0 +1,170 @@
+// The CLI as users run it: `node bin/lakeql.js <command>` in a child process, against a real gateway listening on a temp lake.
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, type App } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { planDemoLake } from '../../src/lake/demo/create-demo-lake.js';
+import { PermissionDeniedError } from '../../src/lake/errors.js';
+import { LocalStore } from '../../src/lake/store/local.js';
+import type { PutBody, PutOptions, PutResult } from '../../src/lake/store/types.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = path.join(ROOT, 'bin/lakeql.js');
+const API_KEY = 'cli-test-key-0123456789abcdef';
+
+interface Run { code: number; stdout: string; stderr: string }
+
+function lakeql(args: string[], env: Record<string, string | undefined> = {}, command = process.execPath, prefix: string[] = [BIN]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(command, [...prefix, ...args], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0', ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** A directory lake that refuses to store any key containing "FAIL", as a bucket policy would. */
+class RefusingStore extends LocalStore {
+  override async put(key: string, body: PutBody, options?: PutOptions): Promise<PutResult> {
+    if (key.includes('FAIL')) throw new PermissionDeniedError(`access denied to ${key}`, { key, store: 'local', backendCode: 'AccessDenied' });
+    return super.put(key, body, options);
+  }
+}
+
+describe('lakeql CLI against a running gateway', () => {
+  let dir: string;
+  let app: App;
+  let url: string;
+  const env = () => ({ LAKEQL_URL: url, LAKEQL_API_KEY: API_KEY });
+  const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'lakeql-cli-'));
+    await mkdir(path.join(dir, 'lake'));
+    // Source files for backfills: real demo objects (Parquet and JSON) in the seed's layout, below the upload root.
+    const { tasks } = planDemoLake({ tickers: ['AAPL', 'MSFT'], years: [2023, 2024], minuteSymbols: [] });
+    for (const task of tasks) {
+      const file = path.join(dir, 'up/batch/data', task.key.replace(/^data\//, ''));
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, task.body());
+    }
+    await mkdir(path.join(dir, 'up/broken/data/ticks/daily/FAIL/2024'), { recursive: true });
+    await writeFile(path.join(dir, 'up/broken/data/ticks/daily/FAIL/2024/ticks.parquet'), 'PAR1 refused PAR1');
+    await mkdir(path.join(dir, 'up/broken/data/ticks/daily/OK/2024'), { recursive: true });
+    await writeFile(path.join(dir, 'up/broken/data/ticks/daily/OK/2024/ticks.parquet'), 'PAR1 accepted PAR1');
+    const config = loadConfig({
+      LAKEQL_DEMO: 'never', LAKEQL_PORT: '0', LAKEQL_API_KEYS: `cli:${API_KEY}:read+write`,
+      LAKEQL_UPLOAD_ROOT: path.join(dir, 'up'), LAKEQL_DOWNLOAD_ROOT: path.join(dir, 'down'),
+    });
+    app = await buildApp(config, { store: new RefusingStore(path.join(dir, 'lake')), location: { kind: 'local', directory: path.join(dir, 'lake') } });
+    url = (await app.start()).replace(/\/graphql$/, '');
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('prints usage and exits 2 on a wrong command line', async () => {
+    const none = await lakeql([]);
+    expect(none.code).toBe(2);
+    expect(none.stdout).toContain('Usage:');
+    const bad = await lakeql(['backfill'], env());
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/expected 1 arguments, got 0/);
+    expect((await lakeql(['ls', '--frobnicate'], env())).code).toBe(2);
+  });
+
+  it('exits 1 with a hint when the gateway cannot be reached or wants a key', async () => {
+    const unreachable = await lakeql(['ls'], { LAKEQL_URL: 'http://127.0.0.1:9', LAKEQL_API_KEY: '' });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(/cannot reach the gateway at http:\/\/127\.0\.0\.1:9\/graphql.*LAKEQL_URL/);
+    const keyless = await lakeql(['ls'], { LAKEQL_URL: url, LAKEQL_API_KEY: '' });
+    expect(keyless.code).toBe(1);
+    expect(keyless.stderr).toMatch(/wants an API key/);
+    expect(keyless.stderr + keyless.stdout).not.toContain(API_KEY);
+  });
+
+  it('backfills a directory with the seed\'s summary, and the objects equal their sources', async () => {
+    const run = await lakeql(['backfill', 'batch/data', '--prefix', 'data', '--include', '**/*.parquet', '--include', '**/*.json'], env());
+    expect(run.stderr).not.toMatch(/lakeql:/);
+    expect(run.code).toBe(0);
+    const { tasks } = planDemoLake({ tickers: ['AAPL', 'MSFT'], years: [2023, 2024], minuteSymbols: [] });
+    expect(run.stdout).toMatch(new RegExp(`Upload complete: ${tasks.length}/${tasks.length} succeeded in \\d+\\.\\d\\ds`));
+    for (const line of [`Total: ${tasks.length}`, `Success: ${tasks.length}`, 'Failed: 0', 'Skipped: 0']) expect(run.stdout).toContain(line);
+    expect(run.stdout).toMatch(/Duration: \d+\.\d\ds/);
+    expect(run.stdout).toMatch(/Speed: \d+\.\d\d MB\/s/);
+    for (const task of tasks) {
+      const stored = await readFile(path.join(dir, 'lake', task.key));
+      expect(sha(stored)).toBe(sha(Buffer.from(task.body())));
+    }
+  });
+
+  it('answers --json with totals that add up, and exits 1 when any file failed', async () => {
+    const run = await lakeql(['backfill', 'broken/data', '--prefix', 'data', '--json'], env());
+    expect(run.code).toBe(1);
+    const { summary, job } = JSON.parse(run.stdout);
+    expect(summary).toMatchObject({ kind: 'BACKFILL', state: 'FAILED', total: 2, succeeded: 1, failed: 1, skipped: 0 });
+    expect(summary.errors).toMatchObject([{ key: 'data/ticks/daily/FAIL/2024/ticks.parquet', code: 'PERMISSION_DENIED', backendCode: 'AccessDenied' }]);
+    expect(job.transferredBytes).toBe(summary.bytes);
+    expect(typeof summary.megabytesPerSecond).toBe('number');
+    expect(existsSync(path.join(dir, 'lake/data/ticks/daily/OK/2024/ticks.parquet'))).toBe(true);
+  });
+
+  it('plans without writing on --dry-run', async () => {
+    const run = await lakeql(['backfill', 'broken/data', '--prefix', 'dry', '--dry-run'], env());
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/UPLOAD\s+\d+\s+dry\/ticks\/daily\/OK\/2024\/ticks\.parquet/);
+    expect(run.stdout).toContain('nothing was written');
+    expect(existsSync(path.join(dir, 'lake/dry'))).toBe(false);
+  });
+
+  it('lists symbols, a symbol\'s years and one year\'s files with download links', async () => {
+    const symbols = await lakeql(['ls'], env());
+    expect(symbols.code).toBe(0);
+    expect(symbols.stdout.split('\n').map((l) => l.split(/\s+/)[0])).toEqual(expect.arrayContaining(['AAPL', 'MSFT', 'OK']));
+    expect(symbols.stdout).toMatch(/AAPL\s+2023–2024\s+2 years/);
+    const years = await lakeql(['ls', 'aapl'], env());
+    expect(years.stdout).toMatch(/^2023 {2}daily [\d.]+ KB {2}fundamentals Q1 Q2 Q3 Q4$/m);
+    const files = await lakeql(['ls', 'AAPL', '2024', '--urls', '--json'], env());
+    const year = JSON.parse(files.stdout);
+    expect(year.tickFiles).toMatchObject([{ key: 'data/ticks/daily/AAPL/2024/ticks.parquet', resolution: 'DAILY' }]);
+    const download = await fetch(year.tickFiles[0].downloadUrl, { headers: { authorization: `Bearer ${API_KEY}` } });
+    expect(download.status).toBe(200);
+    expect(Buffer.from(await download.arrayBuffer()).subarray(0, 4).toString()).toBe('PAR1');
+    const missing = await lakeql(['ls', 'ZZZZ'], env());
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no data for ZZZZ');
+  });
+
+  it('downloads a prefix into a directory below the download root', async () => {
+    const run = await lakeql(['download', 'data/ticks/daily/MSFT', 'msft'], env());
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Download complete: 2\/2 succeeded/);
+    const got = await readFile(path.join(dir, 'down/msft/2024/ticks.parquet'));
+    expect(sha(got)).toBe(sha(await readFile(path.join(dir, 'lake/data/ticks/daily/MSFT/2024/ticks.parquet'))));
+  });
+
+  it('draws a progress bar fed by the subscription when stderr is a terminal', async () => {
+    if (!existsSync('/usr/bin/script')) return void console.log('skipped: util-linux `script` (a pseudo-terminal) is not installed');
+    const command = [process.execPath, BIN, 'backfill', 'batch/data', '--prefix', 'again', '--url', url].map((a) => `'${a}'`).join(' ');
+    const run = await lakeql(['-qec', command, '/dev/null'], { ...env(), LAKEQL_URL: undefined }, '/usr/bin/script', []);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Uploading \[█+\] 100% \| 8\/8 files/);
+    expect(run.stdout).toContain('Upload complete: 4/4 succeeded');
+  });
+
+  it('writes a demo lake into a directory', async () => {
+    const target = path.join(dir, 'demo-lake');
+    const run = await lakeql(['demo', target, '--tickers', 'IBM', '--years', '2024', '--json']);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ lake: target, written: true });
+    expect(existsSync(path.join(target, 'data/ticks/daily/IBM/2024/ticks.parquet'))).toBe(true);
+    const again = await lakeql(['demo', target]);
+    expect(again.stdout).toContain('already holds data');
+  });
+});

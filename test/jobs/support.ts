@@ -1,0 +1,105 @@
+// Shared pieces of the job tests: source trees with known bytes, an engine over any store, and a recorder of snapshots.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { MemoryJobRegistry } from '../../src/lake/jobs/memory-registry.js';
+import { ByteBudget } from '../../src/lake/jobs/pool.js';
+import { JobService } from '../../src/lake/jobs/service.js';
+import type { JobSnapshot } from '../../src/lake/jobs/types.js';
+import { OwnUploads } from '../../src/lake/store/own-uploads.js';
+import type { ObjectStore } from '../../src/lake/store/types.js';
+import { uploaderFor } from '../../src/lake/store/uploader.js';
+import type { TransferEngine } from '../../src/lake/uploads/engine.js';
+
+export const MiB = 1024 * 1024;
+
+export interface SourceFile {
+  path: string;
+  size: number;
+  md5: string;
+}
+
+/** Deterministic bytes (xorshift), so a failing comparison can be reproduced. */
+export function bytesOf(seed: number, size: number): Buffer {
+  const out = Buffer.allocUnsafe(size);
+  let x = (seed * 2654435761) >>> 0 || 1;
+  let i = 0;
+  for (; i + 4 <= size; i += 4) {
+    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    out.writeUInt32LE(x, i);
+  }
+  for (; i < size; i++) out[i] = (x >>> (8 * (i % 4))) & 0xff;
+  return out;
+}
+
+export const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('hex');
+
+export async function tempDir(hint: string): Promise<string> {
+  return fs.realpath(await fs.mkdtemp(path.join(tmpdir(), `lakeql-${hint}-`)));
+}
+
+/**
+ * `small` files of 1–60 KB in the seed's daily layout below `root/dir` (tickers T000…, years from
+ * 2000), plus one file per entry of `large` (bytes) in MINUTE-layout paths. Returns them by relative path.
+ */
+export async function writeSourceTree(root: string, dir: string, small: number, large: number[] = []): Promise<SourceFile[]> {
+  const files: SourceFile[] = [];
+  const write = async (relative: string, bytes: Buffer) => {
+    const full = path.join(root, dir, relative);
+    await fs.mkdir(path.dirname(full), { recursive: true });
+    await fs.writeFile(full, bytes);
+    files.push({ path: relative, size: bytes.length, md5: md5(bytes) });
+  };
+  for (let i = 0; i < small; i++) {
+    const size = 1024 + ((i * 7919) % 60_000);
+    await write(`T${String(Math.floor(i / 20)).padStart(3, '0')}/${2000 + (i % 20)}/ticks.parquet`, bytesOf(i + 1, size));
+  }
+  for (const [i, size] of large.entries()) await write(`BIG${i}/2024/0${i + 1}/ticks.parquet`, bytesOf(100_000 + i, size));
+  return files;
+}
+
+export interface Harness {
+  engine: TransferEngine;
+  jobs: JobService;
+  /** Every snapshot published, per job, in order. */
+  published: Map<string, JobSnapshot[]>;
+}
+
+export function harness(store: ObjectStore, options: { uploadRoot?: string; downloadRoot?: string; partSize?: number; concurrency?: number; attempts?: number } = {}): Harness {
+  const published = new Map<string, JobSnapshot[]>();
+  const jobs = new JobService({
+    registry: new MemoryJobRegistry(),
+    publish: (s) => published.set(s.id, [...(published.get(s.id) ?? []), s]),
+    maxRunningJobs: 2,
+  });
+  const engine: TransferEngine = {
+    store,
+    uploader: uploaderFor(store, new OwnUploads(store)),
+    uploadRoot: options.uploadRoot,
+    downloadRoot: options.downloadRoot,
+    budget: new ByteBudget(256 * MiB),
+    defaults: { concurrency: options.concurrency ?? 16, partSize: options.partSize ?? 5 * MiB, queueSize: 4 },
+    retry: { maxAttempts: options.attempts ?? 5, baseDelayMs: 5, maxDelayMs: 200 },
+    maxConcurrency: 64,
+  };
+  return { engine, jobs, published };
+}
+
+/** Progress seen by subscribers never goes back and ends where the job does. */
+export function assertMonotone(snapshots: JobSnapshot[]): void {
+  for (let i = 1; i < snapshots.length; i++) {
+    const [a, b] = [snapshots[i - 1], snapshots[i]];
+    if (b.seq !== a.seq + 1) throw new Error(`seq jumps from ${a.seq} to ${b.seq}`);
+    if (b.transferredBytes < a.transferredBytes) throw new Error(`transferredBytes went back from ${a.transferredBytes} to ${b.transferredBytes} at seq ${b.seq}`);
+    if (b.doneFiles < a.doneFiles || b.failedFiles < a.failedFiles) throw new Error(`file counts went back at seq ${b.seq}`);
+  }
+}
+
+/** Reads a whole object. */
+export async function objectBytes(store: ObjectStore, key: string): Promise<Buffer> {
+  const { body } = await store.get(key);
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}

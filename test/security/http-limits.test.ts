@@ -1,0 +1,230 @@
+// Request-level limits: body size (413), timeout (504), rate limit (429 + Retry-After), CSRF, error masking; each at its value and one above.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSchema, createYoga } from 'graphql-yoga';
+import { buildApp, type App } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { securityPlugins, type SecurityDeps } from '../../src/http/security.js';
+import { NotFoundError } from '../../src/lake/errors.js';
+import { CountingStore } from '../../src/lake/store/counting.js';
+import type { ListPage, ObjectStore } from '../../src/lake/store/types.js';
+import { maskError } from '../../src/schema/errors.js';
+import { API_KEYS, bearer, jobSchemaYoga, KEYS, lakeApp, nodeSchemaYoga, send, type LakeApp } from './support.js';
+
+/** A JSON body of exactly `bytes` bytes carrying `{ value }`, padded with spaces JSON ignores. */
+function bodyOf(bytes: number): string {
+  const head = '{"query":"{ value }"';
+  return `${head}${' '.repeat(bytes - head.length - 1)}}`;
+}
+
+function post(yoga: { fetch: (url: string, init: RequestInit) => Response | Promise<Response> }, body: BodyInit, headers: Record<string, string> = {}) {
+  return yoga.fetch('http://lakeql.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, duplex: 'half' } as RequestInit);
+}
+
+/** The body as a stream of 1 KiB chunks, so no Content-Length is known up front (chunked upload). */
+function streamed(text: string): ReadableStream<Uint8Array> {
+  const bytes = new TextEncoder().encode(text);
+  let at = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (at >= bytes.length) return controller.close();
+      controller.enqueue(bytes.slice(at, at + 1024));
+      at += 1024;
+    },
+  });
+}
+
+describe('request body size', () => {
+  const yoga = nodeSchemaYoga({ LAKEQL_MAX_BODY_BYTES: '2048' });
+
+  it('answers a body of exactly LAKEQL_MAX_BODY_BYTES and refuses one byte more with 413, by Content-Length', async () => {
+    const ok = await post(yoga, bodyOf(2048), { 'content-length': '2048' });
+    expect(ok.status).toBe(200);
+    expect((await ok.json()).data.value).toBe(1);
+    const over = await post(yoga, bodyOf(2049), { 'content-length': '2049' });
+    expect(over.status).toBe(413);
+    expect((await over.json()).errors[0].extensions).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', limit: 2048 });
+  });
+
+  it('counts a body without Content-Length as it streams, with the same limit', async () => {
+    const ok = await post(yoga, streamed(bodyOf(2048)));
+    expect(ok.status).toBe(200);
+    const over = await post(yoga, streamed(bodyOf(2049)));
+    expect(over.status).toBe(413);
+    expect((await over.json()).errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('refuses a Content-Length that is not one plain number', async () => {
+    for (const value of ['1, 1', '-1', '12abc']) {
+      expect((await post(yoga, '{}', { 'content-length': value })).status).toBe(400);
+    }
+  });
+
+  it('defaults to 4 MiB: exactly 4 MiB answers, one byte more is 413', async () => {
+    const defaults = nodeSchemaYoga();
+    expect((await post(defaults, streamed(bodyOf(4_194_304)))).status).toBe(200);
+    expect((await post(defaults, streamed(bodyOf(4_194_305)))).status).toBe(413);
+  });
+
+  it('answers 413 over a real socket without reading the rest of the body', async () => {
+    const lake = await lakeApp({ LAKEQL_PORT: '0', LAKEQL_MAX_BODY_BYTES: '2048' });
+    try {
+      const url = await lake.app.start();
+      lake.store.reset();
+      const over = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bodyOf(1_000_000) });
+      expect(over.status).toBe(413);
+      const ok = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ lake { kind } }' }) });
+      expect(ok.status).toBe(200);
+    } finally {
+      await lake.app.stop();
+      await lake.close();
+    }
+  });
+});
+
+/** A virtual clock whose timers fire only when the test advances it. */
+function fakeClock(start = 0) {
+  let now = start;
+  const timers: { at: number; fire: () => void; cancelled: boolean }[] = [];
+  return {
+    now: () => now,
+    setTimer: (fire: () => void, ms: number) => {
+      const timer = { at: now + ms, fire, cancelled: false };
+      timers.push(timer);
+      return () => void (timer.cancelled = true);
+    },
+    /** Fires due timers one at a time, letting promise continuations run after each. */
+    async advance(ms: number) {
+      const until = now + ms;
+      for (;;) {
+        const next = timers.filter((t) => !t.cancelled && t.at <= until).sort((a, b) => a.at - b.at)[0];
+        if (!next) break;
+        now = next.at;
+        next.cancelled = true;
+        next.fire();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      now = until;
+    },
+    pending: () => timers.filter((t) => !t.cancelled).length,
+  };
+}
+
+describe('request timeout', () => {
+  /** A store whose listing answers `delayMs` of virtual time after it is asked. */
+  function slowStore(clock: ReturnType<typeof fakeClock>, delayMs: number, asked: () => void): ObjectStore {
+    const page: ListPage = { objects: [], commonPrefixes: [] };
+    return {
+      kind: 'slow',
+      capabilities: { ranges: true, createOnly: true },
+      list: () => new Promise((resolve) => { asked(); clock.setTimer(() => resolve(page), delayMs); }),
+      head: (key) => Promise.reject(new NotFoundError('none', { key })),
+      get: (key) => Promise.reject(new NotFoundError('none', { key })),
+      put: () => Promise.resolve({}),
+      delete: () => Promise.resolve(),
+    };
+  }
+
+  async function run(delayMs: number) {
+    const clock = fakeClock();
+    let asked!: () => void;
+    const storeAsked = new Promise<void>((resolve) => (asked = resolve));
+    const app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_REQUEST_TIMEOUT_MS: '5000' }), {
+      store: slowStore(clock, delayMs, asked), security: { setTimer: clock.setTimer, now: clock.now }, log: () => {},
+    });
+    const response = send(app.yoga, '{ symbols(first: 1) { edges { cursor } } }');
+    await Promise.race([storeAsked, response.then((r) => { throw new Error(`answered before asking the store: ${JSON.stringify(r.body)}`); })]);
+    await clock.advance(10_000);
+    return { ...(await response), pending: clock.pending() };
+  }
+
+  it('answers a query that finishes 1 ms inside LAKEQL_REQUEST_TIMEOUT_MS and cancels its timer', async () => {
+    const r = await run(4999);
+    expect(r.status).toBe(200);
+    expect(r.body.data.symbols.edges).toEqual([]);
+    expect(r.pending).toBe(0);
+  });
+
+  it('answers 504 TIMEOUT for one that would finish 1 ms after, without waiting for it', async () => {
+    const r = await run(5001);
+    expect(r.status).toBe(504);
+    expect(r.body.errors[0].extensions).toMatchObject({ code: 'TIMEOUT', timeoutMs: 5000 });
+  });
+});
+
+describe('rate limit', () => {
+  it('lets LAKEQL_RATE_LIMIT requests through per key, then 429 with Retry-After until a token refills', async () => {
+    let now = 1_000_000;
+    const yoga = jobSchemaYoga({ LAKEQL_API_KEYS: API_KEYS, LAKEQL_RATE_LIMIT: '5/60s' }, { now: () => now });
+    for (let i = 0; i < 5; i++) expect((await send(yoga, '{ lake }', { headers: bearer(KEYS.reader) })).status).toBe(200);
+    const limited = await send(yoga, '{ lake }', { headers: bearer(KEYS.reader) });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('12');
+    expect(limited.body.errors[0].extensions.code).toBe('RATE_LIMITED');
+    // Another key has its own bucket.
+    expect((await send(yoga, '{ jobs { id } }', { headers: bearer(KEYS.writer) })).status).toBe(200);
+    now += 11_999;
+    expect((await send(yoga, '{ lake }', { headers: bearer(KEYS.reader) })).headers.get('retry-after')).toBe('1');
+    now += 1;
+    expect((await send(yoga, '{ lake }', { headers: bearer(KEYS.reader) })).status).toBe(200);
+    expect((await send(yoga, '{ lake }', { headers: bearer(KEYS.reader) })).status).toBe(429);
+  });
+
+  it('counts anonymous callers per client address, and 1200/60s by default', async () => {
+    const now = 5_000;
+    const yoga = nodeSchemaYoga({}, { now: () => now });
+    const from = (ip: string) => ({ req: { socket: { remoteAddress: ip } } });
+    for (let i = 0; i < 1200; i++) {
+      const r = await send(yoga, '{ value }', { ctx: from('10.0.0.1') });
+      if (r.status !== 200) throw new Error(`request ${i + 1} answered ${r.status}`);
+    }
+    const limited = await send(yoga, '{ value }', { ctx: from('10.0.0.1') });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('1');
+    expect((await send(yoga, '{ value }', { ctx: from('10.0.0.2') })).status).toBe(200);
+  });
+
+  it('can be turned off', async () => {
+    const yoga = nodeSchemaYoga({ LAKEQL_RATE_LIMIT: 'off' });
+    for (let i = 0; i < 1300; i++) {
+      if ((await send(yoga, '{ value }')).status !== 200) throw new Error(`request ${i + 1} limited`);
+    }
+  });
+});
+
+describe('CSRF prevention', () => {
+  const yoga = nodeSchemaYoga();
+
+  it('refuses GET and simple-content-type requests without the header, and answers them with it', async () => {
+    const get = (headers: Record<string, string> = {}) => yoga.fetch('http://lakeql.test/graphql?query=%7B%20value%20%7D', { headers });
+    expect((await get()).status).toBe(403);
+    expect((await get({ 'x-graphql-yoga-csrf': '1' })).status).toBe(200);
+    const form = new FormData();
+    form.set('operations', JSON.stringify({ query: '{ value }' }));
+    form.set('map', '{}');
+    expect((await yoga.fetch('http://lakeql.test/graphql', { method: 'POST', body: form })).status).toBe(403);
+    expect((await yoga.fetch('http://lakeql.test/graphql', { method: 'POST', body: form, headers: { 'x-graphql-yoga-csrf': '1' } })).status).toBe(200);
+    expect((await yoga.fetch('http://lakeql.test/graphql', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"query":"{ value }"}' })).status).toBe(403);
+    expect((await send(yoga, '{ value }')).status).toBe(200);
+  });
+});
+
+describe('error masking', () => {
+  it('masks unexpected errors and keeps typed ones with their code', async () => {
+    const config = loadConfig({ LAKEQL_DEMO: 'never' });
+    const schema = createSchema({
+      typeDefs: 'type Query { boom: Int  missing: Int }',
+      resolvers: {
+        Query: {
+          boom: () => { throw new Error('ECONNREFUSED 10.1.2.3:9000 secret-bucket'); },
+          missing: () => { throw new NotFoundError('no object "data/x"', { key: 'data/x' }); },
+        },
+      },
+    });
+    const yoga = createYoga({ schema, maskedErrors: { maskError }, logging: false, plugins: securityPlugins(config) });
+    const r = await send(yoga, '{ boom missing }');
+    const [boom, missing] = r.body.errors;
+    expect(boom).toMatchObject({ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(JSON.stringify(r.body)).not.toMatch(/ECONNREFUSED|secret-bucket|at .*\.ts/);
+    expect(missing).toMatchObject({ message: 'no object "data/x"', extensions: { code: 'NOT_FOUND', key: 'data/x' } });
+  });
+});
