@@ -5,7 +5,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm run build
+# The web console is built here with Vite (a dev dependency); the runtime serves console/dist as is.
+COPY console ./console
+RUN npm run build && npm run console:build
 
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production \
@@ -16,6 +18,9 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/console/dist ./console/dist
+# `docker exec <container> npx lakeql ls` runs the compiled CLI (bin/lakeql.js picks dist/ when src/ is absent).
+COPY bin ./bin
 RUN mkdir -p /data/lake && chown -R node:node /data
 USER node
 EXPOSE 4000

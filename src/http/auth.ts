@@ -42,13 +42,16 @@ export function authPlugin({ authenticator, rateLimiter, signedPaths = [] }: Aut
     const decision = rateLimiter?.take(principal.id);
     return decision && !decision.allowed ? decision.retryAfterS : undefined;
   };
+  /**
+   * The refusal as a result, not a throw: graphql-ws closes the whole socket (4500) when execute
+   * or subscribe rejects, while a result reaches the client as this operation's error.
+   */
   const authorize = (context: object, needed: Set<Scope>) => {
     const principal = principalOf(context);
-    if (!principal) throw gatewayError(401, 'UNAUTHENTICATED', 'credentials required');
+    if (!principal) return gatewayError(401, 'UNAUTHENTICATED', 'credentials required');
     const missing = missingScopes(principal, needed);
-    if (missing.length > 0) {
-      throw gatewayError(403, 'FORBIDDEN', `this operation needs the ${missing.join(' and ')} scope, which these credentials do not have`, { missingScopes: missing });
-    }
+    if (missing.length === 0) return undefined;
+    return gatewayError(403, 'FORBIDDEN', `this operation needs the ${missing.join(' and ')} scope, which these credentials do not have`, { missingScopes: missing });
   };
 
   return {
@@ -105,11 +108,13 @@ export function authPlugin({ authenticator, rateLimiter, signedPaths = [] }: Aut
       }
       extendContext({ principal } as never);
     },
-    onExecute({ args }) {
-      authorize(args.contextValue, requiredScopes(args.document, args.operationName));
+    onExecute({ args, setResultAndStopExecution }) {
+      const refused = authorize(args.contextValue, requiredScopes(args.document, args.operationName));
+      if (refused) setResultAndStopExecution({ errors: [refused] });
     },
-    onSubscribe({ args }) {
-      authorize(args.contextValue, requiredScopes(args.document, args.operationName));
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const refused = authorize(args.contextValue, requiredScopes(args.document, args.operationName));
+      if (refused) setResultAndStopExecution({ errors: [refused] });
     },
   };
 }

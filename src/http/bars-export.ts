@@ -59,7 +59,13 @@ export function barsExportPlugin(services: { store: ObjectStore; bars: BarFileRe
 }
 
 async function exportBars(services: { store: ObjectStore; bars: BarFileReader }, request: Request, url: URL): Promise<Response> {
-  const ticker = normalizeTicker(decodeURIComponent(url.pathname.slice(BARS_PATH.length)));
+  let raw: string;
+  try {
+    raw = decodeURIComponent(url.pathname.slice(BARS_PATH.length));
+  } catch {
+    throw new InvalidInputError('the symbol in the path is not valid percent-encoding');
+  }
+  const ticker = normalizeTicker(raw);
   const params = url.searchParams;
   const timeframe = (params.get('timeframe') ?? 'DAY').toUpperCase();
   if (!isTimeframe(timeframe)) throw new InvalidInputError(`timeframe must be one of ${TIMEFRAMES.join(', ')}, got "${timeframe}"`);

@@ -20,6 +20,12 @@ export interface BodyLimits {
  * The counted request is handed to the handler rather than swapped in with setRequest, so
  * plugins that key on the original Request object (the request log) still find it.
  */
+/**
+ * The rest of a refused body is never read, so the connection cannot carry another request:
+ * saying so keeps a client from reusing it and meeting a reset.
+ */
+const CLOSE = { connection: 'close' };
+
 export function bodyLimitPlugin(limits: BodyLimits): Plugin {
   return {
     onRequest({ request, url, requestHandler, setRequestHandler, endResponse, fetchAPI }) {
@@ -33,7 +39,7 @@ export function bodyLimitPlugin(limits: BodyLimits): Plugin {
       if (length !== null) {
         // Only one plain non-negative integer is a Content-Length; "1, 1" or "-1" is a smuggling attempt.
         if (!/^\d+$/.test(length.trim())) return endResponse(errorResponse(400, 'BAD_REQUEST', 'Content-Length is not a number'));
-        if (Number(length) > limit) return endResponse(errorResponse(413, 'PAYLOAD_TOO_LARGE', message, {}, { limit }));
+        if (Number(length) > limit) return endResponse(errorResponse(413, 'PAYLOAD_TOO_LARGE', message, CLOSE, { limit }));
         return;
       }
       if (!request.body) return;
@@ -46,7 +52,7 @@ export function bodyLimitPlugin(limits: BodyLimits): Plugin {
           new Transform<Uint8Array, Uint8Array>({
             transform(chunk, controller) {
               seen += chunk.byteLength;
-              if (seen > limit) controller.error(gatewayError(413, 'PAYLOAD_TOO_LARGE', message, { limit }));
+              if (seen > limit) controller.error(gatewayError(413, 'PAYLOAD_TOO_LARGE', message, { limit }, CLOSE));
               else controller.enqueue(chunk);
             },
           }),
@@ -73,13 +79,19 @@ export function costLimitPlugin({ maxCost, maxPageSize }: CostLimitOptions): Plu
       variables: args.variableValues as Record<string, unknown> | null | undefined,
       maxPageSize,
     });
-    if (cost > maxCost) {
-      throw gatewayError(400, 'QUERY_LIMIT_EXCEEDED', `query cost ${cost} is above the limit of ${maxCost} (LAKEQL_MAX_COST): ask for fewer fields or smaller pages`, { limit: 'cost', cost, maxCost });
-    }
+    if (cost <= maxCost) return undefined;
+    return gatewayError(400, 'QUERY_LIMIT_EXCEEDED', `query cost ${cost} is above the limit of ${maxCost} (LAKEQL_MAX_COST): ask for fewer fields or smaller pages`, { limit: 'cost', cost, maxCost });
   };
+  // A result rather than a throw, so graphql-ws answers this operation instead of closing the socket.
   return {
-    onExecute: ({ args }) => check(args),
-    onSubscribe: ({ args }) => check(args),
+    onExecute: ({ args, setResultAndStopExecution }) => {
+      const refused = check(args);
+      if (refused) setResultAndStopExecution({ errors: [refused] });
+    },
+    onSubscribe: ({ args, setResultAndStopExecution }) => {
+      const refused = check(args);
+      if (refused) setResultAndStopExecution({ errors: [refused] });
+    },
   };
 }
 

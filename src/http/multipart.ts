@@ -100,9 +100,11 @@ export async function parseMultipart(body: AsyncIterable<Uint8Array>, boundary: 
   // A function, so the compiler does not narrow `state` across the awaits that change it.
   const done = () => state === 'done';
   for await (const chunk of body) {
+    // After the closing boundary comes an epilogue to ignore. Reading on rather than breaking out matters:
+    // leaving the loop cancels the request stream, and on a Node server that destroys the socket.
+    if (done()) continue;
     buf = buf.length === 0 ? Buffer.from(chunk) : Buffer.concat([buf, chunk]);
     while (await step(false));
-    if (done()) break;
   }
   if (!done()) {
     while (await step(true));

@@ -36,7 +36,9 @@ async function accept(request: Request, grant: PutGrant, transfers: TransferServ
       done(null, chunk);
     },
   });
-  const body = Readable.fromWeb(request.body as never);
+  // On a Node server the body is whatwg-node's ponyfill stream, which Readable.fromWeb refuses; both kinds are async-iterable.
+  const web = request.body as unknown as AsyncIterable<Uint8Array>;
+  const body = Symbol.asyncIterator in web ? Readable.from(web) : Readable.fromWeb(request.body as never);
   body.on('error', (e) => tap.destroy(e));
   body.pipe(tap);
   const { contentType, metadata } = attributesFor(grant.key);

@@ -150,6 +150,16 @@ for (const backend of backends) {
       // Footer by suffix, then one ranged GET for the column chunks the suffix lacked.
       expect(store.gets.map((g) => Object.keys(g.range ?? {}).join())).toEqual(['suffix', 'start,end']);
 
+      // One day of a file with seven row groups: statistics prune the others, so most of the file is never fetched.
+      store.reset();
+      const feb = 'data/ticks/minute/MN/2024/02/ticks.parquet';
+      const day = await allBars(fresh, 'MN', { timeframe: 'MINUTE', from: '2024-02-14', to: '2024-02-14' });
+      expect(day.rows).toHaveLength(630);
+      const febSize = (await store.inner.head(feb)).size;
+      const fetched = store.gets.reduce((n, g) => n + ('suffix' in g.range! ? g.range.suffix : g.range!.end! - g.range!.start + 1), 0);
+      expect(store.gets.every((g) => g.key === feb)).toBe(true);
+      expect(fetched).toBeLessThan(febSize / 2);
+
       store.reset();
       await allBars(fresh, 'WIDE', { from: '2023-01-01' });
       const data = store.gets.filter((g) => g.range && 'start' in g.range);

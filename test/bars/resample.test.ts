@@ -91,6 +91,12 @@ for (const backend of backends) {
       expectRows(actual, expected, 'MN MINUTE');
     });
 
+    it('one day out of a file of many row groups (read by statistics) is exactly DuckDB\'s rows', async () => {
+      const expected = (await rows(db, `SELECT t, nyd AS d, * EXCLUDE (t, nyd) FROM mn_minutes WHERE nyd = epoch_ms(TIMESTAMP '2024-02-14') ORDER BY t`)).map(fromDuck);
+      const { rows: actual } = await allBars(app, 'MN', { timeframe: 'MINUTE', from: '2024-02-14', to: '2024-02-14' });
+      expectRows(actual, expected, 'MN 2024-02-14');
+    });
+
     it('after-hours minutes stored in the next UTC month still belong to their New York date', async () => {
       const expected = (await rows(db, `SELECT t, nyd AS d, * EXCLUDE (t, nyd) FROM mn_minutes
         WHERE nyd BETWEEN epoch_ms(TIMESTAMP '2024-01-30') AND epoch_ms(TIMESTAMP '2024-01-31') ORDER BY t`)).map(fromDuck);

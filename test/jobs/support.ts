@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll } from 'vitest';
 import { MemoryJobRegistry } from '../../src/lake/jobs/memory-registry.js';
 import { ByteBudget } from '../../src/lake/jobs/pool.js';
 import { JobService } from '../../src/lake/jobs/service.js';
@@ -35,8 +36,16 @@ export function bytesOf(seed: number, size: number): Buffer {
 
 export const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('hex');
 
+const made: string[] = [];
+// Registered on the importing test file: its temporary directories go when it ends.
+afterAll(async () => {
+  await Promise.all(made.splice(0).map((dir) => fs.rm(dir, { recursive: true, force: true })));
+});
+
 export async function tempDir(hint: string): Promise<string> {
-  return fs.realpath(await fs.mkdtemp(path.join(tmpdir(), `lakeql-${hint}-`)));
+  const dir = await fs.realpath(await fs.mkdtemp(path.join(tmpdir(), `lakeql-${hint}-`)));
+  made.push(dir);
+  return dir;
 }
 
 /**

@@ -1,10 +1,14 @@
 // Auth end to end: API keys and JWTs over HTTP, scopes per operation type and root field, HTTP routes, graphql-ws params, no key in logs.
 import { createServer, type Server } from 'node:http';
+import { Writable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { getOperationAST } from 'graphql';
+import { createClient } from 'graphql-ws';
+import { WebSocket } from 'ws';
 import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { UrlSigner } from '../../src/lake/url-signer.js';
+import { createLogger } from '../../src/log.js';
 import { API_KEYS, bearer, jobSchemaYoga, KEYS, lakeApp, send, type LakeApp } from './support.js';
 
 describe('API keys over HTTP on the real app', () => {
@@ -15,7 +19,9 @@ describe('API keys over HTTP on the real app', () => {
   );
 
   beforeAll(async () => {
-    lake = await lakeApp({ LAKEQL_API_KEYS: API_KEYS, LAKEQL_URL_SECRET: 'files-secret' });
+    // Every log line, debug included, is kept to be searched for keys.
+    const destination = new Writable({ write(chunk, _encoding, done) { logged.push(String(chunk)); done(); } });
+    lake = await lakeApp({ LAKEQL_API_KEYS: API_KEYS, LAKEQL_URL_SECRET: 'files-secret' }, { logger: createLogger({ level: 'trace', destination }) });
   });
   afterAll(async () => {
     consoleSpies.forEach((s) => s.mockRestore());
@@ -74,13 +80,18 @@ describe('API keys over HTTP on the real app', () => {
     for (const key of Object.values(KEYS)) expect(html).not.toContain(key);
   });
 
-  it('needs read on /files and /v1/bars as well', async () => {
-    const url = new UrlSigner('files-secret').sign('http://lakeql.test', 'data/ticks/daily/S001/2023/ticks.parquet', 60);
-    expect((await lake.app.yoga.fetch(url)).status).toBe(401);
-    expect((await lake.app.yoga.fetch(url, { headers: bearer(KEYS.writer) })).status).toBe(403);
-    const ok = await lake.app.yoga.fetch(url, { headers: bearer(KEYS.reader) });
+  it('lets a signed /files URL carry its own authorization, like an S3 presigned URL', async () => {
+    const key = 'data/ticks/daily/S001/2023/ticks.parquet';
+    const url = new UrlSigner('files-secret').sign('http://lakeql.test', key, 60);
+    const ok = await lake.app.yoga.fetch(url);
     expect(ok.status).toBe(200);
     expect(await ok.text()).toContain('S001 2023');
+    // Without a valid signature a key does not help: the route only serves what lakeql signed.
+    expect((await lake.app.yoga.fetch(`http://lakeql.test/files/${key}`, { headers: bearer(KEYS.both) })).status).toBe(403);
+    expect((await lake.app.yoga.fetch(url.replace(/signature=\w/, 'signature=0'))).status).toBe(403);
+  });
+
+  it('needs read on /v1/bars', async () => {
     const bars = 'http://lakeql.test/v1/bars/S001?from=2023-01-01&to=2023-12-31';
     expect((await lake.app.yoga.fetch(bars)).status).toBe(401);
     expect((await lake.app.yoga.fetch(bars, { headers: { 'x-api-key': KEYS.writer } })).status).toBe(403);
@@ -89,10 +100,15 @@ describe('API keys over HTTP on the real app', () => {
 
   it('never writes a key to the log, whatever fails', async () => {
     await send(lake.app.yoga, '{ symbol(ticker: "../x") { ticker } }', { headers: bearer(KEYS.reader) });
+    // An unexpected failure is logged with its cause.
+    const list = lake.store.list;
+    lake.store.list = () => Promise.reject(new Error('store exploded'));
+    await send(lake.app.yoga, '{ symbols(first: 1) { edges { cursor } } }', { headers: { 'x-api-key': KEYS.both } });
+    lake.store.list = list;
     await send(lake.app.yoga, query, { headers: bearer(`${KEYS.reader}x`) });
     await send(lake.app.yoga, 'mutation { nope }', { headers: bearer(KEYS.both) });
-    expect(logged.length).toBeGreaterThan(0);
     const all = logged.join('\n');
+    expect(all).toContain('store exploded');
     for (const key of Object.values(KEYS)) expect(all).not.toContain(key);
     expect(JSON.stringify(lake.app.services.config)).not.toContain(KEYS.reader);
   });
@@ -278,5 +294,55 @@ describe('bearer JWTs', () => {
       expect(r.status).toBe(401);
       expect(r.body.errors[0].message).toMatch(/key set/);
     });
+  });
+});
+
+describe('the real app over a socket: graphql-ws and job fields', () => {
+  let lake: LakeApp;
+  let url: string;
+  beforeAll(async () => {
+    lake = await lakeApp({ LAKEQL_API_KEYS: API_KEYS, LAKEQL_PORT: '0' });
+    url = await lake.app.start();
+  });
+  afterAll(async () => {
+    await lake.app.stop();
+    await lake.close();
+  });
+
+  /** One operation over graphql-ws; resolves with the first result or the error the server sent. */
+  async function overWs(connectionParams: Record<string, unknown> | undefined, query: string): Promise<any> {
+    const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams, retryAttempts: 0, lazy: true });
+    try {
+      return await new Promise((resolve, reject) => {
+        const stop = client.subscribe({ query }, {
+          next: (value) => { resolve(value); stop(); },
+          error: (error) => (Array.isArray(error) ? resolve({ errors: error }) : reject(error)),
+          complete: () => resolve({ completed: true }),
+        });
+      });
+    } finally {
+      await client.dispose();
+    }
+  }
+
+  it('authenticates each graphql-ws operation from connectionParams and checks its scope', async () => {
+    const sub = 'subscription { jobProgress(id: "no-such-job") { state } }';
+    expect((await overWs(undefined, '{ lake { kind } }')).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect((await overWs({ apiKey: 'not-a-key-not-a-key' }, '{ lake { kind } }')).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect((await overWs({ apiKey: KEYS.reader }, '{ lake { kind } }')).data.lake.kind).toBe('LOCAL');
+    expect((await overWs({ authorization: `Bearer ${KEYS.reader}` }, sub)).errors[0].extensions.code).toBe('FORBIDDEN');
+    const allowed = await overWs({ apiKey: KEYS.writer }, sub);
+    expect(JSON.stringify(allowed)).not.toMatch(/FORBIDDEN|UNAUTHENTICATED/);
+  });
+
+  it('needs write for job queries and mutations on the real schema', async () => {
+    const post = (query: string, key: string) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ query }) });
+    expect((await post('{ jobs { id } }', KEYS.reader)).status).toBe(403);
+    expect((await post('{ job(id: "x") { id } }', KEYS.reader)).status).toBe(403);
+    expect((await post('mutation { cancelJob(id: "x") { id } }', KEYS.reader)).status).toBe(403);
+    expect((await post('{ jobs { id } }', KEYS.writer)).status).toBe(200);
+    expect((await post('{ lake { kind } }', KEYS.writer)).status).toBe(403);
+    expect((await post('{ lake { kind } }', KEYS.reader)).status).toBe(200);
   });
 });

@@ -1,14 +1,18 @@
 // Request-level limits: body size (413), timeout (504), rate limit (429 + Retry-After), CSRF, error masking; each at its value and one above.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { securityPlugins, type SecurityDeps } from '../../src/http/security.js';
 import { NotFoundError } from '../../src/lake/errors.js';
-import { CountingStore } from '../../src/lake/store/counting.js';
+import { LocalStore } from '../../src/lake/store/local.js';
 import type { ListPage, ObjectStore } from '../../src/lake/store/types.js';
 import { maskError } from '../../src/schema/errors.js';
-import { API_KEYS, bearer, jobSchemaYoga, KEYS, lakeApp, nodeSchemaYoga, send, type LakeApp } from './support.js';
+import { MULTIPART_OVERHEAD_BYTES } from '../../src/http/security.js';
+import { API_KEYS, bearer, jobSchemaYoga, KEYS, lakeApp, nodeSchemaYoga, send } from './support.js';
 
 /** A JSON body of exactly `bytes` bytes carrying `{ value }`, padded with spaces JSON ignores. */
 function bodyOf(bytes: number): string {
@@ -65,15 +69,21 @@ describe('request body size', () => {
     expect((await post(defaults, streamed(bodyOf(4_194_305)))).status).toBe(413);
   });
 
-  it('answers 413 over a real socket without reading the rest of the body', async () => {
+  it('answers 413 over a real socket, with and without Content-Length', async () => {
     const lake = await lakeApp({ LAKEQL_PORT: '0', LAKEQL_MAX_BODY_BYTES: '2048' });
     try {
       const url = await lake.app.start();
-      lake.store.reset();
-      const over = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bodyOf(1_000_000) });
-      expect(over.status).toBe(413);
-      const ok = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ lake { kind } }' }) });
-      expect(ok.status).toBe(200);
+      const json = { 'content-type': 'application/json' };
+      expect((await fetch(url, { method: 'POST', headers: json, body: bodyOf(1_000_000) })).status).toBe(413);
+      // A stream body goes out chunked, with no Content-Length.
+      const chunked = await fetch(url, { method: 'POST', headers: json, body: streamed(bodyOf(1_000_000)), duplex: 'half' } as RequestInit);
+      expect(chunked.status).toBe(413);
+      const small = JSON.stringify({ query: '{ lake { kind } }' });
+      expect((await fetch(url, { method: 'POST', headers: json, body: streamed(small), duplex: 'half' } as RequestInit)).status).toBe(200);
+      expect((await fetch(url, { method: 'POST', headers: json, body: small })).status).toBe(200);
+      // Signed PUT URLs are bounded by their own grant, not by LAKEQL_MAX_BODY_BYTES: a forged one is 403, not 413.
+      const put = await fetch(url.replace('/graphql', '/uploads/data/x.parquet?expires=9999999999&signature=00'), { method: 'PUT', body: new Uint8Array(10_000) });
+      expect(put.status).not.toBe(413);
     } finally {
       await lake.app.stop();
       await lake.close();
@@ -109,19 +119,50 @@ function fakeClock(start = 0) {
   };
 }
 
-describe('request timeout', () => {
-  /** A store whose listing answers `delayMs` of virtual time after it is asked. */
-  function slowStore(clock: ReturnType<typeof fakeClock>, delayMs: number, asked: () => void): ObjectStore {
-    const page: ListPage = { objects: [], commonPrefixes: [] };
-    return {
-      kind: 'slow',
-      capabilities: { ranges: true, createOnly: true },
-      list: () => new Promise((resolve) => { asked(); clock.setTimer(() => resolve(page), delayMs); }),
-      head: (key) => Promise.reject(new NotFoundError('none', { key })),
-      get: (key) => Promise.reject(new NotFoundError('none', { key })),
-      put: () => Promise.resolve({}),
-      delete: () => Promise.resolve(),
+describe('multipart upload size', () => {
+  /** A multipart body of exactly `bytes` bytes: operations, map, and one file padded to fit. */
+  function multipart(bytes: number): { body: Uint8Array; type: string } {
+    const boundary = 'lakeqlboundary';
+    const head = `--${boundary}\r\nContent-Disposition: form-data; name="operations"\r\n\r\n{"query":"{ value }"}\r\n`
+      + `--${boundary}\r\nContent-Disposition: form-data; name="map"\r\n\r\n{}\r\n`
+      + `--${boundary}\r\nContent-Disposition: form-data; name="0"; filename="f.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`;
+    const tail = `\r\n--${boundary}--\r\n`;
+    const body = new Uint8Array(bytes).fill(0x61);
+    body.set(new TextEncoder().encode(head), 0);
+    body.set(new TextEncoder().encode(tail), bytes - tail.length);
+    return { body, type: `multipart/form-data; boundary=${boundary}` };
+  }
+
+  it('allows LAKEQL_MAX_UPLOAD_BYTES plus the fields\' overhead, and refuses one byte more with 413', async () => {
+    const yoga = nodeSchemaYoga({ LAKEQL_MAX_UPLOAD_BYTES: '4096', LAKEQL_MAX_BODY_BYTES: '1024' });
+    const cap = 4096 + MULTIPART_OVERHEAD_BYTES;
+    const send = (bytes: number) => {
+      const { body, type } = multipart(bytes);
+      return yoga.fetch('http://lakeql.test/graphql', { method: 'POST', headers: { 'content-type': type, 'content-length': String(bytes), 'x-graphql-yoga-csrf': '1' }, body });
     };
+    const ok = await send(cap);
+    expect(ok.status).toBe(200);
+    expect((await ok.json()).data.value).toBe(1);
+    const over = await send(cap + 1);
+    expect(over.status).toBe(413);
+    expect((await over.json()).errors[0]).toMatchObject({ extensions: { code: 'PAYLOAD_TOO_LARGE', limit: cap } });
+    expect(loadConfig({}).limits.maxUploadBytes).toBe(1_073_741_824);
+  });
+});
+
+describe('request timeout', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'lakeql-timeout-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  /** A directory store whose listings answer `delayMs` of virtual time after they are asked, without I/O. */
+  function slowStore(clock: ReturnType<typeof fakeClock>, delayMs: number, asked: () => void): ObjectStore {
+    const store = new LocalStore(dir);
+    const page: ListPage = { objects: [], commonPrefixes: [] };
+    store.list = () => new Promise((resolve) => { asked(); clock.setTimer(() => resolve(page), delayMs); });
+    return store;
   }
 
   async function run(delayMs: number) {
@@ -129,7 +170,7 @@ describe('request timeout', () => {
     let asked!: () => void;
     const storeAsked = new Promise<void>((resolve) => (asked = resolve));
     const app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_REQUEST_TIMEOUT_MS: '5000' }), {
-      store: slowStore(clock, delayMs, asked), security: { setTimer: clock.setTimer, now: clock.now }, log: () => {},
+      store: slowStore(clock, delayMs, asked), location: { kind: 'local', directory: dir }, security: { setTimer: clock.setTimer, now: clock.now }, log: () => {},
     });
     const response = send(app.yoga, '{ symbols(first: 1) { edges { cursor } } }');
     await Promise.race([storeAsked, response.then((r) => { throw new Error(`answered before asking the store: ${JSON.stringify(r.body)}`); })]);

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createSchema, createYoga } from 'graphql-yoga';
-import { buildApp, type App } from '../../src/app.js';
+import { buildApp, type App, type AppDeps } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { securityPlugins, type SecurityDeps } from '../../src/http/security.js';
 import { CountingStore } from '../../src/lake/store/counting.js';
@@ -27,12 +27,12 @@ export interface LakeApp {
 }
 
 /** buildApp over a directory lake of 5 symbols × 2 years, behind a CountingStore. */
-export async function lakeApp(env: Record<string, string> = {}, security: SecurityDeps = {}): Promise<LakeApp> {
+export async function lakeApp(env: Record<string, string> = {}, deps: Omit<AppDeps, 'store' | 'location'> = {}): Promise<LakeApp> {
   const dir = await mkdtemp(path.join(tmpdir(), 'lakeql-security-'));
   const local = new LocalStore(dir);
   await writeCatalogLake(local, { symbols: 5, years: [2023, 2024], quarters: 1 });
   const store = new CountingStore(local);
-  const app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never', ...env }), { store, location: { kind: 'local', directory: dir }, security, log: () => {} });
+  const app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never', ...env }), { log: () => {}, ...deps, store, location: { kind: 'local', directory: dir } });
   return { app, store, dir, close: () => rm(dir, { recursive: true, force: true }) };
 }
 

@@ -83,9 +83,12 @@ export function newYorkDay(instant: number): number {
 
 /** The first UTC instant of New York date `day` (a UTC-midnight ms): where that trading date's minutes begin. */
 export function newYorkDayStart(day: number): number {
-  // The offset at local midnight is the one in force a few hours later too (DST switches at 02:00).
-  const guess = day - newYorkOffset(day + 12 * 3_600_000);
-  return newYorkDay(guess) === day ? guess : guess - 3_600_000;
+  // UTC midnight is the previous New York evening; DST switches at 02:00 local, so the offset then is the one at local midnight.
+  let start = day - newYorkOffset(day);
+  // Guard against zones that switch at midnight: step to the first instant whose New York date is `day`.
+  while (newYorkDay(start) < day) start += 3_600_000;
+  while (newYorkDay(start - 3_600_000) >= day) start -= 3_600_000;
+  return start;
 }
 
 /** ISO date `YYYY-MM-DD` of a UTC-midnight ms. */

@@ -44,7 +44,11 @@ export async function checkFiles(reader: BarFileReader, files: PlannedFile[]): P
 export async function* streamBars(reader: BarFileReader, index: SymbolIndex, query: BarQuery, options: StreamOptions = {}): AsyncGenerator<BarBatch> {
   const files = filesFor(index, query);
   const resampler = new Resampler(query.timeframe, options.batchSize ?? 8192, query.after);
-  const readAhead = Math.max(1, options.readAhead ?? reader.pool.size * 2);
+  // Small files are mostly fixed costs (a GET, a worker round trip), so several are kept in flight;
+  // the window starts at one file and doubles as the consumer keeps reading, so a short page that
+  // ends in its first file does not pay for decoding the next eight.
+  const maxAhead = Math.max(1, options.readAhead ?? reader.pool.size * 4);
+  let ahead = 1;
   const pending: Promise<BarTable>[] = [];
   const start = (i: number) => {
     const promise = readPlanned(reader, files[i], query);
@@ -54,20 +58,24 @@ export async function* streamBars(reader: BarFileReader, index: SymbolIndex, que
   };
   let next = 0;
   for (let i = 0; i < files.length; i++) {
-    while (next < files.length && next <= i + readAhead) start(next++);
+    while (next < files.length && next <= i + ahead) start(next++);
     const table = await pending.shift()!;
     const [lo, hi] = rowsWithin(table, query);
     for (const batch of resampler.push(table, lo, hi)) yield batch;
+    ahead = Math.min(maxAhead, ahead * 2);
   }
   const rest = resampler.finish();
   if (rest) yield rest;
 }
 
-/** Reads a file, only the row groups whose time statistics overlap the query when the footer has them. */
+/**
+ * Reads a file, only the row groups whose time statistics overlap the query when the footer has
+ * them. A file with none overlapping (a neighbour month read for its edge days, say) costs its
+ * footer only.
+ */
 async function readPlanned(reader: BarFileReader, planned: PlannedFile, query: BarQuery): Promise<BarTable> {
   const { file } = planned;
   const info = await reader.info(file);
-  if (info.rowGroups.length <= 1) return reader.read(file);
   const bounds = timeBounds(file.dataset, query);
   const groups: number[] = [];
   for (let g = 0; g < info.rowGroups.length; g++) {
@@ -75,8 +83,11 @@ async function readPlanned(reader: BarFileReader, planned: PlannedFile, query: B
     if (numRows === 0) continue;
     if (minTime === undefined || maxTime === undefined || (maxTime >= bounds.lo && minTime < bounds.hi)) groups.push(g);
   }
+  if (groups.length === 0) return EMPTY;
   return reader.read(file, groups.length === info.rowGroups.length ? undefined : groups);
 }
+
+const EMPTY: BarTable = { rows: 0, time: new Float64Array(0), day: new Float64Array(0), values: {} };
 
 /**
  * Raw time bounds `[lo, hi)` a row must fall in to matter, for pruning row groups by statistics:

@@ -1,7 +1,7 @@
 // Folds time-ordered rows into timeframe buckets: first open, max high, min low, last close, summed volume and trades, volume-weighted vwap.
 import type { ValueRole } from '../parquet/bar-columns.js';
 import type { BarTable } from './reader.js';
-import { bucketOf, type Timeframe } from './timeframe.js';
+import { bucketEnd, bucketStart, type Timeframe } from './timeframe.js';
 
 /** Bars column-wise: `time` is the bucket start, `date` its trading date (UTC midnight); NaN marks a null value. */
 export interface BarBatch {
@@ -64,10 +64,9 @@ export class Resampler {
       const key = minute ? time[i] : day[i];
       if (!(key < this.end && key >= this.start)) {
         if (this.count > 0 && this.emit()) full.push(this.take());
-        const bucket = bucketOf(this.timeframe, time[i], day[i]);
-        this.start = bucket.start;
-        this.end = bucket.end;
-        this.date = minute ? day[i] : bucket.start;
+        this.start = bucketStart(this.timeframe, time[i], day[i]);
+        this.end = bucketEnd(this.timeframe, this.start);
+        this.date = minute ? day[i] : this.start;
       }
       if (this.start <= this.after) continue;
       this.count++;

@@ -16,26 +16,40 @@ export function isTimeframe(value: string): value is Timeframe {
  * Each bucket is labelled by its first calendar date, even when the market was closed that day.
  */
 export function bucketOf(timeframe: Timeframe, time: number, day: number): { start: number; end: number } {
+  const start = bucketStart(timeframe, time, day);
+  return { start, end: bucketEnd(timeframe, start) };
+}
+
+/** bucketOf's start alone (no allocation: the resampler calls it once per bucket, millions of times). */
+export function bucketStart(timeframe: Timeframe, time: number, day: number): number {
   switch (timeframe) {
-    case 'MINUTE': {
-      const start = time - (((time % 60_000) + 60_000) % 60_000);
-      return { start, end: start + 60_000 };
-    }
+    case 'MINUTE':
+      return time - (((time % 60_000) + 60_000) % 60_000);
     case 'DAY':
-      return { start: day, end: day + DAY_MS };
-    case 'WEEK': {
+      return day;
+    case 'WEEK':
       // 1970-01-01 was a Thursday: (days + 3) mod 7 counts days since Monday.
-      const sinceMonday = (((Math.floor(day / DAY_MS) + 3) % 7) + 7) % 7;
-      const start = day - sinceMonday * DAY_MS;
-      return { start, end: start + 7 * DAY_MS };
-    }
+      return day - ((((Math.floor(day / DAY_MS) + 3) % 7) + 7) % 7) * DAY_MS;
     default: {
       const d = new Date(day);
-      const year = d.getUTCFullYear();
       const month = d.getUTCMonth();
-      const first = timeframe === 'MONTH' ? month : timeframe === 'QUARTER' ? month - (month % 3) : 0;
-      const span = timeframe === 'MONTH' ? 1 : timeframe === 'QUARTER' ? 3 : 12;
-      return { start: Date.UTC(year, first, 1), end: Date.UTC(year, first + span, 1) };
+      return Date.UTC(d.getUTCFullYear(), timeframe === 'MONTH' ? month : timeframe === 'QUARTER' ? month - (month % 3) : 0, 1);
+    }
+  }
+}
+
+/** The end of the bucket that starts at `start`. */
+export function bucketEnd(timeframe: Timeframe, start: number): number {
+  switch (timeframe) {
+    case 'MINUTE':
+      return start + 60_000;
+    case 'DAY':
+      return start + DAY_MS;
+    case 'WEEK':
+      return start + 7 * DAY_MS;
+    default: {
+      const d = new Date(start);
+      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + (timeframe === 'MONTH' ? 1 : timeframe === 'QUARTER' ? 3 : 12), 1);
     }
   }
 }

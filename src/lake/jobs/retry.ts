@@ -69,9 +69,3 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options:
     }
   }
 }
-
-/** Attempts made so far are recorded on the error so a FileError can report them. */
-export function attemptsOf(error: unknown): number | undefined {
-  const n = (error as { attempts?: unknown } | undefined)?.attempts;
-  return typeof n === 'number' ? n : undefined;
-}

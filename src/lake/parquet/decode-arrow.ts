@@ -9,23 +9,33 @@ export interface DecodedBars {
   values: Partial<Record<ValueRole, Float64Array>>;
 }
 
+/** Some of a file's columns, row-aligned with the other parts decoded from the same row groups. */
+export interface DecodedColumns {
+  rows: number;
+  time?: Float64Array;
+  values: Partial<Record<ValueRole, Float64Array>>;
+}
+
 export class DecodeError extends Error {}
 
 const DAY_MS = 86_400_000;
 const TWO_32 = 4_294_967_296;
 
-/** `names` maps each role to the table's column name (as resolveBarColumns found it). */
-export function decodeBars(table: Table, names: { time: string; values: Partial<Record<ValueRole, string>> }): DecodedBars {
+/** `names` maps roles to the table's column names (as resolveBarColumns found them); `time` only in the part that has it. */
+export function decodeColumns(table: Table, names: { time?: string; values: Partial<Record<ValueRole, string>> }): DecodedColumns {
   const n = table.numRows;
-  const timeVector = table.getChild(names.time);
-  if (!timeVector) throw new DecodeError(`column "${names.time}" was not decoded`);
-  let time = new Float64Array(n);
-  let offset = 0;
-  for (const data of timeVector.data) {
-    decodeTime(data, time, offset, names.time);
-    offset += data.length;
+  let time: Float64Array | undefined;
+  if (names.time !== undefined) {
+    const timeVector = table.getChild(names.time);
+    if (!timeVector) throw new DecodeError(`column "${names.time}" was not decoded`);
+    time = new Float64Array(n);
+    let offset = 0;
+    for (const data of timeVector.data) {
+      decodeTime(data, time, offset, names.time);
+      offset += data.length;
+    }
   }
-  const values: DecodedBars['values'] = {};
+  const values: DecodedColumns['values'] = {};
   for (const [role, name] of Object.entries(names.values) as [ValueRole, string][]) {
     const vector = table.getChild(name);
     if (!vector) throw new DecodeError(`column "${name}" was not decoded`);
@@ -37,15 +47,36 @@ export function decodeBars(table: Table, names: { time: string; values: Partial<
     }
     values[role] = out;
   }
-  // Rows without a time cannot be placed on the time axis: drop them rather than invent one.
+  return { rows: n, time, values };
+}
+
+/**
+ * Joins column parts of the same rows into bars. Rows without a time cannot be placed on the time
+ * axis: they are dropped rather than given an invented one.
+ */
+export function mergeColumns(parts: DecodedColumns[]): DecodedBars {
+  const rows = parts[0]?.rows ?? 0;
+  let time = parts.find((p) => p.time)?.time;
+  if (!time) throw new DecodeError('no part holds the time column');
+  let values: DecodedBars['values'] = {};
+  for (const part of parts) {
+    if (part.rows !== rows) throw new DecodeError(`column parts disagree on the row count (${part.rows} vs ${rows})`);
+    Object.assign(values, part.values);
+  }
   let kept = 0;
-  for (let i = 0; i < n; i++) if (!Number.isNaN(time[i])) kept++;
-  if (kept < n) {
-    const keep = (column: Float64Array) => column.filter((_, i) => !Number.isNaN(time[i]));
-    for (const role of Object.keys(values) as ValueRole[]) values[role] = keep(values[role]!);
+  for (let i = 0; i < rows; i++) if (!Number.isNaN(time[i])) kept++;
+  if (kept < rows) {
+    const t = time;
+    const keep = (column: Float64Array) => column.filter((_, i) => !Number.isNaN(t[i]));
+    values = Object.fromEntries(Object.entries(values).map(([role, column]) => [role, keep(column!)]));
     time = keep(time);
   }
   return { rows: kept, time, values };
+}
+
+/** All of a table's bar columns at once (one part). */
+export function decodeBars(table: Table, names: { time: string; values: Partial<Record<ValueRole, string>> }): DecodedBars {
+  return mergeColumns([decodeColumns(table, names)]);
 }
 
 function decodeTime(data: Data, out: Float64Array, at: number, name: string): void {

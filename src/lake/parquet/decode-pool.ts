@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ValueRole } from './bar-columns.js';
-import type { DecodedBars } from './decode-arrow.js';
+import type { DecodedColumns } from './decode-arrow.js';
 import type { Segment } from './read-footer.js';
 
 export interface DecodeJob {
@@ -12,13 +12,16 @@ export interface DecodeJob {
   key: string;
   size: number;
   segments: Segment[];
-  names: { time: string; values: Partial<Record<ValueRole, string>> };
+  /** The columns this job decodes; `time` only in the one part of a file that carries it. */
+  names: { time?: string; values: Partial<Record<ValueRole, string>> };
   rowGroups?: number[];
+  /** Rows in the row groups read (from the footer): sizes the decode batches. */
+  rows: number;
 }
 
 export type DecodeReply =
   /** `fetched`: slices the prefetched segments did not cover (each cost a round trip to the store). */
-  | { id: number; ok: true; bars: DecodedBars; fetched: number }
+  | { id: number; ok: true; columns: DecodedColumns; fetched: number }
   | { id: number; ok: false; message: string };
 
 /** Reads bytes `[start, end)` of the file being decoded, for slices the segments lack. */

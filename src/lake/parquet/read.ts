@@ -2,8 +2,9 @@
 import { InvalidDataError, isLakeError } from '../errors.js';
 import type { ObjectStore } from '../store/types.js';
 import { resolveBarColumns, type BarColumnMap } from './bar-columns.js';
-import type { DecodedBars } from './decode-arrow.js';
+import { mergeColumns, type DecodedBars } from './decode-arrow.js';
 import type { DecodePool } from './decode-pool.js';
+import type { Footer } from './footer.js';
 import { fetchSegments, getRange, readFooter, type FileRef, type FooterRead, type Segment } from './read-footer.js';
 
 export interface ReadBarsOptions {
@@ -15,6 +16,7 @@ export interface ReadBarsOptions {
 }
 
 /**
+ * Decodes on the worker pool, column-wise in parallel parts for long files (SPLIT_ROWS).
  * Requests on a store with ranges: the footer's suffix GET (skipped when `footer` is given), then
  * one GET spanning the chunks of the bar columns in the chosen row groups, unless the footer's
  * suffix already held them (small files arrive whole in the first GET). Extra columns are never fetched
@@ -34,16 +36,55 @@ export async function readBars(store: ObjectStore, pool: DecodePool, file: FileR
   const ranges = groups.flatMap((g) => columnIndexes.map((c) => footer.rowGroups[g].chunks[c]));
   const segments: Segment[] = [tail, ...(await fetchSegments(store, file, ranges, [tail], { signal: options.signal }))];
 
-  const names = { time: map.time.name, values: map.values };
   const rowGroups = groups.length === footer.rowGroups.length ? undefined : groups;
   // Anything the decoder wants beyond the prefetched chunks (a page index, say) is read on demand, pinned to the same ETag.
   const fetch = (start: number, end: number) => getRange(store, file, { start, end: end - 1 }, options.signal);
-  const reply = await pool.decode({ key: file.key, size: file.size, segments, names, rowGroups }, fetch).catch((error: Error) => {
-    if (isLakeError(error)) throw error;
-    throw new InvalidDataError(`${file.key}: ${error.message}`, { key: file.key, cause: error });
+  const rows = groups.reduce((n, g) => n + footer.rowGroups[g].numRows, 0);
+  const parts = splitColumns(map, footer, groups, rows >= SPLIT_ROWS ? pool.size : 1);
+  const replies = await Promise.all(
+    parts.map((names) =>
+      pool.decode({ key: file.key, size: file.size, segments, names, rowGroups, rows }, fetch).catch((error: Error) => {
+        if (isLakeError(error)) throw error;
+        throw new InvalidDataError(`${file.key}: ${error.message}`, { key: file.key, cause: error });
+      }),
+    ),
+  );
+  const columns = replies.map((reply) => {
+    if (!reply.ok) throw new InvalidDataError(`${file.key}: cannot decode Parquet data (${reply.message})`, { key: file.key });
+    return reply.columns;
   });
-  if (!reply.ok) throw new InvalidDataError(`${file.key}: cannot decode Parquet data (${reply.message})`, { key: file.key });
-  return reply.bars;
+  try {
+    return mergeColumns(columns);
+  } catch (cause) {
+    throw new InvalidDataError(`${file.key}: ${(cause as Error).message}`, { key: file.key, cause });
+  }
+}
+
+/**
+ * Files at least this long are decoded column-wise in parallel, one part per worker: one month of
+ * minute bars (~8 000 rows) is a single row group, and a single file would otherwise use one core.
+ */
+export const SPLIT_ROWS = 4096;
+
+type PartNames = { time?: string; values: BarColumnMap['values'] };
+
+/** The bar columns in up to `count` parts of about equal compressed size; time goes in the first. */
+function splitColumns(map: BarColumnMap, footer: Footer, groups: number[], count: number): PartNames[] {
+  const entries = Object.entries(map.values) as [keyof BarColumnMap['values'], string][];
+  if (count <= 1 || entries.length < 2) return [{ time: map.time.name, values: map.values }];
+  const bytes = (name: string) => {
+    const c = footer.columns.findIndex((col) => col.name === name);
+    return groups.reduce((n, g) => n + (footer.rowGroups[g].chunks[c].end - footer.rowGroups[g].chunks[c].start), 0);
+  };
+  const parts: (PartNames & { bytes: number })[] = Array.from({ length: Math.min(count, entries.length) }, () => ({ values: {}, bytes: 0 }));
+  parts[0].time = map.time.name;
+  parts[0].bytes = bytes(map.time.name);
+  for (const [role, name] of entries.sort((a, b) => bytes(b[1]) - bytes(a[1]))) {
+    const lightest = parts.reduce((min, p) => (p.bytes < min.bytes ? p : min));
+    lightest.values[role] = name;
+    lightest.bytes += bytes(name);
+  }
+  return parts.map(({ time, values }) => ({ time, values }));
 }
 
 function emptyBars(map: BarColumnMap): DecodedBars {

@@ -1,6 +1,5 @@
 // The seed's upload_directory_parallel as a job: plan, then files in parallel (parts in parallel inside each), retried per file.
 import { setMaxListeners } from 'node:events';
-import * as fs from 'node:fs/promises';
 import { CancelledError, InvalidInputError, NotSupportedError, PermissionDeniedError } from '../errors.js';
 import { runPool } from '../jobs/pool.js';
 import { withRetry } from '../jobs/retry.js';
@@ -12,6 +11,7 @@ import { isJobFatal, type TransferEngine } from './engine.js';
 import { attributesFor } from './metadata.js';
 import { resolveInside } from './paths.js';
 import { planBackfill, type BackfillRequest, type PlannedFile } from './plan.js';
+import { openSource } from './source-file.js';
 
 export interface BackfillOptions extends BackfillRequest {
   /** Files in flight at once (the seed's max_workers); each large file also has up to queueSize parts in flight. */
@@ -100,16 +100,14 @@ async function uploadFile(engine: TransferEngine, file: PlannedFile, partSize: n
   try {
     await withRetry(async (attempt) => {
       attempts = attempt;
-      const handle = await openPlanned(file);
+      const source = await openSource(file, file.size <= effectivePartSize(partSize, file.size));
       try {
-        const body = file.size <= effectivePartSize(partSize, file.size) ? await handle.readFile() : handle.createReadStream({ autoClose: false });
-        if (Buffer.isBuffer(body) && body.length !== file.size) throw new InvalidInputError(`${file.path} changed while being read`);
-        await engine.uploader.uploadStream(file.key, body, {
+        await engine.uploader.uploadStream(file.key, source.body, {
           contentType, metadata, contentLength: file.size, partSize, queueSize, signal,
           onProgress: (sent) => tracker.progress(file.key, sent),
         });
       } finally {
-        await handle.close();
+        await source.close();
       }
     }, { ...engine.retry, signal });
     tracker.fileDone(file.key, file.size);
@@ -119,24 +117,4 @@ async function uploadFile(engine: TransferEngine, file: PlannedFile, partSize: n
   } finally {
     release();
   }
-}
-
-/** Opens the file the plan saw: a path swapped for a link (or another file) since planning is refused. */
-async function openPlanned(file: PlannedFile): Promise<fs.FileHandle> {
-  let handle: fs.FileHandle;
-  try {
-    handle = await fs.open(file.real, 'r');
-  } catch (error) {
-    throw new InvalidInputError(`cannot read ${file.path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
-  const stats = await handle.stat();
-  if (stats.ino !== file.ino || stats.dev !== file.dev) {
-    await handle.close();
-    throw new PermissionDeniedError(`${file.path} was replaced since the backfill was planned`);
-  }
-  if (stats.size !== file.size) {
-    await handle.close();
-    throw new InvalidInputError(`${file.path} changed size since the backfill was planned (${file.size} → ${stats.size} bytes)`);
-  }
-  return handle;
 }

@@ -35,10 +35,11 @@ export class ParquetTap extends Transform {
   private head = Buffer.alloc(0);
   private tail: Buffer[] = [];
   private tailBytes = 0;
-  size = 0;
+  /** Not `size` or `length`: lib-storage would take either for the stream's total length. */
+  bytesSeen = 0;
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    this.size += chunk.length;
+    this.bytesSeen += chunk.length;
     if (this.head.length < 4) this.head = Buffer.concat([this.head, chunk.subarray(0, 4 - this.head.length)]);
     this.tail.push(chunk);
     this.tailBytes += chunk.length;
@@ -48,15 +49,15 @@ export class ParquetTap extends Transform {
 
   /** The file, when every byte is still held. */
   whole(): Buffer | undefined {
-    return this.tailBytes === this.size ? Buffer.concat(this.tail) : undefined;
+    return this.tailBytes === this.bytesSeen ? Buffer.concat(this.tail) : undefined;
   }
 
   validate(key: string, target: TickTarget): void {
-    if (this.size < 12 || !this.head.equals(MAGIC)) throw invalid(key, 'not a Parquet file (no PAR1 at the start)');
+    if (this.bytesSeen < 12 || !this.head.equals(MAGIC)) throw invalid(key, 'not a Parquet file (no PAR1 at the start)');
     const tail = Buffer.concat(this.tail);
     if (!tail.subarray(tail.length - 4).equals(MAGIC)) throw invalid(key, 'not a Parquet file (no PAR1 at the end)');
     const length = tail.readUInt32LE(tail.length - 8);
-    if (length + 12 > this.size) throw invalid(key, `corrupt footer (length ${length} for a ${this.size}-byte file)`);
+    if (length + 12 > this.bytesSeen) throw invalid(key, `corrupt footer (length ${length} for a ${this.bytesSeen}-byte file)`);
     if (length + 8 > tail.length) throw invalid(key, `footer of ${length} bytes is larger than the ${MAX_FOOTER_BYTES} bytes an upload may have`);
     let footer: Footer;
     try {

@@ -1,0 +1,168 @@
+// Load: ≥ 200 concurrent clients against lakeql (catalog and bars queries on the demo lake) next to a bare node:http server, in one run. `npm run bench:load`.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import autocannon, { type Result } from 'autocannon';
+
+const { values: args } = parseArgs({
+  options: {
+    connections: { type: 'string', default: '200' },
+    duration: { type: 'string', default: '30' },
+    lake: { type: 'string', default: path.join(tmpdir(), 'lakeql-bench-lake') },
+    /** Send an API key (auth on: every request hashes and compares it). */
+    auth: { type: 'boolean', default: false },
+    /** Write a V8 CPU profile of the lakeql process and print where its time went. */
+    'cpu-prof': { type: 'boolean', default: false },
+    /** lakeql's log level during the run; `info` writes one line per request. */
+    'log-level': { type: 'string', default: 'warn' },
+  },
+});
+const CONNECTIONS = Number(args.connections);
+const DURATION = Number(args.duration);
+const KEY = 'bench-0123456789abcdef_XYZ';
+
+/**
+ * The mix every client cycles through: catalog lookups, fundamentals, bar ranges (daily, resampled), and a
+ * catalog page with every symbol's years. autocannon starts every client on the first query, so the
+ * heaviest (the page with years) comes last rather than arriving 200 times at once.
+ */
+const QUERIES = [
+  '{ symbol(ticker: "AAPL") { years { year tickFile { key size etag lastModified } } } }',
+  '{ symbol(ticker: "MSFT") { fundamentals(year: 2024) { quarter revenue netIncome eps } } }',
+  '{ symbol(ticker: "NVDA") { bars(from: "2024-01-01", to: "2024-03-31", first: 100) { nodes { date open high low close volume } } } }',
+  '{ symbol(ticker: "SPY") { bars(from: "2023-01-01", to: "2024-12-31", timeframe: MONTH, first: 24) { nodes { date close volume } } } }',
+  '{ lake { kind } symbol(ticker: "JPM") { year(year: 2023) { tickFile { size } fundamentals { quarter eps } } } }',
+  '{ symbols(first: 20) { edges { node { ticker years { year } } } pageInfo { hasNextPage endCursor } } }',
+];
+
+/** No store request at all: measures the GraphQL pipeline and the gateway's plugins alone. */
+const PIPELINE_QUERY = '{ lake { kind } }';
+
+async function startServer(mode: 'lakeql' | 'bare', env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'load-server.ts'), mode], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  for await (const line of lines) {
+    if (line.startsWith('{"url"')) {
+      // Keep draining stdout so the child never blocks on a full pipe.
+      lines.on('line', () => {});
+      return { url: (JSON.parse(line) as { url: string }).url, child };
+    }
+  }
+  throw new Error(`${mode} server exited before listening`);
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGINT');
+  await exited;
+}
+
+async function drive(url: string, headers: Record<string, string>, duration = DURATION): Promise<Result> {
+  return autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration,
+    timeout: 30,
+    requests: QUERIES.map((query) => ({ method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) })),
+  });
+}
+
+/**
+ * autocannon stops sending when a run ends, but the server still works off what is in flight; one
+ * more request queues behind those, so when it is answered the measured run starts from idle.
+ */
+async function drain(url: string, headers: Record<string, string>): Promise<void> {
+  await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: QUERIES[0] }) }).then((r) => r.text());
+}
+
+function line(name: string, r: Result): string {
+  const errors = r.errors + r.timeouts + r.non2xx;
+  return `${name.padEnd(16)} ${r.requests.average.toFixed(0).padStart(8)} req/s   p50 ${String(r.latency.p50).padStart(5)} ms   p99 ${String(r.latency.p99).padStart(5)} ms   ${String(r['2xx']).padStart(8)} ok   ${errors} errors (${r.non2xx} non-2xx, ${r.timeouts} timeouts)`;
+}
+
+/** Self time by function and by package from the lakeql main thread's profile of the measured run. */
+async function summarize(file: string): Promise<void> {
+  const profile = JSON.parse(await readFile(file, 'utf8')) as {
+    nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+    samples: number[];
+    timeDeltas: number[];
+  };
+  const byId = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+  const self = new Map<string, number>();
+  const byPackage = new Map<string, number>();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const frame = byId.get(id)!;
+    const dt = profile.timeDeltas[i] ?? 0;
+    total += dt;
+    const where = frame.url.replace(/^file:\/\//, '').replace(process.cwd() + '/', '');
+    self.set(`${frame.functionName || '(anonymous)'}  ${where}:${frame.lineNumber + 1}`, (self.get(`${frame.functionName || '(anonymous)'}  ${where}:${frame.lineNumber + 1}`) ?? 0) + dt);
+    const pkg = where === '' ? frame.functionName || '(native)'
+      : /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(where)?.[1] ?? (where.startsWith('node:') ? 'node core' : where.startsWith('src/') ? `lakeql ${where.split('/').slice(0, 2).join('/')}` : where);
+    byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + dt);
+  });
+  const pct = (n: number) => `${((100 * n) / total).toFixed(1).padStart(5)}%`;
+  console.log(`\nlakeql main thread, ${(total / 1e6).toFixed(1)} s sampled (profile: ${file})\nby package (self time):`);
+  for (const [name, t] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 14)) console.log(`  ${pct(t)}  ${name}`);
+  console.log('heaviest functions (self time):');
+  for (const [name, t] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 14)) console.log(`  ${pct(t)}  ${name}`);
+}
+
+async function main(): Promise<void> {
+  await mkdir(args.lake!, { recursive: true });
+  console.log(`${CONNECTIONS} connections × ${DURATION} s each, lake ${args.lake}${args.auth ? ', API key auth' : ', anonymous'}, log level ${args['log-level']}`);
+  const env = {
+    LAKEQL_LAKE: args.lake!,
+    LAKEQL_PORT: '0',
+    LAKEQL_DEMO: 'auto',
+    LAKEQL_RATE_LIMIT: 'off',
+    LAKEQL_LOG_LEVEL: args['log-level']!,
+    ...(args.auth ? { LAKEQL_API_KEYS: `bench:${KEY}:read` } : {}),
+  };
+  const headers: Record<string, string> = args.auth ? { authorization: `Bearer ${KEY}` } : {};
+  const profileFile = path.join(tmpdir(), `lakeql-load-${process.pid}.cpuprofile`);
+  const lakeql = await startServer('lakeql', { ...env, ...(args['cpu-prof'] ? { LOAD_PROFILE: profileFile } : {}) });
+  // Every query once first: errors surface before the run, and caches hold what a steady state holds.
+  let bodyBytes = 0;
+  for (const query of QUERIES) {
+    const response = await fetch(lakeql.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
+    const text = await response.text();
+    bodyBytes += text.length;
+    if (response.status !== 200 || text.includes('"errors"')) throw new Error(`warm-up failed (${response.status}): ${text.slice(0, 300)}`);
+  }
+  await drive(lakeql.url, headers, Math.min(5, DURATION));
+  await drain(lakeql.url, headers);
+  if (args['cpu-prof']) lakeql.child.kill('SIGUSR2');
+  const lake = await drive(lakeql.url, headers);
+  // The same server and pipeline (auth, limits, parse, validate, execute, serialise) with no lake work:
+  // the gap between this row and the bare server is the gateway, the rest is the lake.
+  const pipelineRequest = [{ method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: PIPELINE_QUERY }) }];
+  await drain(lakeql.url, headers);
+  const pipeline = await autocannon({ url: lakeql.url, connections: CONNECTIONS, duration: DURATION, timeout: 30, requests: pipelineRequest });
+  await stopServer(lakeql.child);
+
+  const bare = await startServer('bare', { BARE_BODY_BYTES: String(Math.round(bodyBytes / QUERIES.length)) });
+  await drive(bare.url, {}, Math.min(5, DURATION));
+  await drain(bare.url, {});
+  const floor = await drive(bare.url, {});
+  await stopServer(bare.child);
+
+  console.log(line('lakeql mix', lake));
+  console.log(line('lakeql { lake }', pipeline));
+  console.log(line('bare node:http', floor));
+  console.log(`ratio          lakeql mix / bare = ${(lake.requests.average / floor.requests.average).toFixed(4)}, lakeql { lake } / bare = ${(pipeline.requests.average / floor.requests.average).toFixed(3)} (req/s); average mix body ${Math.round(bodyBytes / QUERIES.length)} bytes`);
+  if (args['cpu-prof']) await summarize(profileFile);
+  const errors = [lake, pipeline].reduce((n, r) => n + r.errors + r.timeouts + r.non2xx, 0);
+  if (errors > 0) {
+    console.error(`lakeql answered ${errors} requests with errors`);
+    process.exitCode = 1;
+  }
+}
+
+await main();

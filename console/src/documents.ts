@@ -1,0 +1,125 @@
+// Every GraphQL operation the console sends, typed by hand; test/console/documents.test.ts validates each against the schema.
+import { TypedDocumentString } from './graphql.js';
+
+export type Timeframe = 'MINUTE' | 'DAY' | 'WEEK' | 'MONTH' | 'QUARTER' | 'YEAR';
+export type Resolution = 'DAILY' | 'MINUTE';
+export type JobState = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+
+export interface TickFile {
+  key: string;
+  resolution: Resolution;
+  month: number | null;
+  size: number;
+  lastModified: string;
+  downloadUrl: string;
+}
+
+export interface FundamentalsRow {
+  year: number;
+  quarter: number;
+  key: string;
+  size: number;
+  lastModified: string;
+  revenue: number | null;
+  netIncome: number | null;
+  eps: number | null;
+}
+
+export interface SymbolYear {
+  year: number;
+  tickFiles: TickFile[];
+  fundamentals: FundamentalsRow[];
+}
+
+export interface Bar {
+  time: string;
+  date: string;
+  open: number | null;
+  high: number | null;
+  low: number | null;
+  close: number | null;
+  volume: number | null;
+}
+
+export interface Job {
+  id: string;
+  kind: 'BACKFILL' | 'DOWNLOAD';
+  state: JobState;
+  seq: number;
+  description: string;
+  totalFiles: number;
+  doneFiles: number;
+  failedFiles: number;
+  skippedFiles: number;
+  totalBytes: number;
+  transferredBytes: number;
+  bytesPerSecond: number;
+  createdAt: string;
+  finishedAt: string | null;
+  message: string | null;
+}
+
+const JOB = 'id kind state seq description totalFiles doneFiles failedFiles skippedFiles totalBytes transferredBytes bytesPerSecond createdAt finishedAt message';
+
+export const LakeQuery = new TypedDocumentString<{ lake: { kind: 'LOCAL' | 'S3'; url: string } }, Record<string, never>>(`
+  query Lake { lake { kind url } }
+`);
+
+export const SymbolsQuery = new TypedDocumentString<
+  { symbols: { nodes: { ticker: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } },
+  { prefix: string | null; first: number; after: string | null }
+>(`
+  query Symbols($prefix: String, $first: Int!, $after: String) {
+    symbols(prefix: $prefix, first: $first, after: $after) { nodes { ticker } pageInfo { hasNextPage endCursor } }
+  }
+`);
+
+export const SymbolDetailQuery = new TypedDocumentString<
+  { symbol: { ticker: string; years: SymbolYear[] } | null },
+  { ticker: string }
+>(`
+  query SymbolDetail($ticker: String!) {
+    symbol(ticker: $ticker) {
+      ticker
+      years {
+        year
+        tickFiles { key resolution month size lastModified downloadUrl(expiresIn: 3600) }
+        fundamentals { year quarter key size lastModified revenue netIncome eps }
+      }
+    }
+  }
+`);
+
+export const BarsQuery = new TypedDocumentString<
+  { symbol: { bars: { nodes: Bar[] | null; pageInfo: { hasNextPage: boolean; endCursor: string | null } | null } } | null },
+  { ticker: string; timeframe: Timeframe; first: number; after: string | null }
+>(`
+  query Bars($ticker: String!, $timeframe: Timeframe!, $first: Int!, $after: String) {
+    symbol(ticker: $ticker) {
+      bars(timeframe: $timeframe, first: $first, after: $after) {
+        nodes { time date open high low close volume }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }
+`);
+
+export const UploadTickFileMutation = new TypedDocumentString<
+  { uploadTickFile: { key: string; size: number; etag: string | null } },
+  { symbol: string; year: number; resolution: Resolution; month: number | null; file: null }
+>(`
+  mutation UploadTickFile($symbol: String!, $year: Int!, $resolution: Resolution, $month: Int, $file: File!) {
+    uploadTickFile(symbol: $symbol, year: $year, resolution: $resolution, month: $month, file: $file) { key size etag }
+  }
+`);
+
+export const JobsQuery = new TypedDocumentString<{ jobs: Job[] }, Record<string, never>>(`
+  query Jobs { jobs { ${JOB} } }
+`);
+
+export const JobProgressSubscription = new TypedDocumentString<{ jobProgress: Job }, { id: string; after: number | null }>(`
+  subscription JobProgress($id: ID!, $after: Int) { jobProgress(id: $id, after: $after) { ${JOB} } }
+`);
+
+/** For the document test: every operation above, by name. */
+export const ALL_DOCUMENTS = { LakeQuery, SymbolsQuery, SymbolDetailQuery, BarsQuery, UploadTickFileMutation, JobsQuery, JobProgressSubscription };

@@ -1,0 +1,139 @@
+// The console's GraphQL client: typed documents, JSON POSTs, SSE subscriptions, and multipart uploads with byte progress.
+
+/**
+ * A document string that carries its result and variables types (graphql-codegen's client-preset
+ * shape), so `request(doc, vars)` is typed without a GraphQL runtime in the page.
+ */
+export class TypedDocumentString<TResult, TVariables> extends String {
+  declare readonly __apiType?: (variables: TVariables) => TResult;
+  constructor(private readonly value: string) {
+    super(value);
+  }
+  override toString(): string {
+    return this.value;
+  }
+}
+
+export type ResultOf<D> = D extends TypedDocumentString<infer R, infer _V> ? R : never;
+
+/** Yoga's CSRF prevention makes multipart (a "simple" request browsers send cross-site) carry this header. */
+const CSRF_HEADER = 'x-graphql-yoga-csrf';
+const ENDPOINT = '/graphql';
+const KEY_STORAGE = 'lakeql.apiKey';
+
+export class GraphQLRequestError extends Error {
+  constructor(message: string, readonly code: string, readonly status: number) {
+    super(message);
+  }
+}
+
+/** Kept for the tab's life only: a key in localStorage would outlive the session on a shared machine. */
+export const apiKey = {
+  get: (): string => sessionStorage.getItem(KEY_STORAGE) ?? '',
+  set: (key: string): void => (key ? sessionStorage.setItem(KEY_STORAGE, key) : sessionStorage.removeItem(KEY_STORAGE)),
+};
+
+function headers(extra: Record<string, string> = {}): Record<string, string> {
+  const key = apiKey.get();
+  return { ...extra, ...(key ? { authorization: `Bearer ${key}` } : {}) };
+}
+
+interface Payload<T> {
+  data?: T | null;
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
+
+function unwrap<T>(payload: Payload<T>, status: number): T {
+  const error = payload.errors?.[0];
+  if (error) throw new GraphQLRequestError(payload.errors!.map((e) => e.message).join('; '), error.extensions?.code ?? 'GRAPHQL_ERROR', status);
+  if (payload.data == null) throw new GraphQLRequestError(`HTTP ${status} without data`, status === 401 ? 'UNAUTHENTICATED' : 'PROTOCOL', status);
+  return payload.data;
+}
+
+export async function request<R, V>(document: TypedDocumentString<R, V>, variables: V, signal?: AbortSignal): Promise<R> {
+  const response = await fetch(ENDPOINT, {
+    method: 'POST',
+    headers: headers({ 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' }),
+    body: JSON.stringify({ query: document.toString(), variables }),
+    signal,
+  });
+  return unwrap((await response.json().catch(() => ({}))) as Payload<R>, response.status);
+}
+
+/**
+ * Follows a subscription over SSE (a POST, so the API key travels in a header, which EventSource
+ * cannot send). Returns a function that stops it; `onDone` runs once when the stream ends either way.
+ */
+export function subscribe<R, V>(document: TypedDocumentString<R, V>, variables: V, onNext: (data: R) => void, onDone: (error?: Error) => void): () => void {
+  const controller = new AbortController();
+  let finished = false;
+  const done = (error?: Error) => {
+    if (finished) return;
+    finished = true;
+    onDone(error);
+  };
+  (async () => {
+    const response = await fetch(ENDPOINT, {
+      method: 'POST',
+      headers: headers({ 'content-type': 'application/json', accept: 'text/event-stream' }),
+      body: JSON.stringify({ query: document.toString(), variables }),
+      signal: controller.signal,
+    });
+    if (!response.ok || !response.body) return done(new GraphQLRequestError(`subscription refused: HTTP ${response.status}`, 'HTTP', response.status));
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    for (;;) {
+      const { value, done: ended } = await reader.read();
+      if (ended) return done();
+      buffer += value;
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const event = /^event: ?(.*)$/m.exec(block)?.[1];
+        const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.replace(/^data: ?/, '')).join('\n');
+        if (event === 'complete') {
+          controller.abort();
+          return done();
+        }
+        if (event === 'next' && data) onNext(unwrap(JSON.parse(data) as Payload<R>, response.status));
+      }
+    }
+  })().catch((error: Error) => done(controller.signal.aborted ? undefined : error));
+  return () => {
+    controller.abort();
+    done();
+  };
+}
+
+export interface UploadProgress {
+  sent: number;
+  total: number;
+}
+
+/**
+ * One operation with one file, as the GraphQL multipart request spec lays it out: `operations`
+ * with the file variable null, a `map` pointing part "0" at it, then the file. XMLHttpRequest,
+ * not fetch: only it reports upload progress.
+ */
+export function upload<R, V extends { file: null }>(document: TypedDocumentString<R, V>, variables: V, file: File, onProgress: (p: UploadProgress) => void): Promise<R> {
+  const form = new FormData();
+  form.append('operations', JSON.stringify({ query: document.toString(), variables }));
+  form.append('map', JSON.stringify({ 0: ['variables.file'] }));
+  form.append('0', file, file.name);
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', ENDPOINT);
+    for (const [name, value] of Object.entries(headers({ [CSRF_HEADER]: '1', accept: 'application/graphql-response+json, application/json' }))) xhr.setRequestHeader(name, value);
+    xhr.upload.onprogress = (e) => onProgress({ sent: e.loaded, total: e.lengthComputable ? e.total : file.size });
+    xhr.onerror = () => reject(new GraphQLRequestError('the upload could not reach the gateway', 'NETWORK', 0));
+    xhr.onload = () => {
+      try {
+        resolve(unwrap(JSON.parse(xhr.responseText || '{}') as Payload<R>, xhr.status));
+      } catch (error) {
+        reject(error instanceof GraphQLRequestError ? error : new GraphQLRequestError(`HTTP ${xhr.status}: ${xhr.responseText.slice(0, 200)}`, 'HTTP', xhr.status));
+      }
+    };
+    xhr.send(form);
+  });
+}

@@ -1,0 +1,59 @@
+// The jobs panel: recent jobs from Query.jobs, and each running one followed live through the jobProgress subscription.
+import { JobProgressSubscription, JobsQuery, type Job } from './documents.js';
+import { byId, bytes, h } from './dom.js';
+import { GraphQLRequestError, request, subscribe } from './graphql.js';
+
+/** New jobs are found by polling (there is no "all jobs" subscription); their progress then streams. */
+const POLL_MS = 3000;
+const SHOWN = 8;
+
+export function jobsPanel(): { refresh(): Promise<void> } {
+  const host = byId('jobs');
+  const status = byId('jobs-status');
+  const jobs = new Map<string, Job>();
+  const following = new Map<string, () => void>();
+
+  const render = () => {
+    const shown = [...jobs.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, SHOWN);
+    if (shown.length === 0) {
+      host.replaceChildren(h('p', { class: 'muted', text: 'No jobs yet. Start a backfill with `lakeql backfill DIR` or the startBackfill mutation.' }));
+      return;
+    }
+    host.replaceChildren(h('table', { class: 'jobs' }, h('tbody', {}, ...shown.map((job) => {
+      const percent = job.totalBytes > 0 ? (job.transferredBytes / job.totalBytes) * 100 : job.totalFiles > 0 ? ((job.doneFiles + job.skippedFiles + job.failedFiles) / job.totalFiles) * 100 : job.state === 'SUCCEEDED' ? 100 : 0;
+      return h('tr', { attrs: { 'data-job': job.id, 'data-state': job.state } },
+        h('td', {}, h('span', { class: `state ${job.state.toLowerCase()}`, text: job.state.toLowerCase() })),
+        h('td', {}, h('div', { text: `${job.kind === 'BACKFILL' ? 'Backfill' : 'Download'}: ${job.description}` }),
+          h('div', { class: `progress slim ${job.state === 'SUCCEEDED' ? 'done' : job.state === 'FAILED' || job.state === 'CANCELLED' ? 'failed' : ''}`, attrs: { role: 'progressbar', 'aria-valuenow': String(Math.round(percent)) } }, h('div', { class: 'bar-fill', attrs: { style: `width:${percent}%` } }))),
+        h('td', { class: 'num small', text: `${job.doneFiles + job.skippedFiles}/${job.totalFiles} files${job.failedFiles ? `, ${job.failedFiles} failed` : ''}` }),
+        h('td', { class: 'num small', text: `${bytes(job.transferredBytes)} of ${bytes(job.totalBytes)}` }),
+        h('td', { class: 'num small', text: job.state === 'RUNNING' || job.finishedAt ? `${bytes(job.bytesPerSecond)}/s` : '' }),
+      );
+    }))));
+  };
+
+  const follow = (job: Job) => {
+    if (following.has(job.id) || job.state === 'SUCCEEDED' || job.state === 'FAILED' || job.state === 'CANCELLED') return;
+    const stop = subscribe(JobProgressSubscription, { id: job.id, after: job.seq }, ({ jobProgress }) => {
+      if (jobProgress.seq > (jobs.get(jobProgress.id)?.seq ?? 0)) jobs.set(jobProgress.id, jobProgress);
+      render();
+    }, () => following.delete(job.id));
+    following.set(job.id, stop);
+  };
+
+  const refresh = async () => {
+    try {
+      const { jobs: list } = await request(JobsQuery, {});
+      for (const job of list) if (job.seq >= (jobs.get(job.id)?.seq ?? 0)) jobs.set(job.id, job);
+      status.textContent = following.size > 0 ? `${following.size} live` : '';
+      for (const job of list) follow(job);
+      render();
+    } catch (error) {
+      const code = error instanceof GraphQLRequestError ? error.code : '';
+      status.textContent = code === 'FORBIDDEN' || code === 'UNAUTHENTICATED' ? 'Jobs need an API key with the write scope.' : `Jobs unavailable: ${(error as Error).message}`;
+    }
+  };
+
+  setInterval(() => void refresh(), POLL_MS);
+  return { refresh };
+}

@@ -1,0 +1,70 @@
+// The decode pool on its own: bytes the prefetch missed are fetched on demand, a failing fetch is reported as itself, parts split across workers agree.
+import { describe, expect, it } from 'vitest';
+import type { BarRow } from '../../src/lake/bars/types.js';
+import { PreconditionFailedError } from '../../src/lake/errors.js';
+import { mergeColumns } from '../../src/lake/parquet/decode-arrow.js';
+import { DecodePool } from '../../src/lake/parquet/decode-pool.js';
+import { SegmentBlob } from '../../src/lake/parquet/segment-blob.js';
+import { writeBarsParquet } from '../../src/lake/parquet/write.js';
+
+const rows: BarRow[] = Array.from({ length: 6000 }, (_, i) => ({
+  time: Date.UTC(2024, 0, 2, 14, 30) + i * 60_000, open: 100 + i / 7, high: 101 + i / 7, low: 99 + i / 7, close: 100.5 + i / 7, volume: 1000 + i, vwap: 100.2 + i / 7, trades: 5 + (i % 9),
+}));
+const bytes = writeBarsParquet(rows, { resolution: 'MINUTE', rowGroupSize: 1000 });
+const names = { time: 'timestamp', values: { open: 'open', high: 'high', low: 'low', close: 'close', volume: 'volume', vwap: 'vwap', trades: 'trades' } };
+const fromBytes = async (start: number, end: number) => bytes.slice(start, end);
+
+describe('SegmentBlob', () => {
+  it('serves slices from one segment, stitches adjacent ones, and fetches the rest', async () => {
+    const fetched: [number, number][] = [];
+    const blob = new SegmentBlob(bytes.length, [{ start: 0, bytes: bytes.slice(0, 100) }, { start: 100, bytes: bytes.slice(100, 300) }], async (a, b) => {
+      fetched.push([a, b]);
+      return bytes.slice(a, b);
+    });
+    expect(new Uint8Array(await blob.slice(10, 50).arrayBuffer())).toEqual(bytes.slice(10, 50));
+    expect(new Uint8Array(await blob.slice(50, 250).arrayBuffer())).toEqual(bytes.slice(50, 250));
+    expect(fetched).toEqual([]);
+    expect(new Uint8Array(await blob.slice(250, 400).arrayBuffer())).toEqual(bytes.slice(250, 400));
+    expect(fetched).toEqual([[250, 400]]);
+  });
+});
+
+describe('DecodePool', () => {
+  const pool = new DecodePool({ size: 2 });
+
+  it('decodes with only the footer prefetched, fetching the column chunks on demand', async () => {
+    const tail = { start: bytes.length - 2000, bytes: bytes.slice(bytes.length - 2000) };
+    const reply = await pool.decode({ key: 'k', size: bytes.length, segments: [tail], names, rows: rows.length }, fromBytes);
+    expect(reply.ok).toBe(true);
+    if (!reply.ok) return;
+    expect(reply.fetched).toBeGreaterThan(0);
+    const bars = mergeColumns([reply.columns]);
+    expect(Array.from(bars.time)).toEqual(rows.map((r) => r.time));
+    expect(Array.from(bars.values.vwap!)).toEqual(rows.map((r) => r.vwap));
+  });
+
+  it('reports a failed fetch as that failure (say, the object changed), not as a decoder crash', async () => {
+    const tail = { start: bytes.length - 2000, bytes: bytes.slice(bytes.length - 2000) };
+    const failing = async () => {
+      throw new PreconditionFailedError('object "k" has changed', { key: 'k' });
+    };
+    await expect(pool.decode({ key: 'k', size: bytes.length, segments: [tail], names, rows: rows.length }, failing)).rejects.toBeInstanceOf(PreconditionFailedError);
+    // The pool replaced the worker and goes on.
+    const ok = await pool.decode({ key: 'k', size: bytes.length, segments: [{ start: 0, bytes }], names, rows: rows.length }, fromBytes);
+    expect(ok.ok).toBe(true);
+  });
+
+  it('column parts decoded on different workers, with chosen row groups, line up row for row', async () => {
+    const segments = [{ start: 0, bytes }];
+    const job = (part: { time?: string; values: Record<string, string> }) =>
+      pool.decode({ key: 'k', size: bytes.length, segments, names: part, rowGroups: [1, 3], rows: 2000 }, fromBytes);
+    const [a, b] = await Promise.all([job({ time: 'timestamp', values: { open: 'open', vwap: 'vwap' } }), job({ values: { close: 'close', trades: 'trades' } })]);
+    if (!a.ok || !b.ok) throw new Error('decode failed');
+    const bars = mergeColumns([a.columns, b.columns]);
+    const expected = [...rows.slice(1000, 2000), ...rows.slice(3000, 4000)];
+    expect(bars.rows).toBe(2000);
+    expect(Array.from(bars.time)).toEqual(expected.map((r) => r.time));
+    expect(Array.from(bars.values.close!)).toEqual(expected.map((r) => r.close));
+    expect(Array.from(bars.values.trades!)).toEqual(expected.map((r) => r.trades));
+  });
+});

@@ -1,0 +1,122 @@
+// The security settings: refusing to serve the network anonymously, API key and JWT parsing, rate-limit syntax, the README table.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseApiKeys, verifyApiKey } from '../../src/auth/api-keys.js';
+import { ConfigError, isLoopback, loadConfig, SETTINGS } from '../../src/config.js';
+import { parseRateLimit, RateLimiter } from '../../src/http/rate-limit.js';
+import { API_KEYS, KEYS } from './support.js';
+
+describe('listening address and auth', () => {
+  it.each(['0.0.0.0', '::', '192.168.1.10', 'lake.internal', '[::]'])('refuses to serve %s with no auth, naming the variables', (host) => {
+    let error: unknown;
+    try {
+      loadConfig({ LAKEQL_HOST: host });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    for (const name of ['LAKEQL_HOST', 'LAKEQL_API_KEYS', 'LAKEQL_JWT_SECRET', 'LAKEQL_JWT_JWKS_URL', 'LAKEQL_ALLOW_ANONYMOUS=true']) {
+      expect((error as Error).message).toContain(name);
+    }
+  });
+
+  it('serves a non-loopback address with auth, or when LAKEQL_ALLOW_ANONYMOUS=true says so', () => {
+    expect(loadConfig({ LAKEQL_HOST: '0.0.0.0', LAKEQL_API_KEYS: API_KEYS }).host).toBe('0.0.0.0');
+    expect(loadConfig({ LAKEQL_HOST: '0.0.0.0', LAKEQL_JWT_SECRET: 'x'.repeat(32) }).auth.jwt?.secret).toHaveLength(32);
+    expect(loadConfig({ LAKEQL_HOST: '0.0.0.0', LAKEQL_ALLOW_ANONYMOUS: 'true' }).allowAnonymous).toBe(true);
+    expect(() => loadConfig({ LAKEQL_HOST: '0.0.0.0', LAKEQL_ALLOW_ANONYMOUS: 'false' })).toThrow(ConfigError);
+    expect(() => loadConfig({ LAKEQL_ALLOW_ANONYMOUS: 'maybe' })).toThrow(/LAKEQL_ALLOW_ANONYMOUS/);
+  });
+
+  it('counts only loopback addresses as loopback', () => {
+    for (const host of ['127.0.0.1', '127.10.0.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1']) expect(isLoopback(host), host).toBe(true);
+    for (const host of ['0.0.0.0', '::', '10.0.0.1', '127.0.0.1.evil.com', 'localhost.evil.com', '128.0.0.1']) expect(isLoopback(host), host).toBe(false);
+  });
+});
+
+describe('LAKEQL_API_KEYS', () => {
+  it('parses names, keys and scopes, keeping only hashes', () => {
+    const keys = parseApiKeys(API_KEYS);
+    expect(keys.map((k) => [k.name, [...k.scopes]])).toEqual([['reader', ['read']], ['writer', ['write']], ['both', ['read', 'write']]]);
+    expect(JSON.stringify(keys)).not.toContain(KEYS.reader);
+    expect(verifyApiKey(keys, KEYS.both)).toMatchObject({ id: 'key:both', kind: 'api-key' });
+    expect(verifyApiKey(keys, KEYS.both.toUpperCase())).toBeNull();
+  });
+
+  it.each([
+    ['a short key', 'ci:short-key-123:read', /at least 16/],
+    ['an unknown scope', `ci:${KEYS.reader}:admin`, /scopes/],
+    ['a missing part', `ci:${KEYS.reader}`, /name:key:scopes/],
+    ['a duplicate name', `a:${KEYS.reader}:read,a:${KEYS.writer}:read`, /used twice/],
+    ['a duplicate key', `a:${KEYS.reader}:read,b:${KEYS.reader}:write`, /twice/],
+    ['a key with a dot (it would look like a JWT)', 'ci:abc.def.ghi-0123456789:read', /at least 16 characters of/],
+  ])('refuses %s without echoing any key', (_name, value, message) => {
+    let error: unknown;
+    try {
+      loadConfig({ LAKEQL_API_KEYS: value });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(/^LAKEQL_API_KEYS: /);
+    expect((error as Error).message).toMatch(message);
+    for (const part of value.split(/[,:]/).filter((p) => p.length >= 12)) expect((error as Error).message).not.toContain(part);
+  });
+});
+
+describe('JWT settings', () => {
+  it('wants one key source, a long enough secret and a URL', () => {
+    expect(() => loadConfig({ LAKEQL_JWT_SECRET: 'x'.repeat(32), LAKEQL_JWT_JWKS_URL: 'https://idp/jwks' })).toThrow(/not both/);
+    expect(() => loadConfig({ LAKEQL_JWT_SECRET: 'x'.repeat(31) })).toThrow(/LAKEQL_JWT_SECRET: must be at least 32 bytes/);
+    expect(loadConfig({ LAKEQL_JWT_SECRET: 'x'.repeat(32) }).auth.jwt).toBeDefined();
+    expect(() => loadConfig({ LAKEQL_JWT_JWKS_URL: 'idp/jwks' })).toThrow(/LAKEQL_JWT_JWKS_URL/);
+    expect(() => loadConfig({ LAKEQL_JWT_ISSUER: 'https://idp' })).toThrow(/LAKEQL_JWT_ISSUER: needs/);
+  });
+});
+
+describe('LAKEQL_RATE_LIMIT', () => {
+  it('reads requests per window, or off', () => {
+    expect(parseRateLimit('600/60s')).toEqual({ requests: 600, windowMs: 60_000 });
+    expect(parseRateLimit('100/s')).toEqual({ requests: 100, windowMs: 1000 });
+    expect(parseRateLimit('10000 / 1h')).toEqual({ requests: 10_000, windowMs: 3_600_000 });
+    expect(parseRateLimit('5/250ms')).toEqual({ requests: 5, windowMs: 250 });
+    expect(parseRateLimit('off')).toBeNull();
+    for (const bad of ['600', '600/60', 'lots/60s', '0/60s', '600/0s', '600/2d']) expect(() => loadConfig({ LAKEQL_RATE_LIMIT: bad }), bad).toThrow(/LAKEQL_RATE_LIMIT/);
+  });
+
+  it('refills evenly, never above the burst, and keeps exact integer arithmetic', () => {
+    let now = 0;
+    const limiter = new RateLimiter({ requests: 3, windowMs: 1000 }, () => now);
+    expect([1, 2, 3, 4].map(() => limiter.take('k').allowed)).toEqual([true, true, true, false]);
+    now = 333;
+    expect(limiter.take('k')).toMatchObject({ allowed: false, retryAfterS: 1 });
+    now = 334;
+    expect(limiter.take('k').allowed).toBe(true);
+    now = 1_000_000;
+    expect([1, 2, 3, 4].map(() => limiter.take('k').allowed)).toEqual([true, true, true, false]);
+    now = 999_000; // the clock stepped back: no refill, no crash
+    expect(limiter.take('k').allowed).toBe(false);
+  });
+
+  it('bounds its memory: past the cap, idle callers are forgotten first', () => {
+    let now = 0;
+    const limiter = new RateLimiter({ requests: 2, windowMs: 1000 }, () => now, 100);
+    limiter.take('busy');
+    limiter.take('busy');
+    for (let i = 0; i < 1000; i++) limiter.take(`caller-${i}`);
+    expect(limiter.size).toBeLessThanOrEqual(100);
+    now = 10;
+    // "busy" may have been forgotten (a fresh burst) or kept (empty); it is never wrongly blocked forever.
+    expect(typeof limiter.take('busy').allowed).toBe('boolean');
+  });
+});
+
+describe('documentation', () => {
+  it('lists every LAKEQL_* setting of SETTINGS in the README configuration table', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const security = Object.keys(SETTINGS).filter((name) =>
+      /API_KEYS|JWT|ANONYMOUS|MAX_(DEPTH|ALIASES|DIRECTIVES|TOKENS|COST|BODY_BYTES|UPLOAD_BYTES)|REQUEST_TIMEOUT|RATE_LIMIT/.test(name));
+    expect(security).toHaveLength(15);
+    for (const name of security) expect(readme, name).toContain(`| \`${name}\` |`);
+  });
+});
