@@ -12,7 +12,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -109,6 +109,7 @@ async function main(): Promise<void> {
     }
     const child = compileChild();
     const tree = await makeTree(root);
+    console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (other processes share these cores: wall times are noisy)`);
     console.log(`directory: ${tree.files} files, ${(tree.bytes / 1024 / 1024).toFixed(1)} MiB (${SMALL} of 4–40 KB, ${LARGE} of ${LARGE_MIB} MiB); moto_server on 127.0.0.1:${port}; ${RUNS} run(s) each`);
     const results: Record<string, Measure[]> = { lakeql: [], boto3: [], 'aws-cli': [] };
     let n = 0;
@@ -121,25 +122,30 @@ async function main(): Promise<void> {
       const got = bucketTotals(env, bucket);
       if (got.files !== tree.files || got.bytes !== tree.bytes) throw new Error(`${name} uploaded ${got.files} files / ${got.bytes} bytes, expected ${tree.files} / ${tree.bytes}`);
     };
+    const tools: Record<string, (bucket: string) => Promise<Measure>> = {
+      lakeql: async (bucket) => {
+        const lq = await timed(process.execPath, [child, root, 'data', bucket, String(CONCURRENCY)], env);
+        const report = JSON.parse(lq.stdout.trim().split('\n').at(-1)!) as { cpuMs: number; wallMs: number; state: string };
+        if (report.state !== 'SUCCEEDED') throw new Error(`lakeql job ended ${report.state}: ${lq.stdout}`);
+        return { wall: lq.wall, cpu: lq.cpu, jobCpu: report.cpuMs / 1000 };
+      },
+      boto3: (bucket) => timed('python3', [path.join(here, 'seed_upload.py'), path.join(root, 'data'), 'data', bucket], env),
+      'aws-cli': (bucket) => timed('aws', ['s3', 'cp', '--recursive', '--only-show-errors', path.join(root, 'data'), `s3://${bucket}/data`], env),
+    };
+    const names = Object.keys(tools);
     for (let run = 0; run < RUNS; run++) {
-      let bucket = fresh();
-      const lq = await timed(process.execPath, [child, root, 'data', bucket, String(CONCURRENCY)], env);
-      const report = JSON.parse(lq.stdout.trim().split('\n').at(-1)!) as { cpuMs: number; wallMs: number; state: string };
-      if (report.state !== 'SUCCEEDED') throw new Error(`lakeql job ended ${report.state}: ${lq.stdout}`);
-      check('lakeql', bucket);
-      results.lakeql.push({ wall: lq.wall, cpu: lq.cpu, jobCpu: report.cpuMs / 1000 });
-
-      bucket = fresh();
-      const py = await timed('python3', [path.join(here, 'seed_upload.py'), path.join(root, 'data'), 'data', bucket], env);
-      check('boto3', bucket);
-      results.boto3.push(py);
-
-      bucket = fresh();
-      const cli = await timed('aws', ['s3', 'cp', '--recursive', '--only-show-errors', path.join(root, 'data'), `s3://${bucket}/data`], env);
-      check('aws-cli', bucket);
-      results['aws-cli'].push(cli);
+      // The order rotates between runs, and each bucket is emptied once checked: moto keeps every
+      // object in memory, and a tool should not pay for the ones uploaded before it.
+      for (const name of [...names.slice(run % names.length), ...names.slice(0, run % names.length)]) {
+        const bucket = fresh();
+        results[name].push(await tools[name](bucket));
+        check(name, bucket);
+        aws(env, 's3', 'rb', '--force', `s3://${bucket}`);
+      }
     }
 
+    for (const name of names) console.log(`${name} runs: ${results[name].map((r) => `${r.wall.toFixed(2)} s wall / ${r.cpu.toFixed(2)} s CPU`).join(', ')}`);
+    console.log(`load average after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     const m = (name: string) => ({
       wall: median(results[name].map((r) => r.wall)), cpu: median(results[name].map((r) => r.cpu)),
       jobCpu: results[name][0].jobCpu === undefined ? undefined : median(results[name].map((r) => r.jobCpu!)),

@@ -72,12 +72,15 @@ async function main(): Promise<void> {
   for (const workload of [daily, minute]) {
     const rows = await lakeqlRows(store, workload);
     console.log(`\n${workload.name}: ${workload.queries.length} queries, ${workload.queries.reduce((n, q) => n + q.files.length, 0)} files, ${rows} rows per pass`);
-    const cold = await timed(async () => lakeqlRows(store, workload));
     const reader = new BarFileReader(store);
     await lakeqlRows(store, workload, reader);
-    const warm = await timed(async () => lakeqlRows(store, workload, reader));
-    const duckEngine = await timed(async () => duckRows(duck, dir, workload, false));
-    const duckJs = await timed(async () => duckRows(duck, dir, workload, true));
+    // Interleaved, so a load spike on this machine hits every contender alike rather than one of them.
+    const [cold, warm, duckEngine, duckJs] = await interleaved([
+      () => lakeqlRows(store, workload),
+      () => lakeqlRows(store, workload, reader),
+      () => duckRows(duck, dir, workload, false),
+      () => duckRows(duck, dir, workload, true),
+    ]);
     const rate = (ms: number) => rows / (ms / 1000);
     const line = (label: string, ms: number) => console.log(`  ${label.padEnd(44)} ${(rate(ms) / 1e6).toFixed(2).padStart(7)} M rows/s  (${ms.toFixed(2)} ms per pass)`);
     line('lakeql reader, cold (fresh caches)', cold);
@@ -114,6 +117,21 @@ async function duckRows(duck: import('@duckdb/node-api').DuckDBConnection, dir: 
     if (toJs) result.getColumnsJS();
   }
   return rows;
+}
+
+/** Median ms of each contender over ITERATIONS rounds (after a warm-up round), taking turns in rotating order. */
+async function interleaved(contenders: (() => Promise<unknown>)[]): Promise<number[]> {
+  for (const run of contenders) await run();
+  const times = contenders.map(() => [] as number[]);
+  for (let i = 0; i < ITERATIONS; i++) {
+    for (let k = 0; k < contenders.length; k++) {
+      const c = (i + k) % contenders.length;
+      const t0 = performance.now();
+      await contenders[c]();
+      times[c].push(performance.now() - t0);
+    }
+  }
+  return times.map((t) => t.sort((a, b) => a - b)[Math.floor(t.length / 2)]);
 }
 
 /** Median ms of ITERATIONS passes (after one warm-up pass). */

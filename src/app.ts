@@ -13,6 +13,7 @@ import { putUploadsPlugin } from './http/put-uploads.js';
 import { uploadPlugin } from './http/upload-plugin.js';
 import { attachWebSocket } from './http/websocket.js';
 import { graphiqlHeaders, securityPlugins, type SecurityDeps } from './http/security.js';
+import { drainPlugin, type Drain } from './http/drain.js';
 import { ensureDemoLake } from './lake/demo/create-demo-lake.js';
 import { CountingStore } from './lake/store/counting.js';
 import { openStore, type LakeLocation } from './lake/store/open.js';
@@ -22,6 +23,7 @@ import { UrlSigner } from './lake/url-signer.js';
 import { BarFileReader } from './lake/bars/reader.js';
 import { createContext, type Context, type Services } from './resolvers/context.js';
 import { createTransferServices, type TransferDeps } from './resolvers/transfer-services.js';
+import { connectRedis } from './resolvers/redis-transfers.js';
 import { maskError } from './schema/errors.js';
 import { schema } from './schema/index.js';
 
@@ -68,9 +70,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     urlSigner: new UrlSigner(config.urlSecret),
     bars: deps.bars ?? new BarFileReader(store),
   };
-  services.transfers = createTransferServices(store, config.transfers, { urlSecret: config.urlSecret, log, ...deps.transfers });
+  // LAKEQL_REDIS_URL: job state, events and cancels shared with other instances (tests may pass their own deps instead).
+  const redis = config.redisUrl && !deps.transfers ? await connectRedis(config.redisUrl, { retainJobs: config.transfers.retainJobs }) : undefined;
+  services.transfers = createTransferServices(store, config.transfers, { urlSecret: config.urlSecret, log, ...redis?.deps, ...deps.transfers });
+  await redis?.listen(services.transfers);
   metrics.watchJobs(services.transfers.jobs);
 
+  // Set by stop(): from then on new requests and operations are refused (src/http/drain.ts).
+  const drain: Drain = { stopping: false };
   const yoga = createYoga<Record<string, never>, Context>({
     schema,
     context: ({ request }) => createContext(services, request),
@@ -81,7 +88,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     maxRequestBodySize: false,
     landingPage: false,
     // Request ids and timings first: they must see requests that later plugins answer early (401, 413, 429).
-    plugins: [requestLogPlugin(logger), metrics.timingPlugin(), consolePlugin(), ...securityPlugins(config, deps.security), metrics.endpointPlugin(), healthPlugin(store), filesPlugin(store, services.urlSigner), barsExportPlugin(services), uploadPlugin(), putUploadsPlugin(() => services.transfers)],
+    plugins: [requestLogPlugin(logger), metrics.timingPlugin(), consolePlugin(), drainPlugin(drain), ...securityPlugins(config, deps.security), metrics.endpointPlugin(), healthPlugin(store), filesPlugin(store, services.urlSigner), barsExportPlugin(services), uploadPlugin(), putUploadsPlugin(() => services.transfers)],
   });
 
   let server: Server | undefined;
@@ -110,22 +117,37 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       const host = config.host.includes(':') ? `[${config.host}]` : config.host;
       return `http://${host}:${port}${yoga.graphqlEndpoint}`;
     },
+    /** A graceful stop within LAKEQL_SHUTDOWN_TIMEOUT_MS (SIGTERM): refuse new work, wind jobs down, let requests finish, cut the rest. */
     async stop() {
-      // Jobs first: their multipart uploads are aborted and subscribers get the final state.
-      await services.transfers?.close();
-      await closeWebSocket?.();
-      closeWebSocket = undefined;
+      const deadline = Date.now() + config.shutdownTimeoutMs;
+      // 1. No new work: new connections are refused, requests and operations on open ones get 503.
+      drain.stopping = true;
       const closing = server;
       server = undefined;
-      if (closing) {
-        await new Promise<void>((resolve) => {
-          closing.close(() => resolve());
-          closing.closeAllConnections();
-        });
-      }
+      const closed = closing ? new Promise<void>((resolve) => closing.close(() => resolve())) : Promise.resolve();
+      closing?.closeIdleConnections();
+      // 2. Jobs: cancelled, their multipart uploads aborted, the final state published to subscribers.
+      await until(deadline, services.transfers?.close());
+      // 3. WebSockets: graphql-ws sends what it queued (those final states) before its close frame.
+      await until(deadline, closeWebSocket?.());
+      closeWebSocket = undefined;
+      // 4. In-flight requests finish (a job's SSE stream ends with its final state) until the deadline; then they are cut.
+      await until(deadline, closed);
+      closing?.closeAllConnections();
+      await closed;
       opened.close();
+      // Last: the jobs' final snapshots above were saved and published through it.
+      await redis?.close();
     },
   };
+}
+
+/** Waits for `work`, but not past `deadline` (epoch ms): a stuck step must not hold the shutdown bound hostage. */
+async function until(deadline: number, work: Promise<unknown> | undefined): Promise<void> {
+  if (!work) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<void>((resolve) => { timer = setTimeout(() => resolve(), Math.max(0, deadline - Date.now())); });
+  await Promise.race([work.then(() => {}, () => {}), late]).finally(() => clearTimeout(timer));
 }
 
 const DEFAULT_QUERY = `# lakeql: the US-equity data lake over GraphQL. Try:

@@ -32,6 +32,10 @@ export interface Config {
   /** Serve a non-loopback address without auth (LAKEQL_ALLOW_ANONYMOUS=true). */
   allowAnonymous: boolean;
   limits: Limits;
+  /** Shared job state and progress events for several instances (LAKEQL_REDIS_URL); one instance alone without it. */
+  redisUrl?: string;
+  /** Longest SIGTERM/SIGINT may take from signal to exit (LAKEQL_SHUTDOWN_TIMEOUT_MS). */
+  shutdownTimeoutMs: number;
   /** pino level for the JSON logs on stdout. */
   logLevel: LogLevel;
   /** Upload and download jobs (issue 4). */
@@ -108,6 +112,8 @@ export const SETTINGS = {
   LAKEQL_MAX_RUNNING_JOBS: { default: '2', doc: 'Jobs running at once; more wait QUEUED.' },
   LAKEQL_STALE_UPLOAD_AGE: { default: '86400', doc: 'Seconds after which lakeql\'s own unfinished multipart uploads (left by a crash) are aborted at start-up.' },
   LAKEQL_JOB_RETENTION: { default: '1000', doc: 'Finished jobs kept in memory for job(id) and jobs().' },
+  LAKEQL_REDIS_URL: { default: '(none: one instance)', doc: 'redis://[user:password@]host:port[/db] (or rediss://): job state, progress events and cancel requests go through Redis, so any instance can query, follow and cancel any job.' },
+  LAKEQL_SHUTDOWN_TIMEOUT_MS: { default: '10000', doc: 'Bound on a graceful stop (SIGTERM/SIGINT): new requests get 503, running jobs are cancelled (multipart uploads aborted, subscribers sent the final state), in-flight requests finish; whatever remains then is cut and the process exits.' },
   LAKEQL_RATE_LIMIT: { default: '1200/60s', doc: 'Requests per window per API key or JWT subject (per client address when anonymous), as `n/<window>` with ms, s, m or h, or `off`; more is HTTP 429 with Retry-After.' },
   LAKEQL_LOG_LEVEL: { default: 'info', doc: 'Level of the JSON log lines on stdout: `fatal`, `error`, `warn`, `info` (one line per request), `debug` (adds /health, /ready and /metrics requests), `trace` or `silent`.' },
   LAKEQL_URL: { default: 'http://127.0.0.1:4000', doc: 'CLI only: the gateway `lakeql ls`, `backfill` and `download` talk to (`--url` overrides).' },
@@ -168,6 +174,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auth,
     allowAnonymous,
     limits,
+    redisUrl: redisUrl(read('LAKEQL_REDIS_URL')),
+    shutdownTimeoutMs: integer(read('LAKEQL_SHUTDOWN_TIMEOUT_MS'), 'LAKEQL_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
     transfers: loadTransfers(read),
     logLevel: logLevel(read('LAKEQL_LOG_LEVEL')),
   };
@@ -221,6 +229,13 @@ function logLevel(value: string | undefined): LogLevel {
   const level = value?.toLowerCase() ?? 'info';
   if (!isLogLevel(level)) throw new ConfigError('LAKEQL_LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}, got "${value}"`);
   return level;
+}
+
+function redisUrl(value: string | undefined): string | undefined {
+  if (value !== undefined && !/^rediss?:\/\/[^\s/]+(\/\d+)?\/?$/.test(value)) {
+    throw new ConfigError('LAKEQL_REDIS_URL', 'expected redis://[user:password@]host:port[/db] or rediss://…');
+  }
+  return value;
 }
 
 function flag(value: string | undefined, name: string): boolean {

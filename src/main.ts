@@ -26,7 +26,12 @@ async function main(): Promise<void> {
   const lake = app.services.location.kind === 's3' ? `s3://${(app.services.location as { bucket: string }).bucket}` : config.lake;
   logger.info({ lake, graphiql: url, console: new URL('/', url).href, metrics: new URL('/metrics', url).href }, `lakeql serving ${lake} — console at ${new URL('/', url).href}, GraphiQL at ${url}`);
   const shutdown = async (signal: string) => {
-    logger.info(`lakeql: ${signal}, shutting down`);
+    logger.info(`lakeql: ${signal}, shutting down (at most ${config.shutdownTimeoutMs} ms)`);
+    // app.stop() keeps to the bound itself; this backstop ends the process even if something in it hangs.
+    setTimeout(() => {
+      logger.error('lakeql: shutdown overran LAKEQL_SHUTDOWN_TIMEOUT_MS; exiting anyway');
+      process.exit(1);
+    }, config.shutdownTimeoutMs + 1000).unref();
     await app.stop();
     process.exit(0);
   };

@@ -1,10 +1,14 @@
 // `lakeql <command>`: parses the command line and runs serve, demo, ls, backfill or download; the exit code says how it went.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { SETTINGS } from '../config.js';
 import { GatewayClient, GatewayError } from './client.js';
-import { demo } from './demo.js';
 import { ls } from './ls.js';
 import { backfill, download, type Output } from './transfer.js';
+
+/**
+ * SETTINGS.LAKEQL_URL.default, written out (a test keeps the two equal): importing config.ts loads
+ * the AWS SDK, a second of start-up that ls, backfill and download do not need.
+ */
+export const DEFAULT_URL = 'http://127.0.0.1:4000';
 
 /** 0 done; 1 the work failed (a file, the job, the gateway); 2 the command line was wrong; 130 interrupted. */
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, INTERRUPTED: 130 } as const;
@@ -23,7 +27,7 @@ Usage:
         [--concurrency N]
 
 ls, backfill and download talk to a running gateway:
-  --url URL        default LAKEQL_URL or ${SETTINGS.LAKEQL_URL.default}
+  --url URL        default LAKEQL_URL or ${DEFAULT_URL}
   --api-key KEY    default LAKEQL_API_KEY (prefer the variable: arguments show in ps)
   --json           machine-readable output on stdout, no progress bar
 
@@ -66,6 +70,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
         const { values, positionals } = parse(rest, { tickers: { type: 'string' }, years: { type: 'string' }, json: { type: 'boolean', default: false } }, 1);
         const years = values.years ? String(values.years).split(',').map((y) => integer(y, '--years')) : undefined;
         const tickers = values.tickers ? String(values.tickers).split(',').map((t) => t.trim()).filter(Boolean) : undefined;
+        const [{ demo }, { SETTINGS }] = await Promise.all([import('./demo.js'), import('../config.js')]);
         return await demo({ lake: positionals[0] ?? env.LAKEQL_LAKE ?? SETTINGS.LAKEQL_LAKE.default, tickers, years }, output(values.json === true));
       }
       case 'ls': {
@@ -133,7 +138,7 @@ function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>,
 }
 
 function client(values: Record<string, unknown>, env: NodeJS.ProcessEnv): GatewayClient {
-  const url = (values.url as string | undefined) ?? env.LAKEQL_URL ?? SETTINGS.LAKEQL_URL.default;
+  const url = (values.url as string | undefined) ?? env.LAKEQL_URL ?? DEFAULT_URL;
   const apiKey = (values['api-key'] as string | undefined) ?? env.LAKEQL_API_KEY;
   return new GatewayClient({ url, apiKey: apiKey === '' ? undefined : apiKey });
 }

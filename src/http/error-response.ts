@@ -4,7 +4,7 @@ import type { GraphQLError } from 'graphql';
 
 /** Codes in `errors[].extensions.code` for requests turned away before or instead of execution. */
 export type GatewayErrorCode =
-  | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'RATE_LIMITED' | 'PAYLOAD_TOO_LARGE' | 'BAD_REQUEST' | 'TIMEOUT' | 'QUERY_LIMIT_EXCEEDED';
+  | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'RATE_LIMITED' | 'PAYLOAD_TOO_LARGE' | 'BAD_REQUEST' | 'TIMEOUT' | 'QUERY_LIMIT_EXCEEDED' | 'SHUTTING_DOWN';
 
 /**
  * For hooks that answer with a GraphQL error inside yoga's pipeline: yoga takes the HTTP status

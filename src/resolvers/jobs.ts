@@ -26,7 +26,7 @@ export async function startDownload(ctx: Context, options: DownloadOptions): Pro
 
 /** Resolves once the job has wound down (its multipart uploads aborted), with its final snapshot. */
 export async function cancelJob(ctx: Context, id: string): Promise<JobSnapshot> {
-  const snapshot = await transfers(ctx).jobs.cancel(id);
+  const snapshot = await transfers(ctx).cancel(id);
   if (!snapshot) throw new NotFoundError(`no job ${id}`);
   return snapshot;
 }
@@ -45,6 +45,9 @@ export function jobs(ctx: Context, filter: JobFilter): Promise<JobSnapshot[]> {
  * `after` (the last seq a client saw): every state change since, then updates. Ends after the
  * final state.
  */
+/** Longest a subscriber waits on silence before checking the registry itself. */
+const RECHECK_MS = 1000;
+
 export async function* jobProgress(ctx: Context, id: string, after?: number): AsyncGenerator<JobSnapshot> {
   const { jobs, events } = transfers(ctx);
   const iterator = events.subscribe('job:progress', id)[Symbol.asyncIterator]();
@@ -64,7 +67,20 @@ export async function* jobProgress(ctx: Context, id: string, after?: number): As
     }
     if (isFinal(current.state)) return;
     for (;;) {
-      const { value, done } = await pending;
+      // Events can be missed across instances (a Redis SUBSCRIBE is confirmed after the snapshot was
+      // read, or a reconnect): without one for RECHECK_MS, the registry is asked, so no final state is lost.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const quiet = new Promise<'quiet'>((resolve) => { timer = setTimeout(() => resolve('quiet'), RECHECK_MS); });
+      const next = await Promise.race([pending, quiet]).finally(() => clearTimeout(timer));
+      if (next === 'quiet') {
+        const latest = await jobs.get(id);
+        if (!latest || latest.seq <= last) continue;
+        last = latest.seq;
+        yield latest;
+        if (isFinal(latest.state)) return;
+        continue;
+      }
+      const { value, done } = next;
       if (done) return;
       pending = iterator.next();
       if (value.seq <= last) continue;

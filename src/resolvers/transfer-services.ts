@@ -4,7 +4,8 @@ import { MemoryJobRegistry } from '../lake/jobs/memory-registry.js';
 import { ByteBudget } from '../lake/jobs/pool.js';
 import { DEFAULT_RETRY } from '../lake/jobs/retry.js';
 import { JobService } from '../lake/jobs/service.js';
-import type { JobRegistry } from '../lake/jobs/types.js';
+import { isFinal, type JobRegistry, type JobSnapshot } from '../lake/jobs/types.js';
+import type { RemoteCancel } from '../lake/jobs/remote-cancel.js';
 import { OwnUploads } from '../lake/store/own-uploads.js';
 import type { ObjectStore } from '../lake/store/types.js';
 import { uploaderFor } from '../lake/store/uploader.js';
@@ -22,6 +23,11 @@ export interface TransferServices {
   cleanUp(): Promise<{ aborted: string[]; errors: string[] }>;
   /** Cancels running jobs and waits for their uploads to be aborted. */
   close(): Promise<void>;
+  /**
+   * Cancels a job wherever it runs: here directly; on another instance (with Redis) by asking it
+   * over Redis and waiting, at most REMOTE_CANCEL_WAIT_MS, for the registry to show it final.
+   */
+  cancel(id: string): Promise<JobSnapshot | undefined>;
 }
 
 export interface TransferDeps {
@@ -31,7 +37,12 @@ export interface TransferDeps {
   eventTarget?: EventTarget;
   urlSecret?: string;
   log?: (message: string) => void;
+  /** Reaches the instance running a job (Redis); without it only this instance's jobs can be cancelled. */
+  remoteCancel?: RemoteCancel;
 }
+
+/** How long cancelJob waits for another instance to wind a job down before answering with its state then. */
+export const REMOTE_CANCEL_WAIT_MS = 30_000;
 
 /** The most files one job may have in flight, whatever it asks: the S3 client's socket pool. */
 export const MAX_JOB_CONCURRENCY = 64;
@@ -63,5 +74,14 @@ export function createTransferServices(store: ObjectStore, config: TransferConfi
     ownUploads,
     cleanUp: () => ownUploads.abortStale(config.staleUploadSeconds * 1000),
     close: () => jobs.close(),
+    async cancel(id) {
+      const snapshot = await jobs.cancel(id);
+      if (!snapshot || isFinal(snapshot.state) || !deps.remoteCancel) return snapshot;
+      await deps.remoteCancel.request(id);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), REMOTE_CANCEL_WAIT_MS); });
+      const final = await Promise.race([jobs.wait(id), late]).finally(() => clearTimeout(timer));
+      return final ?? jobs.get(id);
+    },
   };
 }

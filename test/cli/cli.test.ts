@@ -1,16 +1,19 @@
 // The CLI as users run it: `node bin/lakeql.js <command>` in a child process, against a real gateway listening on a temp lake.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import { DEFAULT_URL } from '../../src/cli/main.js';
+import { loadConfig, SETTINGS } from '../../src/config.js';
 import { planDemoLake } from '../../src/lake/demo/create-demo-lake.js';
-import { PermissionDeniedError } from '../../src/lake/errors.js';
+import { CancelledError, PermissionDeniedError } from '../../src/lake/errors.js';
 import { LocalStore } from '../../src/lake/store/local.js';
 import type { PutBody, PutOptions, PutResult } from '../../src/lake/store/types.js';
 
@@ -28,10 +31,13 @@ function lakeql(args: string[], env: Record<string, string | undefined> = {}, co
   });
 }
 
-/** A directory lake that refuses to store any key containing "FAIL", as a bucket policy would. */
+/** A directory lake that refuses any key containing "FAIL", as a bucket policy would, and holds "SLOW" ones until cancelled. */
 class RefusingStore extends LocalStore {
   override async put(key: string, body: PutBody, options?: PutOptions): Promise<PutResult> {
     if (key.includes('FAIL')) throw new PermissionDeniedError(`access denied to ${key}`, { key, store: 'local', backendCode: 'AccessDenied' });
+    if (key.includes('SLOW')) {
+      await new Promise((_, reject) => options?.signal?.addEventListener('abort', () => reject(new CancelledError(`put of ${key} cancelled`)), { once: true }));
+    }
     return super.put(key, body, options);
   }
 }
@@ -56,6 +62,8 @@ describe('lakeql CLI against a running gateway', () => {
     }
     await mkdir(path.join(dir, 'up/broken/data/ticks/daily/FAIL/2024'), { recursive: true });
     await writeFile(path.join(dir, 'up/broken/data/ticks/daily/FAIL/2024/ticks.parquet'), 'PAR1 refused PAR1');
+    await mkdir(path.join(dir, 'up/slow/data/ticks/daily/SLOW/2024'), { recursive: true });
+    await writeFile(path.join(dir, 'up/slow/data/ticks/daily/SLOW/2024/ticks.parquet'), 'PAR1 held PAR1');
     await mkdir(path.join(dir, 'up/broken/data/ticks/daily/OK/2024'), { recursive: true });
     await writeFile(path.join(dir, 'up/broken/data/ticks/daily/OK/2024/ticks.parquet'), 'PAR1 accepted PAR1');
     const config = loadConfig({
@@ -70,6 +78,10 @@ describe('lakeql CLI against a running gateway', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('defaults to the gateway address config.ts documents', () => {
+    expect(DEFAULT_URL).toBe(SETTINGS.LAKEQL_URL.default);
+  });
+
   it('prints usage and exits 2 on a wrong command line', async () => {
     const none = await lakeql([]);
     expect(none.code).toBe(2);
@@ -81,9 +93,15 @@ describe('lakeql CLI against a running gateway', () => {
   });
 
   it('exits 1 with a hint when the gateway cannot be reached or wants a key', async () => {
-    const unreachable = await lakeql(['ls'], { LAKEQL_URL: 'http://127.0.0.1:9', LAKEQL_API_KEY: '' });
+    // A port that was free a moment ago: nothing listens there.
+    const probe = createServer().listen(0, '127.0.0.1');
+    await once(probe, 'listening');
+    const { port } = probe.address() as AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
+    const unreachable = await lakeql(['ls'], { LAKEQL_URL: `http://127.0.0.1:${port}`, LAKEQL_API_KEY: '' });
     expect(unreachable.code).toBe(1);
-    expect(unreachable.stderr).toMatch(/cannot reach the gateway at http:\/\/127\.0\.0\.1:9\/graphql.*LAKEQL_URL/);
+    expect(unreachable.stderr).toContain(`cannot reach the gateway at http://127.0.0.1:${port}/graphql: ECONNREFUSED`);
+    expect(unreachable.stderr).toContain('LAKEQL_URL');
     const keyless = await lakeql(['ls'], { LAKEQL_URL: url, LAKEQL_API_KEY: '' });
     expect(keyless.code).toBe(1);
     expect(keyless.stderr).toMatch(/wants an API key/);
@@ -161,6 +179,47 @@ describe('lakeql CLI against a running gateway', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/Uploading \[█+\] 100% \| 4\/4 files/);
     expect(run.stdout).toContain('Upload complete: 4/4 succeeded');
+  });
+
+  it('cancels the job on the gateway on Ctrl-C and exits 130', async () => {
+    const child = spawn(process.execPath, [BIN, 'backfill', 'slow/data', '--prefix', 'data'], { cwd: ROOT, env: { ...process.env, ...env() } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.stderr.on('data', (chunk) => (err += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const jobs = app.services.transfers!.jobs;
+    await expect.poll(async () => (await jobs.list({ state: 'RUNNING' })).length, { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => err).toMatch(/^job [0-9a-f-]+: /);
+    const [running] = await jobs.list({ state: 'RUNNING' });
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(err).toContain('cancelling the job');
+    expect(out).toMatch(/^Upload cancelled: 0\/1 succeeded/);
+    expect((await jobs.get(running.id))?.state).toBe('CANCELLED');
+    expect(existsSync(path.join(dir, 'lake/data/ticks/daily/SLOW'))).toBe(false);
+  });
+
+  it('serves the gateway with JSON logs, and stops on SIGTERM', async () => {
+    const lake = path.join(dir, 'served-lake');
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--lake', lake], { cwd: ROOT, env: { ...process.env, LAKEQL_DEMO: 'never', LAKEQL_LOG_LEVEL: 'info' } });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await expect.poll(() => out, { timeout: 30_000 }).toMatch(/lakeql serving/);
+      const started = out.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((l) => l.console);
+      expect(started).toMatchObject({ level: 'info', service: 'lakeql', lake });
+      const health = await fetch(new URL('/health', started.console), { headers: { 'x-request-id': 'cli-serve-test' } });
+      expect(health.status).toBe(200);
+      expect(health.headers.get('x-request-id')).toBe('cli-serve-test');
+      const page = await fetch(started.console);
+      expect([200, 302]).toContain(page.status);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(out).toMatch(/SIGTERM, shutting down/);
   });
 
   it('writes a demo lake into a directory', async () => {

@@ -34,7 +34,7 @@ export const DEFAULT_CACHE_BYTES = 256 * 1024 * 1024;
 
 export class BarFileReader {
   readonly decoded: ByteLru<BarTable>;
-  readonly footers: ByteLru<FooterRead>;
+  readonly footers: ByteLru<FooterRead & { info: ParquetInfo }>;
   readonly pool: DecodePool;
   private readonly inflight = new Map<string, Promise<unknown>>();
 
@@ -46,15 +46,16 @@ export class BarFileReader {
 
   /** Row count, columns and time range from the footer alone: range reads, never the whole object. */
   async info(file: FileRef & { lastModified?: Date }): Promise<ParquetInfo> {
-    return footerInfo((await this.footer(file)).footer);
+    return (await this.footer(file)).info;
   }
 
-  async footer(file: FileRef & { lastModified?: Date }): Promise<FooterRead> {
+  async footer(file: FileRef & { lastModified?: Date }): Promise<FooterRead & { info: ParquetInfo }> {
     const key = `${versionKey(file)}#footer`;
     const cached = this.footers.get(key);
     if (cached) return cached;
     return this.once(key, async () => {
-      const read = await readFooter(this.store, file);
+      const raw = await readFooter(this.store, file);
+      const read = { ...raw, info: footerInfo(raw.footer) };
       // The tail dominates; each column chunk's parsed metadata is roughly 100 bytes.
       const chunks = read.footer.rowGroups.length * read.footer.columns.length;
       this.footers.set(key, read, read.tail.bytes.byteLength + 100 * chunks);

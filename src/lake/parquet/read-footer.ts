@@ -1,6 +1,6 @@
 // Reads a Parquet footer with one suffix GET (two when the footer is larger than the first guess), never the whole object.
-import { InvalidDataError, isLakeError } from '../errors.js';
-import { readAll } from '../store/body.js';
+import { InvalidDataError, isLakeError, StoreError } from '../errors.js';
+import { getBytes } from '../store/helpers.js';
 import type { ByteRange, ObjectStore } from '../store/types.js';
 import { parseFooter, type Footer } from './footer.js';
 
@@ -70,12 +70,12 @@ export async function readFooter(store: ObjectStore, file: FileRef, signal?: Abo
 
 /** The bytes of a range (or the whole object), pinned to the listed ETag so every piece comes from one version. */
 export async function getRange(store: ObjectStore, file: FileRef, range: ByteRange | undefined, signal?: AbortSignal): Promise<Uint8Array> {
-  const result = await store.get(file.key, { range, ifMatch: file.etag, signal });
   try {
-    return await readAll(result.body);
+    return await getBytes(store, file.key, { range, ifMatch: file.etag, signal });
   } catch (error) {
     if (isLakeError(error)) throw error;
-    throw new InvalidDataError(`${file.key}: reading the object failed (${(error as Error).message})`, { key: file.key, cause: error });
+    // A body that breaks off mid-stream is the store's failure, not the file's: worth retrying.
+    throw new StoreError(`${file.key}: reading the object failed (${(error as Error).message})`, { key: file.key, cause: error, retryable: true });
   }
 }
 

@@ -286,11 +286,13 @@ function observeRequests(client: S3Client, onRequest: (event: S3RequestEvent) =>
       try {
         const result = await next(args);
         const response = result.response as { statusCode?: number; headers?: Record<string, string> } | undefined;
+        const requestBytes = contentLength((args.request as { headers?: Record<string, string> } | undefined)?.headers);
+        // A HEAD announces the object's length but sends no body.
+        const responseBytes = operation === 'HeadObject' ? undefined : contentLength(response?.headers);
         emit({
           operation, outcome: 'ok', status: response?.statusCode,
-          requestBytes: contentLength((args.request as { headers?: Record<string, string> } | undefined)?.headers),
-          // A HEAD announces the object's length but sends no body.
-          responseBytes: operation === 'HeadObject' ? undefined : contentLength(response?.headers),
+          ...(requestBytes !== undefined ? { requestBytes } : {}),
+          ...(responseBytes !== undefined ? { responseBytes } : {}),
         });
         return result;
       } catch (error) {

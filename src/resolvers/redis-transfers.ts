@@ -1,0 +1,58 @@
+// LAKEQL_REDIS_URL: job snapshots, progress events and cancel requests shared by every instance through Redis.
+import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
+import { Redis } from 'ioredis';
+import { RedisJobRegistry } from '../lake/jobs/redis-registry.js';
+import { RemoteCancel } from '../lake/jobs/remote-cancel.js';
+import type { TransferDeps, TransferServices } from './transfer-services.js';
+
+export interface RedisTransfers {
+  /** Registry, event target and remote cancel for createTransferServices. */
+  deps: Pick<TransferDeps, 'registry' | 'eventTarget' | 'remoteCancel'>;
+  /** Starts acting on cancel requests for jobs this instance runs. */
+  listen(services: TransferServices): Promise<void>;
+  /** Quits every connection; call after the HTTP server has closed (subscribers first, then Redis). */
+  close(): Promise<void>;
+}
+
+/** How long start-up waits for Redis before giving up with a message naming the URL's host. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * Three connections: commands and publishes; the event target's subscriptions; cancel requests.
+ * A subscribing connection can do nothing else, and the event target owns its own one's handler.
+ * All three must be ready before the first subscribe, or messages published meanwhile are lost.
+ */
+export async function connectRedis(url: string, options: { retainJobs: number; prefix?: string }): Promise<RedisTransfers> {
+  const make = () => new Redis(url, { lazyConnect: true, connectTimeout: CONNECT_TIMEOUT_MS, maxRetriesPerRequest: 3 });
+  const clients = [make(), make(), make()];
+  const [commands, events, control] = clients;
+  try {
+    await Promise.all(clients.map((c) => c.connect()));
+  } catch (error) {
+    clients.forEach((c) => c.disconnect());
+    throw new Error(`LAKEQL_REDIS_URL: cannot connect to ${redactedUrl(url)}: ${(error as Error).message}`);
+  }
+  const remoteCancel = new RemoteCancel(commands, control, options.prefix);
+  return {
+    deps: {
+      registry: new RedisJobRegistry(commands, { prefix: options.prefix, retainFinished: options.retainJobs }),
+      eventTarget: createRedisEventTarget({ publishClient: commands, subscribeClient: events }) as unknown as EventTarget,
+      remoteCancel,
+    },
+    listen: (services) => remoteCancel.listen((id) => void services.jobs.cancel(id).catch(() => {})),
+    async close() {
+      await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
+    },
+  };
+}
+
+/** The URL without its password, for messages. */
+function redactedUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}
