@@ -1,7 +1,7 @@
 // Encoders for the bulk export: bar batches in, byte streams out (Arrow IPC stream, Parquet, CSV, JSON, NDJSON), pulled so memory stays bounded.
 import { DateDay, Field, Float64, makeData, RecordBatch, Schema, Struct, Table, TimeUnit, Timestamp, tableToIPC, type Data } from 'apache-arrow';
 import * as pw from 'parquet-wasm';
-import { BAR_FIELDS, type BarBatch } from '../lake/bars/resample.js';
+import { BAR_FIELDS, emptyBatch, type BarBatch } from '../lake/bars/resample.js';
 
 export const FORMATS = {
   arrow: 'application/vnd.apache.arrow.stream',
@@ -109,7 +109,7 @@ function parquetStream(next: () => Promise<BarBatch | undefined>, cancel: () => 
   const input = new ReadableStream(
     {
       async pull(controller) {
-        const batch = (await next()) ?? (started ? undefined : emptyBatch());
+        const batch = (await next()) ?? (started ? undefined : emptyBatch(0));
         started = true;
         if (!batch) return controller.close();
         const ipc = tableToIPC(new Table(SCHEMA, [arrowBatch(batch)]), 'stream');
@@ -137,11 +137,6 @@ function parquetStream(next: () => Promise<BarBatch | undefined>, cancel: () => 
     },
     { highWaterMark: 0 },
   );
-}
-
-function emptyBatch(): BarBatch {
-  const z = () => new Float64Array(0);
-  return { length: 0, time: z(), date: z(), open: z(), high: z(), low: z(), close: z(), volume: z(), vwap: z(), trades: z() };
 }
 
 const HEADER = ['time', 'date', ...BAR_FIELDS];

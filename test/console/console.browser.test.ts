@@ -107,6 +107,7 @@ describe.skipIf(!available && !process.env.CI)('web console in Chromium', () => 
     await page.click('[data-timeframe=MINUTE]');
     await expect.poll(barsShown, { timeout: 20_000 }).toBeGreaterThan(daily * 5);
     expect((await candlePixels()).up).toBeGreaterThan(100);
+    if (process.env.LAKEQL_SCREENSHOTS) await page.screenshot({ path: path.join(RESULTS, 'console-minute-ok.png') });
     await page.click('[data-timeframe=DAY]');
     await expect.poll(barsShown).toBe(daily);
   });
@@ -147,6 +148,29 @@ describe.skipIf(!available && !process.env.CI)('web console in Chromium', () => 
     await expect.poll(() => page.textContent('[data-testid=upload-status]'), { timeout: 20_000 }).toMatch(/^Upload failed: /);
     expect(await page.getAttribute('[data-testid=upload-progress]', 'class')).toContain('failed');
     expect(await page.$$eval('#years details', (d) => d.map((x) => x.getAttribute('data-year')))).not.toContain('2020');
+  });
+
+  it('asks for an API key when the gateway wants one, and works once it is given', async () => {
+    screenshotOnFailure('api-key');
+    const key = 'console-browser-key-0123456789';
+    const guarded = await buildApp(loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_PORT: '0', LAKEQL_API_KEYS: `ui:${key}:read+write` }), {
+      store: app.services.store, location: app.services.location,
+    });
+    const guardedOrigin = new URL(await guarded.start()).origin;
+    const other = await browser.newPage();
+    try {
+      await other.goto(`${guardedOrigin}/`);
+      await expect.poll(() => other.textContent('#notice')).toContain('needs an API key');
+      await other.fill('#api-key', key);
+      await other.press('#api-key', 'Enter');
+      await other.dispatchEvent('#api-key', 'change');
+      await expect.poll(() => other.textContent('[data-testid=lake]')).toContain('directory');
+      expect(await other.isHidden('#notice')).toBe(true);
+      await expect.poll(() => other.$$eval('button.symbol', (b) => b.length)).toBe(3);
+    } finally {
+      await other.close();
+      await guarded.stop();
+    }
   });
 
   it('follows a running job live through the jobProgress subscription', async () => {

@@ -134,6 +134,35 @@ for (const setup of setups) {
       expect(await leftovers('data/ticks/daily/BAD/')).toEqual({ uploads: [], markers: [] });
     });
 
+    it('streams several files of one request whatever their order, and answers when the operation reads none of them', async () => {
+      const one = writeBarsParquet(daily(2018, 30, 1), { resolution: 'DAILY' });
+      const two = writeBarsParquet(daily(2017, 40, 2), { resolution: 'DAILY' });
+      const form = new FormData();
+      form.append('operations', JSON.stringify({
+        query: `mutation($a: File!, $b: File!) {
+          a: uploadTickFile(symbol: "ONE", year: 2018, file: $a) { key size }
+          b: uploadTickFile(symbol: "TWO", year: 2017, file: $b) { key size } }`,
+        variables: { a: null, b: null },
+      }));
+      // The file the second mutation reads comes first: it waits on disk while the first one streams.
+      form.append('map', JSON.stringify({ x: ['variables.b'], y: ['variables.a'] }));
+      form.append('x', new Blob([new Uint8Array(two)]), 'two.parquet');
+      form.append('y', new Blob([new Uint8Array(one)]), 'one.parquet');
+      const response = await fetch(url, { method: 'POST', body: form, headers: { 'x-graphql-yoga-csrf': '1' } });
+      const result = (await response.json()) as { data?: any; errors?: unknown };
+      expect(result.errors).toBeUndefined();
+      expect(result.data).toEqual({ a: { key: 'data/ticks/daily/ONE/2018/ticks.parquet', size: one.byteLength }, b: { key: 'data/ticks/daily/TWO/2017/ticks.parquet', size: two.byteLength } });
+
+      const unread = new FormData();
+      unread.append('operations', JSON.stringify({ query: UPLOAD, variables: { file: null, symbol: 'NOPE', year: 'not a year' } }));
+      unread.append('map', JSON.stringify({ 0: ['variables.file'] }));
+      unread.append('0', new Blob([new Uint8Array(bigDailyFile(2016))]), 'ticks.parquet');
+      const refused = await fetch(url, { method: 'POST', body: unread, headers: { 'x-graphql-yoga-csrf': '1' } });
+      const body = (await refused.json()) as { errors: { message: string }[] };
+      expect(body.errors[0].message).toMatch(/year/);
+      await expect(store.head('data/ticks/daily/NOPE/2016/ticks.parquet')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    });
+
     it('putFundamentals stores JSON with content type and the seed\'s metadata', async () => {
       const result = await gql(app, 'mutation($d: JSON!) { putFundamentals(symbol: "MSFT", year: 2024, quarter: 2, data: $d) { key contentType metadata } }', { d: { revenue: 64.7e9, eps: 2.95 } });
       expect(result.data.putFundamentals).toEqual({

@@ -74,6 +74,17 @@ describe('JWT settings', () => {
   });
 });
 
+describe('LAKEQL_REDIS_URL and LAKEQL_SHUTDOWN_TIMEOUT_MS', () => {
+  it('accepts redis URLs only, never echoing a password', () => {
+    expect(loadConfig({ LAKEQL_REDIS_URL: 'redis://:pw@127.0.0.1:6379/2' }).redisUrl).toBe('redis://:pw@127.0.0.1:6379/2');
+    expect(loadConfig({ LAKEQL_REDIS_URL: 'rediss://cache.internal:6380' }).redisUrl).toBe('rediss://cache.internal:6380');
+    expect(loadConfig({}).redisUrl).toBeUndefined();
+    expect(() => loadConfig({ LAKEQL_REDIS_URL: 'http://user:hunter2@host' })).toThrow(/^LAKEQL_REDIS_URL: (?!.*hunter2)/);
+    expect(loadConfig({}).shutdownTimeoutMs).toBe(10_000);
+    expect(() => loadConfig({ LAKEQL_SHUTDOWN_TIMEOUT_MS: '50' })).toThrow(/LAKEQL_SHUTDOWN_TIMEOUT_MS/);
+  });
+});
+
 describe('LAKEQL_RATE_LIMIT', () => {
   it('reads requests per window, or off', () => {
     expect(parseRateLimit('600/60s')).toEqual({ requests: 600, windowMs: 60_000 });
@@ -115,8 +126,8 @@ describe('documentation', () => {
   it('lists every LAKEQL_* setting of SETTINGS in the README configuration table', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     const security = Object.keys(SETTINGS).filter((name) =>
-      /API_KEYS|JWT|ANONYMOUS|MAX_(DEPTH|ALIASES|DIRECTIVES|TOKENS|COST|BODY_BYTES|UPLOAD_BYTES)|REQUEST_TIMEOUT|RATE_LIMIT/.test(name));
-    expect(security).toHaveLength(15);
+      /API_KEYS|JWT|ANONYMOUS|MAX_(DEPTH|ALIASES|DIRECTIVES|TOKENS|COST|BODY_BYTES|UPLOAD_BYTES)|REQUEST_TIMEOUT|RATE_LIMIT|REDIS_URL|SHUTDOWN_TIMEOUT/.test(name));
+    expect(security).toHaveLength(17);
     for (const name of security) expect(readme, name).toContain(`| \`${name}\` |`);
   });
 });
