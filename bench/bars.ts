@@ -1,5 +1,5 @@
 // Bars read rate: lakeql's reader next to DuckDB on the same files, in one run, with where lakeql's time goes. `npm run bench:bars`.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,6 +15,7 @@ import { decodeBars } from '../src/lake/parquet/decode-arrow.js';
 import { sharedDecodePool } from '../src/lake/parquet/decode-pool.js';
 import { fetchSegments, readFooter } from '../src/lake/parquet/read-footer.js';
 import { SegmentBlob } from '../src/lake/parquet/segment-blob.js';
+import { listAll } from '../src/lake/store/helpers.js';
 import { LocalStore } from '../src/lake/store/local.js';
 
 const { values: args } = parseArgs({
@@ -34,6 +35,8 @@ const MINUTE_SYMBOLS = ['AAPL', 'MSFT', 'SPY'];
 
 interface Workload {
   name: string;
+  store: LocalStore;
+  dir: string;
   /** One query per symbol: the symbol's index, the bar query, and the files holding its bars (keys). */
   queries: { index: SymbolIndex; query: BarQuery; files: string[] }[];
 }
@@ -49,8 +52,21 @@ async function main(): Promise<void> {
   const written = await ensureDemoLake(store, { years, tickers, minuteSymbols: MINUTE_SYMBOLS, minuteMonths: 3 });
   console.log(`lake: ${dir} — ${tickers.length} symbols × ${YEARS} years of daily bars (zstd, lakeql's writer), minute bars for ${MINUTE_SYMBOLS.join(', ')}${written ? ` (written in ${((performance.now() - started) / 1000).toFixed(1)} s)` : ''}`);
 
-  const daily: Workload = { name: 'whole-history daily (DAY)', queries: [] };
-  const minute: Workload = { name: 'one month of minute bars (MINUTE)', queries: [] };
+  const instance = await DuckDBInstance.create(':memory:');
+  const duck = await instance.connect();
+
+  // The minute files again, rewritten by DuckDB with snappy (pandas' and pyarrow's default codec):
+  // zstd decompression inside parquet-wasm turned out to be most of a minute file's decode.
+  const snappyDir = await mkdtemp(path.join(tmpdir(), 'lakeql-bench-bars-snappy-'));
+  const snappyStore = new LocalStore(snappyDir);
+  for await (const { key } of listAll(store, { prefix: 'data/ticks/minute/' })) {
+    await mkdir(path.dirname(path.join(snappyDir, key)), { recursive: true });
+    await duck.run(`COPY (SELECT * FROM read_parquet('${path.join(dir, key)}')) TO '${path.join(snappyDir, key)}' (FORMAT parquet, COMPRESSION snappy)`);
+  }
+
+  const daily: Workload = { name: 'whole-history daily (DAY), zstd', store, dir, queries: [] };
+  const minute: Workload = { name: 'one month of minute bars (MINUTE), zstd', store, dir, queries: [] };
+  const minuteSnappy: Workload = { name: 'the same month of minute bars, snappy', store: snappyStore, dir: snappyDir, queries: [] };
   for (const ticker of tickers) {
     const index = await indexSymbol(store, ticker);
     const query: BarQuery = { timeframe: 'DAY' };
@@ -61,15 +77,15 @@ async function main(): Promise<void> {
       // neighbouring months (New York dates vs UTC partitions) and skips them by footer statistics.
       const month = filesFor(index, query).filter((f) => f.start === Date.UTC(lastYear, 10, 1));
       minute.queries.push({ index, query, files: month.map((f) => f.file.key) });
+      minuteSnappy.queries.push({ index: await indexSymbol(snappyStore, ticker), query, files: month.map((f) => f.file.key) });
     }
   }
 
-  const instance = await DuckDBInstance.create(':memory:');
-  const duck = await instance.connect();
   const pool = sharedDecodePool();
   pool.warm();
 
-  for (const workload of [daily, minute]) {
+  for (const workload of [daily, minute, minuteSnappy]) {
+    const { store, dir } = workload;
     const rows = await lakeqlRows(store, workload);
     console.log(`\n${workload.name}: ${workload.queries.length} queries, ${workload.queries.reduce((n, q) => n + q.files.length, 0)} files, ${rows} rows per pass`);
     const reader = new BarFileReader(store);
@@ -94,6 +110,7 @@ async function main(): Promise<void> {
   duck.closeSync();
   await pool.close();
   if (!args.lake) await rm(dir, { recursive: true, force: true });
+  await rm(snappyDir, { recursive: true, force: true });
 }
 
 /** Rows of every query of a workload, through the lake-level API (no GraphQL): plan, range reads, decode, fold. */

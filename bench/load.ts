@@ -108,7 +108,7 @@ async function summarize(file: string): Promise<void> {
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + dt);
   });
   const pct = (n: number) => `${((100 * n) / total).toFixed(1).padStart(5)}%`;
-  console.log(`\nlakeql main thread, ${(total / 1e6).toFixed(1)} s sampled (profile: ${file})\nby package (self time):`);
+  console.log(`\nlakeql main thread over the mix and { lake } runs, ${(total / 1e6).toFixed(1)} s sampled (profile: ${file})\nby package (self time):`);
   for (const [name, t] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 14)) console.log(`  ${pct(t)}  ${name}`);
   console.log('heaviest functions (self time):');
   for (const [name, t] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 14)) console.log(`  ${pct(t)}  ${name}`);

@@ -40,7 +40,7 @@ export function isEmptyIndex(index: SymbolIndex): boolean {
 }
 
 /**
- * The smallest string S3 orders after every key of `ticker` and before every later ticker.
+ * A string S3 orders after every key of `ticker` and before every key of any later ticker.
  * Keys of `T` start with `T/`; "/" (0x2F) is followed by "0" (0x30), and a ticker extending
  * `T` with "." or "-" (BRK → BRK.B) already sorts before `T/`, so `T0` skips exactly `T`'s keys.
  */
@@ -111,9 +111,8 @@ export async function indexSymbolRange(
   await Promise.all(
     [...datasets].map(async (dataset) => {
       const root = ROOTS[dataset];
-      const end = `${root}${last}/`;
-      for await (const object of listAll(store, { prefix: root, startAfter: `${root}${first}/` })) {
-        if (object.key > end && !object.key.startsWith(end)) break;
+      const range = { prefix: root, startAfter: `${root}${first}/`, endBefore: startAfterSymbol(root, last) };
+      for await (const object of listAll(store, range)) {
         const index = result.get(symbolOfKey(root, object.key));
         if (index) addToIndex(index, object);
       }

@@ -336,6 +336,19 @@ export function runObjectStoreConformance(target: ConformanceTarget): void {
         expect(keys).toEqual(all().slice(4));
       });
 
+      it('ends before a bound (endBefore), also across pages and with a delimiter', async () => {
+        const bounded = await store.list({ prefix: p, endBefore: `${p}b/` });
+        expect(bounded.objects.map((o) => o.key)).toEqual(all().filter((k) => k < `${p}b/`));
+        expect(bounded.nextContinuationToken).toBeUndefined();
+        const keys: string[] = [];
+        for await (const o of listAll(store, { prefix: p, startAfter: `${p}a-c`, endBefore: `${p}c.txt`, maxKeys: 2 })) keys.push(o.key);
+        expect(keys).toEqual(all().filter((k) => k > `${p}a-c` && k < `${p}c.txt`));
+        const rolled = await store.list({ prefix: p, delimiter: '/', endBefore: `${p}b0` });
+        expect(rolled.commonPrefixes).toEqual([`${p}a/`, `${p}b/`]);
+        expect(rolled.objects.map((o) => o.key)).toEqual([`${p}a-c`, `${p}a0`]);
+        expect(rolled.nextContinuationToken).toBeUndefined();
+      });
+
       it('returns an empty page for a prefix nothing matches', async () => {
         for (const prefix of [`${p}nothing/`, `${p}zz`, `${ns()}`]) {
           const page = await store.list({ prefix });

@@ -49,8 +49,8 @@ for (const server of s3Servers()) {
       }
       // Pages the data needs: the daily root holds 500 keys (1 page), fundamentals 2000 (2 pages).
       const pagesNeeded = Math.ceil((SYMBOLS * YEARS.length) / PAGE) + Math.ceil((SYMBOLS * YEARS.length * QUARTERS) / PAGE);
-      // Constant: one delimiter LIST per dataset root (3) for the page of symbols, and one spare page per ranged listing.
-      const constant = 3 + 2;
+      // Constant: one delimiter LIST per dataset root (3) for the page of symbols.
+      const constant = 3;
       console.log(`[${server.name}] symbols(first: 50) with years and tick files: ${count('ListObjectsV2')} LIST, ${count('HeadObject')} HEAD, ${count('GetObject')} GET, ${requests.length} requests in all (LIST pages needed: ${pagesNeeded})`);
       expect(count('HeadObject')).toBe(0);
       expect(count('GetObject')).toBe(0);

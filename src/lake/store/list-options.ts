@@ -1,7 +1,7 @@
 // Listing arguments checked and defaulted once, so every backend rejects the same bad input before any I/O.
 import { InvalidInputError, InvalidKeyError } from '../errors.js';
-import { MAX_KEY_BYTES } from './keys.js';
-import type { ListOptions } from './types.js';
+import { compareKeys, MAX_KEY_BYTES } from './keys.js';
+import type { ListOptions, ListPage } from './types.js';
 
 /** S3's page ceiling; also our default, since smaller pages only add round trips. */
 export const MAX_LIST_KEYS = 1000;
@@ -12,6 +12,7 @@ export interface NormalizedListOptions {
   maxKeys: number;
   continuationToken?: string;
   startAfter?: string;
+  endBefore?: string;
 }
 
 export function normalizeListOptions(options: ListOptions = {}): NormalizedListOptions {
@@ -27,7 +28,20 @@ export function normalizeListOptions(options: ListOptions = {}): NormalizedListO
     maxKeys: Math.min(maxKeys, MAX_LIST_KEYS),
     continuationToken: options.continuationToken,
     startAfter: options.startAfter === '' ? undefined : options.startAfter,
+    endBefore: options.endBefore,
   };
+}
+
+/**
+ * Applies `endBefore` to a page a backend listed without it: entries at or past the bound go,
+ * and so does the continuation token once any did, because everything after them is past it too.
+ */
+export function clipPage(page: ListPage, endBefore: string | undefined): ListPage {
+  if (endBefore === undefined) return page;
+  const objects = page.objects.filter((o) => compareKeys(o.key, endBefore) < 0);
+  const commonPrefixes = page.commonPrefixes.filter((p) => compareKeys(p, endBefore) < 0);
+  const clipped = objects.length < page.objects.length || commonPrefixes.length < page.commonPrefixes.length;
+  return { objects, commonPrefixes, nextContinuationToken: clipped ? undefined : page.nextContinuationToken };
 }
 
 /**

@@ -58,6 +58,8 @@ export async function listLocal(local: LocalFs, options: NormalizedListOptions):
   // nothing: starting the walk inside it would list whatever the link points at, outside the lake too.
   if (startDir !== '' && (await fs.realpath(path.join(realRoot, startDir)).catch(() => undefined)) !== path.resolve(realRoot, startDir)) return page;
   for await (const object of walk(local, realRoot, startDir, prefix, after, state)) {
+    // The walk yields in key order, so the first key past the bound ends the listing.
+    if (options.endBefore !== undefined && compareKeys(object.key, options.endBefore) >= 0) break;
     if (page.objects.length + page.commonPrefixes.length === maxKeys) {
       page.nextContinuationToken = encodeToken(last!);
       break;

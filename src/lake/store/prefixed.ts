@@ -63,6 +63,7 @@ export class PrefixedStore implements ObjectStore {
       ...options,
       prefix: this.prefix + prefix,
       startAfter: options.startAfter === undefined ? undefined : this.prefix + options.startAfter,
+      endBefore: options.endBefore === undefined ? undefined : this.prefix + options.endBefore,
     });
     const strip = (key: string) => key.slice(this.prefix.length);
     return {

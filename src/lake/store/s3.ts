@@ -10,7 +10,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { CancelledError, InvalidInputError, NotFoundError } from '../errors.js';
 import { assertValidContentLength, isInMemoryBody, knownLength, normalizeMetadata, toReadable } from './body.js';
 import { assertValidKey } from './keys.js';
-import { normalizeListOptions } from './list-options.js';
+import { clipPage, normalizeListOptions } from './list-options.js';
 import { assertValidRange, parseContentRange, rangeHeader } from './ranges.js';
 import { createS3Client } from './s3-client.js';
 import { describeS3Error, translateS3Error } from './s3-errors.js';
@@ -86,11 +86,11 @@ export class S3Store implements ObjectStore, Presigner, MultipartStore {
       Bucket: this.bucket, Prefix: o.prefix || undefined, Delimiter: o.delimiter, MaxKeys: o.maxKeys,
       ContinuationToken: o.continuationToken, StartAfter: o.continuationToken === undefined ? o.startAfter : undefined,
     }), { abortSignal }));
-    return {
+    return clipPage({
       objects: (out.Contents ?? []).map((c) => ({ key: c.Key!, size: c.Size ?? 0, etag: c.ETag, lastModified: c.LastModified ?? new Date(0) })),
       commonPrefixes: (out.CommonPrefixes ?? []).flatMap((p) => (p.Prefix ? [p.Prefix] : [])),
       nextContinuationToken: out.IsTruncated ? out.NextContinuationToken : undefined,
-    };
+    }, o.endBefore);
   }
 
   async head(key: string): Promise<ObjectHead> {

@@ -27,6 +27,12 @@ export interface ListOptions {
   continuationToken?: string;
   /** Only keys strictly greater than this, in UTF-8 byte order. */
   startAfter?: string;
+  /**
+   * Only keys (and common prefixes) strictly less than this: the listing ends there, with no
+   * continuation token. S3 has no such bound, so its pages are filtered; the directory backend
+   * stops walking, which spares it a stat per key the caller would throw away.
+   */
+  endBefore?: string;
 }
 
 export interface ListPage {

@@ -74,7 +74,10 @@ async function runBackfill(engine: TransferEngine, uploadRoot: string, options: 
     if (options.dryRun) return;
     for (const r of plan.refused) tracker.fileFailed({ path: r.path, key: r.key, attempts: 0 }, new PermissionDeniedError(r.message, { key: r.key }));
 
-    await runPool(uploads, options.concurrency, async (file) => {
+    // Largest first: a big file started last would run alone at the end while every other slot
+    // idles; started first, its parts overlap the stream of small files (and the plan stays in path order).
+    const order = [...uploads].sort((a, b) => b.size - a.size);
+    await runPool(order, options.concurrency, async (file) => {
       try {
         await uploadFile(engine, file, options.partSize, tracker, stop.signal);
       } catch (error) {

@@ -84,7 +84,8 @@ async function runDownload(engine: TransferEngine, downloadRoot: string, options
   };
   let fatal: unknown;
   try {
-    await runPool(objects, options.concurrency, async (object) => {
+    // Largest first, as for backfills: no big file left running alone at the end.
+    await runPool([...objects].sort((a, b) => b.size - a.size), options.concurrency, async (object) => {
       const relative = relativeTarget(object.key, options.prefix);
       let attempts = 0;
       const release = await engine.budget.acquire(DOWNLOAD_MEMORY, stop.signal).catch(() => undefined);
