@@ -23,7 +23,7 @@ export interface MetricsOptions {
 /** Client-chosen operation names become label values: past this many distinct ones, the rest count as "other". */
 const MAX_OPERATION_NAMES = 200;
 const JOB_STATES: JobState[] = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'];
-const JOB_KINDS: JobKind[] = ['BACKFILL', 'DOWNLOAD'];
+const JOB_KINDS: JobKind[] = ['BACKFILL', 'DOWNLOAD', 'UPLOAD'];
 
 export class Metrics {
   readonly registry = new Registry();
@@ -64,7 +64,7 @@ export class Metrics {
     this.s3Requests = new Counter({ name: 'lakeql_s3_requests_total', help: 'HTTP requests to S3 by API operation and outcome, each retry attempt counted.', labelNames: ['operation', 'outcome'], registers });
     this.s3Bytes = new Counter({ name: 'lakeql_s3_bytes_total', help: 'Bytes sent to S3 (request bodies) and received (response bodies), from Content-Length.', labelNames: ['direction'], registers });
     this.storeCalls = new Counter({ name: 'lakeql_store_calls_total', help: 'Object-store calls on the directory backend, by method.', labelNames: ['backend', 'method'], registers });
-    this.jobBytes = new Counter({ name: 'lakeql_job_bytes_total', help: 'Bytes moved by backfill and download jobs of this instance.', labelNames: ['kind'], registers });
+    this.jobBytes = new Counter({ name: 'lakeql_job_bytes_total', help: 'Bytes moved by backfill, download and upload jobs of this instance.', labelNames: ['kind'], registers });
     this.jobsFinished = new Counter({ name: 'lakeql_jobs_finished_total', help: 'Jobs of this instance that reached a final state.', labelNames: ['kind', 'state'], registers });
     const metrics = this;
     new Gauge({
@@ -100,9 +100,11 @@ export class Metrics {
       const seen = this.jobProgress.get(job.id) ?? 0;
       if (job.transferredBytes > seen) this.jobBytes.inc({ kind: job.kind }, job.transferredBytes - seen);
       if (job.state === 'SUCCEEDED' || job.state === 'FAILED' || job.state === 'CANCELLED') {
-        // Every job publishes a QUEUED snapshot first, so each is in the map once; a repeated final state counts once.
-        if (this.jobProgress.delete(job.id)) this.jobsFinished.inc({ kind: job.kind, state: job.state });
-      } else {
+        // A job that ran here is in the map (QUEUED or RUNNING came first), so a repeated final state counts once.
+        // A registered job that never ran (cancelled, expired) publishes its one final state on one instance only.
+        if (this.jobProgress.delete(job.id) || job.startedAt === undefined) this.jobsFinished.inc({ kind: job.kind, state: job.state });
+      } else if (job.state !== 'QUEUED' || job.expiresAt === undefined) {
+        // Not a registered UPLOAD job waiting: the instance that claims it may be another one, which would leave this entry forever.
         this.jobProgress.set(job.id, Math.max(seen, job.transferredBytes));
       }
     });

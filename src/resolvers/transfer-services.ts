@@ -19,6 +19,8 @@ export interface TransferServices {
   engine: TransferEngine;
   putUrls: PutUrlSigner;
   ownUploads: OwnUploads;
+  /** How long an UPLOAD job waits for its upload (LAKEQL_UPLOAD_JOB_TIMEOUT). */
+  uploadJobTimeoutMs: number;
   /** At start-up: abort our multipart uploads a crash left behind. */
   cleanUp(): Promise<{ aborted: string[]; errors: string[] }>;
   /** Cancels running jobs and waits for their uploads to be aborted. */
@@ -72,6 +74,7 @@ export function createTransferServices(store: ObjectStore, config: TransferConfi
     engine,
     putUrls: new PutUrlSigner(deps.urlSecret),
     ownUploads,
+    uploadJobTimeoutMs: config.uploadJobTimeoutSeconds * 1000,
     cleanUp: () => ownUploads.abortStale(config.staleUploadSeconds * 1000),
     close: () => jobs.close(),
     async cancel(id) {

@@ -3,8 +3,10 @@ import { InvalidInputError } from '../lake/errors.js';
 import type { BarRow } from '../lake/bars/types.js';
 import { PARQUET_CONTENT_TYPE, ticksMetadata, type Resolution } from '../lake/layout.js';
 import { writeBars as writeBarsFile, type WriteMode } from '../lake/uploads/bars-write.js';
+import type { JobSnapshot } from '../lake/jobs/types.js';
 import { completeUpload as complete, putFundamentals as putJson, tickTarget, uploadTickStream, type StoredObject } from '../lake/uploads/objects.js';
 import { normalizeSha256 } from '../lake/uploads/put-url.js';
+import { registerUploadJob, uploadTickJob } from '../lake/uploads/upload-job.js';
 import type { Context } from './context.js';
 import { transfers } from './jobs.js';
 import { asUploadedFile } from './uploaded-file.js';
@@ -14,17 +16,24 @@ export const MAX_UPLOAD_URL_SECONDS = 3600;
 
 interface TickArgs { symbol: string; year: number; resolution: Resolution; month?: number | null }
 
-export async function uploadTickFile(ctx: Context, args: TickArgs & { file: unknown }, signal?: AbortSignal): Promise<StoredObject> {
+/** With `jobId` (from createUploadJob) the upload runs as that job; without, exactly as before jobs existed. */
+export async function uploadTickFile(ctx: Context, args: TickArgs & { file: unknown; jobId?: string | null }, signal?: AbortSignal): Promise<StoredObject> {
   const file = asUploadedFile(args.file);
   if (!file) throw new InvalidInputError('file must be a file of a multipart request');
-  const { engine } = transfers(ctx);
+  const { engine, jobs } = transfers(ctx);
   const stream = file.stream();
   try {
+    if (args.jobId != null) return await uploadTickJob(jobs, engine, args.jobId, args, { filename: file.filename, stream });
     return await uploadTickStream(engine.uploader, args, stream, { partSize: engine.defaults.partSize, queueSize: engine.defaults.queueSize, signal });
   } catch (error) {
     stream.resume();
     throw error;
   }
+}
+
+export function createUploadJob(ctx: Context, args: TickArgs & { contentLength: number }): Promise<JobSnapshot> {
+  const { jobs, uploadJobTimeoutMs } = transfers(ctx);
+  return registerUploadJob(jobs, args, uploadJobTimeoutMs);
 }
 
 export function putFundamentals(ctx: Context, args: { symbol: string; year: number; quarter: number; data: unknown }): Promise<StoredObject> {

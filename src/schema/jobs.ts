@@ -1,9 +1,15 @@
-// Job: a backfill or download run by the server, with its statistics, errors, plan and a live progress subscription.
+// Job: a backfill, download or single-file upload run by the server, with its statistics, errors, plan and a live progress subscription.
 import type { FileError, JobSnapshot, PlanEntry } from '../lake/jobs/types.js';
 import * as resolvers from '../resolvers/jobs.js';
 import { builder } from './builder.js';
 
-const JobKind = builder.enumType('JobKind', { values: ['BACKFILL', 'DOWNLOAD'] as const });
+const JobKind = builder.enumType('JobKind', {
+  values: {
+    BACKFILL: { description: 'startBackfill: a directory below LAKEQL_UPLOAD_ROOT uploaded by the server.' },
+    DOWNLOAD: { description: 'startDownload: a prefix downloaded into LAKEQL_DOWNLOAD_ROOT.' },
+    UPLOAD: { description: 'createUploadJob: one file streamed in by uploadTickFile(jobId).' },
+  } as const,
+});
 const JobState = builder.enumType('JobState', { values: ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const });
 const BackfillMode = builder.enumType('BackfillMode', {
   values: {
@@ -60,6 +66,10 @@ export const Job = builder.objectRef<JobSnapshot>('Job').implement({
     message: t.string({ nullable: true, description: 'Why the job failed as a whole.', resolve: (j) => j.message ?? null }),
     errors: t.field({ type: [FileErrorRef], description: 'The first 100 errors; failedFiles counts them all.', resolve: (j) => j.errors }),
     plan: t.field({ type: [PlanEntryRef], nullable: true, description: 'Dry runs only: what a real run would do.', resolve: (j) => j.plan ?? null }),
+    key: t.string({ nullable: true, description: 'UPLOAD jobs: the object key the upload writes.', resolve: (j) => j.key ?? null }),
+    expiresAt: t.field({
+      type: 'DateTime', nullable: true, description: 'UPLOAD jobs: if uploadTickFile has not begun streaming into the job by then, it fails.', resolve: (j) => time(j.expiresAt),
+    }),
   }),
 });
 

@@ -4,6 +4,7 @@ import type { StoredObject } from '../lake/uploads/objects.js';
 import * as resolvers from '../resolvers/uploads.js';
 import { asUploadedFile } from '../resolvers/uploaded-file.js';
 import { builder } from './builder.js';
+import { Job } from './jobs.js';
 import { ResolutionEnum } from './resolution.js';
 
 builder.scalarType('File', {
@@ -77,8 +78,18 @@ builder.mutationFields((t) => {
     uploadTickFile: t.field({
       type: StoredObjectRef,
       description: 'Streams a Parquet file to its key; checked (magic, footer, bar columns, dates inside the key\'s year/month) before it becomes visible. An invalid file leaves nothing behind.',
-      args: { ...tickArgs, file: t.arg({ type: 'File', required: true }) },
-      resolve: (_r, a, ctx) => resolvers.uploadTickFile(ctx, { ...tick(a), file: a.file }),
+      args: {
+        ...tickArgs,
+        file: t.arg({ type: 'File', required: true }),
+        jobId: t.arg.id({ description: 'An UPLOAD job from createUploadJob for this key and exact size: the upload runs as that job (progress, cancelJob), and its failures end the job FAILED too.' }),
+      },
+      resolve: (_r, a, ctx) => resolvers.uploadTickFile(ctx, { ...tick(a), file: a.file, jobId: a.jobId == null ? null : String(a.jobId) }),
+    }),
+    createUploadJob: t.field({
+      type: Job,
+      description: 'Registers a QUEUED UPLOAD job for one file (totalFiles 1, totalBytes = contentLength): follow it with jobProgress, then send the file with uploadTickFile(jobId). Unused for LAKEQL_UPLOAD_JOB_TIMEOUT seconds, it fails.',
+      args: { ...tickArgs, contentLength: t.arg({ type: 'SafeInt', required: true, description: 'The file\'s exact size in bytes.' }) },
+      resolve: (_r, a, ctx) => resolvers.createUploadJob(ctx, { ...tick(a), contentLength: a.contentLength }),
     }),
     putFundamentals: t.field({
       type: StoredObjectRef,

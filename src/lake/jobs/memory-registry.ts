@@ -13,17 +13,18 @@ export class MemoryJobRegistry implements JobRegistry {
   /** @param retainFinished how many finished jobs to keep answering for; running jobs are never evicted. */
   constructor(private readonly retainFinished = 1000) {}
 
-  async save(snapshot: JobSnapshot): Promise<void> {
+  async save(snapshot: JobSnapshot): Promise<boolean> {
     const entry = this.jobs.get(snapshot.id);
     if (!entry) {
       this.jobs.set(snapshot.id, { latest: snapshot, transitions: [snapshot] });
     } else {
       // Out-of-order saves cannot happen from one tracker, but a stale one must never win.
-      if (snapshot.seq <= entry.latest.seq) return;
+      if (snapshot.seq <= entry.latest.seq) return false;
       if (snapshot.state !== entry.latest.state) entry.transitions.push(snapshot);
       entry.latest = snapshot;
     }
     if (isFinal(snapshot.state)) this.evict();
+    return true;
   }
 
   async get(id: string): Promise<JobSnapshot | undefined> {

@@ -33,14 +33,16 @@ export class RedisJobRegistry implements JobRegistry {
    * One atomic script per save: the seq check and the write cannot interleave with another
    * instance's, so a stale snapshot never overwrites a newer one (the same rule as in memory).
    */
-  async save(snapshot: JobSnapshot): Promise<void> {
+  async save(snapshot: JobSnapshot): Promise<boolean> {
     const p = this.prefix;
     const final = isFinal(snapshot.state);
-    await this.redis.eval(
+    const stored = await this.redis.eval(
       SAVE, 4, `${p}job:${snapshot.id}`, `${p}job:${snapshot.id}:transitions`, `${p}jobs`, `${p}jobs:finished`,
       JSON.stringify(snapshot), snapshot.seq, snapshot.state, snapshot.createdAt, final ? (snapshot.finishedAt ?? Date.now()) : '', snapshot.id,
     );
+    if (stored !== 1) return false;
     if (final) await this.evict();
+    return true;
   }
 
   async get(id: string): Promise<JobSnapshot | undefined> {

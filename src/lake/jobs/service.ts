@@ -1,6 +1,6 @@
-// Starts, queues, cancels and lists jobs; the work itself is a function handed a JobTracker.
+// Starts, queues, cancels and lists jobs, and registers jobs whose work arrives later; the work itself is a function handed a JobTracker.
 import { randomUUID } from 'node:crypto';
-import { isLakeError } from '../errors.js';
+import { CancelledError, isLakeError, NotFoundError, PreconditionFailedError } from '../errors.js';
 import { systemClock, type Clock } from './retry.js';
 import { JobTracker } from './tracker.js';
 import { isFinal, type JobFilter, type JobKind, type JobPublisher, type JobRegistry, type JobSnapshot, type JobState } from './types.js';
@@ -29,10 +29,28 @@ export interface JobSpec {
   work: JobWork;
 }
 
+/** A job registered now and claimed later, by whichever instance its work (an upload's bytes) reaches. */
+export interface RegisteredJobSpec {
+  kind: JobKind;
+  description: string;
+  key?: string;
+  totalFiles: number;
+  totalBytes: number;
+  /** How long it may wait for claim() before it fails. */
+  timeoutMs: number;
+}
+
+/** Registered, not yet claimed, cancelled or expired. Jobs queued here never carry `expiresAt`. */
+function unclaimed(snapshot: JobSnapshot): boolean {
+  return snapshot.state === 'QUEUED' && snapshot.expiresAt !== undefined;
+}
+
 export class JobService {
   readonly registry: JobRegistry;
   private readonly running = new Map<string, { tracker: JobTracker; done: Promise<void> }>();
   private readonly queue: { tracker: JobTracker; work: JobWork }[] = [];
+  /** Expiry timers of the jobs this instance registered; any instance expires them lazily too. */
+  private readonly expiries = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly publishers = new Set<JobPublisher>();
   private readonly clock: Clock;
   private readonly maxRunning: number;
@@ -56,21 +74,58 @@ export class JobService {
 
   /** Registers the job (QUEUED, seq 1) and starts it when a slot is free. */
   async start(spec: JobSpec): Promise<JobSnapshot> {
-    const tracker = new JobTracker({
+    const tracker = this.tracker({
       id: randomUUID(), kind: spec.kind, state: 'QUEUED', seq: 0, description: spec.description, dryRun: spec.dryRun ?? false,
       createdAt: this.clock.now(), totalFiles: 0, doneFiles: 0, failedFiles: 0, skippedFiles: 0, totalBytes: 0, transferredBytes: 0,
       bytesPerSecond: 0, errors: [],
-    }, {
-      registry: this.registry,
-      publish: (s) => { for (const p of this.publishers) p(s); },
-      clock: this.clock,
-      intervalMs: this.interval,
-      onError: (error) => this.log(`job progress could not be saved: ${error instanceof Error ? error.message : String(error)}`),
     });
     const first = await tracker.publishInitial();
     this.queue.push({ tracker, work: spec.work });
     this.pump();
     return first;
+  }
+
+  /**
+   * Registers a job (QUEUED, seq 1, `expiresAt` set) that nothing runs yet: claim() runs it, on
+   * any instance sharing the registry. Unclaimed at `expiresAt`, it fails: by this instance's
+   * timer, or by whichever instance reads it next if this one is gone.
+   */
+  async register(spec: RegisteredJobSpec): Promise<JobSnapshot> {
+    const now = this.clock.now();
+    const first = await this.tracker({
+      id: randomUUID(), kind: spec.kind, state: 'QUEUED', seq: 0, description: spec.description, dryRun: false, createdAt: now,
+      totalFiles: spec.totalFiles, doneFiles: 0, failedFiles: 0, skippedFiles: 0, totalBytes: spec.totalBytes, transferredBytes: 0,
+      bytesPerSecond: 0, errors: [], expiresAt: now + spec.timeoutMs, ...(spec.key ? { key: spec.key } : {}),
+    }).publishInitial();
+    this.scheduleExpiry(first);
+    return first;
+  }
+
+  /**
+   * Runs a registered job here, at once (its bytes are already arriving: no queue slot is waited
+   * for), and resolves with its final snapshot. Exactly one claim of a job wins, whichever
+   * instance makes it; a job cancelled, expired or claimed before is refused with a typed error.
+   */
+  async claim(id: string, kind: JobKind, work: JobWork): Promise<JobSnapshot> {
+    const current = await this.get(id);
+    if (!current || current.kind !== kind) throw new NotFoundError(`no ${kind} job ${id}`);
+    if (this.running.has(id)) throw new PreconditionFailedError(`job ${id} is already receiving its upload`);
+    if (!unclaimed(current)) throw refusal(current);
+    const tracker = this.tracker(current);
+    // In `running` before the claim is decided, so a cancel arriving meanwhile reaches it.
+    const claimed = (async () => {
+      if (!(await tracker.claim())) return false;
+      this.dropExpiry(id);
+      await this.run(tracker, work, true);
+      return true;
+    })();
+    this.running.set(id, { tracker, done: claimed.then(() => {}, () => {}) });
+    try {
+      if (!(await claimed)) throw refusal((await this.registry.get(id)) ?? current);
+    } finally {
+      this.running.delete(id);
+    }
+    return tracker.current;
   }
 
   /** Cancels a queued or running job of this instance; returns the job's snapshot (final ones unchanged), or undefined. */
@@ -85,33 +140,46 @@ export class JobService {
     if (running) {
       running.tracker.cancel();
       await running.done;
+      return this.registry.get(id);
     }
+    // A registered job nobody has claimed yet: any instance may settle it, the registry picks one winner.
+    const snapshot = await this.get(id);
+    if (snapshot && unclaimed(snapshot)) await this.settle(snapshot, 'CANCELLED');
     return this.registry.get(id);
   }
 
-  get(id: string): Promise<JobSnapshot | undefined> {
-    return this.registry.get(id);
+  /** The job's latest snapshot; a registered job past its `expiresAt` is failed first. */
+  async get(id: string): Promise<JobSnapshot | undefined> {
+    const snapshot = await this.registry.get(id);
+    return snapshot && this.expireIfDue(snapshot);
   }
 
-  list(filter?: JobFilter): Promise<JobSnapshot[]> {
-    return this.registry.list(filter);
+  async list(filter: JobFilter = {}): Promise<JobSnapshot[]> {
+    const all = await Promise.all((await this.registry.list(filter)).map((s) => this.expireIfDue(s)));
+    return filter.state === undefined ? all : all.filter((s) => s.state === filter.state);
   }
 
   /** Resolves once the job is final (for tests and callers that wait); undefined for unknown ids. */
   async wait(id: string): Promise<JobSnapshot | undefined> {
     const running = this.running.get(id);
     if (running) await running.done;
-    let snapshot = await this.registry.get(id);
+    let snapshot = await this.get(id);
     while (snapshot && !isFinal(snapshot.state)) {
       await this.clock.sleep(10);
       await this.running.get(id)?.done;
-      snapshot = await this.registry.get(id);
+      snapshot = await this.get(id);
     }
     return snapshot;
   }
 
-  /** Cancels everything and waits for the jobs to wind down (their multipart uploads aborted). */
+  /**
+   * Cancels everything and waits for the jobs to wind down (their multipart uploads aborted).
+   * Registered jobs not yet claimed are left alone: with a shared registry another instance may
+   * still receive their upload, and any instance expires them.
+   */
   async close(): Promise<void> {
+    for (const timer of this.expiries.values()) clearTimeout(timer);
+    this.expiries.clear();
     for (const { tracker } of this.queue.splice(0)) {
       tracker.cancel();
       await tracker.finish('CANCELLED');
@@ -132,8 +200,49 @@ export class JobService {
     }
   }
 
-  private async run(tracker: JobTracker, work: JobWork): Promise<void> {
-    tracker.start();
+  private tracker(initial: JobSnapshot): JobTracker {
+    return new JobTracker(initial, {
+      registry: this.registry,
+      publish: (s) => { for (const p of this.publishers) p(s); },
+      clock: this.clock,
+      intervalMs: this.interval,
+      onError: (error) => this.log(`job progress could not be saved: ${error instanceof Error ? error.message : String(error)}`),
+    });
+  }
+
+  private async expireIfDue(snapshot: JobSnapshot): Promise<JobSnapshot> {
+    if (!unclaimed(snapshot) || this.clock.now() < snapshot.expiresAt!) return snapshot;
+    const seconds = Math.round((snapshot.expiresAt! - snapshot.createdAt) / 1000);
+    await this.settle(snapshot, 'FAILED', `nothing was uploaded into this job within ${seconds} s of its creation; create a new one`);
+    return (await this.registry.get(snapshot.id)) ?? snapshot;
+  }
+
+  /** Ends an unclaimed registered job; false when a claim, a cancel or the expiry got there first. */
+  private async settle(snapshot: JobSnapshot, state: JobState, message?: string): Promise<boolean> {
+    const final: JobSnapshot = { ...snapshot, state, seq: snapshot.seq + 1, finishedAt: this.clock.now(), ...(message ? { message } : {}) };
+    const stored = await this.registry.save(final);
+    if (stored) for (const p of this.publishers) p(final);
+    this.dropExpiry(snapshot.id);
+    return stored;
+  }
+
+  /** So subscribers hear of the expiry when it is due, not only when someone next reads the job. */
+  private scheduleExpiry(snapshot: JobSnapshot): void {
+    const timer = setTimeout(() => {
+      this.expiries.delete(snapshot.id);
+      void this.get(snapshot.id).then((s) => { if (s && unclaimed(s)) this.scheduleExpiry(s); }, () => {});
+    }, Math.max(5, snapshot.expiresAt! - this.clock.now()));
+    timer.unref?.();
+    this.expiries.set(snapshot.id, timer);
+  }
+
+  private dropExpiry(id: string): void {
+    clearTimeout(this.expiries.get(id));
+    this.expiries.delete(id);
+  }
+
+  private async run(tracker: JobTracker, work: JobWork, claimed = false): Promise<void> {
+    if (!claimed) tracker.start();
     let state: JobState;
     let message: string | undefined;
     try {
@@ -152,4 +261,10 @@ export class JobService {
     }
     await tracker.finish(state, message);
   }
+}
+
+/** Why a registered job cannot be claimed: it was cancelled, it expired, or its upload already came. */
+function refusal(snapshot: JobSnapshot): Error {
+  const why = `job ${snapshot.id} is ${snapshot.state}${snapshot.message ? ` (${snapshot.message})` : ''}: only a QUEUED upload job takes an upload`;
+  return snapshot.state === 'CANCELLED' ? new CancelledError(why) : new PreconditionFailedError(why);
 }

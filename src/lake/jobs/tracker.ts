@@ -51,6 +51,23 @@ export class JobTracker {
     this.samples = [{ at: this.options.clock.now(), bytes: 0 }];
   }
 
+  /**
+   * start() for a job registered elsewhere (possibly by another instance): QUEUED → RUNNING only
+   * if nothing else has moved the job on, which the registry's seq compare decides. False when
+   * another claim, a cancel or the expiry got there first; the tracker then stays unused.
+   */
+  async claim(): Promise<boolean> {
+    const now = this.options.clock.now();
+    const running: JobSnapshot = { ...this.snapshot, state: 'RUNNING', startedAt: now, seq: this.snapshot.seq + 1 };
+    await this.saving;
+    if (!(await this.options.registry.save(running))) return false;
+    this.snapshot = running;
+    this.lastEmit = now;
+    this.samples = [{ at: now, bytes: 0 }];
+    this.options.publish(running);
+    return true;
+  }
+
   /** Totals are known before the first byte moves; skipped files are counted here too. */
   plan(totals: { totalFiles: number; totalBytes: number; skippedFiles: number; plan?: PlanEntry[] }): void {
     const plan = totals.plan?.slice(0, MAX_PLAN_ENTRIES);

@@ -1,6 +1,7 @@
 // Job vocabulary shared by the engine, the registry and (later) Redis: plain JSON-serialisable values only.
 
-export type JobKind = 'BACKFILL' | 'DOWNLOAD';
+/** UPLOAD: one file streamed through the gateway (uploadTickFile), registered before its bytes arrive. */
+export type JobKind = 'BACKFILL' | 'DOWNLOAD' | 'UPLOAD';
 export type JobState = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
 export const FINAL_STATES: ReadonlySet<JobState> = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 
@@ -58,6 +59,13 @@ export interface JobSnapshot {
   message?: string;
   /** The plan, for dryRun jobs only (capped at MAX_PLAN_ENTRIES). */
   plan?: PlanEntry[];
+  /** UPLOAD jobs: the object key the upload writes. */
+  key?: string;
+  /**
+   * Registered jobs (UPLOAD) still waiting for their work: if no instance has claimed the job by
+   * then, it fails. Absent on jobs queued by the instance that runs them.
+   */
+  expiresAt?: number;
 }
 
 export const MAX_REPORTED_ERRORS = 100;
@@ -73,8 +81,13 @@ export interface JobFilter {
  * (issue 5) implements the same calls so any instance can answer `job(id)` and resume a subscriber.
  */
 export interface JobRegistry {
-  /** Stores the snapshot as the job's latest; remembers it for `since` when its state differs from the previous one. */
-  save(snapshot: JobSnapshot): Promise<void>;
+  /**
+   * Stores the snapshot as the job's latest; remembers it for `since` when its state differs from
+   * the previous one. Resolves false, storing nothing, when the job already has this seq or a newer
+   * one: that compare-and-set is what lets exactly one instance claim (or expire, or cancel) a
+   * registered job, since each of them writes the same next seq.
+   */
+  save(snapshot: JobSnapshot): Promise<boolean>;
   get(id: string): Promise<JobSnapshot | undefined>;
   /** Newest first. */
   list(filter?: JobFilter): Promise<JobSnapshot[]>;

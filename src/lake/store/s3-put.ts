@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { MAX_SOCKETS } from './s3-client.js';
 import { translateS3Error } from './s3-errors.js';
+import { contentLength, reportS3Request, type S3RequestEvent } from './s3-observe.js';
 
 /**
  * Why: a backfill is thousands of objects of a few KB, where the SDK's per-request machinery
@@ -15,6 +16,8 @@ import { translateS3Error } from './s3-errors.js';
  * as the SDK would). It declines (returns undefined from `target`) whenever the endpoint needs
  * anything else (S3 Express, SigV4a, endpoint headers), and reports a redirect so the caller can
  * go through the SDK, which follows region redirects. Multipart stays with lib-storage.
+ * Bypassing the SDK's stack also bypasses its request observers: each attempt reports itself to
+ * the client's observers (s3-observe.ts), once, so S3 request metrics see it like any other.
  */
 
 const SLICE = 64 * 1024;
@@ -69,7 +72,7 @@ export class S3FastPut {
     const signature = createHmac('sha256', this.signingKey(credentials.secretAccessKey, day, target)).update(toSign).digest('hex');
     headers.authorization = `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}`;
     try {
-      return await send(target.url, path, headers, body, options);
+      return await send(target.url, path, headers, body, options, (event) => reportS3Request(this.client, event));
     } catch (error) {
       if (error instanceof RedirectError) throw error;
       throw translateS3Error(error, { operation: 'PutObject', key: fullKey, bucket: this.bucket });
@@ -110,8 +113,16 @@ export class S3FastPut {
   }
 }
 
-function send(url: URL, path: string, headers: Record<string, string>, body: Uint8Array, options: FastPutOptions): Promise<{ etag?: string }> {
+function send(url: URL, path: string, headers: Record<string, string>, body: Uint8Array, options: FastPutOptions,
+  report: (event: S3RequestEvent) => void): Promise<{ etag?: string }> {
   const secure = url.protocol === 'https:';
+  let reported = false;
+  // A request can fail after its response began (a reset mid-body): whichever comes first is the attempt's outcome.
+  const once = (event: S3RequestEvent) => {
+    if (reported) return;
+    reported = true;
+    report(event);
+  };
   return new Promise((resolve, reject) => {
     const request = (secure ? https : http).request({
       agent: secure ? agents.https : agents.http, host: url.hostname, port: url.port || undefined, path, method: 'PUT', headers, signal: options.signal,
@@ -119,10 +130,20 @@ function send(url: URL, path: string, headers: Record<string, string>, body: Uin
     }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('error', reject);
+      response.on('error', (error) => {
+        once({ operation: 'PutObject', outcome: 'error', status: response.statusCode });
+        reject(error);
+      });
       response.on('end', () => {
         const status = response.statusCode ?? 0;
-        if (status >= 200 && status < 300) {
+        const ok = status >= 200 && status < 300;
+        const responseBytes = contentLength(response.headers);
+        once({
+          operation: 'PutObject', outcome: ok ? 'ok' : 'error', status,
+          ...(ok && body.byteLength > 0 ? { requestBytes: body.byteLength } : {}),
+          ...(ok && responseBytes !== undefined ? { responseBytes } : {}),
+        });
+        if (ok) {
           options.onProgress?.(body.byteLength);
           return resolve({ etag: response.headers.etag });
         }
@@ -134,7 +155,10 @@ function send(url: URL, path: string, headers: Record<string, string>, body: Uin
       });
     });
     request.on('timeout', () => request.destroy(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' })));
-    request.on('error', reject);
+    request.on('error', (error) => {
+      once({ operation: 'PutObject', outcome: 'error' });
+      reject(error);
+    });
     if (body.byteLength < SLICE) {
       request.end(body);
       return;

@@ -13,24 +13,15 @@ import { assertValidKey } from './keys.js';
 import { clipPage, normalizeListOptions } from './list-options.js';
 import { assertValidRange, parseContentRange, rangeHeader } from './ranges.js';
 import { createS3Client } from './s3-client.js';
-import { describeS3Error, translateS3Error } from './s3-errors.js';
+import { translateS3Error } from './s3-errors.js';
+import { observeRequests, type S3RequestEvent } from './s3-observe.js';
 import type {
   GetOptions, GetResult, ListOptions, ListPage, MultipartStore, MultipartUploadInfo, ObjectHead, ObjectStore, Presigner, PutBody,
   PutOptions, PutResult, StoreCapabilities,
 } from './types.js';
 
-/** One real HTTP attempt (retries included), for request counting in tests and metrics. */
-export interface S3RequestEvent {
-  /** The S3 API operation: "ListObjectsV2", "HeadObject", "PutObject", ... */
-  operation: string;
-  outcome: 'ok' | 'error';
-  /** HTTP status, when a response arrived at all. */
-  status?: number;
-  /** Request body bytes (Content-Length), for PUT and UploadPart. */
-  requestBytes?: number;
-  /** Response body bytes the server announced (Content-Length); a body abandoned early moves fewer. */
-  responseBytes?: number;
-}
+/** Defined with the observer; re-exported where callers have always found it. */
+export type { S3RequestEvent } from './s3-observe.js';
 
 export interface S3StoreOptions {
   bucket: string;
@@ -38,6 +29,7 @@ export interface S3StoreOptions {
   client?: S3Client;
   /** Overrides for the client built from the AWS environment (ignored when `client` is given). */
   clientConfig?: S3ClientConfig;
+  /** Called once per real HTTP attempt, the SDK's and lakeql's own fast PutObject path alike (s3-observe.ts). */
   onRequest?: (event: S3RequestEvent) => void;
 }
 
@@ -50,7 +42,6 @@ const STREAM_QUEUE_SIZE = 4;
 /** SigV4 presigned URLs live at most 7 days. */
 const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
 const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
-let observerSeq = 0;
 
 export class S3Store implements ObjectStore, Presigner, MultipartStore {
   readonly kind = 's3';
@@ -266,46 +257,4 @@ function assertExpiresIn(seconds: number): void {
   if (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_PRESIGN_SECONDS) {
     throw new InvalidInputError(`expiresIn must be 1–${MAX_PRESIGN_SECONDS} seconds, got ${seconds}`, { store: 's3' });
   }
-}
-
-/**
- * At the deserialize step, below the retry middleware: fires once per HTTP attempt, so retried
- * requests are counted as the server saw them. A failing listener never fails the request.
- */
-function observeRequests(client: S3Client, onRequest: (event: S3RequestEvent) => void): void {
-  const emit = (event: S3RequestEvent) => {
-    try {
-      onRequest(event);
-    } catch {
-      // metrics must not break storage
-    }
-  };
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const operation = String((context as { commandName?: string }).commandName ?? 'Unknown').replace(/Command$/, '');
-      try {
-        const result = await next(args);
-        const response = result.response as { statusCode?: number; headers?: Record<string, string> } | undefined;
-        const requestBytes = contentLength((args.request as { headers?: Record<string, string> } | undefined)?.headers);
-        // A HEAD announces the object's length but sends no body.
-        const responseBytes = operation === 'HeadObject' ? undefined : contentLength(response?.headers);
-        emit({
-          operation, outcome: 'ok', status: response?.statusCode,
-          ...(requestBytes !== undefined ? { requestBytes } : {}),
-          ...(responseBytes !== undefined ? { responseBytes } : {}),
-        });
-        return result;
-      } catch (error) {
-        emit({ operation, outcome: 'error', status: describeS3Error(error).status });
-        throw error;
-      }
-    },
-    { step: 'deserialize', name: `lakeqlRequestObserver${++observerSeq}`, priority: 'high' },
-  );
-}
-
-function contentLength(headers: Record<string, string> | undefined): number | undefined {
-  const value = headers?.['content-length'] ?? headers?.['Content-Length'];
-  const n = value === undefined ? NaN : Number(value);
-  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }

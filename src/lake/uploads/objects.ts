@@ -24,22 +24,32 @@ export function tickTarget(args: { resolution: TickTarget['resolution']; symbol:
   return { key, target: { resolution: args.resolution, symbol: parsed.symbol, year: args.year, month } };
 }
 
+export interface TickStreamOptions {
+  partSize: number;
+  queueSize: number;
+  signal?: AbortSignal;
+  /** Bytes sent to the store so far (see StreamUploadOptions.onProgress). */
+  onProgress?: (sent: number) => void;
+  /** The exact size announced beforehand (an upload job's total); any other size fails before commit. */
+  size?: number;
+}
+
 /**
  * Streams a tick file into the store while a tap keeps its head and footer; the checks run after
  * the last byte and before the object becomes visible, so an invalid file leaves nothing behind.
  * Memory: the uploader's parts plus the footer the tap keeps (at most MAX_FOOTER_BYTES).
  */
 export async function uploadTickStream(uploader: StreamingUploader, args: { resolution: TickTarget['resolution']; symbol: string; year: number; month?: number | null },
-  stream: Readable, options: { partSize: number; queueSize: number; signal?: AbortSignal }): Promise<StoredObject> {
+  stream: Readable, options: TickStreamOptions): Promise<StoredObject> {
   const { key, target } = tickTarget(args);
-  const tap = new ParquetTap();
+  const tap = new ParquetTap(options.size);
   stream.on('error', (error) => tap.destroy(error));
   stream.pipe(tap);
   const metadata = ticksMetadata(target.resolution, target.symbol, target.year, target.month);
   try {
     const result = await uploader.uploadStream(key, tap, {
       contentType: PARQUET_CONTENT_TYPE, metadata, partSize: options.partSize, queueSize: options.queueSize, signal: options.signal,
-      beforeCommit: () => tap.validate(key, target),
+      onProgress: options.onProgress, beforeCommit: () => tap.validate(key, target),
     });
     return { key, size: result.size, etag: result.etag, contentType: PARQUET_CONTENT_TYPE, metadata };
   } finally {

@@ -2,7 +2,7 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { tableFromIPC } from 'apache-arrow';
 import * as pw from 'parquet-wasm';
-import { InvalidDataError, isLakeError } from '../errors.js';
+import { InvalidDataError, InvalidInputError, isLakeError } from '../errors.js';
 import { newYorkDay } from '../bars/ny-time.js';
 import { resolveBarColumns } from '../parquet/bar-columns.js';
 import { decodeBars } from '../parquet/decode-arrow.js';
@@ -38,8 +38,16 @@ export class ParquetTap extends Transform {
   /** Not `size` or `length`: lib-storage would take either for the stream's total length. */
   bytesSeen = 0;
 
+  /** @param announced the exact size the client announced (an upload job's total): one byte more fails the stream at once. */
+  constructor(private readonly announced?: number) {
+    super();
+  }
+
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     this.bytesSeen += chunk.length;
+    if (this.announced !== undefined && this.bytesSeen > this.announced) {
+      return done(new InvalidInputError(`the file is larger than the ${this.announced} bytes announced for its upload job`));
+    }
     if (this.head.length < 4) this.head = Buffer.concat([this.head, chunk.subarray(0, 4 - this.head.length)]);
     this.tail.push(chunk);
     this.tailBytes += chunk.length;
@@ -53,6 +61,9 @@ export class ParquetTap extends Transform {
   }
 
   validate(key: string, target: TickTarget): void {
+    if (this.announced !== undefined && this.bytesSeen !== this.announced) {
+      throw new InvalidInputError(`${key}: the file has ${this.bytesSeen} bytes, not the ${this.announced} announced for its upload job`, { key });
+    }
     if (this.bytesSeen < 12 || !this.head.equals(MAGIC)) throw invalid(key, 'not a Parquet file (no PAR1 at the start)');
     const tail = Buffer.concat(this.tail);
     if (!tail.subarray(tail.length - 4).equals(MAGIC)) throw invalid(key, 'not a Parquet file (no PAR1 at the end)');
