@@ -68,7 +68,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     location,
     presigner: isPresigner(store) ? store : undefined,
     urlSigner: new UrlSigner(config.urlSecret),
-    bars: deps.bars ?? new BarFileReader(store),
+    bars: deps.bars ?? new BarFileReader(store, { cacheBytes: config.barsCacheBytes }),
   };
   // LAKEQL_REDIS_URL: job state, events and cancels shared with other instances (tests may pass their own deps instead).
   const redis = config.redisUrl && !deps.transfers ? await connectRedis(config.redisUrl, { retainJobs: config.transfers.retainJobs }) : undefined;
