@@ -1,6 +1,6 @@
 // Bar resolvers: pages of bars for a symbol or one of its years, and what a tick file's footer says.
 import { DEFAULT_BARS_PAGE, barsPage, checkFirst, decodeBarCursor, type BarPage } from '../lake/bars/page.js';
-import { DAY_MS, newYorkDay } from '../lake/bars/ny-time.js';
+import { DAY_MS, newYorkDay } from '../lake/calendar/new-york.js';
 import { checkRange } from '../lake/bars/query.js';
 import type { Timeframe } from '../lake/bars/timeframe.js';
 import type { SymbolIndex } from '../lake/catalog.js';

@@ -1,7 +1,7 @@
 // Unit tests of the pieces under the bars: New York dates, buckets, cursors, the byte-bounded LRU, ISO parsing, the Thrift footer reader.
 import { describe, expect, it } from 'vitest';
 import { ByteLru } from '../../src/lake/bars/cache.js';
-import { newYorkDay, newYorkDayStart, newYorkOffset } from '../../src/lake/bars/ny-time.js';
+import { newYorkDay, newYorkDayStart, newYorkOffset } from '../../src/lake/calendar/new-york.js';
 import { decodeBarCursor, encodeBarCursor } from '../../src/lake/bars/page.js';
 import { bucketOf } from '../../src/lake/bars/timeframe.js';
 import { InvalidInputError } from '../../src/lake/errors.js';

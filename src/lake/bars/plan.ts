@@ -1,7 +1,7 @@
 // Which files a bar query reads, in time order, found through the catalog's index of the key layout (no listing of its own).
 import type { SymbolIndex } from '../catalog.js';
 import type { ObjectMeta } from '../store/types.js';
-import { DAY_MS } from './ny-time.js';
+import { DAY_MS } from '../calendar/new-york.js';
 import type { BarFile } from './reader.js';
 import type { Timeframe } from './timeframe.js';
 

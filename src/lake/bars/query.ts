@@ -2,7 +2,7 @@
 import type { SymbolIndex } from '../catalog.js';
 import { InvalidInputError } from '../errors.js';
 import { resolveBarColumns } from '../parquet/bar-columns.js';
-import { DAY_MS, newYorkDayStart } from './ny-time.js';
+import { DAY_MS, newYorkDayStart } from '../calendar/new-york.js';
 import { planFiles, type DayRange, type PlannedFile } from './plan.js';
 import type { BarFileReader, BarTable } from './reader.js';
 import { Resampler, type BarBatch } from './resample.js';

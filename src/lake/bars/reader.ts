@@ -6,7 +6,7 @@ import { readFooter, type FileRef, type FooterRead } from '../parquet/read-foote
 import { footerInfo, type ParquetInfo } from '../parquet/time-stats.js';
 import type { ObjectStore } from '../store/types.js';
 import { ByteLru } from './cache.js';
-import { DAY_MS, newYorkDay } from './ny-time.js';
+import { DAY_MS, newYorkDay } from '../calendar/new-york.js';
 
 export type BarDataset = 'daily' | 'minute';
 

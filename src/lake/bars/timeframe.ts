@@ -1,5 +1,5 @@
 // Timeframes and their calendar buckets: weeks start on Monday, periods are labelled by their first calendar date.
-import { DAY_MS } from './ny-time.js';
+import { DAY_MS } from '../calendar/new-york.js';
 
 export const TIMEFRAMES = ['MINUTE', 'DAY', 'WEEK', 'MONTH', 'QUARTER', 'YEAR'] as const;
 export type Timeframe = (typeof TIMEFRAMES)[number];

@@ -1,5 +1,6 @@
 // NYSE trading calendar (holidays, trading days, regular-session minutes) as pure functions over ISO `YYYY-MM-DD` dates.
 import { InvalidInputError } from '../errors.js';
+import { newYorkOffset } from './new-york.js';
 
 /**
  * Dates are ISO `YYYY-MM-DD` strings everywhere in this module: they name a New York trading
@@ -171,20 +172,6 @@ export function tradingDaysBetween(from: string, to: string): string[] {
   return days;
 }
 
-let nyFormat: Intl.DateTimeFormat | undefined;
-
-/** New York's offset from UTC at an instant, in ms (−4 h or −5 h); Intl carries the DST rules so we need no tz library. */
-function newYorkOffsetMs(instant: number): number {
-  nyFormat ??= new Intl.DateTimeFormat('en-US', {
-    timeZone: 'America/New_York',
-    hourCycle: 'h23',
-    year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
-  });
-  const parts: Record<string, number> = {};
-  for (const p of nyFormat.formatToParts(instant)) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  const wall = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
-  return wall - Math.floor(instant / 1000) * 1000;
-}
 
 /**
  * The start of each minute of the 09:30–16:00 New York session of `date`, as UTC ms
@@ -194,7 +181,7 @@ export function regularSessionMinutes(date: string): number[] {
   if (!isTradingDay(date)) return [];
   const wallOpen = dayToMs(date) + (9 * 60 + 30) * 60_000;
   // DST switches at 02:00 local, so the offset at the open holds all session long.
-  const open = wallOpen - newYorkOffsetMs(wallOpen + 5 * 3_600_000);
+  const open = wallOpen - newYorkOffset(wallOpen + 5 * 3_600_000);
   const minutes = new Array<number>(SESSION_MINUTES);
   for (let i = 0; i < SESSION_MINUTES; i++) minutes[i] = open + i * 60_000;
   return minutes;

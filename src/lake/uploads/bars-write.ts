@@ -2,7 +2,7 @@
 import { tableFromIPC } from 'apache-arrow';
 import * as pw from 'parquet-wasm';
 import type { BarRow } from '../bars/types.js';
-import { newYorkDay } from '../bars/ny-time.js';
+import { newYorkDay } from '../calendar/new-york.js';
 import { InvalidDataError, InvalidInputError, isLakeError } from '../errors.js';
 import { PARQUET_CONTENT_TYPE, ticksMetadata, type Resolution } from '../layout.js';
 import { resolveBarColumns } from '../parquet/bar-columns.js';

@@ -3,7 +3,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { tableFromIPC } from 'apache-arrow';
 import * as pw from 'parquet-wasm';
 import { InvalidDataError, InvalidInputError, isLakeError } from '../errors.js';
-import { newYorkDay } from '../bars/ny-time.js';
+import { newYorkDay } from '../calendar/new-york.js';
 import { resolveBarColumns } from '../parquet/bar-columns.js';
 import { decodeBars } from '../parquet/decode-arrow.js';
 import { parseFooter, type Footer } from '../parquet/footer.js';
