@@ -114,7 +114,7 @@ export const SETTINGS = {
   LAKEQL_PART_QUEUE: { default: '4', doc: 'Parts in flight per large file; one file holds at most (queue + 1) × part size bytes.' },
   LAKEQL_TRANSFER_MEMORY: { default: '268435456', doc: 'Bytes all running transfers together may hold in memory; a file waits for its share before it starts.' },
   LAKEQL_JOB_ATTEMPTS: { default: '5', doc: 'Attempts per file for transient failures (503 SlowDown, 5xx, resets, timeouts), with decorrelated-jitter backoff.' },
-  LAKEQL_MAX_RUNNING_JOBS: { default: '2', doc: 'Jobs running at once; more wait QUEUED.' },
+  LAKEQL_MAX_RUNNING_JOBS: { default: '2', doc: 'Backfills and downloads running at once; more wait QUEUED. UPLOAD jobs run as their file arrives, outside this count.' },
   LAKEQL_STALE_UPLOAD_AGE: { default: '86400', doc: 'Seconds after which lakeql\'s own unfinished multipart uploads (left by a crash) are aborted at start-up.' },
   LAKEQL_JOB_RETENTION: { default: '1000', doc: 'Finished jobs kept in memory for job(id) and jobs().' },
   LAKEQL_UPLOAD_JOB_TIMEOUT: { default: '600', doc: 'Seconds an UPLOAD job from createUploadJob waits for the uploadTickFile that streams into it (1 to 86400); then it fails with a message saying so.' },

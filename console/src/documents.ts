@@ -43,7 +43,7 @@ export interface Bar {
 
 export interface Job {
   id: string;
-  kind: 'BACKFILL' | 'DOWNLOAD';
+  kind: 'BACKFILL' | 'DOWNLOAD' | 'UPLOAD';
   state: JobState;
   seq: number;
   description: string;
@@ -60,6 +60,22 @@ export interface Job {
 }
 
 const JOB = 'id kind state seq description totalFiles doneFiles failedFiles skippedFiles totalBytes transferredBytes bytesPerSecond createdAt finishedAt message';
+
+/** What the upload panel follows of its UPLOAD job: bytes the store has received, and why it failed. */
+export interface UploadJob {
+  id: string;
+  state: JobState;
+  seq: number;
+  totalBytes: number;
+  transferredBytes: number;
+  bytesPerSecond: number;
+  message: string | null;
+  errors: { code: string; message: string }[];
+}
+
+const UPLOAD_JOB = 'id state seq totalBytes transferredBytes bytesPerSecond message errors { code message }';
+
+interface TickTarget { symbol: string; year: number; resolution: Resolution; month: number | null }
 
 export const LakeQuery = new TypedDocumentString<{ lake: { kind: 'LOCAL' | 'S3'; url: string } }, Record<string, never>>(`
   query Lake { lake { kind url } }
@@ -104,13 +120,27 @@ export const BarsQuery = new TypedDocumentString<
   }
 `);
 
+export const CreateUploadJobMutation = new TypedDocumentString<{ createUploadJob: UploadJob }, TickTarget & { contentLength: number }>(`
+  mutation CreateUploadJob($symbol: String!, $year: Int!, $resolution: Resolution, $month: Int, $contentLength: SafeInt!) {
+    createUploadJob(symbol: $symbol, year: $year, resolution: $resolution, month: $month, contentLength: $contentLength) { ${UPLOAD_JOB} }
+  }
+`);
+
 export const UploadTickFileMutation = new TypedDocumentString<
   { uploadTickFile: { key: string; size: number; etag: string | null } },
-  { symbol: string; year: number; resolution: Resolution; month: number | null; file: null }
+  TickTarget & { jobId: string | null; file: null }
 >(`
-  mutation UploadTickFile($symbol: String!, $year: Int!, $resolution: Resolution, $month: Int, $file: File!) {
-    uploadTickFile(symbol: $symbol, year: $year, resolution: $resolution, month: $month, file: $file) { key size etag }
+  mutation UploadTickFile($symbol: String!, $year: Int!, $resolution: Resolution, $month: Int, $jobId: ID, $file: File!) {
+    uploadTickFile(symbol: $symbol, year: $year, resolution: $resolution, month: $month, jobId: $jobId, file: $file) { key size etag }
   }
+`);
+
+export const UploadJobProgressSubscription = new TypedDocumentString<{ jobProgress: UploadJob }, { id: string }>(`
+  subscription UploadJobProgress($id: ID!) { jobProgress(id: $id) { ${UPLOAD_JOB} } }
+`);
+
+export const UploadJobQuery = new TypedDocumentString<{ job: UploadJob | null }, { id: string }>(`
+  query UploadJob($id: ID!) { job(id: $id) { ${UPLOAD_JOB} } }
 `);
 
 export const JobsQuery = new TypedDocumentString<{ jobs: Job[] }, Record<string, never>>(`
@@ -122,4 +152,7 @@ export const JobProgressSubscription = new TypedDocumentString<{ jobProgress: Jo
 `);
 
 /** For the document test: every operation above, by name. */
-export const ALL_DOCUMENTS = { LakeQuery, SymbolsQuery, SymbolDetailQuery, BarsQuery, UploadTickFileMutation, JobsQuery, JobProgressSubscription };
+export const ALL_DOCUMENTS = {
+  LakeQuery, SymbolsQuery, SymbolDetailQuery, BarsQuery, CreateUploadJobMutation, UploadTickFileMutation, UploadJobProgressSubscription, UploadJobQuery,
+  JobsQuery, JobProgressSubscription,
+};

@@ -6,6 +6,7 @@ import { GraphQLRequestError, request, subscribe } from './graphql.js';
 /** New jobs are found by polling (there is no "all jobs" subscription); their progress then streams. */
 const POLL_MS = 3000;
 const SHOWN = 8;
+const KIND_LABELS: Record<Job['kind'], string> = { BACKFILL: 'Backfill', DOWNLOAD: 'Download', UPLOAD: 'Upload' };
 
 export function jobsPanel(): { refresh(): Promise<void> } {
   const host = byId('jobs');
@@ -23,7 +24,7 @@ export function jobsPanel(): { refresh(): Promise<void> } {
       const percent = job.totalBytes > 0 ? (job.transferredBytes / job.totalBytes) * 100 : job.totalFiles > 0 ? ((job.doneFiles + job.skippedFiles + job.failedFiles) / job.totalFiles) * 100 : job.state === 'SUCCEEDED' ? 100 : 0;
       return h('tr', { attrs: { 'data-job': job.id, 'data-state': job.state } },
         h('td', {}, h('span', { class: `state ${job.state.toLowerCase()}`, text: job.state.toLowerCase() })),
-        h('td', {}, h('div', { text: `${job.kind === 'BACKFILL' ? 'Backfill' : 'Download'}: ${job.description}` }),
+        h('td', {}, h('div', { text: `${KIND_LABELS[job.kind]}: ${job.description}` }),
           h('div', { class: `progress slim ${job.state === 'SUCCEEDED' ? 'done' : job.state === 'FAILED' || job.state === 'CANCELLED' ? 'failed' : ''}`, attrs: { role: 'progressbar', 'aria-valuenow': String(Math.round(percent)) } }, h('div', { class: 'bar-fill', attrs: { style: `width:${percent}%` } }))),
         h('td', { class: 'num small', text: `${job.doneFiles + job.skippedFiles}/${job.totalFiles} files${job.failedFiles ? `, ${job.failedFiles} failed` : ''}` }),
         h('td', { class: 'num small', text: `${bytes(job.transferredBytes)} of ${bytes(job.totalBytes)}` }),

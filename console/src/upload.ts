@@ -1,16 +1,25 @@
-// Drag and drop a Parquet file onto the drop zone: uploadTickFile as a GraphQL multipart request, with a live progress bar.
-import { UploadTickFileMutation, type Resolution } from './documents.js';
+// Drag and drop a Parquet file onto the drop zone: an UPLOAD job, the file streamed into it, and a bar fed by the job's subscription.
+import { CreateUploadJobMutation, UploadJobProgressSubscription, UploadJobQuery, UploadTickFileMutation, type Resolution, type UploadJob } from './documents.js';
 import { byId, bytes, h } from './dom.js';
-import { upload } from './graphql.js';
+import { request, subscribe, upload } from './graphql.js';
 
 export interface UploadPanel {
   setSymbol(ticker: string): void;
 }
 
+/** How long the page waits for the job's first snapshot before sending anyway (the subscription catches up). */
+const FIRST_SNAPSHOT_MS = 3000;
+/** The final snapshot is published before the gateway answers, but travels apart: how long to wait before asking for it. */
+const FINAL_SNAPSHOT_MS = 3000;
+
+const isFinal = (state: UploadJob['state']) => state === 'SUCCEEDED' || state === 'FAILED' || state === 'CANCELLED';
+const sleep = (ms: number) => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms));
+
 /**
- * The bar follows bytes as the browser sends them; the gateway streams them on to the store as
- * they arrive, then validates the file. So the bar holds at 99% until the gateway says the file
- * is stored, and only then shows 100%.
+ * Why the bar follows the job and not the browser: the browser knows what it has sent to the
+ * gateway; the job knows what the store has received, which is what "uploaded" means, and it is
+ * what any other client watching the job sees. The browser's own count stays as a "sent" line.
+ * The bar carries the job's id, state and seq (data-job, data-state, data-seq) as it shows them.
  */
 export function uploadPanel(onStored: (ticker: string, year: number) => void): UploadPanel {
   let ticker = '';
@@ -22,12 +31,13 @@ export function uploadPanel(onStored: (ticker: string, year: number) => void): U
   const bar = h('div', { class: 'bar-fill' });
   const progress = h('div', { class: 'progress', attrs: { role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': '0', 'data-testid': 'upload-progress' } }, bar);
   const status = h('div', { class: 'upload-status small', attrs: { 'data-testid': 'upload-status', 'aria-live': 'polite' } });
+  const sent = h('div', { class: 'upload-sent small muted', attrs: { 'data-testid': 'upload-sent' } });
   const zone = h('div', { class: 'dropzone', attrs: { tabindex: '0', 'data-testid': 'dropzone' } },
     h('strong', { text: 'Drop a Parquet file here' }), h('span', { class: 'muted small', text: ' or click to choose one' }));
   byId('upload').replaceChildren(
     h('div', { class: 'upload-form' },
       h('label', {}, 'Year ', year), h('label', {}, 'Resolution ', resolution), h('label', {}, 'Month ', month)),
-    zone, picker, progress, status,
+    zone, picker, progress, status, sent,
   );
 
   const setProgress = (percent: number) => {
@@ -35,24 +45,73 @@ export function uploadPanel(onStored: (ticker: string, year: number) => void): U
     progress.setAttribute('aria-valuenow', String(Math.round(percent)));
   };
 
+  /** The job of the latest drop: a previous upload still finishing must not move the bar. */
+  let active: string | undefined;
+
+  /** One snapshot of the job onto the bar; an older one than shown (reordered delivery) is ignored. */
+  const show = (job: UploadJob) => {
+    if (job.id !== active || (progress.dataset.job === job.id && job.seq <= Number(progress.dataset.seq))) return;
+    Object.assign(progress.dataset, { job: job.id, seq: String(job.seq), state: job.state });
+    progress.setAttribute('aria-valuetext', `${bytes(job.transferredBytes)} of ${bytes(job.totalBytes)} stored`);
+    progress.classList.toggle('done', job.state === 'SUCCEEDED');
+    progress.classList.toggle('failed', job.state === 'FAILED' || job.state === 'CANCELLED');
+    setProgress(job.state === 'SUCCEEDED' ? 100 : (job.transferredBytes / Math.max(1, job.totalBytes)) * 100);
+  };
+
+  /** Follows the job: `started` at its first snapshot, `ended` with its final one (or the last seen, if the stream stops). */
+  const follow = (id: string) => {
+    let last: UploadJob | undefined;
+    let started!: () => void;
+    let ended!: (job: UploadJob | undefined) => void;
+    const result = {
+      started: new Promise<void>((resolve) => (started = resolve)),
+      ended: new Promise<UploadJob | undefined>((resolve) => (ended = resolve)),
+      stop: () => {},
+    };
+    result.stop = subscribe(UploadJobProgressSubscription, { id }, ({ jobProgress }) => {
+      last = jobProgress;
+      show(jobProgress);
+      started();
+      if (isFinal(jobProgress.state)) ended(jobProgress);
+    }, () => {
+      started();
+      ended(last);
+    });
+    return result;
+  };
+
   const start = async (file: File) => {
     // A year in the file name (ticks_2019.parquet, AAPL-2019.parquet) is the likeliest target.
     const named = /(?:^|[^0-9])((?:19|20)\d\d)(?:[^0-9]|$)/.exec(file.name)?.[1];
     if (named) year.value = named;
     const target = { symbol: ticker, year: Number(year.value), resolution: resolution.value as Resolution, month: resolution.value === 'MINUTE' ? Number(month.value) : null };
+    active = undefined;
     progress.classList.remove('failed', 'done');
+    for (const name of ['job', 'seq', 'state']) delete progress.dataset[name];
     setProgress(0);
+    sent.textContent = '';
     status.textContent = `Uploading ${file.name} (${bytes(file.size)}) as ${target.symbol} ${target.year}…`;
+    let mine: string | undefined;
     try {
-      const { uploadTickFile } = await upload(UploadTickFileMutation, { ...target, file: null }, file, ({ sent, total }) => {
-        setProgress(Math.min(99, (sent / Math.max(1, total)) * 100));
-        if (sent >= total) status.textContent = `Validating ${file.name}…`;
-      });
-      setProgress(100);
-      progress.classList.add('done');
-      status.textContent = `Stored ${uploadTickFile.key} (${bytes(uploadTickFile.size)})`;
+      const { createUploadJob: job } = await request(CreateUploadJobMutation, { ...target, contentLength: file.size });
+      mine = active = job.id;
+      const following = follow(job.id);
+      await Promise.race([following.started, sleep(FIRST_SNAPSHOT_MS)]);
+      const outcome = await upload(UploadTickFileMutation, { ...target, jobId: job.id, file: null }, file, (p) => {
+        if (active !== mine) return;
+        sent.textContent = `Sent to the gateway: ${Math.round((p.sent / Math.max(1, p.total)) * 100)}%`;
+        if (p.sent >= p.total) status.textContent = `Validating ${file.name}…`;
+      }).then((r) => ({ stored: r.uploadTickFile }), (error: Error) => ({ error }));
+      let final = await Promise.race([following.ended, sleep(FINAL_SNAPSHOT_MS)]);
+      if (!final || !isFinal(final.state)) final = (await request(UploadJobQuery, { id: job.id }).catch(() => undefined))?.job ?? undefined;
+      following.stop();
+      if (final) show(final);
+      if ('error' in outcome) throw outcome.error;
+      if (active !== mine) return onStored(target.symbol, target.year); // a newer drop owns the panel now
+      status.textContent = `Stored ${outcome.stored.key} (${bytes(outcome.stored.size)})`;
       onStored(target.symbol, target.year);
     } catch (error) {
+      if (active !== mine) return;
       progress.classList.add('failed');
       status.textContent = `Upload failed: ${(error as Error).message}`;
     }

@@ -13,6 +13,7 @@ import { LocalStore } from '../../src/lake/store/local.js';
 import { bucketProblem, openStore, parseLakeLocation } from '../../src/lake/store/open.js';
 import { PrefixedStore } from '../../src/lake/store/prefixed.js';
 import { S3Store, type S3RequestEvent } from '../../src/lake/store/s3.js';
+import { uploaderFor } from '../../src/lake/store/uploader.js';
 import { isMultipartStore, isPresigner, type ObjectStore } from '../../src/lake/store/types.js';
 import { createBucket, s3Servers, type S3Server, s3StoreOn, skippedS3Servers } from '../support/s3-servers.js';
 import { type ConformanceFeature, type ConformanceTarget, runObjectStoreConformance } from './object-store.conformance.js';
@@ -152,6 +153,8 @@ describe('S3 error translation at the SDK boundary (scripted HTTP server)', () =
   let server: Server;
   let endpoint: string;
   let hits = 0;
+  /** User-Agent of each request: the SDK names itself, lakeql's fast PutObject path sends none. */
+  const agents: (string | undefined)[] = [];
   const xml = (code: string) => `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${code}</Message></Error>`;
   const replies: Record<string, [number, string]> = {
     denied: [403, 'AccessDenied'], badkey: [403, 'InvalidAccessKeyId'], badsig: [403, 'SignatureDoesNotMatch'], expired: [400, 'ExpiredToken'],
@@ -160,8 +163,13 @@ describe('S3 error translation at the SDK boundary (scripted HTTP server)', () =
   beforeAll(async () => {
     server = createServer((req, res) => {
       hits++;
+      agents.push(req.headers['user-agent']);
       const key = decodeURIComponent((req.url ?? '').split('?')[0].split('/').pop() ?? '');
       if (key === 'reset') return req.socket.destroy();
+      if (req.method === 'PUT' && key === 'accepted') {
+        req.resume();
+        return void req.on('end', () => res.writeHead(200, { etag: '"e"' }).end());
+      }
       const [status, code] = replies[key] ?? [404, 'NoSuchKey'];
       res.writeHead(status, { 'content-type': 'application/xml' }).end(xml(code));
     });
@@ -201,6 +209,31 @@ describe('S3 error translation at the SDK boundary (scripted HTTP server)', () =
       await store.get('internal').catch(() => {});
       expect(hits).toBe(3);
       expect(events).toEqual(Array.from({ length: 3 }, () => ({ operation: 'GetObject', outcome: 'error', status: 500 })));
+    } finally {
+      store.close();
+    }
+  });
+
+  it('counts each attempt of the fast PutObject path (which bypasses the SDK) once in onRequest', async () => {
+    const events: S3RequestEvent[] = [];
+    const store = scripted((e) => events.push(e));
+    const uploader = uploaderFor(store);
+    const body = new Uint8Array(100_000).fill(7);
+    try {
+      for (const [key, expected] of [
+        ['accepted', { operation: 'PutObject', outcome: 'ok', status: 200, requestBytes: 100_000 }],
+        ['slow', { operation: 'PutObject', outcome: 'error', status: 503 }],
+        ['reset', { operation: 'PutObject', outcome: 'error' }],
+      ] as const) {
+        hits = 0;
+        agents.length = 0;
+        events.length = 0;
+        await uploader.uploadStream(key, body, {}).catch(() => {});
+        // One request, not the SDK's (it would name itself and retry the 503 and the reset).
+        expect(hits, key).toBe(1);
+        expect(agents[0] ?? '', key).not.toMatch(/aws-sdk/);
+        expect(events, key).toEqual([expected]);
+      }
     } finally {
       store.close();
     }

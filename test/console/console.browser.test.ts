@@ -1,10 +1,10 @@
-// The web console in Debian's Chromium (playwright-core): pick a symbol, the chart draws, upload a file to 100%, the new year appears, jobs stream.
+// The web console in Debian's Chromium (playwright-core): pick a symbol, the chart draws, upload a file to 100% as its job reports, the new year appears, jobs stream.
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page, type Request as PageRequest } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
@@ -112,16 +112,26 @@ describe.skipIf(!available && !process.env.CI)('web console in Chromium', () => 
     await expect.poll(barsShown).toBe(daily);
   });
 
-  it('uploads a dropped Parquet file with progress to 100%, and the new year appears', async () => {
+  /** Every value the upload bar takes, seen by the page itself, with the job snapshot (id, state, seq) the bar says it shows. */
+  const watchUploadBar = () => page.evaluate(() => {
+    const bar = document.querySelector<HTMLElement>('[data-testid=upload-progress]')!;
+    const seen: { value: number; job?: string; state?: string; seq?: number }[] = ((window as any).__progress = []);
+    new MutationObserver(() => seen.push({
+      value: Number(bar.getAttribute('aria-valuenow')), job: bar.dataset.job, state: bar.dataset.state, seq: bar.dataset.seq === undefined ? undefined : Number(bar.dataset.seq),
+    })).observe(bar, { attributes: true, attributeFilter: ['aria-valuenow'] });
+  });
+  type BarValue = { value: number; job?: string; state?: string; seq?: number };
+
+  it('uploads a dropped Parquet file as an UPLOAD job, the bar fed by jobProgress up to 100%, and the new year appears', async () => {
     screenshotOnFailure('upload');
     const { tasks } = planDemoLake({ tickers: ['AAPL'], years: [2019], minuteSymbols: [] });
     const bytes = tasks.find((t) => t.key === 'data/ticks/daily/AAPL/2019/ticks.parquet')!.body() as Uint8Array;
-    // Every value the bar takes, seen by the page itself.
-    await page.evaluate(() => {
-      const bar = document.querySelector('[data-testid=upload-progress]')!;
-      const seen: number[] = ((window as any).__progress = []);
-      new MutationObserver(() => seen.push(Number(bar.getAttribute('aria-valuenow')))).observe(bar, { attributes: true, attributeFilter: ['aria-valuenow'] });
-    });
+    const subscribed: string[] = [];
+    const onRequest = (r: PageRequest) => {
+      if (r.headers().accept === 'text/event-stream' && r.postData()?.includes('jobProgress')) subscribed.push(JSON.parse(r.postData()!).variables.id);
+    };
+    page.on('request', onRequest);
+    await watchUploadBar();
     const dataTransfer = await page.evaluateHandle(({ data, name }) => {
       const transfer = new DataTransfer();
       transfer.items.add(new File([new Uint8Array(data)], name, { type: 'application/vnd.apache.parquet' }));
@@ -129,9 +139,23 @@ describe.skipIf(!available && !process.env.CI)('web console in Chromium', () => 
     }, { data: [...bytes], name: 'AAPL-2019.parquet' });
     await page.dispatchEvent('[data-testid=dropzone]', 'drop', { dataTransfer });
     await expect.poll(() => page.textContent('[data-testid=upload-status]'), { timeout: 20_000 }).toMatch(/^Stored data\/ticks\/daily\/AAPL\/2019\/ticks\.parquet/);
-    const seen: number[] = await page.evaluate(() => (window as any).__progress);
-    expect(seen.at(-1)).toBe(100);
-    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    page.off('request', onRequest);
+    const seen: BarValue[] = await page.evaluate(() => (window as any).__progress);
+    // Only the reset to 0 comes from elsewhere: every other value the bar took came with a snapshot of one job.
+    const fromJob = seen.filter((s) => s.job !== undefined);
+    expect(seen.filter((s) => s.job === undefined).every((s) => s.value === 0)).toBe(true);
+    const jobId = fromJob[0].job!;
+    expect(fromJob.every((s) => s.job === jobId)).toBe(true);
+    expect(fromJob.at(-1)).toMatchObject({ value: 100, state: 'SUCCEEDED' });
+    expect(fromJob.map((s) => s.value)).toEqual(fromJob.map((s) => s.value).sort((a, b) => a - b));
+    expect(fromJob.map((s) => s.seq!)).toEqual(fromJob.map((s) => s.seq!).sort((a, b) => a - b));
+    // The page followed that job over the subscription, and the job is what the gateway reports.
+    expect(subscribed).toContain(jobId);
+    expect(await page.getAttribute('[data-testid=upload-progress]', 'data-state')).toBe('SUCCEEDED');
+    expect(await app.services.transfers!.jobs.get(jobId)).toMatchObject({
+      kind: 'UPLOAD', state: 'SUCCEEDED', key: 'data/ticks/daily/AAPL/2019/ticks.parquet', totalFiles: 1, doneFiles: 1, totalBytes: bytes.byteLength, transferredBytes: bytes.byteLength,
+    });
+    expect(await page.textContent('[data-testid=upload-sent]')).toBe('Sent to the gateway: 100%');
     await expect.poll(() => page.$$eval('#years details', (d) => d.map((x) => x.getAttribute('data-year')))).toEqual(['2024', '2023', '2019']);
     expect(await page.getAttribute('#years details[data-year="2019"]', 'open')).toBe('');
     if (process.env.LAKEQL_SCREENSHOTS) await page.screenshot({ path: path.join(RESULTS, 'console-upload-ok.png'), fullPage: true });
@@ -145,8 +169,12 @@ describe.skipIf(!available && !process.env.CI)('web console in Chromium', () => 
       return transfer;
     });
     await page.dispatchEvent('[data-testid=dropzone]', 'drop', { dataTransfer });
-    await expect.poll(() => page.textContent('[data-testid=upload-status]'), { timeout: 20_000 }).toMatch(/^Upload failed: /);
+    await expect.poll(() => page.textContent('[data-testid=upload-status]'), { timeout: 20_000 }).toMatch(/^Upload failed: .*not a Parquet file/);
     expect(await page.getAttribute('[data-testid=upload-progress]', 'class')).toContain('failed');
+    // The bar shows the job's own end: FAILED, with the typed error in its errors.
+    expect(await page.getAttribute('[data-testid=upload-progress]', 'data-state')).toBe('FAILED');
+    const jobId = await page.getAttribute('[data-testid=upload-progress]', 'data-job');
+    expect(await app.services.transfers!.jobs.get(jobId!)).toMatchObject({ kind: 'UPLOAD', state: 'FAILED', errors: [{ code: 'INVALID_DATA' }] });
     expect(await page.$$eval('#years details', (d) => d.map((x) => x.getAttribute('data-year')))).not.toContain('2020');
   });
 

@@ -165,6 +165,16 @@ for (const server of s3Servers()) {
       expect((after.get('lakeql_s3_bytes_total{direction="sent"}') ?? 0) - (before.get('lakeql_s3_bytes_total{direction="sent"}') ?? 0)).toBe(10_000);
       expect(after.get('lakeql_s3_bytes_total{direction="received"}')).toBeGreaterThanOrEqual(10_000);
     });
+
+    it('counts the small-file fast path of backfills too (it sends PutObject without the SDK)', async () => {
+      const before = await scrape(app);
+      const uploader = app.services.transfers!.engine.uploader;
+      for (let i = 0; i < 3; i++) await uploader.uploadStream(`scratch/fast-${i}.bin`, new Uint8Array(20_000 + i), {});
+      const after = await scrape(app);
+      const delta = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
+      expect(delta('lakeql_s3_requests_total{operation="PutObject",outcome="ok"}')).toBe(3);
+      expect(delta('lakeql_s3_bytes_total{direction="sent"}')).toBe(60_003);
+    });
   });
 }
 for (const { name, reason } of skippedS3Servers()) it.skip(`S3 metrics on ${name}: ${reason}`, () => {});

@@ -9,7 +9,7 @@ export interface JobServiceOptions {
   registry: JobRegistry;
   publish?: JobPublisher;
   clock?: Clock;
-  /** Jobs running at once in this instance; the rest wait QUEUED. */
+  /** Jobs started with start() running at once in this instance; the rest wait QUEUED. Claimed jobs are not counted. */
   maxRunningJobs?: number;
   /** Least ms between progress snapshots of one job (100 ≈ 10 a second). */
   progressIntervalMs?: number;
@@ -48,6 +48,8 @@ function unclaimed(snapshot: JobSnapshot): boolean {
 export class JobService {
   readonly registry: JobRegistry;
   private readonly running = new Map<string, { tracker: JobTracker; done: Promise<void> }>();
+  /** Registered jobs this instance claimed: running too, but outside `maxRunning` (their bytes are already arriving). */
+  private readonly claimed = new Map<string, { tracker: JobTracker; done: Promise<void> }>();
   private readonly queue: { tracker: JobTracker; work: JobWork }[] = [];
   /** Expiry timers of the jobs this instance registered; any instance expires them lazily too. */
   private readonly expiries = new Map<string, ReturnType<typeof setTimeout>>();
@@ -109,21 +111,21 @@ export class JobService {
   async claim(id: string, kind: JobKind, work: JobWork): Promise<JobSnapshot> {
     const current = await this.get(id);
     if (!current || current.kind !== kind) throw new NotFoundError(`no ${kind} job ${id}`);
-    if (this.running.has(id)) throw new PreconditionFailedError(`job ${id} is already receiving its upload`);
+    if (this.claimed.has(id)) throw new PreconditionFailedError(`job ${id} is already receiving its upload`);
     if (!unclaimed(current)) throw refusal(current);
     const tracker = this.tracker(current);
-    // In `running` before the claim is decided, so a cancel arriving meanwhile reaches it.
-    const claimed = (async () => {
+    // Listed before the claim is decided, so a cancel arriving meanwhile reaches it.
+    const won = (async () => {
       if (!(await tracker.claim())) return false;
       this.dropExpiry(id);
       await this.run(tracker, work, true);
       return true;
     })();
-    this.running.set(id, { tracker, done: claimed.then(() => {}, () => {}) });
+    this.claimed.set(id, { tracker, done: won.then(() => {}, () => {}) });
     try {
-      if (!(await claimed)) throw refusal((await this.registry.get(id)) ?? current);
+      if (!(await won)) throw refusal((await this.registry.get(id)) ?? current);
     } finally {
-      this.running.delete(id);
+      this.claimed.delete(id);
     }
     return tracker.current;
   }
@@ -136,7 +138,7 @@ export class JobService {
       tracker.cancel();
       return tracker.finish('CANCELLED');
     }
-    const running = this.running.get(id);
+    const running = this.running.get(id) ?? this.claimed.get(id);
     if (running) {
       running.tracker.cancel();
       await running.done;
@@ -161,12 +163,11 @@ export class JobService {
 
   /** Resolves once the job is final (for tests and callers that wait); undefined for unknown ids. */
   async wait(id: string): Promise<JobSnapshot | undefined> {
-    const running = this.running.get(id);
-    if (running) await running.done;
+    await (this.running.get(id) ?? this.claimed.get(id))?.done;
     let snapshot = await this.get(id);
     while (snapshot && !isFinal(snapshot.state)) {
       await this.clock.sleep(10);
-      await this.running.get(id)?.done;
+      await (this.running.get(id) ?? this.claimed.get(id))?.done;
       snapshot = await this.get(id);
     }
     return snapshot;
@@ -184,7 +185,7 @@ export class JobService {
       tracker.cancel();
       await tracker.finish('CANCELLED');
     }
-    const running = [...this.running.values()];
+    const running = [...this.running.values(), ...this.claimed.values()];
     for (const r of running) r.tracker.cancel();
     await Promise.all(running.map((r) => r.done));
   }

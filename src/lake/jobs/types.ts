@@ -11,7 +11,7 @@ export function isFinal(state: JobState): boolean {
 
 /** One file that did not make it, with the lake error code and the backend's own code (e.g. S3 "NoSuchBucket"). */
 export interface FileError {
-  /** Path relative to the job's source directory (backfill) or the object key (download). */
+  /** Path relative to the job's source directory (backfill), the object key (download), or the file's name as the client sent it (upload). */
   path: string;
   key: string;
   code: string;

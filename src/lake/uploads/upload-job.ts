@@ -28,7 +28,7 @@ export async function registerUploadJob(jobs: JobService, args: TickFileArgs & {
     throw new InvalidInputError(`contentLength must be the file's size, at least ${MIN_PARQUET_BYTES} bytes (a Parquet file's minimum), got ${args.contentLength}`);
   }
   const { key } = tickTarget(args);
-  return jobs.register({ kind: 'UPLOAD', description: `upload → ${key}`, key, totalFiles: 1, totalBytes: args.contentLength, timeoutMs });
+  return jobs.register({ kind: 'UPLOAD', description: `one file → ${key}`, key, totalFiles: 1, totalBytes: args.contentLength, timeoutMs });
 }
 
 /**
