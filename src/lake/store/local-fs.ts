@@ -1,4 +1,4 @@
-// The directory backend's file-system layer: root confinement, atomic publish, sidecars and errno translation.
+// The directory backend's file-system layer: root confinement, temp files and atomic publish.
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, type BigIntStats } from 'node:fs';
 import * as fs from 'node:fs/promises';
@@ -16,11 +16,6 @@ const STORE = 'local';
 const STALE_TEMP_MS = 24 * 3600 * 1000;
 /** A delete pruning the parent we just created can only race a publish so often in a row. */
 const PUBLISH_ATTEMPTS = 10;
-
-export interface Sidecar {
-  contentType?: string;
-  metadata: Record<string, string>;
-}
 
 /** The key rules plus the one the directory backend adds: the internal tree is not addressable. */
 export function assertLocalKey(key: string): void {
@@ -64,8 +59,9 @@ export class LocalFs {
   /**
    * Why this is not a plain path.join: a symlink inside the lake may point anywhere. A path is
    * usable only if, with every symlink resolved, it is still under the root and not in the
-   * internal tree. This guards against links lying in the tree, not against a concurrent
-   * attacker swapping directories between the check and the use.
+   * internal tree. Checked on a realpath, this guards against links lying in the tree, not
+   * against a concurrent attacker swapping directories between the check and the use; reads
+   * check the opened file instead where the system allows (see local-read.ts).
    */
   confined(realRoot: string, realPath: string, key: string, allowRoot = false): string {
     const rel = path.relative(realRoot, realPath);
@@ -200,53 +196,6 @@ export class LocalFs {
       // After link() the temp name is a second link to the object; after rename it is gone already.
       await fs.rm(tmp, { force: true }).catch(() => {});
     }
-  }
-
-  private async sidecarPath(key: string): Promise<string> {
-    return this.internalPath('meta', `${key}.json`);
-  }
-
-  /**
-   * The sidecar records the ETag of the bytes it describes. A reader that finds a different ETag
-   * (another writer replaced the file, or a put is between its two renames) ignores it, so
-   * metadata can go missing for a moment but is never attributed to the wrong bytes.
-   * Limitation: keys "x" and "x.json/..." cannot both carry metadata (their sidecars collide).
-   */
-  async writeSidecar(key: string, etag: string, sidecar: Sidecar): Promise<void> {
-    const file = await this.sidecarPath(key);
-    try {
-      if (sidecar.contentType === undefined && Object.keys(sidecar.metadata).length === 0) {
-        await fs.rm(file, { force: true });
-        return;
-      }
-      await fs.mkdir(path.dirname(file), { recursive: true });
-      const tmp = await this.tempPath();
-      await fs.writeFile(tmp, JSON.stringify({ etag, ...sidecar }), { flag: 'wx' });
-      await fs.rename(tmp, file).catch(async (error) => {
-        await fs.rm(tmp, { force: true }).catch(() => {});
-        throw error;
-      });
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOTDIR' || code === 'EISDIR' || code === 'EEXIST') {
-        throw new NotSupportedError(`metadata of "${key}" collides with the metadata of another key`, { key, store: STORE, backendCode: code, cause: error });
-      }
-      throw translateFsError(error, key, 'write metadata of');
-    }
-  }
-
-  async readSidecar(key: string, etag: string): Promise<Sidecar> {
-    try {
-      const parsed = JSON.parse(await fs.readFile(await this.sidecarPath(key), 'utf8')) as { etag?: string } & Partial<Sidecar>;
-      if (parsed.etag !== etag) return { metadata: {} };
-      return { contentType: parsed.contentType, metadata: { ...parsed.metadata } };
-    } catch {
-      return { metadata: {} };
-    }
-  }
-
-  async removeSidecar(key: string): Promise<void> {
-    await fs.rm(await this.sidecarPath(key), { force: true }).catch(() => {});
   }
 
   /** S3 has no directories: once a delete empties one, remove it (and its emptied parents) so listings stay exact. */

@@ -9,6 +9,7 @@ import { InvalidInputError, NotFoundError } from '../errors.js';
 import { normalizeMetadata } from './body.js';
 import { translateFsError } from './local-errors.js';
 import { assertLocalKey, etagOf, type LocalFs } from './local-fs.js';
+import type { LocalSidecars } from './local-sidecar.js';
 import type { MultipartUploadInfo, PutOptions, PutResult } from './types.js';
 
 /** S3's rule: every part but the last is at least 5 MiB. Kept here too so tests on disk catch what S3 would reject. */
@@ -34,7 +35,7 @@ function noSuchUpload(key: string, uploadId: string): NotFoundError {
  * someone aborts it (`listMultipartUploads` finds them).
  */
 export class LocalMultipart {
-  constructor(private readonly local: LocalFs, private readonly fsync: boolean) {}
+  constructor(private readonly local: LocalFs, private readonly sidecars: LocalSidecars, private readonly fsync: boolean) {}
 
   private async uploadDir(uploadId: string): Promise<string> {
     return this.local.internalPath('uploads', uploadId);
@@ -121,7 +122,7 @@ export class LocalMultipart {
       const stats = await fs.stat(tmp, { bigint: true });
       const etag = etagOf(stats);
       await this.local.publish(tmp, key, 'overwrite');
-      await this.local.writeSidecar(key, etag, { contentType: record.contentType, metadata: record.metadata });
+      await this.sidecars.write(key, etag, { contentType: record.contentType, metadata: record.metadata });
       await fs.rm(dir, { recursive: true, force: true });
       return { etag };
     } catch (error) {

@@ -1,13 +1,16 @@
 // LocalStore: the object-store interface over a directory, with S3's semantics kept exactly where callers can tell.
+import type { BigIntStats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import path from 'node:path';
-import { CancelledError, NotFoundError, PreconditionFailedError } from '../errors.js';
+import { CancelledError, PreconditionFailedError } from '../errors.js';
 import { assertValidContentLength, normalizeMetadata, toReadable } from './body.js';
 import { normalizeListOptions } from './list-options.js';
 import { translateFsError } from './local-errors.js';
 import { assertLocalKey, etagOf, LocalFs, mtimeOf } from './local-fs.js';
 import { listLocal } from './local-list.js';
 import { LocalMultipart } from './local-multipart.js';
+import { closeQuietly, LocalReader, readBody } from './local-read.js';
+import { LocalSidecars, type PendingSidecar } from './local-sidecar.js';
 import { assertValidRange, resolveRange } from './ranges.js';
 import type {
   GetOptions, GetResult, ListOptions, ListPage, MultipartStore, MultipartUploadInfo, ObjectHead, ObjectStore, PutBody, PutOptions,
@@ -37,12 +40,16 @@ export class LocalStore implements ObjectStore, MultipartStore {
   /** The lake directory, absolute. */
   readonly root: string;
   private readonly local: LocalFs;
+  private readonly reader: LocalReader;
+  private readonly sidecars: LocalSidecars;
   private readonly multipart: LocalMultipart;
 
   constructor(root: string, options: LocalStoreOptions = {}) {
     this.root = path.resolve(root);
     this.local = new LocalFs(this.root, options.fsync ?? false);
-    this.multipart = new LocalMultipart(this.local, options.fsync ?? false);
+    this.reader = new LocalReader(this.local);
+    this.sidecars = new LocalSidecars(this.local);
+    this.multipart = new LocalMultipart(this.local, this.sidecars, options.fsync ?? false);
   }
 
   async list(options?: ListOptions): Promise<ListPage> {
@@ -51,56 +58,59 @@ export class LocalStore implements ObjectStore, MultipartStore {
 
   async head(key: string): Promise<ObjectHead> {
     assertLocalKey(key);
-    const real = await this.local.resolveExisting(key);
-    let stats;
-    try {
-      stats = await fs.stat(real, { bigint: true });
-    } catch (error) {
-      throw translateFsError(error, key, 'read');
-    }
-    if (!stats.isFile()) throw new NotFoundError(`no object "${key}"`, { key, store: this.kind });
-    const etag = etagOf(stats);
-    const sidecar = await this.local.readSidecar(key, etag);
-    return {
-      key, size: Number(stats.size), etag, lastModified: mtimeOf(stats),
-      contentType: sidecar.contentType ?? DEFAULT_CONTENT_TYPE, metadata: sidecar.metadata,
-    };
+    const sidecar = this.sidecars.prefetch(key);
+    return this.headOf(key, await this.reader.stat(key), sidecar);
   }
 
-  /** Stats the open file, not the path: the ETag, ifMatch check and bytes all describe one version. */
+  /**
+   * The descriptor is opened first and everything is taken from it: the ETag, the ifMatch check,
+   * the sidecar match and the bytes all describe the one inode being read, and since our writes
+   * publish new inodes by rename, never a half-written one. The sidecar read (when not
+   * remembered) overlaps the open, and small ranges arrive in one read() instead of a stream.
+   */
   async get(key: string, options: GetOptions = {}): Promise<GetResult> {
     assertLocalKey(key);
     if (options.range) assertValidRange(options.range, key);
-    if (options.signal?.aborted) throw new CancelledError(`read of "${key}" cancelled`, { key, store: this.kind });
-    const real = await this.local.resolveExisting(key);
-    let handle: fs.FileHandle | undefined;
+    const { signal } = options;
+    if (signal?.aborted) throw this.cancelled(key);
+    const sidecar = this.sidecars.prefetch(key);
+    const { fd, stats } = await this.reader.open(key);
+    let span: { start: number; end: number } | undefined;
     try {
-      handle = await fs.open(real, 'r');
-      const stats = await handle.stat({ bigint: true });
-      if (!stats.isFile()) throw new NotFoundError(`no object "${key}"`, { key, store: this.kind });
       const etag = etagOf(stats);
       if (options.ifMatch !== undefined && !etagMatches(options.ifMatch, etag)) {
         throw new PreconditionFailedError(`object "${key}" has changed (ETag ${etag}, expected ${options.ifMatch})`, { key, store: this.kind, backendCode: 'PreconditionFailed' });
       }
       const size = Number(stats.size);
-      const range = options.range ? resolveRange(options.range, size, key) : undefined;
-      const sidecar = await this.local.readSidecar(key, etag);
-      const head: ObjectHead = {
-        key, size, etag, lastModified: mtimeOf(stats), contentType: sidecar.contentType ?? DEFAULT_CONTENT_TYPE, metadata: sidecar.metadata,
-      };
-      const body = handle.createReadStream(range ? { start: range.start, end: range.end } : {});
-      handle = undefined; // the stream owns and closes it now
-      if (options.signal) {
-        const signal = options.signal;
-        const onAbort = () => body.destroy(new CancelledError(`read of "${key}" cancelled`, { key, store: this.kind }));
-        signal.addEventListener('abort', onAbort, { once: true });
-        body.once('close', () => signal.removeEventListener('abort', onAbort));
-      }
-      return { head, body, range };
+      span = options.range ? resolveRange(options.range, size, key) : size > 0 ? { start: 0, end: size - 1 } : undefined;
     } catch (error) {
-      await handle?.close().catch(() => {});
-      throw translateFsError(error, key, 'read');
+      closeQuietly(fd);
+      throw error;
     }
+    // All at once, so neither promise is left unobserved (the sidecar's never rejects).
+    const [head, body] = await Promise.all([this.headOf(key, stats, sidecar), readBody(fd, span, key)]);
+    if (signal) {
+      if (signal.aborted) {
+        body.destroy();
+        throw this.cancelled(key);
+      }
+      const onAbort = () => body.destroy(this.cancelled(key));
+      signal.addEventListener('abort', onAbort, { once: true });
+      body.once('close', () => signal.removeEventListener('abort', onAbort));
+    }
+    return { head, body, range: options.range ? span : undefined };
+  }
+
+  private async headOf(key: string, stats: BigIntStats, prefetched: PendingSidecar): Promise<ObjectHead> {
+    const etag = etagOf(stats);
+    const sidecar = await this.sidecars.of(key, etag, prefetched);
+    return {
+      key, size: Number(stats.size), etag, lastModified: mtimeOf(stats), contentType: sidecar.contentType ?? DEFAULT_CONTENT_TYPE, metadata: sidecar.metadata,
+    };
+  }
+
+  private cancelled(key: string): CancelledError {
+    return new CancelledError(`read of "${key}" cancelled`, { key, store: this.kind });
   }
 
   async put(key: string, body: PutBody, options: PutOptions = {}): Promise<PutResult> {
@@ -118,7 +128,7 @@ export class LocalStore implements ObjectStore, MultipartStore {
     // rename and link keep the inode and mtime, so the temp file's ETag is the object's.
     const etag = etagOf(stats);
     await this.local.publish(tmp, key, options.mode ?? 'overwrite');
-    await this.local.writeSidecar(key, etag, { contentType: options.contentType, metadata });
+    await this.sidecars.write(key, etag, { contentType: options.contentType, metadata });
     return { etag };
   }
 
@@ -135,7 +145,7 @@ export class LocalStore implements ObjectStore, MultipartStore {
       if (code === 'EPERM' && (await fs.lstat(path.join(parent, path.basename(key))).catch(() => undefined))?.isDirectory()) return;
       throw translateFsError(error, key, 'delete');
     }
-    await this.local.removeSidecar(key);
+    await this.sidecars.remove(key);
     await this.local.pruneEmptyParents(key);
   }
 
