@@ -8,10 +8,9 @@ import type { JobSnapshot } from '../../src/lake/jobs/types.js';
 import { writeBarsParquet } from '../../src/lake/parquet/write.js';
 import { listAll } from '../../src/lake/store/helpers.js';
 import { LocalStore } from '../../src/lake/store/local.js';
-import type { LakeLocation } from '../../src/lake/store/open.js';
-import { PrefixedStore } from '../../src/lake/store/prefixed.js';
 import { isMultipartStore, type ObjectStore } from '../../src/lake/store/types.js';
-import { createBucket, s3Servers, s3StoreOn, skippedS3Servers } from '../support/s3-servers.js';
+import { lakeSetups } from '../support/lake-setups.js';
+import { skippedS3Servers } from '../support/s3-servers.js';
 import { MiB, objectBytes, tempDir } from '../jobs/support.js';
 import { sse, startRedis, type RedisServer } from '../scale/support.js';
 
@@ -97,19 +96,7 @@ function expectMonotone(seen: JobSnapshot[]): void {
   }
 }
 
-interface Setup { name: string; open(): Promise<{ store: ObjectStore; location: LakeLocation; close(): void }> }
-
-const setups: Setup[] = [
-  { name: 'directory', open: async () => { const dir = await tempDir('upload-jobs-lake'); return { store: new LocalStore(dir), location: { kind: 'local', directory: dir }, close: () => {} }; } },
-  ...s3Servers().map((server): Setup => ({
-    name: `${server.name} (under a key prefix)`,
-    open: async () => {
-      const bucket = await createBucket(server, 'upload-jobs');
-      const s3 = s3StoreOn(server, bucket);
-      return { store: new PrefixedStore(s3, 'lake/'), location: { kind: 's3', bucket, prefix: 'lake/' }, close: () => s3.close() };
-    },
-  })),
-];
+const setups = lakeSetups('upload-jobs');
 
 for (const setup of setups) {
   describe(`UPLOAD jobs on ${setup.name}`, () => {

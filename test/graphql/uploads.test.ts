@@ -8,13 +8,11 @@ import { loadConfig } from '../../src/config.js';
 import type { BarRow } from '../../src/lake/bars/types.js';
 import { barsTable, writeBarsParquet } from '../../src/lake/parquet/write.js';
 import { listAll } from '../../src/lake/store/helpers.js';
-import { LocalStore } from '../../src/lake/store/local.js';
-import type { LakeLocation } from '../../src/lake/store/open.js';
-import { PrefixedStore } from '../../src/lake/store/prefixed.js';
 import { isMultipartStore, type ObjectStore } from '../../src/lake/store/types.js';
 import { gql } from '../support/graphql.js';
-import { createBucket, s3Servers, s3StoreOn, skippedS3Servers } from '../support/s3-servers.js';
-import { MiB, objectBytes, tempDir } from '../jobs/support.js';
+import { lakeSetups } from '../support/lake-setups.js';
+import { skippedS3Servers } from '../support/s3-servers.js';
+import { MiB, objectBytes } from '../jobs/support.js';
 
 const DAY = 86_400_000;
 const daily = (year: number, n: number, seed = 1): BarRow[] => Array.from({ length: n }, (_, i) => {
@@ -35,19 +33,7 @@ const UPLOAD = `mutation($file: File!, $symbol: String!, $year: Int!) {
   uploadTickFile(symbol: $symbol, year: $year, file: $file) { key size etag contentType metadata }
 }`;
 
-interface Setup { name: string; open(): Promise<{ store: ObjectStore; location: LakeLocation; close(): void }> }
-
-const setups: Setup[] = [
-  { name: 'directory', open: async () => { const dir = await tempDir('uploads-lake'); return { store: new LocalStore(dir), location: { kind: 'local', directory: dir }, close: () => {} }; } },
-  ...s3Servers().map((server): Setup => ({
-    name: `${server.name} (under a key prefix)`,
-    open: async () => {
-      const bucket = await createBucket(server, 'uploads');
-      const s3 = s3StoreOn(server, bucket);
-      return { store: new PrefixedStore(s3, 'lake/'), location: { kind: 's3', bucket, prefix: 'lake/' }, close: () => s3.close() };
-    },
-  })),
-];
+const setups = lakeSetups('uploads');
 
 for (const setup of setups) {
   describe(`uploads over GraphQL on ${setup.name}`, () => {
