@@ -10,11 +10,9 @@ import { BarFileReader } from '../../src/lake/bars/reader.js';
 import { PreconditionFailedError } from '../../src/lake/errors.js';
 import { dailyTicksKey } from '../../src/lake/layout.js';
 import { LocalStore } from '../../src/lake/store/local.js';
-import type { ObjectStore } from '../../src/lake/store/types.js';
-import { createBucket, s3Servers, s3StoreOn } from '../support/s3-servers.js';
 import { allBars } from './client.js';
 import { duckDaily, writeDailySymbol, type DailySymbol } from './lakes.js';
-import { duck, expectRows, fromDuck, RecordingStore, uploadDir } from './support.js';
+import { barBackends, duck, expectRows, fromDuck, RecordingStore } from './support.js';
 
 const CACHE: DailySymbol = { symbol: 'CACHE', years: { 2022: 'DDATE', 2023: 'DDATE' } };
 const KEY = dailyTicksKey('CACHE', 2023);
@@ -44,18 +42,8 @@ async function copyOf(source: string): Promise<string> {
   return target;
 }
 
-const backends: { name: string; open(): Promise<ObjectStore> }[] = [
-  // Each backend gets its own copy: the tests overwrite files, and `dir` stays DuckDB's reference.
-  { name: 'a directory', open: async () => new LocalStore(await copyOf(dir)) },
-  ...s3Servers().map((server) => ({
-    name: `S3 on ${server.name}`,
-    open: async () => {
-      const store = s3StoreOn(server, await createBucket(server, 'bars-cache'));
-      await uploadDir(dir, store);
-      return store;
-    },
-  })),
-];
+// Each backend gets its own copy: the tests overwrite files, and `dir` stays DuckDB's reference.
+const backends = barBackends(() => dir, 'bars-cache', copyOf);
 
 for (const backend of backends) {
   describe(`decoded-file cache over ${backend.name}`, () => {

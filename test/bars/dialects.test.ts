@@ -6,12 +6,10 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { LocalStore } from '../../src/lake/store/local.js';
-import type { ObjectStore } from '../../src/lake/store/types.js';
-import { createBucket, s3Servers, s3StoreOn, skippedS3Servers } from '../support/s3-servers.js';
+import { skippedS3Servers } from '../support/s3-servers.js';
 import { allBars, exportRows } from './client.js';
 import { DAILY_SYMBOLS, duckDaily, writeDailySymbol } from './lakes.js';
-import { duck, expectRows, fromDuck, uploadDir } from './support.js';
+import { barBackends, duck, expectRows, fromDuck } from './support.js';
 
 let dir: string;
 let db: DuckDBConnection;
@@ -27,17 +25,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const backends: { name: string; open(): Promise<ObjectStore> }[] = [
-  { name: 'a directory', open: async () => new LocalStore(dir) },
-  ...s3Servers().map((server) => ({
-    name: `S3 on ${server.name}`,
-    open: async () => {
-      const store = s3StoreOn(server, await createBucket(server, 'bars-dialects'));
-      await uploadDir(dir, store);
-      return store;
-    },
-  })),
-];
+const backends = barBackends(() => dir, 'bars-dialects');
 for (const { name, reason } of skippedS3Servers()) it.skip(`bars over S3 on ${name}: ${reason}`, () => {});
 
 for (const backend of backends) {

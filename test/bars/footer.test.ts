@@ -7,13 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { FOOTER_GUESS } from '../../src/lake/parquet/read-footer.js';
-import { LocalStore } from '../../src/lake/store/local.js';
-import type { ObjectStore } from '../../src/lake/store/types.js';
 import { gql } from '../support/graphql.js';
-import { createBucket, s3Servers, s3StoreOn } from '../support/s3-servers.js';
 import { allBars } from './client.js';
 import { DAILY_SYMBOLS, writeDailySymbol, writeMinuteSymbol } from './lakes.js';
-import { duck, RecordingStore, rows, uploadDir } from './support.js';
+import { barBackends, duck, RecordingStore, rows } from './support.js';
 
 const SYMBOLS = ['DDATE', 'TSMS', 'TSUS', 'TSTZ', 'ISOD', 'ISOT', 'WIDE', 'MIX'];
 const FILES_QUERY = `query($t: String!) { symbol(ticker: $t) { years { year tickFiles { key rowCount columns { name type } firstDate lastDate } } } }`;
@@ -46,17 +43,7 @@ const TIME: Record<string, string> = {
   DDATE: 'date', TSMS: '"timestamp"::DATE', TSUS: '"Time"::DATE', TSTZ: 'ts::DATE', ISOD: '"Date"::DATE', ISOT: '"timestamp"::TIMESTAMPTZ::DATE', WIDE: 'date',
 };
 
-const backends: { name: string; open(): Promise<ObjectStore> }[] = [
-  { name: 'a directory', open: async () => new LocalStore(dir) },
-  ...s3Servers().map((server) => ({
-    name: `S3 on ${server.name}`,
-    open: async () => {
-      const store = s3StoreOn(server, await createBucket(server, 'bars-footer'));
-      await uploadDir(dir, store);
-      return store;
-    },
-  })),
-];
+const backends = barBackends(() => dir, 'bars-footer');
 
 for (const backend of backends) {
   describe(`tick file footers over ${backend.name}`, () => {

@@ -6,13 +6,10 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { LocalStore } from '../../src/lake/store/local.js';
-import type { ObjectStore } from '../../src/lake/store/types.js';
 import { gql } from '../support/graphql.js';
-import { createBucket, s3Servers, s3StoreOn } from '../support/s3-servers.js';
 import { allBars } from './client.js';
 import { duckDailyTable, duckResample, writeDailySymbol, writeMinuteSymbol, type DailySymbol } from './lakes.js';
-import { duck, expectRows, fromDuck, fromGraphQL, rows, uploadDir } from './support.js';
+import { barBackends, duck, expectRows, fromDuck, fromGraphQL, rows } from './support.js';
 
 const RS: DailySymbol = { symbol: 'RS', years: { 2019: 'DDATE', 2020: 'DDATE', 2021: 'TSUS', 2022: 'DDATE', 2023: 'NULLS', 2024: 'ISOD' } };
 const UNITS = { WEEK: 'week', MONTH: 'month', QUARTER: 'quarter', YEAR: 'year' } as const;
@@ -37,17 +34,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const backends: { name: string; open(): Promise<ObjectStore> }[] = [
-  { name: 'a directory', open: async () => new LocalStore(dir) },
-  ...s3Servers().map((server) => ({
-    name: `S3 on ${server.name}`,
-    open: async () => {
-      const store = s3StoreOn(server, await createBucket(server, 'bars-resample'));
-      await uploadDir(dir, store);
-      return store;
-    },
-  })),
-];
+const backends = barBackends(() => dir, 'bars-resample');
 
 for (const backend of backends) {
   describe(`resampling over ${backend.name}`, () => {

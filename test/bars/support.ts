@@ -4,7 +4,9 @@ import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { expect } from 'vitest';
 import { CountingStore } from '../../src/lake/store/counting.js';
+import { LocalStore } from '../../src/lake/store/local.js';
 import type { GetOptions, GetResult, ObjectStore } from '../../src/lake/store/types.js';
+import { createBucket, s3Servers, s3StoreOn } from '../support/s3-servers.js';
 
 export type Compression = 'snappy' | 'zstd' | 'gzip' | 'uncompressed';
 export const FIELDS = ['open', 'high', 'low', 'close', 'volume', 'vwap', 'trades'] as const;
@@ -80,6 +82,30 @@ export async function copyTo(db: DuckDBConnection, select: string, file: string,
 }
 
 /** Uploads every file under `dir` to `store` under the same relative key. */
+export interface BarBackend {
+  name: string;
+  open(): Promise<ObjectStore>;
+}
+
+/**
+ * The stores a bars test runs on: the directory DuckDB wrote (`local` may hand out a copy, for
+ * tests that overwrite files), and a fresh bucket on each reachable S3 server holding the same
+ * files. `dir` is a getter because test files fill it in `beforeAll`.
+ */
+export function barBackends(dir: () => string, hint: string, local: (dir: string) => Promise<string> = async (d) => d): BarBackend[] {
+  return [
+    { name: 'a directory', open: async () => new LocalStore(await local(dir())) },
+    ...s3Servers().map((server) => ({
+      name: `S3 on ${server.name}`,
+      open: async () => {
+        const store = s3StoreOn(server, await createBucket(server, hint));
+        await uploadDir(dir(), store);
+        return store;
+      },
+    })),
+  ];
+}
+
 export async function uploadDir(dir: string, store: ObjectStore): Promise<number> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   const files = entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
