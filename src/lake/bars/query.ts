@@ -46,8 +46,10 @@ export async function* streamBars(reader: BarFileReader, index: SymbolIndex, que
   const resampler = new Resampler(query.timeframe, options.batchSize ?? 8192, query.after);
   // Small files are mostly fixed costs (a GET, a worker round trip), so several are kept in flight;
   // the window starts at one file and doubles as the consumer keeps reading, so a short page that
-  // ends in its first file does not pay for decoding the next eight.
-  const maxAhead = Math.max(1, options.readAhead ?? reader.pool.size * 4);
+  // ends in its first file does not pay for decoding the next eight. Its cap is well above the
+  // pool's size because a small file's GET waits on the store, not on a core: more reads in flight
+  // keep the workers fed (4 per worker left the reads mostly serial with decoding; 16 gained no more than 8).
+  const maxAhead = Math.max(1, options.readAhead ?? reader.pool.size * 8);
   let ahead = 1;
   const pending: Promise<BarTable>[] = [];
   const start = (i: number) => {
