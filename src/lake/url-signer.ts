@@ -13,28 +13,41 @@ export class UrlSigner {
   /** `${origin}/files/<key>?expires=<unix s>&signature=<hex>`; key segments are percent-encoded. */
   sign(origin: string, key: string, expiresIn: number): string {
     const expires = Math.floor(this.now() / 1000) + expiresIn;
-    const path = key.split('/').map(encodeURIComponent).join('/');
-    return `${origin}${FILES_PATH}${path}?expires=${expires}&signature=${this.mac(key, expires)}`;
+    return `${origin}${FILES_PATH}${keyToPath(key)}?expires=${expires}&signature=${this.mac(key, expires)}`;
   }
 
   /** The key a signed URL grants, or null when the signature is wrong or expired. */
   verify(url: URL): string | null {
-    if (!url.pathname.startsWith(FILES_PATH)) return null;
-    let key: string;
-    try {
-      key = url.pathname.slice(FILES_PATH.length).split('/').map(decodeURIComponent).join('/');
-    } catch {
-      return null;
-    }
+    const key = keyFromPath(url, FILES_PATH);
+    if (key === null) return null;
     const expires = Number(url.searchParams.get('expires'));
-    const signature = url.searchParams.get('signature') ?? '';
     if (!Number.isInteger(expires) || expires * 1000 < this.now()) return null;
-    const expected = Buffer.from(this.mac(key, expires), 'hex');
-    const given = Buffer.from(signature, 'hex');
-    return given.length === expected.length && timingSafeEqual(given, expected) ? key : null;
+    return signatureMatches(url, this.mac(key, expires)) ? key : null;
   }
 
   private mac(key: string, expires: number): string {
     return createHmac('sha256', this.secret).update(`GET\n${key}\n${expires}`).digest('hex');
   }
+}
+
+/** A key as a URL path, each segment percent-encoded (keys may hold "?", "#", spaces, unicode). */
+export function keyToPath(key: string): string {
+  return key.split('/').map(encodeURIComponent).join('/');
+}
+
+/** The key under `base` in a URL's path, or null when the path is elsewhere or badly encoded. */
+export function keyFromPath(url: URL, base: string): string | null {
+  if (!url.pathname.startsWith(base)) return null;
+  try {
+    return url.pathname.slice(base.length).split('/').map(decodeURIComponent).join('/');
+  } catch {
+    return null;
+  }
+}
+
+/** The URL's `signature` equals the expected hex MAC, compared in constant time. */
+export function signatureMatches(url: URL, expectedHex: string): boolean {
+  const expected = Buffer.from(expectedHex, 'hex');
+  const given = Buffer.from(url.searchParams.get('signature') ?? '', 'hex');
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }

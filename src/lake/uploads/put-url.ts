@@ -1,5 +1,6 @@
 // Signed, expiring PUT URLs for the directory backend, so a browser uploads to lakeql as it would to a presigned S3 URL.
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { keyFromPath, keyToPath, signatureMatches } from '../url-signer.js';
 
 export const UPLOADS_PATH = '/uploads/';
 
@@ -20,28 +21,20 @@ export class PutUrlSigner {
 
   sign(origin: string, grant: PutGrant, expiresIn: number): { url: string; expiresAt: number } {
     const expires = Math.floor(this.now() / 1000) + expiresIn;
-    const path = grant.key.split('/').map(encodeURIComponent).join('/');
     const query = new URLSearchParams({ expires: String(expires), length: String(grant.contentLength), sha256: grant.sha256, signature: this.mac(grant, expires) });
-    return { url: `${origin}${UPLOADS_PATH}${path}?${query}`, expiresAt: expires * 1000 };
+    return { url: `${origin}${UPLOADS_PATH}${keyToPath(grant.key)}?${query}`, expiresAt: expires * 1000 };
   }
 
   /** The grant a URL carries, or null when its signature is wrong or it has expired. */
   verify(url: URL): PutGrant | null {
-    if (!url.pathname.startsWith(UPLOADS_PATH)) return null;
-    let key: string;
-    try {
-      key = url.pathname.slice(UPLOADS_PATH.length).split('/').map(decodeURIComponent).join('/');
-    } catch {
-      return null;
-    }
+    const key = keyFromPath(url, UPLOADS_PATH);
+    if (key === null) return null;
     const expires = Number(url.searchParams.get('expires'));
     const contentLength = Number(url.searchParams.get('length'));
     const sha256 = url.searchParams.get('sha256') ?? '';
     if (!Number.isInteger(expires) || expires * 1000 < this.now() || !Number.isSafeInteger(contentLength) || contentLength < 0) return null;
     const grant = { key, contentLength, sha256 };
-    const expected = Buffer.from(this.mac(grant, expires), 'hex');
-    const given = Buffer.from(url.searchParams.get('signature') ?? '', 'hex');
-    return given.length === expected.length && timingSafeEqual(given, expected) ? grant : null;
+    return signatureMatches(url, this.mac(grant, expires)) ? grant : null;
   }
 
   private mac(grant: PutGrant, expires: number): string {
