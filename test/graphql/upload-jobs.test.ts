@@ -9,7 +9,7 @@ import { writeBarsParquet } from '../../src/lake/parquet/write.js';
 import { listAll } from '../../src/lake/store/helpers.js';
 import { LocalStore } from '../../src/lake/store/local.js';
 import { isMultipartStore, type ObjectStore } from '../../src/lake/store/types.js';
-import { lakeSetups } from '../support/lake-setups.js';
+import { lakeSetups, startOn } from '../support/lake-setups.js';
 import { skippedS3Servers } from '../support/s3-servers.js';
 import { MiB, objectBytes, tempDir } from '../jobs/support.js';
 import { sse, startRedis, type RedisServer } from '../scale/support.js';
@@ -103,19 +103,13 @@ for (const setup of setups) {
     let app: App;
     let url: string;
     let store: ObjectStore;
-    let close: () => void;
+    let stop: () => Promise<void>;
     const big = bigDailyFile(2023);
 
     beforeAll(async () => {
-      const opened = await setup.open();
-      ({ store, close } = opened);
-      app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_PORT: '0', LAKEQL_PART_SIZE: String(5 * MiB) }), { store, location: opened.location, log: () => {} });
-      url = await app.start();
+      ({ app, url, store, stop } = await startOn(setup));
     });
-    afterAll(async () => {
-      await app.stop();
-      close();
-    });
+    afterAll(() => stop());
 
     const create = async (symbol: string, year: number, n: number): Promise<JobSnapshot> => {
       const result = await post(url, CREATE, { symbol, year, n });

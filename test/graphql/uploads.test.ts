@@ -3,14 +3,13 @@ import { createHash } from 'node:crypto';
 import { tableFromIPC, tableToIPC } from 'apache-arrow';
 import * as pw from 'parquet-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type App } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import type { App } from '../../src/app.js';
 import type { BarRow } from '../../src/lake/bars/types.js';
 import { barsTable, writeBarsParquet } from '../../src/lake/parquet/write.js';
 import { listAll } from '../../src/lake/store/helpers.js';
 import { isMultipartStore, type ObjectStore } from '../../src/lake/store/types.js';
 import { gql } from '../support/graphql.js';
-import { lakeSetups } from '../support/lake-setups.js';
+import { lakeSetups, startOn } from '../support/lake-setups.js';
 import { skippedS3Servers } from '../support/s3-servers.js';
 import { MiB, objectBytes } from '../jobs/support.js';
 
@@ -40,18 +39,12 @@ for (const setup of setups) {
     let app: App;
     let url: string;
     let store: ObjectStore;
-    let close: () => void;
+    let stop: () => Promise<void>;
 
     beforeAll(async () => {
-      const opened = await setup.open();
-      ({ store, close } = opened);
-      app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_PORT: '0', LAKEQL_PART_SIZE: String(5 * MiB) }), { store, location: opened.location, log: () => {} });
-      url = await app.start();
+      ({ app, url, store, stop } = await startOn(setup));
     });
-    afterAll(async () => {
-      await app.stop();
-      close();
-    });
+    afterAll(() => stop());
 
     /** A GraphQL multipart request over real HTTP, the way browsers and Apollo/urql clients send it. */
     const upload = async (bytes: Uint8Array, variables: Record<string, unknown>) => {

@@ -1,4 +1,6 @@
 // The lakes GraphQL tests run on: a directory, and each reachable S3 server under a key prefix (as LAKEQL_LAKE=s3://bucket/lake/).
+import { buildApp, type App } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
 import { LocalStore } from '../../src/lake/store/local.js';
 import type { LakeLocation } from '../../src/lake/store/open.js';
 import { PrefixedStore } from '../../src/lake/store/prefixed.js';
@@ -30,4 +32,12 @@ export function lakeSetups(hint: string): LakeSetup[] {
       },
     })),
   ];
+}
+
+/** A gateway listening on a free port over `setup`'s lake, with 5 MiB parts so multipart paths run on small files. */
+export async function startOn(setup: LakeSetup): Promise<{ app: App; url: string; store: ObjectStore; stop(): Promise<void> }> {
+  const { store, location, close } = await setup.open();
+  const app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_PORT: '0', LAKEQL_PART_SIZE: String(5 * 1024 * 1024) }), { store, location, log: () => {} });
+  const url = await app.start();
+  return { app, url, store, stop: async () => { await app.stop(); close(); } };
 }
