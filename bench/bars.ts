@@ -3,7 +3,6 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { tableFromIPC } from 'apache-arrow';
 import * as pw from 'parquet-wasm';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { indexSymbol, type SymbolIndex } from '../src/lake/catalog.js';
@@ -11,7 +10,7 @@ import { ensureDemoLake } from '../src/lake/demo/create-demo-lake.js';
 import { filesFor, streamBars, type BarQuery } from '../src/lake/bars/query.js';
 import { BarFileReader } from '../src/lake/bars/reader.js';
 import { resolveBarColumns } from '../src/lake/parquet/bar-columns.js';
-import { decodeBars } from '../src/lake/parquet/decode-arrow.js';
+import { decodeJob } from '../src/lake/parquet/decode-job.js';
 import { sharedDecodePool } from '../src/lake/parquet/decode-pool.js';
 import { fetchSegments, readFooter } from '../src/lake/parquet/read-footer.js';
 import { SegmentBlob } from '../src/lake/parquet/segment-blob.js';
@@ -74,7 +73,7 @@ async function main(): Promise<void> {
     if (MINUTE_SYMBOLS.includes(ticker)) {
       const query: BarQuery = { timeframe: 'MINUTE', from: Date.UTC(lastYear, 10, 1), to: Date.UTC(lastYear, 10, 30) };
       // DuckDB gets the month's file only, as a DuckDB user would write it; lakeql also plans the
-      // neighbouring months (New York dates vs UTC partitions) and skips them by footer statistics.
+      // next month, whose first hours are the last New York evening, and skips it by footer statistics.
       const month = filesFor(index, query).filter((f) => f.start === Date.UTC(lastYear, 10, 1));
       minute.queries.push({ index, query, files: month.map((f) => f.file.key) });
       minuteSnappy.queries.push({ index: await indexSymbol(snappyStore, ticker), query, files: month.map((f) => f.file.key) });
@@ -166,10 +165,10 @@ async function timed(pass: () => Promise<unknown>): Promise<number> {
 /**
  * Splits a cold pass into its stages, each timed alone over every file of the workload: the range
  * reads, the decode on the worker (round trip included), the same decode on this thread (wasm
- * Parquet → Arrow IPC → Float64Arrays), and the fold into bars with everything already decoded.
+ * Parquet → Arrow in wasm memory → Float64Arrays), and the fold into bars with everything already decoded.
  */
 async function profile(store: LocalStore, workload: Workload, coldMs: number): Promise<void> {
-  // The files a pass decodes (neighbouring minute months are skipped by their footers).
+  // The files a pass decodes (the next minute month is skipped by its footer).
   const files = workload.queries.flatMap(({ index, query, files: keys }) => filesFor(index, query).map((f) => f.file).filter((f) => keys.includes(f.key)));
   const io = await timed(async () => {
     for (const f of files) {
@@ -189,31 +188,25 @@ async function profile(store: LocalStore, workload: Workload, coldMs: number): P
   const worker = await timed(async () => {
     await Promise.all(inputs.map((i) => pool.decode({ key: i.f.key, size: i.f.size, segments: i.segments, names: i.names, rows: i.rows }, () => Promise.reject(new Error('unexpected fetch')))));
   });
-  const stages = { wasm: 0, ipc: 0, convert: 0 };
+  // The worker's own decode (wasm read, then the columns copied out of wasm memory), here on this
+  // thread; and the wasm read alone, which is most of it.
+  const jobs = inputs.map((i, id) => ({ id, key: i.f.key, size: i.f.size, segments: i.segments, names: i.names, rows: i.rows }));
+  const noFetch = () => Promise.reject(new Error('unexpected fetch'));
   const inThread = await timed(async () => {
+    for (const job of jobs) await decodeJob(job, noFetch);
+  });
+  const wasmOnly = await timed(async () => {
     for (const i of inputs) {
-      let t = performance.now();
       const options = { columns: [i.names.time, ...Object.values(i.names.values)], batchSize: Math.max(1, Math.min(i.rows, 1 << 16)) };
-      // As the worker does: a file fetched whole goes through the synchronous reader.
       const whole = i.segments.find((s) => s.start === 0 && s.bytes.byteLength === i.f.size)?.bytes;
-      let table: pw.Table;
-      if (whole) table = pw.readParquet(whole, options);
+      if (whole) pw.readParquet(whole, options).free();
       else {
-        const blob = new SegmentBlob(i.f.size, i.segments, () => Promise.reject(new Error('unexpected fetch')));
-        const file = await pw.ParquetFile.fromFile(blob as unknown as Blob);
-        table = await file.read({ ...options, concurrency: 1 });
+        const file = await pw.ParquetFile.fromFile(new SegmentBlob(i.f.size, i.segments, noFetch) as unknown as Blob);
+        (await file.read({ ...options, concurrency: 1 })).free();
         file.free();
       }
-      stages.wasm += performance.now() - t;
-      t = performance.now();
-      const arrow = tableFromIPC(table.intoIPCStream());
-      stages.ipc += performance.now() - t;
-      t = performance.now();
-      decodeBars(arrow, i.names);
-      stages.convert += performance.now() - t;
     }
   });
-  const passes = ITERATIONS + 1;
   const reader = new BarFileReader(store);
   await lakeqlRows(store, workload, reader);
   const fold = await timed(async () => lakeqlRows(store, workload, reader));
@@ -221,7 +214,7 @@ async function profile(store: LocalStore, workload: Workload, coldMs: number): P
   console.log(`  where a cold pass (${coldMs.toFixed(2)} ms) goes, each stage timed alone:`);
   console.log(`    range reads (footer suffix + column chunks)  ${io.toFixed(2).padStart(8)} ms ${pct(io)}`);
   console.log(`    decode on the worker pool, round trip        ${worker.toFixed(2).padStart(8)} ms ${pct(worker)}  (${pool.size} threads, all files in parallel)`);
-  console.log(`    same decode on one thread                    ${inThread.toFixed(2).padStart(8)} ms: wasm Parquet→Arrow ${(stages.wasm / passes).toFixed(2)}, IPC→arrow-js ${(stages.ipc / passes).toFixed(2)}, →Float64Array ${(stages.convert / passes).toFixed(2)}`);
+  console.log(`    same decode on one thread                    ${inThread.toFixed(2).padStart(8)} ms, of which the wasm Parquet read ${wasmOnly.toFixed(2)} ms`);
   console.log(`    fold into bars from the decoded cache        ${fold.toFixed(2).padStart(8)} ms ${pct(fold)}`);
 }
 

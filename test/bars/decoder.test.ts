@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { BarRow } from '../../src/lake/bars/types.js';
 import { PreconditionFailedError } from '../../src/lake/errors.js';
 import { mergeColumns } from '../../src/lake/parquet/decode-arrow.js';
-import { DecodePool } from '../../src/lake/parquet/decode-pool.js';
+import { DecodePool, type DecodeReply } from '../../src/lake/parquet/decode-pool.js';
 import { SegmentBlob } from '../../src/lake/parquet/segment-blob.js';
 import { writeBarsParquet } from '../../src/lake/parquet/write.js';
 
@@ -66,5 +66,34 @@ describe('DecodePool', () => {
     expect(Array.from(bars.time)).toEqual(expected.map((r) => r.time));
     expect(Array.from(bars.values.close!)).toEqual(expected.map((r) => r.close));
     expect(Array.from(bars.values.trades!)).toEqual(expected.map((r) => r.trades));
+  });
+
+  it('small files share a worker message, yet a file that crashes the decoder fails alone', async () => {
+    const one = new DecodePool({ size: 1 });
+    try {
+      const daily = Array.from({ length: 250 }, (_, i) => ({ time: Date.UTC(2024, 0, 2) + i * 86_400_000, open: 10 + i, high: 11 + i, low: 9 + i, close: 10.5 + i, volume: 1000 + i }));
+      const good = writeBarsParquet(daily, { resolution: 'DAILY' });
+      // Garbled data pages under a valid footer: parquet-wasm panics, which kills the worker thread.
+      const bad = good.slice();
+      for (let i = 200; i < Math.min(2200, bad.length - 2000); i++) bad[i] = (i * 7) & 255;
+      const dailyNames = { time: 'date', values: { close: 'close' } };
+      const job = (bytes: Uint8Array) =>
+        one.decode({ key: 'k', size: bytes.length, segments: [{ start: 0, bytes }], names: dailyNames, rows: daily.length }, fromBytes).then(
+          (reply: DecodeReply) => reply,
+          (error: Error) => error,
+        );
+      // Queued in one turn, so they travel to the single worker as one batch.
+      const results = await Promise.all([job(good), job(good), job(bad), job(good), job(good)]);
+      const crashed = results[2];
+      expect(crashed).toBeInstanceOf(Error);
+      expect((crashed as Error).message).toMatch(/the Parquet decoder crashed/);
+      for (const i of [0, 1, 3, 4]) {
+        const reply = results[i] as DecodeReply;
+        expect(reply.ok, `job ${i}`).toBe(true);
+        if (reply.ok) expect(Array.from(reply.columns.values.close!)).toEqual(daily.map((d) => d.close));
+      }
+    } finally {
+      await one.close();
+    }
   });
 });

@@ -131,6 +131,12 @@ for (const backend of backends) {
       // A small daily file arrives whole with its footer: one GET.
       expect(store.gets).toHaveLength(1);
 
+      // A whole New York month: its UTC file, and the next one for the last evening (after 19:00 in
+      // New York it is the 1st in UTC); never the month before, since the 1st begins at 04:00 or 05:00 UTC.
+      store.reset();
+      await allBars(await buildApp(loadConfig({ LAKEQL_DEMO: 'never' }), { store }), 'MN', { timeframe: 'MINUTE', from: '2024-02-01', to: '2024-02-29' });
+      expect([...new Set(store.gets.map((g) => g.key))].sort()).toEqual(['data/ticks/minute/MN/2024/02/ticks.parquet', 'data/ticks/minute/MN/2024/03/ticks.parquet']);
+
       store.reset();
       await allBars(fresh, 'MN', { timeframe: 'MINUTE', from: '2024-03-08', to: '2024-03-12' });
       expect([...new Set(store.gets.map((g) => g.key))]).toEqual(['data/ticks/minute/MN/2024/03/ticks.parquet']);

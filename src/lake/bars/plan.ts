@@ -1,7 +1,7 @@
 // Which files a bar query reads, in time order, found through the catalog's index of the key layout (no listing of its own).
 import type { SymbolIndex } from '../catalog.js';
 import type { ObjectMeta } from '../store/types.js';
-import { DAY_MS } from '../calendar/new-york.js';
+import { DAY_MS, newYorkDayStart } from '../calendar/new-york.js';
 import type { BarFile } from './reader.js';
 import type { Timeframe } from './timeframe.js';
 
@@ -21,18 +21,22 @@ export interface DayRange {
 /**
  * MINUTE reads the minute files (one per month). Coarser timeframes read each year's daily file,
  * and fall back to that year's minute files (aggregated by New York date) when the year has no
- * daily file. Minute files are picked with a day of slack on each side, because a file is
- * partitioned by UTC month while its bars are filtered by New York date.
+ * daily file. A minute file is partitioned by UTC month while its bars are filtered by New York
+ * date, so minute files are picked by the UTC instants the range's New York dates span: a range
+ * ending on a month's last day also reads the next month's file, whose first hours are that
+ * evening in New York, and one starting on the 1st reads no earlier month.
  */
 export function planFiles(index: SymbolIndex, timeframe: Timeframe, range: DayRange): PlannedFile[] {
   const from = range.from ?? -Infinity;
   const to = range.to ?? Infinity;
   const overlaps = (start: number, end: number, slack: number) => start < to + DAY_MS + slack && end > from - slack;
+  const firstInstant = Number.isFinite(from) ? newYorkDayStart(from) : -Infinity;
+  const endInstant = Number.isFinite(to) ? newYorkDayStart(to + DAY_MS) : Infinity;
   const minuteFiles = (year: number): PlannedFile[] =>
     [...(index.minute.get(year) ?? new Map<number, ObjectMeta>())]
       .sort((a, b) => a[0] - b[0])
       .map(([month, object]) => ({ file: barFile(object, 'minute'), start: Date.UTC(year, month - 1, 1), end: Date.UTC(year, month, 1) }))
-      .filter((f) => overlaps(f.start, f.end, DAY_MS));
+      .filter((f) => f.start < endInstant && f.end > firstInstant);
 
   const years = [...new Set([...index.daily.keys(), ...index.minute.keys()])].sort((a, b) => a - b);
   const planned: PlannedFile[] = [];

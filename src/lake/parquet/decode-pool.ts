@@ -27,8 +27,9 @@ export type DecodeReply =
 /** Reads bytes `[start, end)` of the file being decoded, for slices the segments lack. */
 export type RangeFetcher = (start: number, end: number) => Promise<Uint8Array>;
 
-export type ToWorker = { kind: 'job'; job: DecodeJob } | { kind: 'bytes'; request: number; bytes?: Uint8Array; error?: string };
-export type FromWorker = { kind: 'reply'; reply: DecodeReply } | { kind: 'fetch'; request: number; start: number; end: number };
+/** Jobs go in batches (one message each way), decoded one after another; `fetch` names the job it is for. */
+export type ToWorker = { kind: 'jobs'; jobs: DecodeJob[] } | { kind: 'bytes'; request: number; bytes?: Uint8Array; error?: string };
+export type FromWorker = { kind: 'replies'; replies: DecodeReply[] } | { kind: 'fetch'; job: number; request: number; start: number; end: number };
 
 export interface DecodePoolOptions {
   /** Worker threads; default one per core, at most 4 (decoding is CPU-bound, the event loop needs a core too). */
@@ -38,8 +39,11 @@ export interface DecodePoolOptions {
 }
 
 interface Pending {
+  /** The caller's segments: each dispatch sends its own copy, so a job can be sent again after a crash. */
   job: DecodeJob;
   fetch: RangeFetcher;
+  /** Sent alone: it was in a batch whose worker died, and only a batch of one says which file it was. */
+  alone?: boolean;
   resolve(reply: DecodeReply): void;
   reject(error: Error): void;
   /** A failed fetch for this job: it, not the decoder's resulting crash, is what the caller is told. */
@@ -48,9 +52,17 @@ interface Pending {
 
 interface Slot {
   worker: Worker;
-  current?: Pending;
+  /** The batch being decoded; empty when idle. */
+  current: Pending[];
   timer?: NodeJS.Timeout;
 }
+
+/**
+ * A batch is bounded by its bytes: small files (a daily year is ~12 KB) share a message, which
+ * halves the per-file cost of crossing threads; a large one still travels alone.
+ */
+const BATCH_BYTES = 1024 * 1024;
+const BATCH_JOBS = 32;
 
 /** Raised when a worker died mid-job (a wasm panic on a corrupt page) or ran past the timeout. */
 export class DecoderCrashError extends Error {}
@@ -63,6 +75,7 @@ export class DecodePool {
   private readonly queue: Pending[] = [];
   private nextId = 1;
   private closed = false;
+  private pumpScheduled = false;
 
   constructor(options: DecodePoolOptions = {}) {
     this.size = Math.max(1, options.size ?? Math.min(4, availableParallelism()));
@@ -72,12 +85,9 @@ export class DecodePool {
   /** Decodes off the event loop; rejects with DecoderCrashError when the worker dies (it is replaced). */
   decode(job: Omit<DecodeJob, 'id'>, fetch: RangeFetcher): Promise<DecodeReply> {
     if (this.closed) return Promise.reject(new Error('decode pool is closed'));
-    // Copies the caller keeps (cached footers reuse their tail) and the worker owns: transferring the
-    // caller's own buffers could detach a Buffer from Node's shared pool along with other callers' bytes.
-    const segments = job.segments.map((s) => ({ start: s.start, bytes: new Uint8Array(s.bytes) }));
     return new Promise((resolve, reject) => {
-      this.queue.push({ job: { ...job, segments, id: this.nextId++ }, fetch, resolve, reject });
-      this.pump();
+      this.queue.push({ job: { ...job, id: this.nextId++ }, fetch, resolve, reject });
+      this.schedulePump();
     });
   }
 
@@ -92,33 +102,67 @@ export class DecodePool {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const pending of this.queue.splice(0)) pending.reject(new Error('decode pool closed'));
-    await Promise.all(this.slots.splice(0).map((slot) => slot.worker.terminate()));
+    const slots = this.slots.splice(0);
+    for (const pending of [...this.queue.splice(0), ...slots.flatMap((s) => s.current)]) pending.reject(new Error('decode pool closed'));
+    for (const slot of slots) this.finish(slot);
+    await Promise.all(slots.map((slot) => slot.worker.terminate()));
   }
 
+  /**
+   * Jobs are handed out once the current turn of the event loop is over: reads finishing in the
+   * same turn then travel to a worker in one message instead of one each.
+   */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      if (!this.closed) this.pump();
+    });
+  }
+
+  /** Hands queued jobs to idle workers, splitting the queue evenly between them. */
   private pump(): void {
     while (this.queue.length > 0) {
-      let slot = this.slots.find((s) => !s.current);
+      const idle = this.slots.filter((s) => s.current.length === 0).length + (this.size - this.slots.length);
+      let slot = this.slots.find((s) => s.current.length === 0);
       if (!slot && this.slots.length < this.size) slot = this.spawn();
       if (!slot) return;
-      const pending = this.queue.shift()!;
-      slot.current = pending;
+      const batch = this.takeBatch(Math.ceil(this.queue.length / Math.max(1, idle)));
+      slot.current = batch;
       // Referenced only while busy: an idle pool never keeps the process alive, a busy one must.
       slot.worker.ref();
       slot.timer = setTimeout(() => this.fail(slot!, new DecoderCrashError(`decoding took longer than ${this.timeoutMs} ms`)), this.timeoutMs);
-      const transfer = pending.job.segments.map((s) => s.bytes.buffer as ArrayBuffer).filter((b, i, all) => all.indexOf(b) === i);
-      slot.worker.postMessage({ kind: 'job', job: pending.job } satisfies ToWorker, transfer);
+      // Copies the worker owns: transferring the caller's own buffers could detach a Buffer from
+      // Node's shared pool along with other callers' bytes (and cached footers reuse their tail).
+      const jobs = batch.map(({ job }) => ({ ...job, segments: job.segments.map((s) => ({ start: s.start, bytes: new Uint8Array(s.bytes) })) }));
+      const transfer = jobs.flatMap((job) => job.segments.map((s) => s.bytes.buffer as ArrayBuffer));
+      slot.worker.postMessage({ kind: 'jobs', jobs } satisfies ToWorker, transfer);
     }
+  }
+
+  /** Up to `count` jobs from the head of the queue, within the batch budget; a job marked alone goes by itself. */
+  private takeBatch(count: number): Pending[] {
+    const batch = [this.queue.shift()!];
+    if (batch[0].alone) return batch;
+    let bytes = segmentBytes(batch[0].job);
+    while (batch.length < Math.min(count, BATCH_JOBS) && this.queue.length > 0 && !this.queue[0].alone) {
+      const next = segmentBytes(this.queue[0].job);
+      if (bytes + next > BATCH_BYTES) break;
+      bytes += next;
+      batch.push(this.queue.shift()!);
+    }
+    return batch;
   }
 
   private spawn(): Slot {
     const worker = new Worker(workerEntry());
     worker.unref();
-    const slot: Slot = { worker };
+    const slot: Slot = { worker, current: [] };
     worker.on('message', (message: FromWorker) => {
-      const pending = slot.current;
-      if (!pending) return;
       if (message.kind === 'fetch') {
+        const pending = slot.current.find((p) => p.job.id === message.job);
+        if (!pending) return;
         pending.fetch(message.start, message.end).then(
           (bytes) => {
             const own = new Uint8Array(bytes);
@@ -131,9 +175,14 @@ export class DecodePool {
         );
         return;
       }
-      if (pending.job.id !== message.reply.id) return;
+      const batch = slot.current;
+      if (batch.length === 0) return;
       this.finish(slot);
-      pending.resolve(message.reply);
+      for (const pending of batch) {
+        const reply = message.replies.find((r) => r.id === pending.job.id);
+        if (reply) pending.resolve(reply);
+        else pending.reject(new DecoderCrashError('the Parquet decoder did not answer for this file'));
+      }
       this.pump();
     });
     worker.on('error', (error) => this.fail(slot, new DecoderCrashError(`the Parquet decoder crashed: ${error.message}`)));
@@ -144,21 +193,37 @@ export class DecodePool {
 
   private finish(slot: Slot): void {
     clearTimeout(slot.timer);
-    slot.current = undefined;
+    slot.current = [];
     slot.worker.unref();
   }
 
-  /** Rejects the slot's job, retires the worker (its wasm memory may be corrupt) and lets the queue go on. */
+  /**
+   * Retires the slot's worker (its wasm memory may be corrupt) and lets the queue go on. A batch of
+   * one fails with the error; a larger batch goes back to the queue job by job, so only the file
+   * that crashes the decoder (or hangs it) fails, and the others are decoded again.
+   */
   private fail(slot: Slot, error: Error): void {
     const index = this.slots.indexOf(slot);
     if (index < 0) return;
     this.slots.splice(index, 1);
-    const pending = slot.current;
+    const batch = slot.current;
     this.finish(slot);
     void slot.worker.terminate();
-    pending?.reject(pending.fetchError ?? error);
+    if (batch.length === 1) batch[0].reject(batch[0].fetchError ?? error);
+    else {
+      // A failed fetch is its own job's answer; the rest are retried.
+      const retry = batch.filter((p) => {
+        if (p.fetchError) p.reject(p.fetchError);
+        return !p.fetchError;
+      });
+      this.queue.unshift(...retry.map((p) => ({ ...p, alone: true })));
+    }
     if (!this.closed) this.pump();
   }
+}
+
+function segmentBytes(job: DecodeJob): number {
+  return job.segments.reduce((n, s) => n + s.bytes.byteLength, 0);
 }
 
 let shared: DecodePool | undefined;

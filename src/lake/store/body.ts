@@ -38,8 +38,27 @@ export function normalizeMetadata(metadata: Record<string, string> | undefined, 
   return out;
 }
 
+/**
+ * A body already in memory, as a stream. Readers that want the bytes whole (readAll) take them as
+ * they are: iterating a Readable costs more than reading a small file from the page cache.
+ */
+export class BufferedBody extends Readable {
+  private sent = false;
+
+  constructor(readonly bytes: Buffer) {
+    super();
+  }
+
+  override _read(): void {
+    if (!this.sent && this.bytes.byteLength > 0) this.push(this.bytes);
+    this.sent = true;
+    this.push(null);
+  }
+}
+
 /** Collects a stream into one buffer; for small objects (JSON, Parquet footers), never for unbounded bodies. */
 export async function readAll(stream: AsyncIterable<Uint8Array | string>): Promise<Uint8Array> {
+  if (stream instanceof BufferedBody && !stream.readableDidRead) return stream.bytes;
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { NotFoundError, StoreError } from '../errors.js';
+import { BufferedBody } from './body.js';
 import { translateFsError } from './local-errors.js';
 import type { LocalFs } from './local-fs.js';
 
@@ -28,10 +29,20 @@ const O_READ = fs.constants.O_RDONLY | fs.constants.O_NOCTTY | fs.constants.O_NO
 export const ONE_SHOT_MAX = 1024 * 1024;
 
 const open = promisify(fs.open);
-const read = promisify(fs.read);
+const read = (fd: number, buffer: Buffer, offset: number, length: number, position: number) =>
+  new Promise<number>((resolve, reject) => fs.read(fd, buffer, offset, length, position, (e, n) => (e ? reject(e) : resolve(n))));
 const fstat = (fd: number) => new Promise<BigIntStats>((resolve, reject) => fs.fstat(fd, { bigint: true }, (e, s) => (e ? reject(e) : resolve(s))));
-/** A read-only descriptor has nothing to flush: nobody needs to wait for its close. */
-export const closeQuietly = (fd: number): void => fs.close(fd, () => {});
+/**
+ * A read-only descriptor has nothing to flush, so its close never waits on a device: it is closed
+ * in place, which costs less than handing it to the thread pool.
+ */
+export function closeQuietly(fd: number): void {
+  try {
+    fs.closeSync(fd);
+  } catch {
+    // Already closed: nothing is lost.
+  }
+}
 
 /** An object opened for reading, and the stats of exactly the inode the descriptor reads. */
 export interface OpenedObject {
@@ -45,10 +56,13 @@ export interface OpenedObject {
  * kernel's name for what was pinned (/proc/self/fd/N, with every link resolved) is checked to lie
  * in the lake; its stats come from the descriptor; and the bytes are read by reopening
  * /proc/self/fd/N, which opens that very inode whatever the path leads to by then. Check and use
- * are about one file, with no window between them. The readlink is answered from kernel memory,
- * and so is the fstat on local file systems (on NFS and FUSE normally too: the open's path walk
- * has just fetched the attributes), so both are made synchronously: each saves a thread-pool
- * round trip, which is the bulk of a small read's cost.
+ * are about one file, with no window between them. The steps after the O_PATH open are made
+ * synchronously, for each thread-pool round trip saved is a good part of a small read's cost (a
+ * whole-history daily query reads hundreds of ~12 KB files): the readlink, the fstat and the
+ * reopen of the pinned inode are answered from kernel memory (on NFS and FUSE normally too: the
+ * path walk has just fetched the attributes), and a read-only descriptor closes without waiting.
+ * The path walk and the read, which may wait on a disk, stay on the thread pool; the walk also
+ * makes every get yield to the event loop once, so a caller polling for a key cannot starve I/O.
  * Without /proc (macOS, BSD, a sandbox without procfs) the path is realpath-checked and then
  * opened, which guards against links lying in the tree but not against a concurrent swapper.
  */
@@ -79,7 +93,7 @@ export class LocalReader {
     if (!this.usesProcFd(realRoot)) return this.openByRealpath(key);
     const pinned = await this.pin(realRoot, key);
     try {
-      return { fd: await open(`/proc/self/fd/${pinned.fd}`, O_READ), stats: pinned.stats };
+      return { fd: fs.openSync(`/proc/self/fd/${pinned.fd}`, O_READ), stats: pinned.stats };
     } catch (error) {
       throw translateFsError(error, key, 'read');
     } finally {
@@ -161,34 +175,22 @@ function assertFile(stats: BigIntStats, key: string): BigIntStats {
 export async function readBody(fd: number, span: { start: number; end: number } | undefined, key: string): Promise<Readable> {
   if (span === undefined) {
     closeQuietly(fd);
-    return bufferBody(Buffer.alloc(0));
+    return new BufferedBody(Buffer.alloc(0));
   }
   const length = span.end - span.start + 1;
   if (length > ONE_SHOT_MAX) return fs.createReadStream('', { fd, start: span.start, end: span.end, highWaterMark: ONE_SHOT_MAX });
   try {
     const buffer = Buffer.allocUnsafe(length);
     for (let filled = 0; filled < length;) {
-      const { bytesRead } = await read(fd, buffer, filled, length - filled, span.start + filled);
+      const bytesRead = await read(fd, buffer, filled, length - filled, span.start + filled);
       // Our writes never change a published inode; only another tool rewriting the file in place can.
       if (bytesRead === 0) throw new StoreError(`"${key}" shrank while being read (rewritten in place by another tool)`, { key, store: STORE, retryable: true });
       filled += bytesRead;
     }
-    return bufferBody(buffer);
+    return new BufferedBody(buffer);
   } catch (error) {
     throw translateFsError(error, key, 'read');
   } finally {
     closeQuietly(fd);
   }
-}
-
-/** A byte stream of one buffer, without Readable.from's async-iterator machinery. */
-function bufferBody(bytes: Buffer): Readable {
-  let sent = false;
-  return new Readable({
-    read() {
-      if (!sent && bytes.byteLength > 0) this.push(bytes);
-      sent = true;
-      this.push(null);
-    },
-  });
 }

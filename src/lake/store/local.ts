@@ -76,8 +76,8 @@ export class LocalStore implements ObjectStore, MultipartStore {
     const sidecar = this.sidecars.prefetch(key);
     const { fd, stats } = await this.reader.open(key);
     let span: { start: number; end: number } | undefined;
+    const etag = etagOf(stats);
     try {
-      const etag = etagOf(stats);
       if (options.ifMatch !== undefined && !etagMatches(options.ifMatch, etag)) {
         throw new PreconditionFailedError(`object "${key}" has changed (ETag ${etag}, expected ${options.ifMatch})`, { key, store: this.kind, backendCode: 'PreconditionFailed' });
       }
@@ -88,7 +88,7 @@ export class LocalStore implements ObjectStore, MultipartStore {
       throw error;
     }
     // All at once, so neither promise is left unobserved (the sidecar's never rejects).
-    const [head, body] = await Promise.all([this.headOf(key, stats, sidecar), readBody(fd, span, key)]);
+    const [head, body] = await Promise.all([this.headOf(key, stats, sidecar, etag), readBody(fd, span, key)]);
     if (signal) {
       if (signal.aborted) {
         body.destroy();
@@ -101,8 +101,7 @@ export class LocalStore implements ObjectStore, MultipartStore {
     return { head, body, range: options.range ? span : undefined };
   }
 
-  private async headOf(key: string, stats: BigIntStats, prefetched: PendingSidecar): Promise<ObjectHead> {
-    const etag = etagOf(stats);
+  private async headOf(key: string, stats: BigIntStats, prefetched: PendingSidecar, etag = etagOf(stats)): Promise<ObjectHead> {
     const sidecar = await this.sidecars.of(key, etag, prefetched);
     return {
       key, size: Number(stats.size), etag, lastModified: mtimeOf(stats), contentType: sidecar.contentType ?? DEFAULT_CONTENT_TYPE, metadata: sidecar.metadata,

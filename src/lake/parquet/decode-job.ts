@@ -1,0 +1,118 @@
+// Decodes one job's bytes with parquet-wasm into Float64Array columns: the work a decode worker does per file, without the messaging.
+import { Table, tableFromIPC, Type } from 'apache-arrow';
+import { parseRecordBatch } from 'arrow-js-ffi';
+import * as pw from 'parquet-wasm';
+import { decodeColumns, type DecodedColumns } from './decode-arrow.js';
+import type { DecodeJob, DecodeReply } from './decode-pool.js';
+import { SegmentBlob } from './segment-blob.js';
+
+/**
+ * Rows per decoded batch: the rows being read, so a file arrives as one Arrow batch, but capped:
+ * the reader allocates whole batches up front, and an oversized batch for a small file costs more
+ * than decoding it (1<<17 rows made a 250-row file 4× slower to read).
+ */
+const MAX_BATCH = 1 << 16;
+
+/**
+ * A reply for the job: its columns, or why the file cannot be decoded. A wasm trap is thrown, not
+ * answered: it poisons this wasm instance, so the thread must end (the pool replaces it).
+ * `fetch` reads bytes the job's segments lack.
+ */
+export async function decodeJob(job: DecodeJob, fetch: (start: number, end: number) => Promise<Uint8Array>): Promise<DecodeReply> {
+  const blob = new SegmentBlob(job.size, job.segments, fetch);
+  let file: pw.ParquetFile | undefined;
+  try {
+    const columns = [...(job.names.time === undefined ? [] : [job.names.time]), ...Object.values(job.names.values)].filter((c, i, all) => all.indexOf(c) === i);
+    const batchSize = Math.max(1, Math.min(job.rows, MAX_BATCH));
+    const options = { columns, rowGroups: job.rowGroups, batchSize };
+    let decoded = readWhole(job, options);
+    if (!decoded) {
+      // fromFile only calls size/slice/arrayBuffer, so the look-alike stands in for a Blob.
+      file = await pw.ParquetFile.fromFile(blob as unknown as Blob);
+      // concurrency 1: the bytes are already here (fetches are the exception), and parallel readers only add scheduling.
+      decoded = columnsOf(await file.read({ ...options, concurrency: 1 }), job);
+    }
+    return { id: job.id, ok: true, columns: decoded, fetched: blob.fetched.length };
+  } catch (error) {
+    if (error instanceof TrapError) throw error.trap;
+    return { id: job.id, ok: false, message: error instanceof Error ? error.message : String(error) };
+  } finally {
+    file?.free();
+  }
+}
+
+/**
+ * A small file arrives whole with its footer's suffix GET: the synchronous reader skips the async
+ * Blob machinery, about a quarter of the wasm time of a ~250-row daily file. It is only a shortcut:
+ * when it fails or its row count disagrees with the footer's (a lying file), the file goes through
+ * the async reader, so bad files are judged exactly as before. A wasm trap poisons this instance,
+ * so it is not retried here: rethrown, it ends the thread and the pool replaces it.
+ */
+function readWhole(job: DecodeJob, options: pw.ReaderOptions): DecodedColumns | undefined {
+  const whole = job.segments.find((s) => s.start === 0 && s.bytes.byteLength === job.size)?.bytes;
+  if (!whole) return undefined;
+  let table: pw.Table;
+  try {
+    table = pw.readParquet(whole, options);
+  } catch (error) {
+    if (error instanceof WebAssembly.RuntimeError) throw new TrapError(error);
+    return undefined;
+  }
+  try {
+    const decoded = columnsOf(table, job);
+    return decoded.rows === job.rows ? decoded : undefined;
+  } catch (error) {
+    if (error instanceof WebAssembly.RuntimeError) throw new TrapError(error);
+    return undefined;
+  }
+}
+
+/**
+ * The job's columns out of a wasm table, which this frees. The batches are read in place in wasm
+ * memory through the Arrow C data interface (views, copied once into the Float64Arrays returned)
+ * rather than serialized to IPC and parsed again: that hop was a quarter of a small file's decode.
+ * Only the layouts checked against arrow-js-ffi 0.4 take that way (it reads decimals with a
+ * quarter of their words, for one); anything else goes through IPC.
+ */
+function columnsOf(table: pw.Table, job: DecodeJob): DecodedColumns {
+  const ffi = table.toFFI();
+  let consumed = false;
+  try {
+    const views = inPlace(ffi, job);
+    // decodeColumns copies every value out, so the views may die with the wasm table afterwards.
+    if (views) return decodeColumns(views, job.names);
+    consumed = true;
+    return decodeColumns(tableFromIPC(table.intoIPCStream()), job.names);
+  } finally {
+    ffi.free();
+    if (!consumed) table.free();
+  }
+}
+
+/** The batches as arrow-js views into wasm memory, when every column is of a layout read right in place. */
+function inPlace(ffi: pw.FFIStream, job: DecodeJob): Table | undefined {
+  let views: Table;
+  try {
+    // Taken after the read: growing wasm memory replaces its buffer.
+    const memory = pw.wasmMemory().buffer as ArrayBuffer;
+    views = new Table(Array.from({ length: ffi.numArrays() }, (_, i) => parseRecordBatch(memory, ffi.arrayAddr(i), ffi.schemaAddr(), false)));
+  } catch {
+    return undefined;
+  }
+  return readableInPlace(views, job) ? views : undefined;
+}
+
+/** Column types whose FFI views decodeColumns reads right: flat, unsliced primitives and plain strings. */
+const IN_PLACE_TYPES = new Set([Type.Date, Type.Timestamp, Type.Float, Type.Int, Type.Utf8]);
+
+function readableInPlace(table: Table, job: DecodeJob): boolean {
+  const names = [...(job.names.time === undefined ? [] : [job.names.time]), ...Object.values(job.names.values)];
+  return names.every((name) => table.getChild(name)?.data.every((d) => IN_PLACE_TYPES.has(d.type.typeId) && d.offset === 0) ?? false);
+}
+
+/** Carries a wasm trap past decode()'s catch, so it crashes the thread instead of becoming a reply. */
+class TrapError extends Error {
+  constructor(readonly trap: Error) {
+    super(trap.message);
+  }
+}
