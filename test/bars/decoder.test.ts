@@ -1,10 +1,13 @@
-// The decode pool on its own: bytes the prefetch missed are fetched on demand, a failing fetch is reported as itself, parts split across workers agree.
+// The decode pool on its own (bytes the prefetch missed are fetched on demand, a failing fetch is reported as itself, parts split across workers agree), and the in-place column reader.
+import { DateDay, Float32, Float64, Int16, Int64, Int8, Table, tableFromIPC, tableToIPC, TimestampMicrosecond, Uint64, Utf8, vectorFromArray } from 'apache-arrow';
+import * as pw from 'parquet-wasm';
 import { describe, expect, it } from 'vitest';
 import type { BarRow } from '../../src/lake/bars/types.js';
 import { PreconditionFailedError } from '../../src/lake/errors.js';
-import { mergeColumns } from '../../src/lake/parquet/decode-arrow.js';
+import { decodeChunks, decodeColumns, mergeColumns } from '../../src/lake/parquet/decode-arrow.js';
 import { DecodePool, type DecodeReply } from '../../src/lake/parquet/decode-pool.js';
 import { SegmentBlob } from '../../src/lake/parquet/segment-blob.js';
+import { batchColumns } from '../../src/lake/parquet/wasm-columns.js';
 import { writeBarsParquet } from '../../src/lake/parquet/write.js';
 
 const rows: BarRow[] = Array.from({ length: 6000 }, (_, i) => ({
@@ -95,5 +98,59 @@ describe('DecodePool', () => {
     } finally {
       await one.close();
     }
+  });
+});
+
+describe('columns read in place from wasm memory', () => {
+  // Every layout the in-place reader takes, with nulls, several batches and a column sliced by an
+  // offset; the IPC path (tableFromIPC) is the reference.
+  const n = 1000;
+  const table = new Table({
+    date: vectorFromArray(Array.from({ length: n }, (_, i) => 19_000 + i), new DateDay()),
+    ts: vectorFromArray(Array.from({ length: n }, (_, i) => (i % 13 === 0 ? null : 1_700_000_000_000 + i * 60_000)), new TimestampMicrosecond('UTC')),
+    f32: vectorFromArray(Array.from({ length: n }, (_, i) => (i % 7 === 0 ? null : i / 8)), new Float32()),
+    f64: vectorFromArray(Array.from({ length: n }, (_, i) => (i % 5 === 0 ? null : i / 3)), new Float64()),
+    i8: vectorFromArray(Array.from({ length: n }, (_, i) => (i % 100) - 50), new Int8()),
+    i16: vectorFromArray(Array.from({ length: n }, (_, i) => i - 500), new Int16()),
+    i64: vectorFromArray(Array.from({ length: n }, (_, i) => (i % 3 === 0 ? null : BigInt(i) * 1_000_000_007n)), new Int64()),
+    u64: vectorFromArray(Array.from({ length: n }, (_, i) => BigInt(i) * 3n), new Uint64()),
+    text: vectorFromArray(Array.from({ length: n }, (_, i) => `2024-01-${String((i % 28) + 1).padStart(2, '0')}`), new Utf8()),
+  });
+  const bytes = pw.writeParquet(pw.Table.fromIPCStream(tableToIPC(table, 'stream')), new pw.WriterPropertiesBuilder().setMaxRowGroupSize(300).build());
+  const numeric = ['f32', 'f64', 'i8', 'i16', 'i64', 'u64'] as const;
+  const names = { time: 'ts', values: Object.fromEntries(numeric.map((c, i) => [['open', 'high', 'low', 'close', 'volume', 'vwap'][i], c])) };
+
+  /** Decodes the columns in place, the views read before the wasm table is freed. */
+  const inPlace = <T>(columns: string[], use: (batches: ReturnType<typeof batchColumns>[]) => T): T => {
+    const wasm = pw.readParquet(bytes, { columns, batchSize: 256 });
+    const ffi = wasm.toFFI();
+    try {
+      return use(Array.from({ length: ffi.numArrays() }, (_, i) => batchColumns(pw.wasmMemory().buffer as ArrayBuffer, ffi.arrayAddr(i), ffi.schemaAddr(), new Set(columns))));
+    } finally {
+      ffi.free();
+      wasm.free();
+    }
+  };
+
+  it('agree with the IPC path on dates, timestamps, floats and integers, nulls included', () => {
+    const columns = ['ts', ...numeric];
+    const reference = decodeColumns(tableFromIPC(pw.readParquet(bytes, { columns, batchSize: 256 }).intoIPCStream()), names);
+    const decoded = inPlace(columns, (batches) => {
+      expect(batches.length).toBeGreaterThan(1);
+      const views = batches.map((b) => b!);
+      return decodeChunks(views.reduce((sum, b) => sum + b.rows, 0), (name) => views.map((v) => v.columns.get(name)!), names);
+    });
+    expect(decoded.rows).toBe(n);
+    expect(Array.from(decoded.time!)).toEqual(Array.from(reference.time!));
+    for (const role of Object.keys(names.values) as (keyof typeof decoded.values)[]) {
+      expect(Array.from(decoded.values[role]!), role).toEqual(Array.from(reference.values[role]!));
+    }
+    expect(decoded.values.open!.some(Number.isNaN)).toBe(true);
+    expect(decoded.time!.some(Number.isNaN)).toBe(true);
+  });
+
+  it('leaves strings (and any layout it does not read) to the IPC path', () => {
+    expect(inPlace(['date', 'text'], (batches) => batches.every((b) => b === undefined))).toBe(true);
+    expect(inPlace(['date', 'f64'], (batches) => batches.every((b) => b !== undefined))).toBe(true);
   });
 });

@@ -21,27 +21,40 @@ export class DecodeError extends Error {}
 const DAY_MS = 86_400_000;
 const TWO_32 = 4_294_967_296;
 
+/**
+ * The parts of an Arrow column chunk the decoders read: an arrow-js Data, or a view of one in
+ * parquet-wasm's memory (wasm-columns.ts) with `values` starting at the chunk's first row and
+ * `offset` applying to the validity bitmap only.
+ */
+export type ColumnChunk = Pick<Data, 'type' | 'length' | 'values' | 'nullCount' | 'nullBitmap' | 'offset'>;
+
+type ColumnNames = { time?: string; values: Partial<Record<ValueRole, string>> };
+
 /** `names` maps roles to the table's column names (as resolveBarColumns found them); `time` only in the part that has it. */
-export function decodeColumns(table: Table, names: { time?: string; values: Partial<Record<ValueRole, string>> }): DecodedColumns {
-  const n = table.numRows;
+export function decodeColumns(table: Table, names: ColumnNames): DecodedColumns {
+  return decodeChunks(table.numRows, (name) => table.getChild(name)?.data, names);
+}
+
+/** The same from any source of column chunks: `chunksOf(name)` gives a column's chunks in row order, undefined if absent. */
+export function decodeChunks(n: number, chunksOf: (name: string) => readonly ColumnChunk[] | undefined, names: ColumnNames): DecodedColumns {
   let time: Float64Array | undefined;
   if (names.time !== undefined) {
-    const timeVector = table.getChild(names.time);
-    if (!timeVector) throw new DecodeError(`column "${names.time}" was not decoded`);
+    const chunks = chunksOf(names.time);
+    if (!chunks) throw new DecodeError(`column "${names.time}" was not decoded`);
     time = new Float64Array(n);
     let offset = 0;
-    for (const data of timeVector.data) {
+    for (const data of chunks) {
       decodeTime(data, time, offset, names.time);
       offset += data.length;
     }
   }
   const values: DecodedColumns['values'] = {};
   for (const [role, name] of Object.entries(names.values) as [ValueRole, string][]) {
-    const vector = table.getChild(name);
-    if (!vector) throw new DecodeError(`column "${name}" was not decoded`);
+    const chunks = chunksOf(name);
+    if (!chunks) throw new DecodeError(`column "${name}" was not decoded`);
     const out = new Float64Array(n);
     let at = 0;
-    for (const data of vector.data) {
+    for (const data of chunks) {
       decodeNumber(data, out, at, name);
       at += data.length;
     }
@@ -79,7 +92,7 @@ export function decodeBars(table: Table, names: { time: string; values: Partial<
   return mergeColumns([decodeColumns(table, names)]);
 }
 
-function decodeTime(data: Data, out: Float64Array, at: number, name: string): void {
+function decodeTime(data: ColumnChunk, out: Float64Array, at: number, name: string): void {
   const type = data.type;
   const n = data.length;
   switch (type.typeId) {
@@ -104,7 +117,7 @@ function decodeTime(data: Data, out: Float64Array, at: number, name: string): vo
     case Type.LargeBinary:
     case Type.Dictionary: {
       // Vector.get knows every string, view and dictionary layout: no need to reimplement them for a rare encoding.
-      const vector: Vector = makeVector(data);
+      const vector: Vector = makeVector(data as Data);
       for (let i = 0; i < n; i++) {
         const raw = vector.get(i);
         if (raw === null || raw === undefined) {
@@ -124,7 +137,7 @@ function decodeTime(data: Data, out: Float64Array, at: number, name: string): vo
   applyNulls(data, out, at);
 }
 
-function decodeNumber(data: Data, out: Float64Array, at: number, name: string): void {
+function decodeNumber(data: ColumnChunk, out: Float64Array, at: number, name: string): void {
   const type = data.type;
   const n = data.length;
   switch (type.typeId) {
@@ -172,7 +185,7 @@ function int64(values: ArrayLike<unknown> & { buffer: ArrayBufferLike; byteOffse
 }
 
 /** 128/256-bit two's-complement decimals: exact when the unscaled value fits 2^53, BigInt otherwise. */
-function decimal(data: Data, out: Float64Array, at: number, name: string): void {
+function decimal(data: ColumnChunk, out: Float64Array, at: number, name: string): void {
   const { scale, bitWidth } = data.type as Decimal;
   const words = data.values as Uint32Array;
   const stride = bitWidth / 32;
@@ -203,7 +216,7 @@ function decimal(data: Data, out: Float64Array, at: number, name: string): void 
   }
 }
 
-function applyNulls(data: Data, out: Float64Array, at: number): void {
+function applyNulls(data: ColumnChunk, out: Float64Array, at: number): void {
   if (!data.nullCount || !data.nullBitmap) return;
   const bitmap = data.nullBitmap;
   const start = data.offset;

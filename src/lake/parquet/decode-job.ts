@@ -1,10 +1,10 @@
 // Decodes one job's bytes with parquet-wasm into Float64Array columns: the work a decode worker does per file, without the messaging.
-import { Table, tableFromIPC, Type } from 'apache-arrow';
-import { parseRecordBatch } from 'arrow-js-ffi';
+import { tableFromIPC } from 'apache-arrow';
 import * as pw from 'parquet-wasm';
-import { decodeColumns, type DecodedColumns } from './decode-arrow.js';
+import { decodeChunks, decodeColumns, type DecodedColumns } from './decode-arrow.js';
 import type { DecodeJob, DecodeReply } from './decode-pool.js';
 import { SegmentBlob } from './segment-blob.js';
+import { batchColumns } from './wasm-columns.js';
 
 /**
  * Rows per decoded batch: the rows being read, so a file arrives as one Arrow batch, but capped:
@@ -22,7 +22,7 @@ export async function decodeJob(job: DecodeJob, fetch: (start: number, end: numb
   const blob = new SegmentBlob(job.size, job.segments, fetch);
   let file: pw.ParquetFile | undefined;
   try {
-    const columns = [...(job.names.time === undefined ? [] : [job.names.time]), ...Object.values(job.names.values)].filter((c, i, all) => all.indexOf(c) === i);
+    const columns = columnNames(job);
     const batchSize = Math.max(1, Math.min(job.rows, MAX_BATCH));
     const options = { columns, rowGroups: job.rowGroups, batchSize };
     let decoded = readWhole(job, options);
@@ -68,19 +68,22 @@ function readWhole(job: DecodeJob, options: pw.ReaderOptions): DecodedColumns | 
 }
 
 /**
- * The job's columns out of a wasm table, which this frees. The batches are read in place in wasm
- * memory through the Arrow C data interface (views, copied once into the Float64Arrays returned)
- * rather than serialized to IPC and parsed again: that hop was a quarter of a small file's decode.
- * Only the layouts checked against arrow-js-ffi 0.4 take that way (it reads decimals with a
- * quarter of their words, for one); anything else goes through IPC.
+ * The job's columns out of a wasm table, which this frees. The batches are read where they lie in
+ * wasm memory, through the Arrow C data interface, and copied once into the Float64Arrays returned,
+ * rather than serialized to IPC and parsed into arrow-js again: that hop was a quarter of a small
+ * file's decode. Columns of other layouts than flat numbers and times go the IPC way.
  */
 function columnsOf(table: pw.Table, job: DecodeJob): DecodedColumns {
   const ffi = table.toFFI();
   let consumed = false;
   try {
-    const views = inPlace(ffi, job);
-    // decodeColumns copies every value out, so the views may die with the wasm table afterwards.
-    if (views) return decodeColumns(views, job.names);
+    const names = columnNames(job);
+    const batches = inPlace(ffi, new Set(names));
+    if (batches) {
+      const rows = batches.reduce((n, b) => n + b.rows, 0);
+      // decodeChunks copies every value out, so the views may die with the wasm table afterwards.
+      return decodeChunks(rows, (name) => batches.map((b) => b.columns.get(name)!), job.names);
+    }
     consumed = true;
     return decodeColumns(tableFromIPC(table.intoIPCStream()), job.names);
   } finally {
@@ -89,25 +92,22 @@ function columnsOf(table: pw.Table, job: DecodeJob): DecodedColumns {
   }
 }
 
-/** The batches as arrow-js views into wasm memory, when every column is of a layout read right in place. */
-function inPlace(ffi: pw.FFIStream, job: DecodeJob): Table | undefined {
-  let views: Table;
-  try {
-    // Taken after the read: growing wasm memory replaces its buffer.
-    const memory = pw.wasmMemory().buffer as ArrayBuffer;
-    views = new Table(Array.from({ length: ffi.numArrays() }, (_, i) => parseRecordBatch(memory, ffi.arrayAddr(i), ffi.schemaAddr(), false)));
-  } catch {
-    return undefined;
+function inPlace(ffi: pw.FFIStream, wanted: ReadonlySet<string>): NonNullable<ReturnType<typeof batchColumns>>[] | undefined {
+  const count = ffi.numArrays();
+  if (count === 0) return undefined;
+  // Taken after the read: growing wasm memory replaces its buffer.
+  const memory = pw.wasmMemory().buffer as ArrayBuffer;
+  const batches = [];
+  for (let i = 0; i < count; i++) {
+    const batch = batchColumns(memory, ffi.arrayAddr(i), ffi.schemaAddr(), wanted);
+    if (!batch) return undefined;
+    batches.push(batch);
   }
-  return readableInPlace(views, job) ? views : undefined;
+  return batches;
 }
 
-/** Column types whose FFI views decodeColumns reads right: flat, unsliced primitives and plain strings. */
-const IN_PLACE_TYPES = new Set([Type.Date, Type.Timestamp, Type.Float, Type.Int, Type.Utf8]);
-
-function readableInPlace(table: Table, job: DecodeJob): boolean {
-  const names = [...(job.names.time === undefined ? [] : [job.names.time]), ...Object.values(job.names.values)];
-  return names.every((name) => table.getChild(name)?.data.every((d) => IN_PLACE_TYPES.has(d.type.typeId) && d.offset === 0) ?? false);
+function columnNames(job: DecodeJob): string[] {
+  return [...(job.names.time === undefined ? [] : [job.names.time]), ...Object.values(job.names.values)].filter((c, i, all) => all.indexOf(c) === i);
 }
 
 /** Carries a wasm trap past decode()'s catch, so it crashes the thread instead of becoming a reply. */
