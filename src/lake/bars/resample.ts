@@ -34,7 +34,8 @@ export function emptyBatch(capacity: number): BarBatch {
  * that have both, and null when that volume is zero.
  */
 export class Resampler {
-  private batch: BarBatch;
+  /** Allocated on the first bar it holds: a batch is ten columns of batchSize, too many to make for nothing. */
+  private batch?: BarBatch;
   private start = NaN;
   private end = NaN;
   private date = 0;
@@ -50,9 +51,7 @@ export class Resampler {
   private lastVwap = NaN;
 
   /** `after`: only buckets starting strictly later are produced (the cursor of the previous page). */
-  constructor(private readonly timeframe: Timeframe, private readonly batchSize: number, private readonly after = -Infinity) {
-    this.batch = emptyBatch(batchSize);
-  }
+  constructor(private readonly timeframe: Timeframe, private readonly batchSize: number, private readonly after = -Infinity) {}
 
   /** Adds rows `[lo, hi)` of a table; rows must continue in time order from the previous call. Returns the batches filled. */
   push(table: BarTable, lo: number, hi: number): BarBatch[] {
@@ -60,6 +59,7 @@ export class Resampler {
     const { time, day } = table;
     const v = table.values;
     const minute = this.timeframe === 'MINUTE';
+    if (minute || this.timeframe === 'DAY') lo = this.copyAlone(table, lo, hi, full);
     for (let i = lo; i < hi; i++) {
       const key = minute ? time[i] : day[i];
       if (!(key < this.end && key >= this.start)) {
@@ -92,15 +92,51 @@ export class Resampler {
     return full;
   }
 
+  /**
+   * The fast way through DAY bars of daily files and MINUTE bars of minute files, where nearly every
+   * row is a bucket of its own: from `lo`, rows whose bucket no other row shares are copied
+   * column-wise, unchanged (as a bucket of one row passes through). Stops before the first row
+   * that may share its bucket, and before the last row, which stays for the general path to open,
+   * since the next table may continue its bucket. Returns where the general path takes over.
+   */
+  private copyAlone(table: BarTable, lo: number, hi: number, full: BarBatch[]): number {
+    const minute = this.timeframe === 'MINUTE';
+    const key = minute ? table.time : table.day;
+    const alone = (i: number) => (minute ? key[i] % 60_000 === 0 && key[i + 1] >= key[i] + 60_000 : key[i + 1] > key[i]);
+    // The open bucket must end before the first row copied, as the general path would see it end.
+    if (lo >= hi - 1 || !alone(lo) || (this.count > 0 && key[lo] < this.end)) return lo;
+    if (this.count > 0 && this.emit()) full.push(this.take());
+    let i = lo;
+    while (i < hi - 1 && key[i] <= this.after) i++;
+    while (i < hi - 1 && alone(i)) {
+      const b = (this.batch ??= emptyBatch(this.batchSize));
+      let j = i + 1;
+      const room = this.batchSize - b.length;
+      while (j < hi - 1 && j - i < room && alone(j)) j++;
+      const at = b.length;
+      b.time.set(key.subarray(i, j), at);
+      b.date.set(table.day.subarray(i, j), at);
+      for (const field of BAR_FIELDS) {
+        const column = table.values[field];
+        if (column) b[field].set(column.subarray(i, j), at);
+        else b[field].fill(NaN, at, at + j - i);
+      }
+      b.length += j - i;
+      if (b.length === this.batchSize) full.push(this.take());
+      i = j;
+    }
+    return i;
+  }
+
   /** Ends the open bucket (no more rows): returns whatever is left, if anything. */
   finish(): BarBatch | undefined {
     if (this.count > 0) this.emit();
-    return this.batch.length > 0 ? this.take() : undefined;
+    return this.batch && this.batch.length > 0 ? this.take() : undefined;
   }
 
   /** Writes the open bucket into the batch; true when the batch is now full. */
   private emit(): boolean {
-    const b = this.batch;
+    const b = (this.batch ??= emptyBatch(this.batchSize));
     const i = b.length++;
     b.time[i] = this.start;
     b.date[i] = this.date;
@@ -122,8 +158,8 @@ export class Resampler {
   }
 
   private take(): BarBatch {
-    const b = this.batch;
-    this.batch = emptyBatch(this.batchSize);
+    const b = this.batch!;
+    this.batch = undefined;
     return b;
   }
 }

@@ -133,11 +133,11 @@ export class DecodePool {
       // Referenced only while busy: an idle pool never keeps the process alive, a busy one must.
       slot.worker.ref();
       slot.timer = setTimeout(() => this.fail(slot!, new DecoderCrashError(`decoding took longer than ${this.timeoutMs} ms`)), this.timeoutMs);
-      // Copies the worker owns: transferring the caller's own buffers could detach a Buffer from
-      // Node's shared pool along with other callers' bytes (and cached footers reuse their tail).
-      const jobs = batch.map(({ job }) => ({ ...job, segments: job.segments.map((s) => ({ start: s.start, bytes: new Uint8Array(s.bytes) })) }));
-      const transfer = jobs.flatMap((job) => job.segments.map((s) => s.bytes.buffer as ArrayBuffer));
-      slot.worker.postMessage({ kind: 'jobs', jobs } satisfies ToWorker, transfer);
+      // The bytes go by copy inside the message, not by transfer: transferring the caller's own
+      // buffers would detach them (a cached footer reuses its tail, a Buffer may share Node's pool),
+      // and a copy made here would be one more buffer for this thread's garbage collector.
+      const jobs = batch.map(({ job }) => ({ ...job, segments: job.segments.map((s) => ({ start: s.start, bytes: alone(s.bytes) })) }));
+      slot.worker.postMessage({ kind: 'jobs', jobs } satisfies ToWorker);
     }
   }
 
@@ -220,6 +220,11 @@ export class DecodePool {
     }
     if (!this.closed) this.pump();
   }
+}
+
+/** A message carries a view's whole buffer: a view into a larger one is cut out first. */
+function alone(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
 }
 
 function segmentBytes(job: DecodeJob): number {

@@ -40,7 +40,8 @@ async function decodeAll(jobs: DecodeJob[]): Promise<void> {
   post({ kind: 'replies', replies }, transfer);
 }
 
+/** The buffers behind a reply's columns, each once (columns may share one). */
 function columnBuffers(columns: DecodedColumns): ArrayBuffer[] {
-  return [columns.time, ...Object.values(columns.values)].flatMap((v) => (v ? [v.buffer as ArrayBuffer] : []));
+  return [...new Set([columns.time, ...Object.values(columns.values)].flatMap((v) => (v ? [v.buffer as ArrayBuffer] : [])))];
 }
 
