@@ -104,6 +104,7 @@ async function main(): Promise<void> {
     line('DuckDB read_parquet → JS values', duckJs);
     console.log(`  ratio lakeql cold / DuckDB materialized: ${(duckEngine / cold).toFixed(2)}×   cold / DuckDB→JS: ${(duckJs / cold).toFixed(2)}×   warm / DuckDB materialized: ${(duckEngine / warm).toFixed(2)}×`);
     await profile(store, workload, cold);
+    await threadTimes(() => lakeqlRows(store, workload));
     if (args['cpu-profile']) await cpuProfile(() => lakeqlRows(store, workload));
   }
   duck.closeSync();
@@ -216,6 +217,39 @@ async function profile(store: LocalStore, workload: Workload, coldMs: number): P
   console.log(`    decode on the worker pool, round trip        ${worker.toFixed(2).padStart(8)} ms ${pct(worker)}  (${pool.size} threads, all files in parallel)`);
   console.log(`    same decode on one thread                    ${inThread.toFixed(2).padStart(8)} ms, of which the wasm Parquet read ${wasmOnly.toFixed(2)} ms`);
   console.log(`    fold into bars from the decoded cache        ${fold.toFixed(2).padStart(8)} ms ${pct(fold)}`);
+}
+
+/**
+ * CPU time per cold pass, by thread (Linux /proc): the main thread drives reads, footers and the
+ * fold; the others are the decode workers, V8's background GC and libuv's file I/O pool. Next to
+ * the pass's wall time it shows how much of the two cores a pass keeps busy.
+ */
+async function threadTimes(pass: () => Promise<unknown>): Promise<void> {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const sample = async () => {
+    const times = new Map<number, number>();
+    for (const tid of await readdir('/proc/self/task').catch(() => [])) {
+      const stat = await readFile(`/proc/self/task/${tid}/stat`, 'utf8').catch(() => '');
+      // utime and stime, fields 14 and 15, counted after the parenthesised command name; in clock ticks (10 ms).
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (fields.length > 12) times.set(Number(tid), (Number(fields[11]) + Number(fields[12])) * 10);
+    }
+    return times;
+  };
+  const before = await sample();
+  if (before.size === 0) return;
+  const t0 = performance.now();
+  for (let i = 0; i < ITERATIONS; i++) await pass();
+  const wall = (performance.now() - t0) / ITERATIONS;
+  const after = await sample();
+  let main = 0;
+  let others = 0;
+  for (const [tid, ms] of after) {
+    const spent = (ms - (before.get(tid) ?? 0)) / ITERATIONS;
+    if (tid === process.pid) main = spent;
+    else others += spent;
+  }
+  console.log(`    CPU per cold pass (${wall.toFixed(0)} ms wall): main thread ${main.toFixed(0)} ms, other threads ${others.toFixed(0)} ms (decode workers, GC, file I/O)`);
 }
 
 /** Samples the main thread (inspector Profiler) over a few cold passes and prints self time by function. */
