@@ -10,7 +10,7 @@ import { ensureDemoLake } from '../src/lake/demo/create-demo-lake.js';
 import { filesFor, streamBars, type BarQuery } from '../src/lake/bars/query.js';
 import { BarFileReader } from '../src/lake/bars/reader.js';
 import { resolveBarColumns } from '../src/lake/parquet/bar-columns.js';
-import { decodeJob } from '../src/lake/parquet/decode-job.js';
+import { decodeJob, wholeFile } from '../src/lake/parquet/decode-job.js';
 import { sharedDecodePool } from '../src/lake/parquet/decode-pool.js';
 import { fetchSegments, readFooter } from '../src/lake/parquet/read-footer.js';
 import { SegmentBlob } from '../src/lake/parquet/segment-blob.js';
@@ -199,7 +199,7 @@ async function profile(store: LocalStore, workload: Workload, coldMs: number): P
   const wasmOnly = await timed(async () => {
     for (const i of inputs) {
       const options = { columns: [i.names.time, ...Object.values(i.names.values)], batchSize: Math.max(1, Math.min(i.rows, 1 << 16)) };
-      const whole = i.segments.find((s) => s.start === 0 && s.bytes.byteLength === i.f.size)?.bytes;
+      const whole = wholeFile({ segments: i.segments, size: i.f.size });
       if (whole) pw.readParquet(whole, options).free();
       else {
         const file = await pw.ParquetFile.fromFile(new SegmentBlob(i.f.size, i.segments, noFetch) as unknown as Blob);

@@ -25,6 +25,9 @@ const MAX_OPERATION_NAMES = 200;
 const JOB_STATES: JobState[] = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'];
 const JOB_KINDS: JobKind[] = ['BACKFILL', 'DOWNLOAD', 'UPLOAD'];
 
+/** Seconds, for every latency histogram: one scale, so GraphQL and HTTP timings compare bucket for bucket. */
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
 export class Metrics {
   readonly registry = new Registry();
   private readonly now: () => number;
@@ -49,7 +52,7 @@ export class Metrics {
       name: 'lakeql_graphql_operation_duration_seconds',
       help: 'GraphQL operations executed (queries and mutations), from execution start to result; outcome "error" when the result has errors.',
       labelNames: ['operation_name', 'operation_type', 'outcome'],
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      buckets: LATENCY_BUCKETS,
       registers,
     });
     this.rejected = new Counter({ name: 'lakeql_graphql_rejected_total', help: 'Operations refused before execution: unparsable, invalid, or over a limit.', labelNames: ['phase'], registers });
@@ -58,7 +61,7 @@ export class Metrics {
       name: 'lakeql_http_request_duration_seconds',
       help: 'HTTP requests by route, until the response head (a streamed body may take longer).',
       labelNames: ['route', 'method', 'status'],
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      buckets: LATENCY_BUCKETS,
       registers,
     });
     this.s3Requests = new Counter({ name: 'lakeql_s3_requests_total', help: 'HTTP requests to S3 by API operation and outcome, each retry attempt counted.', labelNames: ['operation', 'outcome'], registers });

@@ -49,7 +49,7 @@ export async function decodeJob(job: DecodeJob, fetch: (start: number, end: numb
  * so it is not retried here: rethrown, it ends the thread and the pool replaces it.
  */
 function readWhole(job: DecodeJob, options: pw.ReaderOptions): DecodedColumns | undefined {
-  const whole = job.segments.find((s) => s.start === 0 && s.bytes.byteLength === job.size)?.bytes;
+  const whole = wholeFile(job);
   if (!whole) return undefined;
   let table: pw.Table;
   try {
@@ -65,6 +65,11 @@ function readWhole(job: DecodeJob, options: pw.ReaderOptions): DecodedColumns | 
     if (error instanceof WebAssembly.RuntimeError) throw new TrapError(error);
     return undefined;
   }
+}
+
+/** The file's bytes when one segment holds all of it (a small file arrives whole with its footer). */
+export function wholeFile(job: Pick<DecodeJob, 'segments' | 'size'>): Uint8Array | undefined {
+  return job.segments.find((s) => s.start === 0 && s.bytes.byteLength === job.size)?.bytes;
 }
 
 /**
