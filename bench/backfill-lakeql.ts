@@ -2,7 +2,7 @@
 import { loadConfig } from '../src/config.js';
 import { openStore } from '../src/lake/store/open.js';
 import { backfillJob } from '../src/lake/uploads/backfill.js';
-import { createTransferServices } from '../src/resolvers/transfer-services.js';
+import { createTransferServices } from '../src/services/transfers.js';
 
 // argv: <upload root> <source below it> <bucket> <concurrency>
 const [root, source, bucket, concurrency = '20'] = process.argv.slice(2);

@@ -15,33 +15,19 @@ import { attachWebSocket } from './http/websocket.js';
 import { graphiqlHeaders, securityPlugins, type SecurityDeps } from './http/security.js';
 import { drainPlugin, type Drain } from './http/drain.js';
 import { ensureDemoLake } from './lake/demo/create-demo-lake.js';
-import { CountingStore } from './lake/store/counting.js';
-import { openStore, type LakeLocation } from './lake/store/open.js';
 import { createLogger, yogaLogger, type Logger } from './log.js';
-import { isPresigner, type ObjectStore } from './lake/store/types.js';
-import { UrlSigner } from './lake/url-signer.js';
-import { BarFileReader } from './lake/bars/reader.js';
-import { createContext, type Context, type Services } from './resolvers/context.js';
-import { createTransferServices, type TransferDeps } from './resolvers/transfer-services.js';
-import { connectRedis } from './resolvers/redis-transfers.js';
+import { createContext, type Context } from './resolvers/context.js';
+import { buildServices, type ServiceDeps, type Services } from './services/services.js';
 import { maskError } from './schema/errors.js';
 import { schema } from './schema/index.js';
 
-export interface AppDeps {
-  /** Use this store instead of opening `config.lake` (tests pass instrumented stores). */
-  store?: ObjectStore;
-  location?: LakeLocation;
-  log?: (message: string) => void;
+export interface AppDeps extends Omit<ServiceDeps, 'onS3Request' | 'onStoreCall'> {
   /** Structured logs (request lines, yoga's errors); silent unless given, so tests stay quiet (main.ts passes one). */
   logger?: Logger;
   /** Prometheus metrics served at /metrics; one without process metrics unless given (main.ts passes one with). */
   metrics?: Metrics;
-  /** Bar reader (and so its caches and decode pool) to use; tests pass one to watch or size its cache. */
-  bars?: BarFileReader;
   /** Clock, timer and JWT key seams for the security tests. */
   security?: SecurityDeps;
-  /** Job registry and event target for upload jobs (Redis in issue 5); in memory by default. */
-  transfers?: TransferDeps;
 }
 
 export interface App {
@@ -56,24 +42,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   const logger = deps.logger ?? createLogger({ level: 'silent' });
   const log = deps.log ?? ((message: string) => logger.info(message));
   const metrics = deps.metrics ?? new Metrics({ processMetrics: false });
-  const opened = deps.store
-    ? { store: deps.store, location: deps.location ?? ({ kind: 'local', directory: '(given store)' } as LakeLocation), close: () => {} }
-    : await openStore(config.lake, { s3: { onRequest: metrics.onS3Request } });
-  // S3 requests are counted below the SDK's retries (onRequest); a directory has no requests, so count its calls.
-  const store = !deps.store && opened.location.kind === 'local' ? new CountingStore(opened.store, { onCall: metrics.onStoreCall }) : opened.store;
-  const { location } = opened;
-  const services: Services = {
-    config,
-    store,
-    location,
-    presigner: isPresigner(store) ? store : undefined,
-    urlSigner: new UrlSigner(config.urlSecret),
-    bars: deps.bars ?? new BarFileReader(store, { cacheBytes: config.barsCacheBytes }),
-  };
-  // LAKEQL_REDIS_URL: job state, events and cancels shared with other instances (tests may pass their own deps instead).
-  const redis = config.redisUrl && !deps.transfers ? await connectRedis(config.redisUrl, { retainJobs: config.transfers.retainJobs }) : undefined;
-  services.transfers = createTransferServices(store, config.transfers, { urlSecret: config.urlSecret, log, ...redis?.deps, ...deps.transfers });
-  await redis?.listen(services.transfers);
+  const { services, closeStore, closeRedis } = await buildServices(config, {
+    ...deps,
+    log,
+    onS3Request: metrics.onS3Request,
+    onStoreCall: metrics.onStoreCall,
+  });
+  const { store, location } = services;
   metrics.watchJobs(services.transfers.jobs);
 
   // Set by stop(): from then on new requests and operations are refused (src/http/drain.ts).
@@ -88,7 +63,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     maxRequestBodySize: false,
     landingPage: false,
     // Request ids and timings first: they must see requests that later plugins answer early (401, 413, 429).
-    plugins: [requestLogPlugin(logger), metrics.timingPlugin(), consolePlugin(), drainPlugin(drain), ...securityPlugins(config, deps.security), metrics.endpointPlugin(), healthPlugin(store), filesPlugin(store, services.urlSigner), barsExportPlugin(services), uploadPlugin(), putUploadsPlugin(() => services.transfers)],
+    plugins: [requestLogPlugin(logger), metrics.timingPlugin(), consolePlugin(), drainPlugin(drain), ...securityPlugins(config, deps.security), metrics.endpointPlugin(), healthPlugin(store), filesPlugin(store, services.urlSigner), barsExportPlugin(services), uploadPlugin(), putUploadsPlugin(services.transfers)],
   });
 
   let server: Server | undefined;
@@ -104,7 +79,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
         const written = await ensureDemoLake(store);
         if (written) log(`created the demo lake in ${location.directory} (${Date.now() - started} ms)`);
       }
-      const cleaned = await services.transfers?.cleanUp().catch((error: Error) => ({ aborted: [], errors: [error.message] }));
+      const cleaned = await services.transfers.cleanUp().catch((error: Error) => ({ aborted: [], errors: [error.message] }));
       if (cleaned?.aborted.length) log(`aborted ${cleaned.aborted.length} multipart uploads a previous run left unfinished`);
       if (cleaned?.errors.length) log(`could not clean up unfinished multipart uploads: ${cleaned.errors.slice(0, 3).join('; ')}`);
       server = createServer(yoga);
@@ -127,7 +102,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       const closed = closing ? new Promise<void>((resolve) => closing.close(() => resolve())) : Promise.resolve();
       closing?.closeIdleConnections();
       // 2. Jobs: cancelled, their multipart uploads aborted, the final state published to subscribers.
-      await until(deadline, services.transfers?.close());
+      await until(deadline, services.transfers.close());
       // 3. WebSockets: graphql-ws sends what it queued (those final states) before its close frame.
       await until(deadline, closeWebSocket?.());
       closeWebSocket = undefined;
@@ -135,9 +110,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       await until(deadline, closed);
       closing?.closeAllConnections();
       await closed;
-      opened.close();
+      closeStore();
       // Last: the jobs' final snapshots above were saved and published through it.
-      await redis?.close();
+      await closeRedis();
     },
   };
 }

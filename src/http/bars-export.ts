@@ -8,7 +8,7 @@ import type { BarBatch } from '../lake/bars/resample.js';
 import { isTimeframe, TIMEFRAMES } from '../lake/bars/timeframe.js';
 import { normalizeTicker } from '../lake/layout.js';
 import type { ObjectStore } from '../lake/store/types.js';
-import { ERROR_CODES } from '../schema/errors.js';
+import { ERROR_CODES } from '../services/error-codes.js';
 import { encode, FORMATS, type Format } from './bars-formats.js';
 
 export const BARS_PATH = '/v1/bars/';

@@ -5,14 +5,12 @@ import type { Plugin } from 'graphql-yoga';
 import { InvalidDataError, isLakeError } from '../lake/errors.js';
 import { attributesFor } from '../lake/uploads/metadata.js';
 import { UPLOADS_PATH, type PutGrant } from '../lake/uploads/put-url.js';
-import type { TransferServices } from '../resolvers/transfer-services.js';
+import type { TransferServices } from '../services/transfers.js';
 
-export function putUploadsPlugin(services: () => TransferServices | undefined): Plugin {
+export function putUploadsPlugin(transfers: TransferServices): Plugin {
   return {
     onRequest({ request, url, endResponse }) {
       if (!url.pathname.startsWith(UPLOADS_PATH)) return;
-      const transfers = services();
-      if (!transfers) return endResponse(text(404, 'uploads are not enabled'));
       if (request.method !== 'PUT') return endResponse(text(405, 'use PUT'));
       const grant = transfers.putUrls.verify(url);
       if (!grant) return endResponse(text(403, 'signature invalid or expired'));

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
-import type { UploadedFile } from '../resolvers/uploaded-file.js';
+import type { UploadedFile } from '../services/uploaded-file.js';
 import { boundaryOf, MultipartError, parseMultipart, type PartSink } from './multipart.js';
 
 /** Most bytes the `operations` and `map` fields may have. */

@@ -1,15 +1,13 @@
 // Job resolvers: start, cancel, look up, and follow a job's snapshots (snapshot first, then updates, final state last).
-import { NotFoundError, NotSupportedError } from '../lake/errors.js';
+import { NotFoundError } from '../lake/errors.js';
 import { isFinal, type JobFilter, type JobSnapshot } from '../lake/jobs/types.js';
 import { backfillJob, type BackfillOptions } from '../lake/uploads/backfill.js';
 import { downloadJob, type DownloadOptions } from '../lake/uploads/download.js';
 import type { Context } from './context.js';
-import type { TransferServices } from './transfer-services.js';
+import type { TransferServices } from '../services/transfers.js';
 
 export function transfers(ctx: Context): TransferServices {
-  const services = ctx.services.transfers;
-  if (!services) throw new NotSupportedError('upload jobs are not enabled in this instance');
-  return services;
+  return ctx.services.transfers;
 }
 
 /** A dry run answers with its finished plan; a real one with the job as registered (QUEUED). */

@@ -9,7 +9,7 @@ import { normalizeSha256 } from '../lake/uploads/put-url.js';
 import { registerUploadJob, uploadTickJob } from '../lake/uploads/upload-job.js';
 import type { Context } from './context.js';
 import { transfers } from './jobs.js';
-import { asUploadedFile } from './uploaded-file.js';
+import { asUploadedFile } from '../services/uploaded-file.js';
 
 /** S3 allows presigned URLs for a week; upload URLs are capped at an hour, the bound. */
 export const MAX_UPLOAD_URL_SECONDS = 3600;

@@ -3,7 +3,7 @@ import SchemaBuilder from '@pothos/core';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import { DateResolver, DateTimeResolver, JSONResolver, SafeIntResolver } from 'graphql-scalars';
 import type { Context } from '../resolvers/context.js';
-import type { UploadedFile } from '../resolvers/uploaded-file.js';
+import type { UploadedFile } from '../services/uploaded-file.js';
 
 export const builder = new SchemaBuilder<{
   Context: Context;

@@ -1,22 +1,9 @@
 // Maps the lake's typed errors to GraphQL errors with a stable `extensions.code`; everything else stays masked.
 import { GraphQLError } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
-import { LakeError, type LakeErrorCode } from '../lake/errors.js';
+import { LakeError } from '../lake/errors.js';
+import { ERROR_CODES } from '../services/error-codes.js';
 
-/** The codes clients can rely on, in `errors[].extensions.code`. */
-export const ERROR_CODES: Record<LakeErrorCode, string> = {
-  NOT_FOUND: 'NOT_FOUND',
-  ALREADY_EXISTS: 'ALREADY_EXISTS',
-  PRECONDITION_FAILED: 'PRECONDITION_FAILED',
-  NOT_SUPPORTED: 'NOT_SUPPORTED',
-  PERMISSION_DENIED: 'FORBIDDEN',
-  UNAUTHENTICATED: 'STORE_UNAUTHENTICATED',
-  INVALID_KEY: 'BAD_USER_INPUT',
-  INVALID_INPUT: 'BAD_USER_INPUT',
-  INVALID_DATA: 'INVALID_DATA',
-  CANCELLED: 'CANCELLED',
-  STORE_ERROR: 'STORE_UNAVAILABLE',
-};
 
 /** A user-facing error raised by the schema layer itself (argument checks). */
 export function badInput(message: string, extensions: Record<string, unknown> = {}): GraphQLError {

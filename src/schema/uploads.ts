@@ -2,7 +2,7 @@
 import { GraphQLError } from 'graphql';
 import type { StoredObject } from '../lake/uploads/objects.js';
 import * as resolvers from '../resolvers/uploads.js';
-import { asUploadedFile } from '../resolvers/uploaded-file.js';
+import { asUploadedFile } from '../services/uploaded-file.js';
 import { builder } from './builder.js';
 import { Job } from './jobs.js';
 import { ResolutionEnum } from './resolution.js';

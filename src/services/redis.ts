@@ -3,7 +3,7 @@ import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { Redis } from 'ioredis';
 import { RedisJobRegistry } from '../lake/jobs/redis-registry.js';
 import { RemoteCancel } from '../lake/jobs/remote-cancel.js';
-import type { TransferDeps, TransferServices } from './transfer-services.js';
+import type { TransferDeps, TransferServices } from './transfers.js';
 
 export interface RedisTransfers {
   /** Registry, event target and remote cancel for createTransferServices. */
