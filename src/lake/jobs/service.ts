@@ -1,6 +1,7 @@
 // Starts, queues, cancels and lists jobs, and registers jobs whose work arrives later; the work itself is a function handed a JobTracker.
 import { randomUUID } from 'node:crypto';
 import { CancelledError, isLakeError, NotFoundError, PreconditionFailedError } from '../errors.js';
+import type { JobFileLog } from './file-log.js';
 import { systemClock, type Clock } from './retry.js';
 import { JobTracker } from './tracker.js';
 import { isFinal, type JobFilter, type JobKind, type JobPublisher, type JobRegistry, type JobSnapshot, type JobState } from './types.js';
@@ -20,7 +21,13 @@ export interface JobServiceOptions {
  * What a job does once it runs. Resolve when done; per-file failures go through the tracker.
  * Throw to fail the whole job (its message becomes the job's). The tracker's signal aborts on cancel.
  */
-export type JobWork = (tracker: JobTracker) => Promise<void>;
+export type JobWork = (tracker: JobTracker, context?: JobContext) => Promise<void>;
+
+/** What a journaled job's work gets besides its tracker. */
+export interface JobContext {
+  /** Per-file records, durable across restarts (absent when jobs are not journaled). */
+  files?: JobFileLog;
+}
 
 export interface JobSpec {
   kind: JobKind;
@@ -50,7 +57,7 @@ export class JobService {
   private readonly running = new Map<string, { tracker: JobTracker; done: Promise<void> }>();
   /** Registered jobs this instance claimed: running too, but outside `maxRunning` (their bytes are already arriving). */
   private readonly claimed = new Map<string, { tracker: JobTracker; done: Promise<void> }>();
-  private readonly queue: { tracker: JobTracker; work: JobWork }[] = [];
+  private readonly queue: { tracker: JobTracker; work: JobWork; context?: JobContext }[] = [];
   /** Expiry timers of the jobs this instance registered; any instance expires them lazily too. */
   private readonly expiries = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly publishers = new Set<JobPublisher>();
@@ -74,15 +81,15 @@ export class JobService {
     return () => this.publishers.delete(publisher);
   }
 
-  /** Registers the job (QUEUED, seq 1) and starts it when a slot is free. */
-  async start(spec: JobSpec): Promise<JobSnapshot> {
+  /** Registers the job (QUEUED, seq 1) and starts it when a slot is free. `context` is handed to its work. */
+  async start(spec: JobSpec, context?: JobContext): Promise<JobSnapshot> {
     const tracker = this.tracker({
       id: randomUUID(), kind: spec.kind, state: 'QUEUED', seq: 0, description: spec.description, dryRun: spec.dryRun ?? false,
       createdAt: this.clock.now(), totalFiles: 0, doneFiles: 0, failedFiles: 0, skippedFiles: 0, totalBytes: 0, transferredBytes: 0,
       bytesPerSecond: 0, errors: [],
     });
     const first = await tracker.publishInitial();
-    this.queue.push({ tracker, work: spec.work });
+    this.queue.push({ tracker, work: spec.work, context });
     this.pump();
     return first;
   }
@@ -192,8 +199,8 @@ export class JobService {
 
   private pump(): void {
     while (this.running.size < this.maxRunning && this.queue.length > 0) {
-      const { tracker, work } = this.queue.shift()!;
-      const done = this.run(tracker, work).finally(() => {
+      const { tracker, work, context } = this.queue.shift()!;
+      const done = this.run(tracker, work, false, context).finally(() => {
         this.running.delete(tracker.id);
         this.pump();
       });
@@ -242,12 +249,12 @@ export class JobService {
     this.expiries.delete(id);
   }
 
-  private async run(tracker: JobTracker, work: JobWork, claimed = false): Promise<void> {
+  private async run(tracker: JobTracker, work: JobWork, claimed = false, context?: JobContext): Promise<void> {
     if (!claimed) tracker.start();
     let state: JobState;
     let message: string | undefined;
     try {
-      await work(tracker);
+      await work(tracker, context);
       state = tracker.signal.aborted ? 'CANCELLED' : tracker.current.failedFiles > 0 ? 'FAILED' : 'SUCCEEDED';
       if (state === 'FAILED') message = `${tracker.current.failedFiles} of ${tracker.current.totalFiles} files failed`;
     } catch (error) {
