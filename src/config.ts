@@ -65,6 +65,8 @@ export interface TransferConfig {
   retainJobs: number;
   /** How long an UPLOAD job from createUploadJob waits for its uploadTickFile before it fails (seconds). */
   uploadJobTimeoutSeconds: number;
+  /** Where backfills and downloads are journaled without Redis (LAKEQL_STATE_DIR); undefined = the default place, 'off' = not journaled. */
+  stateDir?: string;
 }
 
 /** What one request may cost; each is documented in SETTINGS and tested at its value and one above. */
@@ -118,6 +120,7 @@ export const SETTINGS = {
   LAKEQL_STALE_UPLOAD_AGE: { default: '86400', doc: 'Seconds after which lakeql\'s own unfinished multipart uploads (left by a crash) are aborted at start-up.' },
   LAKEQL_JOB_RETENTION: { default: '1000', doc: 'Finished jobs kept in memory for job(id) and jobs().' },
   LAKEQL_UPLOAD_JOB_TIMEOUT: { default: '600', doc: 'Seconds an UPLOAD job from createUploadJob waits for the uploadTickFile that streams into it (1 to 86400); then it fails with a message saying so.' },
+  LAKEQL_STATE_DIR: { default: '(directory lake: <lake>/.lakeql/jobs; otherwise ./.lakeql)', doc: 'Without Redis: where backfills and downloads are journaled (LevelDB), so after a crash or `kill -9` a restart resumes them: stored files are not sent again, cut-off files continue at the part (uploads) or byte (downloads). `off` turns journaling off. Set explicitly, a directory another process holds stops start-up; the default one is then skipped with a warning.' },
   LAKEQL_REDIS_URL: { default: '(none: one instance)', doc: 'redis://[user:password@]host:port[/db] (or rediss://): job state, progress events and cancel requests go through Redis, so any instance can query, follow and cancel any job.' },
   LAKEQL_SHUTDOWN_TIMEOUT_MS: { default: '10000', doc: 'Bound on a graceful stop (SIGTERM/SIGINT): new requests get 503, running jobs are cancelled (multipart uploads aborted, subscribers sent the final state), in-flight requests finish; whatever remains then is cut and the process exits.' },
   LAKEQL_RATE_LIMIT: { default: '1200/60s', doc: 'Requests per window per API key or JWT subject (per client address when anonymous), as `n/<window>` with ms, s, m or h, or `off`; more is HTTP 429 with Retry-After.' },
@@ -202,6 +205,7 @@ function loadTransfers(read: (name: keyof typeof SETTINGS) => string | undefined
     staleUploadSeconds: integer(read('LAKEQL_STALE_UPLOAD_AGE'), 'LAKEQL_STALE_UPLOAD_AGE', 86_400, 60, 365 * 86_400),
     retainJobs: integer(read('LAKEQL_JOB_RETENTION'), 'LAKEQL_JOB_RETENTION', 1000, 1, 1_000_000),
     uploadJobTimeoutSeconds: integer(read('LAKEQL_UPLOAD_JOB_TIMEOUT'), 'LAKEQL_UPLOAD_JOB_TIMEOUT', 600, 1, 86_400),
+    stateDir: read('LAKEQL_STATE_DIR'),
   };
 }
 

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { CancelledError, isLakeError, NotFoundError, PreconditionFailedError } from '../errors.js';
 import type { JobFileLog } from './file-log.js';
+import type { JobJournal, JobRequest, JournaledJob } from './journal.js';
 import { systemClock, type Clock } from './retry.js';
 import { JobTracker } from './tracker.js';
 import { isFinal, type JobFilter, type JobKind, type JobPublisher, type JobRegistry, type JobSnapshot, type JobState } from './types.js';
@@ -15,6 +16,8 @@ export interface JobServiceOptions {
   /** Least ms between progress snapshots of one job (100 ≈ 10 a second). */
   progressIntervalMs?: number;
   log?: (message: string) => void;
+  /** Where jobs with a `request` are journaled, to be resumed after a restart (single instance, no Redis). */
+  journal?: JobJournal;
 }
 
 /**
@@ -34,6 +37,8 @@ export interface JobSpec {
   description: string;
   dryRun?: boolean;
   work: JobWork;
+  /** What to journal so the job can be rebuilt and resumed after a restart; absent for jobs that cannot be. */
+  request?: JobRequest;
 }
 
 /** A job registered now and claimed later, by whichever instance its work (an upload's bytes) reaches. */
@@ -65,6 +70,7 @@ export class JobService {
   private readonly maxRunning: number;
   private readonly interval: number;
   private readonly log: (message: string) => void;
+  private readonly journal?: JobJournal;
 
   constructor(options: JobServiceOptions) {
     this.registry = options.registry;
@@ -73,6 +79,7 @@ export class JobService {
     this.maxRunning = Math.max(1, options.maxRunningJobs ?? 2);
     this.interval = options.progressIntervalMs ?? 100;
     this.log = options.log ?? (() => {});
+    this.journal = options.journal;
   }
 
   /** Adds a listener for every published snapshot (tests, the GraphQL pub/sub); returns its remover. */
@@ -89,9 +96,38 @@ export class JobService {
       bytesPerSecond: 0, errors: [],
     });
     const first = await tracker.publishInitial();
+    if (this.journal && spec.request && !spec.dryRun && !context) {
+      await this.journal.record(first, spec.request);
+      context = { files: await this.journal.fileLog(first.id) };
+    }
     this.queue.push({ tracker, work: spec.work, context });
     this.pump();
     return first;
+  }
+
+  /**
+   * Picks up a journaled job after a restart: its snapshots continue from the journaled seq (a
+   * subscriber resuming with the seq it last saw misses nothing), files it stored are not sent
+   * again, and files cut off mid-way resume at the part (see upload-file.ts, download-file.ts).
+   */
+  async resume(entry: JournaledJob, spec: JobSpec): Promise<JobSnapshot> {
+    if (!this.journal) throw new Error('resume needs a journal');
+    await this.registry.save(entry.snapshot);
+    const files = await this.journal.fileLog(entry.snapshot.id);
+    const done = new Map<string, number>();
+    for (const [key, record] of files.previous) if (record.state === 'done') done.set(key, record.size);
+    const tracker = this.tracker(entry.snapshot);
+    tracker.resumeFrom(done);
+    const first = await tracker.publishInitial();
+    this.queue.push({ tracker, work: spec.work, context: { files } });
+    this.pump();
+    return first;
+  }
+
+  /** Ends a journaled job that cannot be resumed (its source or root is gone), saying why. */
+  async abandon(entry: JournaledJob, message: string): Promise<JobSnapshot> {
+    await this.registry.save(entry.snapshot);
+    return this.tracker(entry.snapshot).finish('FAILED', message);
   }
 
   /**

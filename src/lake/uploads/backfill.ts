@@ -36,6 +36,7 @@ export async function backfillJob(engine: TransferEngine, options: BackfillOptio
     kind: 'BACKFILL',
     description: `${options.source} → ${options.prefix ?? '(same path in the lake)'} (${options.mode ?? 'OVERWRITE'})`,
     dryRun: options.dryRun ?? false,
+    request: { kind: 'BACKFILL', options: { ...options, concurrency, partSize } },
     work: (tracker, context) => runBackfill(engine, uploadRoot, { ...options, concurrency, partSize }, tracker, context?.files),
   };
 }

@@ -39,6 +39,7 @@ export async function downloadJob(engine: TransferEngine, options: DownloadOptio
   return {
     kind: 'DOWNLOAD',
     description: `${options.prefix || '(whole lake)'} → ${options.destination}`,
+    request: { kind: 'DOWNLOAD', options: { ...options, concurrency } },
     work: (tracker, context) => runDownload(engine, downloadRoot, { ...options, concurrency }, tracker, context?.files),
   };
 }
