@@ -57,7 +57,9 @@ export async function buildServices(config: Config, deps: ServiceDeps = {}): Pro
   // LAKEQL_REDIS_URL: job state, events and cancels shared with other instances (tests may pass their own deps instead).
   let redis: RedisTransfers | undefined;
   try {
-    redis = config.redisUrl && !deps.transfers ? await connectRedis(config.redisUrl, { retainJobs: config.transfers.retainJobs }) : undefined;
+    redis = config.redisUrl && !deps.transfers ? await connectRedis(config.redisUrl, {
+      retainJobs: config.transfers.retainJobs, prefix: config.redisPrefix, leaseMs: config.transfers.leaseMs, finishedTtlMs: config.transfers.finishedJobTtlSeconds * 1000,
+    }) : undefined;
   } catch (error) {
     opened.close();
     throw error;

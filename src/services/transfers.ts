@@ -4,6 +4,7 @@ import { MemoryJobRegistry } from '../lake/jobs/memory-registry.js';
 import { ByteBudget } from '../lake/jobs/pool.js';
 import { DEFAULT_RETRY } from '../lake/jobs/retry.js';
 import type { JobJournal } from '../lake/jobs/journal.js';
+import type { DeadJob, JobLeases } from '../lake/jobs/leases.js';
 import { JournaledRegistry } from '../lake/jobs/journaled-registry.js';
 import { JobService, type JobSpec } from '../lake/jobs/service.js';
 import { isFinal, type JobRegistry, type JobSnapshot } from '../lake/jobs/types.js';
@@ -34,6 +35,8 @@ export interface TransferServices {
   resumeJournaled(): Promise<{ resumed: number; failed: number }>;
   /** Cancels running jobs and waits for their uploads to be aborted. */
   close(): Promise<void>;
+  /** Ends a job whose instance was declared dead (leases.ts): its uploads aborted, FAILED saying why. */
+  reapDead(dead: DeadJob): Promise<void>;
   /**
    * Cancels a job wherever it runs: here directly; on another instance (with Redis) by asking it
    * over Redis and waiting, at most REMOTE_CANCEL_WAIT_MS, for the registry to show it final.
@@ -50,6 +53,8 @@ export interface TransferDeps {
   log?: (message: string) => void;
   /** Reaches the instance running a job (Redis); without it only this instance's jobs can be cancelled. */
   remoteCancel?: RemoteCancel;
+  /** Owner liveness over Redis: jobs of a dead instance are ended, its uploads aborted. */
+  leases?: JobLeases;
   /** Journals backfills and downloads so a restart resumes them (single instance; see LAKEQL_STATE_DIR). */
   journal?: JobJournal;
   /** Told of every object a job stored (a catalog index keeping itself current). */
@@ -73,7 +78,26 @@ export function createTransferServices(store: ObjectStore, config: TransferConfi
     maxRunningJobs: config.maxRunningJobs,
     log: deps.log,
   });
-  const ownUploads = new OwnUploads(store);
+  const leases = deps.leases;
+  const ownUploads = new OwnUploads(store, Date.now, leases?.instanceId);
+  if (leases) {
+    // Every job this instance runs or queues is owned by it until final; unclaimed UPLOAD jobs belong to nobody yet.
+    const owned = new Set<string>();
+    jobs.onPublish((snapshot) => {
+      if (isFinal(snapshot.state)) {
+        if (owned.delete(snapshot.id)) void leases.release(snapshot.id).catch(() => {});
+      } else if (!owned.has(snapshot.id) && !(snapshot.state === 'QUEUED' && snapshot.expiresAt !== undefined)) {
+        owned.add(snapshot.id);
+        void leases.own(snapshot.id).catch(() => {});
+      }
+    });
+  }
+  const leaseSeconds = (leases ? config.leaseMs : 0) / 1000;
+  const reap = async (dead: DeadJob, state: 'FAILED' | 'CANCELLED', why: string) => {
+    const { aborted } = await ownUploads.abortOwnedBy(dead.owner).catch(() => ({ aborted: [] as string[] }));
+    const uploads = aborted.length > 0 ? `; ${aborted.length} unfinished multipart uploads it left were aborted` : '';
+    return jobs.endOrphan(dead.jobId, state, `${why}: the instance running it (${dead.owner}) stopped renewing its ${leaseSeconds} s lease and was taken for dead${uploads}`);
+  };
   const engine: TransferEngine = {
     store,
     uploader: uploaderFor(store, ownUploads),
@@ -127,9 +151,15 @@ export function createTransferServices(store: ObjectStore, config: TransferConfi
       await jobs.close();
       await journal?.close();
     },
+    async reapDead(dead) {
+      await reap(dead, 'FAILED', 'job lost');
+    },
     async cancel(id) {
       const snapshot = await jobs.cancel(id);
       if (!snapshot || isFinal(snapshot.state) || !deps.remoteCancel) return snapshot;
+      // Nobody would answer a cancel request for a dead instance's job: end it here, at once.
+      const owner = await leases?.deadOwner(id);
+      if (owner && (await leases!.declare(id, owner))) return reap({ jobId: id, owner }, 'CANCELLED', 'cancelled');
       await deps.remoteCancel.request(id);
       let timer: ReturnType<typeof setTimeout> | undefined;
       const late = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), REMOTE_CANCEL_WAIT_MS); });

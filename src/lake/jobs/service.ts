@@ -124,6 +124,17 @@ export class JobService {
     return first;
   }
 
+  /**
+   * Ends a job whose owner is gone (declared dead by its lease, see leases.ts): the final state is
+   * saved with the next seq and published, so subscribers on every instance receive it.
+   */
+  async endOrphan(id: string, state: JobState, message: string): Promise<JobSnapshot | undefined> {
+    const snapshot = await this.registry.get(id);
+    if (!snapshot || isFinal(snapshot.state)) return snapshot;
+    await this.settle(snapshot, state, message);
+    return this.registry.get(id);
+  }
+
   /** Ends a journaled job that cannot be resumed (its source or root is gone), saying why. */
   async abandon(entry: JournaledJob, message: string): Promise<JobSnapshot> {
     await this.registry.save(entry.snapshot);
