@@ -151,6 +151,7 @@ for (const backend of backends) {
 
     it('a download cut off mid-file continues the partial temp file with a ranged GET pinned to the ETag', async () => {
       const downloadRoot = await tempDir('resume-dl');
+      await opened.store.put(KEY, bytes);
       const meta = await opened.store.head(KEY);
       const target = path.join(downloadRoot, 'out/BIG/2024/01/ticks.parquet');
       await fs.mkdir(path.dirname(target), { recursive: true });
@@ -169,6 +170,7 @@ for (const backend of backends) {
 
     it('an object changed since the partial file was written is downloaded whole again (412 → a whole GET)', async () => {
       const downloadRoot = await tempDir('resume-dl-changed');
+      await opened.store.put(KEY, bytes);
       const old = await opened.store.head(KEY);
       const target = path.join(downloadRoot, 'ticks.parquet');
       await fs.writeFile(tempPathFor(target, old.etag!), bytes.subarray(0, 3 * MiB));
