@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config.js';
 import { JobJournal } from '../../src/lake/jobs/journal.js';
 import type { JobSnapshot } from '../../src/lake/jobs/types.js';
 import { LocalStore } from '../../src/lake/store/local.js';
+import { backfillJob } from '../../src/lake/uploads/backfill.js';
 import { bytesOf, md5, objectBytes, tempDir } from './support.js';
 
 function snapshot(id: string, patch: Partial<JobSnapshot> = {}): JobSnapshot {
@@ -105,5 +106,32 @@ describe('the journal in a gateway', () => {
     expect(lost).toMatchObject({ state: 'FAILED', seq: 5 });
     expect(lost!.message).toMatch(/could not be resumed after a restart: .*gone/);
     await app.stop();
+  });
+
+  it('a graceful stop interrupts a journaled backfill instead of cancelling it; the next start finishes it', async () => {
+    const root = await tempDir('journal-stop');
+    const lake = path.join(root, 'lake');
+    const uploads = path.join(root, 'uploads');
+    const state = path.join(root, 'state');
+    await fs.mkdir(lake);
+    const files = Array.from({ length: 300 }, (_, i) => `S${i}/2020/ticks.parquet`);
+    for (const [i, f] of files.entries()) {
+      await fs.mkdir(path.dirname(path.join(uploads, 'src', f)), { recursive: true });
+      await fs.writeFile(path.join(uploads, 'src', f), bytesOf(i + 7, 20_000));
+    }
+    const config = loadConfig({ LAKEQL_LAKE: lake, LAKEQL_DEMO: 'never', LAKEQL_PORT: '0', LAKEQL_UPLOAD_ROOT: uploads, LAKEQL_STATE_DIR: state, LAKEQL_JOB_CONCURRENCY: '1' });
+    const first = await buildApp(config, { log: () => {} });
+    await first.start();
+    const started = await first.services.transfers.jobs.start(await backfillJob(first.services.transfers.engine, { source: 'src', prefix: 'data/src', concurrency: 1 }));
+    await first.stop();
+    expect((await first.services.transfers.jobs.get(started.id))!.state).not.toMatch(/CANCELLED|SUCCEEDED/);
+
+    const second = await buildApp(config, { log: () => {} });
+    await second.start();
+    const final = await second.services.transfers.jobs.wait(started.id);
+    expect(final).toMatchObject({ state: 'SUCCEEDED', doneFiles: 300, failedFiles: 0 });
+    const store = new LocalStore(lake);
+    for (const [i, f] of files.entries()) expect(md5(await objectBytes(store, `data/src/${f}`))).toBe(md5(bytesOf(i + 7, 20_000)));
+    await second.stop();
   });
 });

@@ -71,6 +71,8 @@ export class JobService {
   private readonly interval: number;
   private readonly log: (message: string) => void;
   private readonly journal?: JobJournal;
+  /** Set by close(): journaled jobs stopped from then on are interrupted (resumed at the next start), not cancelled. */
+  private closing = false;
 
   constructor(options: JobServiceOptions) {
     this.registry = options.registry;
@@ -229,15 +231,18 @@ export class JobService {
 
   /**
    * Cancels everything and waits for the jobs to wind down (their multipart uploads aborted).
+   * Journaled jobs are interrupted instead: no final state, so the next start resumes them.
    * Registered jobs not yet claimed are left alone: with a shared registry another instance may
    * still receive their upload, and any instance expires them.
    */
   async close(): Promise<void> {
+    this.closing = true;
     for (const timer of this.expiries.values()) clearTimeout(timer);
     this.expiries.clear();
-    for (const { tracker } of this.queue.splice(0)) {
+    for (const { tracker, context } of this.queue.splice(0)) {
       tracker.cancel();
-      await tracker.finish('CANCELLED');
+      // A journaled job keeps its place in the journal: the next start runs it.
+      if (!context?.files) await tracker.finish('CANCELLED');
     }
     const running = [...this.running.values(), ...this.claimed.values()];
     for (const r of running) r.tracker.cancel();
@@ -314,6 +319,8 @@ export class JobService {
         if (!isLakeError(error)) this.log(`job ${tracker.id} failed unexpectedly: ${error instanceof Error ? error.stack : String(error)}`);
       }
     }
+    // Stopped by close() rather than by a user: a journaled job is left unfinished in the journal, to be resumed.
+    if (state === 'CANCELLED' && this.closing && context?.files) return;
     await tracker.finish(state, message);
   }
 }
