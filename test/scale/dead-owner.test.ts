@@ -85,6 +85,7 @@ describe('an instance killed with -9 while running jobs', () => {
     // cancelJob of the dead owner's job answers at once (not after the 30 s remote-cancel wait).
     const cancelled = await gqlAt(b.url, `mutation($id: ID!) { cancelJob(id: $id) { ${JOB} } }`, { id: two.id });
     expect(cancelled.errors).toBeUndefined();
+    expect(Date.now() - killed).toBeLessThan(LEASE_MS * 2 + 3000);
     expect(['CANCELLED', 'FAILED']).toContain(cancelled.data.cancelJob.state);
     expect(cancelled.data.cancelJob.message).toMatch(/taken for dead/);
 
