@@ -1,6 +1,9 @@
 // Backfill speed, three ways against one local moto_server in one run: lakeql's engine, the seed's boto3 script, `aws s3 cp --recursive`.
 //
 //   npm run bench:backfill                       (3000 small files of 4–40 KB + 3 files of 48 MiB)
+//
+// A last pair of rows runs lakeql again, uninterrupted and then killed with -9 half-way and
+// restarted on its journal (LAKEQL_STATE_DIR): total wall time and bytes sent to S3, side by side.
 //   BENCH_SMALL=5000 BENCH_LARGE=4 BENCH_LARGE_MIB=32 BENCH_RUNS=3 npm run bench:backfill
 //
 // Each tool runs as its own child process under /usr/bin/time (wall, user and system CPU of the
@@ -92,6 +95,53 @@ function bucketTotals(env: NodeJS.ProcessEnv, bucket: string): { files: number; 
   return { files: Number(/Total Objects: (\d+)/.exec(out)?.[1]), bytes: Number(/Total Size: (\d+)/.exec(out)?.[1]) };
 }
 
+/** One lakeql child with a journal; `killAt` (bytes) kills it with -9 once its job has moved that many. */
+async function journaled(child: string, root: string, bucket: string, stateDir: string, env: NodeJS.ProcessEnv, killAt?: number): Promise<{ wall: number; sent: number; killed: boolean }> {
+  const t0 = performance.now();
+  const proc = spawn(process.execPath, [child, root, 'data', bucket, String(CONCURRENCY), stateDir], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  let sent = 0;
+  let killed = false;
+  let buffer = '';
+  proc.stdout.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    const lines = buffer.split('\n');
+    buffer = lines.pop()!;
+    for (const line of lines) {
+      const report = JSON.parse(line) as { progress?: number; sentBytes: number };
+      sent = report.sentBytes;
+      if (killAt !== undefined && !killed && (report.progress ?? 0) >= killAt) {
+        killed = true;
+        proc.kill('SIGKILL');
+      }
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => proc.on('close', (c) => resolve(c)));
+  if (!killed && code !== 0) throw new Error(`the journaled lakeql run failed (${code})`);
+  return { wall: (performance.now() - t0) / 1000, sent, killed };
+}
+
+/** Uninterrupted vs killed half-way and resumed: what a crash costs in time and in bytes sent again. */
+async function killAndResume(child: string, root: string, env: NodeJS.ProcessEnv, fresh: () => string, check: (name: string, bucket: string) => void, bytes: number): Promise<void> {
+  const state = (name: string) => fs.mkdtemp(path.join(tmpdir(), `lakeql-bench-${name}-`));
+  const whole = fresh();
+  const straight = await journaled(child, root, whole, await state('straight'), env);
+  check('lakeql (journaled)', whole);
+  const bucket = fresh();
+  const dir = await state('killed');
+  const first = await journaled(child, root, bucket, dir, env, bytes / 2);
+  if (!first.killed) throw new Error('the run finished before it could be killed half-way; use more or larger files');
+  const second = await journaled(child, root, bucket, dir, env);
+  check('lakeql (kill and resume)', bucket);
+  const mib = (n: number) => (n / 1024 / 1024).toFixed(1);
+  console.log('\nkill -9 half-way and resume (journal in LAKEQL_STATE_DIR; bytes sent = request bodies counted by the S3 client, the killed run\'s up to its last report)');
+  console.log('run                    wall s   MiB sent   vs data');
+  console.log(`uninterrupted        ${straight.wall.toFixed(2).padStart(7)}   ${mib(straight.sent).padStart(8)}   ${(straight.sent / bytes).toFixed(3)}`);
+  const sent = first.sent + second.sent;
+  console.log(`kill and resume      ${(first.wall + second.wall).toFixed(2).padStart(7)}   ${mib(sent).padStart(8)}   ${(sent / bytes).toFixed(3)}   (${first.wall.toFixed(2)} s + ${second.wall.toFixed(2)} s after the restart)`);
+  console.log(`ratios (kill and resume ÷ uninterrupted): wall ${((first.wall + second.wall) / straight.wall).toFixed(2)}, bytes sent ${(sent / straight.sent).toFixed(3)}`);
+  await Promise.all([whole, bucket].map(async (b) => aws(env, 's3', 'rb', '--force', `s3://${b}`)));
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
@@ -161,6 +211,7 @@ async function main(): Promise<void> {
     console.log(`  CPU per file, lakeql's job alone: vs boto3 ${(lq.jobCpu! / py.cpu).toFixed(2)}, vs aws-cli ${(lq.jobCpu! / cli.cpu).toFixed(2)}`);
     const pass = lq.wall < py.wall && lq.wall < cli.wall && lq.cpu <= py.cpu / 2;
     console.log(`\ntarget (faster than both; at most half of boto3's CPU per file, whole process): ${pass ? 'met' : 'NOT met'}`);
+    await killAndResume(child, root, env, fresh, check, tree.bytes);
   } finally {
     moto.kill('SIGTERM');
     await fs.rm(root, { recursive: true, force: true });

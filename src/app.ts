@@ -82,6 +82,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       const cleaned = await services.transfers.cleanUp().catch((error: Error) => ({ aborted: [], errors: [error.message] }));
       if (cleaned?.aborted.length) log(`aborted ${cleaned.aborted.length} multipart uploads a previous run left unfinished`);
       if (cleaned?.errors.length) log(`could not clean up unfinished multipart uploads: ${cleaned.errors.slice(0, 3).join('; ')}`);
+      // After the clean-up, which leaves young uploads alone: the ones a resumed job continues.
+      const resumed = await services.transfers.resumeJournaled();
+      if (resumed.resumed || resumed.failed) log(`resumed ${resumed.resumed} journaled jobs a previous run left unfinished${resumed.failed ? `; ${resumed.failed} could not be resumed and failed` : ''}`);
       server = createServer(yoga);
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);

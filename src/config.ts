@@ -36,6 +36,8 @@ export interface Config {
   limits: Limits;
   /** Shared job state and progress events for several instances (LAKEQL_REDIS_URL); one instance alone without it. */
   redisUrl?: string;
+  /** Prefix of every Redis key and channel lakeql uses (LAKEQL_REDIS_PREFIX), so several lakes can share one Redis. */
+  redisPrefix: string;
   /** Longest SIGTERM/SIGINT may take from signal to exit (LAKEQL_SHUTDOWN_TIMEOUT_MS). */
   shutdownTimeoutMs: number;
   /** pino level for the JSON logs on stdout. */
@@ -65,6 +67,12 @@ export interface TransferConfig {
   retainJobs: number;
   /** How long an UPLOAD job from createUploadJob waits for its uploadTickFile before it fails (seconds). */
   uploadJobTimeoutSeconds: number;
+  /** Where backfills and downloads are journaled without Redis (LAKEQL_STATE_DIR); undefined = the default place, 'off' = not journaled. */
+  stateDir?: string;
+  /** With Redis: an instance whose heartbeat is older than this is taken for dead and its jobs ended (LAKEQL_JOB_LEASE_MS). */
+  leaseMs: number;
+  /** With Redis: seconds a finished job's keys live (LAKEQL_JOB_TTL); 0 keeps them until evicted by LAKEQL_JOB_RETENTION. */
+  finishedJobTtlSeconds: number;
 }
 
 /** What one request may cost; each is documented in SETTINGS and tested at its value and one above. */
@@ -118,6 +126,10 @@ export const SETTINGS = {
   LAKEQL_STALE_UPLOAD_AGE: { default: '86400', doc: 'Seconds after which lakeql\'s own unfinished multipart uploads (left by a crash) are aborted at start-up.' },
   LAKEQL_JOB_RETENTION: { default: '1000', doc: 'Finished jobs kept in memory for job(id) and jobs().' },
   LAKEQL_UPLOAD_JOB_TIMEOUT: { default: '600', doc: 'Seconds an UPLOAD job from createUploadJob waits for the uploadTickFile that streams into it (1 to 86400); then it fails with a message saying so.' },
+  LAKEQL_STATE_DIR: { default: '(directory lake: <lake>/.lakeql/jobs; otherwise ./.lakeql)', doc: 'Without Redis: where backfills and downloads are journaled (LevelDB), so after a crash or `kill -9` a restart resumes them: stored files are not sent again, cut-off files continue at the part (uploads) or byte (downloads). `off` turns journaling off. Set explicitly, a directory another process holds stops start-up; the default one is then skipped with a warning.' },
+  LAKEQL_JOB_LEASE_MS: { default: '30000', doc: 'With Redis: each instance renews a heartbeat key with this TTL (every third of it); when an instance stops renewing (killed, cut off), another one declares it dead within about 1⅓ × this, ends its unfinished jobs FAILED with a message saying why (subscribers receive it), and aborts the multipart uploads it left, whatever their age. `cancelJob` of such a job answers at once.' },
+  LAKEQL_JOB_TTL: { default: '604800', doc: 'With Redis: seconds a finished job\'s keys live (the job, its transitions); 0 keeps them until LAKEQL_JOB_RETENTION evicts them.' },
+  LAKEQL_REDIS_PREFIX: { default: 'lakeql:', doc: 'Prefix of every Redis key and channel lakeql uses, so several lakes (or test runs) can share one Redis.' },
   LAKEQL_REDIS_URL: { default: '(none: one instance)', doc: 'redis://[user:password@]host:port[/db] (or rediss://): job state, progress events and cancel requests go through Redis, so any instance can query, follow and cancel any job.' },
   LAKEQL_SHUTDOWN_TIMEOUT_MS: { default: '10000', doc: 'Bound on a graceful stop (SIGTERM/SIGINT): new requests get 503, running jobs are cancelled (multipart uploads aborted, subscribers sent the final state), in-flight requests finish; whatever remains then is cut and the process exits.' },
   LAKEQL_RATE_LIMIT: { default: '1200/60s', doc: 'Requests per window per API key or JWT subject (per client address when anonymous), as `n/<window>` with ms, s, m or h, or `off`; more is HTTP 429 with Retry-After.' },
@@ -182,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowAnonymous,
     limits,
     redisUrl: redisUrl(read('LAKEQL_REDIS_URL')),
+    redisPrefix: redisPrefix(read('LAKEQL_REDIS_PREFIX')),
     shutdownTimeoutMs: integer(read('LAKEQL_SHUTDOWN_TIMEOUT_MS'), 'LAKEQL_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
     transfers: loadTransfers(read),
     logLevel: logLevel(read('LAKEQL_LOG_LEVEL')),
@@ -202,6 +215,9 @@ function loadTransfers(read: (name: keyof typeof SETTINGS) => string | undefined
     staleUploadSeconds: integer(read('LAKEQL_STALE_UPLOAD_AGE'), 'LAKEQL_STALE_UPLOAD_AGE', 86_400, 60, 365 * 86_400),
     retainJobs: integer(read('LAKEQL_JOB_RETENTION'), 'LAKEQL_JOB_RETENTION', 1000, 1, 1_000_000),
     uploadJobTimeoutSeconds: integer(read('LAKEQL_UPLOAD_JOB_TIMEOUT'), 'LAKEQL_UPLOAD_JOB_TIMEOUT', 600, 1, 86_400),
+    stateDir: read('LAKEQL_STATE_DIR'),
+    leaseMs: integer(read('LAKEQL_JOB_LEASE_MS'), 'LAKEQL_JOB_LEASE_MS', 30_000, 300, 600_000),
+    finishedJobTtlSeconds: integer(read('LAKEQL_JOB_TTL'), 'LAKEQL_JOB_TTL', 604_800, 0, 365 * 86_400),
   };
 }
 
@@ -258,4 +274,10 @@ function integer(value: string | undefined, name: string, fallback: number, min:
   const n = Number(value);
   if (n < min || n > max) throw new ConfigError(name, `expected ${min} to ${max}, got ${n}`);
   return n;
+}
+
+function redisPrefix(value: string | undefined): string {
+  if (value === undefined) return 'lakeql:';
+  if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(value)) throw new ConfigError('LAKEQL_REDIS_PREFIX', `expected 1–64 of A–Z a–z 0–9 : _ . -, got "${value}"`);
+  return value;
 }

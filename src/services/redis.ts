@@ -1,13 +1,14 @@
 // LAKEQL_REDIS_URL: job snapshots, progress events and cancel requests shared by every instance through Redis.
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { Redis } from 'ioredis';
+import { JobLeases } from '../lake/jobs/leases.js';
 import { RedisJobRegistry } from '../lake/jobs/redis-registry.js';
 import { RemoteCancel } from '../lake/jobs/remote-cancel.js';
 import type { TransferDeps, TransferServices } from './transfers.js';
 
 export interface RedisTransfers {
   /** Registry, event target and remote cancel for createTransferServices. */
-  deps: Pick<TransferDeps, 'registry' | 'eventTarget' | 'remoteCancel'>;
+  deps: Pick<TransferDeps, 'registry' | 'eventTarget' | 'remoteCancel' | 'leases'>;
   /** Starts acting on cancel requests for jobs this instance runs. */
   listen(services: TransferServices): Promise<void>;
   /** Quits every connection; call after the HTTP server has closed (subscribers first, then Redis). */
@@ -22,7 +23,7 @@ const CONNECT_TIMEOUT_MS = 10_000;
  * A subscribing connection can do nothing else, and the event target owns its own one's handler.
  * All three must be ready before the first subscribe, or messages published meanwhile are lost.
  */
-export async function connectRedis(url: string, options: { retainJobs: number; prefix?: string }): Promise<RedisTransfers> {
+export async function connectRedis(url: string, options: { retainJobs: number; prefix?: string; leaseMs: number; finishedTtlMs: number }): Promise<RedisTransfers> {
   const make = () => new Redis(url, { lazyConnect: true, connectTimeout: CONNECT_TIMEOUT_MS, maxRetriesPerRequest: 3 });
   const clients = [make(), make(), make()];
   const [commands, events, control] = clients;
@@ -33,14 +34,21 @@ export async function connectRedis(url: string, options: { retainJobs: number; p
     throw new Error(`LAKEQL_REDIS_URL: cannot connect to ${redactedUrl(url)}: ${(error as Error).message}`);
   }
   const remoteCancel = new RemoteCancel(commands, control, options.prefix);
+  const leases = new JobLeases(commands, { prefix: options.prefix, leaseMs: options.leaseMs });
   return {
     deps: {
-      registry: new RedisJobRegistry(commands, { prefix: options.prefix, retainFinished: options.retainJobs }),
+      registry: new RedisJobRegistry(commands, { prefix: options.prefix, retainFinished: options.retainJobs, finishedTtlMs: options.finishedTtlMs }),
+      // Topics name one job by its random id: lakes sharing a Redis never hear each other's.
       eventTarget: createRedisEventTarget({ publishClient: commands, subscribeClient: events }) as unknown as EventTarget,
       remoteCancel,
+      leases,
     },
-    listen: (services) => remoteCancel.listen((id) => void services.jobs.cancel(id).catch(() => {})),
+    async listen(services) {
+      await remoteCancel.listen((id) => void services.jobs.cancel(id).catch(() => {}));
+      await leases.start((dead) => services.reapDead(dead));
+    },
     async close() {
+      await leases.stop();
       await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
     },
   };
@@ -56,3 +64,4 @@ function redactedUrl(url: string): string {
     return '(unparsable URL)';
   }
 }
+

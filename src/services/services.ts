@@ -1,11 +1,13 @@
 // The composition root: every long-lived service (store, bar reader, signers, transfers, Redis wiring) is built here, once.
 import type { Config } from '../config.js';
 import { BarFileReader } from '../lake/bars/reader.js';
+import type { JobJournal } from '../lake/jobs/journal.js';
 import { CountingStore, type CountingStoreOptions } from '../lake/store/counting.js';
 import { openStore, type LakeLocation } from '../lake/store/open.js';
 import type { S3RequestEvent } from '../lake/store/s3-observe.js';
 import { isPresigner, type ObjectStore, type Presigner } from '../lake/store/types.js';
 import { UrlSigner } from '../lake/url-signer.js';
+import { openJournal } from './journal.js';
 import { connectRedis, type RedisTransfers } from './redis.js';
 import { createTransferServices, type TransferDeps, type TransferServices } from './transfers.js';
 
@@ -55,12 +57,21 @@ export async function buildServices(config: Config, deps: ServiceDeps = {}): Pro
   // LAKEQL_REDIS_URL: job state, events and cancels shared with other instances (tests may pass their own deps instead).
   let redis: RedisTransfers | undefined;
   try {
-    redis = config.redisUrl && !deps.transfers ? await connectRedis(config.redisUrl, { retainJobs: config.transfers.retainJobs }) : undefined;
+    redis = config.redisUrl && !deps.transfers ? await connectRedis(config.redisUrl, {
+      retainJobs: config.transfers.retainJobs, prefix: config.redisPrefix, leaseMs: config.transfers.leaseMs, finishedTtlMs: config.transfers.finishedJobTtlSeconds * 1000,
+    }) : undefined;
   } catch (error) {
     opened.close();
     throw error;
   }
-  const transfers = createTransferServices(store, config.transfers, { urlSecret: config.urlSecret, log, ...redis?.deps, ...deps.transfers });
+  let journal: JobJournal | undefined;
+  try {
+    journal = redis || deps.transfers?.registry ? undefined : await openJournal(config.transfers.stateDir, deps.store ? undefined : opened.location, log);
+  } catch (error) {
+    opened.close();
+    throw error;
+  }
+  const transfers = createTransferServices(store, config.transfers, { urlSecret: config.urlSecret, log, journal, ...redis?.deps, ...deps.transfers });
   await redis?.listen(transfers);
   const services: Services = {
     config,

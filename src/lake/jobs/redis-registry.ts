@@ -15,14 +15,21 @@ if current[1] and tonumber(current[1]) >= tonumber(ARGV[2]) then return 0 end
 if current[2] ~= ARGV[3] then redis.call('RPUSH', KEYS[2], ARGV[1]) end
 redis.call('HSET', KEYS[1], 'seq', ARGV[2], 'state', ARGV[3], 'snapshot', ARGV[1])
 redis.call('ZADD', KEYS[3], ARGV[4], ARGV[6])
-if ARGV[5] ~= '' then redis.call('ZADD', KEYS[4], ARGV[5], ARGV[6]) end
+if ARGV[5] ~= '' then
+  redis.call('ZADD', KEYS[4], ARGV[5], ARGV[6])
+  if tonumber(ARGV[7]) > 0 then
+    redis.call('PEXPIRE', KEYS[1], ARGV[7])
+    redis.call('PEXPIRE', KEYS[2], ARGV[7])
+  end
+end
 return 1
 `;
 
 export class RedisJobRegistry implements JobRegistry {
   constructor(
     private readonly redis: Redis,
-    private readonly options: { prefix?: string; retainFinished?: number } = {},
+    /** `finishedTtlMs`: a finished job's keys expire this long after it ended (0: kept until evicted by count). */
+    private readonly options: { prefix?: string; retainFinished?: number; finishedTtlMs?: number } = {},
   ) {}
 
   private get prefix(): string {
@@ -39,6 +46,7 @@ export class RedisJobRegistry implements JobRegistry {
     const stored = await this.redis.eval(
       SAVE, 4, `${p}job:${snapshot.id}`, `${p}job:${snapshot.id}:transitions`, `${p}jobs`, `${p}jobs:finished`,
       JSON.stringify(snapshot), snapshot.seq, snapshot.state, snapshot.createdAt, final ? (snapshot.finishedAt ?? Date.now()) : '', snapshot.id,
+      this.options.finishedTtlMs ?? 0,
     );
     if (stored !== 1) return false;
     if (final) await this.evict();

@@ -1,6 +1,8 @@
 // Starts, queues, cancels and lists jobs, and registers jobs whose work arrives later; the work itself is a function handed a JobTracker.
 import { randomUUID } from 'node:crypto';
 import { CancelledError, isLakeError, NotFoundError, PreconditionFailedError } from '../errors.js';
+import type { JobFileLog } from './file-log.js';
+import type { JobJournal, JobRequest, JournaledJob } from './journal.js';
 import { systemClock, type Clock } from './retry.js';
 import { JobTracker } from './tracker.js';
 import { isFinal, type JobFilter, type JobKind, type JobPublisher, type JobRegistry, type JobSnapshot, type JobState } from './types.js';
@@ -14,19 +16,29 @@ export interface JobServiceOptions {
   /** Least ms between progress snapshots of one job (100 ≈ 10 a second). */
   progressIntervalMs?: number;
   log?: (message: string) => void;
+  /** Where jobs with a `request` are journaled, to be resumed after a restart (single instance, no Redis). */
+  journal?: JobJournal;
 }
 
 /**
  * What a job does once it runs. Resolve when done; per-file failures go through the tracker.
  * Throw to fail the whole job (its message becomes the job's). The tracker's signal aborts on cancel.
  */
-export type JobWork = (tracker: JobTracker) => Promise<void>;
+export type JobWork = (tracker: JobTracker, context?: JobContext) => Promise<void>;
+
+/** What a journaled job's work gets besides its tracker. */
+export interface JobContext {
+  /** Per-file records, durable across restarts (absent when jobs are not journaled). */
+  files?: JobFileLog;
+}
 
 export interface JobSpec {
   kind: JobKind;
   description: string;
   dryRun?: boolean;
   work: JobWork;
+  /** What to journal so the job can be rebuilt and resumed after a restart; absent for jobs that cannot be. */
+  request?: JobRequest;
 }
 
 /** A job registered now and claimed later, by whichever instance its work (an upload's bytes) reaches. */
@@ -50,7 +62,7 @@ export class JobService {
   private readonly running = new Map<string, { tracker: JobTracker; done: Promise<void> }>();
   /** Registered jobs this instance claimed: running too, but outside `maxRunning` (their bytes are already arriving). */
   private readonly claimed = new Map<string, { tracker: JobTracker; done: Promise<void> }>();
-  private readonly queue: { tracker: JobTracker; work: JobWork }[] = [];
+  private readonly queue: { tracker: JobTracker; work: JobWork; context?: JobContext }[] = [];
   /** Expiry timers of the jobs this instance registered; any instance expires them lazily too. */
   private readonly expiries = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly publishers = new Set<JobPublisher>();
@@ -58,6 +70,9 @@ export class JobService {
   private readonly maxRunning: number;
   private readonly interval: number;
   private readonly log: (message: string) => void;
+  private readonly journal?: JobJournal;
+  /** Set by close(): journaled jobs stopped from then on are interrupted (resumed at the next start), not cancelled. */
+  private closing = false;
 
   constructor(options: JobServiceOptions) {
     this.registry = options.registry;
@@ -66,6 +81,7 @@ export class JobService {
     this.maxRunning = Math.max(1, options.maxRunningJobs ?? 2);
     this.interval = options.progressIntervalMs ?? 100;
     this.log = options.log ?? (() => {});
+    this.journal = options.journal;
   }
 
   /** Adds a listener for every published snapshot (tests, the GraphQL pub/sub); returns its remover. */
@@ -74,17 +90,57 @@ export class JobService {
     return () => this.publishers.delete(publisher);
   }
 
-  /** Registers the job (QUEUED, seq 1) and starts it when a slot is free. */
-  async start(spec: JobSpec): Promise<JobSnapshot> {
+  /** Registers the job (QUEUED, seq 1) and starts it when a slot is free. `context` is handed to its work. */
+  async start(spec: JobSpec, context?: JobContext): Promise<JobSnapshot> {
     const tracker = this.tracker({
       id: randomUUID(), kind: spec.kind, state: 'QUEUED', seq: 0, description: spec.description, dryRun: spec.dryRun ?? false,
       createdAt: this.clock.now(), totalFiles: 0, doneFiles: 0, failedFiles: 0, skippedFiles: 0, totalBytes: 0, transferredBytes: 0,
       bytesPerSecond: 0, errors: [],
     });
     const first = await tracker.publishInitial();
-    this.queue.push({ tracker, work: spec.work });
+    if (this.journal && spec.request && !spec.dryRun && !context) {
+      await this.journal.record(first, spec.request);
+      context = { files: await this.journal.fileLog(first.id) };
+    }
+    this.queue.push({ tracker, work: spec.work, context });
     this.pump();
     return first;
+  }
+
+  /**
+   * Picks up a journaled job after a restart: its snapshots continue from the journaled seq (a
+   * subscriber resuming with the seq it last saw misses nothing), files it stored are not sent
+   * again, and files cut off mid-way resume at the part (see upload-file.ts, download-file.ts).
+   */
+  async resume(entry: JournaledJob, spec: JobSpec): Promise<JobSnapshot> {
+    if (!this.journal) throw new Error('resume needs a journal');
+    await this.registry.save(entry.snapshot);
+    const files = await this.journal.fileLog(entry.snapshot.id);
+    const done = new Map<string, number>();
+    for (const [key, record] of files.previous) if (record.state === 'done') done.set(key, record.size);
+    const tracker = this.tracker(entry.snapshot);
+    tracker.resumeFrom(done);
+    const first = await tracker.publishInitial();
+    this.queue.push({ tracker, work: spec.work, context: { files } });
+    this.pump();
+    return first;
+  }
+
+  /**
+   * Ends a job whose owner is gone (declared dead by its lease, see leases.ts): the final state is
+   * saved with the next seq and published, so subscribers on every instance receive it.
+   */
+  async endOrphan(id: string, state: JobState, message: string): Promise<JobSnapshot | undefined> {
+    const snapshot = await this.registry.get(id);
+    if (!snapshot || isFinal(snapshot.state)) return snapshot;
+    await this.settle(snapshot, state, message);
+    return this.registry.get(id);
+  }
+
+  /** Ends a journaled job that cannot be resumed (its source or root is gone), saying why. */
+  async abandon(entry: JournaledJob, message: string): Promise<JobSnapshot> {
+    await this.registry.save(entry.snapshot);
+    return this.tracker(entry.snapshot).finish('FAILED', message);
   }
 
   /**
@@ -175,15 +231,18 @@ export class JobService {
 
   /**
    * Cancels everything and waits for the jobs to wind down (their multipart uploads aborted).
+   * Journaled jobs are interrupted instead: no final state, so the next start resumes them.
    * Registered jobs not yet claimed are left alone: with a shared registry another instance may
    * still receive their upload, and any instance expires them.
    */
   async close(): Promise<void> {
+    this.closing = true;
     for (const timer of this.expiries.values()) clearTimeout(timer);
     this.expiries.clear();
-    for (const { tracker } of this.queue.splice(0)) {
+    for (const { tracker, context } of this.queue.splice(0)) {
       tracker.cancel();
-      await tracker.finish('CANCELLED');
+      // A journaled job keeps its place in the journal: the next start runs it.
+      if (!context?.files) await tracker.finish('CANCELLED');
     }
     const running = [...this.running.values(), ...this.claimed.values()];
     for (const r of running) r.tracker.cancel();
@@ -192,8 +251,8 @@ export class JobService {
 
   private pump(): void {
     while (this.running.size < this.maxRunning && this.queue.length > 0) {
-      const { tracker, work } = this.queue.shift()!;
-      const done = this.run(tracker, work).finally(() => {
+      const { tracker, work, context } = this.queue.shift()!;
+      const done = this.run(tracker, work, false, context).finally(() => {
         this.running.delete(tracker.id);
         this.pump();
       });
@@ -242,12 +301,12 @@ export class JobService {
     this.expiries.delete(id);
   }
 
-  private async run(tracker: JobTracker, work: JobWork, claimed = false): Promise<void> {
+  private async run(tracker: JobTracker, work: JobWork, claimed = false, context?: JobContext): Promise<void> {
     if (!claimed) tracker.start();
     let state: JobState;
     let message: string | undefined;
     try {
-      await work(tracker);
+      await work(tracker, context);
       state = tracker.signal.aborted ? 'CANCELLED' : tracker.current.failedFiles > 0 ? 'FAILED' : 'SUCCEEDED';
       if (state === 'FAILED') message = `${tracker.current.failedFiles} of ${tracker.current.totalFiles} files failed`;
     } catch (error) {
@@ -260,6 +319,8 @@ export class JobService {
         if (!isLakeError(error)) this.log(`job ${tracker.id} failed unexpectedly: ${error instanceof Error ? error.stack : String(error)}`);
       }
     }
+    // Stopped by close() rather than by a user: a journaled job is left unfinished in the journal, to be resumed.
+    if (state === 'CANCELLED' && this.closing && context?.files) return;
     await tracker.finish(state, message);
   }
 }

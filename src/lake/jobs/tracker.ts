@@ -26,6 +26,11 @@ export class JobTracker {
   private dirty = false;
   private samples: { at: number; bytes: number }[] = [];
   private saving: Promise<void> = Promise.resolve();
+  /** Files an earlier run of this (resumed) job completed: already counted, so their fileDone is a no-op. */
+  private readonly doneBefore = new Set<string>();
+  /** Bytes counted by this process's progress calls (plus resumed files); transferredBytes never shows less than `floor`. */
+  private counted = 0;
+  private floor = 0;
 
   constructor(initial: JobSnapshot, private readonly options: TrackerOptions) {
     this.snapshot = initial;
@@ -46,9 +51,25 @@ export class JobTracker {
     if (!this.controller.signal.aborted) this.controller.abort(reason);
   }
 
+  /**
+   * A journaled job picked up again after a restart: the files an earlier run stored count as
+   * done, and transferredBytes continues from what subscribers last saw (it never goes back).
+   * Failures are forgotten: those files are tried again.
+   */
+  resumeFrom(done: ReadonlyMap<string, number>): void {
+    for (const [key, size] of done) {
+      this.doneBefore.add(key);
+      this.fileBytes.set(key, size);
+      this.counted += size;
+    }
+    this.floor = this.snapshot.transferredBytes;
+    this.snapshot = { ...this.snapshot, doneFiles: done.size, failedFiles: 0, errors: [], transferredBytes: Math.max(this.floor, this.counted), bytesPerSecond: 0 };
+  }
+
   start(): void {
-    this.update({ state: 'RUNNING', startedAt: this.options.clock.now() }, true);
-    this.samples = [{ at: this.options.clock.now(), bytes: 0 }];
+    // A resumed job keeps the start of its first run.
+    this.update({ state: 'RUNNING', startedAt: this.snapshot.startedAt ?? this.options.clock.now() }, true);
+    this.samples = [{ at: this.options.clock.now(), bytes: this.snapshot.transferredBytes }];
   }
 
   /**
@@ -79,10 +100,12 @@ export class JobTracker {
     const before = this.fileBytes.get(fileId) ?? 0;
     if (sent <= before) return;
     this.fileBytes.set(fileId, sent);
-    this.update({ transferredBytes: this.snapshot.transferredBytes + (sent - before) });
+    this.counted += sent - before;
+    this.update({ transferredBytes: Math.max(this.floor, this.counted) });
   }
 
   fileDone(fileId: string, size: number): void {
+    if (this.doneBefore.delete(fileId)) return;
     this.progress(fileId, size);
     this.update({ doneFiles: this.snapshot.doneFiles + 1 });
   }

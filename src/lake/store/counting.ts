@@ -6,7 +6,7 @@ import {
 
 export type StoreMethod =
   | 'list' | 'head' | 'get' | 'put' | 'delete' | 'presignGet' | 'presignPut' | 'createMultipartUpload' | 'uploadPart'
-  | 'completeMultipartUpload' | 'abortMultipartUpload' | 'listMultipartUploads';
+  | 'completeMultipartUpload' | 'abortMultipartUpload' | 'listMultipartUploads' | 'listParts';
 
 export interface CountingStoreOptions {
   /** Called on every call, before it runs (e.g. to increment a Prometheus counter). */
@@ -27,6 +27,7 @@ export class CountingStore implements ObjectStore {
   readonly completeMultipartUpload?: MultipartStore['completeMultipartUpload'];
   readonly abortMultipartUpload?: MultipartStore['abortMultipartUpload'];
   readonly listMultipartUploads?: MultipartStore['listMultipartUploads'];
+  readonly listParts?: MultipartStore['listParts'];
   private calls = new Map<StoreMethod, number>();
 
   constructor(readonly inner: ObjectStore, private readonly options: CountingStoreOptions = {}) {
@@ -42,6 +43,7 @@ export class CountingStore implements ObjectStore {
       this.completeMultipartUpload = (key, id, parts) => this.counted('completeMultipartUpload', () => inner.completeMultipartUpload(key, id, parts));
       this.abortMultipartUpload = (key, id) => this.counted('abortMultipartUpload', () => inner.abortMultipartUpload(key, id));
       this.listMultipartUploads = (prefix) => this.counted('listMultipartUploads', () => inner.listMultipartUploads(prefix));
+      this.listParts = (key, id) => this.counted('listParts', () => inner.listParts(key, id));
     }
   }
 

@@ -10,7 +10,7 @@ import { normalizeMetadata } from './body.js';
 import { translateFsError } from './local-errors.js';
 import { assertLocalKey, etagOf, type LocalFs } from './local-fs.js';
 import type { LocalSidecars } from './local-sidecar.js';
-import type { MultipartUploadInfo, PutOptions, PutResult } from './types.js';
+import type { MultipartUploadInfo, PutOptions, PutResult, UploadedPart } from './types.js';
 
 /** S3's rule: every part but the last is at least 5 MiB. Kept here too so tests on disk catch what S3 would reject. */
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
@@ -144,6 +144,30 @@ export class LocalMultipart {
     await fs.rm(await this.uploadDir(uploadId), { recursive: true, force: true }).catch((error) => {
       throw translateFsError(error, key, 'abort the multipart upload of');
     });
+  }
+
+  /** Each part's ETag is its MD5, as uploadPart answered: read back from disk, so it names the bytes actually kept. */
+  async listParts(key: string, uploadId: string): Promise<UploadedPart[]> {
+    const { dir } = await this.load(key, uploadId);
+    const names = await fs.readdir(dir).catch((error) => { throw translateFsError(error, key, 'list the parts of'); });
+    const parts: UploadedPart[] = [];
+    for (const name of names) {
+      const match = /^(\d+)\.part$/.exec(name);
+      if (!match) continue;
+      const hash = createHash('md5');
+      let size = 0;
+      try {
+        for await (const chunk of createReadStream(path.join(dir, name))) {
+          hash.update(chunk as Buffer);
+          size += (chunk as Buffer).length;
+        }
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue; // replaced or aborted meanwhile
+        throw translateFsError(error, key, 'list the parts of');
+      }
+      parts.push({ partNumber: Number(match[1]), etag: `"${hash.digest('hex')}"`, size });
+    }
+    return parts.sort((a, b) => a.partNumber - b.partNumber);
   }
 
   async list(prefix = ''): Promise<MultipartUploadInfo[]> {

@@ -13,7 +13,7 @@ import { closeQuietly, LocalReader, readBody } from './local-read.js';
 import { LocalSidecars, type PendingSidecar } from './local-sidecar.js';
 import { assertValidRange, resolveRange } from './ranges.js';
 import type {
-  GetOptions, GetResult, ListOptions, ListPage, MultipartStore, MultipartUploadInfo, ObjectHead, ObjectStore, PutBody, PutOptions,
+  GetOptions, GetResult, ListOptions, ListPage, MultipartStore, MultipartUploadInfo, ObjectHead, ObjectStore, PutBody, PutOptions, UploadedPart,
   PutResult, StoreCapabilities,
 } from './types.js';
 
@@ -166,6 +166,10 @@ export class LocalStore implements ObjectStore, MultipartStore {
 
   listMultipartUploads(prefix?: string): Promise<MultipartUploadInfo[]> {
     return this.multipart.list(prefix);
+  }
+
+  listParts(key: string, uploadId: string): Promise<UploadedPart[]> {
+    return this.multipart.listParts(key, uploadId);
   }
 }
 

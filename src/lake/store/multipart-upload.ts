@@ -58,6 +58,7 @@ export class MultipartStreamUploader implements StreamingUploader {
     let pending: Part | undefined = first;
     try {
       await this.hooks.onCreated?.(key, uploadId);
+      await options.onMultipartCreated?.(uploadId, partSize);
       const next = async (): Promise<Part | undefined> => {
         if (pending) { const p = pending; pending = undefined; return p; }
         const r = await rest.next();

@@ -24,10 +24,12 @@ interface Marker {
   key: string;
   uploadId: string;
   createdAt: number;
+  /** The instance that started the upload (with Redis): whoever declares it dead aborts its uploads, whatever their age. */
+  owner?: string;
 }
 
 export class OwnUploads implements MultipartHooks {
-  constructor(private readonly store: ObjectStore, private readonly now: () => number = Date.now) {}
+  constructor(private readonly store: ObjectStore, private readonly now: () => number = Date.now, private readonly owner?: string) {}
 
   /** Upload ids are opaque and may hold characters keys should not; their hash names the marker. */
   static markerKey(uploadId: string): string {
@@ -35,7 +37,7 @@ export class OwnUploads implements MultipartHooks {
   }
 
   async onCreated(key: string, uploadId: string): Promise<void> {
-    const marker: Marker = { key, uploadId, createdAt: this.now() };
+    const marker: Marker = { key, uploadId, createdAt: this.now(), ...(this.owner ? { owner: this.owner } : {}) };
     await this.store.put(OwnUploads.markerKey(uploadId), JSON.stringify(marker), { contentType: 'application/json' });
   }
 
@@ -48,10 +50,20 @@ export class OwnUploads implements MultipartHooks {
    * instance is younger than that) and removes their markers. Uploads without a marker are left alone.
    */
   async abortStale(maxAgeMs: number): Promise<{ aborted: string[]; errors: string[] }> {
+    const cutoff = this.now() - maxAgeMs;
+    return this.abortWhere((marker) => marker.createdAt < cutoff, cutoff);
+  }
+
+  /** Aborts every upload a dead instance started, however young. */
+  async abortOwnedBy(owner: string): Promise<{ aborted: string[]; errors: string[] }> {
+    return this.abortWhere((marker) => marker.owner === owner, -Infinity);
+  }
+
+  /** `cutoff`: unreadable markers whose object is older than this are deleted. */
+  private async abortWhere(doomed: (marker: Marker) => boolean, cutoff: number): Promise<{ aborted: string[]; errors: string[] }> {
     const aborted: string[] = [];
     const errors: string[] = [];
     if (!isMultipartStore(this.store)) return { aborted, errors };
-    const cutoff = this.now() - maxAgeMs;
     for await (const object of listAll(this.store, { prefix: MARKER_PREFIX })) {
       try {
         const marker = await this.read(object.key);
@@ -60,7 +72,7 @@ export class OwnUploads implements MultipartHooks {
           if (object.lastModified.getTime() < cutoff) await this.store.delete(object.key);
           continue;
         }
-        if (marker.createdAt >= cutoff) continue;
+        if (!doomed(marker)) continue;
         try {
           await this.store.abortMultipartUpload(marker.key, marker.uploadId);
         } catch (error) {

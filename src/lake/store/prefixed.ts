@@ -24,6 +24,7 @@ export class PrefixedStore implements ObjectStore {
   readonly completeMultipartUpload?: MultipartStore['completeMultipartUpload'];
   readonly abortMultipartUpload?: MultipartStore['abortMultipartUpload'];
   readonly listMultipartUploads?: MultipartStore['listMultipartUploads'];
+  readonly listParts?: MultipartStore['listParts'];
 
   constructor(readonly inner: ObjectStore, prefix: string) {
     this.prefix = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
@@ -44,6 +45,7 @@ export class PrefixedStore implements ObjectStore {
         const uploads = await inner.listMultipartUploads(this.prefix + prefix);
         return uploads.map((u) => ({ ...u, key: u.key.slice(this.prefix.length) }));
       };
+      this.listParts = async (key, uploadId) => inner.listParts(this.full(key), uploadId);
     }
   }
 

@@ -43,7 +43,7 @@ export class S3StreamUploader implements StreamingUploader {
         }
       }
     }
-    const session = new Session(this.client, this.bucket, key, this.prefix + key, options, this.hooks);
+    const session = new Session(this.client, this.bucket, key, this.prefix + key, { ...options, partSize }, this.hooks);
     const size = body instanceof Uint8Array ? body.byteLength : options.contentLength;
     const upload = new Upload({
       client: session.client,
@@ -116,7 +116,10 @@ class Session {
       // No abort signal: an upload the server created but we never heard of would be stranded.
       const out = await this.real.send(command);
       this.uploadId = out.UploadId;
-      if (this.uploadId) await this.hooks.onCreated?.(this.key, this.uploadId);
+      if (this.uploadId) {
+        await this.hooks.onCreated?.(this.key, this.uploadId);
+        await this.options.onMultipartCreated?.(this.uploadId, this.options.partSize!);
+      }
       return out;
     }
     if (command instanceof PutObjectCommand || command instanceof CompleteMultipartUploadCommand) {

@@ -2,7 +2,7 @@
 import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand,
-  HeadObjectCommand, type HeadObjectCommandOutput, ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand,
+  HeadObjectCommand, type HeadObjectCommandOutput, ListMultipartUploadsCommand, ListPartsCommand, ListObjectsV2Command, PutObjectCommand,
   type PutObjectCommandInput, type S3Client, type S3ClientConfig, UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -16,7 +16,7 @@ import { createS3Client } from './s3-client.js';
 import { translateS3Error } from './s3-errors.js';
 import { observeRequests, type S3RequestEvent } from './s3-observe.js';
 import type {
-  GetOptions, GetResult, ListOptions, ListPage, MultipartStore, MultipartUploadInfo, ObjectHead, ObjectStore, Presigner, PutBody,
+  GetOptions, GetResult, ListOptions, ListPage, MultipartStore, MultipartUploadInfo, ObjectHead, ObjectStore, Presigner, PutBody, UploadedPart,
   PutOptions, PutResult, StoreCapabilities,
 } from './types.js';
 
@@ -228,6 +228,23 @@ export class S3Store implements ObjectStore, Presigner, MultipartStore {
       keyMarker = out.NextKeyMarker;
       uploadIdMarker = out.NextUploadIdMarker;
     }
+  }
+
+  async listParts(key: string, uploadId: string): Promise<UploadedPart[]> {
+    assertValidKey(key);
+    const parts: UploadedPart[] = [];
+    let marker: string | undefined;
+    for (;;) {
+      const out = await this.run('ListParts', key, (abortSignal) => this.client.send(new ListPartsCommand({
+        Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumberMarker: marker,
+      }), { abortSignal }));
+      for (const p of out.Parts ?? []) {
+        if (p.PartNumber !== undefined && p.ETag) parts.push({ partNumber: p.PartNumber, etag: quoteEtag(p.ETag)!, size: p.Size ?? 0 });
+      }
+      if (!out.IsTruncated || out.NextPartNumberMarker === undefined || out.NextPartNumberMarker === marker) break;
+      marker = out.NextPartNumberMarker;
+    }
+    return parts.sort((a, b) => a.partNumber - b.partNumber);
   }
 
   /** Runs one SDK call with cancellation, and turns whatever it throws into a lake error. */

@@ -30,6 +30,11 @@ export interface StreamUploadOptions {
    * CompleteMultipartUpload). Throwing aborts the upload and leaves nothing behind: validation goes here.
    */
   beforeCommit?: () => Promise<void> | void;
+  /**
+   * Called with the upload id once a multipart upload exists, before any part is sent (awaited):
+   * whoever journals it can resume the upload after a crash (resumeMultipartUpload).
+   */
+  onMultipartCreated?: (uploadId: string, partSize: number) => Promise<void> | void;
 }
 
 export interface StreamUploadResult {

@@ -112,13 +112,23 @@ export interface MultipartUploadInfo {
   initiated: Date;
 }
 
-/** Optional capability: the primitive multipart calls, for engines that drive parts themselves and for crash clean-up. */
+/** A part the store already holds for an unfinished multipart upload (S3 ListParts). */
+export interface UploadedPart {
+  partNumber: number;
+  /** Quoted; on S3 without SSE-KMS and on the directory backend, the MD5 of the part's bytes. */
+  etag: string;
+  size: number;
+}
+
+/** Optional capability: the primitive multipart calls, for engines that drive parts themselves, for resuming and for crash clean-up. */
 export interface MultipartStore {
   createMultipartUpload(key: string, options?: Omit<PutOptions, 'mode' | 'contentLength'>): Promise<string>;
   uploadPart(key: string, uploadId: string, partNumber: number, body: Uint8Array, signal?: AbortSignal): Promise<{ etag: string }>;
   completeMultipartUpload(key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<PutResult>;
   abortMultipartUpload(key: string, uploadId: string): Promise<void>;
   listMultipartUploads(prefix?: string): Promise<MultipartUploadInfo[]>;
+  /** The parts an unfinished upload holds, by part number; NotFound when the upload is gone (completed or aborted). */
+  listParts(key: string, uploadId: string): Promise<UploadedPart[]>;
 }
 
 export function isPresigner(store: object): store is Presigner {

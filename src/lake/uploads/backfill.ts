@@ -1,17 +1,16 @@
 // The seed's upload_directory_parallel as a job: plan, then files in parallel (parts in parallel inside each), retried per file.
 import { setMaxListeners } from 'node:events';
-import { CancelledError, InvalidInputError, NotSupportedError, PermissionDeniedError } from '../errors.js';
+import { InvalidInputError, NotSupportedError, PermissionDeniedError } from '../errors.js';
+import type { JobFileLog } from '../jobs/file-log.js';
 import { runPool } from '../jobs/pool.js';
-import { withRetry } from '../jobs/retry.js';
 import type { JobSpec } from '../jobs/service.js';
 import type { JobTracker } from '../jobs/tracker.js';
 import type { PlanEntry } from '../jobs/types.js';
-import { effectivePartSize, MIN_PART_SIZE, uploadMemory } from '../store/streaming.js';
+import { MIN_PART_SIZE } from '../store/streaming.js';
 import { isJobFatal, type TransferEngine } from './engine.js';
-import { attributesFor } from './metadata.js';
 import { resolveInside } from './paths.js';
-import { planBackfill, type BackfillRequest, type PlannedFile } from './plan.js';
-import { openSource } from './source-file.js';
+import { planBackfill, type BackfillRequest } from './plan.js';
+import { uploadFile } from './upload-file.js';
 
 export interface BackfillOptions extends BackfillRequest {
   /** Files in flight at once (the seed's max_workers); each large file also has up to queueSize parts in flight. */
@@ -37,11 +36,12 @@ export async function backfillJob(engine: TransferEngine, options: BackfillOptio
     kind: 'BACKFILL',
     description: `${options.source} → ${options.prefix ?? '(same path in the lake)'} (${options.mode ?? 'OVERWRITE'})`,
     dryRun: options.dryRun ?? false,
-    work: (tracker) => runBackfill(engine, uploadRoot, { ...options, concurrency, partSize }, tracker),
+    request: { kind: 'BACKFILL', options: { ...options, concurrency, partSize } },
+    work: (tracker, context) => runBackfill(engine, uploadRoot, { ...options, concurrency, partSize }, tracker, context?.files),
   };
 }
 
-async function runBackfill(engine: TransferEngine, uploadRoot: string, options: BackfillOptions & { concurrency: number; partSize: number }, tracker: JobTracker): Promise<void> {
+async function runBackfill(engine: TransferEngine, uploadRoot: string, options: BackfillOptions & { concurrency: number; partSize: number }, tracker: JobTracker, files?: JobFileLog): Promise<void> {
   const { store } = engine;
   const signal = tracker.signal;
   // A job-local stop: the user's cancel, or the first failure no file can escape.
@@ -77,9 +77,10 @@ async function runBackfill(engine: TransferEngine, uploadRoot: string, options: 
     // Largest first: a big file started last would run alone at the end while every other slot
     // idles; started first, its parts overlap the stream of small files (and the plan stays in path order).
     const order = [...uploads].sort((a, b) => b.size - a.size);
+    const context = { engine, tracker, partSize: options.partSize, signal: stop.signal, log: files };
     await runPool(order, options.concurrency, async (file) => {
       try {
-        await uploadFile(engine, file, options.partSize, tracker, stop.signal);
+        await uploadFile(context, file);
       } catch (error) {
         if (stop.signal.aborted) return; // cancelled, or collateral of a fatal error: neither done nor failed
         if (isJobFatal(error)) {
@@ -92,32 +93,5 @@ async function runBackfill(engine: TransferEngine, uploadRoot: string, options: 
     if (fatal) throw fatal;
   } finally {
     signal.removeEventListener('abort', onCancel);
-  }
-}
-
-async function uploadFile(engine: TransferEngine, file: PlannedFile, partSize: number, tracker: JobTracker, signal: AbortSignal): Promise<void> {
-  const queueSize = engine.defaults.queueSize;
-  const release = await engine.budget.acquire(uploadMemory(file.size, partSize, queueSize), signal);
-  const { contentType, metadata } = attributesFor(file.key);
-  let attempts = 0;
-  try {
-    await withRetry(async (attempt) => {
-      attempts = attempt;
-      const source = await openSource(file, file.size <= effectivePartSize(partSize, file.size));
-      try {
-        await engine.uploader.uploadStream(file.key, source.body, {
-          contentType, metadata, contentLength: file.size, partSize, queueSize, signal,
-          onProgress: (sent) => tracker.progress(file.key, sent),
-        });
-      } finally {
-        await source.close();
-      }
-    }, { ...engine.retry, signal });
-    tracker.fileDone(file.key, file.size);
-  } catch (error) {
-    if (signal.aborted && !(error instanceof CancelledError)) throw new CancelledError();
-    throw Object.assign(error as object, { attempts });
-  } finally {
-    release();
   }
 }

@@ -1,12 +1,9 @@
 // The seed's download_directory_parallel as a job: every object under a prefix into a directory below the download root.
-import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { setMaxListeners } from 'node:events';
 import * as fs from 'node:fs/promises';
 import path from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { CancelledError, InvalidDataError, InvalidInputError, NotSupportedError, StoreError } from '../errors.js';
+import { InvalidInputError, NotSupportedError } from '../errors.js';
+import type { JobFileLog, SourceStamp } from '../jobs/file-log.js';
 import { runPool } from '../jobs/pool.js';
 import { withRetry } from '../jobs/retry.js';
 import type { JobSpec } from '../jobs/service.js';
@@ -15,6 +12,7 @@ import { listAll } from '../store/helpers.js';
 import { assertValidPrefix } from '../store/keys.js';
 import { MARKER_PREFIX } from '../store/own-uploads.js';
 import type { ObjectMeta } from '../store/types.js';
+import { downloadFile } from './download-file.js';
 import { isJobFatal, type TransferEngine } from './engine.js';
 import { ensureDirectoryInside } from './paths.js';
 
@@ -24,9 +22,6 @@ export interface DownloadOptions {
   destination: string;
   concurrency?: number;
 }
-
-/** Stream errors after the response began: the connection, not the object, failed; try again. */
-const CUT_OFF = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED']);
 
 /** Bytes one download holds in memory: stream buffers only, whatever the object's size. */
 const DOWNLOAD_MEMORY = 256 * 1024;
@@ -44,7 +39,8 @@ export async function downloadJob(engine: TransferEngine, options: DownloadOptio
   return {
     kind: 'DOWNLOAD',
     description: `${options.prefix || '(whole lake)'} → ${options.destination}`,
-    work: (tracker) => runDownload(engine, downloadRoot, { ...options, concurrency }, tracker),
+    request: { kind: 'DOWNLOAD', options: { ...options, concurrency } },
+    work: (tracker, context) => runDownload(engine, downloadRoot, { ...options, concurrency }, tracker, context?.files),
   };
 }
 
@@ -54,7 +50,7 @@ export function relativeTarget(key: string, prefix: string): string {
   return rest === '' ? key.slice(key.lastIndexOf('/') + 1) : rest;
 }
 
-async function runDownload(engine: TransferEngine, downloadRoot: string, options: DownloadOptions & { concurrency: number }, tracker: JobTracker): Promise<void> {
+async function runDownload(engine: TransferEngine, downloadRoot: string, options: DownloadOptions & { concurrency: number }, tracker: JobTracker, files?: JobFileLog): Promise<void> {
   const { store } = engine;
   const destination = await ensureDirectoryInside(downloadRoot, options.destination, 'destination');
   const objects: ObjectMeta[] = [];
@@ -91,12 +87,24 @@ async function runDownload(engine: TransferEngine, downloadRoot: string, options
       const release = await engine.budget.acquire(DOWNLOAD_MEMORY, stop.signal).catch(() => undefined);
       if (!release) return;
       try {
+        const dir = await directory(path.posix.dirname(relative));
+        const target = path.join(dir, path.posix.basename(relative));
+        const previous = files?.previous.get(object.key);
+        // Downloaded by an earlier run of this job, and neither the object nor the file changed since.
+        if (previous?.state === 'done' && previous.etag === object.etag && (await sameFile(target, previous))) {
+          tracker.fileDone(object.key, object.size);
+          return;
+        }
+        let got = object;
         await withRetry(async (attempt) => {
           attempts = attempt;
-          const dir = await directory(path.posix.dirname(relative));
-          await downloadOne(engine, object, path.join(dir, path.posix.basename(relative)), tracker, stop.signal);
+          got = (await downloadFile(engine.store, object, target, stop.signal, (received) => tracker.progress(object.key, received))).object;
         }, { ...engine.retry, signal: stop.signal });
-        tracker.fileDone(object.key, object.size);
+        if (files) {
+          const stats = await fs.stat(target);
+          await files.done(object.key, { size: stats.size, mtimeMs: stats.mtimeMs, ...(got.etag ? { etag: got.etag } : {}) });
+        }
+        tracker.fileDone(object.key, got.size);
       } catch (error) {
         if (stop.signal.aborted) return;
         if (isJobFatal(error)) {
@@ -114,33 +122,7 @@ async function runDownload(engine: TransferEngine, downloadRoot: string, options
   }
 }
 
-/** Into a temp file beside the target, renamed over it when complete: readers never see half a file. */
-async function downloadOne(engine: TransferEngine, object: ObjectMeta, target: string, tracker: JobTracker, signal: AbortSignal): Promise<void> {
-  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.lakeql-tmp`);
-  let received = 0;
-  try {
-    const { body } = await engine.store.get(object.key, { signal, ifMatch: object.etag });
-    const counter = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        received += chunk.length;
-        tracker.progress(object.key, received);
-        done(null, chunk);
-      },
-    });
-    // 'wx': the temp name is fresh; O_EXCL also refuses to follow a link planted at that name.
-    await pipeline(body, counter, createWriteStream(tmp, { flags: 'wx' }), { signal });
-    if (received !== object.size) throw new StoreError(`${object.key}: got ${received} of ${object.size} bytes`, { key: object.key, retryable: true });
-    // rename replaces a link at the target itself, never the file it points to.
-    await fs.rename(tmp, target);
-  } catch (error) {
-    await fs.rm(tmp, { force: true }).catch(() => {});
-    if (signal.aborted) throw new CancelledError();
-    if ((error as NodeJS.ErrnoException).code === 'EISDIR' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') {
-      throw new InvalidDataError(`${object.key}: a file and a directory would share the path ${target}`, { key: object.key });
-    }
-    if (CUT_OFF.has((error as NodeJS.ErrnoException).code ?? '')) {
-      throw new StoreError(`${object.key}: the download was cut off`, { key: object.key, retryable: true, cause: error });
-    }
-    throw error;
-  }
+async function sameFile(target: string, record: SourceStamp): Promise<boolean> {
+  const stats = await fs.stat(target).catch(() => undefined);
+  return stats !== undefined && stats.isFile() && stats.size === record.size && stats.mtimeMs === record.mtimeMs;
 }

@@ -2,6 +2,7 @@
 import { isLakeError, type LakeError } from '../errors.js';
 import type { ByteBudget } from '../jobs/pool.js';
 import type { Clock, RetryOptions } from '../jobs/retry.js';
+import type { MultipartHooks } from '../store/multipart-upload.js';
 import type { StreamingUploader } from '../store/streaming.js';
 import type { ObjectStore } from '../store/types.js';
 
@@ -18,6 +19,13 @@ export interface TransferEngine {
   retry: Pick<RetryOptions, 'maxAttempts' | 'baseDelayMs' | 'maxDelayMs'> & { clock?: Clock; random?: () => number };
   /** Ceiling on a job's `concurrency` argument. */
   maxConcurrency: number;
+  /** The uploader's own bookkeeping of multipart uploads (markers), told when a resumed upload ends. */
+  uploadHooks?: MultipartHooks;
+  /**
+   * Called once per object a job has stored (a backfill file completed): the hook for whoever
+   * keeps derived state about the lake (a catalog index) up to date without a listing.
+   */
+  onFileStored?: (object: { key: string; size: number; etag?: string }) => void;
 }
 
 /**
