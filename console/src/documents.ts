@@ -23,6 +23,7 @@ export interface FundamentalsRow {
   revenue: number | null;
   netIncome: number | null;
   eps: number | null;
+  downloadUrl: string;
 }
 
 export interface SymbolYear {
@@ -100,7 +101,7 @@ export const SymbolDetailQuery = new TypedDocumentString<
       years {
         year
         tickFiles { key resolution month size lastModified downloadUrl(expiresIn: 3600) }
-        fundamentals { year quarter key size lastModified revenue netIncome eps }
+        fundamentals { year quarter key size lastModified revenue netIncome eps downloadUrl(expiresIn: 3600) }
       }
     }
   }
@@ -108,11 +109,11 @@ export const SymbolDetailQuery = new TypedDocumentString<
 
 export const BarsQuery = new TypedDocumentString<
   { symbol: { bars: { nodes: Bar[] | null; pageInfo: { hasNextPage: boolean; endCursor: string | null } | null } } | null },
-  { ticker: string; timeframe: Timeframe; first: number; after: string | null }
+  { ticker: string; timeframe: Timeframe; first: number; after: string | null; from: string | null; to: string | null }
 >(`
-  query Bars($ticker: String!, $timeframe: Timeframe!, $first: Int!, $after: String) {
+  query Bars($ticker: String!, $timeframe: Timeframe!, $first: Int!, $after: String, $from: Date, $to: Date) {
     symbol(ticker: $ticker) {
-      bars(timeframe: $timeframe, first: $first, after: $after) {
+      bars(timeframe: $timeframe, first: $first, after: $after, from: $from, to: $to) {
         nodes { time date open high low close volume }
         pageInfo { hasNextPage endCursor }
       }
@@ -151,8 +152,12 @@ export const JobProgressSubscription = new TypedDocumentString<{ jobProgress: Jo
   subscription JobProgress($id: ID!, $after: Int) { jobProgress(id: $id, after: $after) { ${JOB} } }
 `);
 
+export const CancelJobMutation = new TypedDocumentString<{ cancelJob: Job }, { id: string }>(`
+  mutation CancelJob($id: ID!) { cancelJob(id: $id) { ${JOB} } }
+`);
+
 /** For the document test: every operation above, by name. */
 export const ALL_DOCUMENTS = {
   LakeQuery, SymbolsQuery, SymbolDetailQuery, BarsQuery, CreateUploadJobMutation, UploadTickFileMutation, UploadJobProgressSubscription, UploadJobQuery,
-  JobsQuery, JobProgressSubscription,
+  JobsQuery, JobProgressSubscription, CancelJobMutation,
 };

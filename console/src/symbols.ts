@@ -1,4 +1,4 @@
-// The symbol finder: prefix search over Query.symbols, results as a list to pick from (keyboard friendly).
+// The symbol finder: search over Query.symbols, results as a list to pick from with the mouse or the keyboard.
 import { SymbolsQuery } from './documents.js';
 import { byId, h } from './dom.js';
 import { request } from './graphql.js';
@@ -37,13 +37,33 @@ export function symbolFinder(onPick: (ticker: string) => void, onError: (error: 
     clearTimeout(timer);
     timer = setTimeout(() => void refresh(), 150);
   });
-  // Enter picks the only match, or an exact one.
+  // Arrow keys move through the results (from the box and within the list); Enter opens the highlighted
+  // one, else an exact match, else the first result; Escape returns to the box.
+  const buttons = () => [...list.querySelectorAll<HTMLButtonElement>('button.symbol')];
+  const focusAt = (i: number) => buttons()[Math.max(0, Math.min(i, buttons().length - 1))]?.focus();
   input.addEventListener('keydown', (e) => {
-    if (e.key !== 'Enter') return;
-    const buttons = [...list.querySelectorAll<HTMLButtonElement>('button.symbol')];
-    const exact = buttons.find((b) => b.dataset.ticker === input.value.trim().toUpperCase());
-    const pick = exact ?? (buttons.length === 1 ? buttons[0] : undefined);
-    if (pick) onPick(pick.dataset.ticker!);
+    if (e.key === 'ArrowDown') {
+      e.preventDefault();
+      focusAt(0);
+    } else if (e.key === 'Enter') {
+      e.preventDefault();
+      clearTimeout(timer);
+      void refresh().then(() => {
+        const all = buttons();
+        const pick = all.find((b) => b.dataset.ticker === input.value.trim().toUpperCase()) ?? all[0];
+        if (pick) onPick(pick.dataset.ticker!);
+      });
+    }
+  });
+  list.addEventListener('keydown', (e) => {
+    const all = buttons();
+    const at = all.indexOf(document.activeElement as HTMLButtonElement);
+    if (at < 0) return;
+    if (e.key === 'ArrowDown') focusAt(at + 1);
+    else if (e.key === 'ArrowUp') (at === 0 ? input.focus() : focusAt(at - 1));
+    else if (e.key === 'Escape') input.focus();
+    else return;
+    e.preventDefault();
   });
 
   return {

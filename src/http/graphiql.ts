@@ -88,7 +88,7 @@ export function offlineGraphiQL(): OfflineGraphiQL {
     render(options) {
       const title = escapeHtml(options.title ?? 'GraphiQL');
       // The editor opens on `query` (yoga's `defaultQuery` only fills new tabs in this GraphiQL).
-      const opts = { ...options, query: options.query ?? options.defaultQuery };
+      const opts = { query: options.defaultQuery, ...options };
       return `<!doctype html><html lang=en><head><meta charset=utf-8><meta name=viewport content="width=device-width, initial-scale=1"><title>${title}</title><link rel=icon href=/favicon.svg><link rel=stylesheet href="${base}graphiql.css"></head><body id=body class=no-focus-outline><noscript>You need to enable JavaScript to run GraphiQL.</noscript><div id=root>Loading ${title}…</div><script type=application/json id=graphiql-options>${embedJson(opts)}</script><script src="${base}graphiql.js"></script><script src="${base}boot.js" data-base="${base}"></script></body></html>`;
     },
     plugin: {
