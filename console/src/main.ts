@@ -74,6 +74,8 @@ async function openSymbol(ticker: string, highlight?: number): Promise<void> {
   byId('detail').hidden = false;
   byId('ticker').textContent = ticker;
   byId('range').textContent = 'Loading…';
+  byId('chart-status').textContent = 'Loading…';
+  byId('chart-status').dataset.bars = '';
   byId('detail').classList.add('loading');
   if (innerWidth < 900) byId('detail').scrollIntoView({ block: 'start' });
   try {
@@ -159,6 +161,7 @@ async function drawChart(): Promise<void> {
   chart ??= new BarsChart(byId('chart'), byId('legend'));
   chart.setTheme(chartTheme());
   byId('chart-status').textContent = 'Loading bars…';
+  byId('chart-status').dataset.bars = '';
   try {
     const [bars, ...others] = await Promise.all([
       loadBars(shown.ticker, timeframe, range),
@@ -210,13 +213,17 @@ function start(): void {
     void boot();
   });
   setUpTheme(byId<HTMLButtonElement>('theme'), () => chart?.setTheme(chartTheme()));
-  // Back and Forward move between views; a hand-edited hash is a view too.
-  addEventListener('popstate', () => {
+  // Back and Forward move between views; a hand-edited hash or a followed link is a view too.
+  const follow = () => {
     const next = parseView(location.hash);
+    // popstate and hashchange both fire for one hash navigation: the second finds the view already taken.
+    if (formatView(next) === formatView(view)) return;
     const tickerChanged = next.ticker !== view.ticker;
     view = next;
     void render(tickerChanged);
-  });
+  };
+  addEventListener('popstate', follow);
+  addEventListener('hashchange', follow);
   byId<HTMLFormElement>('new-symbol').addEventListener('submit', (e) => {
     e.preventDefault();
     const input = byId<HTMLInputElement>('new-symbol-ticker');

@@ -51,7 +51,8 @@ export function parseView(hash: string): View {
   const to = params.get('to');
   return {
     ticker: TICKER.test(ticker) ? ticker : null,
-    timeframe: TIMEFRAMES.some((t) => t.value === tf) ? tf! : DEFAULT_VIEW.timeframe,
+    // Without a timeframe, a preset range brings its own (minute bars for 1D and 5D).
+    timeframe: TIMEFRAMES.some((t) => t.value === tf) ? tf! : RANGES.find((r) => r.id === range)?.timeframe ?? DEFAULT_VIEW.timeframe,
     range: range === 'CUSTOM' || RANGES.some((r) => r.id === range) ? range : DEFAULT_VIEW.range,
     from: from && DATE.test(from) ? from : null,
     to: to && DATE.test(to) ? to : null,
