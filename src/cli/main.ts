@@ -42,6 +42,27 @@ const GATEWAY_OPTIONS = {
 
 class UsageError extends Error {}
 
+const COMMANDS = ['serve', 'demo', 'ls', 'backfill', 'download', 'help'];
+
+/** The candidate within two edits of `word` (case-insensitive), if one is clearly nearest. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  const distance = (a: string, b: string) => {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      let diagonal = row[0];
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const above = row[j];
+        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+        diagonal = above;
+      }
+    }
+    return row[b.length];
+  };
+  const scored = candidates.map((c) => ({ c, d: distance(word.toLowerCase(), c.toLowerCase()) })).sort((x, y) => x.d - y.d);
+  return scored[0] && scored[0].d <= 2 && scored[0].d < word.length && scored[0].d !== scored[1]?.d ? scored[0].c : undefined;
+}
+
 export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [command, ...rest] = argv;
   const write = (stream: NodeJS.WriteStream) => (text: string) => stream.write(`${text}\n`);
@@ -104,8 +125,10 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
           concurrency: values.concurrency === undefined ? undefined : integer(String(values.concurrency), '--concurrency'),
         }, output(values.json === true));
       }
-      default:
-        throw new UsageError(`unknown command "${command}"`);
+      default: {
+        const near = closest(command, COMMANDS);
+        throw new UsageError(`unknown command "${command}"${near ? ` (did you mean "${near}"?)` : ''}`);
+      }
     }
   } catch (error) {
     if (error instanceof UsageError || (error instanceof GatewayError && error.code === 'USAGE')) {
@@ -126,6 +149,12 @@ function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>,
   try {
     parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
+    // Node's own text ("Unknown option '--jsn'. To specify a positional argument…") hides the likely fix.
+    const unknown = /^Unknown option '(-{1,2}[^']+)'/.exec((error as Error).message)?.[1];
+    if (unknown) {
+      const near = closest(unknown.replace(/^-+/, ''), Object.keys(options));
+      throw new UsageError(`unknown option ${unknown}${near ? ` (did you mean --${near}?)` : ''}`);
+    }
     throw new UsageError((error as Error).message);
   }
   if (parsed.values.help) {

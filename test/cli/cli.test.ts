@@ -195,7 +195,9 @@ describe('lakeql CLI against a running gateway', () => {
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     expect(err).toContain('cancelling the job');
-    expect(out).toMatch(/^Upload cancelled: 0\/1 succeeded/);
+    // The notice and the summary each have a line of their own.
+    expect(err).toMatch(/(^|\n)cancelling the job \(Ctrl-C again to leave it running\)…\n/);
+    expect(out).toMatch(/^Upload cancelled: 0 of 1 files done before the cancel\n/);
     expect((await jobs.get(running.id))?.state).toBe('CANCELLED');
     expect(existsSync(path.join(dir, 'lake/data/ticks/daily/SLOW'))).toBe(false);
   });
@@ -220,6 +222,40 @@ describe('lakeql CLI against a running gateway', () => {
     }
     expect(await exited).toBe(0);
     expect(out).toMatch(/SIGTERM, shutting down/);
+  });
+
+  it('suggests the option or command a typo meant', async () => {
+    const option = await lakeql(['ls', '--jsn'], env());
+    expect(option.code).toBe(2);
+    expect(option.stderr).toContain('unknown option --jsn (did you mean --json?)');
+    expect(option.stderr).not.toContain('positional argument');
+    const command = await lakeql(['dowload', 'a', 'b'], env());
+    expect(command.code).toBe(2);
+    expect(command.stderr).toContain('unknown command "dowload" (did you mean "download"?)');
+    // Nothing near: no guess.
+    expect((await lakeql(['ls', '--frobnicate'], env())).stderr).toMatch(/unknown option --frobnicate\n/);
+  });
+
+  it('says a backfill source that is a file is not a directory, without a raw system error', async () => {
+    const run = await lakeql(['backfill', 'batch/data/ticks/daily/AAPL/2024/ticks.parquet'], env());
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('is a file, not a directory');
+    expect(run.stderr).not.toMatch(/ENOTDIR|scandir/);
+  });
+
+  it('fails a download of an empty prefix with a clear message, and creates no directory', async () => {
+    const run = await lakeql(['download', 'data/ticks/daily/NOPE', 'nope'], env());
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^Download failed: no objects under "data\/ticks\/daily\/NOPE" in the lake: nothing downloaded/);
+    expect(existsSync(path.join(dir, 'down/nope'))).toBe(false);
+  });
+
+  it('says a sync that found everything up to date did nothing, rather than "0 succeeded"', async () => {
+    const first = await lakeql(['backfill', 'batch/data', '--prefix', 'data', '--mode', 'sync'], env());
+    expect(first.code).toBe(0);
+    const again = await lakeql(['backfill', 'batch/data', '--prefix', 'data', '--mode', 'sync'], env());
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/^Upload complete: nothing to do, all \d+ files already up to date \(skipped\)/);
   });
 
   it('writes a demo lake into a directory', async () => {

@@ -1,5 +1,6 @@
 // The seed's upload_directory_parallel as a job: plan, then files in parallel (parts in parallel inside each), retried per file.
 import { setMaxListeners } from 'node:events';
+import { stat } from 'node:fs/promises';
 import { CancelledError, InvalidInputError, NotSupportedError, PermissionDeniedError } from '../errors.js';
 import { runPool } from '../jobs/pool.js';
 import { withRetry } from '../jobs/retry.js';
@@ -32,7 +33,10 @@ export async function backfillJob(engine: TransferEngine, options: BackfillOptio
   if (!Number.isInteger(partSize) || partSize < MIN_PART_SIZE || partSize > 5 * 1024 ** 3) {
     throw new InvalidInputError(`partSize must be ${MIN_PART_SIZE} bytes (5 MiB, S3's minimum) to 5 GiB, got ${partSize}`);
   }
-  await resolveInside(uploadRoot, options.source, 'source');
+  const source = await resolveInside(uploadRoot, options.source, 'source');
+  if (!(await stat(source)).isDirectory()) {
+    throw new InvalidInputError(`source "${options.source}" is a file, not a directory: a backfill uploads the files below a directory (pick files with include patterns)`);
+  }
   return {
     kind: 'BACKFILL',
     description: `${options.source} → ${options.prefix ?? '(same path in the lake)'} (${options.mode ?? 'OVERWRITE'})`,
