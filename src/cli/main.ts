@@ -22,7 +22,8 @@ Usage:
   lakeql ls [SYMBOL [YEAR]]                       symbols; a symbol's years; one year's files [--prefix P] [--urls]
   lakeql backfill DIR                             upload DIR (on the gateway, below its LAKEQL_UPLOAD_ROOT) into the lake
         [--prefix P] [--include GLOB]... [--exclude GLOB]... [--concurrency N] [--part-size BYTES]
-        [--mode overwrite|skip-existing|sync] [--dry-run]
+        [--mode overwrite|skip-existing|sync] [--dry-run] [--no-validate]
+        tick files are checked like single uploads (Parquet, bar columns, dates vs key) unless --no-validate
   lakeql download PREFIX DIR                      download the objects under PREFIX into DIR (below LAKEQL_DOWNLOAD_ROOT)
         [--concurrency N]
 
@@ -103,6 +104,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
         const { values, positionals } = parse(rest, {
           ...GATEWAY_OPTIONS, prefix: { type: 'string' }, include: { type: 'string', multiple: true }, exclude: { type: 'string', multiple: true },
           concurrency: { type: 'string' }, 'part-size': { type: 'string' }, mode: { type: 'string' }, 'dry-run': { type: 'boolean', default: false },
+          'no-validate': { type: 'boolean', default: false },
         }, 1, 1);
         const mode = values.mode === undefined ? undefined : String(values.mode).toUpperCase().replace(/-/g, '_');
         if (mode !== undefined && !['OVERWRITE', 'SKIP_EXISTING', 'SYNC'].includes(mode)) throw new UsageError(`--mode must be overwrite, skip-existing or sync, not "${values.mode}"`);
@@ -115,6 +117,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
           partSize: values['part-size'] === undefined ? undefined : integer(String(values['part-size']), '--part-size'),
           mode: mode as 'OVERWRITE' | 'SKIP_EXISTING' | 'SYNC' | undefined,
           dryRun: values['dry-run'] === true,
+          validate: values['no-validate'] !== true,
         }, output(values.json === true));
       }
       case 'download': {

@@ -24,13 +24,14 @@ export interface BackfillArgs {
   partSize?: number;
   mode?: 'OVERWRITE' | 'SKIP_EXISTING' | 'SYNC';
   dryRun?: boolean;
+  validate?: boolean;
 }
 
 export async function backfill(client: GatewayClient, args: BackfillArgs, output: Output): Promise<number> {
   const fields = args.dryRun ? `${JOB_FIELDS} plan { action key path size reason }` : JOB_FIELDS;
   const { startBackfill } = await client.request<{ startBackfill: JobView }>(
-    `mutation Backfill($source: String!, $prefix: String, $include: [String!], $exclude: [String!], $concurrency: Int, $partSize: Int, $mode: BackfillMode, $dryRun: Boolean) {
-      startBackfill(source: $source, prefix: $prefix, include: $include, exclude: $exclude, concurrency: $concurrency, partSize: $partSize, mode: $mode, dryRun: $dryRun) { ${fields} }
+    `mutation Backfill($source: String!, $prefix: String, $include: [String!], $exclude: [String!], $concurrency: Int, $partSize: Int, $mode: BackfillMode, $dryRun: Boolean, $validate: Boolean) {
+      startBackfill(source: $source, prefix: $prefix, include: $include, exclude: $exclude, concurrency: $concurrency, partSize: $partSize, mode: $mode, dryRun: $dryRun, validate: $validate) { ${fields} }
     }`,
     { ...args },
   );

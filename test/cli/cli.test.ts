@@ -124,7 +124,8 @@ describe('lakeql CLI against a running gateway', () => {
   });
 
   it('answers --json with totals that add up, and exits 1 when any file failed', async () => {
-    const run = await lakeql(['backfill', 'broken/data', '--prefix', 'data', '--json'], env());
+    // Raw copies (--no-validate): the store's refusal is what fails the FAIL file here.
+    const run = await lakeql(['backfill', 'broken/data', '--prefix', 'data', '--json', '--no-validate'], env());
     expect(run.code).toBe(1);
     const { summary, job } = JSON.parse(run.stdout);
     // A permanent error (access denied) stops the job at once: the other file may or may not have gone.
@@ -134,6 +135,31 @@ describe('lakeql CLI against a running gateway', () => {
     expect(job.transferredBytes).toBe(summary.bytes);
     expect(typeof summary.megabytesPerSecond).toBe('number');
     expect(existsSync(path.join(dir, 'lake/data/ticks/daily/FAIL'))).toBe(false);
+  });
+
+  it('checks tick files like single uploads do, and reports a bad one as a failed file with the reason', async () => {
+    await mkdir(path.join(dir, 'up/mixed/data/ticks/daily/TXT/2024'), { recursive: true });
+    await writeFile(path.join(dir, 'up/mixed/data/ticks/daily/TXT/2024/ticks.parquet'), 'just twenty bytes...');
+    const { tasks } = planDemoLake({ tickers: ['GOOD'], years: [2024], minuteSymbols: [] });
+    const good = tasks.find((t) => t.key === 'data/ticks/daily/GOOD/2024/ticks.parquet')!;
+    await mkdir(path.join(dir, 'up/mixed/data/ticks/daily/GOOD/2024'), { recursive: true });
+    await writeFile(path.join(dir, 'up/mixed/data/ticks/daily/GOOD/2024/ticks.parquet'), good.body());
+    // A real file filed under the wrong year: its dates are not the key's.
+    await mkdir(path.join(dir, 'up/mixed/data/ticks/daily/GOOD/2019'), { recursive: true });
+    await writeFile(path.join(dir, 'up/mixed/data/ticks/daily/GOOD/2019/ticks.parquet'), good.body());
+    const run = await lakeql(['backfill', 'mixed/data', '--prefix', 'data', '--json'], env());
+    expect(run.code).toBe(1);
+    const { summary } = JSON.parse(run.stdout);
+    expect(summary).toMatchObject({ total: 3, succeeded: 1, failed: 2 });
+    const reasons = Object.fromEntries(summary.errors.map((e: { key: string; code: string; message: string }) => [e.key, `${e.code}: ${e.message}`]));
+    expect(reasons['data/ticks/daily/TXT/2024/ticks.parquet']).toMatch(/^INVALID_DATA: .*not a Parquet file/);
+    expect(reasons['data/ticks/daily/GOOD/2019/ticks.parquet']).toMatch(/^INVALID_DATA: .*outside 2019/);
+    expect(existsSync(path.join(dir, 'lake/data/ticks/daily/TXT'))).toBe(false);
+    expect(existsSync(path.join(dir, 'lake/data/ticks/daily/GOOD/2024/ticks.parquet'))).toBe(true);
+    // --no-validate copies the bytes as they are.
+    const raw = await lakeql(['backfill', 'mixed/data', '--prefix', 'data', '--json', '--no-validate'], env());
+    expect(JSON.parse(raw.stdout).summary).toMatchObject({ total: 3, succeeded: 3, failed: 0 });
+    expect(existsSync(path.join(dir, 'lake/data/ticks/daily/TXT/2024/ticks.parquet'))).toBe(true);
   });
 
   it('plans without writing on --dry-run', async () => {
@@ -182,7 +208,7 @@ describe('lakeql CLI against a running gateway', () => {
   });
 
   it('cancels the job on the gateway on Ctrl-C and exits 130', async () => {
-    const child = spawn(process.execPath, [BIN, 'backfill', 'slow/data', '--prefix', 'data'], { cwd: ROOT, env: { ...process.env, ...env() } });
+    const child = spawn(process.execPath, [BIN, 'backfill', 'slow/data', '--prefix', 'data', '--no-validate'], { cwd: ROOT, env: { ...process.env, ...env() } });
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk) => (out += chunk));

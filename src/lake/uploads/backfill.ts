@@ -13,12 +13,19 @@ import { attributesFor } from './metadata.js';
 import { resolveInside } from './paths.js';
 import { planBackfill, type BackfillRequest, type PlannedFile } from './plan.js';
 import { openSource } from './source-file.js';
+import { tickTargetOf, validateSourceTickFile } from './validate-source.js';
 
 export interface BackfillOptions extends BackfillRequest {
   /** Files in flight at once (the seed's max_workers); each large file also has up to queueSize parts in flight. */
   concurrency?: number;
   partSize?: number;
   dryRun?: boolean;
+  /**
+   * Check tick files (data/ticks/…) as single uploads are checked before sending them: Parquet
+   * magic and footer, bar columns, dates inside the key's year or month. Default true; false copies
+   * bytes as they are (a raw mirror of another lake).
+   */
+  validate?: boolean;
 }
 
 /** Checks the arguments and the source directory now, so a bad request is an error of the call, not a failed job. */
@@ -83,6 +90,8 @@ async function runBackfill(engine: TransferEngine, uploadRoot: string, options: 
     const order = [...uploads].sort((a, b) => b.size - a.size);
     await runPool(order, options.concurrency, async (file) => {
       try {
+        const target = options.validate === false ? undefined : tickTargetOf(file.key);
+        if (target) await validateSourceTickFile(file, file.key, target);
         await uploadFile(engine, file, options.partSize, tracker, stop.signal);
       } catch (error) {
         if (stop.signal.aborted) return; // cancelled, or collateral of a fatal error: neither done nor failed
