@@ -31,6 +31,36 @@ function lakeql(args: string[], env: Record<string, string | undefined> = {}, co
   });
 }
 
+/**
+ * What a terminal would show after `output`: enough of a VT100 to follow cli-progress (carriage
+ * return, newline, save/restore cursor, column 1, erase to end of line); other escapes are dropped.
+ */
+function terminalScreen(output: string): string[] {
+  const lines: string[][] = [[]];
+  let row = 0;
+  let col = 0;
+  let saved = { row: 0, col: 0 };
+  for (let i = 0; i < output.length; i++) {
+    const c = output[i];
+    if (c === '\u001b') {
+      const csi = /^\u001b\[([?\d;]*)([A-Za-z])/.exec(output.slice(i));
+      if (output[i + 1] === '7') saved = { row, col };
+      else if (output[i + 1] === '8') ({ row, col } = saved);
+      else if (csi?.[2] === 'G') col = Math.max(0, Number(csi[1] || 1) - 1);
+      else if (csi?.[2] === 'K') lines[row].length = Math.min(lines[row].length, col);
+      i += csi ? csi[0].length - 1 : 1;
+    } else if (c === '\r') col = 0;
+    else if (c === '\n') {
+      row++;
+      col = 0;
+      lines[row] ??= [];
+    } else {
+      lines[row][col++] = c;
+    }
+  }
+  return lines.map((line) => Array.from(line, (ch) => ch ?? ' ').join('').trimEnd());
+}
+
 /** A directory lake that refuses any key containing "FAIL", as a bucket policy would, and holds "SLOW" ones until cancelled. */
 class RefusingStore extends LocalStore {
   override async put(key: string, body: PutBody, options?: PutOptions): Promise<PutResult> {
@@ -207,6 +237,22 @@ describe('lakeql CLI against a running gateway', () => {
     expect(run.stdout).toContain('Upload complete: 4/4 succeeded');
   });
 
+  it('on a terminal, ends the bar before the Ctrl-C notice and prints the summary below it', async () => {
+    if (!existsSync('/usr/bin/script')) return void console.log('skipped: util-linux `script` (a pseudo-terminal) is not installed');
+    const command = [process.execPath, BIN, 'backfill', 'slow/data', '--prefix', 'data', '--no-validate', '--url', url].map((a) => `'${a}'`).join(' ');
+    const child = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: { ...process.env, ...env(), LAKEQL_URL: undefined, FORCE_COLOR: '0' } });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await expect.poll(() => out, { timeout: 30_000 }).toMatch(/Uploading \[/);
+    // Ctrl-C typed at the terminal: the line discipline turns it into SIGINT for the CLI.
+    child.stdin.write('\x03');
+    expect(await exited).toBe(130);
+    const screen = terminalScreen(out);
+    expect(screen).toContain('cancelling the job (Ctrl-C again to leave it running)…');
+    expect(screen.some((line) => /^Upload cancelled: 0 of 1 files done before the cancel$/.test(line))).toBe(true);
+  });
+
   it('cancels the job on the gateway on Ctrl-C and exits 130', async () => {
     const child = spawn(process.execPath, [BIN, 'backfill', 'slow/data', '--prefix', 'data', '--no-validate'], { cwd: ROOT, env: { ...process.env, ...env() } });
     let out = '';
@@ -282,6 +328,27 @@ describe('lakeql CLI against a running gateway', () => {
     const again = await lakeql(['backfill', 'batch/data', '--prefix', 'data', '--mode', 'sync'], env());
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/^Upload complete: nothing to do, all \d+ files already up to date \(skipped\)/);
+  });
+
+  it('prints a plain start banner with the addresses before the JSON logs when stdout is a terminal', async () => {
+    if (!existsSync('/usr/bin/script')) return void console.log('skipped: util-linux `script` (a pseudo-terminal) is not installed');
+    const lake = path.join(dir, 'banner-lake');
+    const command = [process.execPath, BIN, 'serve', '--port', '0', '--lake', lake].map((a) => `'${a}'`).join(' ');
+    const child = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: { ...process.env, LAKEQL_DEMO: 'never', LAKEQL_LOG_LEVEL: 'info' } });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await expect.poll(() => out, { timeout: 30_000 }).toMatch(/"msg":"lakeql serving/);
+      const banner = out.indexOf('lakeql is serving');
+      expect(banner).toBeGreaterThanOrEqual(0);
+      expect(banner).toBeLessThan(out.indexOf('"msg":"lakeql serving'));
+      expect(out).toMatch(/Console {4}http:\/\/127\.0\.0\.1:\d+\//);
+      expect(out).toMatch(/GraphiQL {3}http:\/\/127\.0\.0\.1:\d+\/graphql/);
+    } finally {
+      child.stdin.write('\x03');
+    }
+    expect(await exited).toBe(0);
   });
 
   it('writes a demo lake into a directory', async () => {
