@@ -152,6 +152,31 @@ export const JobProgressSubscription = new TypedDocumentString<{ jobProgress: Jo
   subscription JobProgress($id: ID!, $after: Int) { jobProgress(id: $id, after: $after) { ${JOB} } }
 `);
 
+export interface SnapshotRow {
+  ticker: string;
+  date: string;
+  close: number;
+  previousClose: number | null;
+  change: number | null;
+  changePercent: number | null;
+  volume: number | null;
+}
+
+export type SnapshotField = 'TICKER' | 'CHANGE_PERCENT' | 'CHANGE' | 'VOLUME' | 'CLOSE';
+
+export const SnapshotQuery = new TypedDocumentString<
+  { snapshot: { totalCount: number; nodes: SnapshotRow[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } },
+  { orderBy: { field: SnapshotField; direction: 'ASC' | 'DESC' }; first: number; after: string | null }
+>(`
+  query Snapshot($orderBy: SnapshotOrder, $first: Int, $after: String) {
+    snapshot(orderBy: $orderBy, first: $first, after: $after) {
+      totalCount
+      nodes { ticker date close previousClose change changePercent volume }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`);
+
 export const CancelJobMutation = new TypedDocumentString<{ cancelJob: Job }, { id: string }>(`
   mutation CancelJob($id: ID!) { cancelJob(id: $id) { ${JOB} } }
 `);
@@ -159,5 +184,5 @@ export const CancelJobMutation = new TypedDocumentString<{ cancelJob: Job }, { i
 /** For the document test: every operation above, by name. */
 export const ALL_DOCUMENTS = {
   LakeQuery, SymbolsQuery, SymbolDetailQuery, BarsQuery, CreateUploadJobMutation, UploadTickFileMutation, UploadJobProgressSubscription, UploadJobQuery,
-  JobsQuery, JobProgressSubscription, CancelJobMutation,
+  JobsQuery, JobProgressSubscription, CancelJobMutation, SnapshotQuery,
 };

@@ -8,6 +8,7 @@ import { byId, notice } from './dom.js';
 import { describeFailure } from './failure.js';
 import { apiKey, request } from './graphql.js';
 import { jobsPanel } from './jobs.js';
+import { overviewPanel } from './overview.js';
 import { DEFAULT_VIEW, formatView, parseView, RANGES, type View } from './route.js';
 import { symbolFinder } from './symbols.js';
 import { chartTheme, setUpTheme } from './theme.js';
@@ -29,6 +30,7 @@ const uploads = uploadPanel((ticker, year) => {
   if (ticker === view.ticker) void openSymbol(ticker, year);
 });
 const jobs = jobsPanel();
+const overview = overviewPanel((ticker) => go({ ticker, compare: [] }));
 const toolbar = chartToolbar({ get: () => view, go });
 
 function failed(error: unknown): void {
@@ -57,6 +59,8 @@ async function render(tickerChanged: boolean): Promise<void> {
   if (!view.ticker) {
     byId('empty').hidden = false;
     byId('detail').hidden = true;
+    finder.select('');
+    void overview.refresh();
     return;
   }
   if (tickerChanged || shown?.ticker !== view.ticker) await openSymbol(view.ticker);

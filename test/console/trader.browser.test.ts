@@ -70,8 +70,29 @@ describe.skipIf(!available && !process.env.CI)('console for a trader', () => {
     await shoot('msft-1m');
   });
 
+  it('starts on a market overview, sortable by column, whose rows open their symbol', async () => {
+    onFailureShoot('overview');
+    await page.goto(`${origin}/`);
+    const tickers = () => page.$$eval('[data-testid=overview] tbody tr', (r) => r.map((x) => x.getAttribute('data-ticker')));
+    await expect.poll(tickers, { timeout: 20_000 }).toHaveLength(4);
+    const percents = await page.$$eval('[data-testid=overview] tbody tr td:nth-child(4)', (c) => c.map((x) => Number(x.textContent!.replace(/[%,+]/g, ''))));
+    expect(percents).toEqual([...percents].sort((a, b) => b - a));
+    expect(await page.getAttribute('[data-sort=CHANGE_PERCENT]', 'aria-pressed')).toBeNull();
+    expect(await page.getAttribute('th:has([data-sort=CHANGE_PERCENT])', 'aria-sort')).toBe('descending');
+    await page.click('[data-sort=TICKER]');
+    await expect.poll(tickers).toEqual(['AAPL', 'MSFT', 'NVDA', 'SPY']);
+    await page.click('[data-sort=TICKER]');
+    await expect.poll(tickers).toEqual(['SPY', 'NVDA', 'MSFT', 'AAPL']);
+    await shoot('overview');
+    await page.click('[data-testid=overview] tr[data-ticker=NVDA]');
+    await expect.poll(() => page.textContent('#ticker')).toBe('NVDA');
+    await page.goBack();
+    await expect.poll(() => page.isVisible('[data-testid=overview]')).toBe(true);
+  });
+
   it('shows intraday bars on New York time, with a legend of O/H/L/C/V and change', async () => {
     onFailureShoot('intraday');
+    await page.mouse.move(0, 0);
     await page.goto(`${origin}/#AAPL?range=1D`);
     await expect.poll(() => barsShown(), { timeout: 20_000 }).toBeGreaterThan(300);
     expect(await page.getAttribute('[data-timeframe=MINUTE]', 'aria-pressed')).toBe('true');
