@@ -6,5 +6,6 @@ import './bars.js';
 import './jobs.js';
 import './uploads.js';
 import './snapshot.js';
+import './reference.js';
 
 export const schema = builder.toSchema();
