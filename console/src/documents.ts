@@ -83,11 +83,11 @@ export const LakeQuery = new TypedDocumentString<{ lake: { kind: 'LOCAL' | 'S3';
 `);
 
 export const SymbolsQuery = new TypedDocumentString<
-  { symbols: { nodes: { ticker: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } },
-  { prefix: string | null; first: number; after: string | null }
+  { symbols: { nodes: { ticker: string; name: string | null }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } },
+  { query: string | null; first: number; after: string | null }
 >(`
-  query Symbols($prefix: String, $first: Int!, $after: String) {
-    symbols(prefix: $prefix, first: $first, after: $after) { nodes { ticker } pageInfo { hasNextPage endCursor } }
+  query Symbols($query: String, $first: Int!, $after: String) {
+    symbols(query: $query, first: $first, after: $after) { nodes { ticker name } pageInfo { hasNextPage endCursor } }
   }
 `);
 

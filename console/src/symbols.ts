@@ -1,4 +1,4 @@
-// The symbol finder: search over Query.symbols, results as a list to pick from with the mouse or the keyboard.
+// The symbol finder: search by ticker or company name over Query.symbols, results as a list to pick from with the mouse or the keyboard.
 import { SymbolsQuery } from './documents.js';
 import { byId, h } from './dom.js';
 import { request } from './graphql.js';
@@ -12,21 +12,22 @@ export function symbolFinder(onPick: (ticker: string) => void, onError: (error: 
   let selected: string | null = null;
   let seq = 0;
 
-  const render = (tickers: string[]) => {
+  const render = (symbols: { ticker: string; name: string | null }[]) => {
     list.replaceChildren(
-      ...tickers.map((ticker) =>
-        h('li', {}, h('button', { class: ticker === selected ? 'symbol active' : 'symbol', text: ticker, attrs: { type: 'button', 'data-ticker': ticker }, on: { click: () => onPick(ticker) } })),
+      ...symbols.map(({ ticker, name }) =>
+        h('li', {}, h('button', { class: ticker === selected ? 'symbol active' : 'symbol', title: name ?? '', attrs: { type: 'button', 'data-ticker': ticker }, on: { click: () => onPick(ticker) } },
+          h('span', { class: 'symbol-ticker', text: ticker }), name ? h('span', { class: 'symbol-name', text: name }) : null)),
       ),
     );
-    if (tickers.length === 0) list.append(h('li', { class: 'muted small', text: 'No symbol starts with that.' }));
+    if (symbols.length === 0) list.append(h('li', { class: 'muted small', text: 'No symbol or company name matches that.' }));
   };
 
   const refresh = async () => {
     const mine = ++seq;
-    const prefix = input.value.trim().toUpperCase() || null;
+    const query = input.value.trim() || null;
     try {
-      const { symbols } = await request(SymbolsQuery, { prefix, first: SHOWN, after: null });
-      if (mine === seq) render(symbols.nodes.map((n) => n.ticker));
+      const { symbols } = await request(SymbolsQuery, { query, first: SHOWN, after: null });
+      if (mine === seq) render(symbols.nodes);
     } catch (error) {
       onError(error as Error);
     }

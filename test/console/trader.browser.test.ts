@@ -90,6 +90,22 @@ describe.skipIf(!available && !process.env.CI)('console for a trader', () => {
     await expect.poll(() => page.isVisible('[data-testid=overview]')).toBe(true);
   });
 
+  it('finds a symbol by company name and opens it with the keyboard alone', async () => {
+    onFailureShoot('search');
+    await page.goto(`${origin}/`);
+    await page.fill('#search', 'micro');
+    await expect.poll(() => page.$$eval('button.symbol', (b) => b.map((x) => x.getAttribute('data-ticker')))).toEqual(['MSFT']);
+    expect(await page.textContent('button.symbol[data-ticker=MSFT]')).toContain('Microsoft Corporation');
+    await page.fill('#search', 'corp');
+    await expect.poll(() => page.$$eval('button.symbol', (b) => b.map((x) => x.getAttribute('data-ticker')))).toEqual(['MSFT', 'NVDA']);
+    await page.press('#search', 'ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-ticker'))).toBe('NVDA');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.textContent('#ticker')).toBe('MSFT');
+  });
+
   it('shows intraday bars on New York time, with a legend of O/H/L/C/V and change', async () => {
     onFailureShoot('intraday');
     await page.mouse.move(0, 0);
@@ -177,7 +193,7 @@ describe.skipIf(!available && !process.env.CI)('console for a trader', () => {
     await page.dispatchEvent('[data-testid=dropzone]', 'drop', { dataTransfer });
     await expect.poll(() => page.textContent('[data-testid=upload-status]'), { timeout: 20_000 }).toMatch(/^Stored data\/ticks\/daily\/RIVN\/2023/);
     // The new symbol is in the list and its chart is drawn without a reload.
-    await expect.poll(() => page.$$eval('button.symbol', (b) => b.map((x) => x.textContent))).toContain('RIVN');
+    await expect.poll(() => page.$$eval('button.symbol', (b) => b.map((x) => x.getAttribute('data-ticker')))).toContain('RIVN');
     await expect.poll(() => barsShown(), { timeout: 20_000 }).toBeGreaterThan(200);
     expect(await page.isHidden('#missing')).toBe(true);
   });
