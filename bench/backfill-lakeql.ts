@@ -18,7 +18,7 @@ const t0 = performance.now();
 const resumed = await transfers.resumeJournaled();
 const id = resumed.resumed > 0
   ? (await transfers.jobs.list())[0].id
-  : (await transfers.jobs.start(await backfillJob(transfers.engine, { source, prefix: source, concurrency: Number(concurrency) }))).id;
+  : (await transfers.jobs.start(await backfillJob(transfers.engine, { source, prefix: source, concurrency: Number(concurrency), validate: false }))).id;
 // With a journal, the parent may kill -9 this process mid-way: it reads progress and bytes sent from these lines.
 const ticker = stateDir
   ? setInterval(() => void transfers.jobs.get(id).then((s) => process.stdout.write(`${JSON.stringify({ progress: s?.transferredBytes, sentBytes })}\n`)), 50)

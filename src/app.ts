@@ -12,6 +12,7 @@ import { healthPlugin } from './http/health.js';
 import { putUploadsPlugin } from './http/put-uploads.js';
 import { uploadPlugin } from './http/upload-plugin.js';
 import { attachWebSocket } from './http/websocket.js';
+import { offlineGraphiQL } from './http/graphiql.js';
 import { graphiqlHeaders, securityPlugins, type SecurityDeps } from './http/security.js';
 import { drainPlugin, type Drain } from './http/drain.js';
 import { ensureDemoLake } from './lake/demo/create-demo-lake.js';
@@ -53,17 +54,19 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
 
   // Set by stop(): from then on new requests and operations are refused (src/http/drain.ts).
   const drain: Drain = { stopping: false };
+  const graphiql = offlineGraphiQL();
   const yoga = createYoga<Record<string, never>, Context>({
     schema,
     context: ({ request }) => createContext(services, request),
     maskedErrors: { maskError },
     logging: yogaLogger(logger),
     graphiql: { title: 'lakeql', defaultQuery: DEFAULT_QUERY, ...graphiqlHeaders(config) },
+    renderGraphiQL: graphiql.render,
     // Body size is bodyLimitPlugin's (src/http/limits.ts): one cap for JSON, another for uploads.
     maxRequestBodySize: false,
     landingPage: false,
     // Request ids and timings first: they must see requests that later plugins answer early (401, 413, 429).
-    plugins: [requestLogPlugin(logger), metrics.timingPlugin(), consolePlugin(), drainPlugin(drain), ...securityPlugins(config, deps.security), metrics.endpointPlugin(), healthPlugin(store), filesPlugin(store, services.urlSigner), barsExportPlugin(services), uploadPlugin(), putUploadsPlugin(services.transfers)],
+    plugins: [requestLogPlugin(logger), metrics.timingPlugin(), consolePlugin(), graphiql.plugin, drainPlugin(drain), ...securityPlugins(config, deps.security), metrics.endpointPlugin(), healthPlugin(store), filesPlugin(store, services.urlSigner), barsExportPlugin(services), uploadPlugin(), putUploadsPlugin(services.transfers)],
   });
 
   let server: Server | undefined;

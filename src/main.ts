@@ -24,7 +24,10 @@ async function main(): Promise<void> {
   const app = await buildApp(config, { logger, metrics: new Metrics() });
   const url = await app.start();
   const lake = app.services.location.kind === 's3' ? `s3://${(app.services.location as { bucket: string }).bucket}` : config.lake;
-  logger.info({ lake, graphiql: url, console: new URL('/', url).href, metrics: new URL('/metrics', url).href }, `lakeql serving ${lake} — console at ${new URL('/', url).href}, GraphiQL at ${url}`);
+  const where = { lake, console: new URL('/', url).href, graphiql: url, metrics: new URL('/metrics', url).href };
+  // A person at a terminal gets the addresses as plain lines; a log collector gets only JSON.
+  if (process.stdout.isTTY) process.stdout.write(startBanner(where));
+  logger.info({ lake, graphiql: url, console: where.console, metrics: where.metrics }, `lakeql serving ${lake} — console at ${where.console}, GraphiQL at ${url}`);
   const shutdown = async (signal: string) => {
     logger.info(`lakeql: ${signal}, shutting down (at most ${config.shutdownTimeoutMs} ms)`);
     // app.stop() keeps to the bound itself; this backstop ends the process even if something in it hangs.
@@ -37,6 +40,21 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+function startBanner(where: { lake: string; console: string; graphiql: string; metrics: string }): string {
+  return [
+    '',
+    `  lakeql is serving ${where.lake}`,
+    '',
+    `  Console    ${where.console}`,
+    `  GraphiQL   ${where.graphiql}`,
+    `  Metrics    ${where.metrics}`,
+    '',
+    '  Ctrl-C stops it. JSON logs follow.',
+    '',
+    '',
+  ].join('\n');
 }
 
 main().catch((error: unknown) => {

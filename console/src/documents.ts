@@ -23,6 +23,7 @@ export interface FundamentalsRow {
   revenue: number | null;
   netIncome: number | null;
   eps: number | null;
+  downloadUrl: string;
 }
 
 export interface SymbolYear {
@@ -82,11 +83,11 @@ export const LakeQuery = new TypedDocumentString<{ lake: { kind: 'LOCAL' | 'S3';
 `);
 
 export const SymbolsQuery = new TypedDocumentString<
-  { symbols: { nodes: { ticker: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } },
-  { prefix: string | null; first: number; after: string | null }
+  { symbols: { nodes: { ticker: string; name: string | null }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } },
+  { query: string | null; first: number; after: string | null }
 >(`
-  query Symbols($prefix: String, $first: Int!, $after: String) {
-    symbols(prefix: $prefix, first: $first, after: $after) { nodes { ticker } pageInfo { hasNextPage endCursor } }
+  query Symbols($query: String, $first: Int!, $after: String) {
+    symbols(query: $query, first: $first, after: $after) { nodes { ticker name } pageInfo { hasNextPage endCursor } }
   }
 `);
 
@@ -100,7 +101,7 @@ export const SymbolDetailQuery = new TypedDocumentString<
       years {
         year
         tickFiles { key resolution month size lastModified downloadUrl(expiresIn: 3600) }
-        fundamentals { year quarter key size lastModified revenue netIncome eps }
+        fundamentals { year quarter key size lastModified revenue netIncome eps downloadUrl(expiresIn: 3600) }
       }
     }
   }
@@ -108,11 +109,11 @@ export const SymbolDetailQuery = new TypedDocumentString<
 
 export const BarsQuery = new TypedDocumentString<
   { symbol: { bars: { nodes: Bar[] | null; pageInfo: { hasNextPage: boolean; endCursor: string | null } | null } } | null },
-  { ticker: string; timeframe: Timeframe; first: number; after: string | null }
+  { ticker: string; timeframe: Timeframe; first: number; after: string | null; from: string | null; to: string | null }
 >(`
-  query Bars($ticker: String!, $timeframe: Timeframe!, $first: Int!, $after: String) {
+  query Bars($ticker: String!, $timeframe: Timeframe!, $first: Int!, $after: String, $from: Date, $to: Date) {
     symbol(ticker: $ticker) {
-      bars(timeframe: $timeframe, first: $first, after: $after) {
+      bars(timeframe: $timeframe, first: $first, after: $after, from: $from, to: $to) {
         nodes { time date open high low close volume }
         pageInfo { hasNextPage endCursor }
       }
@@ -151,8 +152,37 @@ export const JobProgressSubscription = new TypedDocumentString<{ jobProgress: Jo
   subscription JobProgress($id: ID!, $after: Int) { jobProgress(id: $id, after: $after) { ${JOB} } }
 `);
 
+export interface SnapshotRow {
+  ticker: string;
+  date: string;
+  close: number;
+  previousClose: number | null;
+  change: number | null;
+  changePercent: number | null;
+  volume: number | null;
+}
+
+export type SnapshotField = 'TICKER' | 'CHANGE_PERCENT' | 'CHANGE' | 'VOLUME' | 'CLOSE';
+
+export const SnapshotQuery = new TypedDocumentString<
+  { snapshot: { totalCount: number; nodes: SnapshotRow[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } },
+  { orderBy: { field: SnapshotField; direction: 'ASC' | 'DESC' }; first: number; after: string | null }
+>(`
+  query Snapshot($orderBy: SnapshotOrder, $first: Int, $after: String) {
+    snapshot(orderBy: $orderBy, first: $first, after: $after) {
+      totalCount
+      nodes { ticker date close previousClose change changePercent volume }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+`);
+
+export const CancelJobMutation = new TypedDocumentString<{ cancelJob: Job }, { id: string }>(`
+  mutation CancelJob($id: ID!) { cancelJob(id: $id) { ${JOB} } }
+`);
+
 /** For the document test: every operation above, by name. */
 export const ALL_DOCUMENTS = {
   LakeQuery, SymbolsQuery, SymbolDetailQuery, BarsQuery, CreateUploadJobMutation, UploadTickFileMutation, UploadJobProgressSubscription, UploadJobQuery,
-  JobsQuery, JobProgressSubscription,
+  JobsQuery, JobProgressSubscription, CancelJobMutation, SnapshotQuery,
 };

@@ -1,10 +1,13 @@
 // The jobs panel: recent jobs from Query.jobs, and each running one followed live through the jobProgress subscription.
-import { JobProgressSubscription, JobsQuery, type Job } from './documents.js';
+import { CancelJobMutation, JobProgressSubscription, JobsQuery, type Job } from './documents.js';
 import { byId, bytes, h } from './dom.js';
 import { GraphQLRequestError, request, subscribe } from './graphql.js';
 
-/** New jobs are found by polling (there is no "all jobs" subscription); their progress then streams. */
-const POLL_MS = 3000;
+/**
+ * New jobs are found by polling (there is no "all jobs" subscription), every second while the page is
+ * visible; from then on their progress streams over jobProgress.
+ */
+const POLL_MS = 1000;
 const SHOWN = 8;
 const KIND_LABELS: Record<Job['kind'], string> = { BACKFILL: 'Backfill', DOWNLOAD: 'Download', UPLOAD: 'Upload' };
 
@@ -17,7 +20,7 @@ export function jobsPanel(): { refresh(): Promise<void> } {
   const render = () => {
     const shown = [...jobs.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, SHOWN);
     if (shown.length === 0) {
-      host.replaceChildren(h('p', { class: 'muted', text: 'No jobs yet. Start a backfill with `lakeql backfill DIR` or the startBackfill mutation.' }));
+      host.replaceChildren(h('p', { class: 'muted' }, 'No jobs yet. Start a backfill with ', h('code', { text: 'lakeql backfill DIR' }), ' or the ', h('code', { text: 'startBackfill' }), ' mutation.'));
       return;
     }
     host.replaceChildren(h('table', { class: 'jobs' }, h('tbody', {}, ...shown.map((job) => {
@@ -29,8 +32,26 @@ export function jobsPanel(): { refresh(): Promise<void> } {
         h('td', { class: 'num small', text: `${job.doneFiles + job.skippedFiles}/${job.totalFiles} files${job.failedFiles ? `, ${job.failedFiles} failed` : ''}` }),
         h('td', { class: 'num small', text: `${bytes(job.transferredBytes)} of ${bytes(job.totalBytes)}` }),
         h('td', { class: 'num small', text: job.state === 'RUNNING' || job.finishedAt ? `${bytes(job.bytesPerSecond)}/s` : '' }),
+        h('td', { class: 'num small muted', title: `started ${job.createdAt}${job.finishedAt ? `, finished ${job.finishedAt}` : ''}`, text: times(job) }),
+        h('td', {}, job.state === 'RUNNING' || job.state === 'QUEUED'
+          ? h('button', { class: 'small-button', text: 'Cancel', attrs: { type: 'button', 'data-cancel': job.id }, on: { click: (e) => void cancel(job.id, e.target as HTMLButtonElement) } })
+          : null),
       );
     }))));
+  };
+
+  const cancel = async (id: string, button: HTMLButtonElement) => {
+    button.disabled = true;
+    button.textContent = 'Cancelling…';
+    try {
+      const { cancelJob } = await request(CancelJobMutation, { id });
+      if (cancelJob.seq >= (jobs.get(id)?.seq ?? 0)) jobs.set(id, cancelJob);
+      render();
+    } catch (error) {
+      button.disabled = false;
+      button.textContent = 'Cancel';
+      status.textContent = `Could not cancel: ${(error as Error).message}`;
+    }
   };
 
   const follow = (job: Job) => {
@@ -55,6 +76,15 @@ export function jobsPanel(): { refresh(): Promise<void> } {
     }
   };
 
-  setInterval(() => void refresh(), POLL_MS);
+  setInterval(() => document.visibilityState === 'visible' && void refresh(), POLL_MS);
   return { refresh };
+}
+
+/** "14:03:07 · 2.4 s" (start in local time, then how long it ran or has been running). */
+function times(job: Job): string {
+  const started = new Date(job.createdAt);
+  const end = job.finishedAt ? new Date(job.finishedAt) : new Date();
+  const seconds = Math.max(0, (end.getTime() - started.getTime()) / 1000);
+  const took = seconds < 60 ? `${seconds.toFixed(1)} s` : seconds < 3600 ? `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s` : `${(seconds / 3600).toFixed(1)} h`;
+  return `${started.toLocaleTimeString('en-GB')} · ${took}`;
 }

@@ -1,10 +1,11 @@
 // Drag and drop a Parquet file onto the drop zone: an UPLOAD job, the file streamed into it, and a bar fed by the job's subscription.
-import { CreateUploadJobMutation, UploadJobProgressSubscription, UploadJobQuery, UploadTickFileMutation, type Resolution, type UploadJob } from './documents.js';
-import { byId, bytes, h } from './dom.js';
+import { CreateUploadJobMutation, UploadJobProgressSubscription, UploadJobQuery, UploadTickFileMutation, type Resolution, type SymbolYear, type UploadJob } from './documents.js';
+import { byId, bytes, dateTime, h } from './dom.js';
 import { request, subscribe, upload } from './graphql.js';
 
 export interface UploadPanel {
-  setSymbol(ticker: string): void;
+  /** The symbol files go to, and the files it has (an upload onto one of them asks first). */
+  setSymbol(ticker: string, years: SymbolYear[]): void;
 }
 
 /** How long the page waits for the job's first snapshot before sending anyway (the subscription catches up). */
@@ -23,10 +24,14 @@ const sleep = (ms: number) => new Promise<undefined>((resolve) => setTimeout(() 
  */
 export function uploadPanel(onStored: (ticker: string, year: number) => void): UploadPanel {
   let ticker = '';
+  let existing: SymbolYear[] = [];
+  /** Set once the user types a year: from then on a file's name may not change it. */
+  let yearTyped = false;
   const year = h('input', { attrs: { type: 'number', min: '1900', max: '2100', value: String(new Date().getUTCFullYear()), 'aria-label': 'Year', name: 'year' } });
   const resolution = h('select', { attrs: { 'aria-label': 'Resolution', name: 'resolution' } }, h('option', { text: 'daily', attrs: { value: 'DAILY' } }), h('option', { text: 'minute', attrs: { value: 'MINUTE' } }));
   const month = h('input', { attrs: { type: 'number', min: '1', max: '12', value: '1', 'aria-label': 'Month', name: 'month', disabled: '' } });
   resolution.addEventListener('change', () => (month.disabled = resolution.value !== 'MINUTE'));
+  year.addEventListener('input', () => (yearTyped = true));
   const picker = h('input', { attrs: { type: 'file', accept: '.parquet', hidden: '' } });
   const bar = h('div', { class: 'bar-fill' });
   const progress = h('div', { class: 'progress', attrs: { role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': '0', 'data-testid': 'upload-progress' } }, bar);
@@ -80,11 +85,30 @@ export function uploadPanel(onStored: (ticker: string, year: number) => void): U
     return result;
   };
 
+  const refuse = (message: string) => {
+    status.classList.add('error');
+    status.textContent = message;
+  };
+
   const start = async (file: File) => {
-    // A year in the file name (ticks_2019.parquet, AAPL-2019.parquet) is the likeliest target.
+    status.classList.remove('error');
+    // A year in the file name (ticks_2019.parquet, AAPL-2019.parquet) is the likeliest target, unless the user typed one.
     const named = /(?:^|[^0-9])((?:19|20)\d\d)(?:[^0-9]|$)/.exec(file.name)?.[1];
-    if (named) year.value = named;
+    if (named && yearTyped && named !== year.value) {
+      return refuse(`Not uploaded: the file name says ${named} but the year field says ${year.value}. Correct one of them and drop the file again.`);
+    }
+    if (named && !yearTyped) year.value = named;
     const target = { symbol: ticker, year: Number(year.value), resolution: resolution.value as Resolution, month: resolution.value === 'MINUTE' ? Number(month.value) : null };
+    if (!Number.isInteger(target.year) || target.year < 1900 || target.year > 2100) return refuse('Not uploaded: the year must be a whole number from 1900 to 2100.');
+    if (target.month !== null && (!Number.isInteger(target.month) || target.month < 1 || target.month > 12)) return refuse('Not uploaded: the month must be 1 to 12.');
+    const clash = existing.find((y) => y.year === target.year)?.tickFiles.find((f) => f.resolution === target.resolution && (f.month ?? null) === target.month);
+    if (clash) {
+      const what = `${target.symbol} ${target.year} ${target.resolution === 'DAILY' ? 'daily' : `minute (month ${target.month})`} bars`;
+      if (!confirm(`${what} already exist in the lake (${bytes(clash.size)}, written ${dateTime(clash.lastModified)}).\n\nReplace them with ${file.name}?`)) {
+        status.textContent = `Not uploaded: kept the existing ${what}.`;
+        return;
+      }
+    }
     active = undefined;
     progress.classList.remove('failed', 'done');
     for (const name of ['job', 'seq', 'state']) delete progress.dataset[name];
@@ -113,7 +137,7 @@ export function uploadPanel(onStored: (ticker: string, year: number) => void): U
     } catch (error) {
       if (active !== mine) return;
       progress.classList.add('failed');
-      status.textContent = `Upload failed: ${(error as Error).message}`;
+      refuse(`Upload failed: ${(error as Error).message}`);
     }
   };
 
@@ -133,8 +157,9 @@ export function uploadPanel(onStored: (ticker: string, year: number) => void): U
   });
 
   return {
-    setSymbol(next) {
+    setSymbol(next, years) {
       ticker = next;
+      existing = years;
       zone.querySelector('strong')!.textContent = `Drop a Parquet file here to add it to ${next}`;
     },
   };

@@ -22,7 +22,8 @@ Usage:
   lakeql ls [SYMBOL [YEAR]]                       symbols; a symbol's years; one year's files [--prefix P] [--urls]
   lakeql backfill DIR                             upload DIR (on the gateway, below its LAKEQL_UPLOAD_ROOT) into the lake
         [--prefix P] [--include GLOB]... [--exclude GLOB]... [--concurrency N] [--part-size BYTES]
-        [--mode overwrite|skip-existing|sync] [--dry-run]
+        [--mode overwrite|skip-existing|sync] [--dry-run] [--no-validate]
+        tick files are checked like single uploads (Parquet, bar columns, dates vs key) unless --no-validate
   lakeql download PREFIX DIR                      download the objects under PREFIX into DIR (below LAKEQL_DOWNLOAD_ROOT)
         [--concurrency N]
 
@@ -41,6 +42,27 @@ const GATEWAY_OPTIONS = {
 } as const satisfies ParseArgsConfig['options'];
 
 class UsageError extends Error {}
+
+const COMMANDS = ['serve', 'demo', 'ls', 'backfill', 'download', 'help'];
+
+/** The candidate within two edits of `word` (case-insensitive), if one is clearly nearest. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  const distance = (a: string, b: string) => {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      let diagonal = row[0];
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const above = row[j];
+        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+        diagonal = above;
+      }
+    }
+    return row[b.length];
+  };
+  const scored = candidates.map((c) => ({ c, d: distance(word.toLowerCase(), c.toLowerCase()) })).sort((x, y) => x.d - y.d);
+  return scored[0] && scored[0].d <= 2 && scored[0].d < word.length && scored[0].d !== scored[1]?.d ? scored[0].c : undefined;
+}
 
 export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [command, ...rest] = argv;
@@ -82,6 +104,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
         const { values, positionals } = parse(rest, {
           ...GATEWAY_OPTIONS, prefix: { type: 'string' }, include: { type: 'string', multiple: true }, exclude: { type: 'string', multiple: true },
           concurrency: { type: 'string' }, 'part-size': { type: 'string' }, mode: { type: 'string' }, 'dry-run': { type: 'boolean', default: false },
+          'no-validate': { type: 'boolean', default: false },
         }, 1, 1);
         const mode = values.mode === undefined ? undefined : String(values.mode).toUpperCase().replace(/-/g, '_');
         if (mode !== undefined && !['OVERWRITE', 'SKIP_EXISTING', 'SYNC'].includes(mode)) throw new UsageError(`--mode must be overwrite, skip-existing or sync, not "${values.mode}"`);
@@ -94,6 +117,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
           partSize: values['part-size'] === undefined ? undefined : integer(String(values['part-size']), '--part-size'),
           mode: mode as 'OVERWRITE' | 'SKIP_EXISTING' | 'SYNC' | undefined,
           dryRun: values['dry-run'] === true,
+          validate: values['no-validate'] !== true,
         }, output(values.json === true));
       }
       case 'download': {
@@ -104,8 +128,10 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
           concurrency: values.concurrency === undefined ? undefined : integer(String(values.concurrency), '--concurrency'),
         }, output(values.json === true));
       }
-      default:
-        throw new UsageError(`unknown command "${command}"`);
+      default: {
+        const near = closest(command, COMMANDS);
+        throw new UsageError(`unknown command "${command}"${near ? ` (did you mean "${near}"?)` : ''}`);
+      }
     }
   } catch (error) {
     if (error instanceof UsageError || (error instanceof GatewayError && error.code === 'USAGE')) {
@@ -126,6 +152,12 @@ function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>,
   try {
     parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
+    // Node's own text ("Unknown option '--jsn'. To specify a positional argument…") hides the likely fix.
+    const unknown = /^Unknown option '(-{1,2}[^']+)'/.exec((error as Error).message)?.[1];
+    if (unknown) {
+      const near = closest(unknown.replace(/^-+/, ''), Object.keys(options));
+      throw new UsageError(`unknown option ${unknown}${near ? ` (did you mean --${near}?)` : ''}`);
+    }
     throw new UsageError((error as Error).message);
   }
   if (parsed.values.help) {

@@ -72,9 +72,8 @@ export function summarize(job: JobView): Summary {
 /** Like the seed's `Statistics:` block, plus what it lacked: skipped files, bytes, speed and why files failed. */
 export function formatSummary(job: JobView): string {
   const s = summarize(job);
-  const verb = job.kind === 'BACKFILL' ? 'Upload' : 'Download';
   const lines = [
-    `${verb} ${s.state === 'SUCCEEDED' ? 'complete' : s.state.toLowerCase()}: ${s.succeeded}/${s.total} succeeded in ${s.durationSeconds.toFixed(2)}s`,
+    headline(job, s),
     '',
     'Statistics:',
     `  Total: ${s.total}`,
@@ -91,6 +90,17 @@ export function formatSummary(job: JobView): string {
     for (const e of s.errors) lines.push(`  ✗ ${e.key || e.path}: ${e.code}${e.backendCode ? ` (${e.backendCode})` : ''} after ${e.attempts} attempt${e.attempts === 1 ? '' : 's'}: ${e.message}`);
   }
   return lines.join('\n');
+}
+
+/** The line people read first: what happened, in words, not only counts. */
+function headline(job: JobView, s: Summary): string {
+  const verb = job.kind === 'BACKFILL' ? 'Upload' : 'Download';
+  const took = `in ${s.durationSeconds.toFixed(2)}s`;
+  if (s.state === 'FAILED' && s.message) return `${verb} failed: ${s.message}`;
+  if (s.state === 'CANCELLED') return `${verb} cancelled: ${s.succeeded} of ${s.total - s.skipped} files done before the cancel`;
+  if (s.state === 'SUCCEEDED' && s.total > 0 && s.skipped === s.total) return `${verb} complete: nothing to do, all ${s.total} files already up to date (skipped)`;
+  const skipped = s.skipped > 0 ? `, ${s.skipped} skipped as already up to date` : '';
+  return `${verb} ${s.state === 'SUCCEEDED' ? 'complete' : s.state.toLowerCase()}: ${s.succeeded}/${s.total - s.skipped} succeeded${skipped} ${took}`;
 }
 
 export interface ProgressView {

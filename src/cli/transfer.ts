@@ -24,13 +24,14 @@ export interface BackfillArgs {
   partSize?: number;
   mode?: 'OVERWRITE' | 'SKIP_EXISTING' | 'SYNC';
   dryRun?: boolean;
+  validate?: boolean;
 }
 
 export async function backfill(client: GatewayClient, args: BackfillArgs, output: Output): Promise<number> {
   const fields = args.dryRun ? `${JOB_FIELDS} plan { action key path size reason }` : JOB_FIELDS;
   const { startBackfill } = await client.request<{ startBackfill: JobView }>(
-    `mutation Backfill($source: String!, $prefix: String, $include: [String!], $exclude: [String!], $concurrency: Int, $partSize: Int, $mode: BackfillMode, $dryRun: Boolean) {
-      startBackfill(source: $source, prefix: $prefix, include: $include, exclude: $exclude, concurrency: $concurrency, partSize: $partSize, mode: $mode, dryRun: $dryRun) { ${fields} }
+    `mutation Backfill($source: String!, $prefix: String, $include: [String!], $exclude: [String!], $concurrency: Int, $partSize: Int, $mode: BackfillMode, $dryRun: Boolean, $validate: Boolean) {
+      startBackfill(source: $source, prefix: $prefix, include: $include, exclude: $exclude, concurrency: $concurrency, partSize: $partSize, mode: $mode, dryRun: $dryRun, validate: $validate) { ${fields} }
     }`,
     { ...args },
   );
@@ -50,14 +51,17 @@ export async function download(client: GatewayClient, args: { prefix: string; de
 
 /** Follows a job to its final state; Ctrl-C cancels it on the gateway (the job is the gateway's, not ours). */
 export async function follow(client: GatewayClient, first: JobView, output: Output): Promise<number> {
-  const bar = output.bar ? progressBar() : undefined;
+  let bar = output.bar ? progressBar() : undefined;
   if (!output.json) output.err(`job ${first.id}: ${first.description}`);
   const controller = new AbortController();
   let interrupted = false;
   const onSigint = () => {
     if (interrupted) process.exit(130);
     interrupted = true;
-    output.err('\ncancelling the job (Ctrl-C again to leave it running)…');
+    // The bar ends its line first, and draws no more: the message and the summary each get lines of their own.
+    bar?.stop();
+    bar = undefined;
+    output.err('cancelling the job (Ctrl-C again to leave it running)…');
     controller.abort();
   };
   process.on('SIGINT', onSigint);

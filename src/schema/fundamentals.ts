@@ -1,6 +1,7 @@
 // Fundamentals: one quarter's JSON document, with the common figures lifted into typed fields.
 import * as catalog from '../resolvers/catalog.js';
 import type { FundamentalsRef } from '../resolvers/catalog.js';
+import { DEFAULT_URL_EXPIRY } from '../resolvers/limits.js';
 import { builder } from './builder.js';
 
 export const Fundamentals = builder.objectRef<FundamentalsRef>('Fundamentals').implement({
@@ -16,5 +17,10 @@ export const Fundamentals = builder.objectRef<FundamentalsRef>('Fundamentals').i
     netIncome: t.float({ nullable: true, resolve: (f, _a, ctx) => catalog.fundamentalsNumber(ctx, f, 'net_income', 'netIncome') }),
     eps: t.float({ nullable: true, resolve: (f, _a, ctx) => catalog.fundamentalsNumber(ctx, f, 'eps') }),
     data: t.field({ type: 'JSON', resolve: (f, _a, ctx) => catalog.fundamentalsData(ctx, f) }),
+    downloadUrl: t.string({
+      description: 'A URL that GETs the JSON document without credentials until it expires: presigned on S3, signed by lakeql on a directory lake.',
+      args: { expiresIn: t.arg.int({ defaultValue: DEFAULT_URL_EXPIRY, description: 'Seconds, at most LAKEQL_MAX_URL_EXPIRY.' }) },
+      resolve: (f, args, ctx) => catalog.downloadUrl(ctx, f.object.key, args.expiresIn ?? DEFAULT_URL_EXPIRY),
+    }),
   }),
 });

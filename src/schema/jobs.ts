@@ -96,10 +96,15 @@ builder.mutationFields((t) => ({
       partSize: t.arg.int({ description: 'Bytes per multipart part, at least 5 MiB (default LAKEQL_PART_SIZE).' }),
       mode: t.arg({ type: BackfillMode, defaultValue: 'OVERWRITE' }),
       dryRun: t.arg.boolean({ defaultValue: false }),
+      validate: t.arg.boolean({
+        defaultValue: true,
+        description: 'Check each tick file (data/ticks/…) before sending it, as single uploads are checked: Parquet magic and footer, bar columns, dates inside the year or month its key names. A file that fails is a failed file with the reason. false copies bytes as they are (a raw mirror).',
+      }),
     },
     resolve: (_r, a, ctx) => resolvers.startBackfill(ctx, {
       source: a.source, prefix: a.prefix ?? undefined, include: a.include ?? undefined, exclude: a.exclude ?? undefined,
       concurrency: a.concurrency ?? undefined, partSize: a.partSize ?? undefined, mode: a.mode ?? 'OVERWRITE', dryRun: a.dryRun ?? false,
+      validate: a.validate ?? true,
     }),
   }),
   startDownload: t.field({

@@ -1,6 +1,7 @@
 // Symbol and SymbolYear, and the Query fields that find them.
 import { DEFAULT_PAGE_SIZE } from '../resolvers/limits.js';
 import * as catalog from '../resolvers/catalog.js';
+import { searchSymbols } from '../resolvers/reference.js';
 import type { SymbolRef, SymbolYearRef } from '../resolvers/catalog.js';
 import { builder } from './builder.js';
 import { checkFirst, connectionType } from './connection.js';
@@ -62,11 +63,17 @@ builder.queryFields((t) => ({
     description: 'Symbols in S3 key order (so BRK.B precedes BRK: "." sorts before "/"). `first` is capped by LAKEQL_MAX_PAGE_SIZE.',
     args: {
       prefix: t.arg.string({ description: 'Only tickers starting with this (case-insensitive).' }),
+      query: t.arg.string({
+        description: 'Search: tickers starting with it, or names (from data/reference/symbols.json) with a word starting with each of its words, case-insensitive ("apple" finds AAPL). Instead of `prefix`.',
+      }),
       first: t.arg.int({ defaultValue: DEFAULT_PAGE_SIZE }),
       after: t.arg.string(),
     },
-    resolve: (_r, args, ctx) =>
-      catalog.symbols(ctx, { ...args, first: checkFirst(args.first ?? DEFAULT_PAGE_SIZE, ctx.services.config.maxPageSize) }),
+    resolve: (_r, args, ctx) => {
+      const first = checkFirst(args.first ?? DEFAULT_PAGE_SIZE, ctx.services.config.maxPageSize);
+      if (args.query?.trim()) return searchSymbols(ctx, { query: args.query.slice(0, 200), first, after: args.after });
+      return catalog.symbols(ctx, { ...args, first });
+    },
   }),
   symbol: t.field({
     type: SymbolObject,

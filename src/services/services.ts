@@ -6,6 +6,7 @@ import { CountingStore, type CountingStoreOptions } from '../lake/store/counting
 import { openStore, type LakeLocation } from '../lake/store/open.js';
 import type { S3RequestEvent } from '../lake/store/s3-observe.js';
 import { isPresigner, type ObjectStore, type Presigner } from '../lake/store/types.js';
+import { ReferenceData } from '../lake/reference.js';
 import { UrlSigner } from '../lake/url-signer.js';
 import { openJournal } from './journal.js';
 import { connectRedis, type RedisTransfers } from './redis.js';
@@ -23,6 +24,8 @@ export interface Services {
   bars: BarFileReader;
   /** Upload and download jobs, their progress events, and single-object writes. */
   transfers: TransferServices;
+  /** Names, exchanges and types from data/reference/symbols.json, read again when its ETag changes. */
+  reference: ReferenceData;
 }
 
 export interface ServiceDeps {
@@ -81,6 +84,7 @@ export async function buildServices(config: Config, deps: ServiceDeps = {}): Pro
     urlSigner: new UrlSigner(config.urlSecret),
     bars: deps.bars ?? new BarFileReader(store, { cacheBytes: config.barsCacheBytes }),
     transfers,
+    reference: new ReferenceData(store),
   };
   return { services, closeStore: () => opened.close(), closeRedis: async () => redis?.close() };
 }

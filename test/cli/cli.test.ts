@@ -31,6 +31,36 @@ function lakeql(args: string[], env: Record<string, string | undefined> = {}, co
   });
 }
 
+/**
+ * What a terminal would show after `output`: enough of a VT100 to follow cli-progress (carriage
+ * return, newline, save/restore cursor, column 1, erase to end of line); other escapes are dropped.
+ */
+function terminalScreen(output: string): string[] {
+  const lines: string[][] = [[]];
+  let row = 0;
+  let col = 0;
+  let saved = { row: 0, col: 0 };
+  for (let i = 0; i < output.length; i++) {
+    const c = output[i];
+    if (c === '\u001b') {
+      const csi = /^\u001b\[([?\d;]*)([A-Za-z])/.exec(output.slice(i));
+      if (output[i + 1] === '7') saved = { row, col };
+      else if (output[i + 1] === '8') ({ row, col } = saved);
+      else if (csi?.[2] === 'G') col = Math.max(0, Number(csi[1] || 1) - 1);
+      else if (csi?.[2] === 'K') lines[row].length = Math.min(lines[row].length, col);
+      i += csi ? csi[0].length - 1 : 1;
+    } else if (c === '\r') col = 0;
+    else if (c === '\n') {
+      row++;
+      col = 0;
+      lines[row] ??= [];
+    } else {
+      lines[row][col++] = c;
+    }
+  }
+  return lines.map((line) => Array.from(line, (ch) => ch ?? ' ').join('').trimEnd());
+}
+
 /** A directory lake that refuses any key containing "FAIL", as a bucket policy would, and holds "SLOW" ones until cancelled. */
 class RefusingStore extends LocalStore {
   override async put(key: string, body: PutBody, options?: PutOptions): Promise<PutResult> {
@@ -124,7 +154,8 @@ describe('lakeql CLI against a running gateway', () => {
   });
 
   it('answers --json with totals that add up, and exits 1 when any file failed', async () => {
-    const run = await lakeql(['backfill', 'broken/data', '--prefix', 'data', '--json'], env());
+    // Raw copies (--no-validate): the store's refusal is what fails the FAIL file here.
+    const run = await lakeql(['backfill', 'broken/data', '--prefix', 'data', '--json', '--no-validate'], env());
     expect(run.code).toBe(1);
     const { summary, job } = JSON.parse(run.stdout);
     // A permanent error (access denied) stops the job at once: the other file may or may not have gone.
@@ -134,6 +165,31 @@ describe('lakeql CLI against a running gateway', () => {
     expect(job.transferredBytes).toBe(summary.bytes);
     expect(typeof summary.megabytesPerSecond).toBe('number');
     expect(existsSync(path.join(dir, 'lake/data/ticks/daily/FAIL'))).toBe(false);
+  });
+
+  it('checks tick files like single uploads do, and reports a bad one as a failed file with the reason', async () => {
+    await mkdir(path.join(dir, 'up/mixed/data/ticks/daily/TXT/2024'), { recursive: true });
+    await writeFile(path.join(dir, 'up/mixed/data/ticks/daily/TXT/2024/ticks.parquet'), 'just twenty bytes...');
+    const { tasks } = planDemoLake({ tickers: ['GOOD'], years: [2024], minuteSymbols: [] });
+    const good = tasks.find((t) => t.key === 'data/ticks/daily/GOOD/2024/ticks.parquet')!;
+    await mkdir(path.join(dir, 'up/mixed/data/ticks/daily/GOOD/2024'), { recursive: true });
+    await writeFile(path.join(dir, 'up/mixed/data/ticks/daily/GOOD/2024/ticks.parquet'), good.body());
+    // A real file filed under the wrong year: its dates are not the key's.
+    await mkdir(path.join(dir, 'up/mixed/data/ticks/daily/GOOD/2019'), { recursive: true });
+    await writeFile(path.join(dir, 'up/mixed/data/ticks/daily/GOOD/2019/ticks.parquet'), good.body());
+    const run = await lakeql(['backfill', 'mixed/data', '--prefix', 'data', '--json'], env());
+    expect(run.code).toBe(1);
+    const { summary } = JSON.parse(run.stdout);
+    expect(summary).toMatchObject({ total: 3, succeeded: 1, failed: 2 });
+    const reasons = Object.fromEntries(summary.errors.map((e: { key: string; code: string; message: string }) => [e.key, `${e.code}: ${e.message}`]));
+    expect(reasons['data/ticks/daily/TXT/2024/ticks.parquet']).toMatch(/^INVALID_DATA: .*not a Parquet file/);
+    expect(reasons['data/ticks/daily/GOOD/2019/ticks.parquet']).toMatch(/^INVALID_DATA: .*outside 2019/);
+    expect(existsSync(path.join(dir, 'lake/data/ticks/daily/TXT'))).toBe(false);
+    expect(existsSync(path.join(dir, 'lake/data/ticks/daily/GOOD/2024/ticks.parquet'))).toBe(true);
+    // --no-validate copies the bytes as they are.
+    const raw = await lakeql(['backfill', 'mixed/data', '--prefix', 'data', '--json', '--no-validate'], env());
+    expect(JSON.parse(raw.stdout).summary).toMatchObject({ total: 3, succeeded: 3, failed: 0 });
+    expect(existsSync(path.join(dir, 'lake/data/ticks/daily/TXT/2024/ticks.parquet'))).toBe(true);
   });
 
   it('plans without writing on --dry-run', async () => {
@@ -181,8 +237,24 @@ describe('lakeql CLI against a running gateway', () => {
     expect(run.stdout).toContain('Upload complete: 4/4 succeeded');
   });
 
+  it('on a terminal, ends the bar before the Ctrl-C notice and prints the summary below it', async () => {
+    if (!existsSync('/usr/bin/script')) return void console.log('skipped: util-linux `script` (a pseudo-terminal) is not installed');
+    const command = [process.execPath, BIN, 'backfill', 'slow/data', '--prefix', 'data', '--no-validate', '--url', url].map((a) => `'${a}'`).join(' ');
+    const child = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: { ...process.env, ...env(), LAKEQL_URL: undefined, FORCE_COLOR: '0' } });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await expect.poll(() => out, { timeout: 30_000 }).toMatch(/Uploading \[/);
+    // Ctrl-C typed at the terminal: the line discipline turns it into SIGINT for the CLI.
+    child.stdin.write('\x03');
+    expect(await exited).toBe(130);
+    const screen = terminalScreen(out);
+    expect(screen).toContain('cancelling the job (Ctrl-C again to leave it running)…');
+    expect(screen.some((line) => /^Upload cancelled: 0 of 1 files done before the cancel$/.test(line))).toBe(true);
+  });
+
   it('cancels the job on the gateway on Ctrl-C and exits 130', async () => {
-    const child = spawn(process.execPath, [BIN, 'backfill', 'slow/data', '--prefix', 'data'], { cwd: ROOT, env: { ...process.env, ...env() } });
+    const child = spawn(process.execPath, [BIN, 'backfill', 'slow/data', '--prefix', 'data', '--no-validate'], { cwd: ROOT, env: { ...process.env, ...env() } });
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk) => (out += chunk));
@@ -195,7 +267,9 @@ describe('lakeql CLI against a running gateway', () => {
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     expect(err).toContain('cancelling the job');
-    expect(out).toMatch(/^Upload cancelled: 0\/1 succeeded/);
+    // The notice and the summary each have a line of their own.
+    expect(err).toMatch(/(^|\n)cancelling the job \(Ctrl-C again to leave it running\)…\n/);
+    expect(out).toMatch(/^Upload cancelled: 0 of 1 files done before the cancel\n/);
     expect((await jobs.get(running.id))?.state).toBe('CANCELLED');
     expect(existsSync(path.join(dir, 'lake/data/ticks/daily/SLOW'))).toBe(false);
   });
@@ -220,6 +294,61 @@ describe('lakeql CLI against a running gateway', () => {
     }
     expect(await exited).toBe(0);
     expect(out).toMatch(/SIGTERM, shutting down/);
+  });
+
+  it('suggests the option or command a typo meant', async () => {
+    const option = await lakeql(['ls', '--jsn'], env());
+    expect(option.code).toBe(2);
+    expect(option.stderr).toContain('unknown option --jsn (did you mean --json?)');
+    expect(option.stderr).not.toContain('positional argument');
+    const command = await lakeql(['dowload', 'a', 'b'], env());
+    expect(command.code).toBe(2);
+    expect(command.stderr).toContain('unknown command "dowload" (did you mean "download"?)');
+    // Nothing near: no guess.
+    expect((await lakeql(['ls', '--frobnicate'], env())).stderr).toMatch(/unknown option --frobnicate\n/);
+  });
+
+  it('says a backfill source that is a file is not a directory, without a raw system error', async () => {
+    const run = await lakeql(['backfill', 'batch/data/ticks/daily/AAPL/2024/ticks.parquet'], env());
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('is a file, not a directory');
+    expect(run.stderr).not.toMatch(/ENOTDIR|scandir/);
+  });
+
+  it('fails a download of an empty prefix with a clear message, and creates no directory', async () => {
+    const run = await lakeql(['download', 'data/ticks/daily/NOPE', 'nope'], env());
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^Download failed: no objects under "data\/ticks\/daily\/NOPE" in the lake: nothing downloaded/);
+    expect(existsSync(path.join(dir, 'down/nope'))).toBe(false);
+  });
+
+  it('says a sync that found everything up to date did nothing, rather than "0 succeeded"', async () => {
+    const first = await lakeql(['backfill', 'batch/data', '--prefix', 'data', '--mode', 'sync'], env());
+    expect(first.code).toBe(0);
+    const again = await lakeql(['backfill', 'batch/data', '--prefix', 'data', '--mode', 'sync'], env());
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/^Upload complete: nothing to do, all \d+ files already up to date \(skipped\)/);
+  });
+
+  it('prints a plain start banner with the addresses before the JSON logs when stdout is a terminal', async () => {
+    if (!existsSync('/usr/bin/script')) return void console.log('skipped: util-linux `script` (a pseudo-terminal) is not installed');
+    const lake = path.join(dir, 'banner-lake');
+    const command = [process.execPath, BIN, 'serve', '--port', '0', '--lake', lake].map((a) => `'${a}'`).join(' ');
+    const child = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: { ...process.env, LAKEQL_DEMO: 'never', LAKEQL_LOG_LEVEL: 'info' } });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await expect.poll(() => out, { timeout: 30_000 }).toMatch(/"msg":"lakeql serving/);
+      const banner = out.indexOf('lakeql is serving');
+      expect(banner).toBeGreaterThanOrEqual(0);
+      expect(banner).toBeLessThan(out.indexOf('"msg":"lakeql serving'));
+      expect(out).toMatch(/Console {4}http:\/\/127\.0\.0\.1:\d+\//);
+      expect(out).toMatch(/GraphiQL {3}http:\/\/127\.0\.0\.1:\d+\/graphql/);
+    } finally {
+      child.stdin.write('\x03');
+    }
+    expect(await exited).toBe(0);
   });
 
   it('writes a demo lake into a directory', async () => {

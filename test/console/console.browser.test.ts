@@ -82,7 +82,7 @@ describe.skipIf(!available && !process.env.CI)('web console in Chromium', () => 
     await page.goto(`${origin}/`);
     await expect.poll(() => page.textContent('[data-testid=lake]')).toContain('directory');
     await page.fill('#search', 'aa');
-    await expect.poll(() => page.$$eval('button.symbol', (b) => b.map((x) => x.textContent))).toEqual(['AAPL']);
+    await expect.poll(() => page.$$eval('button.symbol', (b) => b.map((x) => x.getAttribute('data-ticker')))).toEqual(['AAPL']);
     await page.press('#search', 'Enter');
     await expect.poll(barsShown, { timeout: 20_000 }).toBeGreaterThan(400);
     await expect.poll(() => page.textContent('#ticker')).toBe('AAPL');

@@ -14,6 +14,7 @@ import { CancelledError } from '../../src/lake/errors.js';
 import {
   dailyTicksKey, fundamentalsKey, JSON_CONTENT_TYPE, minuteTicksKey, PARQUET_CONTENT_TYPE, parseKey,
 } from '../../src/lake/layout.js';
+import { REFERENCE_KEY } from '../../src/lake/reference.js';
 import { LocalStore } from '../../src/lake/store/local.js';
 import type { ObjectStore } from '../../src/lake/store/types.js';
 import { counting, openDuck, sqlString, type Duck } from './support.js';
@@ -73,6 +74,7 @@ describe('ensureDemoLake: what it writes', () => {
       ...SYMBOLS.flatMap((s) => DEMO_YEARS.map((y) => dailyTicksKey(s, y))),
       ...DEMO_MINUTE_SYMBOLS.flatMap((s) => MINUTE_MONTHS.map((m) => minuteTicksKey(s, 2025, m))),
       ...STOCKS.flatMap((s) => DEMO_YEARS.flatMap((y) => [1, 2, 3, 4].map((q) => fundamentalsKey(s, y, q)))),
+      REFERENCE_KEY,
       DEMO_MARKER_KEY,
     ];
     expect([...lake.keys].sort()).toEqual([...expected].sort());
@@ -86,6 +88,11 @@ describe('ensureDemoLake: what it writes', () => {
     for (const key of lake.keys) {
       if (key === DEMO_MARKER_KEY) continue;
       const head = await lake.store.head(key);
+      if (key === REFERENCE_KEY) {
+        expect(head.contentType).toBe(JSON_CONTENT_TYPE);
+        expect(head.metadata).toEqual({ 'data-type': 'reference' });
+        continue;
+      }
       const parsed = parseKey(key)!;
       if (parsed.kind === 'fundamentals') {
         expect(head.contentType).toBe(JSON_CONTENT_TYPE);
@@ -214,12 +221,20 @@ describe('ensureDemoLake: when and how it writes', () => {
     const { dir, store } = await tempStore();
     const report = await ensureDemoLake(store, { tickers: ['aapl', 'BRK.B'], years: [2024], minuteSymbols: ['AAPL'], minuteMonths: 1 });
     const fundamentals = ['AAPL', 'BRK.B'].flatMap((s) => [1, 2, 3, 4].map((q) => fundamentalsKey(s, 2024, q)));
-    const expected = [dailyTicksKey('AAPL', 2024), dailyTicksKey('BRK.B', 2024), minuteTicksKey('AAPL', 2024, 12), ...fundamentals, DEMO_MARKER_KEY];
+    const expected = [dailyTicksKey('AAPL', 2024), dailyTicksKey('BRK.B', 2024), minuteTicksKey('AAPL', 2024, 12), ...fundamentals, REFERENCE_KEY, DEMO_MARKER_KEY];
     expect((await listKeys(store)).sort()).toEqual(expected.sort());
-    expect(report?.objects).toBe(12);
+    expect(report?.objects).toBe(13);
     // The walk is anchored, not started at the first year asked for: 2024 alone matches 2024 of the full lake.
     const shared = [dailyTicksKey('AAPL', 2024), dailyTicksKey('BRK.B', 2024), ...fundamentals];
     expect(await fileHashes(dir, shared)).toEqual(await fileHashes(lake.dir, shared));
+  });
+
+  it('ships reference data naming every ticker, with exchange, type and currency', async () => {
+    const reference = JSON.parse(await readFile(path.join(lake.dir, REFERENCE_KEY), 'utf8')) as { ticker: string; name: string; exchange: string; type: string; currency: string }[];
+    expect(reference.map((r) => r.ticker).sort()).toEqual([...SYMBOLS].sort());
+    expect(reference.find((r) => r.ticker === 'AAPL')).toMatchObject({ name: 'Apple Inc.', exchange: 'XNAS', type: 'CS', currency: 'USD' });
+    expect(reference.find((r) => r.ticker === 'SPY')).toMatchObject({ exchange: 'ARCX', type: 'ETF' });
+    expect(reference.find((r) => r.ticker === 'JPM')).toMatchObject({ exchange: 'XNYS', type: 'CS' });
   });
 
   it('leaves a lake that already holds other data alone', async () => {
@@ -237,7 +252,7 @@ describe('ensureDemoLake: when and how it writes', () => {
     await store.put(DEMO_MARKER_KEY, JSON.stringify({ status: 'writing' }));
     await store.put(dailyTicksKey('MSFT', 2025), 'half a file');
     const report = await ensureDemoLake(store, options);
-    expect(report?.objects).toBe(6);
+    expect(report?.objects).toBe(7);
     const head = await store.head(dailyTicksKey('MSFT', 2025));
     expect(head.size).toBeGreaterThan(1000);
     expect(head.metadata['data-type']).toBe('daily-ticks');

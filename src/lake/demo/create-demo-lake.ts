@@ -7,11 +7,13 @@ import {
 } from '../layout.js';
 import { writeBarsParquet } from '../parquet/write.js';
 import type { ObjectStore } from '../store/types.js';
+import { REFERENCE_KEY } from '../reference.js';
 import { demoFundamentals, fundamentalsJson, quarterEnd } from './fundamentals.js';
 import { minuteBarsForDay } from './minute.js';
 import { DEMO_SEED } from './prng.js';
 import { dailyBars } from './random-walk.js';
 import { DEMO_TICKERS, demoTicker } from './tickers.js';
+import { demoReferenceJson } from './reference.js';
 
 /** Written first as "writing" and rewritten as "complete" last, so a crashed run is finished by the next one. */
 export const DEMO_MARKER_KEY = 'lakeql-demo.json';
@@ -126,6 +128,9 @@ export function planDemoLake(options: Omit<DemoLakeOptions, 'concurrency' | 'sig
       }
     }
   }
+
+  // Names for search and the console: what a data team would add from its security master.
+  tasks.push({ key: REFERENCE_KEY, contentType: JSON_CONTENT_TYPE, metadata: { 'data-type': 'reference' }, body: () => demoReferenceJson(tickers) });
 
   return { description, tasks };
 }

@@ -1,9 +1,11 @@
 // One-request PutObject without the SDK's middleware stack: the engine's fast path for the many small files of a backfill.
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { Hash } from '@smithy/hash-node';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { MAX_SOCKETS } from './s3-client.js';
 import { translateS3Error } from './s3-errors.js';
 import { contentLength, reportS3Request, type S3RequestEvent } from './s3-observe.js';
@@ -12,8 +14,8 @@ import { contentLength, reportS3Request, type S3RequestEvent } from './s3-observ
  * Why: a backfill is thousands of objects of a few KB, where the SDK's per-request machinery
  * (about thirty middlewares, schema serde, endpoint rules) costs about three times the CPU of
  * the request itself. This path reuses what matters from the client — credential chain,
- * region, endpoint rules — and signs SigV4 itself (one HMAC chain and one SHA-256 of the body,
- * as the SDK would). It declines (returns undefined from `target`) whenever the endpoint needs
+ * region, endpoint rules — and signs with the SDK's own SigV4 signer (@smithy/signature-v4),
+ * given the SHA-256 of the body it computes once. It declines (returns undefined from `target`) whenever the endpoint needs
  * anything else (S3 Express, SigV4a, endpoint headers), and reports a redirect so the caller can
  * go through the SDK, which follows region redirects. Multipart stays with lib-storage.
  * Bypassing the SDK's stack also bypasses its request observers: each attempt reports itself to
@@ -41,7 +43,7 @@ export interface FastPutOptions {
 
 export class S3FastPut {
   private resolved?: Promise<Target | undefined>;
-  private keys = new Map<string, Buffer>();
+  private signer?: SignatureV4;
 
   constructor(private readonly client: S3Client, private readonly bucket: string) {}
 
@@ -52,44 +54,26 @@ export class S3FastPut {
   }
 
   async put(fullKey: string, body: Uint8Array, options: FastPutOptions, target: Target): Promise<{ etag?: string }> {
-    const config = this.client.config;
-    const credentials = await config.credentials();
-    const now = new Date();
-    const amzDate = now.toISOString().replace(/[-:]|\.\d{3}/g, '');
-    const day = amzDate.slice(0, 8);
+    // S3 paths are encoded once (uriEscapePath: false, as the SDK's S3 client signs them).
+    this.signer ??= new SignatureV4({
+      credentials: this.client.config.credentials, region: target.region, service: target.service, sha256: Hash.bind(null, 'sha256'), uriEscapePath: false,
+    });
     const path = `${target.url.pathname.replace(/\/$/, '')}/${fullKey.split('/').map(encodeRfc3986).join('/')}`;
-    const payloadHash = createHash('sha256').update(body).digest('hex');
+    // Given as a header, the body's hash is what the signer signs: the body is hashed once, here.
     const headers: Record<string, string> = {
-      host: target.url.host, 'content-length': String(body.byteLength), 'x-amz-content-sha256': payloadHash, 'x-amz-date': amzDate,
+      host: target.url.host, 'content-length': String(body.byteLength), 'x-amz-content-sha256': createHash('sha256').update(body).digest('hex'),
     };
     if (options.contentType) headers['content-type'] = options.contentType;
     for (const [name, value] of Object.entries(options.metadata ?? {})) headers[`x-amz-meta-${name.toLowerCase()}`] = value.trim().replace(/\s+/g, ' ');
-    if (credentials.sessionToken) headers['x-amz-security-token'] = credentials.sessionToken;
-    const names = Object.keys(headers).sort();
-    const canonical = ['PUT', path, '', ...names.map((n) => `${n}:${headers[n]}`), '', names.join(';'), payloadHash].join('\n');
-    const scope = `${day}/${target.region}/${target.service}/aws4_request`;
-    const toSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${createHash('sha256').update(canonical).digest('hex')}`;
-    const signature = createHmac('sha256', this.signingKey(credentials.secretAccessKey, day, target)).update(toSign).digest('hex');
-    headers.authorization = `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}`;
+    const signed = await this.signer.sign({
+      method: 'PUT', protocol: target.url.protocol, hostname: target.url.hostname, port: target.url.port ? Number(target.url.port) : undefined, path, query: {}, headers,
+    });
     try {
-      return await send(target.url, path, headers, body, options, (event) => reportS3Request(this.client, event));
+      return await send(target.url, path, signed.headers, body, options, (event) => reportS3Request(this.client, event));
     } catch (error) {
       if (error instanceof RedirectError) throw error;
       throw translateS3Error(error, { operation: 'PutObject', key: fullKey, bucket: this.bucket });
     }
-  }
-
-  /** The key derived from the secret is the same for a whole UTC day: cache it. */
-  private signingKey(secret: string, day: string, target: Target): Buffer {
-    const id = `${secret}\n${day}\n${target.region}\n${target.service}`;
-    let key = this.keys.get(id);
-    if (!key) {
-      const hmac = (k: Buffer | string, s: string) => createHmac('sha256', k).update(s).digest();
-      key = hmac(hmac(hmac(hmac(`AWS4${secret}`, day), target.region), target.service), 'aws4_request');
-      this.keys.clear();
-      this.keys.set(id, key);
-    }
-    return key;
   }
 
   private async resolve(): Promise<Target | undefined> {

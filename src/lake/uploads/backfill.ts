@@ -1,5 +1,6 @@
 // The seed's upload_directory_parallel as a job: plan, then files in parallel (parts in parallel inside each), retried per file.
 import { setMaxListeners } from 'node:events';
+import { stat } from 'node:fs/promises';
 import { InvalidInputError, NotSupportedError, PermissionDeniedError } from '../errors.js';
 import type { JobFileLog } from '../jobs/file-log.js';
 import { runPool } from '../jobs/pool.js';
@@ -11,12 +12,19 @@ import { isJobFatal, type TransferEngine } from './engine.js';
 import { resolveInside } from './paths.js';
 import { planBackfill, type BackfillRequest } from './plan.js';
 import { uploadFile } from './upload-file.js';
+import { tickTargetOf, validateSourceTickFile } from './validate-source.js';
 
 export interface BackfillOptions extends BackfillRequest {
   /** Files in flight at once (the seed's max_workers); each large file also has up to queueSize parts in flight. */
   concurrency?: number;
   partSize?: number;
   dryRun?: boolean;
+  /**
+   * Check tick files (data/ticks/…) as single uploads are checked before sending them: Parquet
+   * magic and footer, bar columns, dates inside the key's year or month. Default true; false copies
+   * bytes as they are (a raw mirror of another lake).
+   */
+  validate?: boolean;
 }
 
 /** Checks the arguments and the source directory now, so a bad request is an error of the call, not a failed job. */
@@ -31,7 +39,10 @@ export async function backfillJob(engine: TransferEngine, options: BackfillOptio
   if (!Number.isInteger(partSize) || partSize < MIN_PART_SIZE || partSize > 5 * 1024 ** 3) {
     throw new InvalidInputError(`partSize must be ${MIN_PART_SIZE} bytes (5 MiB, S3's minimum) to 5 GiB, got ${partSize}`);
   }
-  await resolveInside(uploadRoot, options.source, 'source');
+  const source = await resolveInside(uploadRoot, options.source, 'source');
+  if (!(await stat(source)).isDirectory()) {
+    throw new InvalidInputError(`source "${options.source}" is a file, not a directory: a backfill uploads the files below a directory (pick files with include patterns)`);
+  }
   return {
     kind: 'BACKFILL',
     description: `${options.source} → ${options.prefix ?? '(same path in the lake)'} (${options.mode ?? 'OVERWRITE'})`,
@@ -80,6 +91,8 @@ async function runBackfill(engine: TransferEngine, uploadRoot: string, options: 
     const context = { engine, tracker, partSize: options.partSize, signal: stop.signal, log: files };
     await runPool(order, options.concurrency, async (file) => {
       try {
+        const target = options.validate === false ? undefined : tickTargetOf(file.key);
+        if (target) await validateSourceTickFile(file, file.key, target);
         await uploadFile(context, file);
       } catch (error) {
         if (stop.signal.aborted) return; // cancelled, or collateral of a fatal error: neither done nor failed

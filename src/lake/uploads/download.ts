@@ -2,7 +2,7 @@
 import { setMaxListeners } from 'node:events';
 import * as fs from 'node:fs/promises';
 import path from 'node:path';
-import { InvalidInputError, NotSupportedError } from '../errors.js';
+import { InvalidInputError, NotFoundError, NotSupportedError } from '../errors.js';
 import type { JobFileLog, SourceStamp } from '../jobs/file-log.js';
 import { runPool } from '../jobs/pool.js';
 import { withRetry } from '../jobs/retry.js';
@@ -14,7 +14,7 @@ import { MARKER_PREFIX } from '../store/own-uploads.js';
 import type { ObjectMeta } from '../store/types.js';
 import { downloadFile } from './download-file.js';
 import { isJobFatal, type TransferEngine } from './engine.js';
-import { ensureDirectoryInside } from './paths.js';
+import { checkDirectoryInside, ensureDirectoryInside } from './paths.js';
 
 export interface DownloadOptions {
   prefix: string;
@@ -26,7 +26,7 @@ export interface DownloadOptions {
 /** Bytes one download holds in memory: stream buffers only, whatever the object's size. */
 const DOWNLOAD_MEMORY = 256 * 1024;
 
-/** Checks the arguments and creates the destination now, so a bad request is an error of the call, not a failed job. */
+/** Checks the arguments and the destination now, so a bad request is an error of the call, not a failed job. */
 export async function downloadJob(engine: TransferEngine, options: DownloadOptions): Promise<JobSpec> {
   const { downloadRoot } = engine;
   if (!downloadRoot) throw new NotSupportedError('downloads are disabled: set LAKEQL_DOWNLOAD_ROOT to the directory they may write to');
@@ -35,7 +35,7 @@ export async function downloadJob(engine: TransferEngine, options: DownloadOptio
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > engine.maxConcurrency) {
     throw new InvalidInputError(`concurrency must be 1–${engine.maxConcurrency}, got ${concurrency}`);
   }
-  await ensureDirectoryInside(downloadRoot, options.destination, 'destination');
+  await checkDirectoryInside(downloadRoot, options.destination, 'destination');
   return {
     kind: 'DOWNLOAD',
     description: `${options.prefix || '(whole lake)'} → ${options.destination}`,
@@ -52,7 +52,6 @@ export function relativeTarget(key: string, prefix: string): string {
 
 async function runDownload(engine: TransferEngine, downloadRoot: string, options: DownloadOptions & { concurrency: number }, tracker: JobTracker, files?: JobFileLog): Promise<void> {
   const { store } = engine;
-  const destination = await ensureDirectoryInside(downloadRoot, options.destination, 'destination');
   const objects: ObjectMeta[] = [];
   try {
     for await (const object of listAll(store, { prefix: options.prefix })) {
@@ -62,6 +61,13 @@ async function runDownload(engine: TransferEngine, downloadRoot: string, options
     tracker.jobError({ path: options.destination, key: options.prefix, attempts: 1 }, error);
     throw error;
   }
+  // An empty prefix is almost always a typo: say so, and leave no empty directory behind.
+  if (objects.length === 0) {
+    const error = new NotFoundError(`no objects under "${options.prefix}" in the lake: nothing downloaded`);
+    tracker.jobError({ path: options.destination, key: options.prefix, attempts: 1 }, error);
+    throw error;
+  }
+  const destination = await ensureDirectoryInside(downloadRoot, options.destination, 'destination');
   tracker.plan({ totalFiles: objects.length, totalBytes: objects.reduce((s, o) => s + o.size, 0), skippedFiles: 0 });
   const stop = new AbortController();
   // Every file in flight listens to it (retry sleeps, uploads, requests): hundreds of listeners are expected.

@@ -57,6 +57,29 @@ export async function ensureDirectoryInside(root: string, requested: string, wha
   return current;
 }
 
+/**
+ * Checks, without creating anything, that ensureDirectoryInside would succeed: the path is inside
+ * the root and its deepest existing ancestor is a directory inside the root (through links).
+ */
+export async function checkDirectoryInside(root: string, requested: string, what: string): Promise<void> {
+  if (requested.includes('\0')) throw new InvalidInputError(`${what} contains a NUL byte`);
+  const realRoot = await fs.realpath(root).catch(() => {
+    throw new NotFoundError(`${what}: the root directory ${root} does not exist`);
+  });
+  const candidate = path.resolve(realRoot, requested);
+  if (!isInside(realRoot, candidate)) throw new PermissionDeniedError(`${what} "${requested}" is outside ${root}`);
+  let existing = candidate;
+  for (;;) {
+    const real = await fs.realpath(existing).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)));
+    if (real !== undefined) {
+      if (!isInside(realRoot, real)) throw new PermissionDeniedError(`${what} "${requested}" leads outside ${root} through a symbolic link`);
+      if (!(await fs.stat(real)).isDirectory()) throw new InvalidInputError(`${what} "${requested}": ${path.relative(realRoot, existing) || '.'} is not a directory`);
+      return;
+    }
+    existing = path.dirname(existing);
+  }
+}
+
 /** "a/b/c" with forward slashes, whatever the platform. */
 export function toPosix(relative: string): string {
   return relative.split(path.sep).join('/');
