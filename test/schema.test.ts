@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { schema } from '../src/schema/index.js';
 import { printedSchema, SCHEMA_FILE } from '../scripts/print-schema.js';
 
-/** The names clients and outside checks rely on (issue 2); more fields may be added freely. */
+/** The names clients and outside checks rely on; more fields may be added freely. */
 const CONTRACT: Record<string, string[]> = {
   Query: [
     'symbols(prefix: String, first: Int = 100, after: String): SymbolConnection!',

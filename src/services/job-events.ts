@@ -1,4 +1,4 @@
-// The pub/sub job snapshots travel on: in-process by default, any EventTarget (Redis, issue 5) when given one.
+// The pub/sub job snapshots travel on: in-process by default, any EventTarget (Redis, with several instances) when given one.
 import { createPubSub, type PubSub } from 'graphql-yoga';
 import type { JobSnapshot } from '../lake/jobs/types.js';
 

@@ -45,7 +45,7 @@ export interface TransferServices {
 }
 
 export interface TransferDeps {
-  /** Where job snapshots live; in memory unless given (Redis, issue 5). */
+  /** Where job snapshots live; in memory unless given (Redis with LAKEQL_REDIS_URL). */
   registry?: JobRegistry;
   /** What progress events travel on; an in-process EventTarget unless given. */
   eventTarget?: EventTarget;

@@ -32,7 +32,7 @@ export interface PlanEntry {
 
 /**
  * Everything a client sees of a job. Times are epoch milliseconds so the snapshot survives JSON
- * (Redis, issue 5) unchanged; `seq` grows by one with every published snapshot of the job.
+ * (Redis) unchanged; `seq` grows by one with every published snapshot of the job.
  */
 export interface JobSnapshot {
   id: string;
@@ -78,7 +78,7 @@ export interface JobFilter {
 
 /**
  * Where job snapshots live. The in-memory registry serves one instance; a Redis-backed one
- * (issue 5) implements the same calls so any instance can answer `job(id)` and resume a subscriber.
+ * implements the same calls so any instance can answer `job(id)` and resume a subscriber.
  */
 export interface JobRegistry {
   /**
