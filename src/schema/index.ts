@@ -5,5 +5,6 @@ import './symbol.js';
 import './bars.js';
 import './jobs.js';
 import './uploads.js';
+import './corporate-actions.js';
 
 export const schema = builder.toSchema();

@@ -90,6 +90,9 @@ describe('ensureDemoLake: what it writes', () => {
       if (parsed.kind === 'fundamentals') {
         expect(head.contentType).toBe(JSON_CONTENT_TYPE);
         expect(head.metadata).toEqual({ symbol: parsed.symbol, year: String(parsed.year), quarter: String(parsed.quarter), 'data-type': 'fundamentals' });
+      } else if (parsed.kind === 'corporate-actions') {
+        expect(head.contentType).toBe(JSON_CONTENT_TYPE);
+        expect(head.metadata).toEqual({ symbol: parsed.symbol, year: String(parsed.year), 'data-type': 'corporate-actions' });
       } else if (parsed.resolution === 'DAILY') {
         expect(head.contentType).toBe(PARQUET_CONTENT_TYPE);
         expect(head.metadata).toEqual({ symbol: parsed.symbol, year: String(parsed.year), 'data-type': 'daily-ticks' });
