@@ -83,7 +83,9 @@ export function parseCorporateActions(data: unknown, key: string, symbol?: strin
 }
 
 function classify(entry: Record<string, unknown>): 'split' | 'dividend' | undefined {
-  const type = String(entry.ca_type ?? entry.caType ?? entry.type ?? '').toLowerCase();
+  const named = entry.ca_type ?? entry.caType ?? entry.type;
+  // Only a string is a type: an object here may even carry its own toString.
+  const type = typeof named === 'string' ? named.toLowerCase() : '';
   if (type === 'split' || type === 'reverse_split' || type === 'forward_split') return 'split';
   if (type === 'dividend' || type === 'cash_dividend') return 'dividend';
   if (SPLIT_FROM.some((n) => entry[n] !== undefined) || SPLIT_TO.some((n) => entry[n] !== undefined)) return 'split';
@@ -165,9 +167,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function preview(value: unknown): string {
   let text: string;
   try {
-    text = JSON.stringify(value) ?? String(value);
+    text = JSON.stringify(value) ?? typeof value;
   } catch {
-    text = String(value);
+    text = typeof value;
   }
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
