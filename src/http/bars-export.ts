@@ -1,9 +1,11 @@
-// GET /v1/bars/{SYMBOL}?from=&to=&timeframe=&format= : bulk bars as Arrow, Parquet, CSV, JSON or NDJSON, streamed.
+// GET /v1/bars/{SYMBOL}?from=&to=&timeframe=&adjustment=&asOf=&format= : bulk bars as Arrow, Parquet, CSV, JSON or NDJSON, streamed.
 import type { Plugin } from 'graphql-yoga';
 import { indexSymbol, isEmptyIndex } from '../lake/catalog.js';
 import { InvalidInputError, LakeError, NotFoundError, type LakeErrorCode } from '../lake/errors.js';
 import { checkFiles, filesFor, streamBars, type BarQuery } from '../lake/bars/query.js';
 import type { BarFileReader } from '../lake/bars/reader.js';
+import { ADJUSTMENTS, isAdjustment } from '../lake/bars/adjust-factors.js';
+import { loadAdjustment } from '../lake/bars/adjust-load.js';
 import type { BarBatch } from '../lake/bars/resample.js';
 import { isTimeframe, TIMEFRAMES } from '../lake/bars/timeframe.js';
 import { normalizeTicker } from '../lake/layout.js';
@@ -69,6 +71,9 @@ async function exportBars(services: { store: ObjectStore; bars: BarFileReader },
   const params = url.searchParams;
   const timeframe = (params.get('timeframe') ?? 'DAY').toUpperCase();
   if (!isTimeframe(timeframe)) throw new InvalidInputError(`timeframe must be one of ${TIMEFRAMES.join(', ')}, got "${timeframe}"`);
+  const adjustment = (params.get('adjustment') || 'RAW').toUpperCase();
+  if (!isAdjustment(adjustment)) throw new InvalidInputError(`adjustment must be one of ${ADJUSTMENTS.map((a) => a.toLowerCase()).join(', ')}, got "${adjustment.slice(0, 40)}"`);
+  const asOf = dateParam(params, 'asOf');
   const query: BarQuery = { timeframe, from: dateParam(params, 'from'), to: dateParam(params, 'to') };
   const format = chooseFormat(params.get('format'), request.headers.get('accept'));
   if (!format) return errorResponse(406, 'NOT_ACCEPTABLE', `Accept names no format lakeql writes; use one of: ${Object.values(FORMATS).map((t) => t.split(';')[0]).join(', ')} (or ?format=)`);
@@ -76,6 +81,7 @@ async function exportBars(services: { store: ObjectStore; bars: BarFileReader },
   const index = await indexSymbol(services.store, ticker);
   if (isEmptyIndex(index)) throw new NotFoundError(`the lake holds nothing for ${ticker}`);
   await checkFiles(services.bars, filesFor(index, query));
+  query.adjustment = await loadAdjustment(services.bars, services.store, index, { adjustment, asOf });
   const batches = streamBars(services.bars, index, query)[Symbol.asyncIterator]();
   // The first batch is read before answering, so errors in the first file still get a proper status.
   let first: IteratorResult<BarBatch> | undefined = await batches.next();
@@ -85,7 +91,7 @@ async function exportBars(services: { store: ObjectStore; bars: BarFileReader },
     return result.done ? undefined : result.value;
   };
   const body = encode(format, next, () => void batches.return?.(undefined));
-  const name = `${ticker}-${timeframe}${query.from !== undefined ? `-from-${params.get('from')}` : ''}${query.to !== undefined ? `-to-${params.get('to')}` : ''}`;
+  const name = `${ticker}-${timeframe}${adjustment === 'RAW' ? '' : `-${adjustment.toLowerCase()}${asOf !== undefined ? `-as-of-${params.get('asOf')}` : ''}`}${query.from !== undefined ? `-from-${params.get('from')}` : ''}${query.to !== undefined ? `-to-${params.get('to')}` : ''}`;
   return new Response(body, {
     status: 200,
     headers: {
@@ -96,7 +102,7 @@ async function exportBars(services: { store: ObjectStore; bars: BarFileReader },
   });
 }
 
-function dateParam(params: URLSearchParams, name: 'from' | 'to'): number | undefined {
+function dateParam(params: URLSearchParams, name: 'from' | 'to' | 'asOf'): number | undefined {
   const text = params.get(name);
   if (text === null || text === '') return undefined;
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);

@@ -12,6 +12,8 @@ export interface SymbolIndex {
   minute: Map<number, Map<number, ObjectMeta>>;
   /** year → quarter → file */
   fundamentals: Map<number, Map<number, ObjectMeta>>;
+  /** year → that year's splits and dividends (`actions.json`) */
+  corporateActions: Map<number, ObjectMeta>;
 }
 
 export interface SymbolPageEntry {
@@ -26,17 +28,17 @@ export interface SymbolPage {
 }
 
 export function emptyIndex(ticker: string): SymbolIndex {
-  return { ticker, daily: new Map(), minute: new Map(), fundamentals: new Map() };
+  return { ticker, daily: new Map(), minute: new Map(), fundamentals: new Map(), corporateActions: new Map() };
 }
 
 /** Years for which the lake holds any of the symbol's data, ascending. */
 export function yearsOf(index: SymbolIndex): number[] {
-  const years = new Set<number>([...index.daily.keys(), ...index.minute.keys(), ...index.fundamentals.keys()]);
+  const years = new Set<number>([...index.daily.keys(), ...index.minute.keys(), ...index.fundamentals.keys(), ...index.corporateActions.keys()]);
   return [...years].sort((a, b) => a - b);
 }
 
 export function isEmptyIndex(index: SymbolIndex): boolean {
-  return index.daily.size === 0 && index.minute.size === 0 && index.fundamentals.size === 0;
+  return index.daily.size === 0 && index.minute.size === 0 && index.fundamentals.size === 0 && index.corporateActions.size === 0;
 }
 
 /**
@@ -51,7 +53,7 @@ function startAfterSymbol(root: string, ticker: string): string {
 /**
  * One page of symbols in S3 key order (which puts BRK.B before BRK: "." sorts before "/").
  * Each dataset root is listed once with a delimiter and `first + 1` keys, so a page costs one
- * LIST per dataset; the union of the three first-(n+1) lists holds the true first n.
+ * LIST per dataset; the union of the datasets' first-(n+1) lists holds the true first n.
  */
 export async function listSymbolPage(
   store: ObjectStore,
@@ -143,6 +145,8 @@ function addToIndex(index: SymbolIndex, object: ObjectMeta): void {
   if (!parsed || parsed.symbol !== index.ticker) return;
   if (parsed.kind === 'fundamentals') {
     nested(index.fundamentals, parsed.year).set(parsed.quarter, object);
+  } else if (parsed.kind === 'corporate-actions') {
+    index.corporateActions.set(parsed.year, object);
   } else if (parsed.resolution === 'DAILY') {
     index.daily.set(parsed.year, object);
   } else {

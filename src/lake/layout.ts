@@ -16,6 +16,7 @@ export const ROOTS = {
   daily: 'data/ticks/daily/',
   minute: 'data/ticks/minute/',
   fundamental: 'data/fundamental/',
+  corporateActions: 'data/corporate-actions/',
 } as const;
 export type Dataset = keyof typeof ROOTS;
 export const DATASETS = Object.keys(ROOTS) as Dataset[];
@@ -68,6 +69,11 @@ export function fundamentalsKey(symbol: string, year: number, quarter: number): 
   return `${ROOTS.fundamental}${normalizeTicker(symbol)}/${assertYear(year)}/Q${assertQuarter(quarter)}.json`;
 }
 
+/** One year of a symbol's splits and cash dividends: `data/corporate-actions/NVDA/2024/actions.json`. */
+export function corporateActionsKey(symbol: string, year: number): string {
+  return `${ROOTS.corporateActions}${normalizeTicker(symbol)}/${assertYear(year)}/actions.json`;
+}
+
 /** The prefix holding every object of one symbol in one dataset: `data/ticks/daily/AAPL/`. */
 export function symbolPrefix(dataset: Dataset, symbol: string): string {
   return `${ROOTS[dataset]}${normalizeTicker(symbol)}/`;
@@ -76,11 +82,13 @@ export function symbolPrefix(dataset: Dataset, symbol: string): string {
 export type ParsedKey =
   | { kind: 'ticks'; resolution: 'DAILY'; symbol: string; year: number }
   | { kind: 'ticks'; resolution: 'MINUTE'; symbol: string; year: number; month: number }
-  | { kind: 'fundamentals'; symbol: string; year: number; quarter: number };
+  | { kind: 'fundamentals'; symbol: string; year: number; quarter: number }
+  | { kind: 'corporate-actions'; symbol: string; year: number };
 
 const DAILY_KEY = /^data\/ticks\/daily\/([^/]+)\/(\d{4})\/ticks\.parquet$/;
 const MINUTE_KEY = /^data\/ticks\/minute\/([^/]+)\/(\d{4})\/(\d{2})\/ticks\.parquet$/;
 const FUNDAMENTAL_KEY = /^data\/fundamental\/([^/]+)\/(\d{4})\/Q([1-4])\.json$/;
+const ACTIONS_KEY = /^data\/corporate-actions\/([^/]+)\/(\d{4})\/actions\.json$/;
 
 /** The inverse of the key builders: null for any key outside the layout (other writers leave all sorts). */
 export function parseKey(key: string): ParsedKey | null {
@@ -95,6 +103,8 @@ export function parseKey(key: string): ParsedKey | null {
   }
   m = FUNDAMENTAL_KEY.exec(key);
   if (m) return validYear(m[2]) && isTicker(m[1]) ? { kind: 'fundamentals', symbol: m[1], year: Number(m[2]), quarter: Number(m[3]) } : null;
+  m = ACTIONS_KEY.exec(key);
+  if (m) return validYear(m[2]) && isTicker(m[1]) ? { kind: 'corporate-actions', symbol: m[1], year: Number(m[2]) } : null;
   return null;
 }
 
@@ -119,6 +129,10 @@ export function ticksMetadata(resolution: Resolution, symbol: string, year: numb
 
 export function fundamentalsMetadata(symbol: string, year: number, quarter: number): Record<string, string> {
   return { symbol: normalizeTicker(symbol), year: String(assertYear(year)), quarter: String(assertQuarter(quarter)), 'data-type': 'fundamentals' };
+}
+
+export function corporateActionsMetadata(symbol: string, year: number): Record<string, string> {
+  return { symbol: normalizeTicker(symbol), year: String(assertYear(year)), 'data-type': 'corporate-actions' };
 }
 
 export const PARQUET_CONTENT_TYPE = 'application/vnd.apache.parquet';

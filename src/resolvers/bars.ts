@@ -2,6 +2,8 @@
 import { DEFAULT_BARS_PAGE, barsPage, checkFirst, decodeBarCursor, type BarPage } from '../lake/bars/page.js';
 import { DAY_MS, newYorkDay } from '../lake/calendar/new-york.js';
 import { checkRange } from '../lake/bars/query.js';
+import type { Adjustment } from '../lake/bars/adjust-factors.js';
+import { loadAdjustment } from '../lake/bars/adjust-load.js';
 import type { Timeframe } from '../lake/bars/timeframe.js';
 import type { SymbolIndex } from '../lake/catalog.js';
 import type { ParquetInfo } from '../lake/parquet/time-stats.js';
@@ -14,6 +16,8 @@ export interface BarsArgs {
   timeframe: Timeframe;
   first?: number | null;
   after?: string | null;
+  adjustment?: Adjustment | null;
+  asOf?: Date | null;
 }
 
 /**
@@ -48,7 +52,9 @@ function connection(ctx: Context, index: () => Promise<SymbolIndex>, args: BarsA
     page() {
       promise ??= (async () => {
         if (from !== undefined && to !== undefined && from > to) return { bars: [], cursors: [], hasNextPage: false };
-        return barsPage(ctx.services.bars, await index(), { ...query, from, to });
+        const symbol = await index();
+        const adjustment = await loadAdjustment(ctx.services.bars, ctx.services.store, symbol, { adjustment: args.adjustment ?? 'RAW', asOf: args.asOf?.getTime() });
+        return barsPage(ctx.services.bars, symbol, { ...query, from, to, adjustment });
       })();
       return promise;
     },

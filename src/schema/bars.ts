@@ -1,6 +1,7 @@
 // Bars: Timeframe, Bar, BarConnection, the bars fields of Symbol and SymbolYear, and TickFile's footer fields.
 import { DEFAULT_BARS_PAGE, MAX_BARS_PAGE, type Bar } from '../lake/bars/page.js';
 import { TIMEFRAMES } from '../lake/bars/timeframe.js';
+import { ADJUSTMENTS } from '../lake/bars/adjust-factors.js';
 import * as bars from '../resolvers/bars.js';
 import type { BarConnectionRef } from '../resolvers/bars.js';
 import { builder } from './builder.js';
@@ -22,6 +23,24 @@ export const TimeframeEnum = builder.enumType('Timeframe', {
     YEAR: {},
   },
 });
+
+export const AdjustmentEnum = builder.enumType('Adjustment', {
+  description:
+    'Which corporate actions bars are adjusted for, as Alpaca and CRSP define it. Bars dated before a split\'s ex-date get prices ÷ (to/from) and volume × (to/from); ' +
+    'bars dated before a cash dividend\'s ex-date get prices × (1 − amount / raw close of the last bar before the ex-date). Factors of several events multiply. ' +
+    'vwap is adjusted like prices, trades never. Values are doubles, not rounded to cents. Coarser timeframes are built from the adjusted daily or minute bars.',
+  values: {
+    RAW: { description: 'As stored.' },
+    SPLIT: { description: 'For splits only.' },
+    DIVIDEND: { description: 'For cash dividends only.' },
+    ALL: { description: 'For splits and cash dividends.' },
+  } satisfies Record<(typeof ADJUSTMENTS)[number], { description: string }>,
+});
+
+const ADJUSTMENT_ARGS_DOC = {
+  adjustment: 'Corporate actions to adjust for (see Adjustment); every event in the lake\'s corporate-actions documents counts, whatever the bars\' range.',
+  asOf: 'Adjust only for events with an ex-date on or before this date, as a series looked on that day; default: every event.',
+};
 
 const BarObject = builder.objectRef<Bar>('Bar').implement({
   description: 'One OHLCV bar. A value the file lacks, or holds as null, is null.',
@@ -81,7 +100,9 @@ builder.objectField(SymbolObject, 'bars', (t) =>
       to: t.arg({ type: 'Date', description: 'Last trading date, inclusive.' }),
       timeframe: t.arg({ type: TimeframeEnum, required: true, defaultValue: 'DAY' }),
       first: t.arg.int({ defaultValue: DEFAULT_BARS_PAGE, description: `Bars per page, 1–${MAX_BARS_PAGE}.` }),
-      after: t.arg.string({ description: 'endCursor of the previous page.' }),
+      after: t.arg.string({ description: 'endCursor of the previous page. Cursors are times: valid whatever the adjustment.' }),
+      adjustment: t.arg({ type: AdjustmentEnum, required: true, defaultValue: 'RAW', description: ADJUSTMENT_ARGS_DOC.adjustment }),
+      asOf: t.arg({ type: 'Date', description: ADJUSTMENT_ARGS_DOC.asOf }),
     },
     resolve: (s, args, ctx) => bars.symbolBars(ctx, s, args),
   }),
@@ -97,6 +118,8 @@ builder.objectField(SymbolYear, 'bars', (t) =>
       timeframe: t.arg({ type: TimeframeEnum, required: true, defaultValue: 'DAY' }),
       first: t.arg.int({ defaultValue: DEFAULT_BARS_PAGE }),
       after: t.arg.string(),
+      adjustment: t.arg({ type: AdjustmentEnum, required: true, defaultValue: 'RAW', description: ADJUSTMENT_ARGS_DOC.adjustment }),
+      asOf: t.arg({ type: 'Date', description: ADJUSTMENT_ARGS_DOC.asOf }),
     },
     resolve: (y, args, ctx) => bars.yearBars(ctx, y, args),
   }),

@@ -7,5 +7,6 @@ import './jobs.js';
 import './uploads.js';
 import './snapshot.js';
 import './reference.js';
+import './corporate-actions.js';
 
 export const schema = builder.toSchema();

@@ -19,14 +19,14 @@ builder.scalarType('File', {
   },
 });
 
-const WriteMode = builder.enumType('WriteMode', {
+export const WriteMode = builder.enumType('WriteMode', {
   values: {
     REPLACE: { description: 'The file holds exactly the bars given.' },
     MERGE: { description: 'The bars given replace stored bars of the same time; the others stay.' },
   } as const,
 });
 
-const StoredObjectRef = builder.objectRef<StoredObject>('StoredObject').implement({
+export const StoredObjectRef = builder.objectRef<StoredObject>('StoredObject').implement({
   fields: (t) => ({
     key: t.exposeString('key'),
     size: t.field({ type: 'SafeInt', resolve: (o) => o.size }),

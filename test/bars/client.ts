@@ -5,9 +5,9 @@ import type { App } from '../../src/app.js';
 import { gql, type GraphQLResponse } from '../support/graphql.js';
 import { FIELDS, fromGraphQL, type Row } from './support.js';
 
-export const BARS_QUERY = `query Bars($ticker: String!, $from: Date, $to: Date, $timeframe: Timeframe!, $first: Int, $after: String) {
+export const BARS_QUERY = `query Bars($ticker: String!, $from: Date, $to: Date, $timeframe: Timeframe!, $first: Int, $after: String, $adjustment: Adjustment! = RAW, $asOf: Date) {
   symbol(ticker: $ticker) {
-    bars(from: $from, to: $to, timeframe: $timeframe, first: $first, after: $after) {
+    bars(from: $from, to: $to, timeframe: $timeframe, first: $first, after: $after, adjustment: $adjustment, asOf: $asOf) {
       edges { cursor }
       nodes { time date open high low close volume vwap trades }
       pageInfo { hasNextPage endCursor }
@@ -20,6 +20,8 @@ export interface BarsArgs {
   to?: string;
   timeframe?: string;
   first?: number;
+  adjustment?: string;
+  asOf?: string;
 }
 
 /** Every bar of a query, following endCursor page by page; also returns the number of pages. */

@@ -9,10 +9,12 @@ import {
   DEMO_MARKER_KEY, DEMO_MINUTE_SYMBOLS, DEMO_YEARS, ensureDemoLake, type DemoLakeProgress, type DemoLakeReport,
 } from '../../src/lake/demo/create-demo-lake.js';
 import { dailyBarsForYear } from '../../src/lake/demo/random-walk.js';
+import { DEMO_SPLITS, demoCorporateActions, rawBars } from '../../src/lake/demo/corporate-actions.js';
+import { DEMO_SEED } from '../../src/lake/demo/prng.js';
 import { DEMO_TICKERS, demoTicker } from '../../src/lake/demo/tickers.js';
 import { CancelledError } from '../../src/lake/errors.js';
 import {
-  dailyTicksKey, fundamentalsKey, JSON_CONTENT_TYPE, minuteTicksKey, PARQUET_CONTENT_TYPE, parseKey,
+  corporateActionsKey, dailyTicksKey, fundamentalsKey, JSON_CONTENT_TYPE, minuteTicksKey, PARQUET_CONTENT_TYPE, parseKey,
 } from '../../src/lake/layout.js';
 import { REFERENCE_KEY } from '../../src/lake/reference.js';
 import { LocalStore } from '../../src/lake/store/local.js';
@@ -43,6 +45,10 @@ async function fileHashes(dir: string, keys: string[]): Promise<Map<string, stri
   return out;
 }
 
+const hasActions = (symbol: string, year: number) => {
+  const a = demoCorporateActions(symbol, year, DEMO_SEED);
+  return a.splits.length + a.dividends.length > 0;
+};
 const SYMBOLS = DEMO_TICKERS.map((t) => t.symbol);
 const STOCKS = DEMO_TICKERS.filter((t) => !t.etf).map((t) => t.symbol);
 const MINUTE_MONTHS = [10, 11, 12];
@@ -74,6 +80,7 @@ describe('ensureDemoLake: what it writes', () => {
       ...SYMBOLS.flatMap((s) => DEMO_YEARS.map((y) => dailyTicksKey(s, y))),
       ...DEMO_MINUTE_SYMBOLS.flatMap((s) => MINUTE_MONTHS.map((m) => minuteTicksKey(s, 2025, m))),
       ...STOCKS.flatMap((s) => DEMO_YEARS.flatMap((y) => [1, 2, 3, 4].map((q) => fundamentalsKey(s, y, q)))),
+      ...SYMBOLS.flatMap((s) => DEMO_YEARS.filter((y) => hasActions(s, y)).map((y) => corporateActionsKey(s, y))),
       REFERENCE_KEY,
       DEMO_MARKER_KEY,
     ];
@@ -97,6 +104,9 @@ describe('ensureDemoLake: what it writes', () => {
       if (parsed.kind === 'fundamentals') {
         expect(head.contentType).toBe(JSON_CONTENT_TYPE);
         expect(head.metadata).toEqual({ symbol: parsed.symbol, year: String(parsed.year), quarter: String(parsed.quarter), 'data-type': 'fundamentals' });
+      } else if (parsed.kind === 'corporate-actions') {
+        expect(head.contentType).toBe(JSON_CONTENT_TYPE);
+        expect(head.metadata).toEqual({ symbol: parsed.symbol, year: String(parsed.year), 'data-type': 'corporate-actions' });
       } else if (parsed.resolution === 'DAILY') {
         expect(head.contentType).toBe(PARQUET_CONTENT_TYPE);
         expect(head.metadata).toEqual({ symbol: parsed.symbol, year: String(parsed.year), 'data-type': 'daily-ticks' });
@@ -144,12 +154,12 @@ describe('ensureDemoLake: what it writes', () => {
   });
 
   it('stores exactly the values the generator produced (dates, prices, volumes)', async () => {
-    for (const [symbol, year] of [['AAPL', 2021], ['BRK.B', 2025], ['BF-B', 2023], ['SPY', 2024]] as const) {
+    for (const [symbol, year] of [['AAPL', 2021], ['BRK.B', 2025], ['BF-B', 2023], ['SPY', 2024], ['NVDA', 2024], ['NFLX', 2025]] as const) {
       const rows = await duck.rows(
         `select (date - DATE '1970-01-01')::BIGINT * 86400000 as time, open, high, low, close, volume, vwap, trades
          from read_parquet(${sqlString(path.join(lake.dir, dailyTicksKey(symbol, year)))})`,
       );
-      const bars = dailyBarsForYear(demoTicker(symbol), year);
+      const bars = rawBars(symbol, dailyBarsForYear(demoTicker(symbol), year));
       expect(rows).toEqual(bars.map((b) => ({ ...b, time: BigInt(b.time), volume: BigInt(b.volume), trades: BigInt(b.trades!) })));
     }
   });
@@ -193,6 +203,47 @@ describe('ensureDemoLake: what it writes', () => {
     }
   });
 
+  it('holds the real splits of 2021–2025 in actions.json, with raw prices that drop by the split ratio at each ex-date', async () => {
+    const splits = Object.entries(DEMO_SPLITS).flatMap(([symbol, list]) => list.map((s) => ({ symbol, ...s })));
+    expect(splits.map((s) => `${s.symbol} ${s.exDate} ${s.from}:${s.to}`).sort()).toEqual([
+      'AMZN 2022-06-06 1:20', 'GOOGL 2022-07-18 1:20', 'NFLX 2025-11-17 1:10', 'NVDA 2021-07-20 1:4', 'NVDA 2024-06-10 1:10', 'TSLA 2022-08-25 1:3', 'WMT 2024-02-26 1:3',
+    ]);
+    for (const split of splits) {
+      const year = Number(split.exDate.slice(0, 4));
+      const doc = JSON.parse(await readFile(path.join(lake.dir, corporateActionsKey(split.symbol, year)), 'utf8'));
+      expect(doc.splits).toContainEqual({ ex_date: split.exDate, split_from: split.from, split_to: split.to });
+      const [jump] = await duck.rows(
+        `select last(close order by date) filter (where date < DATE '${split.exDate}') as before, first(open order by date) filter (where date >= DATE '${split.exDate}') as after
+         from read_parquet(${sqlString(path.join(lake.dir, dailyTicksKey(split.symbol, year)))})`,
+      );
+      const ratio = (jump.before as number) / (jump.after as number);
+      // The day's own move is a few percent; the split is a factor of 3 to 20.
+      expect(ratio / (split.to / split.from)).toBeGreaterThan(0.85);
+      expect(ratio / (split.to / split.from)).toBeLessThan(1.15);
+    }
+  });
+
+  it('gives dividend payers four dividends a year on trading days, below the previous close, and none to non-payers', async () => {
+    for (const symbol of ['AAPL', 'MSFT', 'JPM', 'SPY']) {
+      for (const year of DEMO_YEARS) {
+        const doc = JSON.parse(await readFile(path.join(lake.dir, corporateActionsKey(symbol, year)), 'utf8'));
+        expect(doc.dividends).toHaveLength(4);
+        for (const d of doc.dividends) {
+          expect(tradingDays(year)).toContain(d.ex_date);
+          expect(d.cash_amount).toBeGreaterThan(0);
+          expect(d.cash_amount).toBeLessThan(0.05 * 50);
+        }
+      }
+    }
+    for (const symbol of ['AMZN', 'TSLA', 'BRK.B', 'BA']) {
+      for (const year of DEMO_YEARS) {
+        const key = corporateActionsKey(symbol, year);
+        if (lake.keys.includes(key)) expect(JSON.parse(await readFile(path.join(lake.dir, key), 'utf8')).dividends).toEqual([]);
+      }
+    }
+    expect(lake.keys).not.toContain(corporateActionsKey('BRK.B', 2024));
+  });
+
   it('marks the lake complete', async () => {
     const marker = JSON.parse(await readFile(path.join(lake.dir, DEMO_MARKER_KEY), 'utf8'));
     expect(marker).toMatchObject({ generator: 'lakeql-demo', status: 'complete', years: DEMO_YEARS, minuteMonths: ['2025-10', '2025-11', '2025-12'] });
@@ -221,11 +272,11 @@ describe('ensureDemoLake: when and how it writes', () => {
     const { dir, store } = await tempStore();
     const report = await ensureDemoLake(store, { tickers: ['aapl', 'BRK.B'], years: [2024], minuteSymbols: ['AAPL'], minuteMonths: 1 });
     const fundamentals = ['AAPL', 'BRK.B'].flatMap((s) => [1, 2, 3, 4].map((q) => fundamentalsKey(s, 2024, q)));
-    const expected = [dailyTicksKey('AAPL', 2024), dailyTicksKey('BRK.B', 2024), minuteTicksKey('AAPL', 2024, 12), ...fundamentals, REFERENCE_KEY, DEMO_MARKER_KEY];
+    const expected = [dailyTicksKey('AAPL', 2024), dailyTicksKey('BRK.B', 2024), minuteTicksKey('AAPL', 2024, 12), ...fundamentals, corporateActionsKey('AAPL', 2024), REFERENCE_KEY, DEMO_MARKER_KEY];
     expect((await listKeys(store)).sort()).toEqual(expected.sort());
-    expect(report?.objects).toBe(13);
+    expect(report?.objects).toBe(14);
     // The walk is anchored, not started at the first year asked for: 2024 alone matches 2024 of the full lake.
-    const shared = [dailyTicksKey('AAPL', 2024), dailyTicksKey('BRK.B', 2024), ...fundamentals];
+    const shared = [dailyTicksKey('AAPL', 2024), dailyTicksKey('BRK.B', 2024), ...fundamentals, corporateActionsKey('AAPL', 2024)];
     expect(await fileHashes(dir, shared)).toEqual(await fileHashes(lake.dir, shared));
   });
 
@@ -252,7 +303,8 @@ describe('ensureDemoLake: when and how it writes', () => {
     await store.put(DEMO_MARKER_KEY, JSON.stringify({ status: 'writing' }));
     await store.put(dailyTicksKey('MSFT', 2025), 'half a file');
     const report = await ensureDemoLake(store, options);
-    expect(report?.objects).toBe(7);
+    // The daily file, four fundamentals, the year's dividends, the reference file and the marker.
+    expect(report?.objects).toBe(8);
     const head = await store.head(dailyTicksKey('MSFT', 2025));
     expect(head.size).toBeGreaterThan(1000);
     expect(head.metadata['data-type']).toBe('daily-ticks');

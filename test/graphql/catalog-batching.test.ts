@@ -1,4 +1,5 @@
 // Counts the real S3 requests catalog queries make: listings answer sizes/ETags/dates, HEADs only for metadata, deduplicated.
+import { DATASETS } from '../../src/lake/layout.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
@@ -49,8 +50,8 @@ for (const server of s3Servers()) {
       }
       // Pages the data needs: the daily root holds 500 keys (1 page), fundamentals 2000 (2 pages).
       const pagesNeeded = Math.ceil((SYMBOLS * YEARS.length) / PAGE) + Math.ceil((SYMBOLS * YEARS.length * QUARTERS) / PAGE);
-      // Constant: one delimiter LIST per dataset root (3) for the page of symbols.
-      const constant = 3;
+      // Constant: one delimiter LIST per dataset root (daily, minute, fundamentals, corporate actions) for the page of symbols.
+      const constant = DATASETS.length;
       console.log(`[${server.name}] symbols(first: 50) with years and tick files: ${count('ListObjectsV2')} LIST, ${count('HeadObject')} HEAD, ${count('GetObject')} GET, ${requests.length} requests in all (LIST pages needed: ${pagesNeeded})`);
       expect(count('HeadObject')).toBe(0);
       expect(count('GetObject')).toBe(0);

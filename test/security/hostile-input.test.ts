@@ -8,7 +8,7 @@ import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { isLakeError } from '../../src/lake/errors.js';
 import {
-  assertMonth, assertQuarter, assertYear, DATASETS, fundamentalsKey, minuteTicksKey, normalizeTicker, parseKey, parseSymbolPrefix, ROOTS, dailyTicksKey,
+  assertMonth, assertQuarter, assertYear, DATASETS, corporateActionsKey, fundamentalsKey, minuteTicksKey, normalizeTicker, parseKey, parseSymbolPrefix, ROOTS, dailyTicksKey,
 } from '../../src/lake/layout.js';
 import { assertValidKey, MAX_KEY_BYTES } from '../../src/lake/store/keys.js';
 import { LocalStore } from '../../src/lake/store/local.js';
@@ -63,6 +63,7 @@ describe('layout: tickers and keys', () => {
       if (parsed === null) continue;
       const rebuilt = parsed.kind === 'fundamentals'
         ? fundamentalsKey(parsed.symbol, parsed.year, parsed.quarter)
+        : parsed.kind === 'corporate-actions' ? corporateActionsKey(parsed.symbol, parsed.year)
         : parsed.resolution === 'DAILY' ? dailyTicksKey(parsed.symbol, parsed.year) : minuteTicksKey(parsed.symbol, parsed.year, parsed.month);
       expect(rebuilt).toBe(key);
       for (const dataset of DATASETS) {

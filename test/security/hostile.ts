@@ -51,6 +51,7 @@ export function hostileKey(r: Rng): string {
     ['data', 'ticks', 'daily', 'AAPL', '2024', 'ticks.parquet'],
     ['data', 'ticks', 'minute', 'MSFT', '2024', '01', 'ticks.parquet'],
     ['data', 'fundamental', 'BRK.B', '2023', 'Q1.json'],
+    ['data', 'corporate-actions', 'NVDA', '2024', 'actions.json'],
     ['data', 'ticks', 'daily', 'EVIL', 'sentinel-outside.txt'],
     ['data', 'evil.parquet'],
     ['data', 'LOOP', 'LOOP', 'ticks.parquet'],

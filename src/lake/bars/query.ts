@@ -3,6 +3,8 @@ import type { SymbolIndex } from '../catalog.js';
 import { InvalidInputError } from '../errors.js';
 import { resolveBarColumns } from '../parquet/bar-columns.js';
 import { DAY_MS, newYorkDayStart } from '../calendar/new-york.js';
+import { adjustTable } from './adjust.js';
+import type { AdjustmentSchedule } from './adjust-factors.js';
 import { planFiles, type DayRange, type PlannedFile } from './plan.js';
 import type { BarFileReader, BarTable } from './reader.js';
 import { Resampler, type BarBatch } from './resample.js';
@@ -12,6 +14,8 @@ export interface BarQuery extends DayRange {
   timeframe: Timeframe;
   /** Bucket start (UTC ms) of the last bar already served: only later buckets are produced. */
   after?: number;
+  /** Factors applied to each file's rows before they are resampled (see loadAdjustment); absent = raw. */
+  adjustment?: AdjustmentSchedule;
 }
 
 export interface StreamOptions {
@@ -61,7 +65,7 @@ export async function* streamBars(reader: BarFileReader, index: SymbolIndex, que
   let next = 0;
   for (let i = 0; i < files.length; i++) {
     while (next < files.length && next <= i + ahead) start(next++);
-    const table = await pending.shift()!;
+    const table = adjustTable(await pending.shift()!, query.adjustment);
     const [lo, hi] = rowsWithin(table, query);
     for (const batch of resampler.push(table, lo, hi)) yield batch;
     ahead = Math.min(maxAhead, ahead * 2);

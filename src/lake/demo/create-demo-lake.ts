@@ -1,11 +1,13 @@
-// Fills an empty lake with the deterministic demo data set (daily bars, minute bars, fundamentals), a few bounded-parallel puts at a time.
+// Fills an empty lake with the deterministic demo data set (daily bars, minute bars, fundamentals, corporate actions), a few bounded-parallel puts at a time.
 import type { BarRow } from '../bars/types.js';
 import { CancelledError, isLakeError } from '../errors.js';
 import {
   JSON_CONTENT_TYPE, PARQUET_CONTENT_TYPE,
-  dailyTicksKey, fundamentalsKey, fundamentalsMetadata, minuteTicksKey, normalizeTicker, ticksMetadata,
+  corporateActionsKey, corporateActionsMetadata, dailyTicksKey, fundamentalsKey, fundamentalsMetadata, minuteTicksKey, normalizeTicker, ticksMetadata,
 } from '../layout.js';
 import { writeBarsParquet } from '../parquet/write.js';
+import { actionsDocument } from '../actions/parse.js';
+import { demoCorporateActions, rawBars } from './corporate-actions.js';
 import type { ObjectStore } from '../store/types.js';
 import { REFERENCE_KEY } from '../reference.js';
 import { demoFundamentals, fundamentalsJson, quarterEnd } from './fundamentals.js';
@@ -91,7 +93,7 @@ export function planDemoLake(options: Omit<DemoLakeOptions, 'concurrency' | 'sig
   const tickers = [...new Set((options.tickers ?? DEMO_TICKERS.map((t) => t.symbol)).map(normalizeTicker))];
   const minuteSymbols = [...new Set((options.minuteSymbols ?? DEMO_MINUTE_SYMBOLS).map(normalizeTicker))];
   const months = minuteMonthsOf(years, options.minuteMonths ?? 3);
-  const description = { generator: 'lakeql-demo', version: 1, seed, years, tickers, minuteSymbols, minuteMonths: months.map(([y, m]) => `${y}-${pad(m)}`) };
+  const description = { generator: 'lakeql-demo', version: 2, seed, years, tickers, minuteSymbols, minuteMonths: months.map(([y, m]) => `${y}-${pad(m)}`) };
 
   const yearBars = barsCache(seed, [...years, ...months.map(([y]) => y)]);
   const tasks: DemoObject[] = [];
@@ -129,6 +131,18 @@ export function planDemoLake(options: Omit<DemoLakeOptions, 'concurrency' | 'sig
     }
   }
 
+  for (const symbol of tickers) {
+    for (const year of years) {
+      const actions = demoCorporateActions(symbol, year, seed);
+      if (actions.splits.length + actions.dividends.length === 0) continue;
+      tasks.push({
+        key: corporateActionsKey(symbol, year),
+        contentType: JSON_CONTENT_TYPE,
+        metadata: corporateActionsMetadata(symbol, year),
+        body: () => JSON.stringify(actionsDocument(symbol, year, actions), null, 2),
+      });
+    }
+  }
   // Names for search and the console: what a data team would add from its security master.
   tasks.push({ key: REFERENCE_KEY, contentType: JSON_CONTENT_TYPE, metadata: { 'data-type': 'reference' }, body: () => demoReferenceJson(tickers) });
 
@@ -211,7 +225,8 @@ function closeAtOrBefore(bars: BarRow[], date: string): number {
 
 /**
  * Each symbol's walk is generated once over the whole span and split by year: generating year by
- * year would re-walk from the anchor every time.
+ * year would re-walk from the anchor every time. The walk is split-adjusted; the files hold raw
+ * prices, as a vendor's unadjusted bars do.
  */
 function barsCache(seed: number, years: number[]): (symbol: string, year: number) => BarRow[] {
   const first = Math.min(...years);
@@ -221,7 +236,7 @@ function barsCache(seed: number, years: number[]): (symbol: string, year: number
     let byYear = cache.get(symbol);
     if (!byYear) {
       byYear = new Map(Array.from({ length: last - first + 1 }, (_, i) => [first + i, [] as BarRow[]]));
-      for (const bar of dailyBars(demoTicker(symbol), `${first}-01-01`, `${last}-12-31`, seed)) {
+      for (const bar of rawBars(symbol, dailyBars(demoTicker(symbol), `${first}-01-01`, `${last}-12-31`, seed))) {
         byYear.get(new Date(bar.time).getUTCFullYear())!.push(bar);
       }
       cache.set(symbol, byYear);

@@ -5,7 +5,7 @@ export interface DemoTicker {
   symbol: string;
   name: string;
   sector: string;
-  /** Close on 2020-12-31 (roughly, split-adjusted): the walk's anchor. */
+  /** Close on 2020-12-31, adjusted for every split up to 2025 (see DEMO_SPLITS): the walk's anchor. */
   price: number;
   /** Annualised volatility of daily log returns. */
   volatility: number;
@@ -51,7 +51,7 @@ const ROWS: Row[] = [
   ['MCD', "McDonald's Corporation", 'Consumer Discretionary', 214.58, 0.18, 3, 0.74, 27, 0.3],
   ['NKE', 'NIKE, Inc. Class B', 'Consumer Discretionary', 141.47, 0.32, 7, 1.57, 35, 0.11],
   ['DIS', 'The Walt Disney Company', 'Communication Services', 181.18, 0.3, 10, 1.81, 60, 0.05],
-  ['NFLX', 'Netflix, Inc.', 'Communication Services', 540.73, 0.45, 4, 0.44, 45, 0.15],
+  ['NFLX', 'Netflix, Inc.', 'Communication Services', 54.07, 0.45, 4, 0.44, 45, 0.15],
   ['T', 'AT&T Inc.', 'Communication Services', 28.76, 0.22, 35, 7.14, 9, 0.1],
   ['VZ', 'Verizon Communications Inc.', 'Communication Services', 58.75, 0.19, 18, 4.14, 10, 0.14],
   ['INTC', 'Intel Corporation', 'Technology', 49.82, 0.38, 35, 4.1, 12, 0.12],

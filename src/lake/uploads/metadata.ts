@@ -1,5 +1,5 @@
 // Content type and user metadata for an object, as the seed's writers set them for keys in the lake's layout.
-import { fundamentalsMetadata, JSON_CONTENT_TYPE, PARQUET_CONTENT_TYPE, parseKey, ticksMetadata } from '../layout.js';
+import { corporateActionsMetadata, fundamentalsMetadata, JSON_CONTENT_TYPE, PARQUET_CONTENT_TYPE, parseKey, ticksMetadata } from '../layout.js';
 
 export interface ObjectAttributes {
   contentType: string;
@@ -21,6 +21,9 @@ export function attributesFor(key: string): ObjectAttributes {
   }
   if (parsed?.kind === 'fundamentals') {
     return { contentType: JSON_CONTENT_TYPE, metadata: fundamentalsMetadata(parsed.symbol, parsed.year, parsed.quarter) };
+  }
+  if (parsed?.kind === 'corporate-actions') {
+    return { contentType: JSON_CONTENT_TYPE, metadata: corporateActionsMetadata(parsed.symbol, parsed.year) };
   }
   const ext = /\.([a-z0-9]+)$/i.exec(key)?.[1]?.toLowerCase();
   const contentType = ext === 'parquet' ? PARQUET_CONTENT_TYPE : ext === 'json' ? JSON_CONTENT_TYPE : ext === 'csv' ? 'text/csv' : 'application/octet-stream';

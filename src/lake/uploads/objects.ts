@@ -5,6 +5,7 @@ import { fundamentalsKey, fundamentalsMetadata, JSON_CONTENT_TYPE, PARQUET_CONTE
 import { getBytes } from '../store/helpers.js';
 import type { StreamingUploader } from '../store/streaming.js';
 import type { ObjectStore } from '../store/types.js';
+import { parseCorporateActions } from '../actions/parse.js';
 import { ParquetTap, validateStoredTickFile, type TickTarget } from './validate.js';
 
 /** What a write reports back: enough to find and verify the object. */
@@ -73,7 +74,7 @@ export async function putFundamentals(store: ObjectStore, args: { symbol: string
  */
 export async function completeUpload(store: ObjectStore, key: string): Promise<StoredObject> {
   const parsed = parseKey(key);
-  if (!parsed) throw new InvalidInputError(`"${key}" is not a tick file or fundamentals key of the lake's layout`);
+  if (!parsed) throw new InvalidInputError(`"${key}" is not a tick file, fundamentals or corporate-actions key of the lake's layout`);
   const head = await store.head(key);
   try {
     if (parsed.kind === 'ticks') {
@@ -86,7 +87,8 @@ export async function completeUpload(store: ObjectStore, key: string): Promise<S
       } catch {
         throw new InvalidDataError(`${key}: not valid JSON`, { key });
       }
-      if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new InvalidDataError(`${key}: not a JSON object`, { key });
+      if (parsed.kind === 'corporate-actions') parseCorporateActions(data, key, parsed.symbol);
+      else if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new InvalidDataError(`${key}: not a JSON object`, { key });
     }
   } catch (error) {
     if (isLakeError(error) && error.code === 'INVALID_DATA') await store.delete(key);
