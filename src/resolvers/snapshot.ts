@@ -1,7 +1,7 @@
 // Query.snapshot: the last daily bar of many symbols at or before a date, ordered and paged; unknown tickers are named, not dropped.
 import { InvalidInputError } from '../lake/errors.js';
 import { runPool } from '../lake/jobs/pool.js';
-import { dailyFilesBySymbol, SNAPSHOT_PARALLELISM, snapshotOf, type SnapshotRow } from '../lake/bars/snapshot.js';
+import { SNAPSHOT_PARALLELISM, snapshotFilesBySymbol, snapshotOf, type SnapshotRow } from '../lake/bars/snapshot.js';
 import { normalizeTicker } from '../lake/layout.js';
 import type { Context } from './context.js';
 
@@ -57,7 +57,7 @@ export async function snapshot(
   const { store, bars } = ctx.services;
   if (args.tickers && args.tickers.length > MAX_SNAPSHOT_TICKERS) throw new InvalidInputError(`at most ${MAX_SNAPSHOT_TICKERS} tickers, got ${args.tickers.length}`);
   const asOf = args.date ? args.date.getTime() : undefined;
-  const files = await dailyFilesBySymbol(store);
+  const files = await snapshotFilesBySymbol(store);
   const wanted = args.tickers ? [...new Set(args.tickers.map(normalizeTicker))] : [...files.keys()];
   const unknownTickers = wanted.filter((t) => !files.has(t));
   const known = wanted.filter((t) => files.has(t));

@@ -94,6 +94,20 @@ for (const backend of barBackends(() => dir, 'snapshot')) {
       expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     });
 
+    it('quotes the previous close split-adjusted on a split\'s ex-date, so a split is no crash', async () => {
+      const raw = (await duckSnapshot('2022-03-15')).get('DDATE')!;
+      await store.put('data/corporate-actions/DDATE/2022/actions.json', JSON.stringify({ splits: [{ ex_date: '2022-03-15', from: 1, to: 4 }] }));
+      const result = await gql(app, QUERY, { date: '2022-03-15', tickers: ['DDATE'] });
+      const [node] = result.data.snapshot.nodes;
+      close(node.close, Number(raw.close), 'close is the raw close of the day');
+      close(node.previousClose, Number(raw.prev) / 4, 'previous close divided by the split ratio');
+      close(node.changePercent, (Number(raw.close) / (Number(raw.prev) / 4) - 1) * 100, 'change % against the adjusted reference');
+      // The day after, the previous close is that day's own close: nothing to adjust.
+      const next = await gql(app, QUERY, { date: '2022-03-16', tickers: ['DDATE'] });
+      close(next.data.snapshot.nodes[0].previousClose, Number(raw.close), 'previous close the day after');
+      await store.delete('data/corporate-actions/DDATE/2022/actions.json');
+    });
+
     it('reads one listing, then per symbol a footer and a row group, and nothing again when warm', async () => {
       const cold = new RecordingStore(await backend.open());
       const fresh = await buildApp(loadConfig({ LAKEQL_DEMO: 'never' }), { store: cold });
@@ -102,6 +116,7 @@ for (const backend of barBackends(() => dir, 'snapshot')) {
       expect(result.data.snapshot.totalCount).toBe(symbols);
       // Footer and last row group per symbol; a small file's footer read often brings the whole file.
       expect(cold.gets.length).toBeLessThanOrEqual(2 * symbols);
+      // One listing of the daily files and one of the corporate-actions documents.
       expect(cold.count('list')).toBeLessThanOrEqual(2);
       expect(cold.gets.length + cold.count('list')).toBeLessThanOrEqual(3 * symbols);
       // Every GET is ranged: no file is read whole by a plain GET.

@@ -1,4 +1,5 @@
 // The market overview: each symbol's last daily bar at or before a date, with the previous close, read from the last row groups only.
+import { readActionsFile } from '../actions/store.js';
 import { DAY_MS } from '../calendar/new-york.js';
 import { ROOTS, parseKey } from '../layout.js';
 import { listAll } from '../store/helpers.js';
@@ -14,7 +15,10 @@ export interface SnapshotRow {
   low: number | null;
   close: number;
   volume: number | null;
-  /** The close of the trading day before `time` in the lake, when there is one. */
+  /**
+   * The close of the trading day before `time` in the lake, divided by the ratio of any split whose
+   * ex-date is `time` (as exchanges quote the reference price), so a split is not a -90 % day.
+   */
   previousClose: number | null;
   change: number | null;
   changePercent: number | null;
@@ -23,16 +27,27 @@ export interface SnapshotRow {
 /** Files read at once across symbols: enough to hide S3 latency, few enough to keep memory flat. */
 export const SNAPSHOT_PARALLELISM = 16;
 
-/** Every symbol's daily files by year, from one listing of the daily root. */
-export async function dailyFilesBySymbol(store: ObjectStore): Promise<Map<string, Map<number, ObjectMeta>>> {
-  const bySymbol = new Map<string, Map<number, ObjectMeta>>();
-  for await (const object of listAll(store, { prefix: ROOTS.daily })) {
-    const parsed = parseKey(object.key);
-    if (parsed?.kind !== 'ticks' || parsed.resolution !== 'DAILY') continue;
-    let years = bySymbol.get(parsed.symbol);
-    if (!years) bySymbol.set(parsed.symbol, (years = new Map()));
-    years.set(parsed.year, object);
-  }
+export interface SnapshotFiles {
+  daily: Map<number, ObjectMeta>;
+  corporateActions: Map<number, ObjectMeta>;
+}
+
+/** Every symbol's daily files and corporate-actions documents by year, from one listing of each root. */
+export async function snapshotFilesBySymbol(store: ObjectStore): Promise<Map<string, SnapshotFiles>> {
+  const bySymbol = new Map<string, SnapshotFiles>();
+  const entry = (symbol: string) => {
+    let files = bySymbol.get(symbol);
+    if (!files) bySymbol.set(symbol, (files = { daily: new Map(), corporateActions: new Map() }));
+    return files;
+  };
+  await Promise.all([ROOTS.daily, ROOTS.corporateActions].map(async (root) => {
+    for await (const object of listAll(store, { prefix: root })) {
+      const parsed = parseKey(object.key);
+      if (parsed?.kind === 'ticks' && parsed.resolution === 'DAILY') entry(parsed.symbol).daily.set(parsed.year, object);
+      else if (parsed?.kind === 'corporate-actions') entry(parsed.symbol).corporateActions.set(parsed.year, object);
+    }
+  }));
+  for (const [symbol, files] of bySymbol) if (files.daily.size === 0) bySymbol.delete(symbol);
   return bySymbol;
 }
 
@@ -42,7 +57,8 @@ export async function dailyFilesBySymbol(store: ObjectStore): Promise<Map<string
  * those whose statistics start after `asOf`: for an ordinary daily file that is one footer read and
  * one row group read; a bar that is the first of its year costs the previous year's last group too.
  */
-export async function snapshotOf(reader: BarFileReader, ticker: string, daily: Map<number, ObjectMeta>, asOf?: number): Promise<SnapshotRow | null> {
+export async function snapshotOf(reader: BarFileReader, ticker: string, files: SnapshotFiles, asOf?: number): Promise<SnapshotRow | null> {
+  const { daily } = files;
   const limit = asOf ?? Number.POSITIVE_INFINITY;
   const lastYear = asOf === undefined ? Number.POSITIVE_INFINITY : new Date(asOf).getUTCFullYear();
   const years = [...daily.keys()].filter((y) => y <= lastYear).sort((a, b) => b - a);
@@ -71,12 +87,21 @@ export async function snapshotOf(reader: BarFileReader, ticker: string, daily: M
     return v === undefined || Number.isNaN(v) ? null : v;
   };
   const close = value('close')!;
-  const previousClose = before ? before.table.values.close![before.row] : null;
+  const time = table.time[row];
+  const previousClose = before ? before.table.values.close![before.row] / (await splitRatioOn(reader.store, ticker, files, time)) : null;
   const change = previousClose === null ? null : close - previousClose;
   return {
-    ticker, time: table.time[row], open: value('open'), high: value('high'), low: value('low'), close, volume: value('volume'),
+    ticker, time, open: value('open'), high: value('high'), low: value('low'), close, volume: value('volume'),
     previousClose, change, changePercent: change === null || previousClose === 0 ? null : (change / previousClose!) * 100,
   };
+}
+
+/** The product of to/from of the splits whose ex-date is `day` (1 when none): one document read, only for symbols that have one that year. */
+async function splitRatioOn(store: ObjectStore, ticker: string, files: SnapshotFiles, day: number): Promise<number> {
+  const document = files.corporateActions.get(new Date(day).getUTCFullYear());
+  if (!document) return 1;
+  const { splits } = await readActionsFile(store, document, ticker);
+  return splits.filter((s) => s.exDate === day).reduce((ratio, s) => ratio * (s.to / s.from), 1);
 }
 
 function dayOf(time: number): number {
