@@ -1,5 +1,5 @@
 // Loads a symbol's bars page by page (newest MAX_BARS kept), and remembers what it loaded until that symbol changes.
-import { BarsQuery, type Bar, type Timeframe } from './documents.js';
+import { BarsQuery, type Adjustment, type Bar, type Timeframe } from './documents.js';
 import { request, type ResultOf } from './graphql.js';
 
 /** Bars per request: well under the schema's 10,000 cap and the gateway's cost limit. */
@@ -7,10 +7,10 @@ const PAGE = 5000;
 /** A whole minute history is large; the chart keeps the most recent this many bars. */
 const MAX_BARS = 60_000;
 
-export interface BarRange { from: string | null; to: string | null }
+export interface BarRange { from: string | null; to: string | null; adjustment: Adjustment }
 
 const cache = new Map<string, Bar[]>();
-const keyOf = (ticker: string, timeframe: Timeframe, range: BarRange) => `${ticker}|${timeframe}|${range.from ?? ''}|${range.to ?? ''}`;
+const keyOf = (ticker: string, timeframe: Timeframe, range: BarRange) => `${ticker}|${timeframe}|${range.from ?? ''}|${range.to ?? ''}|${range.adjustment}`;
 
 /** Every page of `ticker`'s bars in `range`; null when the lake has no such symbol. */
 export async function loadBars(ticker: string, timeframe: Timeframe, range: BarRange, signal?: AbortSignal): Promise<Bar[] | null> {

@@ -2,6 +2,7 @@
 import { TypedDocumentString } from './graphql.js';
 
 export type Timeframe = 'MINUTE' | 'DAY' | 'WEEK' | 'MONTH' | 'QUARTER' | 'YEAR';
+export type Adjustment = 'RAW' | 'SPLIT' | 'DIVIDEND' | 'ALL';
 export type Resolution = 'DAILY' | 'MINUTE';
 export type JobState = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
 
@@ -109,11 +110,11 @@ export const SymbolDetailQuery = new TypedDocumentString<
 
 export const BarsQuery = new TypedDocumentString<
   { symbol: { bars: { nodes: Bar[] | null; pageInfo: { hasNextPage: boolean; endCursor: string | null } | null } } | null },
-  { ticker: string; timeframe: Timeframe; first: number; after: string | null; from: string | null; to: string | null }
+  { ticker: string; timeframe: Timeframe; first: number; after: string | null; from: string | null; to: string | null; adjustment: Adjustment }
 >(`
-  query Bars($ticker: String!, $timeframe: Timeframe!, $first: Int!, $after: String, $from: Date, $to: Date) {
+  query Bars($ticker: String!, $timeframe: Timeframe!, $first: Int!, $after: String, $from: Date, $to: Date, $adjustment: Adjustment!) {
     symbol(ticker: $ticker) {
-      bars(timeframe: $timeframe, first: $first, after: $after, from: $from, to: $to) {
+      bars(timeframe: $timeframe, first: $first, after: $after, from: $from, to: $to, adjustment: $adjustment) {
         nodes { time date open high low close volume }
         pageInfo { hasNextPage endCursor }
       }

@@ -125,13 +125,13 @@ function clearDetail(message: string): void {
 
 /** The server-side range to read for the view, and the dates to zoom to once it is drawn. */
 function plan(v: View): { timeframe: Timeframe; range: BarRange } {
-  if (v.range === 'CUSTOM') return { timeframe: v.timeframe, range: { from: v.from, to: v.to } };
+  if (v.range === 'CUSTOM') return { timeframe: v.timeframe, range: { from: v.from, to: v.to, adjustment: v.adjustment } };
   if (isIntraday(v)) {
     // Minute bars of the newest minute file's month and the week before it: enough for five sessions.
     const last = shown!.years.flatMap((y) => y.tickFiles.filter((f) => f.resolution === 'MINUTE').map((f) => `${y.year}-${String(f.month).padStart(2, '0')}-01`)).sort().at(-1)!;
-    return { timeframe: 'MINUTE', range: { from: shiftDate(last, { days: -7 }), to: null } };
+    return { timeframe: 'MINUTE', range: { from: shiftDate(last, { days: -7 }), to: null, adjustment: v.adjustment } };
   }
-  return { timeframe: v.timeframe, range: { from: null, to: null } };
+  return { timeframe: v.timeframe, range: { from: null, to: null, adjustment: v.adjustment } };
 }
 
 function zoomFor(v: View, bars: Bar[]): { from: string | null; to: string | null } {

@@ -1,5 +1,5 @@
 // What the console shows, as the URL's hash: symbol, timeframe, range, scale, averages and compared symbols (Back and Forward work).
-import type { Timeframe } from './documents.js';
+import type { Adjustment, Timeframe } from './documents.js';
 import { AVERAGES, type AverageId } from './indicators.js';
 
 export type RangeId = '1D' | '5D' | '1M' | '6M' | 'YTD' | '1Y' | '5Y' | 'ALL' | 'CUSTOM';
@@ -32,13 +32,21 @@ export interface View {
   averages: AverageId[];
   /** Up to MAX_COMPARE other symbols, drawn as % change from the range's start. */
   compare: string[];
+  /** Corporate-action adjustment of the bars; split-adjusted by default, so a split is no crash on the chart. */
+  adjustment: Adjustment;
 }
+
+export const ADJUSTMENTS: { value: Adjustment; label: string; title: string }[] = [
+  { value: 'RAW', label: 'Raw', title: 'Prices as traded' },
+  { value: 'SPLIT', label: 'Splits', title: 'Adjusted for splits' },
+  { value: 'ALL', label: 'Splits + dividends', title: 'Adjusted for splits and cash dividends (total return)' },
+];
 
 export const MAX_COMPARE = 5;
 const TICKER = /^[A-Z0-9][A-Z0-9.\-]{0,14}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-export const DEFAULT_VIEW: View = { ticker: null, timeframe: 'DAY', range: '1Y', from: null, to: null, log: false, averages: [], compare: [] };
+export const DEFAULT_VIEW: View = { ticker: null, timeframe: 'DAY', range: '1Y', from: null, to: null, log: false, averages: [], compare: [], adjustment: 'SPLIT' };
 
 /** Reads `#AAPL?tf=DAY&range=1Y&log=1&ma=sma50&cmp=MSFT,SPY`; anything unknown falls back to the default. */
 export function parseView(hash: string): View {
@@ -59,6 +67,7 @@ export function parseView(hash: string): View {
     log: params.get('log') === '1',
     averages: (params.get('ma') ?? '').split(',').filter((id): id is AverageId => AVERAGES.some((a) => a.id === id)),
     compare: [...new Set((params.get('cmp') ?? '').toUpperCase().split(',').filter((t) => TICKER.test(t) && t !== ticker))].slice(0, MAX_COMPARE),
+    adjustment: ADJUSTMENTS.find((a) => a.value === (params.get('adj') ?? '').toUpperCase())?.value ?? DEFAULT_VIEW.adjustment,
   };
 }
 
@@ -74,5 +83,6 @@ export function formatView(view: View): string {
   if (view.log) params.set('log', '1');
   if (view.averages.length) params.set('ma', view.averages.join(','));
   if (view.compare.length) params.set('cmp', view.compare.join(','));
+  if (view.adjustment !== DEFAULT_VIEW.adjustment) params.set('adj', view.adjustment.toLowerCase());
   return `#${encodeURIComponent(view.ticker)}?${params.toString().replace(/%2C/g, ',')}`;
 }

@@ -153,6 +153,33 @@ describe.skipIf(!available && !process.env.CI)('console for a trader', () => {
     expect(await page.$$eval('[data-compare]', (c) => c.map((x) => x.getAttribute('data-compare')))).toEqual(['MSFT']);
   });
 
+  it('draws split-adjusted bars by default and raw or total-return ones on request, kept in the URL', async () => {
+    onFailureShoot('adjustment');
+    const asked: string[] = [];
+    const onRequest = (r: { postData(): string | null }) => {
+      const body = r.postData();
+      if (body?.includes('query Bars')) asked.push(JSON.parse(body).variables.adjustment);
+    };
+    page.on('request', onRequest);
+    try {
+      await page.goto(`${origin}/#NVDA?tf=DAY&range=1Y`);
+      await expect.poll(() => barsShown(), { timeout: 20_000 }).toBeGreaterThan(400);
+      expect(await page.getAttribute('[data-adjustment=SPLIT]', 'aria-pressed')).toBe('true');
+      await shoot('nvda-split');
+      await page.click('[data-adjustment=RAW]');
+      await expect.poll(() => page.evaluate(() => location.hash)).toContain('adj=raw');
+      await expect.poll(() => asked).toContain('RAW');
+      await shoot('nvda-raw');
+      await page.click('[data-adjustment=ALL]');
+      await expect.poll(() => asked).toContain('ALL');
+      await page.goBack();
+      await expect.poll(() => page.getAttribute('[data-adjustment=RAW]', 'aria-pressed')).toBe('true');
+      expect(asked[0]).toBe('SPLIT');
+    } finally {
+      page.off('request', onRequest);
+    }
+  });
+
   it('follows the system colour scheme and switches theme with the toggle', async () => {
     onFailureShoot('theme');
     const dark = await browser.newPage({ viewport: { width: 1440, height: 900 }, colorScheme: 'dark' });
