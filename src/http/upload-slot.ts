@@ -71,8 +71,8 @@ export class UploadSlot {
     if (this.mode === 'failed' || this.mode === 'done') return void part.resume();
     if (this.out) return this.goLive();
     if (this.host.finished) return this.discard();
-    if (this.host.readerWaitsAhead()) return this.startSpill();
     this.mode = 'held';
+    if (this.host.readerWaitsAhead()) this.startSpill();
   }
 
   /** UploadedFile.stream(): callable once. */
