@@ -94,7 +94,7 @@ export interface RawResponse {
 }
 
 export type RawOutcome =
-  | { kind: 'response'; response: RawResponse; socket: Socket }
+  | { kind: 'response'; response: RawResponse; socket: Socket; /** The whole body was written before the answer came. */ sentAll?: boolean }
   | { kind: 'reset'; error: string }
   | { kind: 'closed' }
   | { kind: 'no-answer' };
@@ -182,20 +182,23 @@ export async function sendRaw(port: number, plan: SendPlan, waitMs = 15_000): Pr
   const limit = plan.cutAt ?? plan.body.length;
   const cuts = [...new Set([0, ...(plan.splits ?? []).filter((s) => s > 0 && s < limit), limit])].sort((a, b) => a - b);
   let answered = false;
+  let written = 0;
   void answer.then(() => { answered = true; });
   for (let i = 0; i + 1 < cuts.length && !answered && !socket.destroyed; i++) {
     const pause = i > 0 ? plan.pauseMs?.(i) ?? 0 : 0;
     if (pause > 0) await sleep(pause);
     const piece = plan.body.subarray(cuts[i], cuts[i + 1]);
     socket.write(plan.chunked ? Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]) : piece);
+    written = cuts[i + 1];
   }
   if (plan.cut === 'abort') {
     await sleep(5);
     socket.destroy();
     return { kind: 'closed' };
   }
-  if (plan.chunked && plan.cutAt === undefined && !socket.destroyed) socket.write('0\r\n\r\n');
-  return answer;
+  const sentAll = plan.cutAt === undefined && written === plan.body.length && !socket.destroyed;
+  if (plan.chunked && sentAll) socket.write('0\r\n\r\n');
+  return answer.then((outcome) => (outcome.kind === 'response' ? { ...outcome, sentAll } : outcome));
 }
 
 /** GET /health on an open socket: proves the connection is intact and the server answers on it. */
