@@ -174,7 +174,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function sendRaw(port: number, plan: SendPlan, waitMs = 15_000): Promise<RawOutcome> {
   const socket = connect({ port, host: '127.0.0.1', noDelay: true });
   socket.on('error', () => {});
-  await new Promise<void>((resolve, reject) => { socket.once('connect', resolve); socket.once('error', reject); });
+  const refused = await new Promise<string | undefined>((resolve) => {
+    socket.once('connect', () => resolve(undefined));
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+  });
+  if (refused) return { kind: 'reset', error: `connect: ${refused}` };
   const answer = readResponse(socket, waitMs);
   const head = Object.entries({ host: '127.0.0.1', ...plan.headers, ...(plan.chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': String(plan.body.length) }) })
     .map(([k, v]) => `${k}: ${v}\r\n`).join('');
