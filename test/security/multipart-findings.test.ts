@@ -136,6 +136,18 @@ describe('multipart findings, auth off', () => {
     await alive();
   });
 
+  it('an upload slower than LAKEQL_REQUEST_TIMEOUT_MS succeeds while its bytes keep flowing', async () => {
+    const query = 'mutation($a: File!) { uploadTickFile(symbol: "SLOW", year: 2018, file: $a) { key size } }';
+    const body = multipartBody([{ name: 'operations', data: ops(query, { a: null }) }, { name: 'map', data: '{"0":["variables.a"]}' }, { name: '0', filename: 'one.parquet', data: one }], B);
+    const fileStart = body.indexOf(Buffer.from('PAR1'));
+    // About 3 s of a steady trickle, twice the 1.5 s budget; no gap reaches FLOW_GAP_MS.
+    const splits = Array.from({ length: 40 }, (_, i) => fileStart + Math.floor(((i + 1) * one.byteLength) / 41));
+    const started = Date.now();
+    const outcome = await sendRaw(gw.port, { headers: TYPE, body, splits, pauseMs: () => 75 }, 10_000);
+    expect(Date.now() - started).toBeGreaterThan(2500);
+    expect(json(outcome).data).toEqual({ uploadTickFile: { key: 'data/ticks/daily/SLOW/2018/ticks.parquet', size: one.byteLength } });
+  });
+
   it('leaves no temp file: a spilled file the operation never reads, and a client gone mid-upload (finding 3)', async () => {
     const skipping = REVERSED.replace('file: $a) { key size } }', 'file: $a) @skip(if: true) { key size } }');
     const head = multipartBody([{ name: 'operations', data: ops(skipping, { a: null, b: null }) }, { name: 'map', data: '{"0":["variables.a"],"1":["variables.b"]}' }], B, { close: false });
