@@ -43,6 +43,12 @@ export class UploadSession implements SlotHost {
   private onFailure: (() => void)[] = [];
   private resolveParams!: (params: Record<string, unknown>) => void;
   private rejectParams!: (error: unknown) => void;
+  private timedOut = false;
+  private markRead!: () => void;
+  /** Settles once the body has been read to its end, or cannot be (cut off, failed to arrive). */
+  private readonly bodyRead = new Promise<void>((resolve) => {
+    this.markRead = resolve;
+  });
   private readonly params = new Promise<Record<string, unknown>>((resolve, reject) => {
     this.resolveParams = resolve;
     this.rejectParams = reject;
@@ -52,9 +58,12 @@ export class UploadSession implements SlotHost {
     this.spillDir = options.spillDir;
     // Unobserved when the request fails after execution began; the resolvers then see the failure instead.
     this.params.catch(() => {});
-    options.clock.onExpire(() => this.fail(this.placed
+    options.clock.onExpire(() => {
+      this.timedOut = true;
+      this.fail(this.placed
       ? gatewayError(504, 'TIMEOUT', `the request took longer than ${options.clock.budgetMs} ms without upload bytes flowing (LAKEQL_REQUEST_TIMEOUT_MS)`)
-      : gatewayError(408, 'TIMEOUT', `the operations and map of this multipart request did not arrive within ${options.clock.budgetMs} ms (LAKEQL_REQUEST_TIMEOUT_MS)`, {}, { connection: 'close' })));
+      : gatewayError(408, 'TIMEOUT', `the operations and map of this multipart request did not arrive within ${options.clock.budgetMs} ms (LAKEQL_REQUEST_TIMEOUT_MS)`, {}, { connection: 'close' }));
+    });
   }
 
   /** Yoga's request parser: resolves with the GraphQL params once `map` has arrived; the files keep streaming. */
@@ -65,8 +74,22 @@ export class UploadSession implements SlotHost {
     } catch (error) {
       this.fail(badRequest(`invalid multipart request: ${(error as Error).message}`));
     }
-    void this.pump(busboy);
+    void this.pump(busboy).finally(this.markRead);
     return this.params;
+  }
+
+  /**
+   * Whether the body has been read to its end within `ms` (at once false after a timeout: the client
+   * stalled). An answer sent before that must close the connection: a client that stops sending
+   * when it sees an early answer would otherwise reuse a connection whose last body never ended.
+   */
+  async bodyReadWithin(ms: number): Promise<boolean> {
+    if (this.timedOut) return false;
+    let cancel = () => {};
+    const late = new Promise<boolean>((resolve) => {
+      cancel = this.options.setTimer(() => resolve(false), ms);
+    });
+    return Promise.race([this.bodyRead.then(() => !this.timedOut), late]).finally(cancel);
   }
 
   /** The operation has answered: unread files are discarded, spills removed before the response goes out. */
