@@ -39,7 +39,8 @@ export function uploadPlugin(options: UploadPluginOptions): Plugin {
       // Files go only to mutations, which need the write scope: a key without it is refused before its body is read.
       const principal = principalOf(serverContext as object);
       if (principal && !principal.scopes.has('write')) {
-        return endResponse(errorResponse(403, 'FORBIDDEN', 'multipart requests carry files for mutations, which need the write scope these credentials do not have', {}, { missingScopes: ['write'] }));
+        // The body stays unread, so the connection cannot carry another request.
+        return endResponse(errorResponse(403, 'FORBIDDEN', 'multipart requests carry files for mutations, which need the write scope these credentials do not have', { connection: 'close' }, { missingScopes: ['write'] }));
       }
       setRequestParser((req) => {
         const clock = new RequestClock(options.timeoutMs, options.now, setTimer);
@@ -57,8 +58,16 @@ export function uploadPlugin(options: UploadPluginOptions): Plugin {
         return session.parse();
       });
     },
-    onResponse({ serverContext }) {
-      return sessions.get(serverContext as object)?.finish();
+    async onResponse({ serverContext, response, setResponse, fetchAPI }) {
+      const session = sessions.get(serverContext as object);
+      if (!session) return;
+      await session.finish();
+      // The answer waits (up to the request timeout) for the client to finish sending: answering while
+      // it still sends leaves a connection that only a close can straighten out.
+      if (await session.bodyReadWithin(options.timeoutMs)) return;
+      const headers = new fetchAPI.Headers(response.headers);
+      headers.set('connection', 'close');
+      setResponse(new fetchAPI.Response(response.body, { status: response.status, statusText: response.statusText, headers }));
     },
   };
 }
