@@ -39,8 +39,8 @@ export function uploadPlugin(options: UploadPluginOptions): Plugin {
       // Files go only to mutations, which need the write scope: a key without it is refused before its body is read.
       const principal = principalOf(serverContext as object);
       if (principal && !principal.scopes.has('write')) {
-        // The body stays unread, so the connection cannot carry another request.
-        return endResponse(errorResponse(403, 'FORBIDDEN', 'multipart requests carry files for mutations, which need the write scope these credentials do not have', { connection: 'close' }, { missingScopes: ['write'] }));
+        // Node reads and drops the unread body itself, so the connection stays usable (closing it while the client still sends would reset it).
+        return endResponse(errorResponse(403, 'FORBIDDEN', 'multipart requests carry files for mutations, which need the write scope these credentials do not have', {}, { missingScopes: ['write'] }));
       }
       setRequestParser((req) => {
         const clock = new RequestClock(options.timeoutMs, options.now, setTimer);
