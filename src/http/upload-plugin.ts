@@ -62,9 +62,10 @@ export function uploadPlugin(options: UploadPluginOptions): Plugin {
       const session = sessions.get(serverContext as object);
       if (!session) return;
       await session.finish();
-      // The answer waits (up to the request timeout) for the client to finish sending: answering while
-      // it still sends leaves a connection that only a close can straighten out.
-      if (await session.bodyReadWithin(options.timeoutMs)) return;
+      // The answer waits (up to half the request timeout) for the client to finish sending: answering while
+      // it still sends leaves a connection that only a close can straighten out. Half, so the answer goes
+      // out before the session gives up on a stalled body and cuts the connection (a full timeout of silence).
+      if (await session.bodyReadWithin(options.timeoutMs / 2)) return;
       const headers = new fetchAPI.Headers(response.headers);
       headers.set('connection', 'close');
       setResponse(new fetchAPI.Response(response.body, { status: response.status, statusText: response.statusText, headers }));
