@@ -29,6 +29,8 @@ export interface AppDeps extends Omit<ServiceDeps, 'onS3Request' | 'onStoreCall'
   metrics?: Metrics;
   /** Clock, timer and JWT key seams for the security tests. */
   security?: SecurityDeps;
+  /** Where multipart uploads wait on disk while a resolver reads a later file (src/http/upload-session.ts); the OS temp directory unless given. */
+  uploadSpillDir?: string;
 }
 
 export interface App {
@@ -66,7 +68,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     maxRequestBodySize: false,
     landingPage: false,
     // Request ids and timings first: they must see requests that later plugins answer early (401, 413, 429).
-    plugins: [requestLogPlugin(logger), metrics.timingPlugin(), consolePlugin(), graphiql.plugin, drainPlugin(drain), ...securityPlugins(config, deps.security), metrics.endpointPlugin(), healthPlugin(store), filesPlugin(store, services.urlSigner), barsExportPlugin(services), uploadPlugin(), putUploadsPlugin(services.transfers)],
+    plugins: [requestLogPlugin(logger), metrics.timingPlugin(), consolePlugin(), graphiql.plugin, drainPlugin(drain), ...securityPlugins(config, deps.security), metrics.endpointPlugin(), healthPlugin(store), filesPlugin(store, services.urlSigner), barsExportPlugin(services), uploadPlugin({
+      timeoutMs: config.limits.requestTimeoutMs, maxTokens: config.limits.maxTokens, spillDir: deps.uploadSpillDir, now: deps.security?.now, setTimer: deps.security?.setTimer,
+    }), putUploadsPlugin(services.transfers)],
   });
 
   let server: Server | undefined;

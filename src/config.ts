@@ -114,7 +114,7 @@ export const SETTINGS = {
   LAKEQL_MAX_COST: { default: '50000', doc: 'Highest estimated cost of an operation: fields × page sizes (`first`, from literals, variables or defaults); unpaged lists count 10.' },
   LAKEQL_MAX_BODY_BYTES: { default: '4194304', doc: 'Largest request body in bytes other than a multipart upload; more is HTTP 413.' },
   LAKEQL_MAX_UPLOAD_BYTES: { default: '1073741824', doc: 'Largest multipart upload (uploadTickFile) in bytes, plus 4 MiB for its operations and map fields; more is HTTP 413. Signed PUT URLs are bounded by their own contentLength instead.' },
-  LAKEQL_REQUEST_TIMEOUT_MS: { default: '30000', doc: 'Longest a query or mutation may run before it is answered with a TIMEOUT error (HTTP 504); subscriptions and uploads are exempt.' },
+  LAKEQL_REQUEST_TIMEOUT_MS: { default: '30000', doc: 'Longest a query or mutation may run before it is answered with a TIMEOUT error (HTTP 504); subscriptions are exempt, and a multipart request does not count the time its upload bytes flow to a resolver.' },
   LAKEQL_UPLOAD_ROOT: { default: '(none: backfills off)', doc: 'Directory whose subdirectories startBackfill may upload; no path may leave it, symbolic links included.' },
   LAKEQL_DOWNLOAD_ROOT: { default: '(none: downloads off)', doc: 'Directory below which startDownload may write; no path may leave it, symbolic links included.' },
   LAKEQL_JOB_CONCURRENCY: { default: '16', doc: 'Files in flight per job when startBackfill/startDownload give no `concurrency` (1 to 64).' },

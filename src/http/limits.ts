@@ -3,6 +3,7 @@ import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { estimateCost } from './cost.js';
 import { errorResponse, gatewayError } from './error-response.js';
+import { clockOf, realTimer, type SetTimer } from './request-clock.js';
 
 export interface BodyLimits {
   /** Any request body but a multipart upload (LAKEQL_MAX_BODY_BYTES). */
@@ -107,26 +108,21 @@ export function costLimitPlugin({ maxCost, maxPageSize }: CostLimitOptions): Plu
 export interface TimeoutOptions {
   timeoutMs: number;
   /** Injectable timer (tests); returns a cancel function. */
-  setTimer?: (callback: () => void, ms: number) => () => void;
+  setTimer?: SetTimer;
 }
-
-const realTimer = (callback: () => void, ms: number) => {
-  const handle = setTimeout(callback, ms);
-  return () => clearTimeout(handle);
-};
 
 /**
  * Queries and mutations get LAKEQL_REQUEST_TIMEOUT_MS to produce their result; then the client
  * gets a TIMEOUT error (HTTP 504) and the execution's signal is aborted so no further resolvers
- * start. Subscriptions are long-lived by design, and multipart uploads are bounded by their size
- * and the client's speed, so both are exempt.
+ * start. Subscriptions are long-lived by design and exempt. A multipart request brings its own
+ * clock (src/http/request-clock.ts), started when its body began to arrive and stopped only while
+ * an upload's bytes flow to a resolver: its size and the client's speed bound that part instead.
  */
 export function timeoutPlugin({ timeoutMs, setTimer = realTimer }: TimeoutOptions): Plugin {
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
-      const request = (args.contextValue as { request?: Request }).request;
-      if ((request?.headers.get('content-type') ?? '').toLowerCase().startsWith('multipart/form-data')) return;
       if (getOperationAST(args.document, args.operationName)?.operation === 'subscription') return;
+      const clock = clockOf(args.contextValue as object);
       setExecuteFn((execArgs) => {
         const controller = new AbortController();
         // Forwarded by hand: AbortSignal.any costs more per request than the rest of this plugin (Node 20).
@@ -134,11 +130,13 @@ export function timeoutPlugin({ timeoutMs, setTimer = realTimer }: TimeoutOption
         const forward = () => controller.abort(outer?.reason);
         outer?.addEventListener('abort', forward, { once: true });
         return new Promise((resolve, reject) => {
-          const cancel = setTimer(() => {
-            const error = gatewayError(504, 'TIMEOUT', `the request took longer than ${timeoutMs} ms (LAKEQL_REQUEST_TIMEOUT_MS)`, { timeoutMs });
+          const expire = () => {
+            const spent = clock ? `${timeoutMs} ms without upload bytes flowing` : `${timeoutMs} ms`;
+            const error = gatewayError(504, 'TIMEOUT', `the request took longer than ${spent} (LAKEQL_REQUEST_TIMEOUT_MS)`, { timeoutMs });
             controller.abort(error);
             resolve({ errors: [error] });
-          }, timeoutMs);
+          };
+          const cancel = clock ? clock.onExpire(expire) : setTimer(expire, timeoutMs);
           Promise.resolve()
             .then(() => executeFn({ ...execArgs, signal: controller.signal } as typeof execArgs))
             .then(resolve, reject)

@@ -1,223 +1,74 @@
-// GraphQL multipart requests (the spec graphql-upload defined) parsed as a stream: a file reaches its resolver while it arrives.
-import { createReadStream, createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
+// Yoga plugin for GraphQL multipart requests (the spec graphql-upload defined): files stream to their resolvers as they arrive.
 import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { PassThrough, type Readable } from 'node:stream';
-import { createGraphQLError, type Plugin } from 'graphql-yoga';
-import type { UploadedFile } from '../services/uploaded-file.js';
-import { boundaryOf, MultipartError, parseMultipart, type PartSink } from './multipart.js';
+import type { GraphQLSchema } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { principalOf } from './auth.js';
+import { errorResponse } from './error-response.js';
+import { attachClock, RequestClock, realTimer, type SetTimer } from './request-clock.js';
+import { UploadSession } from './upload-session.js';
 
-/** Most bytes the `operations` and `map` fields may have. */
-const MAX_FIELD_BYTES = 1024 * 1024;
+export interface UploadPluginOptions {
+  /** LAKEQL_REQUEST_TIMEOUT_MS: the request's budget, not counting time its upload bytes flow. */
+  timeoutMs: number;
+  /** LAKEQL_MAX_TOKENS: `operations.query` is parsed here once to check where files may go. */
+  maxTokens: number;
+  /** Where a file waits while a resolver reads a later one; the OS temp directory (TMPDIR) unless given. */
+  spillDir?: string;
+  /** The scalar File arguments have. */
+  fileScalar?: string;
+  /** Test seams: the clock and timer the request timeout runs on. */
+  now?: () => number;
+  setTimer?: SetTimer;
+}
 
 /**
- * Yoga's built-in parser collects each file in memory before execution starts. This one resolves
+ * Yoga's built-in parser collects every file in memory before execution starts; this one resolves
  * the operation as soon as `operations` and `map` have arrived (the spec asks clients to send
- * them first) and hands each file over as a stream fed by the request body. A file part waits
- * until its resolver starts reading; if the operation finishes without reading it, the rest is
- * discarded; if a resolver reads a later file first, the waiting one is spilled to a temp file,
- * so a request never deadlocks and memory stays bounded.
+ * them first) and hands each file over as a stream fed by the request body (upload-session.ts).
  */
-export function uploadPlugin(): Plugin {
-  const sessions = new WeakMap<Request, Session>();
+export function uploadPlugin(options: UploadPluginOptions): Plugin {
+  let schema: GraphQLSchema | undefined;
+  const sessions = new WeakMap<object, UploadSession>();
+  const setTimer = options.setTimer ?? realTimer;
   return {
-    onRequestParse({ request, setRequestParser }) {
+    onSchemaChange({ schema: changed }) {
+      schema = changed;
+    },
+    onRequestParse({ request, serverContext, setRequestParser, endResponse }) {
       if (request.method !== 'POST' || !/^multipart\/form-data/i.test(request.headers.get('content-type') ?? '')) return;
-      setRequestParser((req) => {
-        const session = new Session();
-        sessions.set(req, session);
-        return session.parse(req);
-      });
-    },
-    onResponse({ request }) {
-      sessions.get(request)?.finish();
-    },
-  };
-}
-
-class Session {
-  private readonly files: StreamedFile[] = [];
-  finished = false;
-
-  async parse(request: Request): Promise<Record<string, unknown>> {
-    const boundary = boundaryOf(request.headers.get('content-type'));
-    if (!boundary || !request.body) throw badRequest('multipart request without a boundary or body');
-    let operations: unknown;
-    let ready!: (params: Record<string, unknown>) => void;
-    let fail!: (error: unknown) => void;
-    const params = new Promise<Record<string, unknown>>((resolve, reject) => { ready = resolve; fail = reject; });
-    const byField = new Map<string, StreamedFile>();
-    let resolved = false;
-    const parsing = parseMultipart(request.body as unknown as AsyncIterable<Uint8Array>, boundary, async (part) => {
-      if (part.name === 'operations') return textSink((text) => { operations = parseJson(text, 'operations'); });
-      if (part.name === 'map') {
-        return textSink((text) => {
-          if (operations === undefined) throw badRequest('the "map" field must come after "operations"');
-          const map = parseJson(text, 'map') as Record<string, unknown>;
-          for (const [field, paths] of Object.entries(map ?? {})) {
-            if (!Array.isArray(paths)) throw badRequest(`map entry "${field}" must be an array of paths`);
-            const file = new StreamedFile(this);
-            byField.set(field, file);
-            this.files.push(file);
-            for (const p of paths) setPath(operations, String(p), file);
-          }
-          resolved = true;
-          ready(operations as Record<string, unknown>);
-        });
+      // Files go only to mutations, which need the write scope: a key without it is refused before its body is read.
+      const principal = principalOf(serverContext as object);
+      if (principal && !principal.scopes.has('write')) {
+        // Node reads and drops the unread body itself, so the connection stays usable (closing it while the client still sends would reset it).
+        return endResponse(errorResponse(403, 'FORBIDDEN', 'multipart requests carry files for mutations, which need the write scope these credentials do not have', {}, { missingScopes: ['write'] }));
       }
-      const file = byField.get(part.name);
-      if (!file) return undefined;
-      file.describe(part.filename ?? part.name, part.contentType ?? 'application/octet-stream');
-      return file.sink();
-    });
-    parsing.then(() => {
-      if (!resolved) fail(badRequest(operations === undefined ? 'missing multipart field "operations"' : 'missing multipart field "map"'));
-      for (const file of this.files) file.missing();
-    }, (error: unknown) => {
-      const failure = error instanceof MultipartError ? badRequest(`invalid multipart body: ${error.message}`) : error;
-      if (!resolved) fail(failure);
-      for (const file of this.files) file.fail(failure instanceof Error ? failure : new Error(String(failure)));
-    });
-    return params;
-  }
-
-  /** The operation has answered: files it did not read are discarded. */
-  finish(): void {
-    this.finished = true;
-    for (const file of this.files) file.wake();
-  }
-
-  /** A resolver began reading `reader`: any earlier file still waiting for a reader is spilled to disk. */
-  attached(reader: StreamedFile): void {
-    for (const file of this.files) if (file !== reader) file.wake();
-  }
-}
-
-class StreamedFile implements UploadedFile {
-  filename = 'file';
-  mimetype = 'application/octet-stream';
-  private readonly pass = new PassThrough({ highWaterMark: 256 * 1024 });
-  private reading = false;
-  private arrived = false;
-  private spillPath?: string;
-  private spilled?: Promise<void>;
-  private waiting?: () => void;
-
-  constructor(private readonly session: Session) {}
-
-  describe(filename: string, mimetype: string): void {
-    this.filename = filename;
-    this.mimetype = mimetype;
-    this.arrived = true;
-  }
-
-  stream(): Readable {
-    if (this.reading) throw badRequest(`file ${this.filename} was already read`);
-    this.reading = true;
-    this.session.attached(this);
-    this.wake();
-    if (this.spilled) {
-      const pass = new PassThrough();
-      void this.spilled.then(() => {
-        const file = createReadStream(this.spillPath!);
-        file.on('close', () => void rm(this.spillPath!, { force: true }));
-        file.pipe(pass);
-        file.on('error', (e) => pass.destroy(e));
-      }, (e: Error) => pass.destroy(e));
-      return pass;
-    }
-    return this.pass;
-  }
-
-  /** Where the parser writes this file's bytes: decided once a reader, the operation's end, or a later reader shows up. */
-  async sink(): Promise<PartSink | undefined> {
-    if (!this.reading && !this.session.finished) await new Promise<void>((resolve) => { this.waiting = resolve; });
-    if (this.reading) return passSink(this.pass);
-    if (this.session.finished) return undefined;
-    this.spillPath = path.join(tmpdir(), `lakeql-upload-${randomBytes(8).toString('hex')}`);
-    const out = createWriteStream(this.spillPath, { flags: 'wx' });
-    let done!: () => void;
-    let failed!: (e: Error) => void;
-    this.spilled = new Promise<void>((resolve, reject) => { done = resolve; failed = reject; });
-    out.on('error', failed);
-    return {
-      write: (chunk) => (out.write(chunk) ? undefined : new Promise<void>((r) => out.once('drain', r))),
-      end: () => void out.end(done),
-    };
-  }
-
-  wake(): void {
-    const w = this.waiting;
-    this.waiting = undefined;
-    w?.();
-  }
-
-  missing(): void {
-    if (!this.arrived) this.fail(badRequest('a file named in "map" is missing from the request'));
-  }
-
-  fail(error: Error): void {
-    if (!this.pass.writableEnded) this.pass.destroy(error);
-  }
-}
-
-function passSink(pass: PassThrough): PartSink {
-  return {
-    write(chunk) {
-      if (pass.destroyed) return; // the reader gave up: discard the rest
-      if (pass.write(chunk)) return;
-      return new Promise<void>((resolve) => {
-        const go = () => { pass.off('drain', go); pass.off('close', go); resolve(); };
-        pass.on('drain', go);
-        pass.on('close', go);
+      setRequestParser((req) => {
+        const clock = new RequestClock(options.timeoutMs, options.now, setTimer);
+        attachClock(serverContext as object, clock);
+        const session = new UploadSession(req, {
+          clock,
+          setTimer,
+          schema: () => schema,
+          fileScalar: options.fileScalar ?? 'File',
+          maxTokens: options.maxTokens,
+          spillDir: options.spillDir ?? tmpdir(),
+          abortConnection: () => (serverContext as { req?: { destroy(): void } }).req?.destroy(),
+        });
+        sessions.set(serverContext as object, session);
+        return session.parse();
       });
     },
-    end() {
-      if (!pass.destroyed) pass.end();
+    async onResponse({ serverContext, response, setResponse, fetchAPI }) {
+      const session = sessions.get(serverContext as object);
+      if (!session) return;
+      await session.finish();
+      // The answer waits (up to half the request timeout) for the client to finish sending: answering while
+      // it still sends leaves a connection that only a close can straighten out. Half, so the answer goes
+      // out before the session gives up on a stalled body and cuts the connection (a full timeout of silence).
+      if (await session.bodyReadWithin(options.timeoutMs / 2)) return;
+      const headers = new fetchAPI.Headers(response.headers);
+      headers.set('connection', 'close');
+      setResponse(new fetchAPI.Response(response.body, { status: response.status, statusText: response.statusText, headers }));
     },
   };
-}
-
-function textSink(onText: (text: string) => void): PartSink {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  return {
-    write(chunk) {
-      size += chunk.length;
-      if (size > MAX_FIELD_BYTES) throw badRequest(`a multipart field is larger than ${MAX_FIELD_BYTES} bytes`);
-      chunks.push(chunk);
-    },
-    end() {
-      onText(Buffer.concat(chunks).toString('utf8'));
-    },
-  };
-}
-
-function parseJson(text: string, field: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw badRequest(`multipart field "${field}" is not valid JSON`);
-  }
-}
-
-/** As yoga's own parser does it: `variables.file`, `0.variables.files.1`; no prototype keys. */
-function setPath(target: unknown, keyPath: string, value: unknown): void {
-  const keys = keyPath.split('.');
-  let current = target as Record<string, unknown>;
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i];
-    if (key === '__proto__' || key === 'constructor' || key === 'prototype') return;
-    if (i === keys.length - 1) current[key] = value;
-    else {
-      if (typeof current[key] !== 'object' || current[key] === null) current[key] = {};
-      current = current[key] as Record<string, unknown>;
-    }
-  }
-}
-
-function badRequest(message: string) {
-  return createGraphQLError(message, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
 }

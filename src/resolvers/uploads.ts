@@ -23,7 +23,8 @@ export async function uploadTickFile(ctx: Context, args: TickArgs & { file: unkn
   const { engine, jobs } = transfers(ctx);
   const stream = file.stream();
   try {
-    if (args.jobId != null) return await uploadTickJob(jobs, engine, args.jobId, args, { filename: file.filename, stream });
+    // A getter: the file's part headers (and so its name) may arrive after the resolver starts.
+    if (args.jobId != null) return await uploadTickJob(jobs, engine, args.jobId, args, { get filename() { return file.filename; }, stream });
     return await uploadTickStream(engine.uploader, args, stream, { partSize: engine.defaults.partSize, queueSize: engine.defaults.queueSize, signal });
   } catch (error) {
     stream.resume();

@@ -1,0 +1,245 @@
+// One GraphQL multipart request on @fastify/busboy: operations and map first, then each file handed to its slot as it arrives.
+import { Busboy, type BusboyInstance } from '@fastify/busboy';
+import type { Readable } from 'node:stream';
+import type { GraphQLError } from 'graphql';
+import { gatewayError } from './error-response.js';
+import type { RequestClock, SetTimer } from './request-clock.js';
+import { MAX_FILES, parseOperations, placeFiles, UploadMapError, type PlaceOptions } from './upload-map.js';
+import { UploadSlot, type SlotHost } from './upload-slot.js';
+
+/** Most bytes the `operations` and `map` fields may have (MULTIPART_OVERHEAD_BYTES leaves room for both). */
+export const MAX_FIELD_BYTES = 1024 * 1024;
+/** A part's header block; busboy keeps at most this much of it (the rest is dropped, not buffered). */
+const MAX_PART_HEADER_BYTES = 16 * 1024;
+/** Memory per request: busboy's input buffer and its current part's buffer; each reader's stream adds 64 KiB. */
+const PARSER_HWM = 64 * 1024;
+
+export interface SessionOptions extends Omit<PlaceOptions, 'schema'> {
+  schema: () => PlaceOptions['schema'];
+  clock: RequestClock;
+  spillDir: string;
+  setTimer: SetTimer;
+  /** Cuts the connection: a body still arriving LAKEQL_REQUEST_TIMEOUT_MS after the answer, without a byte. */
+  abortConnection: () => void;
+}
+
+/**
+ * Files stream to resolvers in whatever order they read them. Busboy hands parts over one at a
+ * time, so a part nobody reads yet holds the parser (and, through TCP, the client) until a
+ * resolver asks for it or the operation answers; if a resolver asks for a later part meanwhile,
+ * the held part (or the rest of a part whose reader stopped reading) is appended to a temp file
+ * instead. Disk use is therefore bounded by the request body (LAKEQL_MAX_UPLOAD_BYTES plus the
+ * fields' overhead) and happens only in that case; files the operation never reads are read and
+ * dropped. After the answer the rest of the body is drained, not cut, so the connection stays usable.
+ */
+export class UploadSession implements SlotHost {
+  finished = false;
+  readonly spillDir: string;
+  private readonly slots = new Map<string, UploadSlot>();
+  private current?: UploadSlot;
+  private operations?: Record<string, unknown>;
+  private placed = false;
+  private failure?: Error;
+  private onFailure: (() => void)[] = [];
+  private resolveParams!: (params: Record<string, unknown>) => void;
+  private rejectParams!: (error: unknown) => void;
+  private timedOut = false;
+  private markRead!: () => void;
+  /** Settles once the body has been read to its end, or cannot be (cut off, failed to arrive). */
+  private readonly bodyRead = new Promise<void>((resolve) => {
+    this.markRead = resolve;
+  });
+  private readonly params = new Promise<Record<string, unknown>>((resolve, reject) => {
+    this.resolveParams = resolve;
+    this.rejectParams = reject;
+  });
+
+  constructor(private readonly request: Request, private readonly options: SessionOptions) {
+    this.spillDir = options.spillDir;
+    // Unobserved when the request fails after execution began; the resolvers then see the failure instead.
+    this.params.catch(() => {});
+    options.clock.onExpire(() => {
+      this.timedOut = true;
+      this.fail(this.placed
+      ? gatewayError(504, 'TIMEOUT', `the request took longer than ${options.clock.budgetMs} ms without upload bytes flowing (LAKEQL_REQUEST_TIMEOUT_MS)`)
+      : gatewayError(408, 'TIMEOUT', `the operations and map of this multipart request did not arrive within ${options.clock.budgetMs} ms (LAKEQL_REQUEST_TIMEOUT_MS)`, {}, { connection: 'close' }));
+    });
+  }
+
+  /** Yoga's request parser: resolves with the GraphQL params once `map` has arrived; the files keep streaming. */
+  parse(): Promise<Record<string, unknown>> {
+    let busboy: BusboyInstance | undefined;
+    try {
+      busboy = this.busboy();
+    } catch (error) {
+      this.fail(badRequest(`invalid multipart request: ${(error as Error).message}`));
+    }
+    void this.pump(busboy).finally(this.markRead);
+    return this.params;
+  }
+
+  /**
+   * Whether the body has been read to its end within `ms` (at once false after a timeout: the client
+   * stalled). An answer sent before that must close the connection: a client that stops sending
+   * when it sees an early answer would otherwise reuse a connection whose last body never ended.
+   */
+  async bodyReadWithin(ms: number): Promise<boolean> {
+    if (this.timedOut) return false;
+    let cancel = () => {};
+    const late = new Promise<boolean>((resolve) => {
+      cancel = this.options.setTimer(() => resolve(false), ms);
+    });
+    return Promise.race([this.bodyRead.then(() => !this.timedOut), late]).finally(cancel);
+  }
+
+  /** The operation has answered: unread files are discarded, spills removed before the response goes out. */
+  async finish(): Promise<void> {
+    this.finished = true;
+    this.options.clock.stop();
+    await Promise.all([...this.slots.values()].map((slot) => slot.finish()));
+  }
+
+  readerWaitsAhead(): boolean {
+    for (const slot of this.slots.values()) if (slot.awaited) return true;
+    return false;
+  }
+
+  readerWaiting(): void {
+    if (this.current?.blocking) this.current.startSpill();
+  }
+
+  readerFull(slot: UploadSlot): void {
+    if (this.readerWaitsAhead()) slot.startSpill();
+  }
+
+  flowed(): void {
+    this.options.clock.flowed();
+  }
+
+  private busboy(): BusboyInstance {
+    const busboy = Busboy({
+      headers: { 'content-type': this.request.headers.get('content-type') ?? '' },
+      highWaterMark: PARSER_HWM,
+      fileHwm: PARSER_HWM,
+      // By name, not by filename or content type: every part but the two fields is a file, even one a client sent without a filename.
+      isPartAFile: (name) => name !== 'operations' && name !== 'map',
+      limits: { fieldSize: MAX_FIELD_BYTES, fields: 2, files: MAX_FILES, parts: MAX_FILES + 2, headerPairs: 32, headerSize: MAX_PART_HEADER_BYTES },
+    });
+    busboy.on('field', (name, value, _nameTruncated, valueTruncated) => this.field(name, value, valueTruncated));
+    busboy.on('file', (name, stream, filename, _encoding, mimetype) => this.file(name, stream, filename, mimetype));
+    busboy.on('fieldsLimit', () => this.fail(badRequest('a multipart request has exactly one "operations" and one "map" field')));
+    busboy.on('filesLimit', () => this.fail(badRequest(`a multipart request carries at most ${MAX_FILES} files`)));
+    busboy.on('partsLimit', () => this.fail(badRequest(`a multipart request has at most ${MAX_FILES + 2} parts`)));
+    busboy.on('error', (error: unknown) => this.fail(badRequest(describeBusboyError(error))));
+    return busboy;
+  }
+
+  private field(name: string, value: string, truncated: boolean): void {
+    if (this.failure) return;
+    if (truncated) return this.fail(badRequest(`the multipart field "${name}" is larger than ${MAX_FIELD_BYTES} bytes`));
+    try {
+      if (name === 'operations') {
+        if (this.operations) throw new UploadMapError('the multipart field "operations" appears twice');
+        this.operations = parseOperations(value);
+        return;
+      }
+      if (this.placed) throw new UploadMapError('the multipart field "map" appears twice');
+      if (!this.operations) throw new UploadMapError('the multipart field "map" must come after "operations"');
+      const { schema, ...place } = this.options;
+      const files = placeFiles(this.operations, value, { ...place, schema: schema() }, (field) => new UploadSlot(field, this));
+      for (const [field, slot] of files) this.slots.set(field, slot);
+      this.placed = true;
+      this.resolveParams(this.operations);
+    } catch (error) {
+      this.fail(error instanceof UploadMapError ? badRequest(error.message) : (error as Error));
+    }
+  }
+
+  private file(name: string | undefined, stream: Readable, filename: string | undefined, mimetype: string | undefined): void {
+    const slot = name === undefined ? undefined : this.slots.get(name);
+    if (!this.placed && !this.failure) this.fail(badRequest('file parts must follow the "operations" and "map" fields'));
+    if (!slot || this.failure || slot.arrived) {
+      // Not named in map, a second part of the same name, or after a failure: read and dropped.
+      stream.on('error', () => {});
+      stream.resume();
+      return;
+    }
+    this.current = slot;
+    stream.once('end', () => {
+      if (this.current === slot) this.current = undefined;
+    });
+    slot.arrive(stream, filename, mimetype);
+  }
+
+  /** Reads the body into busboy with its back-pressure; after a failure or the answer, reads on and drops it. */
+  private async pump(busboy: BusboyInstance | undefined): Promise<void> {
+    const body = this.request.body;
+    if (!body) return this.fail(badRequest('a multipart request without a body'));
+    const reader = body.getReader();
+    for (;;) {
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await this.read(reader);
+      } catch (error) {
+        return this.fail(isGraphQLError(error) ? error : badRequest('the request body was cut off'));
+      }
+      if (chunk.done) break;
+      if (busboy && !this.failure) await this.feed(busboy, chunk.value);
+    }
+    if (busboy && !this.failure) await new Promise<void>((resolve) => {
+      busboy.once('finish', resolve);
+      this.onFailure.push(resolve);
+      busboy.end();
+    });
+    if (this.failure) return;
+    if (!this.operations) return this.fail(badRequest('the multipart field "operations" is missing'));
+    if (!this.placed) return this.fail(badRequest('the multipart field "map" is missing'));
+    for (const slot of this.slots.values()) slot.missing();
+  }
+
+  /** The next chunk; once the request has answered or failed, a body that stalls for the request timeout is cut. */
+  private read(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<ReadableStreamReadResult<Uint8Array>> {
+    const next = reader.read();
+    if (!this.finished && !this.failure) return next;
+    let cancel = () => {};
+    const stalled = new Promise<never>((_resolve, reject) => {
+      cancel = this.options.setTimer(() => {
+        this.options.abortConnection();
+        reject(badRequest('the rest of the request body stalled'));
+      }, this.options.clock.budgetMs);
+    });
+    return Promise.race([next, stalled]).finally(cancel);
+  }
+
+  private feed(busboy: BusboyInstance, chunk: Uint8Array): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.onFailure.push(resolve);
+      busboy.write(chunk, () => resolve());
+    }).finally(() => {
+      this.onFailure = [];
+    });
+  }
+
+  private fail(error: Error): void {
+    if (this.failure) return;
+    this.failure = error;
+    if (!this.placed) this.rejectParams(error);
+    for (const slot of this.slots.values()) void slot.fail(error);
+    for (const wake of this.onFailure) wake();
+    this.onFailure = [];
+  }
+}
+
+function describeBusboyError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/unexpected end/i.test(message)) return 'the multipart body ends before its closing boundary';
+  return `invalid multipart body: ${message}`;
+}
+
+function isGraphQLError(error: unknown): error is GraphQLError {
+  return error instanceof Error && error.name === 'GraphQLError';
+}
+
+function badRequest(message: string): GraphQLError {
+  return gatewayError(400, 'BAD_REQUEST', message);
+}

@@ -1,0 +1,111 @@
+// Fuzz: generated GraphQL multipart bodies over real sockets against a gateway process, with a read key and a write key.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BarRow } from '../../src/lake/bars/types.js';
+import { writeBarsParquet } from '../../src/lake/parquet/write.js';
+import { rng } from './hostile.js';
+import { fuzzCase, type FuzzFiles } from './multipart-fuzz-cases.js';
+import { eventually, healthOn, sendRaw, spillFiles, startGateway, type Gateway, type RawOutcome } from './multipart-support.js';
+import { API_KEYS, KEYS } from './support.js';
+
+/** Bodies generated per run; each goes out twice (read key, write key). */
+const BODIES = 1100;
+const SEED = 0x6d70_6675;
+const TIMEOUT_MS = 1500;
+/** Names of objects internal to the parser that must never reach a client. */
+const INTERNAL = /StreamedFile|MultipartFile|UploadSlot|UploadSession|PassThrough|FileStream|Busboy|Dicer|\[object Object\]|\n\s+at /;
+
+const DAY = 86_400_000;
+const daily = (year: number, n: number): BarRow[] => Array.from({ length: n }, (_, i) => ({
+  time: Date.UTC(year, 0, 2) + i * DAY, open: 10, high: 12, low: 9, close: 11 + (i % 7), volume: 1000 + i,
+}));
+
+describe('multipart fuzz', () => {
+  let gw: Gateway;
+  const files: FuzzFiles = { valid: [2016, 2018, 2020].map((year) => ({ year, bytes: writeBarsParquet(daily(year, 20 + (year % 7) * 30), { resolution: 'DAILY' }) })) };
+
+  beforeAll(async () => {
+    gw = await startGateway({ LAKEQL_API_KEYS: API_KEYS, LAKEQL_REQUEST_TIMEOUT_MS: String(TIMEOUT_MS) });
+  });
+  afterAll(() => gw?.stop());
+
+  it(`${BODIES} bodies × (read key, write key): the process stays up, /health answers, no temp file remains, every answer is typed or correct`, async () => {
+    const r = rng(SEED);
+    const outcomes = new Map<string, number>();
+    const count = (key: string) => outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
+    let keepAliveChecked = 0;
+    const failures: string[] = [];
+    for (let n = 0; n < BODIES && failures.length < 5; n++) {
+      const fuzz = fuzzCase(r, files, n, { allowStall: true });
+      for (const key of [KEYS.reader, KEYS.writer] as const) {
+        const reader = key === KEYS.reader;
+        // A stall costs the request timeout; the read key is answered before the body is read, so it gets none.
+        if (reader && fuzz.plan.cut === 'stall') continue;
+        const plan = { ...fuzz.plan, headers: { ...fuzz.plan.headers, authorization: `Bearer ${key}` } };
+        const outcome = await sendRaw(gw.port, plan, TIMEOUT_MS * 3 + 5000);
+        // The write key has no read scope: a query is refused, and that is its correct answer.
+        const forbidden = reader || fuzz.needsRead === true;
+        const problem = judge(outcome, { forbidden, expectData: fuzz.expectData, cut: plan.cut });
+        count(`${reader ? 'read key' : 'write key'}: ${outcomeLabel(outcome)}`);
+        if (outcome.kind === 'response' && outcome.sentAll && !problem && n % 10 === 0 && !/close/i.test(outcome.response.headers.connection ?? '')) {
+          const health = await healthOn(outcome.socket);
+          keepAliveChecked++;
+          if (health !== 200) failures.push(`#${n} ${fuzz.label}: the connection was not reusable (${health})`);
+        }
+        if (outcome.kind === 'response') outcome.socket.destroy();
+        if (problem) failures.push(`#${n} ${reader ? 'read' : 'write'} key, ${fuzz.label}: ${problem}`);
+        if (gw.child.exitCode !== null || gw.child.signalCode !== null) {
+          failures.push(`#${n} ${fuzz.label}: the gateway exited: ${gw.stderr().slice(-2000)}`);
+          break;
+        }
+        const health = await fetch(new URL('/health', gw.url)).then((res) => res.status, (error: Error) => error.message);
+        if (health !== 200) failures.push(`#${n} ${fuzz.label}: /health answered ${health}`);
+        // Spills are removed before the response goes out; a client that left is cleaned up as soon as the server notices.
+        const left = outcome.kind === 'response' ? await spillFiles(gw.spillDir) : await eventually(() => spillFiles(gw.spillDir), (f) => f.length === 0);
+        if (left.length) failures.push(`#${n} ${fuzz.label}: temp files remain: ${left.join(', ')}`);
+      }
+    }
+    const table = [...outcomes].sort((a, b) => b[1] - a[1]).map(([k, v]) => `  ${String(v).padStart(5)}  ${k}`).join('\n');
+    const total = [...outcomes.values()].reduce((a, b) => a + b, 0);
+    console.log(`multipart fuzz (seed ${SEED}): ${BODIES} bodies, ${total} requests, by outcome:\n${table}\n  keep-alive reuse checked on ${keepAliveChecked} connections`);
+    expect(failures).toEqual([]);
+    expect(total).toBeGreaterThanOrEqual(2000);
+  }, 240_000);
+});
+
+/** Outcome label: status and error codes, or what happened to the connection. */
+function outcomeLabel(outcome: RawOutcome): string {
+  if (outcome.kind !== 'response') return outcome.kind === 'reset' ? `reset (${outcome.error})` : outcome.kind;
+  let body: { data?: unknown; errors?: { extensions?: { code?: string } }[] } | undefined;
+  try {
+    body = JSON.parse(outcome.response.body);
+  } catch {
+    return `${outcome.response.status} (not JSON)`;
+  }
+  const codes = [...new Set(body?.errors?.map((e) => e.extensions?.code ?? 'no code') ?? [])];
+  return `${outcome.response.status} ${codes.length ? codes.join('+') : 'data'}${codes.length && body?.data ? ' (partial data)' : ''}`;
+}
+
+/** Undefined when the answer is acceptable; otherwise what is wrong with it. */
+function judge(outcome: RawOutcome, c: { forbidden: boolean; expectData?: unknown; cut?: 'abort' | 'stall' }): string | undefined {
+  if (c.cut === 'abort') return outcome.kind === 'closed' ? undefined : `expected the test to close the socket, got ${outcome.kind}`;
+  if (outcome.kind !== 'response') return `no HTTP answer: ${outcomeLabel(outcome)}`;
+  const { status, body } = outcome.response;
+  if (INTERNAL.test(body)) return `the answer names an internal object: ${body.slice(0, 300)}`;
+  if (status >= 500 && status !== 504) return `status ${status}: ${body.slice(0, 300)}`;
+  let parsed: { data?: unknown; errors?: { message?: string; extensions?: { code?: string } }[] };
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return `status ${status} with a body that is not JSON: ${body.slice(0, 200)}`;
+  }
+  if (c.forbidden) return status === 403 && parsed.errors?.[0]?.extensions?.code === 'FORBIDDEN' ? undefined : `expected 403 FORBIDDEN, got ${status}: ${body.slice(0, 300)}`;
+  for (const error of parsed.errors ?? []) {
+    const code = error.extensions?.code;
+    if (!code || code === 'INTERNAL_SERVER_ERROR') return `an untyped or internal error: ${JSON.stringify(error).slice(0, 300)}`;
+  }
+  if (c.cut === 'stall') return undefined;
+  if (c.expectData !== undefined) {
+    if (JSON.stringify(parsed.data) !== JSON.stringify(c.expectData) || parsed.errors) return `a valid request got ${body.slice(0, 400)}`;
+  } else if (!parsed.errors && parsed.data == null) return `neither data nor errors: ${body.slice(0, 200)}`;
+  return undefined;
+}
