@@ -9,8 +9,9 @@ import type { PlanEntry } from '../jobs/types.js';
 import { effectivePartSize, MIN_PART_SIZE, uploadMemory } from '../store/streaming.js';
 import { isJobFatal, type TransferEngine } from './engine.js';
 import { attributesFor } from './metadata.js';
+import { pathFilter } from './glob.js';
 import { resolveInside } from './paths.js';
-import { planBackfill, type BackfillRequest, type PlannedFile } from './plan.js';
+import { DEFAULT_INCLUDE, planBackfill, type BackfillRequest, type PlannedFile } from './plan.js';
 import { openSource } from './source-file.js';
 
 export interface BackfillOptions extends BackfillRequest {
@@ -32,6 +33,7 @@ export async function backfillJob(engine: TransferEngine, options: BackfillOptio
   if (!Number.isInteger(partSize) || partSize < MIN_PART_SIZE || partSize > 5 * 1024 ** 3) {
     throw new InvalidInputError(`partSize must be ${MIN_PART_SIZE} bytes (5 MiB, S3's minimum) to 5 GiB, got ${partSize}`);
   }
+  pathFilter(options.include?.length ? options.include : DEFAULT_INCLUDE, options.exclude);
   await resolveInside(uploadRoot, options.source, 'source');
   return {
     kind: 'BACKFILL',
