@@ -12,7 +12,7 @@ import { healthPlugin } from './http/health.js';
 import { putUploadsPlugin } from './http/put-uploads.js';
 import { uploadPlugin } from './http/upload-plugin.js';
 import { attachWebSocket } from './http/websocket.js';
-import { graphiqlHeaders, securityPlugins, type SecurityDeps } from './http/security.js';
+import { buildAuthenticator, graphiqlHeaders, securityPlugins, type SecurityDeps } from './http/security.js';
 import { drainPlugin, type Drain } from './http/drain.js';
 import { ensureDemoLake } from './lake/demo/create-demo-lake.js';
 import { createLogger, yogaLogger, type Logger } from './log.js';
@@ -53,6 +53,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
 
   // Set by stop(): from then on new requests and operations are refused (src/http/drain.ts).
   const drain: Drain = { stopping: false };
+  const authenticator = buildAuthenticator(config, deps.security);
   const yoga = createYoga<Record<string, never>, Context>({
     schema,
     context: ({ request }) => createContext(services, request),
@@ -63,7 +64,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     maxRequestBodySize: false,
     landingPage: false,
     // Request ids and timings first: they must see requests that later plugins answer early (401, 413, 429).
-    plugins: [requestLogPlugin(logger), metrics.timingPlugin(), consolePlugin(), drainPlugin(drain), ...securityPlugins(config, deps.security), metrics.endpointPlugin(), healthPlugin(store), filesPlugin(store, services.urlSigner), barsExportPlugin(services), uploadPlugin(), putUploadsPlugin(services.transfers)],
+    plugins: [requestLogPlugin(logger), metrics.timingPlugin(), consolePlugin(), drainPlugin(drain), ...securityPlugins(config, deps.security, authenticator), metrics.endpointPlugin(), healthPlugin(store), filesPlugin(store, services.urlSigner), barsExportPlugin(services), uploadPlugin(), putUploadsPlugin(services.transfers)],
   });
 
   let server: Server | undefined;
@@ -87,7 +88,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
         server!.once('error', reject);
         server!.listen(config.port, config.host, () => resolve());
       });
-      closeWebSocket = attachWebSocket(server, yoga as never);
+      closeWebSocket = attachWebSocket(server, yoga as never, { authenticator, maxPayload: config.limits.maxBodyBytes, maxConnections: config.limits.maxWsConnections });
       const { port } = server.address() as AddressInfo;
       const host = config.host.includes(':') ? `[${config.host}]` : config.host;
       return `http://${host}:${port}${yoga.graphqlEndpoint}`;
