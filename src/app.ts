@@ -13,7 +13,7 @@ import { putUploadsPlugin } from './http/put-uploads.js';
 import { uploadPlugin } from './http/upload-plugin.js';
 import { attachWebSocket } from './http/websocket.js';
 import { offlineGraphiQL } from './http/graphiql.js';
-import { graphiqlHeaders, securityPlugins, type SecurityDeps } from './http/security.js';
+import { buildAuthenticator, graphiqlHeaders, securityPlugins, type SecurityDeps } from './http/security.js';
 import { drainPlugin, type Drain } from './http/drain.js';
 import { ensureDemoLake } from './lake/demo/create-demo-lake.js';
 import { createLogger, yogaLogger, type Logger } from './log.js';
@@ -57,6 +57,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   // Set by stop(): from then on new requests and operations are refused (src/http/drain.ts).
   const drain: Drain = { stopping: false };
   const graphiql = offlineGraphiQL();
+  const authenticator = buildAuthenticator(config, deps.security);
   const yoga = createYoga<Record<string, never>, Context>({
     schema,
     context: ({ request }) => createContext(services, request),
@@ -68,7 +69,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     maxRequestBodySize: false,
     landingPage: false,
     // Request ids and timings first: they must see requests that later plugins answer early (401, 413, 429).
-    plugins: [requestLogPlugin(logger), metrics.timingPlugin(), consolePlugin(), graphiql.plugin, drainPlugin(drain), ...securityPlugins(config, deps.security), metrics.endpointPlugin(), healthPlugin(store), filesPlugin(store, services.urlSigner), barsExportPlugin(services), uploadPlugin({
+    plugins: [requestLogPlugin(logger), metrics.timingPlugin(), consolePlugin(), graphiql.plugin, drainPlugin(drain), ...securityPlugins(config, deps.security, authenticator), metrics.endpointPlugin(), healthPlugin(store), filesPlugin(store, services.urlSigner), barsExportPlugin(services), uploadPlugin({
       timeoutMs: config.limits.requestTimeoutMs, maxTokens: config.limits.maxTokens, spillDir: deps.uploadSpillDir, now: deps.security?.now, setTimer: deps.security?.setTimer,
     }), putUploadsPlugin(services.transfers)],
   });
@@ -97,7 +98,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
         server!.once('error', reject);
         server!.listen(config.port, config.host, () => resolve());
       });
-      closeWebSocket = attachWebSocket(server, yoga as never);
+      closeWebSocket = attachWebSocket(server, yoga as never, { authenticator, maxPayload: config.limits.maxBodyBytes, maxConnections: config.limits.maxWsConnections });
       const { port } = server.address() as AddressInfo;
       const host = config.host.includes(':') ? `[${config.host}]` : config.host;
       return `http://${host}:${port}${yoga.graphqlEndpoint}`;

@@ -86,6 +86,8 @@ export interface Limits {
   /** A multipart upload's files together; the request may exceed it by MULTIPART_OVERHEAD_BYTES. */
   maxUploadBytes: number;
   requestTimeoutMs: number;
+  /** Open graphql-ws connections per API key / JWT subject, or per client address when anonymous. */
+  maxWsConnections: number;
   /** Per API key / JWT subject, or per client address when anonymous; null when off. */
   rateLimit: RateLimit | null;
 }
@@ -114,6 +116,7 @@ export const SETTINGS = {
   LAKEQL_MAX_COST: { default: '50000', doc: 'Highest estimated cost of an operation: fields × page sizes (`first`, from literals, variables or defaults); unpaged lists count 10.' },
   LAKEQL_MAX_BODY_BYTES: { default: '4194304', doc: 'Largest request body in bytes other than a multipart upload; more is HTTP 413.' },
   LAKEQL_MAX_UPLOAD_BYTES: { default: '1073741824', doc: 'Largest multipart upload (uploadTickFile) in bytes, plus 4 MiB for its operations and map fields; more is HTTP 413. Signed PUT URLs are bounded by their own contentLength instead.' },
+  LAKEQL_MAX_WS_CONNECTIONS: { default: '32', doc: 'Most open graphql-ws connections per API key / JWT subject (per client address when auth is off); one more is closed with 4429.' },
   LAKEQL_REQUEST_TIMEOUT_MS: { default: '30000', doc: 'Longest a query or mutation may run before it is answered with a TIMEOUT error (HTTP 504); subscriptions are exempt, and a multipart request does not count the time its upload bytes flow to a resolver.' },
   LAKEQL_UPLOAD_ROOT: { default: '(none: backfills off)', doc: 'Directory whose subdirectories startBackfill may upload; no path may leave it, symbolic links included.' },
   LAKEQL_DOWNLOAD_ROOT: { default: '(none: downloads off)', doc: 'Directory below which startDownload may write; no path may leave it, symbolic links included.' },
@@ -177,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBodyBytes: integer(read('LAKEQL_MAX_BODY_BYTES'), 'LAKEQL_MAX_BODY_BYTES', 4_194_304, 1024, 1_073_741_824),
     maxUploadBytes: integer(read('LAKEQL_MAX_UPLOAD_BYTES'), 'LAKEQL_MAX_UPLOAD_BYTES', 1_073_741_824, 1024, 5 * 1024 ** 4),
     requestTimeoutMs: integer(read('LAKEQL_REQUEST_TIMEOUT_MS'), 'LAKEQL_REQUEST_TIMEOUT_MS', 30_000, 1, 3_600_000),
+    maxWsConnections: integer(read('LAKEQL_MAX_WS_CONNECTIONS'), 'LAKEQL_MAX_WS_CONNECTIONS', 32, 1, 100_000),
     rateLimit,
   };
   return {

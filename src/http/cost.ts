@@ -13,8 +13,20 @@ import {
  * multiplier is its own `first`, else the page size its parent connection asked for (`edges`,
  * `nodes`), else UNPAGED_LIST_ESTIMATE for lists without paging (a symbol's years, its tick files).
  * Introspection (`__schema`, `__type`, `__typename`) is free.
+ *
+ * A field may describe its own paging in `extensions.cost` (see FieldCost): bars accept pages of
+ * 10,000, far above LAKEQL_MAX_PAGE_SIZE, and a minute bar costs more than a daily one.
  */
 export const UNPAGED_LIST_ESTIMATE = 10;
+
+/** What a field's `extensions.cost` may say; read by shape, as src/http does not import the schema. */
+export interface FieldCost {
+  /** The field's own page limit, used instead of CostInput.maxPageSize. */
+  maxPageSize?: number;
+  /** Each item counts `weights[value of this argument]` (1 when absent). */
+  weightArgument?: string;
+  weights?: Record<string, number>;
+}
 
 export interface CostInput {
   document: DocumentNode;
@@ -61,7 +73,10 @@ export function estimateCost(schema: GraphQLSchema, { document, operationName, v
       if (name.startsWith('__')) continue;
       const field = 'getFields' in type ? (type.getFields() as Record<string, GraphQLField<unknown, unknown>>)[name] : undefined;
       if (!field) continue;
-      const first = firstOf(field, selection.arguments ?? [], values, maxPageSize);
+      const own = (field.extensions as { cost?: FieldCost } | undefined)?.cost;
+      const args = selection.arguments ?? [];
+      const pages = firstOf(field, args, values, own?.maxPageSize ?? maxPageSize);
+      const first = pages === undefined ? undefined : pages * weightOf(field, own, args, values);
       const list = isList(field.type);
       // A paged list counts its own `first`; a connection passes its `first` to its `edges`/`nodes`.
       const multiplier = list ? first ?? pageSize ?? UNPAGED_LIST_ESTIMATE : 1;
@@ -71,7 +86,21 @@ export function estimateCost(schema: GraphQLSchema, { document, operationName, v
     }
     return total;
   };
-  return cost(operation.selectionSet, root, undefined, new Set());
+  return Math.ceil(cost(operation.selectionSet, root, undefined, new Set()));
+}
+
+/** The per-item weight a field's `extensions.cost` gives for the argument's value (literal, variable or default). */
+function weightOf(
+  field: GraphQLField<unknown, unknown>, own: FieldCost | undefined, args: readonly { name: { value: string }; value: ValueNode }[], values: Record<string, unknown>,
+): number {
+  if (!own?.weightArgument || !own.weights) return 1;
+  const node = args.find((a) => a.name.value === own.weightArgument)?.value;
+  let value: unknown = field.args.find((a) => a.name === own.weightArgument)?.defaultValue;
+  if (node?.kind === Kind.VARIABLE) value = values[node.name.value] ?? value;
+  else if (node?.kind === Kind.ENUM || node?.kind === Kind.STRING) value = node.value;
+  const weight = typeof value === 'string' ? own.weights[value] : undefined;
+  // An unknown value is refused at validation anyway; counted at the heaviest weight until then.
+  return weight ?? Math.max(1, ...Object.values(own.weights));
 }
 
 /*
@@ -103,5 +132,6 @@ function firstOf(
 }
 
 function literal(node: ValueNode): unknown {
+  if (node.kind === Kind.ENUM || node.kind === Kind.STRING) return node.value;
   return node.kind === Kind.INT || node.kind === Kind.FLOAT ? Number(node.value) : undefined;
 }

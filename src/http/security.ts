@@ -1,7 +1,7 @@
 // The gateway's protective plugins in the order they must run, built from Config: auth, body size, CSRF, armor, cost, timeout.
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import type { Plugin } from 'graphql-yoga';
-import { createAuthenticator } from '../auth/authenticator.js';
+import { createAuthenticator, type Authenticator } from '../auth/authenticator.js';
 import type { JwtVerifierOptions } from '../auth/jwt.js';
 import type { Config } from '../config.js';
 import { armorPlugins } from './armor.js';
@@ -27,10 +27,14 @@ export const CSRF_HEADER = 'x-graphql-yoga-csrf';
 /** Room for the multipart `operations` and `map` fields (1 MiB each at most) and part headers around the files. */
 export const MULTIPART_OVERHEAD_BYTES = 4 * 1_048_576;
 
-export function securityPlugins(config: Config, deps: SecurityDeps = {}): Plugin[] {
+/** One authenticator for HTTP and graphql-ws, so both accept exactly the same credentials. */
+export function buildAuthenticator(config: Config, deps: SecurityDeps = {}): Authenticator {
+  return createAuthenticator(config.auth, { ...deps.jwt, now: deps.jwt?.now ?? deps.now });
+}
+
+export function securityPlugins(config: Config, deps: SecurityDeps = {}, authenticator: Authenticator = buildAuthenticator(config, deps)): Plugin[] {
   const { limits } = config;
   const now = deps.now ?? Date.now;
-  const authenticator = createAuthenticator(config.auth, { ...deps.jwt, now: deps.jwt?.now ?? deps.now });
   return [
     // Authentication first: an unknown caller is turned away before its body is looked at.
     authPlugin({ authenticator, rateLimiter: limits.rateLimit ? new RateLimiter(limits.rateLimit, now) : null, signedPaths: [FILES_PATH, UPLOADS_PATH] }),

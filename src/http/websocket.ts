@@ -4,30 +4,82 @@ import { execute, GraphQLError, subscribe, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { YogaServerInstance } from 'graphql-yoga';
+import { credentialsFromConnectionParams, credentialsFromHeaders, type Authenticator } from '../auth/authenticator.js';
+import { AuthError, type Principal } from '../auth/principal.js';
 
 type Enveloped = ReturnType<YogaServerInstance<Record<string, never>, never>['getEnveloped']>;
 
+export interface WebSocketOptions {
+  /** The same authenticator as HTTP requests use. */
+  authenticator: Authenticator;
+  /** Largest message in bytes (LAKEQL_MAX_BODY_BYTES); ws's own default is 100 MiB. */
+  maxPayload: number;
+  /** Open connections per principal (LAKEQL_MAX_WS_CONNECTIONS). */
+  maxConnections: number;
+  /** How long a socket may stay open without a connection_init (graphql-ws closes it with 4408). */
+  initTimeoutMs?: number;
+}
+
+/** graphql-ws close codes beside its own 4403 Forbidden and 4408 init timeout. */
+export const WS_UNAUTHORIZED = 4401;
+export const WS_TOO_MANY_CONNECTIONS = 4429;
+
 /**
  * Upgrades on yoga's endpoint become graphql-ws connections; anything else is left to other
- * upgrade handlers. The yoga context gets a fetch Request made from the upgrade request (plus
- * an `authorization` from connectionParams, as browsers cannot set headers on a WebSocket).
- * Returns a closer that ends every connection.
+ * upgrade handlers. Credentials are checked once, at connection_init (connectionParams, else the
+ * upgrade request's headers), before the ack: no credentials close the socket with 4401, wrong
+ * ones with 4403, and a principal over its connection cap with 4429. Each operation is then
+ * authenticated and rate-limited again while its context is built (src/http/auth.ts), so a key
+ * revoked meanwhile stops working. The yoga context gets a fetch Request made from the upgrade
+ * request (plus an `authorization` from connectionParams, as browsers cannot set headers on a
+ * WebSocket). Returns a closer that ends every connection.
  */
-export function attachWebSocket(server: Server, yoga: YogaServerInstance<Record<string, never>, never>): () => Promise<void> {
-  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+export function attachWebSocket(server: Server, yoga: YogaServerInstance<Record<string, never>, never>, options: WebSocketOptions): () => Promise<void> {
+  const { authenticator, maxPayload, maxConnections, initTimeoutMs = 3000 } = options;
+  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload });
+  const open = new Map<string, number>();
+  const principals = new WeakMap<object, Principal>();
   const disposable = useServer({
+    connectionInitWaitTimeout: initTimeoutMs,
+    onConnect: async (ctx) => {
+      let credentials = credentialsFromConnectionParams(ctx.connectionParams);
+      if (!credentials.authorization && !credentials.apiKey) credentials = credentialsFromHeaders(headersOf(ctx.extra.request.headers));
+      const address = ctx.extra.request.socket?.remoteAddress ?? 'unknown';
+      let principal: Principal;
+      try {
+        principal = await authenticator.authenticate(credentials, address);
+      } catch (error) {
+        if (!(error instanceof AuthError)) throw error;
+        if (!credentials.authorization && !credentials.apiKey) ctx.extra.socket.close(WS_UNAUTHORIZED, 'Unauthorized');
+        return false;
+      }
+      const count = open.get(principal.id) ?? 0;
+      if (count >= maxConnections) {
+        ctx.extra.socket.close(WS_TOO_MANY_CONNECTIONS, `Too many connections (at most ${maxConnections})`);
+        return false;
+      }
+      open.set(principal.id, count + 1);
+      principals.set(ctx, principal);
+      return true;
+    },
+    onClose: (ctx) => {
+      const principal = principals.get(ctx);
+      if (!principal) return;
+      principals.delete(ctx);
+      const left = (open.get(principal.id) ?? 1) - 1;
+      if (left <= 0) open.delete(principal.id);
+      else open.set(principal.id, left);
+    },
     execute: (args) => (args.rootValue as { execute: typeof execute }).execute(args as ExecutionArgs),
     subscribe: (args) => (args.rootValue as { subscribe: typeof subscribe }).subscribe(args as ExecutionArgs),
     onSubscribe: async (ctx, _id, payload) => {
       const upgrade = ctx.extra.request;
-      const headers = new Headers();
-      for (const [name, value] of Object.entries(upgrade.headers)) {
-        if (typeof value === 'string') headers.set(name, value);
-        else if (Array.isArray(value)) headers.set(name, value.join(', '));
-      }
+      const headers = headersOf(upgrade.headers);
       const auth = (ctx.connectionParams as { authorization?: unknown } | undefined)?.authorization;
       if (typeof auth === 'string' && !headers.has('authorization')) headers.set('authorization', auth);
-      const request = new Request(`http://${upgrade.headers.host ?? 'localhost'}${upgrade.url ?? yoga.graphqlEndpoint}`, { headers });
+      // POST, not the upgrade's GET: an operation over graphql-ws is a message, and yoga's guard
+      // against mutations in GET requests (405) reads this method.
+      const request = new Request(`http://${upgrade.headers.host ?? 'localhost'}${upgrade.url ?? yoga.graphqlEndpoint}`, { method: 'POST', headers });
       const enveloped: Enveloped = yoga.getEnveloped({ ...ctx, req: upgrade, socket: ctx.extra.socket, params: payload, request } as never);
       let document;
       try {
@@ -61,4 +113,13 @@ export function attachWebSocket(server: Server, yoga: YogaServerInstance<Record<
     await disposable.dispose();
     await new Promise<void>((resolve) => wss.close(() => resolve()));
   };
+}
+
+function headersOf(raw: Record<string, string | string[] | undefined>): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(raw)) {
+    if (typeof value === 'string') headers.set(name, value);
+    else if (Array.isArray(value)) headers.set(name, value.join(', '));
+  }
+  return headers;
 }

@@ -1,7 +1,8 @@
 // Single-object write resolvers: a streamed tick file, fundamentals, bars, and upload URLs with their completion.
-import { InvalidInputError } from '../lake/errors.js';
+import type { Principal } from '../auth/principal.js';
+import { InvalidInputError, PermissionDeniedError } from '../lake/errors.js';
 import type { BarRow } from '../lake/bars/types.js';
-import { PARQUET_CONTENT_TYPE, ticksMetadata, type Resolution } from '../lake/layout.js';
+import { PARQUET_CONTENT_TYPE, parseKey, ticksMetadata, type Resolution } from '../lake/layout.js';
 import { writeBars as writeBarsFile, type WriteMode } from '../lake/uploads/bars-write.js';
 import type { JobSnapshot } from '../lake/jobs/types.js';
 import { completeUpload as complete, putFundamentals as putJson, tickTarget, uploadTickStream, type StoredObject } from '../lake/uploads/objects.js';
@@ -58,6 +59,8 @@ export interface UploadUrl {
   /** Headers the client must send exactly as given (they are signed). */
   headers: Record<string, string>;
   expiresAt: Date;
+  /** For completeUpload: proof that this lake granted this upload (see PutUrlSigner.completionToken). */
+  completionToken: string;
 }
 
 /**
@@ -77,16 +80,33 @@ export async function createUploadUrl(ctx: Context, args: TickArgs & { contentLe
   const metadata = ticksMetadata(target.resolution, target.symbol, target.year, target.month);
   const headers: Record<string, string> = { 'content-type': PARQUET_CONTENT_TYPE };
   const { presigner } = ctx.services;
+  const { putUrls } = transfers(ctx);
+  const grant = { key, contentLength: args.contentLength, sha256 };
   if (presigner) {
     const url = await presigner.presignPut(key, { expiresIn: args.expiresIn, contentType: PARQUET_CONTENT_TYPE, contentLength: args.contentLength, metadata, checksumSha256: sha256 });
     for (const [name, value] of Object.entries(metadata)) headers[`x-amz-meta-${name}`] = value;
     headers['x-amz-checksum-sha256'] = sha256;
-    return { url, method: 'PUT', key, headers, expiresAt: new Date(Date.now() + args.expiresIn * 1000) };
+    const expiresAt = Date.now() + args.expiresIn * 1000;
+    return { url, method: 'PUT', key, headers, expiresAt: new Date(expiresAt), completionToken: putUrls.completionToken(grant, expiresAt) };
   }
-  const { url, expiresAt } = transfers(ctx).putUrls.sign(ctx.origin, { key, contentLength: args.contentLength, sha256 }, args.expiresIn);
-  return { url, method: 'PUT', key, headers, expiresAt: new Date(expiresAt) };
+  const { url, expiresAt } = putUrls.sign(ctx.origin, grant, args.expiresIn);
+  return { url, method: 'PUT', key, headers, expiresAt: new Date(expiresAt), completionToken: putUrls.completionToken(grant, expiresAt) };
 }
 
-export function completeUpload(ctx: Context, key: string): Promise<StoredObject> {
-  return complete(ctx.services.store, key);
+/**
+ * Acts only with the token createUploadUrl handed out for this key: without one, a caller could
+ * have lakeql validate (and delete) any object, such as fundamentals another tool wrote. A
+ * caller without `read` gets back the metadata the grant required, not what the store holds.
+ */
+export async function completeUpload(ctx: Context, key: string, token: string): Promise<StoredObject> {
+  const grant = transfers(ctx).putUrls.verifyCompletion(key, token);
+  if (!grant) throw new PermissionDeniedError('this completion token was not issued for this key by this lake, or it has expired', { key });
+  const stored = await complete(ctx.services.store, key, grant);
+  const principal = (ctx as { principal?: Principal }).principal;
+  if (principal && !principal.scopes.has('read')) {
+    const parsed = parseKey(key);
+    if (parsed?.kind === 'ticks') return { ...stored, metadata: ticksMetadata(parsed.resolution, parsed.symbol, parsed.year, parsed.resolution === 'MINUTE' ? parsed.month : undefined) };
+    return { ...stored, metadata: {} };
+  }
+  return stored;
 }

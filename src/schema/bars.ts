@@ -89,6 +89,13 @@ const BarConnection = builder.objectRef<BarConnectionRef>('BarConnection').imple
   }),
 });
 
+/**
+ * How the cost estimate (src/http/cost.ts) counts a bars page: at its own limit, not
+ * LAKEQL_MAX_PAGE_SIZE, and each bar weighted by timeframe. A minute bar is a row decoded from a
+ * month's minute file; coarser bars come from one small daily file a year.
+ */
+const BARS_COST = { maxPageSize: MAX_BARS_PAGE, weightArgument: 'timeframe', weights: { MINUTE: 1, DAY: 0.5, WEEK: 0.5, MONTH: 0.5, QUARTER: 0.5, YEAR: 0.5 } };
+
 const PAGING = `At most ${MAX_BARS_PAGE} bars a page (default ${DEFAULT_BARS_PAGE}); a cursor names a bar's start, so it stays valid as files change.`;
 
 builder.objectField(SymbolObject, 'bars', (t) =>
@@ -104,6 +111,7 @@ builder.objectField(SymbolObject, 'bars', (t) =>
       adjustment: t.arg({ type: AdjustmentEnum, required: true, defaultValue: 'RAW', description: ADJUSTMENT_ARGS_DOC.adjustment }),
       asOf: t.arg({ type: 'Date', description: ADJUSTMENT_ARGS_DOC.asOf }),
     },
+    extensions: { cost: BARS_COST },
     resolve: (s, args, ctx) => bars.symbolBars(ctx, s, args),
   }),
 );
@@ -121,6 +129,7 @@ builder.objectField(SymbolYear, 'bars', (t) =>
       adjustment: t.arg({ type: AdjustmentEnum, required: true, defaultValue: 'RAW', description: ADJUSTMENT_ARGS_DOC.adjustment }),
       asOf: t.arg({ type: 'Date', description: ADJUSTMENT_ARGS_DOC.asOf }),
     },
+    extensions: { cost: BARS_COST },
     resolve: (y, args, ctx) => bars.yearBars(ctx, y, args),
   }),
 );

@@ -50,6 +50,7 @@ const UploadUrlRef = builder.objectRef<resolvers.UploadUrl>('UploadUrl').impleme
     key: t.exposeString('key'),
     headers: t.field({ type: 'JSON', description: 'Headers to send with the PUT, exactly as given.', resolve: (u) => u.headers }),
     expiresAt: t.field({ type: 'DateTime', resolve: (u) => u.expiresAt }),
+    completionToken: t.exposeString('completionToken', { description: 'Pass to completeUpload after the PUT: it proves this lake granted the upload (signed; valid until an hour after expiresAt).' }),
   }),
 });
 
@@ -115,9 +116,9 @@ builder.mutationFields((t) => {
     }),
     completeUpload: t.field({
       type: StoredObjectRef,
-      description: 'Validates an object uploaded by URL like uploadTickFile does; an invalid one is deleted.',
-      args: { key: t.arg.string({ required: true }) },
-      resolve: (_r, a, ctx) => resolvers.completeUpload(ctx, a.key),
+      description: 'Validates an object uploaded by URL like uploadTickFile does; an invalid one is deleted. Acts only with the completionToken createUploadUrl gave for this key (FORBIDDEN otherwise) and only on an object of the granted size (NOT_FOUND otherwise); nothing else is ever deleted.',
+      args: { key: t.arg.string({ required: true }), token: t.arg.string({ required: true, description: 'UploadUrl.completionToken.' }) },
+      resolve: (_r, a, ctx) => resolvers.completeUpload(ctx, a.key, a.token),
     }),
   };
 });

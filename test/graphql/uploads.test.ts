@@ -174,7 +174,7 @@ for (const setup of setups) {
       const good = writeBarsParquet(daily(2021, 100), { resolution: 'DAILY' });
       const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('base64');
       const ask = (bytes: Uint8Array, year = 2021, expiresIn = 600) => post(`mutation($n: SafeInt!, $c: String!) {
-        createUploadUrl(symbol: "AMD", year: ${year}, contentLength: $n, checksum: $c, expiresIn: ${expiresIn}) { url method key headers expiresAt } }`, { n: bytes.byteLength, c: sha(bytes) });
+        createUploadUrl(symbol: "AMD", year: ${year}, contentLength: $n, checksum: $c, expiresIn: ${expiresIn}) { url method key headers expiresAt completionToken } }`, { n: bytes.byteLength, c: sha(bytes) });
       const tooLong = await ask(good, 2021, 3601);
       expect(tooLong.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
 
@@ -199,7 +199,14 @@ for (const setup of setups) {
 
       const put = await fetch(granted.url, { method: 'PUT', headers: granted.headers, body: new Uint8Array(good) });
       expect(put.status, await put.clone().text()).toBe(200);
-      const completed = await gql(app, 'mutation($k: String!) { completeUpload(key: $k) { key size metadata } }', { k: granted.key });
+      const COMPLETE = 'mutation($k: String!, $t: String!) { completeUpload(key: $k, token: $t) { key size metadata } }';
+      // Only with the token this lake gave for this key: a forged one, or one for another key, is FORBIDDEN.
+      const forgedToken = granted.completionToken.replace(/[0-9a-f]$/, (c: string) => (c === '0' ? '1' : '0'));
+      for (const [k, t] of [[granted.key, forgedToken], [granted.key, 'x'], ['data/ticks/daily/AMD/2022/ticks.parquet', granted.completionToken]]) {
+        const refused = await gql(app, COMPLETE, { k, t });
+        expect(refused.errors![0].extensions!.code).toBe('FORBIDDEN');
+      }
+      const completed = await gql(app, COMPLETE, { k: granted.key, t: granted.completionToken });
       expect(completed.errors).toBeUndefined();
       expect(completed.data.completeUpload).toEqual({ key: granted.key, size: good.byteLength, metadata: { symbol: 'AMD', year: '2021', 'data-type': 'daily-ticks' } });
 
@@ -207,9 +214,30 @@ for (const setup of setups) {
       const wrongYear = writeBarsParquet(daily(2019, 10), { resolution: 'DAILY' });
       const grant2 = (await ask(wrongYear, 2020)).data.createUploadUrl;
       expect((await fetch(grant2.url, { method: 'PUT', headers: grant2.headers, body: new Uint8Array(wrongYear) })).status).toBe(200);
-      const invalid = await gql(app, 'mutation($k: String!) { completeUpload(key: $k) { key } }', { k: grant2.key });
+      const invalid = await gql(app, 'mutation($k: String!, $t: String!) { completeUpload(key: $k, token: $t) { key } }', { k: grant2.key, t: grant2.completionToken });
       expect(invalid.errors![0].extensions!.code).toBe('INVALID_DATA');
       await expect(store.head(grant2.key)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    });
+
+    it('completeUpload never touches an object this lake did not grant: fundamentals from another tool survive', async () => {
+      const COMPLETE = 'mutation($k: String!, $t: String!) { completeUpload(key: $k, token: $t) { key } }';
+      const key = 'data/fundamental/AMD/2021/Q1.json';
+      // Not JSON at all: the old completeUpload validated it and deleted it.
+      await store.put(key, 'revenue,eps\n1,2\n', { contentType: 'text/csv' });
+      const missing = await gql(app, 'mutation($k: String!) { completeUpload(key: $k) { key } }', { k: key });
+      expect(missing.errors).toBeDefined();
+      const forged = await gql(app, COMPLETE, { k: key, t: `9999999999.16.${'A'.repeat(43)}=.${'0'.repeat(64)}` });
+      expect(forged.errors![0].extensions!.code).toBe('FORBIDDEN');
+      expect(Buffer.from(await objectBytes(store, key)).toString()).toBe('revenue,eps\n1,2\n');
+
+      // A real grant, but the object at its key is another writer's (not the granted size): NOT_FOUND, left alone.
+      const tickKey = 'data/ticks/daily/AMD/2018/ticks.parquet';
+      await store.put(tickKey, 'not parquet, written by pandas by mistake', { contentType: 'application/octet-stream' });
+      const sha = createHash('sha256').update('x').digest('base64');
+      const grant = (await post(`mutation { createUploadUrl(symbol: "AMD", year: 2018, contentLength: 5000, checksum: "${sha}") { completionToken } }`)).data.createUploadUrl;
+      const other = await gql(app, COMPLETE, { k: tickKey, t: grant.completionToken });
+      expect(other.errors![0].extensions!.code).toBe('NOT_FOUND');
+      expect(Buffer.from(await objectBytes(store, tickKey)).toString()).toBe('not parquet, written by pandas by mistake');
     });
   });
 }

@@ -9,8 +9,9 @@ import type { JobTracker } from '../jobs/tracker.js';
 import type { PlanEntry } from '../jobs/types.js';
 import { MIN_PART_SIZE } from '../store/streaming.js';
 import { isJobFatal, type TransferEngine } from './engine.js';
+import { pathFilter } from './glob.js';
 import { resolveInside } from './paths.js';
-import { planBackfill, type BackfillRequest } from './plan.js';
+import { DEFAULT_INCLUDE, planBackfill, type BackfillRequest } from './plan.js';
 import { uploadFile } from './upload-file.js';
 import { tickTargetOf, validateSourceTickFile } from './validate-source.js';
 
@@ -39,6 +40,7 @@ export async function backfillJob(engine: TransferEngine, options: BackfillOptio
   if (!Number.isInteger(partSize) || partSize < MIN_PART_SIZE || partSize > 5 * 1024 ** 3) {
     throw new InvalidInputError(`partSize must be ${MIN_PART_SIZE} bytes (5 MiB, S3's minimum) to 5 GiB, got ${partSize}`);
   }
+  pathFilter(options.include?.length ? options.include : DEFAULT_INCLUDE, options.exclude);
   const source = await resolveInside(uploadRoot, options.source, 'source');
   if (!(await stat(source)).isDirectory()) {
     throw new InvalidInputError(`source "${options.source}" is a file, not a directory: a backfill uploads the files below a directory (pick files with include patterns)`);

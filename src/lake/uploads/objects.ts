@@ -1,6 +1,6 @@
 // Single-object writes started from GraphQL: a streamed tick file, fundamentals JSON, and an object uploaded by URL.
 import type { Readable } from 'node:stream';
-import { InvalidDataError, InvalidInputError, isLakeError } from '../errors.js';
+import { InvalidDataError, InvalidInputError, isLakeError, NotFoundError } from '../errors.js';
 import { fundamentalsKey, fundamentalsMetadata, JSON_CONTENT_TYPE, PARQUET_CONTENT_TYPE, parseKey, ticksKey, ticksMetadata } from '../layout.js';
 import { getBytes } from '../store/helpers.js';
 import type { StreamingUploader } from '../store/streaming.js';
@@ -71,11 +71,15 @@ export async function putFundamentals(store: ObjectStore, args: { symbol: string
 /**
  * After a client PUT to an upload URL: checks the object like an upload through lakeql (a tick
  * file's footer by range reads, a fundamentals document parsed) and deletes it when it fails.
+ * The caller has verified that this lake granted an upload of `grant.contentLength` bytes at
+ * the key; an object of another size is not that upload (another writer's, or a later one) and
+ * is left alone.
  */
-export async function completeUpload(store: ObjectStore, key: string): Promise<StoredObject> {
+export async function completeUpload(store: ObjectStore, key: string, grant: { contentLength: number }): Promise<StoredObject> {
   const parsed = parseKey(key);
   if (!parsed) throw new InvalidInputError(`"${key}" is not a tick file, fundamentals or corporate-actions key of the lake's layout`);
   const head = await store.head(key);
+  if (head.size !== grant.contentLength) throw new NotFoundError(`no upload of ${grant.contentLength} bytes at ${key}: its object is not the one this upload URL granted`, { key });
   try {
     if (parsed.kind === 'ticks') {
       await validateStoredTickFile(store, key, head.size, head.etag, { ...parsed, month: parsed.resolution === 'MINUTE' ? parsed.month : undefined });

@@ -1,8 +1,11 @@
 // Signed, expiring PUT URLs for the directory backend, so a browser uploads to lakeql as it would to a presigned S3 URL.
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { keyFromPath, keyToPath, signatureMatches } from '../url-signer.js';
 
 export const UPLOADS_PATH = '/uploads/';
+
+/** How long after its URL expires an upload may still be completed. */
+export const COMPLETION_GRACE_S = 3600;
 
 export interface PutGrant {
   key: string;
@@ -14,7 +17,10 @@ export interface PutGrant {
 export class PutUrlSigner {
   private readonly secret: Buffer;
 
-  /** A configured secret is stretched apart from the download signer's, so one URL kind can never pass as the other. */
+  /**
+   * A configured secret is stretched apart from the download signer's, so one URL kind can never
+   * pass as the other. Completion tokens are signed with it on every backend (S3 too).
+   */
   constructor(secret?: string, private readonly now: () => number = Date.now) {
     this.secret = secret ? createHash('sha256').update(`lakeql-put-url\n${secret}`).digest() : randomBytes(32);
   }
@@ -35,6 +41,32 @@ export class PutUrlSigner {
     if (!Number.isInteger(expires) || expires * 1000 < this.now() || !Number.isSafeInteger(contentLength) || contentLength < 0) return null;
     const grant = { key, contentLength, sha256 };
     return signatureMatches(url, this.mac(grant, expires)) ? grant : null;
+  }
+
+  /**
+   * The proof completeUpload asks for: this lake granted an upload of exactly these bytes at this
+   * key. Valid until `COMPLETION_GRACE_S` after the URL expires (a PUT may start just before).
+   * Stateless, so any instance with the same LAKEQL_URL_SECRET accepts it.
+   */
+  completionToken(grant: PutGrant, urlExpiresAt: number): string {
+    const until = Math.floor(urlExpiresAt / 1000) + COMPLETION_GRACE_S;
+    return `${until}.${grant.contentLength}.${grant.sha256}.${this.completionMac(grant, until)}`;
+  }
+
+  /** The grant a completion token carries for `key`, or null when it is malformed, forged, for another key or expired. */
+  verifyCompletion(key: string, token: string): PutGrant | null {
+    const match = /^(\d{1,12})\.(\d{1,16})\.([A-Za-z0-9+/]{43}=)\.([0-9a-f]{64})$/.exec(token);
+    if (!match) return null;
+    const until = Number(match[1]);
+    const grant = { key, contentLength: Number(match[2]), sha256: match[3] };
+    if (!Number.isSafeInteger(grant.contentLength) || until * 1000 < this.now()) return null;
+    const expected = Buffer.from(this.completionMac(grant, until), 'hex');
+    const given = Buffer.from(match[4], 'hex');
+    return timingSafeEqual(expected, given) ? grant : null;
+  }
+
+  private completionMac(grant: PutGrant, until: number): string {
+    return createHmac('sha256', this.secret).update(`COMPLETE\n${grant.key}\n${until}\n${grant.contentLength}\n${grant.sha256}`).digest('hex');
   }
 
   private mac(grant: PutGrant, expires: number): string {

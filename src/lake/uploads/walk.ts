@@ -20,26 +20,32 @@ export interface RefusedFile {
   message: string;
 }
 
-/** Entries handled between two turns of the event loop (see below). */
-const BATCH = 256;
+/** The longest the walk keeps the event loop before letting other work run. */
+const SLICE_MS = 10;
 
 /**
  * Depth first, names in code-point order, so plans are reproducible. Synchronous calls in
- * batches, yielding to the event loop between them: a stat costs a few microseconds, a
- * thread-pool round trip for it several times that, and a plan stats every file. Symbolic links to files
+ * time slices, yielding to the event loop between them: a stat costs a few microseconds, a
+ * thread-pool round trip for it several times that, and a plan stats every file. Slices are
+ * measured, not counted, because a name's filter decision can cost far more than a stat. Symbolic links to files
  * inside the upload root are followed; links to directories are not (no cycles, no surprises);
  * links leading out of the root are refused by name.
  */
 export async function* walkSource(uploadRoot: string, source: string, filter: PathFilter, signal?: AbortSignal): AsyncGenerator<SourceFile | RefusedFile> {
   const stack: string[] = [source];
-  let handled = 0;
+  let sliceStart = performance.now();
+  const pause = async () => {
+    if (performance.now() - sliceStart < SLICE_MS) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    sliceStart = performance.now();
+  };
   while (stack.length > 0) {
     signal?.throwIfAborted();
     const dir = stack.pop()!;
     const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const subdirs: string[] = [];
     for (const entry of entries) {
-      if (++handled % BATCH === 0) await new Promise((resolve) => setImmediate(resolve));
+      await pause();
       const full = path.join(dir, entry.name);
       const relative = toPosix(path.relative(source, full));
       if (entry.isDirectory()) {
