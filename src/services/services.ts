@@ -48,7 +48,7 @@ export async function buildServices(config: Config, deps: ServiceDeps = {}): Pro
   const log = deps.log ?? (() => {});
   const opened = deps.store
     ? { store: deps.store, location: deps.location ?? ({ kind: 'local', directory: '(given store)' } as LakeLocation), close: () => {} }
-    : await openStore(config.lake, { s3: { onRequest: deps.onS3Request } });
+    : await openStore(config.lake, { s3: { onRequest: deps.onS3Request }, createDirectory: !config.lakeExplicit || config.demo === 'always' });
   // S3 requests are counted below the SDK's retries (onRequest); a directory has no requests, so count its calls.
   const store =
     !deps.store && opened.location.kind === 'local' && deps.onStoreCall ? new CountingStore(opened.store, { onCall: deps.onStoreCall }) : opened.store;
