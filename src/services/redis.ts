@@ -10,6 +10,8 @@ export interface RedisTransfers {
   deps: Pick<TransferDeps, 'registry' | 'eventTarget' | 'remoteCancel'>;
   /** Starts acting on cancel requests for jobs this instance runs. */
   listen(services: TransferServices): Promise<void>;
+  /** The commands connection, shared with whatever else counts in Redis (the rate limiter). */
+  client: Redis;
   /** Quits every connection; call after the HTTP server has closed (subscribers first, then Redis). */
   close(): Promise<void>;
 }
@@ -39,6 +41,7 @@ export async function connectRedis(url: string, options: { retainJobs: number; p
       eventTarget: createRedisEventTarget({ publishClient: commands, subscribeClient: events }) as unknown as EventTarget,
       remoteCancel,
     },
+    client: commands,
     listen: (services) => remoteCancel.listen((id) => void services.jobs.cancel(id).catch(() => {})),
     async close() {
       await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));

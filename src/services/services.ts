@@ -21,6 +21,8 @@ export interface Services {
   bars: BarFileReader;
   /** Upload and download jobs, their progress events, and single-object writes. */
   transfers: TransferServices;
+  /** The instance's Redis commands connection (LAKEQL_REDIS_URL), shared by the rate limiter. */
+  redis?: RedisTransfers['client'];
 }
 
 export interface ServiceDeps {
@@ -70,6 +72,7 @@ export async function buildServices(config: Config, deps: ServiceDeps = {}): Pro
     urlSigner: new UrlSigner(config.urlSecret),
     bars: deps.bars ?? new BarFileReader(store, { cacheBytes: config.barsCacheBytes }),
     transfers,
+    ...(redis ? { redis: redis.client } : {}),
   };
   return { services, closeStore: () => opened.close(), closeRedis: async () => redis?.close() };
 }
