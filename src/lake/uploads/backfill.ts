@@ -100,13 +100,20 @@ async function uploadFile(engine: TransferEngine, file: PlannedFile, partSize: n
   const release = await engine.budget.acquire(uploadMemory(file.size, partSize, queueSize), signal);
   const { contentType, metadata } = attributesFor(file.key);
   let attempts = 0;
+  const single = file.size <= effectivePartSize(partSize, file.size);
   try {
     await withRetry(async (attempt) => {
       attempts = attempt;
-      const source = await openSource(file, file.size <= effectivePartSize(partSize, file.size));
+      const source = await openSource(file, single);
       try {
         await engine.uploader.uploadStream(file.key, source.body, {
-          contentType, metadata, contentLength: file.size, partSize, queueSize, signal,
+          contentType, metadata, contentLength: file.size, partSize, queueSize,
+          // A cancel does not cut a single-request upload short: once its bytes are sent the server
+          // may already have stored the object while the client sees an abort, and the job would
+          // report fewer doneFiles than objects landed. Left to finish (one part's bytes at most),
+          // it is either counted or never started. Multipart uploads stop between parts and are
+          // aborted, so nothing of them lands.
+          signal: single ? undefined : signal,
           onProgress: (sent) => tracker.progress(file.key, sent),
         });
       } finally {
