@@ -16,6 +16,8 @@ import { offlineGraphiQL } from './http/graphiql.js';
 import { buildAuthenticator, graphiqlHeaders, securityPlugins, type SecurityDeps } from './http/security.js';
 import { drainPlugin, type Drain } from './http/drain.js';
 import { ensureDemoLake } from './lake/demo/create-demo-lake.js';
+import { checkLake } from './lake/store/check-lake.js';
+import type { LakeLocation } from './lake/store/open.js';
 import { createLogger, yogaLogger, type Logger } from './log.js';
 import { createContext, type Context } from './resolvers/context.js';
 import { buildServices, type ServiceDeps, type Services } from './services/services.js';
@@ -44,6 +46,8 @@ export interface App {
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App> {
   const logger = deps.logger ?? createLogger({ level: 'silent' });
   const log = deps.log ?? ((message: string) => logger.info(message));
+  // Something the operator should look at that does not stop the gateway.
+  const warn = deps.log ?? ((message: string) => logger.warn(message));
   const metrics = deps.metrics ?? new Metrics({ processMetrics: false });
   const { services, closeStore, closeRedis } = await buildServices(config, {
     ...deps,
@@ -69,7 +73,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     maxRequestBodySize: false,
     landingPage: false,
     // Request ids and timings first: they must see requests that later plugins answer early (401, 413, 429).
-    plugins: [requestLogPlugin(logger), metrics.timingPlugin(), consolePlugin(), graphiql.plugin, drainPlugin(drain), ...securityPlugins(config, deps.security, authenticator), metrics.endpointPlugin(), healthPlugin(store), filesPlugin(store, services.urlSigner), barsExportPlugin(services), uploadPlugin({
+    plugins: [requestLogPlugin(logger), metrics.timingPlugin(), consolePlugin(), graphiql.plugin, drainPlugin(drain), ...securityPlugins(config, { redis: services.redis, ...deps.security }, authenticator), metrics.endpointPlugin(), healthPlugin(store), filesPlugin(store, services.urlSigner), barsExportPlugin(services), uploadPlugin({
       timeoutMs: config.limits.requestTimeoutMs, maxTokens: config.limits.maxTokens, spillDir: deps.uploadSpillDir, now: deps.security?.now, setTimer: deps.security?.setTimer,
     }), putUploadsPlugin(services.transfers)],
   });
@@ -82,14 +86,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     async start() {
       // Parquet decoder threads load their wasm while the demo lake is checked and the port opened.
       services.bars.pool.warm();
-      if (location.kind === 'local' && config.demo === 'auto') {
+      await checkLake(store, { name: lakeName(location), warn });
+      if (location.kind === 'local' && (config.demo === 'always' || (config.demo === 'auto' && !config.lakeExplicit))) {
         const started = Date.now();
         const written = await ensureDemoLake(store);
         if (written) log(`created the demo lake in ${location.directory} (${Date.now() - started} ms)`);
       }
       const cleaned = await services.transfers.cleanUp().catch((error: Error) => ({ aborted: [], errors: [error.message] }));
       if (cleaned?.aborted.length) log(`aborted ${cleaned.aborted.length} multipart uploads a previous run left unfinished`);
-      if (cleaned?.errors.length) log(`could not clean up unfinished multipart uploads: ${cleaned.errors.slice(0, 3).join('; ')}`);
+      if (cleaned?.errors.length) warn(`could not clean up unfinished multipart uploads: ${cleaned.errors.slice(0, 3).join('; ')}`);
       // After the clean-up, which leaves young uploads alone: the ones a resumed job continues.
       const resumed = await services.transfers.resumeJournaled();
       if (resumed.resumed || resumed.failed) log(`resumed ${resumed.resumed} journaled jobs a previous run left unfinished${resumed.failed ? `; ${resumed.failed} could not be resumed and failed` : ''}`);
@@ -154,3 +159,7 @@ const DEFAULT_QUERY = `# lakeql: the US-equity data lake over GraphQL. Try:
   }
 }
 `;
+
+function lakeName(location: LakeLocation): string {
+  return location.kind === 's3' ? `s3://${location.bucket}/${location.prefix}` : location.directory;
+}

@@ -17,8 +17,12 @@ export interface Config {
   lake: string;
   host: string;
   port: number;
-  /** Create the demo lake in a local lake directory that holds no data yet. */
-  demo: 'auto' | 'never';
+  /** `auto`: fill the default ./lake with the demo data when it holds none; `always`: any empty directory lake; `never`. */
+  demo: 'auto' | 'always' | 'never';
+  /** LAKEQL_LAKE was given: a directory lake must then exist already (unless LAKEQL_DEMO=always). */
+  lakeExplicit: boolean;
+  /** Problems worth a warning that do not stop start-up (unknown LAKEQL_* variables). */
+  warnings: string[];
   /** Largest `first` any connection accepts. */
   maxPageSize: number;
   /** Longest validity of a download URL, seconds (S3 allows at most 7 days). */
@@ -94,10 +98,10 @@ export interface Limits {
 
 /** One row per setting: the README's configuration table is written from the same facts. */
 export const SETTINGS = {
-  LAKEQL_LAKE: { default: './lake', doc: 'Where the lake is: s3://bucket/optional/prefix, file:///abs/dir, or a directory path.' },
+  LAKEQL_LAKE: { default: './lake', doc: 'Where the lake is: s3://bucket/optional/prefix, file:///abs/dir, or a directory path. A directory given here must exist (only the default ./lake is created, or any with LAKEQL_DEMO=always); an S3 bucket must exist and accept the credentials, or start-up stops.' },
   LAKEQL_HOST: { default: '127.0.0.1', doc: 'Address to listen on.' },
   LAKEQL_PORT: { default: '4000', doc: 'Port to listen on (0 picks a free one).' },
-  LAKEQL_DEMO: { default: 'auto', doc: '`auto` fills an empty local lake with the demo data on start; `never` leaves it empty.' },
+  LAKEQL_DEMO: { default: 'auto', doc: '`auto` creates the default ./lake and fills it with the demo data when it holds none (never a LAKEQL_LAKE you set); `always` does so for any directory lake, creating it if missing; `never` leaves every lake as it is. S3 lakes never get demo data.' },
   LAKEQL_MAX_PAGE_SIZE: { default: '500', doc: 'Largest `first` a connection accepts (100 to 10000); more is a BAD_USER_INPUT error.' },
   LAKEQL_MAX_URL_EXPIRY: { default: '604800', doc: 'Longest `expiresIn` of a download URL, in seconds (S3 caps presigned URLs at 7 days).' },
   LAKEQL_BARS_CACHE_BYTES: { default: '268435456', doc: 'Memory for decoded Parquet files (256 MiB ≈ 4 M bars), keyed by key + ETag so an overwritten file is never served stale; 0 turns the cache off.' },
@@ -147,7 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     return value === undefined || value.trim() === '' ? undefined : value.trim();
   };
   const demo = read('LAKEQL_DEMO') ?? 'auto';
-  if (demo !== 'auto' && demo !== 'never') throw new ConfigError('LAKEQL_DEMO', `expected "auto" or "never", got "${demo}"`);
+  if (demo !== 'auto' && demo !== 'always' && demo !== 'never') throw new ConfigError('LAKEQL_DEMO', `expected "auto", "always" or "never", got "${demo}"`);
   const publicUrl = read('LAKEQL_PUBLIC_URL');
   if (publicUrl !== undefined && !/^https?:\/\/[^/]+$/.test(publicUrl.replace(/\/$/, ''))) {
     throw new ConfigError('LAKEQL_PUBLIC_URL', `expected an origin like https://lake.example.com, got "${publicUrl}"`);
@@ -185,6 +189,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
   return {
     lake,
+    lakeExplicit: read('LAKEQL_LAKE') !== undefined,
+    warnings: unknownVariables(env),
     host: read('LAKEQL_HOST') ?? SETTINGS.LAKEQL_HOST.default,
     port: integer(read('LAKEQL_PORT'), 'LAKEQL_PORT', 4000, 0, 65535),
     demo,
@@ -251,6 +257,45 @@ function loadAuth(read: (name: keyof typeof SETTINGS) => string | undefined): Au
 export function isLoopback(host: string): boolean {
   const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || /^::ffff:127\./.test(h);
+}
+
+/** Names the test suite reads (LAKEQL_TEST_REDIS_URL, …); never settings of the gateway. */
+const RESERVED_PREFIX = 'LAKEQL_TEST_';
+
+/**
+ * A misspelt setting is otherwise silently ignored and its default used: every LAKEQL_* variable
+ * that is not a setting gets a warning naming the closest one (by edit distance) when it is close.
+ */
+export function unknownVariables(env: NodeJS.ProcessEnv): string[] {
+  const known = Object.keys(SETTINGS);
+  const warnings: string[] = [];
+  for (const name of Object.keys(env).sort()) {
+    if (!name.startsWith('LAKEQL_') || name.startsWith(RESERVED_PREFIX) || known.includes(name)) continue;
+    let best: string | undefined;
+    let bestDistance = Infinity;
+    for (const candidate of known) {
+      const d = editDistance(name, candidate);
+      if (d < bestDistance) { best = candidate; bestDistance = d; }
+    }
+    // Close means at most a third of the name differs (LAKEQL_PROT → LAKEQL_PORT is 2 of 11).
+    const hint = best && bestDistance <= Math.max(2, Math.floor((name.length - 'LAKEQL_'.length) / 3)) ? `; did you mean ${best}?` : '';
+    warnings.push(`${name} is not a lakeql setting and is ignored${hint}`);
+  }
+  return warnings;
+}
+
+/** Levenshtein distance, two rows; names are short (≤ ~40 characters) so this is microseconds. */
+export function editDistance(a: string, b: string): number {
+  if (a.length > 200 || b.length > 200) return Math.max(a.length, b.length);
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
 }
 
 function logLevel(value: string | undefined): LogLevel {

@@ -68,11 +68,31 @@ export function yogaLogger(logger: Logger): { debug(...args: unknown[]): void; i
   const write = (level: 'trace' | 'info' | 'warn' | 'error') => (...args: unknown[]) => {
     const error = args.find((a): a is Error => a instanceof Error);
     const text = args.filter((a) => !(a instanceof Error)).map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
-    if (error) logger[level]({ err: error }, text || error.message);
+    const code = error && expectedCode(error);
+    // A user's mistake (a bad path, a missing object) is not a fault of the server: warn, no stack.
+    if (code) logger[level === 'error' ? 'warn' : level]({ code }, error.message);
+    else if (error) logger[level]({ err: error }, text || error.message);
     else logger[level](text);
   };
   // Yoga's debug lines ("Processing GraphQL Parameters", ...) come several per request: trace, not debug.
   return { debug: write('trace'), info: write('info'), warn: write('warn'), error: write('error') };
+}
+
+/**
+ * The typed code of an error the API reports on purpose (a lake error such as NOT_FOUND or
+ * FORBIDDEN, carried as `extensions.code` or on the original error), or undefined for an
+ * unexpected one, which yoga masks and which keeps its stack at `error`.
+ */
+function expectedCode(error: Error): string | undefined {
+  const extensions = (error as { extensions?: { code?: unknown } }).extensions;
+  const original = (error as { originalError?: { code?: unknown; name?: unknown } }).originalError;
+  const code = typeof extensions?.code === 'string' ? extensions.code : undefined;
+  if (code && code !== 'INTERNAL_SERVER_ERROR') return code;
+  // Lake errors are LakeError subclasses whose `code` is their vocabulary word (src/lake/errors.ts).
+  if (original && typeof original.code === 'string' && typeof original.name === 'string' && original.name.endsWith('Error') && /^[A-Z_]+$/.test(original.code) && original.code !== 'STORE_ERROR') {
+    return original.code;
+  }
+  return undefined;
 }
 
 export function isLogLevel(value: string): value is LogLevel {

@@ -17,6 +17,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger({ level: config.logLevel });
+  for (const warning of config.warnings) logger.warn(warning);
   // A fresh clone has no console/dist: build it here so `npm start` is the only step (a few seconds, once).
   const built = await ensureConsoleBuilt({ log: (message) => logger.info(message) }).catch((error: Error) => ({ status: 'unavailable' as const, reason: error.message }));
   if (built.status === 'built') logger.info({ ms: built.ms }, 'built the web console');

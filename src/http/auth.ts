@@ -4,7 +4,7 @@ import { credentialsFromConnectionParams, credentialsFromHeaders, type Authentic
 import { anonymous, AuthError, missingScopes, type Principal, type Scope } from '../auth/principal.js';
 import { requiredScopes } from '../auth/required-scopes.js';
 import { errorResponse, gatewayError } from './error-response.js';
-import type { RateLimiter } from './rate-limit.js';
+import type { RequestLimiter } from './rate-limit.js';
 
 /** Where a request's principal is kept: on yoga's server context, which becomes the GraphQL context. */
 export const PRINCIPAL = Symbol.for('lakeql.principal');
@@ -15,7 +15,7 @@ const OPEN_PATHS = new Set(['/health', '/ready', '/']);
 export interface AuthPluginOptions {
   authenticator: Authenticator;
   /** Null when LAKEQL_RATE_LIMIT is off. */
-  rateLimiter: RateLimiter | null;
+  rateLimiter: RequestLimiter | null;
   /**
    * Routes whose URLs carry their own signature (lakeql's /files downloads and /uploads PUTs, the
    * directory lake's stand-ins for S3 presigned URLs). Only a caller holding `read` or `write` got
@@ -38,9 +38,10 @@ export function principalOf(context: object): Principal | undefined {
  */
 export function authPlugin({ authenticator, rateLimiter, signedPaths = [] }: AuthPluginOptions): Plugin {
   let graphqlEndpoint = '/graphql';
-  const rateLimited = (principal: Principal) => {
-    const decision = rateLimiter?.take(principal.id);
-    return decision && !decision.allowed ? decision.retryAfterS : undefined;
+  const rateLimited = async (principal: Principal): Promise<number | undefined> => {
+    if (!rateLimiter) return undefined;
+    const decision = await rateLimiter.take(principal.id);
+    return decision.allowed ? undefined : decision.retryAfterS;
   };
   /**
    * The refusal as a result, not a throw: graphql-ws closes the whole socket (4500) when execute
@@ -62,13 +63,13 @@ export function authPlugin({ authenticator, rateLimiter, signedPaths = [] }: Aut
       if (OPEN_PATHS.has(url.pathname) || request.method === 'OPTIONS') return;
       const address = clientAddress(serverContext);
       if (signedPaths.some((prefix) => url.pathname.startsWith(prefix))) {
-        const retryAfter = rateLimited(anonymous(address));
-        if (retryAfter !== undefined) endResponse(errorResponse(429, 'RATE_LIMITED', `rate limit exceeded: try again in ${retryAfter} s`, { 'retry-after': String(retryAfter) }));
-        return;
+        return rateLimited(anonymous(address)).then((retryAfter) => {
+          if (retryAfter !== undefined) endResponse(errorResponse(429, 'RATE_LIMITED', `rate limit exceeded: try again in ${retryAfter} s`, { 'retry-after': String(retryAfter) }));
+        });
       }
       return authenticator.authenticate(credentialsFromHeaders(request.headers), address).then(
-        (principal) => {
-          const retryAfter = rateLimited(principal);
+        async (principal) => {
+          const retryAfter = await rateLimited(principal);
           if (retryAfter !== undefined) {
             return endResponse(errorResponse(429, 'RATE_LIMITED', `rate limit exceeded: try again in ${retryAfter} s`, { 'retry-after': String(retryAfter) }));
           }
@@ -100,7 +101,7 @@ export function authPlugin({ authenticator, rateLimiter, signedPaths = [] }: Aut
           throw error;
         }
         // Over HTTP the request was counted in onRequest; a graphql-ws operation is counted here.
-        const retryAfter = rateLimited(principal);
+        const retryAfter = await rateLimited(principal);
         if (retryAfter !== undefined) {
           throw gatewayError(429, 'RATE_LIMITED', `rate limit exceeded: try again in ${retryAfter} s`, { retryAfterSeconds: retryAfter }, { 'retry-after': String(retryAfter) });
         }

@@ -4,6 +4,7 @@ import type { Plugin } from 'graphql-yoga';
 import { isLakeError } from '../lake/errors.js';
 import type { ByteRange, ObjectStore } from '../lake/store/types.js';
 import { FILES_PATH, type UrlSigner } from '../lake/url-signer.js';
+import { parseRangeHeader } from './range-header.js';
 
 export function filesPlugin(store: ObjectStore, signer: UrlSigner): Plugin {
   return {
@@ -18,13 +19,9 @@ export function filesPlugin(store: ObjectStore, signer: UrlSigner): Plugin {
 }
 
 async function serve(store: ObjectStore, key: string, request: Request): Promise<Response> {
-  let range: ByteRange | undefined;
   const header = request.headers.get('range');
-  if (header) {
-    const parsed = parseRange(header);
-    if (!parsed) return text(416, 'unsupported range');
-    range = parsed;
-  }
+  // If-Range is not honoured, so a Range that comes with one is ignored (§13.1.5 allows it): whole file, 200.
+  const range: ByteRange | undefined = header && !request.headers.has('if-range') ? parseRangeHeader(header) : undefined;
   try {
     const result = await store.get(key, { range });
     const headers = new Headers({
@@ -48,20 +45,17 @@ async function serve(store: ObjectStore, key: string, request: Request): Promise
     return new Response(Readable.toWeb(result.body) as ReadableStream, { status, headers });
   } catch (error) {
     if (isLakeError(error) && error.code === 'NOT_FOUND') return text(404, 'not found');
-    if (isLakeError(error) && error.code === 'INVALID_INPUT') return text(416, 'range not satisfiable');
+    if (isLakeError(error) && error.code === 'INVALID_INPUT' && range) return unsatisfiable(store, key);
     throw error;
   }
 }
 
-/** One range only: `bytes=a-b`, `bytes=a-` or `bytes=-n`. */
-function parseRange(header: string): ByteRange | null {
-  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!m || (m[1] === '' && m[2] === '')) return null;
-  if (m[1] === '') return { suffix: Number(m[2]) };
-  const start = Number(m[1]);
-  const end = m[2] === '' ? undefined : Number(m[2]);
-  if (end !== undefined && end < start) return null;
-  return { start, end };
+/** 416 with the representation's size (RFC 9110 §15.5.17), so the client can ask again. */
+async function unsatisfiable(store: ObjectStore, key: string): Promise<Response> {
+  const { size } = await store.head(key);
+  const response = text(416, `range not satisfiable: the file has ${size} bytes`);
+  response.headers.set('content-range', `bytes */${size}`);
+  return response;
 }
 
 function text(status: number, body: string): Response {

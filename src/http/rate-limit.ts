@@ -1,4 +1,6 @@
-// Per-caller token buckets (LAKEQL_RATE_LIMIT, e.g. `600/60s`): a burst up to the limit, refilled evenly over the window.
+// LAKEQL_RATE_LIMIT (e.g. `600/60s`) per caller: token buckets in memory for one instance, rate-limiter-flexible on Redis for several.
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+
 export interface RateLimit {
   /** Requests allowed per window; also the burst size. */
   requests: number;
@@ -36,7 +38,12 @@ export const MAX_BUCKETS = 50_000;
 /** Counted in credits (one request = windowMs credits, refill = `requests` credits per ms) so the arithmetic stays exact integers. */
 interface Bucket { credits: number; at: number }
 
-export class RateLimiter {
+/**
+ * One instance's token buckets: a burst up to the limit, refilled evenly over the window. Kept
+ * beside rate-limiter-flexible (whose memory limiter is a fixed window on the real clock) because
+ * it takes an injectable clock, so the limit's exact refill is tested without waiting.
+ */
+export class RateLimiter implements RequestLimiter {
   private readonly buckets = new Map<string, Bucket>();
   private readonly capacity: number;
 
@@ -89,6 +96,45 @@ export class RateLimiter {
     for (const id of this.buckets.keys()) {
       if (n++ >= excess) break;
       this.buckets.delete(id);
+    }
+  }
+}
+
+/** What the auth plugin asks of a limiter: one request taken from a caller's allowance. */
+export interface RequestLimiter {
+  take(id: string): RateDecision | Promise<RateDecision>;
+}
+
+/**
+ * LAKEQL_RATE_LIMIT across instances: one counter per caller in Redis (rate-limiter-flexible's
+ * RateLimiterRedis, an atomic INCR + PEXPIRE per request), so the limit means the same with one
+ * instance or ten. A fixed window of `windowMs` holding `requests` requests, unlike the in-memory
+ * token bucket's even refill: the shared counter must be one atomic command per request.
+ *
+ * When Redis fails, an in-memory limiter of the same limit answers for this instance (the
+ * library's insurance limiter): callers are limited per instance for that while, never refused
+ * because Redis is down.
+ */
+export class SharedRateLimiter implements RequestLimiter {
+  private readonly limiter: RateLimiterRedis;
+
+  /** @param redis an ioredis client, shared with the rest of the instance's Redis use. */
+  constructor(readonly limit: RateLimit, redis: unknown, keyPrefix = 'lakeql:rate') {
+    const points = limit.requests;
+    const duration = limit.windowMs / 1000;
+    this.limiter = new RateLimiterRedis({
+      storeClient: redis, keyPrefix, points, duration,
+      insuranceLimiter: new RateLimiterMemory({ keyPrefix: `${keyPrefix}:local`, points, duration }),
+    });
+  }
+
+  async take(id: string): Promise<RateDecision> {
+    try {
+      const res = await this.limiter.consume(id);
+      return { allowed: true, retryAfterS: 0, remaining: res.remainingPoints };
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) throw rejection;
+      return { allowed: false, retryAfterS: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)), remaining: 0 };
     }
   }
 }

@@ -20,8 +20,8 @@ export class UrlSigner {
   verify(url: URL): string | null {
     const key = keyFromPath(url, FILES_PATH);
     if (key === null) return null;
-    const expires = Number(url.searchParams.get('expires'));
-    if (!Number.isInteger(expires) || expires * 1000 < this.now()) return null;
+    const expires = parseExpiry(url.searchParams);
+    if (expires === null || expires * 1000 < this.now()) return null;
     return signatureMatches(url, this.mac(key, expires)) ? key : null;
   }
 
@@ -45,9 +45,24 @@ export function keyFromPath(url: URL, base: string): string | null {
   }
 }
 
-/** The URL's `signature` equals the expected hex MAC, compared in constant time. */
+/**
+ * Unix seconds written exactly as sign() writes them: decimal digits, no sign, no leading zero,
+ * no exponent, no hex, nothing after. Number() alone accepts `0x…`, `+…`, `1.79e9` and `  12 `,
+ * so one expiry would have several spellings, each a different URL granting the same thing.
+ */
+export function parseExpiry(params: URLSearchParams): number | null {
+  const all = params.getAll('expires');
+  if (all.length !== 1 || !/^[1-9][0-9]{0,14}$/.test(all[0])) return null;
+  return Number(all[0]);
+}
+
+/**
+ * The URL's only `signature` is the expected MAC as lower-case hex of its exact length, compared
+ * in constant time. Buffer.from(…, 'hex') stops at the first non-hex pair and drops an odd last
+ * digit, so anything after a valid signature would otherwise pass: the text is checked first.
+ */
 export function signatureMatches(url: URL, expectedHex: string): boolean {
-  const expected = Buffer.from(expectedHex, 'hex');
-  const given = Buffer.from(url.searchParams.get('signature') ?? '', 'hex');
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  const all = url.searchParams.getAll('signature');
+  if (all.length !== 1 || all[0].length !== expectedHex.length || !/^[0-9a-f]+$/.test(all[0])) return false;
+  return timingSafeEqual(Buffer.from(all[0], 'hex'), Buffer.from(expectedHex, 'hex'));
 }

@@ -11,6 +11,8 @@ export interface RedisTransfers {
   deps: Pick<TransferDeps, 'registry' | 'eventTarget' | 'remoteCancel' | 'leases'>;
   /** Starts acting on cancel requests for jobs this instance runs. */
   listen(services: TransferServices): Promise<void>;
+  /** The commands connection, shared with whatever else counts in Redis (the rate limiter). */
+  client: Redis;
   /** Quits every connection; call after the HTTP server has closed (subscribers first, then Redis). */
   close(): Promise<void>;
 }
@@ -47,6 +49,7 @@ export async function connectRedis(url: string, options: { retainJobs: number; p
       await remoteCancel.listen((id) => void services.jobs.cancel(id).catch(() => {}));
       await leases.start((dead) => services.reapDead(dead));
     },
+    client: commands,
     async close() {
       await leases.stop();
       await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));

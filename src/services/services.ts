@@ -26,6 +26,8 @@ export interface Services {
   transfers: TransferServices;
   /** Names, exchanges and types from data/reference/symbols.json, read again when its ETag changes. */
   reference: ReferenceData;
+  /** The instance's Redis commands connection (LAKEQL_REDIS_URL), shared by the rate limiter. */
+  redis?: RedisTransfers['client'];
 }
 
 export interface ServiceDeps {
@@ -53,7 +55,7 @@ export async function buildServices(config: Config, deps: ServiceDeps = {}): Pro
   const log = deps.log ?? (() => {});
   const opened = deps.store
     ? { store: deps.store, location: deps.location ?? ({ kind: 'local', directory: '(given store)' } as LakeLocation), close: () => {} }
-    : await openStore(config.lake, { s3: { onRequest: deps.onS3Request } });
+    : await openStore(config.lake, { s3: { onRequest: deps.onS3Request }, createDirectory: !config.lakeExplicit || config.demo === 'always' });
   // S3 requests are counted below the SDK's retries (onRequest); a directory has no requests, so count its calls.
   const store =
     !deps.store && opened.location.kind === 'local' && deps.onStoreCall ? new CountingStore(opened.store, { onCall: deps.onStoreCall }) : opened.store;
@@ -85,6 +87,7 @@ export async function buildServices(config: Config, deps: ServiceDeps = {}): Pro
     bars: deps.bars ?? new BarFileReader(store, { cacheBytes: config.barsCacheBytes }),
     transfers,
     reference: new ReferenceData(store),
+    ...(redis ? { redis: redis.client } : {}),
   };
   return { services, closeStore: () => opened.close(), closeRedis: async () => redis?.close() };
 }

@@ -276,6 +276,8 @@ describe('lakeql CLI against a running gateway', () => {
 
   it('serves the gateway with JSON logs, and stops on SIGTERM', async () => {
     const lake = path.join(dir, 'served-lake');
+    // A lake named explicitly must exist: only the default ./lake is created.
+    await mkdir(lake);
     const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--lake', lake], { cwd: ROOT, env: { ...process.env, LAKEQL_DEMO: 'never', LAKEQL_LOG_LEVEL: 'info' } });
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));

@@ -1,5 +1,6 @@
 // Cancelling a backfill in the middle of a multipart upload: CANCELLED, no object, no multipart upload left, no marker.
 import { describe, expect, it } from 'vitest';
+import { CancelledError } from '../../src/lake/errors.js';
 import { CountingStore } from '../../src/lake/store/counting.js';
 import { listAll } from '../../src/lake/store/helpers.js';
 import { LocalStore } from '../../src/lake/store/local.js';
@@ -71,4 +72,45 @@ describe('cancel during a multipart upload', () => {
     });
   }
   for (const { name, reason } of skippedS3Servers()) it.skip(`on ${name}: ${reason}`, () => {});
+});
+
+/** Each put is stored at once but answered 400 ms later, as a server whose reply is slow: a cancel in between sees an object that landed. */
+class SlowAnswers extends CountingStore {
+  constructor(inner: LocalStore) {
+    super(inner);
+    const put = this.put.bind(this);
+    this.put = async (key, body, options) => {
+      const result = await put(key, body, options);
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(resolve, 400);
+        options?.signal?.addEventListener('abort', () => { clearTimeout(timer); reject(new CancelledError()); }, { once: true });
+      });
+      return result;
+    };
+  }
+}
+
+describe('cancel while single-request uploads are in flight', () => {
+  it('reports doneFiles equal to the objects that landed', async () => {
+    const local = new LocalStore(await tempDir('cancel-count-lake'));
+    const root = await tempDir('cancel-count');
+    await writeSourceTree(root, 'data', 24);
+    const h = harness(new SlowAnswers(local), { uploadRoot: root, partSize: 5 * MiB });
+    const { id } = await h.jobs.start(await backfillJob(h.engine, { source: 'data', concurrency: 4 }));
+    const deadline = Date.now() + 20_000;
+    while (!(h.published.get(id) ?? []).some((s) => s.doneFiles >= 1)) {
+      if (Date.now() > deadline) throw new Error('no file finished to cancel after');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    // Inside the next files' 400 ms: stored, not yet answered.
+    await new Promise((r) => setTimeout(r, 150));
+    const final = (await h.jobs.cancel(id))!;
+    expect(final.state).toBe('CANCELLED');
+    const landed = [];
+    for await (const o of listAll(local, { prefix: 'data/' })) landed.push(o.key);
+    expect(final.doneFiles).toBeGreaterThan(0);
+    expect(final.doneFiles).toBeLessThan(24);
+    expect(final.failedFiles).toBe(0);
+    expect(landed.length).toBe(final.doneFiles);
+  }, 60_000);
 });

@@ -61,6 +61,9 @@ export class S3StreamUploader implements StreamingUploader {
       session.finishProgress();
       return { etag: out.ETag, parts: upload.uploadId ? session.partCount : 0, size: session.bytes };
     } catch (error) {
+      // The abort came while CompleteMultipartUpload was answered: the object exists, whole, so
+      // this upload succeeded (reporting it cancelled would hide an object from the job's counts).
+      if (session.completed) return { etag: session.completed.etag, parts: session.partCount, size: session.bytes };
       // lib-storage's done() rejects as soon as the abort signal fires, while parts may still be in
       // flight: wait for every request we let out, then abort the upload ourselves.
       await session.settle();
@@ -79,6 +82,8 @@ class Session {
   readonly client: S3Client;
   partCount = 0;
   bytes = 0;
+  /** Set once CompleteMultipartUpload has succeeded, whatever lib-storage says afterwards. */
+  completed?: { etag?: string };
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly partBytes = new Map<number, number>();
   private uploadId?: string;
@@ -128,7 +133,8 @@ class Session {
       if (this.internal.signal.aborted) throw new CancelledError();
     }
     if (command instanceof CompleteMultipartUploadCommand) {
-      const out = await this.real.send(command);
+      const out = await this.real.send(command) as { ETag?: string };
+      this.completed = { etag: out.ETag };
       await this.hooks.onEnded?.(this.key, this.uploadId!);
       this.uploadId = undefined;
       return out;

@@ -1,6 +1,6 @@
 // Signed, expiring PUT URLs for the directory backend, so a browser uploads to lakeql as it would to a presigned S3 URL.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { keyFromPath, keyToPath, signatureMatches } from '../url-signer.js';
+import { keyFromPath, keyToPath, parseExpiry, signatureMatches } from '../url-signer.js';
 
 export const UPLOADS_PATH = '/uploads/';
 
@@ -35,10 +35,13 @@ export class PutUrlSigner {
   verify(url: URL): PutGrant | null {
     const key = keyFromPath(url, UPLOADS_PATH);
     if (key === null) return null;
-    const expires = Number(url.searchParams.get('expires'));
-    const contentLength = Number(url.searchParams.get('length'));
+    const expires = parseExpiry(url.searchParams);
+    const lengths = url.searchParams.getAll('length');
     const sha256 = url.searchParams.get('sha256') ?? '';
-    if (!Number.isInteger(expires) || expires * 1000 < this.now() || !Number.isSafeInteger(contentLength) || contentLength < 0) return null;
+    // Decimal as sign() writes it: `0x10`, `+16` or `1.6e1` would be other spellings of one grant.
+    if (expires === null || expires * 1000 < this.now() || lengths.length !== 1 || !/^(0|[1-9][0-9]{0,15})$/.test(lengths[0])) return null;
+    const contentLength = Number(lengths[0]);
+    if (!Number.isSafeInteger(contentLength)) return null;
     const grant = { key, contentLength, sha256 };
     return signatureMatches(url, this.mac(grant, expires)) ? grant : null;
   }

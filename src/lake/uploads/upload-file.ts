@@ -26,6 +26,8 @@ export async function uploadFile(context: FileUploadContext, file: PlannedFile):
   const release = await engine.budget.acquire(uploadMemory(file.size, partSize, queueSize), signal);
   const { contentType, metadata } = attributesFor(file.key);
   let attempts = 0;
+  const single = file.size <= effectivePartSize(partSize, file.size);
+  const grace = single ? afterGrace(signal, SINGLE_UPLOAD_GRACE_MS) : undefined;
   try {
     const stamp = log ? await stampOf(file) : { size: file.size, mtimeMs: 0 };
     let previous: FileRecord | undefined = log?.previous.get(file.key);
@@ -46,10 +48,16 @@ export async function uploadFile(context: FileUploadContext, file: PlannedFile):
           return;
         }
       }
-      const source = await openSource(file, file.size <= effectivePartSize(partSize, file.size));
+      const source = await openSource(file, single);
       try {
         const result = await engine.uploader.uploadStream(file.key, source.body, {
-          contentType, metadata, contentLength: file.size, partSize, queueSize, signal,
+          contentType, metadata, contentLength: file.size, partSize, queueSize,
+          // A cancel does not cut a single-request upload short at once: with its bytes sent, the
+          // server may already have stored the object while the client sees an abort, and the job
+          // would report fewer doneFiles than objects landed. Given SINGLE_UPLOAD_GRACE_MS to finish
+          // (one part's bytes at most), it is counted; only a request stuck longer is cut. Multipart
+          // uploads stop between parts and are aborted, so nothing of them lands.
+          signal: grace?.signal ?? signal,
           onProgress: (sent) => tracker.progress(file.key, sent),
           onMultipartCreated: log ? (uploadId, usedPartSize) => log.started(file.key, { uploadId, partSize: usedPartSize, ...stamp }) : undefined,
         });
@@ -65,8 +73,25 @@ export async function uploadFile(context: FileUploadContext, file: PlannedFile):
     if (signal.aborted && !(error instanceof CancelledError)) throw new CancelledError();
     throw Object.assign(error as object, { attempts });
   } finally {
+    grace?.dispose();
     release();
   }
+}
+
+/** How long a single-request upload under way may still finish after a cancel. */
+export const SINGLE_UPLOAD_GRACE_MS = 2_000;
+
+/** A signal that aborts `ms` after `signal` does. */
+function afterGrace(signal: AbortSignal, ms: number): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const onAbort = () => { timer = setTimeout(() => controller.abort(signal.reason), ms); };
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    dispose: () => { clearTimeout(timer); signal.removeEventListener('abort', onAbort); },
+  };
 }
 
 /**
