@@ -35,6 +35,8 @@ export class CatalogSnapshot {
   /** Sorted lazily: a build adds symbols in listing order per dataset, which interleave. */
   #sorted: string[] | undefined;
   #files = 0;
+  /** The estimate is a walk over every file: kept until the next change, so a metrics scrape is cheap. */
+  #bytes: number | undefined;
 
   constructor(readonly datasets: readonly IndexedDataset[] = INDEXED_DATASETS) {}
 
@@ -48,6 +50,7 @@ export class CatalogSnapshot {
 
   /** Sets (or with `entry` null, removes) one file; returns whether anything changed. */
   set(dataset: number, slot: FileSlot, entry: FileEntry | null): boolean {
+    this.#bytes = undefined;
     let files = this.#symbols.get(slot.symbol);
     const k = slotKey(slot.year, slot.part);
     if (entry === null) {
@@ -152,6 +155,10 @@ export class CatalogSnapshot {
    * checks the estimate against the heap it really takes.
    */
   estimatedBytes(): number {
+    return (this.#bytes ??= this.#estimate());
+  }
+
+  #estimate(): number {
     let bytes = this.#symbols.size * 160;
     for (const [ticker, files] of this.#symbols) {
       bytes += ticker.length;
