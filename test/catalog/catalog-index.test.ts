@@ -59,7 +59,7 @@ const lakes: { name: string; open(): Promise<Lake> }[] = [
   })),
 ];
 
-/** Holds every list() until released, and fails them while `failing` is set: to watch refreshes in flight. */
+/** Holds every list()'s answer until released, and fails them while `failing` is set: to watch refreshes in flight. */
 class GatedStore extends CountingStore {
   gate: Promise<void> | undefined;
   failing = false;
@@ -74,11 +74,13 @@ class GatedStore extends CountingStore {
     this.gate = undefined;
   }
 
+  /** The page is read first and handed over on release: a held refresh holds a listing older than what happens meanwhile. */
   override async list(options?: ListOptions): Promise<ListPage> {
     const gate = this.gate;
-    if (gate) await gate;
     if (this.failing) throw new StoreError('injected: the store is down', { store: 'gated' });
-    return super.list(options);
+    const page = await super.list(options);
+    if (gate) await gate;
+    return page;
   }
 }
 
