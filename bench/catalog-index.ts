@@ -71,8 +71,9 @@ class SyntheticStore implements ObjectStore {
           continue;
         }
       }
-      // A distinct ETag per key, as S3's MD5s are: nothing for the index to share.
-      objects.push({ key, size: 4096 + (i % 977), etag: `"${(i * 2654435761 >>> 0).toString(16).padStart(8, '0')}${'0'.repeat(24)}"`, lastModified: new Date(1_700_000_000_000 + i * 1000) });
+      // A distinct ETag per key, as S3's MD5s are (nothing for the index to share), and a flat string as the SDK's XML parser gives.
+      const etag = Buffer.from(`"${(i * 2654435761 >>> 0).toString(16).padStart(8, '0')}${'0'.repeat(24)}"`, 'latin1').toString('latin1');
+      objects.push({ key: Buffer.from(key, 'latin1').toString('latin1'), size: 4096 + (i % 977), etag, lastModified: new Date(1_700_000_000_000 + i * 1000) });
       last = key;
     }
     return { objects, commonPrefixes, nextContinuationToken: i < this.keys.length && this.keys[i].startsWith(prefix) ? (o.delimiter ? skipPrefix(last, prefix, o.delimiter) : last) : undefined };
@@ -103,43 +104,58 @@ function lowerBound(sorted: string[], value: string): number {
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
-async function synthetic(): Promise<void> {
+/** Builds one shape in this process and prints its heap delta as JSON: each shape measured in a fresh process, so neither sees the other's garbage. */
+async function measure(shape: 'index' | 'peer'): Promise<void> {
   const symbols = Math.ceil(KEYS / (YEARS * 5));
   const store = new SyntheticStore(symbols);
   const keys = store.keys.length;
-  console.log(`\n# in process: ${keys.toLocaleString()} keys (${symbols.toLocaleString()} symbols × ${YEARS} years × 5 files), synthetic listing pages of 1000`);
-  let base = heap();
-  let started = performance.now();
-  let snapshot: Awaited<ReturnType<typeof buildSnapshot>> | undefined = await buildSnapshot(store, { concurrency: 16 });
-  const buildMs = performance.now() - started;
-  const indexBytes = heap() - base;
-  const estimate = snapshot.estimatedBytes();
-  console.log(`catalog index:        ${mib(indexBytes)} heap = ${(indexBytes / keys).toFixed(0)} B/key (estimate for the metric ${(estimate / keys).toFixed(0)} B/key); built in ${buildMs.toFixed(0)} ms from ${store.lists} listings; ${snapshot.fileCount.toLocaleString()} files`);
-  const query = performance.now();
-  for (let i = 0; i < 10_000; i++) snapshot.files(`T${String(i % symbols).padStart(6, '0')}`, 0);
-  console.log(`                      one symbol's files: ${((performance.now() - query) / 10_000 * 1000).toFixed(1)} µs`);
-  snapshot = undefined;
+  const base = heap();
+  const started = performance.now();
+  let held: unknown;
+  let extra = {};
+  if (shape === 'index') {
+    const snapshot = await buildSnapshot(store, { concurrency: 16 });
+    held = snapshot;
+    const ms = performance.now() - started;
+    const bytes = heap() - base;
+    const q = performance.now();
+    for (let i = 0; i < 10_000; i++) snapshot.files(`T${String(i % symbols).padStart(6, '0')}`, 0);
+    extra = { ms, bytes, lists: store.lists, files: snapshot.fileCount, estimate: snapshot.estimatedBytes(), lookupUs: ((performance.now() - q) / 10_000) * 1000 };
+  } else {
+    // Today's shape: the listing held as ObjectMeta (key string, Date) in per-symbol maps, as catalog loaders build per request.
+    const peer = new Map<string, Map<string, ObjectMeta>>();
+    let token: string | undefined;
+    do {
+      const page = await store.list({ prefix: 'data/', continuationToken: token });
+      for (const o of page.objects) {
+        const ticker = o.key.split('/')[3];
+        let m = peer.get(ticker);
+        if (!m) peer.set(ticker, (m = new Map()));
+        m.set(o.key, o);
+      }
+      token = page.nextContinuationToken;
+    } while (token);
+    held = peer;
+    extra = { ms: performance.now() - started, bytes: heap() - base };
+  }
+  process.stdout.write(JSON.stringify({ keys, symbols, ...extra, held: held !== undefined }));
+}
 
-  // Peer: the same listing held as ObjectMeta (key string, Date) in per-symbol maps, today's SymbolIndex shape.
-  base = heap();
-  started = performance.now();
-  const peer = new Map<string, Map<string, ObjectMeta>>();
-  let token: string | undefined;
-  do {
-    const page = await store.list({ prefix: 'data/', continuationToken: token });
-    for (const o of page.objects) {
-      const ticker = o.key.split('/')[3];
-      let m = peer.get(ticker);
-      if (!m) peer.set(ticker, (m = new Map()));
-      m.set(o.key, o);
-    }
-    token = page.nextContinuationToken;
-  } while (token);
-  const peerMs = performance.now() - started;
-  const peerBytes = heap() - base;
-  console.log(`ObjectMeta maps:      ${mib(peerBytes)} heap = ${(peerBytes / keys).toFixed(0)} B/key; ${peerMs.toFixed(0)} ms sequential`);
-  console.log(`ratio:                index takes ${(indexBytes / peerBytes).toFixed(2)}× the memory of ObjectMeta maps`);
-  peer.clear();
+async function inChild(shape: 'index' | 'peer'): Promise<Record<string, number>> {
+  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], { env: { ...process.env, BENCH_MEASURE: shape }, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
+  await new Promise((resolve) => child.once('exit', resolve));
+  return JSON.parse(out);
+}
+
+async function synthetic(): Promise<void> {
+  const index = await inChild('index');
+  console.log(`\n# in process: ${index.keys.toLocaleString()} keys (${index.symbols.toLocaleString()} symbols × ${YEARS} years × 5 files), synthetic listing pages of 1000, each shape in a fresh process`);
+  console.log(`catalog index:        ${mib(index.bytes)} heap = ${(index.bytes / index.keys).toFixed(0)} B/key (the metric's estimate: ${(index.estimate / index.keys).toFixed(0)} B/key); built in ${index.ms.toFixed(0)} ms from ${index.lists} ranged listings; one symbol's files in ${index.lookupUs.toFixed(1)} µs`);
+  const peer = await inChild('peer');
+  console.log(`ObjectMeta maps:      ${mib(peer.bytes)} heap = ${(peer.bytes / peer.keys).toFixed(0)} B/key; ${peer.ms.toFixed(0)} ms, one listing after another`);
+  console.log(`ratio:                the index takes ${(index.bytes / peer.bytes).toFixed(2)}× the memory of ObjectMeta maps`);
 }
 
 async function freePort(): Promise<number> {
@@ -154,7 +170,7 @@ async function freePort(): Promise<number> {
 async function onMoto(): Promise<void> {
   const port = await freePort();
   const bucket = 'catalog-bench';
-  const fill = spawn('python3', [path.join(here, 'moto_fill.py'), String(port), bucket, String(MOTO_SYMBOLS), String(YEARS)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const fill = spawn('python3', [path.join(here, 'moto_fill.py'), String(port), bucket, String(MOTO_SYMBOLS), String(YEARS)], { stdio: ['pipe', 'pipe', 'ignore'] });
   const started = performance.now();
   const keys = await new Promise<number>((resolve, reject) => {
     fill.stdout!.on('data', (chunk: Buffer) => {
@@ -217,6 +233,10 @@ async function onMoto(): Promise<void> {
   }
 }
 
-await synthetic();
-if (process.env.BENCH_SKIP_MOTO !== '1') await onMoto();
+if (process.env.BENCH_MEASURE === 'index' || process.env.BENCH_MEASURE === 'peer') {
+  await measure(process.env.BENCH_MEASURE);
+} else {
+  await synthetic();
+  if (process.env.BENCH_SKIP_MOTO !== '1') await onMoto();
+}
 process.exit(0);

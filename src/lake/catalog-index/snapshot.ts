@@ -165,7 +165,7 @@ export class CatalogSnapshot {
       for (const map of files) {
         if (!map) continue;
         bytes += 80;
-        for (const entry of map.values()) bytes += 48 + (entry.etag ? 16 + entry.etag.length : 0) + (Number.isInteger(entry.modified) && entry.modified < 2 ** 30 ? 0 : 12);
+        for (const entry of map.values()) bytes += 104 + (entry.etag ? 16 + entry.etag.length : 0) + (Number.isInteger(entry.modified) && entry.modified < 2 ** 30 ? 0 : 12);
       }
     }
     return bytes;
