@@ -81,6 +81,10 @@ for (const setup of lakes) {
       }
       console.log(`[${setup.name}] store requests for 100 catalog queries on a fresh index: ${lake.requests() - before}`);
       expect(lake.requests() - before).toBe(0);
+      const metrics = await (await app.yoga.fetch('http://lakeql.test/metrics')).text();
+      // 25 symbols × 3 years × (1 daily + 2 fundamentals).
+      expect(metrics).toMatch(/^lakeql_catalog_index_keys 225$/m);
+      expect(Number(/^lakeql_catalog_index_bytes (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(225 * 100);
     });
 
     it('answers the same pages, totalCount included, with the index as without it (LAKEQL_CATALOG_MAX_AGE=0)', async () => {

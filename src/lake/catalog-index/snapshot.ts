@@ -150,9 +150,9 @@ export class CatalogSnapshot {
   }
 
   /**
-   * Bytes this snapshot holds, estimated from V8's object sizes (pointer compression): a FileEntry
-   * 24 + its ETag string ~(12 + length), a Map entry ~24, a symbol ~120 + its ticker. The bench
-   * checks the estimate against the heap it really takes.
+   * Bytes this snapshot holds, estimated: a file ~104 (its FileEntry, the boxed date, its Map entry
+   * and the table's spare room) + its ETag string (~16 + length), a symbol ~160 + its ticker, each
+   * dataset map ~80. Calibrated against the heap `npm run bench:index` measures (173 B/key there).
    */
   estimatedBytes(): number {
     return (this.#bytes ??= this.#estimate());
