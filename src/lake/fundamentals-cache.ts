@@ -40,8 +40,8 @@ export class FundamentalsCache {
     } catch (cause) {
       throw new InvalidDataError(`${key} is not valid JSON`, { key, cause });
     }
+    // An overwritten file's old version is not looked for (a scan per miss); no lookup names its ETag again, so it ages out.
     if (head.etag !== undefined && value !== undefined) {
-      this.lru.deletePrefix(`${key}\u0000`);
       this.lru.set(`${key}\u0000${head.etag}`, value, bytes.byteLength * DECODED_BYTES_PER_TEXT_BYTE);
     }
     return value;

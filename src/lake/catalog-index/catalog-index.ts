@@ -111,6 +111,9 @@ export class CatalogIndex {
       this.#snapshot = fresh;
       this.#listedAt = startedAt;
       this.refreshes++;
+      const took = this.#now() - startedAt;
+      // Ages count from a listing's start: a listing that takes most of the bound leaves the index stale on arrival.
+      if (took > this.#maxAgeMs / 2) this.options.log?.(`catalog index: listing the lake took ${Math.round(took)} ms, over half of LAKEQL_CATALOG_MAX_AGE; raise it`);
       if (changed) this.options.onChange?.();
       return fresh;
     } catch (error) {
