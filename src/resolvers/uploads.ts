@@ -86,6 +86,9 @@ export async function createUploadUrl(ctx: Context, args: TickArgs & { contentLe
   return { url, method: 'PUT', key, headers, expiresAt: new Date(expiresAt) };
 }
 
-export function completeUpload(ctx: Context, key: string): Promise<StoredObject> {
-  return complete(ctx.services.store, key);
+/** A presigned PUT went around lakeql: once checked, the catalog index learns of it at once, not at its next refresh. */
+export async function completeUpload(ctx: Context, key: string): Promise<StoredObject> {
+  const stored = await complete(ctx.services.store, key);
+  await ctx.services.noteWritten(key);
+  return stored;
 }

@@ -2,7 +2,7 @@
 import type { Config } from '../config.js';
 import { BarFileReader } from '../lake/bars/reader.js';
 import { CatalogIndex } from '../lake/catalog-index/catalog-index.js';
-import { WatchedStore, watchUploader, type WrittenEntry } from '../lake/catalog-index/watched-store.js';
+import { reportWrite, WatchedStore, watchUploader, type WrittenEntry } from '../lake/catalog-index/watched-store.js';
 import { FundamentalsCache } from '../lake/fundamentals-cache.js';
 import { LakeVersionCounter } from '../lake/lake-version.js';
 import { CountingStore, type CountingStoreOptions } from '../lake/store/counting.js';
@@ -33,6 +33,11 @@ export interface Services {
   lakeVersion: LakeVersionCounter;
   /** Parsed fundamentals JSON by key + ETag (LAKEQL_FUNDAMENTALS_CACHE_BYTES). */
   fundamentals: FundamentalsCache;
+  /**
+   * Tells the index (here and, with Redis, everywhere) of an object written around lakeql's store
+   * that lakeql vouches for: a presigned PUT confirmed by completeUpload. Writes through the store are reported by themselves.
+   */
+  noteWritten(key: string): Promise<void>;
 }
 
 export interface ServiceDeps {
@@ -110,6 +115,7 @@ export async function buildServices(config: Config, deps: ServiceDeps = {}): Pro
     catalog,
     lakeVersion,
     fundamentals: new FundamentalsCache(store, config.fundamentalsCacheBytes),
+    noteWritten: (key) => reportWrite(rawStore, key, written),
   };
   return {
     services,

@@ -17,7 +17,7 @@ export type WriteListener = (key: string, entry: WrittenEntry) => void | Promise
  * reporting it; keys outside the indexed layout are reported without one. The write's promise
  * settles only after the listener ran, so the caller's next query already sees the write.
  */
-async function report(store: ObjectStore, key: string, listener: WriteListener): Promise<void> {
+export async function reportWrite(store: ObjectStore, key: string, listener: WriteListener): Promise<void> {
   if (!locate(key)) return listener(key, null);
   let entry: WrittenEntry;
   try {
@@ -51,7 +51,7 @@ export class WatchedStore implements ObjectStore {
       this.uploadPart = (key, id, n, body, signal) => inner.uploadPart(key, id, n, body, signal);
       this.completeMultipartUpload = async (key, id, parts) => {
         const result = await inner.completeMultipartUpload(key, id, parts);
-        await report(inner, key, listener);
+        await reportWrite(inner, key, listener);
         return result;
       };
       this.abortMultipartUpload = (key, id) => inner.abortMultipartUpload(key, id);
@@ -73,7 +73,7 @@ export class WatchedStore implements ObjectStore {
 
   async put(key: string, body: PutBody, options?: PutOptions): Promise<PutResult> {
     const result = await this.inner.put(key, body, options);
-    await report(this.inner, key, this.listener);
+    await reportWrite(this.inner, key, this.listener);
     return result;
   }
 
@@ -88,7 +88,7 @@ export function watchUploader(uploader: StreamingUploader, store: ObjectStore, l
   return {
     async uploadStream(key: string, body: Readable | Uint8Array, options: StreamUploadOptions): Promise<StreamUploadResult> {
       const result = await uploader.uploadStream(key, body, options);
-      await report(store, key, listener);
+      await reportWrite(store, key, listener);
       return result;
     },
   };
