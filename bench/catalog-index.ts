@@ -2,6 +2,7 @@
 //
 //   npm run bench:index                                   (1,000,000 synthetic keys; 50,000 keys on moto)
 //   BENCH_KEYS=200000 BENCH_MOTO_SYMBOLS=2000 npm run bench:index
+//   BENCH_SKIP_SYNTHETIC=1 / BENCH_SKIP_MOTO=1 run one part only
 //
 // Part 1, in process: a synthetic store answers ListObjectsV2-shaped pages of a lake of daily and
 // fundamentals keys (5 files per symbol-year), so memory is measured without a server. The index is
@@ -238,7 +239,7 @@ async function onMoto(): Promise<void> {
 if (process.env.BENCH_MEASURE === 'index' || process.env.BENCH_MEASURE === 'peer') {
   await measure(process.env.BENCH_MEASURE);
 } else {
-  await synthetic();
+  if (process.env.BENCH_SKIP_SYNTHETIC !== '1') await synthetic();
   if (process.env.BENCH_SKIP_MOTO !== '1') await onMoto();
 }
 process.exit(0);
