@@ -1,4 +1,5 @@
 // Reads the lake's catalog (symbols, their years and files) from listings alone: no HEAD, no GET.
+import type { CatalogIndex } from './catalog-index/catalog-index.js';
 import type { CatalogSnapshot } from './catalog-index/snapshot.js';
 import { InvalidInputError } from './errors.js';
 import { DATASETS, ROOTS, parseKey, parseSymbolPrefix, symbolPrefix, type Dataset } from './layout.js';
@@ -38,6 +39,11 @@ export function symbolIndexFromSnapshot(snapshot: CatalogSnapshot, ticker: strin
     }
   });
   return index;
+}
+
+/** One symbol's entry: from the catalog index when it is on (no request once fresh), else by listing. */
+export async function lookUpSymbol(catalog: CatalogIndex, store: ObjectStore, ticker: string): Promise<SymbolIndex> {
+  return catalog.enabled ? symbolIndexFromSnapshot(await catalog.current(), ticker) : indexSymbol(store, ticker);
 }
 
 /** How many symbols any dataset holds (starting with `prefix`), from delimiter listings of each root. */

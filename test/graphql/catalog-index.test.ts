@@ -134,7 +134,7 @@ for (const setup of lakes) {
       });
       expect(grant.errors).toBeUndefined();
       const { url, headers, key } = grant.data.createUploadUrl;
-      expect((await fetch(url, { method: 'PUT', headers, body: bytes })).status).toBe(200);
+      expect((await fetch(url, { method: 'PUT', headers, body: new Uint8Array(bytes) })).status).toBe(200);
       // Around lakeql: not in the index (fresh for an hour) until completeUpload vouches for it.
       expect((await gql(app, query)).data.symbol).toBeNull();
       expect((await gql(app, 'mutation($k: String!) { completeUpload(key: $k) { key } }', { k: key })).errors).toBeUndefined();
