@@ -57,6 +57,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   });
   const { store, location } = services;
   metrics.watchJobs(services.transfers.jobs);
+  metrics.watchCatalog(services.catalog);
 
   // Set by stop(): from then on new requests and operations are refused (src/http/drain.ts).
   const drain: Drain = { stopping: false };

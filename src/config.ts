@@ -29,6 +29,10 @@ export interface Config {
   maxUrlExpiry: number;
   /** Bytes of decoded Parquet bars kept in memory, keyed by key + ETag. */
   barsCacheBytes: number;
+  /** Oldest catalog answer allowed, seconds; 0 lists the lake on every query. */
+  catalogMaxAge: number;
+  /** Bytes of parsed fundamentals JSON kept in memory, keyed by key + ETag. */
+  fundamentalsCacheBytes: number;
   /** Secret signing the directory backend's download URLs; random per process when unset. */
   urlSecret?: string;
   /** Origin that download URLs point at when lakeql sits behind a proxy, e.g. https://lake.example.com. */
@@ -105,6 +109,8 @@ export const SETTINGS = {
   LAKEQL_MAX_PAGE_SIZE: { default: '500', doc: 'Largest `first` a connection accepts (100 to 10000); more is a BAD_USER_INPUT error.' },
   LAKEQL_MAX_URL_EXPIRY: { default: '604800', doc: 'Longest `expiresIn` of a download URL, in seconds (S3 caps presigned URLs at 7 days).' },
   LAKEQL_BARS_CACHE_BYTES: { default: '268435456', doc: 'Memory for decoded Parquet files (256 MiB ≈ 4 M bars), keyed by key + ETag so an overwritten file is never served stale; 0 turns the cache off.' },
+  LAKEQL_CATALOG_MAX_AGE: { default: '30', doc: 'Seconds a catalog answer (symbols, years, files, ETags) may lag writes made by other tools; writes through lakeql show at once. Refreshed in the background past half of it; `0` lists the lake on every query. See "Catalog index".' },
+  LAKEQL_FUNDAMENTALS_CACHE_BYTES: { default: '33554432', doc: 'Memory for parsed fundamentals JSON (32 MiB ≈ 10,000 quarterly files), keyed by key + ETag; `0` reads every file on every request.' },
   LAKEQL_URL_SECRET: { default: '(random per process)', doc: 'HMAC secret for the directory backend\'s download URLs; set it to keep URLs valid across restarts and instances.' },
   LAKEQL_PUBLIC_URL: { default: '(the request\'s origin)', doc: 'Origin used in download URLs when lakeql sits behind a proxy.' },
   LAKEQL_API_KEYS: { default: '(none)', doc: 'API keys as `name:key:scopes`, comma-separated; scopes `read`, `write` or `read+write`; keys ≥ 16 characters of A–Z a–z 0–9 _ -. Sent as `Authorization: Bearer <key>` or `X-API-Key`.' },
@@ -198,6 +204,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxPageSize: integer(read('LAKEQL_MAX_PAGE_SIZE'), 'LAKEQL_MAX_PAGE_SIZE', 500, 100, 10_000),
     maxUrlExpiry: integer(read('LAKEQL_MAX_URL_EXPIRY'), 'LAKEQL_MAX_URL_EXPIRY', 604_800, 1, 604_800),
     barsCacheBytes: integer(read('LAKEQL_BARS_CACHE_BYTES'), 'LAKEQL_BARS_CACHE_BYTES', 268_435_456, 0, Number.MAX_SAFE_INTEGER),
+    catalogMaxAge: integer(read('LAKEQL_CATALOG_MAX_AGE'), 'LAKEQL_CATALOG_MAX_AGE', 30, 0, 86_400),
+    fundamentalsCacheBytes: integer(read('LAKEQL_FUNDAMENTALS_CACHE_BYTES'), 'LAKEQL_FUNDAMENTALS_CACHE_BYTES', 33_554_432, 0, Number.MAX_SAFE_INTEGER),
     urlSecret: read('LAKEQL_URL_SECRET'),
     publicUrl: publicUrl?.replace(/\/$/, ''),
     auth,

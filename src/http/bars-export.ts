@@ -1,6 +1,7 @@
 // GET /v1/bars/{SYMBOL}?from=&to=&timeframe=&adjustment=&asOf=&format= : bulk bars as Arrow, Parquet, CSV, JSON or NDJSON, streamed.
 import type { Plugin } from 'graphql-yoga';
-import { indexSymbol, isEmptyIndex } from '../lake/catalog.js';
+import type { CatalogIndex } from '../lake/catalog-index/catalog-index.js';
+import { isEmptyIndex, lookUpSymbol } from '../lake/catalog.js';
 import { InvalidInputError, LakeError, NotFoundError, type LakeErrorCode } from '../lake/errors.js';
 import { checkFiles, filesFor, streamBars, type BarQuery } from '../lake/bars/query.js';
 import type { BarFileReader } from '../lake/bars/reader.js';
@@ -50,7 +51,7 @@ const ACCEPT: Record<string, Format> = {
  * so a bad file is a 422 JSON error naming it; a page that fails to decode mid-stream can only
  * abort the response.
  */
-export function barsExportPlugin(services: { store: ObjectStore; bars: BarFileReader }): Plugin {
+export function barsExportPlugin(services: { store: ObjectStore; bars: BarFileReader; catalog: CatalogIndex }): Plugin {
   return {
     onRequest({ request, url, endResponse }) {
       if (!url.pathname.startsWith(BARS_PATH)) return;
@@ -60,7 +61,7 @@ export function barsExportPlugin(services: { store: ObjectStore; bars: BarFileRe
   };
 }
 
-async function exportBars(services: { store: ObjectStore; bars: BarFileReader }, request: Request, url: URL): Promise<Response> {
+async function exportBars(services: { store: ObjectStore; bars: BarFileReader; catalog: CatalogIndex }, request: Request, url: URL): Promise<Response> {
   let raw: string;
   try {
     raw = decodeURIComponent(url.pathname.slice(BARS_PATH.length));
@@ -78,7 +79,7 @@ async function exportBars(services: { store: ObjectStore; bars: BarFileReader },
   const format = chooseFormat(params.get('format'), request.headers.get('accept'));
   if (!format) return errorResponse(406, 'NOT_ACCEPTABLE', `Accept names no format lakeql writes; use one of: ${Object.values(FORMATS).map((t) => t.split(';')[0]).join(', ')} (or ?format=)`);
 
-  const index = await indexSymbol(services.store, ticker);
+  const index = await lookUpSymbol(services.catalog, services.store, ticker);
   if (isEmptyIndex(index)) throw new NotFoundError(`the lake holds nothing for ${ticker}`);
   await checkFiles(services.bars, filesFor(index, query));
   query.adjustment = await loadAdjustment(services.bars, services.store, index, { adjustment, asOf });

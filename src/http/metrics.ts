@@ -8,6 +8,14 @@ import type { StoreMethod } from '../lake/store/counting.js';
 
 export const METRICS_PATH = '/metrics';
 
+/** What the metrics read of the catalog index, at scrape time only. */
+export interface CatalogSource {
+  /** Files and symbols the index holds, and its estimated heap bytes; undefined when it holds nothing (off, or not built). */
+  size(): { files: number; symbols: number; bytes: number } | undefined;
+  refreshes: number;
+  refreshFailures: number;
+}
+
 /** What the metrics need of the job service: the current jobs, and every snapshot it publishes. */
 export interface JobSource {
   list(): Promise<JobSnapshot[]>;
@@ -42,6 +50,7 @@ export class Metrics {
   private readonly jobBytes: Counter<'kind'>;
   private readonly jobsFinished: Counter<'kind' | 'state'>;
   private jobSource: JobSource | undefined;
+  private catalogSource: CatalogSource | undefined;
   /** Bytes already counted per running job, so each snapshot adds only what moved since the last. */
   private readonly jobProgress = new Map<string, number>();
 
@@ -81,6 +90,20 @@ export class Metrics {
         for (const job of jobs) this.inc({ state: job.state, kind: job.kind });
       },
     });
+    const catalogGauge = (name: string, help: string, read: (c: CatalogSource) => number | undefined) =>
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          this.set(metrics.catalogSource ? (read(metrics.catalogSource) ?? 0) : 0);
+        },
+      });
+    catalogGauge('lakeql_catalog_index_keys', 'Files the in-memory catalog index holds.', (c) => c.size()?.files);
+    catalogGauge('lakeql_catalog_index_symbols', 'Symbols the in-memory catalog index holds.', (c) => c.size()?.symbols);
+    catalogGauge('lakeql_catalog_index_bytes', 'Estimated heap bytes of the catalog index (see bench:index for the measured figure).', (c) => c.size()?.bytes);
+    catalogGauge('lakeql_catalog_index_refreshes', 'Catalog index refreshes (full listings) completed by this instance.', (c) => c.refreshes);
+    catalogGauge('lakeql_catalog_index_refresh_failures', 'Catalog index refreshes that failed (the index keeps answering within its bound).', (c) => c.refreshFailures);
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'lakeql_' });
   }
 
@@ -95,6 +118,11 @@ export class Metrics {
   readonly onStoreCall = (method: StoreMethod, backend: string): void => {
     this.storeCalls.inc({ backend, method });
   };
+
+  /** Reports the catalog index's size and refreshes at every scrape. */
+  watchCatalog(source: CatalogSource): void {
+    this.catalogSource = source;
+  }
 
   /** Counts job bytes and final states from published snapshots, and the jobs gauge from the registry. */
   watchJobs(source: JobSource): () => void {

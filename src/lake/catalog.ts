@@ -1,7 +1,9 @@
 // Reads the lake's catalog (symbols, their years and files) from listings alone: no HEAD, no GET.
+import type { CatalogIndex } from './catalog-index/catalog-index.js';
+import type { CatalogSnapshot } from './catalog-index/snapshot.js';
 import { InvalidInputError } from './errors.js';
 import { DATASETS, ROOTS, parseKey, parseSymbolPrefix, symbolPrefix, type Dataset } from './layout.js';
-import { listAll } from './store/helpers.js';
+import { listAll, listCommonPrefixes } from './store/helpers.js';
 import type { ObjectMeta, ObjectStore } from './store/types.js';
 
 /** Everything the lake holds for one symbol, indexed for the resolvers. */
@@ -25,6 +27,40 @@ export interface SymbolPageEntry {
 export interface SymbolPage {
   symbols: SymbolPageEntry[];
   hasNextPage: boolean;
+}
+
+/** One symbol's entry as the catalog index holds it (an empty one for a symbol it does not hold: no request). */
+export function symbolIndexFromSnapshot(snapshot: CatalogSnapshot, ticker: string): SymbolIndex {
+  const index = emptyIndex(ticker);
+  if (!snapshot.has(ticker)) return index;
+  snapshot.datasets.forEach((dataset, i) => {
+    for (const { year, part, meta } of snapshot.files(ticker, i)) {
+      if (dataset.name === 'daily') index.daily.set(year, meta);
+      else if (dataset.name === 'minute') nested(index.minute, year).set(part, meta);
+      else if (dataset.name === 'fundamental') nested(index.fundamentals, year).set(part, meta);
+      else if (dataset.name === 'corporateActions') index.corporateActions.set(year, meta);
+    }
+  });
+  return index;
+}
+
+/** One symbol's entry: from the catalog index when it is on (no request once fresh), else by listing. */
+export async function lookUpSymbol(catalog: CatalogIndex, store: ObjectStore, ticker: string): Promise<SymbolIndex> {
+  return catalog.enabled ? symbolIndexFromSnapshot(await catalog.current(), ticker) : indexSymbol(store, ticker);
+}
+
+/** How many symbols any dataset holds (starting with `prefix`), from delimiter listings of each root. */
+export async function countSymbols(store: ObjectStore, prefix = ''): Promise<number> {
+  const found = new Set<string>();
+  await Promise.all(
+    DATASETS.map(async (dataset) => {
+      for (const common of await listCommonPrefixes(store, ROOTS[dataset] + prefix)) {
+        const ticker = parseSymbolPrefix(dataset, common);
+        if (ticker) found.add(ticker);
+      }
+    }),
+  );
+  return found.size;
 }
 
 export function emptyIndex(ticker: string): SymbolIndex {

@@ -1,5 +1,5 @@
 // Catalog resolvers: symbols, their years, tick files and fundamentals, all through the request's loaders.
-import { isEmptyIndex, listSymbolPage, yearsOf, type SymbolIndex } from '../lake/catalog.js';
+import { countSymbols, isEmptyIndex, listSymbolPage, yearsOf, type SymbolIndex } from '../lake/catalog.js';
 import { InvalidDataError, InvalidInputError } from '../lake/errors.js';
 import { assertQuarter, assertYear, isTicker, normalizeTicker, type Resolution } from '../lake/layout.js';
 import type { ObjectHead, ObjectMeta } from '../lake/store/types.js';
@@ -23,15 +23,28 @@ export function decodeSymbolCursor(cursor: string): string {
   return ticker;
 }
 
+/** A page of symbols: from the catalog index when it is on, else from one delimiter listing per dataset. */
 export async function symbols(ctx: Context, args: { prefix?: string | null; first: number; after?: string | null }) {
-  const page = await listSymbolPage(ctx.services.store, {
-    prefix: args.prefix ?? undefined,
-    first: args.first,
-    after: args.after ? decodeSymbolCursor(args.after) : undefined,
-  });
-  ctx.loaders.registerPage(page.symbols);
-  const edges = page.symbols.map(({ ticker }) => ({ cursor: symbolCursor(ticker), node: { ticker } satisfies SymbolRef }));
-  return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+  const after = args.after ? decodeSymbolCursor(args.after) : undefined;
+  const prefix = args.prefix ?? undefined;
+  if (prefix !== undefined && !/^[A-Za-z0-9.-]*$/.test(prefix)) throw new InvalidInputError(`prefix "${prefix}" can only hold letters, digits, "." and "-"`);
+  const { catalog, store } = ctx.services;
+  let tickers: string[];
+  let hasNextPage: boolean;
+  let totalCount: () => Promise<number>;
+  if (catalog.enabled) {
+    const snapshot = await catalog.current();
+    ({ tickers, hasNextPage } = snapshot.page({ prefix: prefix?.toUpperCase(), first: args.first, after }));
+    totalCount = async () => snapshot.count(prefix?.toUpperCase());
+  } else {
+    const page = await listSymbolPage(store, { prefix, first: args.first, after });
+    ctx.loaders.registerPage(page.symbols);
+    tickers = page.symbols.map((s) => s.ticker);
+    hasNextPage = page.hasNextPage;
+    totalCount = () => countSymbols(store, prefix?.toUpperCase());
+  }
+  const edges = tickers.map((ticker) => ({ cursor: symbolCursor(ticker), node: { ticker } satisfies SymbolRef }));
+  return { edges, pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null }, totalCount };
 }
 
 export async function symbol(ctx: Context, ticker: string): Promise<SymbolRef | null> {
@@ -83,7 +96,7 @@ export async function fundamentalsOfSymbol(ctx: Context, parent: SymbolRef, args
 
 /** The parsed JSON of a fundamentals file; must be an object, or the file is reported as INVALID_DATA. */
 export async function fundamentalsData(ctx: Context, parent: FundamentalsRef): Promise<Record<string, unknown>> {
-  const data = await ctx.loaders.json.load(parent.object.key);
+  const data = await ctx.loaders.json.load(parent.object);
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new InvalidDataError(`${parent.object.key} does not hold a JSON object`, { key: parent.object.key });
   }

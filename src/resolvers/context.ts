@@ -12,7 +12,7 @@ export interface Context {
 export function createContext(services: Services, request: Request): Context {
   return {
     services,
-    loaders: createLoaders(services.store),
+    loaders: createLoaders(services.store, { catalog: services.catalog, fundamentals: services.fundamentals }),
     origin: services.config.publicUrl ?? new URL(request.url).origin,
   };
 }

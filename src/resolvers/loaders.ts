@@ -1,27 +1,37 @@
 // Per-request DataLoaders: every S3 list/head/get a query needs goes through here, batched and deduplicated.
 import DataLoader from 'dataloader';
-import { indexSymbol, indexSymbolRange, type SymbolIndex, type SymbolPageEntry } from '../lake/catalog.js';
+import { indexSymbol, indexSymbolRange, symbolIndexFromSnapshot, type SymbolIndex, type SymbolPageEntry } from '../lake/catalog.js';
+import type { CatalogIndex } from '../lake/catalog-index/catalog-index.js';
+import type { FundamentalsCache } from '../lake/fundamentals-cache.js';
 import type { Dataset } from '../lake/layout.js';
-import { getBytes } from '../lake/store/helpers.js';
-import type { ObjectHead, ObjectStore } from '../lake/store/types.js';
-import { InvalidDataError } from '../lake/errors.js';
+import type { ObjectHead, ObjectMeta, ObjectStore } from '../lake/store/types.js';
 
 export interface Loaders {
   /** The symbol's catalog entry; batches of symbols from one page are indexed with ranged listings. */
   symbolIndex: DataLoader<string, SymbolIndex>;
   /** HEAD, deduplicated by key: only for fields a listing cannot answer (metadata, content type). */
   head: DataLoader<string, ObjectHead>;
-  /** GET + JSON.parse, deduplicated by key. */
-  json: DataLoader<string, unknown>;
+  /** Parsed JSON by key (and the listing's ETag, which the cache is keyed by), deduplicated by key. */
+  json: DataLoader<Pick<ObjectMeta, 'key' | 'etag'>, unknown, string>;
   /** Remembers that these symbols came from one listing page, so they are contiguous in key order. */
   registerPage(symbols: SymbolPageEntry[]): void;
 }
 
-export function createLoaders(store: ObjectStore): Loaders {
+export interface LoaderServices {
+  /** When enabled, the catalog is answered from it (no listing per request). */
+  catalog?: CatalogIndex;
+  fundamentals: FundamentalsCache;
+}
+
+export function createLoaders(store: ObjectStore, services: LoaderServices): Loaders {
   // ticker → the page it was listed on; symbols of one page share one ranged listing.
   const pages = new Map<string, SymbolPageEntry[]>();
 
   const symbolIndex = new DataLoader<string, SymbolIndex>(async (tickers) => {
+    if (services.catalog?.enabled) {
+      const snapshot = await services.catalog.current();
+      return tickers.map((t) => symbolIndexFromSnapshot(snapshot, t));
+    }
     const results = new Map<string, SymbolIndex>();
     const byPage = new Map<SymbolPageEntry[], string[]>();
     const loose: string[] = [];
@@ -44,21 +54,9 @@ export function createLoaders(store: ObjectStore): Loaders {
 
   const head = new DataLoader<string, ObjectHead>((keys) => Promise.all(keys.map((key) => store.head(key).catch((e: Error) => e))));
 
-  const json = new DataLoader<string, unknown>((keys) =>
-    Promise.all(
-      keys.map(async (key) => {
-        try {
-          const bytes = await getBytes(store, key);
-          try {
-            return JSON.parse(Buffer.from(bytes).toString('utf8'));
-          } catch (cause) {
-            return new InvalidDataError(`${key} is not valid JSON`, { key, cause });
-          }
-        } catch (error) {
-          return error as Error;
-        }
-      }),
-    ),
+  const json = new DataLoader<Pick<ObjectMeta, 'key' | 'etag'>, unknown, string>(
+    (objects) => Promise.all(objects.map((o) => services.fundamentals.read(o.key, o.etag).catch((error: Error) => error))),
+    { cacheKeyFn: (o) => o.key },
   );
 
   return {

@@ -96,12 +96,14 @@ export async function createUploadUrl(ctx: Context, args: TickArgs & { contentLe
 /**
  * Acts only with the token createUploadUrl handed out for this key: without one, a caller could
  * have lakeql validate (and delete) any object, such as fundamentals another tool wrote. A
- * caller without `read` gets back the metadata the grant required, not what the store holds.
+ * caller without `read` gets back the metadata the grant required, not what the store holds. Once
+ * checked, the catalog index learns of the object at once, not at its next refresh.
  */
 export async function completeUpload(ctx: Context, key: string, token: string): Promise<StoredObject> {
   const grant = transfers(ctx).putUrls.verifyCompletion(key, token);
   if (!grant) throw new PermissionDeniedError('this completion token was not issued for this key by this lake, or it has expired', { key });
   const stored = await complete(ctx.services.store, key, grant);
+  await ctx.services.noteWritten(key);
   const principal = (ctx as { principal?: Principal }).principal;
   if (principal && !principal.scopes.has('read')) {
     const parsed = parseKey(key);

@@ -57,6 +57,13 @@ export const SymbolObject = builder.objectRef<SymbolRef>('Symbol').implement({
 
 const SymbolConnection = connectionType('Symbol', SymbolObject);
 
+builder.objectField(SymbolConnection, 'totalCount', (t) =>
+  t.int({
+    description: 'Symbols matching `prefix` in the whole lake, not just this page (from the catalog index when it is on).',
+    resolve: (c) => (c as { totalCount?: () => Promise<number> }).totalCount?.() ?? 0,
+  }),
+);
+
 builder.queryFields((t) => ({
   symbols: t.field({
     type: SymbolConnection,

@@ -2,12 +2,18 @@
 import type { Config } from '../config.js';
 import { BarFileReader } from '../lake/bars/reader.js';
 import type { JobJournal } from '../lake/jobs/journal.js';
+import { CatalogIndex } from '../lake/catalog-index/catalog-index.js';
+import { reportWrite, WatchedStore, watchUploader, type WrittenEntry } from '../lake/catalog-index/watched-store.js';
+import { FundamentalsCache } from '../lake/fundamentals-cache.js';
+import { LakeVersionCounter } from '../lake/lake-version.js';
 import { CountingStore, type CountingStoreOptions } from '../lake/store/counting.js';
 import { openStore, type LakeLocation } from '../lake/store/open.js';
 import type { S3RequestEvent } from '../lake/store/s3-observe.js';
 import { isPresigner, type ObjectStore, type Presigner } from '../lake/store/types.js';
 import { ReferenceData } from '../lake/reference.js';
+import { uploaderFor } from '../lake/store/uploader.js';
 import { UrlSigner } from '../lake/url-signer.js';
+import { catalogChannel, connectCatalogSync, type CatalogSync } from './catalog-sync.js';
 import { openJournal } from './journal.js';
 import { connectRedis, type RedisTransfers } from './redis.js';
 import { createTransferServices, type TransferDeps, type TransferServices } from './transfers.js';
@@ -28,6 +34,17 @@ export interface Services {
   reference: ReferenceData;
   /** The instance's Redis commands connection (LAKEQL_REDIS_URL), shared by the rate limiter. */
   redis?: RedisTransfers['client'];
+  /** The lake's listings in memory, fresh within LAKEQL_CATALOG_MAX_AGE (off at 0). */
+  catalog: CatalogIndex;
+  /** Moves whenever the lake may have changed: writes here or elsewhere (Redis), refreshes that found a difference. */
+  lakeVersion: LakeVersionCounter;
+  /** Parsed fundamentals JSON by key + ETag (LAKEQL_FUNDAMENTALS_CACHE_BYTES). */
+  fundamentals: FundamentalsCache;
+  /**
+   * Tells the index (here and, with Redis, everywhere) of an object written around lakeql's store
+   * that lakeql vouches for: a presigned PUT confirmed by completeUpload. Writes through the store are reported by themselves.
+   */
+  noteWritten(key: string): Promise<void>;
 }
 
 export interface ServiceDeps {
@@ -42,6 +59,8 @@ export interface ServiceDeps {
   /** Counts S3 requests below the SDK's retries, and a directory store's calls. */
   onS3Request?: (event: S3RequestEvent) => void;
   onStoreCall?: CountingStoreOptions['onCall'];
+  /** The clock catalog ages are measured with (ms); tests pass one they move by hand. */
+  catalogClock?: () => number;
 }
 
 export interface BuiltServices {
@@ -57,8 +76,22 @@ export async function buildServices(config: Config, deps: ServiceDeps = {}): Pro
     ? { store: deps.store, location: deps.location ?? ({ kind: 'local', directory: '(given store)' } as LakeLocation), close: () => {} }
     : await openStore(config.lake, { s3: { onRequest: deps.onS3Request }, createDirectory: !config.lakeExplicit || config.demo === 'always' });
   // S3 requests are counted below the SDK's retries (onRequest); a directory has no requests, so count its calls.
-  const store =
+  const rawStore =
     !deps.store && opened.location.kind === 'local' && deps.onStoreCall ? new CountingStore(opened.store, { onCall: deps.onStoreCall }) : opened.store;
+  const location = opened.location;
+  const lakeVersion = new LakeVersionCounter();
+  const catalog = new CatalogIndex(rawStore, { maxAgeMs: config.catalogMaxAge * 1000, now: deps.catalogClock, onChange: () => lakeVersion.bump(), log });
+  let sync: CatalogSync | undefined;
+  const apply = (key: string, entry: WrittenEntry) => {
+    if (entry === 'unknown') catalog.invalidate();
+    else catalog.note({ key, entry });
+  };
+  // Every write through lakeql lands in the index before its promise settles, and is told to the other instances.
+  const written = async (key: string, entry: WrittenEntry) => {
+    apply(key, entry);
+    await sync?.publish(key, entry);
+  };
+  const store = new WatchedStore(rawStore, written);
   // LAKEQL_REDIS_URL: job state, events and cancels shared with other instances (tests may pass their own deps instead).
   let redis: RedisTransfers | undefined;
   try {
@@ -72,22 +105,38 @@ export async function buildServices(config: Config, deps: ServiceDeps = {}): Pro
   let journal: JobJournal | undefined;
   try {
     journal = redis || deps.transfers?.registry ? undefined : await openJournal(config.transfers.stateDir, deps.store ? undefined : opened.location, log);
+    sync = config.redisUrl ? await connectCatalogSync(config.redisUrl, catalogChannel(location), apply, log) : undefined;
   } catch (error) {
     opened.close();
+    await journal?.close();
+    await redis?.close();
     throw error;
   }
   const transfers = createTransferServices(store, config.transfers, { urlSecret: config.urlSecret, log, journal, ...redis?.deps, ...deps.transfers });
+  // lib-storage uploads go around the store: the uploader is built on the unwatched one (so S3 keeps lib-storage) and watched itself.
+  transfers.engine.uploader = watchUploader(uploaderFor(rawStore, transfers.ownUploads), rawStore, written);
   await redis?.listen(transfers);
   const services: Services = {
     config,
     store,
-    location: opened.location,
+    location,
     presigner: isPresigner(store) ? store : undefined,
     urlSigner: new UrlSigner(config.urlSecret),
     bars: deps.bars ?? new BarFileReader(store, { cacheBytes: config.barsCacheBytes }),
     transfers,
     reference: new ReferenceData(store),
     ...(redis ? { redis: redis.client } : {}),
+    catalog,
+    lakeVersion,
+    fundamentals: new FundamentalsCache(store, config.fundamentalsCacheBytes),
+    noteWritten: (key) => reportWrite(rawStore, key, written),
   };
-  return { services, closeStore: () => opened.close(), closeRedis: async () => redis?.close() };
+  return {
+    services,
+    closeStore: () => opened.close(),
+    closeRedis: async () => {
+      await sync?.close();
+      await redis?.close();
+    },
+  };
 }
