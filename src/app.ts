@@ -14,6 +14,10 @@ import { uploadPlugin } from './http/upload-plugin.js';
 import { attachWebSocket } from './http/websocket.js';
 import { graphiqlHeaders, securityPlugins, type SecurityDeps } from './http/security.js';
 import { drainPlugin, type Drain } from './http/drain.js';
+import { httpCachePlugin, type HttpCacheOptions } from './http/http-cache.js';
+import { loadConsoleDocuments, loadDocuments, persistedDocumentsPlugin } from './http/persisted-documents.js';
+import { responseCachePlugin } from './http/response-cache.js';
+import { isAuthConfigured } from './auth/authenticator.js';
 import { ensureDemoLake } from './lake/demo/create-demo-lake.js';
 import { createLogger, yogaLogger, type Logger } from './log.js';
 import { createContext, type Context } from './resolvers/context.js';
@@ -28,6 +32,8 @@ export interface AppDeps extends Omit<ServiceDeps, 'onS3Request' | 'onStoreCall'
   metrics?: Metrics;
   /** Clock, timer and JWT key seams for the security tests. */
   security?: SecurityDeps;
+  /** The built console whose persisted documents are accepted by id; console/dist unless given. */
+  consoleDirectory?: string;
 }
 
 export interface App {
@@ -51,6 +57,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   const { store, location } = services;
   metrics.watchJobs(services.transfers.jobs);
 
+  // The console's documents (from its build) and LAKEQL_TRUSTED_DOCUMENTS, by id; the trusted file wins a shared id.
+  const documents = new Map([...(await loadConsoleDocuments(deps.consoleDirectory)), ...(config.trustedDocuments ? await loadDocuments(config.trustedDocuments) : [])]);
+  const caching: HttpCacheOptions = { lakeVersion: services.lakeVersion, maxAge: config.catalogMaxAge, authOn: isAuthConfigured(config.auth) };
+  const responseCache = responseCachePlugin({ lakeVersion: services.lakeVersion, maxAge: config.catalogMaxAge });
+
   // Set by stop(): from then on new requests and operations are refused (src/http/drain.ts).
   const drain: Drain = { stopping: false };
   const yoga = createYoga<Record<string, never>, Context>({
@@ -63,7 +74,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     maxRequestBodySize: false,
     landingPage: false,
     // Request ids and timings first: they must see requests that later plugins answer early (401, 413, 429).
-    plugins: [requestLogPlugin(logger), metrics.timingPlugin(), consolePlugin(), drainPlugin(drain), ...securityPlugins(config, deps.security), metrics.endpointPlugin(), healthPlugin(store), filesPlugin(store, services.urlSigner), barsExportPlugin(services), uploadPlugin(), putUploadsPlugin(services.transfers)],
+    // After auth, before any work: a revalidation that matches (304) costs nothing else (src/http/http-cache.ts).
+    // Persisted documents resolve ids before the response cache keys on the text.
+    plugins: [
+      requestLogPlugin(logger), metrics.timingPlugin(), consolePlugin({ directory: deps.consoleDirectory }), drainPlugin(drain), ...securityPlugins(config, deps.security),
+      httpCachePlugin(caching), persistedDocumentsPlugin({ documents, trustedOnly: config.trustedDocuments !== undefined }), ...(responseCache ? [responseCache] : []),
+      metrics.endpointPlugin(), healthPlugin(store), filesPlugin(store, services.urlSigner), barsExportPlugin(services, caching), uploadPlugin(), putUploadsPlugin(services.transfers),
+    ],
   });
 
   let server: Server | undefined;

@@ -42,6 +42,10 @@ export interface Config {
   logLevel: LogLevel;
   /** Upload and download jobs (issue 4). */
   transfers: TransferConfig;
+  /** Seconds an answer may lag the lake: the catalog index's bound and the `max-age` of cacheable GET answers. */
+  catalogMaxAge: number;
+  /** JSON file of document id → GraphQL document; when set, only those (and the console's own) are executed. */
+  trustedDocuments?: string;
 }
 
 /** Roots the server may read and write for jobs, and how hard jobs may push. */
@@ -121,6 +125,8 @@ export const SETTINGS = {
   LAKEQL_REDIS_URL: { default: '(none: one instance)', doc: 'redis://[user:password@]host:port[/db] (or rediss://): job state, progress events and cancel requests go through Redis, so any instance can query, follow and cancel any job.' },
   LAKEQL_SHUTDOWN_TIMEOUT_MS: { default: '10000', doc: 'Bound on a graceful stop (SIGTERM/SIGINT): new requests get 503, running jobs are cancelled (multipart uploads aborted, subscribers sent the final state), in-flight requests finish; whatever remains then is cut and the process exits.' },
   LAKEQL_RATE_LIMIT: { default: '1200/60s', doc: 'Requests per window per API key or JWT subject (per client address when anonymous), as `n/<window>` with ms, s, m or h, or `off`; more is HTTP 429 with Retry-After.' },
+  LAKEQL_CATALOG_MAX_AGE: { default: '5', doc: 'Seconds an answer may lag the lake (0 to 86400): the catalog\'s freshness bound and the `Cache-Control: max-age` of read-only GET answers (see HTTP caching).' },
+  LAKEQL_TRUSTED_DOCUMENTS: { default: '(none: any document)', doc: 'JSON file `{ "<id>": "<GraphQL document>", … }`; when set, only these documents (sent by id) and the console\'s own are executed, anything else is PERSISTED_QUERY_ONLY or PERSISTED_QUERY_NOT_FOUND (HTTP 400/404).' },
   LAKEQL_LOG_LEVEL: { default: 'info', doc: 'Level of the JSON log lines on stdout: `fatal`, `error`, `warn`, `info` (one line per request), `debug` (adds /health, /ready and /metrics requests), `trace` or `silent`.' },
   LAKEQL_URL: { default: 'http://127.0.0.1:4000', doc: 'CLI only: the gateway `lakeql ls`, `backfill` and `download` talk to (`--url` overrides).' },
   LAKEQL_API_KEY: { default: '(none)', doc: 'CLI only: the API key those commands send (`--api-key` overrides); never printed.' },
@@ -185,6 +191,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: integer(read('LAKEQL_SHUTDOWN_TIMEOUT_MS'), 'LAKEQL_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
     transfers: loadTransfers(read),
     logLevel: logLevel(read('LAKEQL_LOG_LEVEL')),
+    catalogMaxAge: integer(read('LAKEQL_CATALOG_MAX_AGE'), 'LAKEQL_CATALOG_MAX_AGE', 5, 0, 86_400),
+    trustedDocuments: read('LAKEQL_TRUSTED_DOCUMENTS'),
   };
 }
 

@@ -1,6 +1,8 @@
 // The composition root: every long-lived service (store, bar reader, signers, transfers, Redis wiring) is built here, once.
 import type { Config } from '../config.js';
 import { BarFileReader } from '../lake/bars/reader.js';
+import { LakeVersionCounter, type LakeVersion } from '../lake/lake-version.js';
+import { bumpOnWrite } from '../lake/store/bump-on-write.js';
 import { CountingStore, type CountingStoreOptions } from '../lake/store/counting.js';
 import { openStore, type LakeLocation } from '../lake/store/open.js';
 import type { S3RequestEvent } from '../lake/store/s3-observe.js';
@@ -21,6 +23,8 @@ export interface Services {
   bars: BarFileReader;
   /** Upload and download jobs, their progress events, and single-object writes. */
   transfers: TransferServices;
+  /** Changes whenever the lake may have changed; HTTP ETags and the response cache are keyed by it. */
+  lakeVersion: LakeVersion;
 }
 
 export interface ServiceDeps {
@@ -50,8 +54,11 @@ export async function buildServices(config: Config, deps: ServiceDeps = {}): Pro
     ? { store: deps.store, location: deps.location ?? ({ kind: 'local', directory: '(given store)' } as LakeLocation), close: () => {} }
     : await openStore(config.lake, { s3: { onRequest: deps.onS3Request } });
   // S3 requests are counted below the SDK's retries (onRequest); a directory has no requests, so count its calls.
-  const store =
+  const lakeVersion = new LakeVersionCounter();
+  const counted =
     !deps.store && opened.location.kind === 'local' && deps.onStoreCall ? new CountingStore(opened.store, { onCall: deps.onStoreCall }) : opened.store;
+  // lakeql's own writes change the version at once; the catalog index bumps it for other writers' changes.
+  const store = bumpOnWrite(counted, lakeVersion);
   // LAKEQL_REDIS_URL: job state, events and cancels shared with other instances (tests may pass their own deps instead).
   let redis: RedisTransfers | undefined;
   try {
@@ -70,6 +77,7 @@ export async function buildServices(config: Config, deps: ServiceDeps = {}): Pro
     urlSigner: new UrlSigner(config.urlSecret),
     bars: deps.bars ?? new BarFileReader(store, { cacheBytes: config.barsCacheBytes }),
     transfers,
+    lakeVersion,
   };
   return { services, closeStore: () => opened.close(), closeRedis: async () => redis?.close() };
 }
