@@ -75,6 +75,13 @@ export function withHeaders(response: Response, headers: Record<string, string>)
   }
 }
 
+function withoutHeaders(response: Response, names: string[]): Response {
+  if (!names.some((name) => response.headers.has(name))) return response;
+  const copy = new Headers(response.headers);
+  for (const name of names) copy.delete(name);
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers: copy });
+}
+
 interface Pending {
   etag?: string;
   /** Not to be labelled fresh: a volatile document, an error, a stream. */
@@ -123,8 +130,10 @@ export function httpCachePlugin(options: HttpCacheOptions): Plugin {
       if (!entry) return;
       pending.delete(request);
       if (response.status === 304) return;
-      if (entry.etag && !entry.uncacheable && response.status === 200) setResponse(withHeaders(response, cacheHeaders(options, entry.etag, 'Accept')));
-      else if (!response.headers.has('cache-control')) setResponse(withHeaders(response, { 'cache-control': 'no-store' }));
+      // The response cache plugin labels what it stores with its own key as ETag; one scheme only, ours.
+      const own = withoutHeaders(response, ['etag', 'last-modified']);
+      if (entry.etag && !entry.uncacheable && response.status === 200) setResponse(withHeaders(own, cacheHeaders(options, entry.etag, 'Accept')));
+      else setResponse(own.headers.has('cache-control') ? own : withHeaders(own, { 'cache-control': 'no-store' }));
     },
   };
 }
