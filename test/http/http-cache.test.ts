@@ -48,11 +48,11 @@ async function executions(metrics: Metrics): Promise<number> {
   return [...text.matchAll(/^lakeql_graphql_operation_duration_seconds_count\{[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
 }
 
-function get(app: App, params: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
+async function get(app: App, params: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
   return app.yoga.fetch(`${ORIGIN}/graphql?${new URLSearchParams(params)}`, { method: 'GET', headers: { accept: 'application/graphql-response+json', ...CSRF, ...headers } });
 }
 
-function post(app: App, body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Response> {
+async function post(app: App, body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Response> {
   return app.yoga.fetch(`${ORIGIN}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers }, body: JSON.stringify(body) });
 }
 
