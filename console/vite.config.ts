@@ -1,10 +1,12 @@
 // Vite config for the web console: built into console/dist (served by lakeql at /); `npm run console:dev` proxies the API to a running gateway.
 import { defineConfig } from 'vite';
+import { persistedDocuments } from './persisted-documents.js';
 
 const gateway = process.env.LAKEQL_URL ?? 'http://127.0.0.1:4000';
 
 export default defineConfig({
   base: '/',
+  plugins: [persistedDocuments()],
   // The console's own files only: no .env loading, no public dir surprises beyond console/public.
   envDir: false,
   build: {
