@@ -79,7 +79,7 @@ async function newestSource(root: string): Promise<number | undefined> {
     }
   };
   await visit(path.join(root, 'src'));
-  for (const file of ['index.html', 'vite.config.ts', 'persisted-documents.ts', 'tsconfig.json', '../package-lock.json']) {
+  for (const file of ['index.html', 'vite.config.ts', 'tsconfig.json', '../package-lock.json']) {
     const s = await stat(path.join(root, file)).catch(() => undefined);
     if (s) newest = Math.max(newest, s.mtimeMs);
   }

@@ -1,5 +1,5 @@
 // Response cache for read-only operations: keyed by document, variables, the caller's scopes and the lake version; a bump retires every entry.
-import { createInMemoryCache, useResponseCache, type Cache } from '@graphql-yoga/plugin-response-cache';
+import { createInMemoryCache, hashSHA256, useResponseCache, type Cache } from '@graphql-yoga/plugin-response-cache';
 import type { Plugin } from 'graphql-yoga';
 import type { LakeVersion } from '../lake/lake-version.js';
 import { principalClass } from './http-cache.js';
@@ -31,7 +31,13 @@ const NEVER_CACHED = { 'Query.job': 0, 'Query.jobs': 0, 'TickFile.downloadUrl': 
 export function responseCachePlugin(options: ResponseCacheOptions): Plugin | undefined {
   if (options.maxAge === 0) return undefined;
   const { lakeVersion } = options;
+  // Multipart requests carry file streams in their variables (and are mutations anyway): not hashed, not cached.
+  const enabled = (request: Request) => !/^multipart\//i.test(request.headers.get('content-type') ?? '');
   return useResponseCache({
+    enabled,
+    // The plugin builds a key for every request before asking `enabled`; a disabled one gets none.
+    // Variables in the order sent: another order is only a miss, never a wrong hit.
+    buildResponseCacheKey: (p) => (enabled(p.request) ? hashSHA256([p.documentString, p.operationName ?? '', JSON.stringify(p.variableValues ?? {}), p.sessionId ?? ''].join('|')) : ''),
     cache: options.cache ?? createInMemoryCache({ max: options.maxEntries ?? 1000 }),
     session: (_request, context) => `${principalClass(context as object)}@${lakeVersion.current()}`,
     ttl: options.maxAge * 1000,
