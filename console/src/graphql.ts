@@ -66,7 +66,9 @@ export async function request<R, V>(document: TypedDocumentString<R, V>, variabl
   const accept = 'application/graphql-response+json, application/json';
   if (id !== undefined && /^\s*query\b/.test(text)) {
     const params = new URLSearchParams({ documentId: id, variables: JSON.stringify(variables) });
-    const response = await fetch(`${ENDPOINT}?${params}`, { method: 'GET', headers: headers({ [CSRF_HEADER]: '1', accept }), signal });
+    // no-cache: the browser keeps the answer but asks again with If-None-Match (a 304 while the lake is
+    // unchanged), so the page's own uploads show at once instead of after max-age.
+    const response = await fetch(`${ENDPOINT}?${params}`, { method: 'GET', cache: 'no-cache', headers: headers({ [CSRF_HEADER]: '1', accept }), signal });
     const payload = (await response.json().catch(() => ({}))) as Payload<R>;
     if (payload.errors?.[0]?.extensions?.code !== 'PERSISTED_QUERY_NOT_FOUND') return unwrap(payload, response.status);
   }
