@@ -75,10 +75,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     landingPage: false,
     // Request ids and timings first: they must see requests that later plugins answer early (401, 413, 429).
     // After auth, before any work: a revalidation that matches (304) costs nothing else (src/http/http-cache.ts).
-    // Persisted documents resolve ids before the response cache keys on the text.
+    // Persisted documents resolve ids first: HTTP caching and the response cache judge and key the text.
     plugins: [
       requestLogPlugin(logger), metrics.timingPlugin(), consolePlugin({ directory: deps.consoleDirectory }), drainPlugin(drain), ...securityPlugins(config, deps.security),
-      httpCachePlugin(caching), persistedDocumentsPlugin({ documents, trustedOnly: config.trustedDocuments !== undefined }), ...(responseCache ? [responseCache] : []),
+      persistedDocumentsPlugin({ documents, trustedOnly: config.trustedDocuments !== undefined }), httpCachePlugin(caching), ...(responseCache ? [responseCache] : []),
       metrics.endpointPlugin(), healthPlugin(store), filesPlugin(store, services.urlSigner), barsExportPlugin(services, caching), uploadPlugin(), putUploadsPlugin(services.transfers),
     ],
   });

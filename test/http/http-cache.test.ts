@@ -216,7 +216,7 @@ describe('persisted and trusted documents', () => {
 
   it('runs a console document by id over GET, with an ETag', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'lakeql-console-docs-'));
-    await writeFile(path.join(dir, CONSOLE_DOCUMENTS_FILE), JSON.stringify({ abc123: YEARS_DOC }));
+    await writeFile(path.join(dir, CONSOLE_DOCUMENTS_FILE), JSON.stringify({ abc123: YEARS_DOC, jobs1: 'query Jobs { jobs { id } }' }));
     const h = await harness({}, dir);
     const response = await get(h.app, { documentId: 'abc123', variables: JSON.stringify({ t: 'S001' }) });
     expect(response.status).toBe(200);
@@ -225,6 +225,11 @@ describe('persisted and trusted documents', () => {
     // APQ's form names the same document.
     const apq = await get(h.app, { extensions: JSON.stringify({ persistedQuery: { version: 1, sha256Hash: 'abc123' } }), variables: JSON.stringify({ t: 'S002' }) });
     expect((await apq.json()).data.symbol.years).toHaveLength(2);
+    // Volatile documents by id are judged by their text too.
+    const jobs = await get(h.app, { documentId: 'jobs1' });
+    expect(jobs.status).toBe(200);
+    expect(jobs.headers.get('etag')).toBeNull();
+    expect(jobs.headers.get('cache-control')).toBe('no-store');
     // Without trusted documents, text is still accepted.
     expect((await (await post(h.app, { query: LAKE_DOC })).json()).data.lake.kind).toBe('LOCAL');
     await rm(h.dir, { recursive: true, force: true });
