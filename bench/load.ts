@@ -73,6 +73,9 @@ async function drive(url: string, headers: Record<string, string>, duration = DU
   });
 }
 
+/** Accept is part of the ETag (it picks the response's media type): the same on both sides. */
+const GET_ACCEPT = 'application/graphql-response+json';
+
 /** What a frontend does with a cached answer: GET the same query again with the ETag it holds (a 304 while the lake is unchanged). */
 async function revalidate(url: string, headers: Record<string, string>, etags: string[]): Promise<Result> {
   const { origin, pathname } = new URL(url);
@@ -81,14 +84,14 @@ async function revalidate(url: string, headers: Record<string, string>, etags: s
     connections: CONNECTIONS,
     duration: DURATION,
     timeout: 30,
-    requests: QUERIES.map((query, i) => ({ method: 'GET', path: `${pathname}?${new URLSearchParams({ query })}`, headers: { 'x-graphql-yoga-csrf': '1', 'if-none-match': etags[i], ...headers } })),
+    requests: QUERIES.map((query, i) => ({ method: 'GET', path: `${pathname}?${new URLSearchParams({ query })}`, headers: { 'x-graphql-yoga-csrf': '1', accept: GET_ACCEPT, 'if-none-match': etags[i], ...headers } })),
   });
 }
 
 async function etagsOf(url: string, headers: Record<string, string>): Promise<string[]> {
   const tags: string[] = [];
   for (const query of QUERIES) {
-    const response = await fetch(`${url}?${new URLSearchParams({ query })}`, { headers: { 'x-graphql-yoga-csrf': '1', ...headers } });
+    const response = await fetch(`${url}?${new URLSearchParams({ query })}`, { headers: { 'x-graphql-yoga-csrf': '1', accept: GET_ACCEPT, ...headers } });
     await response.text();
     const etag = response.headers.get('etag');
     if (response.status !== 200 || !etag) throw new Error(`GET of a mix query answered ${response.status} without an ETag`);
