@@ -11,6 +11,10 @@ declare module 'autocannon' {
     non2xx: number;
     duration: number;
     '2xx': number;
+    '1xx': number;
+    '3xx': number;
+    '4xx': number;
+    '5xx': number;
   }
   export interface Options {
     url: string;

@@ -15,6 +15,10 @@ import { attachWebSocket } from './http/websocket.js';
 import { offlineGraphiQL } from './http/graphiql.js';
 import { buildAuthenticator, graphiqlHeaders, securityPlugins, type SecurityDeps } from './http/security.js';
 import { drainPlugin, type Drain } from './http/drain.js';
+import { httpCachePlugin, type HttpCacheOptions } from './http/http-cache.js';
+import { loadConsoleDocuments, loadDocuments, persistedDocumentsPlugin } from './http/persisted-documents.js';
+import { responseCachePlugin } from './http/response-cache.js';
+import { isAuthConfigured } from './auth/authenticator.js';
 import { ensureDemoLake } from './lake/demo/create-demo-lake.js';
 import { checkLake } from './lake/store/check-lake.js';
 import type { LakeLocation } from './lake/store/open.js';
@@ -33,6 +37,8 @@ export interface AppDeps extends Omit<ServiceDeps, 'onS3Request' | 'onStoreCall'
   security?: SecurityDeps;
   /** Where multipart uploads wait on disk while a resolver reads a later file (src/http/upload-session.ts); the OS temp directory unless given. */
   uploadSpillDir?: string;
+  /** The built console whose persisted documents are accepted by id; console/dist unless given. */
+  consoleDirectory?: string;
 }
 
 export interface App {
@@ -59,6 +65,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   metrics.watchJobs(services.transfers.jobs);
   metrics.watchCatalog(services.catalog);
 
+  // The console's documents (from its build) and LAKEQL_TRUSTED_DOCUMENTS, by id; the trusted file wins a shared id.
+  const documents = new Map([...(await loadConsoleDocuments(deps.consoleDirectory)), ...(config.trustedDocuments ? await loadDocuments(config.trustedDocuments) : [])]);
+  const caching: HttpCacheOptions = { lakeVersion: services.lakeVersion, maxAge: config.catalogMaxAge, authOn: isAuthConfigured(config.auth) };
+  const responseCache = responseCachePlugin({ lakeVersion: services.lakeVersion, maxAge: config.catalogMaxAge });
+
   // Set by stop(): from then on new requests and operations are refused (src/http/drain.ts).
   const drain: Drain = { stopping: false };
   const graphiql = offlineGraphiQL();
@@ -74,9 +85,18 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     maxRequestBodySize: false,
     landingPage: false,
     // Request ids and timings first: they must see requests that later plugins answer early (401, 413, 429).
-    plugins: [requestLogPlugin(logger), metrics.timingPlugin(), consolePlugin(), graphiql.plugin, drainPlugin(drain), ...securityPlugins(config, { redis: services.redis, ...deps.security }, authenticator), metrics.endpointPlugin(), healthPlugin(store), filesPlugin(store, services.urlSigner), barsExportPlugin(services), uploadPlugin({
-      timeoutMs: config.limits.requestTimeoutMs, maxTokens: config.limits.maxTokens, spillDir: deps.uploadSpillDir, now: deps.security?.now, setTimer: deps.security?.setTimer,
-    }), putUploadsPlugin(services.transfers)],
+    // After auth, before any work: a revalidation that matches (304) costs nothing else (src/http/http-cache.ts).
+    // Persisted documents resolve ids first: HTTP caching and the response cache judge and key the text.
+    plugins: [
+      requestLogPlugin(logger), metrics.timingPlugin(), consolePlugin({ directory: deps.consoleDirectory }), graphiql.plugin, drainPlugin(drain),
+      ...securityPlugins(config, { redis: services.redis, ...deps.security }, authenticator),
+      persistedDocumentsPlugin({ documents, trustedOnly: config.trustedDocuments !== undefined }), httpCachePlugin(caching), ...(responseCache ? [responseCache] : []),
+      metrics.endpointPlugin(), healthPlugin(store), filesPlugin(store, services.urlSigner), barsExportPlugin(services, caching),
+      uploadPlugin({
+        timeoutMs: config.limits.requestTimeoutMs, maxTokens: config.limits.maxTokens, spillDir: deps.uploadSpillDir, now: deps.security?.now, setTimer: deps.security?.setTimer,
+      }),
+      putUploadsPlugin(services.transfers),
+    ],
   });
 
   let server: Server | undefined;

@@ -29,7 +29,7 @@ export interface Config {
   maxUrlExpiry: number;
   /** Bytes of decoded Parquet bars kept in memory, keyed by key + ETag. */
   barsCacheBytes: number;
-  /** Oldest catalog answer allowed, seconds; 0 lists the lake on every query. */
+  /** Oldest catalog answer allowed, seconds (0 lists the lake on every query); also the `max-age` of cacheable GET answers. */
   catalogMaxAge: number;
   /** Bytes of parsed fundamentals JSON kept in memory, keyed by key + ETag. */
   fundamentalsCacheBytes: number;
@@ -50,8 +50,10 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** pino level for the JSON logs on stdout. */
   logLevel: LogLevel;
-  /** Upload and download jobs (issue 4). */
+  /** Upload and download jobs. */
   transfers: TransferConfig;
+  /** JSON file of document id → GraphQL document; when set, only those (and the console's own) are executed. */
+  trustedDocuments?: string;
 }
 
 /** Roots the server may read and write for jobs, and how hard jobs may push. */
@@ -109,7 +111,7 @@ export const SETTINGS = {
   LAKEQL_MAX_PAGE_SIZE: { default: '500', doc: 'Largest `first` a connection accepts (100 to 10000); more is a BAD_USER_INPUT error.' },
   LAKEQL_MAX_URL_EXPIRY: { default: '604800', doc: 'Longest `expiresIn` of a download URL, in seconds (S3 caps presigned URLs at 7 days).' },
   LAKEQL_BARS_CACHE_BYTES: { default: '268435456', doc: 'Memory for decoded Parquet files (256 MiB ≈ 4 M bars), keyed by key + ETag so an overwritten file is never served stale; 0 turns the cache off.' },
-  LAKEQL_CATALOG_MAX_AGE: { default: '30', doc: 'Seconds a catalog answer (symbols, years, files, ETags) may lag writes made by other tools; writes through lakeql show at once. Refreshed in the background past half of it; `0` lists the lake on every query. See "Catalog index".' },
+  LAKEQL_CATALOG_MAX_AGE: { default: '30', doc: 'Seconds a catalog answer (symbols, years, files, ETags) may lag writes made by other tools; writes through lakeql show at once. Refreshed in the background past half of it; `0` lists the lake on every query. Also the `Cache-Control: max-age` of read-only GET answers. See "Catalog index" and "HTTP caching".' },
   LAKEQL_FUNDAMENTALS_CACHE_BYTES: { default: '33554432', doc: 'Memory for parsed fundamentals JSON (32 MiB ≈ 10,000 quarterly files), keyed by key + ETag; `0` reads every file on every request.' },
   LAKEQL_URL_SECRET: { default: '(random per process)', doc: 'HMAC secret for the directory backend\'s download URLs; set it to keep URLs valid across restarts and instances.' },
   LAKEQL_PUBLIC_URL: { default: '(the request\'s origin)', doc: 'Origin used in download URLs when lakeql sits behind a proxy.' },
@@ -146,6 +148,7 @@ export const SETTINGS = {
   LAKEQL_REDIS_URL: { default: '(none: one instance)', doc: 'redis://[user:password@]host:port[/db] (or rediss://): job state, progress events and cancel requests go through Redis, so any instance can query, follow and cancel any job.' },
   LAKEQL_SHUTDOWN_TIMEOUT_MS: { default: '10000', doc: 'Bound on a graceful stop (SIGTERM/SIGINT): new requests get 503, running jobs are cancelled (multipart uploads aborted, subscribers sent the final state), in-flight requests finish; whatever remains then is cut and the process exits.' },
   LAKEQL_RATE_LIMIT: { default: '1200/60s', doc: 'Requests per window per API key or JWT subject (per client address when anonymous), as `n/<window>` with ms, s, m or h, or `off`; more is HTTP 429 with Retry-After.' },
+  LAKEQL_TRUSTED_DOCUMENTS: { default: '(none: any document)', doc: 'JSON file `{ "<id>": "<GraphQL document>", … }`; when set, only these documents (sent by id) and the console\'s own are executed, anything else is PERSISTED_QUERY_ONLY or PERSISTED_QUERY_NOT_FOUND (HTTP 400/404).' },
   LAKEQL_LOG_LEVEL: { default: 'info', doc: 'Level of the JSON log lines on stdout: `fatal`, `error`, `warn`, `info` (one line per request), `debug` (adds /health, /ready and /metrics requests), `trace` or `silent`.' },
   LAKEQL_URL: { default: 'http://127.0.0.1:4000', doc: 'CLI only: the gateway `lakeql ls`, `backfill` and `download` talk to (`--url` overrides).' },
   LAKEQL_API_KEY: { default: '(none)', doc: 'CLI only: the API key those commands send (`--api-key` overrides); never printed.' },
@@ -216,6 +219,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: integer(read('LAKEQL_SHUTDOWN_TIMEOUT_MS'), 'LAKEQL_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
     transfers: loadTransfers(read),
     logLevel: logLevel(read('LAKEQL_LOG_LEVEL')),
+    trustedDocuments: read('LAKEQL_TRUSTED_DOCUMENTS'),
   };
 }
 

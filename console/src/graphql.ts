@@ -1,4 +1,4 @@
-// The console's GraphQL client: typed documents, JSON POSTs, SSE subscriptions, and multipart uploads with byte progress.
+// The console's GraphQL client: typed documents, queries by persisted id over GET, JSON POSTs, SSE subscriptions, and multipart uploads with byte progress.
 
 /**
  * A document string that carries its result and variables types (graphql-codegen's client-preset
@@ -50,14 +50,43 @@ function unwrap<T>(payload: Payload<T>, status: number): T {
   return payload.data;
 }
 
+/** Filled at build time by console/persisted-documents.ts: document text → id. Absent when this file runs outside the bundle. */
+declare const __LAKEQL_DOCUMENT_IDS__: Record<string, string> | undefined;
+const DOCUMENT_IDS: Record<string, string> = typeof __LAKEQL_DOCUMENT_IDS__ === 'undefined' ? {} : __LAKEQL_DOCUMENT_IDS__;
+
+/**
+ * Queries go as GET with their persisted id: no document text on the wire, and an answer the
+ * browser (and a CDN) may keep for the gateway's max-age and revalidate with If-None-Match.
+ * The CSRF header is what lets the gateway take a GET from a page. A gateway that does not
+ * know the id (a build it has not loaded) gets the text once by POST instead.
+ */
 export async function request<R, V>(document: TypedDocumentString<R, V>, variables: V, signal?: AbortSignal): Promise<R> {
-  const response = await fetch(ENDPOINT, {
-    method: 'POST',
-    headers: headers({ 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' }),
-    body: JSON.stringify({ query: document.toString(), variables }),
-    signal,
-  });
+  const text = document.toString();
+  const id = DOCUMENT_IDS[text];
+  const accept = 'application/graphql-response+json, application/json';
+  if (id !== undefined && /^\s*query\b/.test(text)) {
+    const params = new URLSearchParams({ documentId: id, variables: JSON.stringify(variables) });
+    // no-cache: the browser keeps the answer but asks again with If-None-Match (a 304 while the lake is
+    // unchanged), so the page's own uploads show at once instead of after max-age.
+    const response = await fetch(`${ENDPOINT}?${params}`, { method: 'GET', cache: 'no-cache', headers: headers({ [CSRF_HEADER]: '1', accept }), signal });
+    const payload = (await response.json().catch(() => ({}))) as Payload<R>;
+    if (payload.errors?.[0]?.extensions?.code !== 'PERSISTED_QUERY_NOT_FOUND') return unwrap(payload, response.status);
+  }
+  const post = (body: unknown) => fetch(ENDPOINT, { method: 'POST', headers: headers({ 'content-type': 'application/json', accept }), body: JSON.stringify(body), signal });
+  if (id !== undefined && !/^\s*query\b/.test(text)) {
+    const response = await post({ documentId: id, variables });
+    const payload = (await response.json().catch(() => ({}))) as Payload<R>;
+    if (payload.errors?.[0]?.extensions?.code !== 'PERSISTED_QUERY_NOT_FOUND') return unwrap(payload, response.status);
+  }
+  const response = await post({ query: text, variables });
   return unwrap((await response.json().catch(() => ({}))) as Payload<R>, response.status);
+}
+
+/** By id when the build gave it one (a gateway with LAKEQL_TRUSTED_DOCUMENTS takes nothing else), else the text. */
+function operation<V>(document: TypedDocumentString<unknown, V>, variables: V): { documentId: string; variables: V } | { query: string; variables: V } {
+  const text = document.toString();
+  const id = DOCUMENT_IDS[text];
+  return id !== undefined ? { documentId: id, variables } : { query: text, variables };
 }
 
 /**
@@ -76,7 +105,7 @@ export function subscribe<R, V>(document: TypedDocumentString<R, V>, variables: 
     const response = await fetch(ENDPOINT, {
       method: 'POST',
       headers: headers({ 'content-type': 'application/json', accept: 'text/event-stream' }),
-      body: JSON.stringify({ query: document.toString(), variables }),
+      body: JSON.stringify(operation(document, variables)),
       signal: controller.signal,
     });
     if (!response.ok || !response.body) return done(new GraphQLRequestError(`subscription refused: HTTP ${response.status}`, 'HTTP', response.status));
@@ -118,7 +147,7 @@ export interface UploadProgress {
  */
 export function upload<R, V extends { file: null }>(document: TypedDocumentString<R, V>, variables: V, file: File, onProgress: (p: UploadProgress) => void): Promise<R> {
   const form = new FormData();
-  form.append('operations', JSON.stringify({ query: document.toString(), variables }));
+  form.append('operations', JSON.stringify(operation(document, variables)));
   form.append('map', JSON.stringify({ 0: ['variables.file'] }));
   form.append('0', file, file.name);
   return new Promise((resolve, reject) => {

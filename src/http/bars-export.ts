@@ -13,6 +13,7 @@ import { normalizeTicker } from '../lake/layout.js';
 import type { ObjectStore } from '../lake/store/types.js';
 import { ERROR_CODES } from '../services/error-codes.js';
 import { encode, FORMATS, type Format } from './bars-formats.js';
+import { cacheHeaders, entityTag, matchesIfNoneMatch, notModified, withHeaders, type HttpCacheOptions } from './http-cache.js';
 
 export const BARS_PATH = '/v1/bars/';
 
@@ -51,12 +52,22 @@ const ACCEPT: Record<string, Format> = {
  * so a bad file is a 422 JSON error naming it; a page that fails to decode mid-stream can only
  * abort the response.
  */
-export function barsExportPlugin(services: { store: ObjectStore; bars: BarFileReader; catalog: CatalogIndex }): Plugin {
+export function barsExportPlugin(services: { store: ObjectStore; bars: BarFileReader; catalog: CatalogIndex }, caching?: HttpCacheOptions): Plugin {
   return {
     onRequest({ request, url, endResponse }) {
       if (!url.pathname.startsWith(BARS_PATH)) return;
       if (request.method !== 'GET') return endResponse(errorResponse(405, 'METHOD_NOT_ALLOWED', 'use GET'));
-      return exportBars(services, request, url).then(endResponse, (error: unknown) => endResponse(lakeErrorResponse(error)));
+      // Every caller allowed here holds `read` and gets the same bytes, so the tag needs no principal;
+      // Accept picks the format. Computed before any store request, so a match costs none.
+      const etag = caching && caching.maxAge > 0
+        ? entityTag([caching.lakeVersion.current(), url.pathname, url.search, request.headers.get('accept') ?? ''])
+        : undefined;
+      const headers = etag ? cacheHeaders(caching!, etag, 'Accept') : { 'cache-control': 'no-cache' };
+      if (etag && matchesIfNoneMatch(request.headers.get('if-none-match'), etag)) return endResponse(notModified(headers));
+      return exportBars(services, request, url).then(
+        (response) => endResponse(response.status === 200 ? withHeaders(response, headers) : response),
+        (error: unknown) => endResponse(lakeErrorResponse(error)),
+      );
     },
   };
 }
@@ -98,7 +109,6 @@ async function exportBars(services: { store: ObjectStore; bars: BarFileReader; c
     headers: {
       'content-type': FORMATS[format],
       'content-disposition': `inline; filename="${name}.${format === 'ndjson' ? 'ndjson' : format === 'arrow' ? 'arrows' : format}"`,
-      'cache-control': 'no-cache',
     },
   });
 }
@@ -143,6 +153,6 @@ function lakeErrorResponse(error: unknown): Response {
 function errorResponse(status: number, code: string, message: string, key?: string): Response {
   return new Response(JSON.stringify({ errors: [{ message, extensions: { code, ...(key ? { key } : {}) } }] }), {
     status,
-    headers: { 'content-type': 'application/json; charset=utf-8' },
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
   });
 }

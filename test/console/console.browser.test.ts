@@ -128,7 +128,7 @@ describe.skipIf(!available && !process.env.CI)('web console in Chromium', () => 
     const bytes = tasks.find((t) => t.key === 'data/ticks/daily/AAPL/2019/ticks.parquet')!.body() as Uint8Array;
     const subscribed: string[] = [];
     const onRequest = (r: PageRequest) => {
-      if (r.headers().accept === 'text/event-stream' && r.postData()?.includes('jobProgress')) subscribed.push(JSON.parse(r.postData()!).variables.id);
+      if (r.headers().accept === 'text/event-stream' && r.method() === 'POST') subscribed.push(JSON.parse(r.postData()!).variables.id);
     };
     page.on('request', onRequest);
     await watchUploadBar();
@@ -205,7 +205,7 @@ describe.skipIf(!available && !process.env.CI)('web console in Chromium', () => 
     screenshotOnFailure('jobs');
     const subscriptions: string[] = [];
     page.on('request', (r) => {
-      if (r.headers().accept === 'text/event-stream' && r.postData()?.includes('jobProgress')) subscriptions.push(JSON.parse(r.postData()!).variables.id);
+      if (r.headers().accept === 'text/event-stream' && r.method() === 'POST') subscriptions.push(JSON.parse(r.postData()!).variables.id);
     });
     const jobs = app.services.transfers!.jobs;
     // The test lets the job move one file at a time, so the page can be seen following it.
