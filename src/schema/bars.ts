@@ -17,10 +17,10 @@ export const TimeframeEnum = builder.enumType('Timeframe', {
   values: {
     MINUTE: { description: 'One bar per minute, from the minute files.' },
     DAY: { description: 'One bar per trading day: the daily file, or that year\'s minute bars aggregated by New York date when the year has no daily file.' },
-    WEEK: {},
-    MONTH: {},
-    QUARTER: {},
-    YEAR: {},
+    WEEK: { description: 'One bar per week, Monday to Sunday, labelled by its Monday.' },
+    MONTH: { description: 'One bar per calendar month, labelled by its first day.' },
+    QUARTER: { description: 'One bar per calendar quarter, labelled by its first day.' },
+    YEAR: { description: 'One bar per calendar year, labelled by 1 January.' },
   },
 });
 
@@ -47,20 +47,21 @@ const BarObject = builder.objectRef<Bar>('Bar').implement({
   fields: (t) => ({
     time: t.field({ type: 'DateTime', description: 'Start of the bar: the minute for MINUTE, else UTC midnight of `date`.', resolve: (b) => new Date(b.time) }),
     date: t.field({ type: 'Date', description: 'Trading date (New York) of the bar\'s first day.', resolve: (b) => new Date(b.date) }),
-    open: t.float({ nullable: true, resolve: (b) => b.open }),
-    high: t.float({ nullable: true, resolve: (b) => b.high }),
-    low: t.float({ nullable: true, resolve: (b) => b.low }),
-    close: t.float({ nullable: true, resolve: (b) => b.close }),
+    open: t.float({ nullable: true, description: 'Price of the bar\'s first trade, in the file\'s currency (US dollars for US equities).', resolve: (b) => b.open }),
+    high: t.float({ nullable: true, description: 'Highest trade price in the bar, in the file\'s currency (US dollars for US equities).', resolve: (b) => b.high }),
+    low: t.float({ nullable: true, description: 'Lowest trade price in the bar, in the file\'s currency (US dollars for US equities).', resolve: (b) => b.low }),
+    close: t.float({ nullable: true, description: 'Price of the bar\'s last trade, in the file\'s currency (US dollars for US equities).', resolve: (b) => b.close }),
     volume: t.float({ nullable: true, description: 'Shares; a Float because sums exceed Int\'s 32 bits and some writers store floats.', resolve: (b) => b.volume }),
-    vwap: t.float({ nullable: true, resolve: (b) => b.vwap }),
+    vwap: t.float({ nullable: true, description: 'Volume-weighted average price, in the file\'s currency (US dollars for US equities).', resolve: (b) => b.vwap }),
     trades: t.float({ nullable: true, description: 'Number of trades, when the file records it.', resolve: (b) => b.trades }),
   }),
 });
 
 const BarEdge = builder.objectRef<{ cursor: string; node: Bar }>('BarEdge').implement({
+  description: 'A bar and its cursor.',
   fields: (t) => ({
-    cursor: t.exposeString('cursor'),
-    node: t.field({ type: BarObject, resolve: (e) => e.node }),
+    cursor: t.exposeString('cursor', { description: 'Pass as `after` to start the next page after this bar.' }),
+    node: t.field({ type: BarObject, description: 'The bar.', resolve: (e) => e.node }),
   }),
 });
 
@@ -72,15 +73,17 @@ const BarConnection = builder.objectRef<BarConnectionRef>('BarConnection').imple
     edges: t.field({
       type: [BarEdge],
       nullable: true,
+      description: 'The page\'s bars with their cursors.',
       resolve: async (c) => {
         const page = await c.page();
         return page.bars.map((node, i) => ({ cursor: page.cursors[i], node }));
       },
     }),
-    nodes: t.field({ type: [BarObject], nullable: true, resolve: async (c) => (await c.page()).bars }),
+    nodes: t.field({ type: [BarObject], nullable: true, description: 'The page\'s bars, without cursors.', resolve: async (c) => (await c.page()).bars }),
     pageInfo: t.field({
       type: PageInfo,
       nullable: true,
+      description: 'Whether another page follows, and the cursor to ask for it.',
       resolve: async (c) => {
         const page = await c.page();
         return { hasNextPage: page.hasNextPage, endCursor: page.cursors.at(-1) ?? null };
@@ -105,7 +108,7 @@ builder.objectField(SymbolObject, 'bars', (t) =>
     args: {
       from: t.arg({ type: 'Date', description: 'First trading date, inclusive.' }),
       to: t.arg({ type: 'Date', description: 'Last trading date, inclusive.' }),
-      timeframe: t.arg({ type: TimeframeEnum, required: true, defaultValue: 'DAY' }),
+      timeframe: t.arg({ type: TimeframeEnum, required: true, defaultValue: 'DAY', description: 'Bar width.' }),
       first: t.arg.int({ defaultValue: DEFAULT_BARS_PAGE, description: `Bars per page, 1–${MAX_BARS_PAGE}.` }),
       after: t.arg.string({ description: 'endCursor of the previous page. Cursors are times: valid whatever the adjustment.' }),
       adjustment: t.arg({ type: AdjustmentEnum, required: true, defaultValue: 'RAW', description: ADJUSTMENT_ARGS_DOC.adjustment }),
@@ -121,11 +124,11 @@ builder.objectField(SymbolYear, 'bars', (t) =>
     type: BarConnection,
     description: `Bars of this calendar year only: a week crossing the year is cut at it. ${PAGING}`,
     args: {
-      from: t.arg({ type: 'Date' }),
-      to: t.arg({ type: 'Date' }),
-      timeframe: t.arg({ type: TimeframeEnum, required: true, defaultValue: 'DAY' }),
-      first: t.arg.int({ defaultValue: DEFAULT_BARS_PAGE }),
-      after: t.arg.string(),
+      from: t.arg({ type: 'Date', description: 'First trading date, inclusive.' }),
+      to: t.arg({ type: 'Date', description: 'Last trading date, inclusive.' }),
+      timeframe: t.arg({ type: TimeframeEnum, required: true, defaultValue: 'DAY', description: 'Bar width.' }),
+      first: t.arg.int({ defaultValue: DEFAULT_BARS_PAGE, description: `Bars per page, 1–${MAX_BARS_PAGE}.` }),
+      after: t.arg.string({ description: 'endCursor of the previous page.' }),
       adjustment: t.arg({ type: AdjustmentEnum, required: true, defaultValue: 'RAW', description: ADJUSTMENT_ARGS_DOC.adjustment }),
       asOf: t.arg({ type: 'Date', description: ADJUSTMENT_ARGS_DOC.asOf }),
     },
@@ -136,7 +139,10 @@ builder.objectField(SymbolYear, 'bars', (t) =>
 
 const ParquetColumn = builder.objectRef<{ name: string; type: string }>('ParquetColumn').implement({
   description: 'A column of a Parquet file as its footer declares it, e.g. `close DOUBLE`, `date DATE`, `ts TIMESTAMP(MICROS,UTC)`.',
-  fields: (t) => ({ name: t.exposeString('name'), type: t.exposeString('type') }),
+  fields: (t) => ({
+    name: t.exposeString('name', { description: 'Column name, e.g. `close`.' }),
+    type: t.exposeString('type', { description: 'Physical or logical type as the footer declares it, e.g. `DOUBLE`.' }),
+  }),
 });
 
 builder.objectFields(TickFile, (t) => ({
@@ -146,12 +152,12 @@ builder.objectFields(TickFile, (t) => ({
     description: 'Rows, from the Parquet footer (range reads only). Null with an INVALID_DATA error when the file is not Parquet.',
     resolve: async (f, _a, ctx) => (await bars.fileInfo(ctx, f)).rowCount,
   }),
-  columns: t.field({ type: [ParquetColumn], nullable: true, resolve: async (f, _a, ctx) => (await bars.fileInfo(ctx, f)).columns }),
+  columns: t.field({ type: [ParquetColumn], nullable: true, description: 'Columns from the Parquet footer (range reads only). Null with an INVALID_DATA error when the file is not Parquet.', resolve: async (f, _a, ctx) => (await bars.fileInfo(ctx, f)).columns }),
   firstDate: t.field({
     type: 'Date',
     nullable: true,
     description: 'Earliest trading date, from the time column\'s statistics; null when the writer kept none.',
     resolve: (f, _a, ctx) => bars.fileDate(ctx, f, 'first'),
   }),
-  lastDate: t.field({ type: 'Date', nullable: true, resolve: (f, _a, ctx) => bars.fileDate(ctx, f, 'last') }),
+  lastDate: t.field({ type: 'Date', nullable: true, description: 'Latest trading date, from the time column\'s statistics; null when the writer kept none.', resolve: (f, _a, ctx) => bars.fileDate(ctx, f, 'last') }),
 }));

@@ -27,6 +27,6 @@ builder.addScalarType('Date', DateResolver);
 builder.addScalarType('SafeInt', SafeIntResolver);
 builder.addScalarType('JSON', JSONResolver);
 
-builder.queryType({});
-builder.mutationType({});
-builder.subscriptionType({});
+builder.queryType({ description: 'Reads of the lake: symbols, their years, bars, tick files and fundamentals, and jobs.' });
+builder.mutationType({ description: 'Writes to the lake (tick files, bars, fundamentals, uploads by URL) and server-side jobs.' });
+builder.subscriptionType({ description: 'Live updates, over SSE or graphql-ws.' });

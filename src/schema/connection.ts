@@ -14,27 +14,30 @@ export interface ConnectionShape<T> {
 }
 
 export const PageInfo = builder.objectRef<PageInfoShape>('PageInfo').implement({
+  description: 'Where a page stands in its connection (Relay cursor connections).',
   fields: (t) => ({
-    hasNextPage: t.exposeBoolean('hasNextPage'),
+    hasNextPage: t.exposeBoolean('hasNextPage', { description: 'True when another page follows; ask for it with `after: endCursor`.' }),
     hasPreviousPage: t.boolean({ resolve: () => false, description: 'Always false: pages only move forward.' }),
-    endCursor: t.exposeString('endCursor', { nullable: true }),
+    endCursor: t.exposeString('endCursor', { nullable: true, description: 'Cursor of the page\'s last edge; null when the page is empty.' }),
   }),
 });
 
 /** `XConnection { edges { cursor node } nodes pageInfo }` and `XEdge` for a node type. */
 export function connectionType<T>(name: string, node: ObjectRef<any, T>) {
   const Edge = builder.objectRef<{ cursor: string; node: T }>(`${name}Edge`).implement({
+    description: `A ${name} and its cursor.`,
     fields: (t) => ({
-      cursor: t.exposeString('cursor'),
+      cursor: t.exposeString('cursor', { description: `Pass as \`after\` to start the next page after this ${name}.` }),
       // Pothos cannot relate a generic T to the ref's shape; the ref is ObjectRef<_, T>, so the cast is sound.
-      node: t.field({ type: node, resolve: (edge) => edge.node as never }),
+      node: t.field({ type: node, description: `The ${name}.`, resolve: (edge) => edge.node as never }),
     }),
   });
   return builder.objectRef<ConnectionShape<T>>(`${name}Connection`).implement({
+    description: `A page of ${name} nodes.`,
     fields: (t) => ({
-      edges: t.field({ type: [Edge], resolve: (c) => c.edges }),
-      nodes: t.field({ type: [node], resolve: (c) => c.edges.map((e) => e.node) as never }),
-      pageInfo: t.field({ type: PageInfo, resolve: (c) => c.pageInfo }),
+      edges: t.field({ type: [Edge], description: 'The page\'s nodes with their cursors.', resolve: (c) => c.edges }),
+      nodes: t.field({ type: [node], description: 'The page\'s nodes, without cursors.', resolve: (c) => c.edges.map((e) => e.node) as never }),
+      pageInfo: t.field({ type: PageInfo, description: 'Whether another page follows, and the cursor to ask for it.', resolve: (c) => c.pageInfo }),
     }),
   });
 }

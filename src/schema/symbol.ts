@@ -12,21 +12,23 @@ import { TickFile } from './tick-file.js';
 export const SymbolYear = builder.objectRef<SymbolYearRef>('SymbolYear').implement({
   description: 'One year of one symbol: its tick files and fundamentals.',
   fields: (t) => ({
-    symbol: t.string({ resolve: (y) => y.ticker }),
-    year: t.int({ resolve: (y) => y.year }),
-    tickFiles: t.field({ type: [TickFile], resolve: (y) => catalog.tickFiles(y) }),
+    symbol: t.string({ description: 'Ticker.', resolve: (y) => y.ticker }),
+    year: t.int({ description: 'Calendar year.', resolve: (y) => y.year }),
+    tickFiles: t.field({ type: [TickFile], description: 'Every daily and minute tick file of the year.', resolve: (y) => catalog.tickFiles(y) }),
     tickFile: t.field({
       type: TickFile,
       nullable: true,
+      description: 'One tick file of the year; null when the lake holds none.',
       args: {
-        resolution: t.arg({ type: ResolutionEnum, defaultValue: 'DAILY' }),
+        resolution: t.arg({ type: ResolutionEnum, defaultValue: 'DAILY', description: 'Daily or minute file.' }),
         month: t.arg.int({ description: 'For MINUTE: which month (1–12); the first month held when omitted.' }),
       },
       resolve: (y, args) => catalog.tickFile(y, args.resolution ?? 'DAILY', args.month),
     }),
     fundamentals: t.field({
       type: [Fundamentals],
-      args: { quarter: t.arg.int() },
+      description: 'The year\'s quarterly fundamentals, by quarter.',
+      args: { quarter: t.arg.int({ description: 'Only this quarter, 1–4.' }) },
       resolve: (y, args) => catalog.fundamentalsOfYear(y, args.quarter),
     }),
   }),
@@ -35,7 +37,7 @@ export const SymbolYear = builder.objectRef<SymbolYearRef>('SymbolYear').impleme
 export const SymbolObject = builder.objectRef<SymbolRef>('Symbol').implement({
   description: 'A ticker the lake holds any data for.',
   fields: (t) => ({
-    ticker: t.exposeString('ticker'),
+    ticker: t.exposeString('ticker', { description: 'The ticker as the lake\'s keys spell it, e.g. AAPL or BRK.B.' }),
     years: t.field({
       type: [SymbolYear],
       description: 'Years with any daily, minute or fundamental data, ascending.',
@@ -44,12 +46,14 @@ export const SymbolObject = builder.objectRef<SymbolRef>('Symbol').implement({
     year: t.field({
       type: SymbolYear,
       nullable: true,
-      args: { year: t.arg.int({ required: true }) },
+      description: 'One year; null when the lake holds nothing for it.',
+      args: { year: t.arg.int({ required: true, description: 'Calendar year, e.g. 2024.' }) },
       resolve: (s, args, ctx) => catalog.year(ctx, s, args.year),
     }),
     fundamentals: t.field({
       type: [Fundamentals],
-      args: { year: t.arg.int(), quarter: t.arg.int() },
+      description: 'Quarterly fundamentals, by year then quarter.',
+      args: { year: t.arg.int({ description: 'Only this year.' }), quarter: t.arg.int({ description: 'Only this quarter, 1–4.' }) },
       resolve: (s, args, ctx) => catalog.fundamentalsOfSymbol(ctx, s, args),
     }),
   }),
@@ -73,8 +77,8 @@ builder.queryFields((t) => ({
       query: t.arg.string({
         description: 'Search: tickers starting with it, or names (from data/reference/symbols.json) with a word starting with each of its words, case-insensitive ("apple" finds AAPL). Instead of `prefix`.',
       }),
-      first: t.arg.int({ defaultValue: DEFAULT_PAGE_SIZE }),
-      after: t.arg.string(),
+      first: t.arg.int({ defaultValue: DEFAULT_PAGE_SIZE, description: 'Symbols per page, 1–LAKEQL_MAX_PAGE_SIZE.' }),
+      after: t.arg.string({ description: 'endCursor of the previous page.' }),
     },
     resolve: (_r, args, ctx) => {
       const first = checkFirst(args.first ?? DEFAULT_PAGE_SIZE, ctx.services.config.maxPageSize);
@@ -86,7 +90,7 @@ builder.queryFields((t) => ({
     type: SymbolObject,
     nullable: true,
     description: 'Null when the lake holds nothing for the ticker; a malformed ticker is a BAD_USER_INPUT error.',
-    args: { ticker: t.arg.string({ required: true }) },
+    args: { ticker: t.arg.string({ required: true, description: 'Ticker, e.g. AAPL.' }) },
     resolve: (_r, args, ctx) => catalog.symbol(ctx, args.ticker),
   }),
 }));

@@ -20,6 +20,7 @@ builder.scalarType('File', {
 });
 
 export const WriteMode = builder.enumType('WriteMode', {
+  description: 'How writeBars treats the bars already in the file.',
   values: {
     REPLACE: { description: 'The file holds exactly the bars given.' },
     MERGE: { description: 'The bars given replace stored bars of the same time; the others stay.' },
@@ -27,51 +28,55 @@ export const WriteMode = builder.enumType('WriteMode', {
 });
 
 export const StoredObjectRef = builder.objectRef<StoredObject>('StoredObject').implement({
+  description: 'An object as written to the lake.',
   fields: (t) => ({
-    key: t.exposeString('key'),
-    size: t.field({ type: 'SafeInt', resolve: (o) => o.size }),
-    etag: t.string({ nullable: true, resolve: (o) => o.etag ?? null }),
-    contentType: t.exposeString('contentType'),
-    metadata: t.field({ type: 'JSON', resolve: (o) => o.metadata }),
+    key: t.exposeString('key', { description: 'Object key.' }),
+    size: t.field({ type: 'SafeInt', description: 'Bytes.', resolve: (o) => o.size }),
+    etag: t.string({ nullable: true, description: 'The store\'s ETag, when it gives one.', resolve: (o) => o.etag ?? null }),
+    contentType: t.exposeString('contentType', { description: 'Content-Type the object was stored with.' }),
+    metadata: t.field({ type: 'JSON', description: 'User metadata (S3 x-amz-meta-*): symbol, year, data-type.', resolve: (o) => o.metadata }),
   }),
 });
 
 const BarsWritten = builder.objectRef<StoredObject & { rows: number }>('BarsWritten').implement({
+  description: 'The Parquet file writeBars wrote.',
   fields: (t) => ({
-    object: t.field({ type: StoredObjectRef, resolve: (o) => o }),
+    object: t.field({ type: StoredObjectRef, description: 'The object written.', resolve: (o) => o }),
     rows: t.exposeInt('rows', { description: 'Rows in the file after the write.' }),
   }),
 });
 
 const UploadUrlRef = builder.objectRef<resolvers.UploadUrl>('UploadUrl').implement({
+  description: 'Where and how to send one file straight to the lake.',
   fields: (t) => ({
-    url: t.exposeString('url'),
-    method: t.exposeString('method'),
-    key: t.exposeString('key'),
+    url: t.exposeString('url', { description: 'The URL to send the file to.' }),
+    method: t.exposeString('method', { description: 'The HTTP method: PUT.' }),
+    key: t.exposeString('key', { description: 'Object key the file will have; pass it to completeUpload.' }),
     headers: t.field({ type: 'JSON', description: 'Headers to send with the PUT, exactly as given.', resolve: (u) => u.headers }),
-    expiresAt: t.field({ type: 'DateTime', resolve: (u) => u.expiresAt }),
+    expiresAt: t.field({ type: 'DateTime', description: 'When the URL stops working (UTC).', resolve: (u) => u.expiresAt }),
     completionToken: t.exposeString('completionToken', { description: 'Pass to completeUpload after the PUT: it proves this lake granted the upload (signed; valid until an hour after expiresAt).' }),
   }),
 });
 
 const BarInput = builder.inputType('BarInput', {
+  description: 'One OHLCV bar to write.',
   fields: (t) => ({
     time: t.field({ type: 'DateTime', required: true, description: 'UTC midnight of the trading date for DAILY; the minute\'s start for MINUTE.' }),
-    open: t.float({ required: true }),
-    high: t.float({ required: true }),
-    low: t.float({ required: true }),
-    close: t.float({ required: true }),
-    volume: t.float({ required: true }),
-    vwap: t.float(),
-    trades: t.int(),
+    open: t.float({ required: true, description: 'Price of the first trade, in US dollars for US equities.' }),
+    high: t.float({ required: true, description: 'Highest trade price, in US dollars for US equities.' }),
+    low: t.float({ required: true, description: 'Lowest trade price, in US dollars for US equities.' }),
+    close: t.float({ required: true, description: 'Price of the last trade, in US dollars for US equities.' }),
+    volume: t.float({ required: true, description: 'Shares traded.' }),
+    vwap: t.float({ description: 'Volume-weighted average price, in US dollars for US equities.' }),
+    trades: t.int({ description: 'Number of trades.' }),
   }),
 });
 
 builder.mutationFields((t) => {
   const tickArgs = {
-    symbol: t.arg.string({ required: true }),
-    year: t.arg.int({ required: true }),
-    resolution: t.arg({ type: ResolutionEnum, defaultValue: 'DAILY' }),
+    symbol: t.arg.string({ required: true, description: 'Ticker, e.g. AAPL; part of the key.' }),
+    year: t.arg.int({ required: true, description: 'Calendar year of the bars; part of the key.' }),
+    resolution: t.arg({ type: ResolutionEnum, defaultValue: 'DAILY', description: 'Daily or minute file.' }),
     month: t.arg.int({ description: 'MINUTE files only: 1–12.' }),
   };
   const tick = (a: { symbol: string; year: number; resolution?: 'DAILY' | 'MINUTE' | null; month?: number | null }) => ({ symbol: a.symbol, year: a.year, resolution: a.resolution ?? 'DAILY', month: a.month });
@@ -81,7 +86,7 @@ builder.mutationFields((t) => {
       description: 'Streams a Parquet file to its key; checked (magic, footer, bar columns, dates inside the key\'s year/month) before it becomes visible. An invalid file leaves nothing behind.',
       args: {
         ...tickArgs,
-        file: t.arg({ type: 'File', required: true }),
+        file: t.arg({ type: 'File', required: true, description: 'The Parquet file, as a part of the multipart request.' }),
         jobId: t.arg.id({ description: 'An UPLOAD job from createUploadJob for this key and exact size: the upload runs as that job (progress, cancelJob), and its failures end the job FAILED too.' }),
       },
       resolve: (_r, a, ctx) => resolvers.uploadTickFile(ctx, { ...tick(a), file: a.file, jobId: a.jobId == null ? null : String(a.jobId) }),
@@ -94,13 +99,19 @@ builder.mutationFields((t) => {
     }),
     putFundamentals: t.field({
       type: StoredObjectRef,
-      args: { symbol: t.arg.string({ required: true }), year: t.arg.int({ required: true }), quarter: t.arg.int({ required: true }), data: t.arg({ type: 'JSON', required: true }) },
+      description: 'Writes one quarter\'s fundamentals JSON to data/fundamental/{SYMBOL}/{YEAR}/Q{N}.json, replacing what was there.',
+      args: {
+        symbol: t.arg.string({ required: true, description: 'Ticker, e.g. AAPL.' }),
+        year: t.arg.int({ required: true, description: 'Fiscal year.' }),
+        quarter: t.arg.int({ required: true, description: 'Fiscal quarter, 1–4.' }),
+        data: t.arg({ type: 'JSON', required: true, description: 'The document, stored as given; money in US dollars for US equities (e.g. revenue, net_income, eps).' }),
+      },
       resolve: (_r, a, ctx) => resolvers.putFundamentals(ctx, { symbol: a.symbol, year: a.year, quarter: a.quarter, data: a.data }),
     }),
     writeBars: t.field({
       type: BarsWritten,
       description: 'Writes bars as zstd Parquet at the key of symbol, year (and month).',
-      args: { ...tickArgs, bars: t.arg({ type: [BarInput], required: true }), mode: t.arg({ type: WriteMode, defaultValue: 'REPLACE' }) },
+      args: { ...tickArgs, bars: t.arg({ type: [BarInput], required: true, description: 'The bars to write.' }), mode: t.arg({ type: WriteMode, defaultValue: 'REPLACE', description: 'Replace the file or merge into it.' }) },
       resolve: (_r, a, ctx) => resolvers.writeBars(ctx, { ...tick(a), bars: a.bars, mode: a.mode ?? 'REPLACE' }),
     }),
     createUploadUrl: t.field({
@@ -108,7 +119,7 @@ builder.mutationFields((t) => {
       description: 'A URL for one PUT of exactly these bytes (valid at most an hour): presigned on S3, served by lakeql on a directory lake. Call completeUpload afterwards.',
       args: {
         ...tickArgs,
-        contentLength: t.arg({ type: 'SafeInt', required: true }),
+        contentLength: t.arg({ type: 'SafeInt', required: true, description: 'The file\'s exact size in bytes.' }),
         checksum: t.arg.string({ required: true, description: 'SHA-256 of the file, base64 or hex.' }),
         expiresIn: t.arg.int({ defaultValue: 900, description: 'Seconds, at most 3600.' }),
       },
@@ -117,7 +128,7 @@ builder.mutationFields((t) => {
     completeUpload: t.field({
       type: StoredObjectRef,
       description: 'Validates an object uploaded by URL like uploadTickFile does; an invalid one is deleted. Acts only with the completionToken createUploadUrl gave for this key (FORBIDDEN otherwise) and only on an object of the granted size (NOT_FOUND otherwise); nothing else is ever deleted.',
-      args: { key: t.arg.string({ required: true }), token: t.arg.string({ required: true, description: 'UploadUrl.completionToken.' }) },
+      args: { key: t.arg.string({ required: true, description: 'The key createUploadUrl answered with.' }), token: t.arg.string({ required: true, description: 'UploadUrl.completionToken.' }) },
       resolve: (_r, a, ctx) => resolvers.completeUpload(ctx, a.key, a.token),
     }),
   };
