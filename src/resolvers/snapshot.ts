@@ -57,7 +57,7 @@ export async function snapshot(
   const { store, bars } = ctx.services;
   if (args.tickers && args.tickers.length > MAX_SNAPSHOT_TICKERS) throw new InvalidInputError(`at most ${MAX_SNAPSHOT_TICKERS} tickers, got ${args.tickers.length}`);
   const asOf = args.date ? args.date.getTime() : undefined;
-  const files = await snapshotFilesBySymbol(store);
+  const files = await snapshotFilesBySymbol(store, ctx.services.catalog);
   const wanted = args.tickers ? [...new Set(args.tickers.map(normalizeTicker))] : [...files.keys()];
   const unknownTickers = wanted.filter((t) => !files.has(t));
   const known = wanted.filter((t) => files.has(t));

@@ -2,6 +2,7 @@
 import { readActionsFile } from '../actions/store.js';
 import { DAY_MS } from '../calendar/new-york.js';
 import { ROOTS, parseKey } from '../layout.js';
+import type { CatalogIndex } from '../catalog-index/catalog-index.js';
 import { listAll } from '../store/helpers.js';
 import type { ObjectMeta, ObjectStore } from '../store/types.js';
 import type { BarFileReader, BarTable } from './reader.js';
@@ -32,9 +33,29 @@ export interface SnapshotFiles {
   corporateActions: Map<number, ObjectMeta>;
 }
 
-/** Every symbol's daily files and corporate-actions documents by year, from one listing of each root. */
-export async function snapshotFilesBySymbol(store: ObjectStore): Promise<Map<string, SnapshotFiles>> {
+/**
+ * Every symbol's daily files and corporate-actions documents by year: from the catalog index when it
+ * is on (no request once fresh), else from one listing of each root.
+ */
+export async function snapshotFilesBySymbol(store: ObjectStore, catalog?: CatalogIndex): Promise<Map<string, SnapshotFiles>> {
   const bySymbol = new Map<string, SnapshotFiles>();
+  if (catalog?.enabled) {
+    const index = await catalog.current();
+    const daily = index.datasets.findIndex((d) => d.name === 'daily');
+    const actions = index.datasets.findIndex((d) => d.name === 'corporateActions');
+    for (let after: string | undefined, more = true; more; ) {
+      const page = index.page({ first: 10_000, after });
+      for (const ticker of page.tickers) {
+        const files: SnapshotFiles = { daily: new Map(), corporateActions: new Map() };
+        for (const f of index.files(ticker, daily)) files.daily.set(f.year, f.meta);
+        if (actions >= 0) for (const f of index.files(ticker, actions)) files.corporateActions.set(f.year, f.meta);
+        if (files.daily.size > 0) bySymbol.set(ticker, files);
+      }
+      more = page.hasNextPage;
+      after = page.tickers.at(-1);
+    }
+    return bySymbol;
+  }
   const entry = (symbol: string) => {
     let files = bySymbol.get(symbol);
     if (!files) bySymbol.set(symbol, (files = { daily: new Map(), corporateActions: new Map() }));
