@@ -96,7 +96,8 @@ for (const backend of barBackends(() => dir, 'snapshot')) {
 
     it('quotes the previous close split-adjusted on a split\'s ex-date, so a split is no crash', async () => {
       const raw = (await duckSnapshot('2022-03-15')).get('DDATE')!;
-      await store.put('data/corporate-actions/DDATE/2022/actions.json', JSON.stringify({ splits: [{ ex_date: '2022-03-15', from: 1, to: 4 }] }));
+      // Written through lakeql's own store, so the catalog index knows of it at once.
+      await app.services.store.put('data/corporate-actions/DDATE/2022/actions.json', JSON.stringify({ splits: [{ ex_date: '2022-03-15', from: 1, to: 4 }] }));
       const result = await gql(app, QUERY, { date: '2022-03-15', tickers: ['DDATE'] });
       const [node] = result.data.snapshot.nodes;
       close(node.close, Number(raw.close), 'close is the raw close of the day');
@@ -105,7 +106,7 @@ for (const backend of barBackends(() => dir, 'snapshot')) {
       // The day after, the previous close is that day's own close: nothing to adjust.
       const next = await gql(app, QUERY, { date: '2022-03-16', tickers: ['DDATE'] });
       close(next.data.snapshot.nodes[0].previousClose, Number(raw.close), 'previous close the day after');
-      await store.delete('data/corporate-actions/DDATE/2022/actions.json');
+      await app.services.store.delete('data/corporate-actions/DDATE/2022/actions.json');
     });
 
     it('reads the listings once, then per symbol a footer and a row group, and nothing at all when warm', async () => {
