@@ -16,7 +16,7 @@ export function symbolCursor(ticker: string): string {
   return Buffer.from(CURSOR_PREFIX + ticker).toString('base64url');
 }
 
-function decodeSymbolCursor(cursor: string): string {
+export function decodeSymbolCursor(cursor: string): string {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const ticker = text.startsWith(CURSOR_PREFIX) ? text.slice(CURSOR_PREFIX.length) : '';
   if (!isTicker(ticker)) throw new InvalidInputError(`"${cursor.slice(0, 40)}" is not a cursor this field returned`);

@@ -5,5 +5,7 @@ import './symbol.js';
 import './bars.js';
 import './jobs.js';
 import './uploads.js';
+import './calendar.js';
+import './coverage.js';
 
 export const schema = builder.toSchema();
