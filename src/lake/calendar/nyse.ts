@@ -201,15 +201,21 @@ export const FULL_SESSION_MINUTES = SESSION_MINUTES;
 export const EARLY_CLOSE_MINUTES = 210;
 
 /** Scheduled 13:00 closes of `year`, in date order (only trading days; a closure wins over an early close). */
+const earlyCache = new Map<number, readonly EarlyClose[]>();
+
 export function earlyCloses(year: number): EarlyClose[] {
   assertYear(year);
+  const cached = earlyCache.get(year);
+  if (cached) return [...cached];
   const candidates: EarlyClose[] = [];
   const july3 = weekday(year, 7, 3);
   if (july3 >= 1 && july3 <= 4) candidates.push({ date: iso(year, 7, 3), reason: 'Independence Day eve' });
   candidates.push({ date: iso(year, 11, nthWeekday(year, 11, 4, 4) + 1), reason: 'Day after Thanksgiving' });
   candidates.push({ date: iso(year, 12, 24), reason: 'Christmas Eve' });
   const open = tradingYear(year).set;
-  return candidates.filter((c) => open.has(c.date));
+  const list = Object.freeze(candidates.filter((c) => open.has(c.date)).map((c) => Object.freeze(c)));
+  earlyCache.set(year, list);
+  return [...list];
 }
 
 export interface Session {
@@ -226,7 +232,8 @@ export interface Session {
 /** The regular session of a trading day; null when the market is closed that day. */
 export function session(date: string): Session | null {
   if (!isTradingDay(date)) return null;
-  const early = earlyCloses(Number(date.slice(0, 4))).find((e) => e.date === date);
+  const year = Number(date.slice(0, 4));
+  const early = (earlyCache.get(year) ?? earlyCloses(year)).find((e) => e.date === date);
   const wallOpen = dayToMs(date) + (9 * 60 + 30) * 60_000;
   const open = wallOpen - newYorkOffset(wallOpen + 5 * 3_600_000);
   const minutes = early ? EARLY_CLOSE_MINUTES : SESSION_MINUTES;
