@@ -80,6 +80,25 @@ describe.each(barBackends(() => dir, 'coverage'))('coverage on $name', (backend)
     expect(store.count('get')).toBe(0);
   });
 
+  it('reads a cold file with a footer GET and a data GET at most, then from the cache', async () => {
+    const cold = await buildApp(loadConfig({ LAKEQL_DEMO: 'never' }), { store });
+    try {
+      const query = '{ symbol(ticker: "MINI") { year(year: 2024) { coverage(resolution: MINUTE) { complete } } } }';
+      store.reset();
+      expect((await gql(cold, query)).data.symbol.year.coverage.complete).toBe(false);
+      const gets = store.count('get');
+      // Two monthly files: each is one suffix-range GET for the footer (and tail) plus at most one for the columns.
+      expect(gets).toBeGreaterThanOrEqual(2);
+      expect(gets).toBeLessThanOrEqual(4);
+      expect(store.count('head')).toBe(0);
+      store.reset();
+      await gql(cold, query);
+      expect(store.count('get')).toBe(0);
+    } finally {
+      await cold.stop();
+    }
+  });
+
   it('is empty for a year without files, and rejects bad arguments with typed errors', async () => {
     const empty = await gql(app, '{ lake { coverage(year: 2019) { nodes { symbol } pageInfo { hasNextPage endCursor } } } }');
     expect(empty.data.lake.coverage).toEqual({ nodes: [], pageInfo: { hasNextPage: false, endCursor: null } });
