@@ -1,6 +1,7 @@
 // `lakeql <command>`: parses the command line and runs serve, demo, ls, backfill or download; the exit code says how it went.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { GatewayClient, GatewayError } from './client.js';
+import { check } from './check.js';
 import { ls } from './ls.js';
 import { backfill, download, type Output } from './transfer.js';
 
@@ -24,15 +25,17 @@ Usage:
         [--prefix P] [--include GLOB]... [--exclude GLOB]... [--concurrency N] [--part-size BYTES]
         [--mode overwrite|skip-existing|sync] [--dry-run] [--no-validate]
         tick files are checked like single uploads (Parquet, bar columns, dates vs key) unless --no-validate
+  lakeql check [SYMBOL...]                        report missing, duplicated and closed-day bars and short sessions;
+        [--year Y] [--resolution daily|minute]    exit 1 when any gap exists (default: every year, daily)
   lakeql download PREFIX DIR                      download the objects under PREFIX into DIR (below LAKEQL_DOWNLOAD_ROOT)
         [--concurrency N]
 
-ls, backfill and download talk to a running gateway:
+ls, check, backfill and download talk to a running gateway:
   --url URL        default LAKEQL_URL or ${DEFAULT_URL}
   --api-key KEY    default LAKEQL_API_KEY (prefer the variable: arguments show in ps)
   --json           machine-readable output on stdout, no progress bar
 
-Exit codes: 0 success; 1 a file, the job or the gateway failed; 2 bad command line; 130 interrupted (the job is cancelled).`;
+Exit codes: 0 success; 1 a file, the job or the gateway failed, or check found gaps; 2 bad command line; 130 interrupted (the job is cancelled).`;
 
 const GATEWAY_OPTIONS = {
   url: { type: 'string' },
@@ -43,7 +46,7 @@ const GATEWAY_OPTIONS = {
 
 class UsageError extends Error {}
 
-const COMMANDS = ['serve', 'demo', 'ls', 'backfill', 'download', 'help'];
+const COMMANDS = ['serve', 'demo', 'ls', 'backfill', 'download', 'check', 'help'];
 
 /** The candidate within two edits of `word` (case-insensitive), if one is clearly nearest. */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
@@ -99,6 +102,13 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
         const { values, positionals } = parse(rest, { ...GATEWAY_OPTIONS, prefix: { type: 'string' }, urls: { type: 'boolean', default: false } }, 2);
         const year = positionals[1] === undefined ? undefined : integer(positionals[1], 'YEAR');
         return await ls(client(values, env), { symbol: positionals[0], year, prefix: values.prefix as string | undefined, urls: values.urls === true }, output(values.json === true));
+      }
+      case 'check': {
+        const { values, positionals } = parse(rest, { ...GATEWAY_OPTIONS, year: { type: 'string' }, resolution: { type: 'string' } }, Number.MAX_SAFE_INTEGER);
+        const resolution = values.resolution === undefined ? 'DAILY' : String(values.resolution).toUpperCase();
+        if (resolution !== 'DAILY' && resolution !== 'MINUTE') throw new UsageError(`--resolution must be daily or minute, not "${values.resolution}"`);
+        const year = values.year === undefined ? undefined : integer(String(values.year), '--year');
+        return await check(client(values, env), { symbols: positionals, year, resolution }, output(values.json === true));
       }
       case 'backfill': {
         const { values, positionals } = parse(rest, {

@@ -1,7 +1,7 @@
 // The Pothos builder: plugins, scalars and the context type, nothing else.
 import SchemaBuilder from '@pothos/core';
 import ErrorsPlugin from '@pothos/plugin-errors';
-import { DateResolver, DateTimeResolver, JSONResolver, SafeIntResolver } from 'graphql-scalars';
+import { DateResolver, DateTimeResolver, JSONResolver, LocalTimeResolver, SafeIntResolver } from 'graphql-scalars';
 import type { Context } from '../resolvers/context.js';
 import type { UploadedFile } from '../services/uploaded-file.js';
 
@@ -12,6 +12,8 @@ export const builder = new SchemaBuilder<{
     DateTime: { Input: Date; Output: Date | string };
     Date: { Input: Date; Output: Date | string };
     SafeInt: { Input: number; Output: number };
+    /** HH:mm:ss wall-clock time (here New York's), without a date or zone. */
+    LocalTime: { Input: string; Output: string };
     JSON: { Input: unknown; Output: unknown };
     /** A file of a GraphQL multipart request, streamed (see src/http/upload-plugin.ts). */
     File: { Input: UploadedFile; Output: never };
@@ -25,6 +27,7 @@ export const builder = new SchemaBuilder<{
 builder.addScalarType('DateTime', DateTimeResolver);
 builder.addScalarType('Date', DateResolver);
 builder.addScalarType('SafeInt', SafeIntResolver);
+builder.addScalarType('LocalTime', LocalTimeResolver);
 builder.addScalarType('JSON', JSONResolver);
 
 builder.queryType({ description: 'Reads of the lake: symbols, their years, bars, tick files and fundamentals, and jobs.' });

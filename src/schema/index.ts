@@ -8,5 +8,7 @@ import './uploads.js';
 import './snapshot.js';
 import './reference.js';
 import './corporate-actions.js';
+import './calendar.js';
+import './coverage.js';
 
 export const schema = builder.toSchema();

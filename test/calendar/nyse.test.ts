@@ -1,7 +1,7 @@
 // NYSE calendar: trading-day counts, holiday rules and session minutes against known dates.
 import { describe, expect, it } from 'vitest';
 import {
-  dayToMs, easterSunday, holidays, isTradingDay, msToDay, regularSessionMinutes, tradingDays, tradingDaysBetween,
+  dayToMs, earlyCloses, easterSunday, holidays, isTradingDay, msToDay, regularSessionMinutes, session, tradingDays, tradingDaysBetween,
 } from '../../src/lake/calendar/nyse.js';
 import { InvalidInputError } from '../../src/lake/errors.js';
 
@@ -164,5 +164,74 @@ describe('regularSessionMinutes', () => {
   it('is empty when the market is closed', () => {
     expect(regularSessionMinutes('2025-12-25')).toEqual([]);
     expect(regularSessionMinutes('2025-12-27')).toEqual([]);
+  });
+});
+
+
+/**
+ * NYSE's published schedules, as printed on nyse.com "Holidays & Trading Hours"
+ * (https://www.nyse.com/markets/hours-calendars) and in NYSE's yearly holiday press releases,
+ * plus NYSE's notice of 2024-12-23 closing the market on 2025-01-09 for President Carter's
+ * national day of mourning. Early closes end the session at 1:00 p.m. Eastern.
+ */
+const PUBLISHED: Record<number, { closed: string[]; early: string[] }> = {
+  2021: {
+    closed: ['2021-01-01', '2021-01-18', '2021-02-15', '2021-04-02', '2021-05-31', '2021-07-05', '2021-09-06', '2021-11-25', '2021-12-24'],
+    early: ['2021-11-26'],
+  },
+  2022: {
+    closed: ['2022-01-17', '2022-02-21', '2022-04-15', '2022-05-30', '2022-06-20', '2022-07-04', '2022-09-05', '2022-11-24', '2022-12-26'],
+    early: ['2022-11-25'],
+  },
+  2023: {
+    closed: ['2023-01-02', '2023-01-16', '2023-02-20', '2023-04-07', '2023-05-29', '2023-06-19', '2023-07-04', '2023-09-04', '2023-11-23', '2023-12-25'],
+    early: ['2023-07-03', '2023-11-24'],
+  },
+  2024: {
+    closed: ['2024-01-01', '2024-01-15', '2024-02-19', '2024-03-29', '2024-05-27', '2024-06-19', '2024-07-04', '2024-09-02', '2024-11-28', '2024-12-25'],
+    early: ['2024-07-03', '2024-11-29', '2024-12-24'],
+  },
+  2025: {
+    closed: ['2025-01-01', '2025-01-09', '2025-01-20', '2025-02-17', '2025-04-18', '2025-05-26', '2025-06-19', '2025-07-04', '2025-09-01', '2025-11-27', '2025-12-25'],
+    early: ['2025-07-03', '2025-11-28', '2025-12-24'],
+  },
+  2026: {
+    closed: ['2026-01-01', '2026-01-19', '2026-02-16', '2026-04-03', '2026-05-25', '2026-06-19', '2026-07-03', '2026-09-07', '2026-11-26', '2026-12-25'],
+    early: ['2026-11-27', '2026-12-24'],
+  },
+};
+
+describe('published NYSE schedules 2021–2026', () => {
+  it.each(Object.keys(PUBLISHED).map(Number))('%i: closures and early closes match exactly', (year) => {
+    expect(holidays(year).map((h) => h.date)).toEqual(PUBLISHED[year].closed);
+    expect(earlyCloses(year).map((e) => e.date)).toEqual(PUBLISHED[year].early);
+  });
+
+  it('names the reasons', () => {
+    expect(earlyCloses(2024)).toEqual([
+      { date: '2024-07-03', reason: 'Independence Day eve' },
+      { date: '2024-11-29', reason: 'Day after Thanksgiving' },
+      { date: '2024-12-24', reason: 'Christmas Eve' },
+    ]);
+    expect(holidays(2022).find((h) => h.date === '2022-06-20')?.name).toBe('Juneteenth National Independence Day');
+    expect(holidays(2021).find((h) => h.date === '2021-04-02')?.name).toBe('Good Friday');
+  });
+
+  it('gives early closes a 13:00 New York close of 210 minutes and other days 16:00 and 390', () => {
+    expect(session('2025-12-24')).toEqual({
+      date: '2025-12-24', open: Date.parse('2025-12-24T14:30:00Z'), close: Date.parse('2025-12-24T18:00:00Z'), minutes: 210, earlyClose: 'Christmas Eve',
+    });
+    expect(session('2025-07-03')?.close).toBe(Date.parse('2025-07-03T17:00:00Z'));
+    expect(session('2025-07-02')).toEqual({
+      date: '2025-07-02', open: Date.parse('2025-07-02T13:30:00Z'), close: Date.parse('2025-07-02T20:00:00Z'), minutes: 390, earlyClose: null,
+    });
+    expect(session('2025-01-09')).toBeNull();
+    expect(session('2025-07-05')).toBeNull();
+  });
+
+  it('never lists an early close on a day the market is closed', () => {
+    for (let year = 2000; year <= 2040; year++) {
+      for (const e of earlyCloses(year)) expect(isTradingDay(e.date)).toBe(true);
+    }
   });
 });

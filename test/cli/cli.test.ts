@@ -335,6 +335,7 @@ describe('lakeql CLI against a running gateway', () => {
   it('prints a plain start banner with the addresses before the JSON logs when stdout is a terminal', async () => {
     if (!existsSync('/usr/bin/script')) return void console.log('skipped: util-linux `script` (a pseudo-terminal) is not installed');
     const lake = path.join(dir, 'banner-lake');
+    await mkdir(lake, { recursive: true });
     const command = [process.execPath, BIN, 'serve', '--port', '0', '--lake', lake].map((a) => `'${a}'`).join(' ');
     const child = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: { ...process.env, LAKEQL_DEMO: 'never', LAKEQL_LOG_LEVEL: 'info' } });
     let out = '';

@@ -9,8 +9,11 @@ import { newYorkOffset } from './new-york.js';
  *
  * The rules are today's NYSE rules (Rule 7.2) applied to every year: they are right from 1998
  * (MLK day) on, and Juneteenth starts in 2022. Unscheduled closures are listed one by one below.
- * Early closes (13:00 on July 3, the day after Thanksgiving, Christmas Eve) are not modelled:
- * every trading day has the full 09:30–16:00 session. Years outside 1900–2100 throw InvalidInputError.
+ * Early closes (13:00 New York) follow NYSE's scheduled pattern: the day after Thanksgiving, July 3
+ * when it is a Monday–Thursday (a Friday July 3 is the observed Independence Day), and Christmas Eve
+ * on a weekday that is not itself a holiday. `session(date)` knows them; `regularSessionMinutes`
+ * keeps listing the full 390 minutes (the demo lake's generator relies on it). Years outside
+ * 1900–2100 throw InvalidInputError.
  */
 export interface Holiday {
   date: string;
@@ -185,6 +188,56 @@ export function regularSessionMinutes(date: string): number[] {
   const minutes = new Array<number>(SESSION_MINUTES);
   for (let i = 0; i < SESSION_MINUTES; i++) minutes[i] = open + i * 60_000;
   return minutes;
+}
+
+export interface EarlyClose {
+  date: string;
+  /** Why the session ends at 13:00, e.g. "Day after Thanksgiving". */
+  reason: string;
+}
+
+/** Regular session minutes of a full day (09:30–16:00) and of an early close (09:30–13:00). */
+export const FULL_SESSION_MINUTES = SESSION_MINUTES;
+export const EARLY_CLOSE_MINUTES = 210;
+
+/** Scheduled 13:00 closes of `year`, in date order (only trading days; a closure wins over an early close). */
+const earlyCache = new Map<number, readonly EarlyClose[]>();
+
+export function earlyCloses(year: number): EarlyClose[] {
+  assertYear(year);
+  const cached = earlyCache.get(year);
+  if (cached) return [...cached];
+  const candidates: EarlyClose[] = [];
+  const july3 = weekday(year, 7, 3);
+  if (july3 >= 1 && july3 <= 4) candidates.push({ date: iso(year, 7, 3), reason: 'Independence Day eve' });
+  candidates.push({ date: iso(year, 11, nthWeekday(year, 11, 4, 4) + 1), reason: 'Day after Thanksgiving' });
+  candidates.push({ date: iso(year, 12, 24), reason: 'Christmas Eve' });
+  const open = tradingYear(year).set;
+  const list = Object.freeze(candidates.filter((c) => open.has(c.date)).map((c) => Object.freeze(c)));
+  earlyCache.set(year, list);
+  return [...list];
+}
+
+export interface Session {
+  date: string;
+  /** UTC ms of 09:30 New York. */
+  open: number;
+  /** UTC ms of 16:00 New York, or 13:00 on an early close. */
+  close: number;
+  /** Regular-session minutes: 390, or 210 on an early close. */
+  minutes: number;
+  earlyClose: string | null;
+}
+
+/** The regular session of a trading day; null when the market is closed that day. */
+export function session(date: string): Session | null {
+  if (!isTradingDay(date)) return null;
+  const year = Number(date.slice(0, 4));
+  const early = (earlyCache.get(year) ?? earlyCloses(year)).find((e) => e.date === date);
+  const wallOpen = dayToMs(date) + (9 * 60 + 30) * 60_000;
+  const open = wallOpen - newYorkOffset(wallOpen + 5 * 3_600_000);
+  const minutes = early ? EARLY_CLOSE_MINUTES : SESSION_MINUTES;
+  return { date, open, close: open + minutes * 60_000, minutes, earlyClose: early?.reason ?? null };
 }
 
 function assertYear(year: number): void {
