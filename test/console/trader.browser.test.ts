@@ -156,9 +156,10 @@ describe.skipIf(!available && !process.env.CI)('console for a trader', () => {
   it('draws split-adjusted bars by default and raw or total-return ones on request, kept in the URL', async () => {
     onFailureShoot('adjustment');
     const asked: string[] = [];
-    const onRequest = (r: { postData(): string | null }) => {
-      const body = r.postData();
-      if (body?.includes('query Bars')) asked.push(JSON.parse(body).variables.adjustment);
+    // The console sends its queries as GETs by persisted-document id: the variables are in the URL.
+    const onRequest = (r: { url(): string }) => {
+      const variables = new URL(r.url()).searchParams.get('variables');
+      if (variables?.includes('"timeframe"')) asked.push(JSON.parse(variables).adjustment);
     };
     page.on('request', onRequest);
     try {
@@ -274,7 +275,7 @@ describe.skipIf(!available && !process.env.CI)('console for a trader', () => {
     onFailureShoot('offline');
     await page.goto(`${origin}/#AAPL`);
     await expect.poll(() => barsShown(), { timeout: 20_000 }).toBeGreaterThan(400);
-    await page.route('**/graphql', (route) => route.abort('connectionrefused'));
+    await page.route(/\/graphql(\?|$)/, (route) => route.abort('connectionrefused'));
     try {
       await page.click('button.symbol[data-ticker=MSFT]');
       await expect.poll(() => page.textContent('#notice')).toContain('Cannot reach the lakeql gateway');
@@ -286,7 +287,7 @@ describe.skipIf(!available && !process.env.CI)('console for a trader', () => {
       expect(await page.textContent('[data-testid=legend]')).toBe('');
       await shoot('offline');
     } finally {
-      await page.unroute('**/graphql');
+      await page.unroute(/\/graphql(\?|$)/);
     }
   });
 
