@@ -32,7 +32,9 @@ export function responseCachePlugin(options: ResponseCacheOptions): Plugin | und
   if (options.maxAge === 0) return undefined;
   const { lakeVersion } = options;
   // Multipart requests carry file streams in their variables (and are mutations anyway): not hashed, not cached.
-  const enabled = (request: Request) => !/^multipart\//i.test(request.headers.get('content-type') ?? '');
+  // Operations over graphql-ws (their context has the socket) skip yoga's HTTP hooks the cache keys on.
+  const enabled = (request: Request, context?: unknown) =>
+    !/^multipart\//i.test(request.headers.get('content-type') ?? '') && !(context as { socket?: unknown } | undefined)?.socket;
   return useResponseCache({
     enabled,
     // The plugin builds a key for every request before asking `enabled`; a disabled one gets none.

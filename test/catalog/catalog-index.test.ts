@@ -211,8 +211,8 @@ for (const setup of lakes) {
         const ranged = await buildSnapshot(counted, { concurrency: 4 });
         expect(ranged.fileCount).toBe(66 * 4 * 5);
         expect(ranged.symbolCount).toBe(66);
-        // 3 roots + the fundamentals root's symbols (delimiter listing) + its remaining range.
-        expect(counted.count('list')).toBe(5);
+        // 4 roots + the fundamentals root's symbols (delimiter listing) + its remaining range.
+        expect(counted.count('list')).toBe(6);
         const serial = await buildSnapshot(big.store, { concurrency: 1 });
         expect(ranged.equals(serial)).toBe(true);
         expect(ranged.count('S0')).toBe(66);

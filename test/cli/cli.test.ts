@@ -239,7 +239,10 @@ describe('lakeql CLI against a running gateway', () => {
 
   it('on a terminal, ends the bar before the Ctrl-C notice and prints the summary below it', async () => {
     if (!existsSync('/usr/bin/script')) return void console.log('skipped: util-linux `script` (a pseudo-terminal) is not installed');
-    const command = [process.execPath, BIN, 'backfill', 'slow/data', '--prefix', 'data', '--no-validate', '--url', url].map((a) => `'${a}'`).join(' ');
+    // A held file of its own: the next test follows its own job on the same gateway.
+    await mkdir(path.join(dir, 'up/slow-tty/data/ticks/daily/SLOWTTY/2024'), { recursive: true });
+    await writeFile(path.join(dir, 'up/slow-tty/data/ticks/daily/SLOWTTY/2024/ticks.parquet'), 'PAR1 held PAR1');
+    const command = [process.execPath, BIN, 'backfill', 'slow-tty/data', '--prefix', 'data', '--no-validate', '--url', url].map((a) => `'${a}'`).join(' ');
     const child = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: { ...process.env, ...env(), LAKEQL_URL: undefined, FORCE_COLOR: '0' } });
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));

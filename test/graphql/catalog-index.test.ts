@@ -129,15 +129,15 @@ for (const setup of lakes) {
       expect((await gql(app, query)).data.symbol).toBeNull();
       const rows: BarRow[] = Array.from({ length: 20 }, (_, i) => ({ time: Date.UTC(2021, 0, 4 + i), open: 1, high: 2, low: 0.5, close: 1.5, volume: 100 + i }));
       const bytes = writeBarsParquet(rows, { resolution: 'DAILY' });
-      const grant = await gql(app, `mutation($n: SafeInt!, $c: String!) { createUploadUrl(symbol: "UPL1", year: 2021, contentLength: $n, checksum: $c) { url headers key } }`, {
+      const grant = await gql(app, `mutation($n: SafeInt!, $c: String!) { createUploadUrl(symbol: "UPL1", year: 2021, contentLength: $n, checksum: $c) { url headers key completionToken } }`, {
         n: bytes.byteLength, c: createHash('sha256').update(bytes).digest('base64'),
       });
       expect(grant.errors).toBeUndefined();
-      const { url, headers, key } = grant.data.createUploadUrl;
+      const { url, headers, key, completionToken } = grant.data.createUploadUrl;
       expect((await fetch(url, { method: 'PUT', headers, body: new Uint8Array(bytes) })).status).toBe(200);
       // Around lakeql: not in the index (fresh for an hour) until completeUpload vouches for it.
       expect((await gql(app, query)).data.symbol).toBeNull();
-      expect((await gql(app, 'mutation($k: String!) { completeUpload(key: $k) { key } }', { k: key })).errors).toBeUndefined();
+      expect((await gql(app, 'mutation($k: String!, $t: String!) { completeUpload(key: $k, token: $t) { key } }', { k: key, t: completionToken })).errors).toBeUndefined();
       const shown = (await gql(app, query)).data.symbol;
       expect(shown.years).toEqual([{ year: 2021, tickFile: { etag: (await lake.store.head(key)).etag } }]);
       const bars = await gql(app, `mutation { writeBars(symbol: "UPL2", year: 2022, bars: [{ time: "2022-01-03T00:00:00Z", open: 1, high: 2, low: 0.5, close: 1.5, volume: 10 }]) { __typename } }`);

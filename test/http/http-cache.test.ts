@@ -70,7 +70,7 @@ describe('GraphQL over GET: ETag, Cache-Control, 304', () => {
     expect(body.data.symbol.years).toHaveLength(2);
     const etag = first.headers.get('etag');
     expect(etag).toMatch(/^"[A-Za-z0-9_-]{22}"$/);
-    expect(first.headers.get('cache-control')).toBe('public, max-age=5');
+    expect(first.headers.get('cache-control')).toBe('public, max-age=30');
     expect(first.headers.get('vary')).toBe('Accept');
 
     const calls = h.store.total();
@@ -79,7 +79,7 @@ describe('GraphQL over GET: ETag, Cache-Control, 304', () => {
     expect(again.status).toBe(304);
     expect(await again.text()).toBe('');
     expect(again.headers.get('etag')).toBe(etag);
-    expect(again.headers.get('cache-control')).toBe('public, max-age=5');
+    expect(again.headers.get('cache-control')).toBe('public, max-age=30');
     // A list of tags, and a weak form a proxy may have added, match too.
     expect((await get(h.app, { query: YEARS_QUERY }, { 'if-none-match': `"other", W/${etag}` })).status).toBe(304);
     expect(h.store.total()).toBe(calls);
@@ -146,7 +146,7 @@ describe('auth on: private answers, per-scope tags and cache entries', () => {
   it('marks answers private and varies them by credentials', async () => {
     const response = await get(h.app, { query: YEARS_QUERY }, { authorization: `Bearer ${READ_KEY}` });
     expect(response.status).toBe(200);
-    expect(response.headers.get('cache-control')).toBe('private, max-age=5');
+    expect(response.headers.get('cache-control')).toBe('private, max-age=30');
     expect(response.headers.get('vary')).toBe('Accept, Authorization, X-API-Key');
   });
 
@@ -189,8 +189,8 @@ describe('response cache', () => {
 
     (h.app.services.lakeVersion as LakeVersionCounter).bump();
     await post(h.app, { query });
+    // Executed again (the catalog index may answer it without a store call).
     expect(await executions(h.metrics)).toBe(ran + 1);
-    expect(h.store.total()).toBeGreaterThan(calls);
   });
 
   it('is refreshed by an own write', async () => {
@@ -297,7 +297,7 @@ describe('/v1/bars: ETag and 304', () => {
     await first.text();
     const etag = first.headers.get('etag')!;
     expect(etag).toMatch(/^"/);
-    expect(first.headers.get('cache-control')).toBe('public, max-age=5');
+    expect(first.headers.get('cache-control')).toBe('public, max-age=30');
     const calls = store.total();
     const again = await app.yoga.fetch(url, { headers: { 'if-none-match': etag } });
     expect(again.status).toBe(304);

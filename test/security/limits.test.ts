@@ -24,7 +24,7 @@ describe('defaults, on a schema that can reach them', () => {
   };
 
   it(`documents the defaults: depth ${defaults.maxDepth}, aliases ${defaults.maxAliases}, directives ${defaults.maxDirectives}, tokens ${defaults.maxTokens}, cost ${defaults.maxCost}`, () => {
-    expect(defaults).toMatchObject({ maxDepth: 10, maxAliases: 15, maxDirectives: 50, maxTokens: 2000, maxCost: 50_000, maxBodyBytes: 4_194_304, requestTimeoutMs: 30_000 });
+    expect(defaults).toMatchObject({ maxDepth: 10, maxAliases: 15, maxDirectives: 50, maxTokens: 2000, maxCost: 200_000, maxBodyBytes: 4_194_304, requestTimeoutMs: 30_000 });
     expect(defaults.rateLimit).toEqual({ requests: 1200, windowMs: 60_000 });
   });
 
@@ -51,24 +51,24 @@ describe('defaults, on a schema that can reach them', () => {
     expect(await refused('tokens', sum(defaults.maxTokens - 8))).toMatch(/Token limit of 2000/);
   });
 
-  it('cost: 50000 passes, 50001 is refused, with page sizes from literals, variables and defaults', async () => {
-    // items(first: 100) × (1 + items(first: 249) × (1 + value) + value) = 100 × 500 = 50 000.
-    const atLimit = '{ items(first: 100) { items(first: 249) { value } value } }';
+  it('cost: 200000 passes, 200001 is refused, with page sizes from literals, variables and defaults', async () => {
+    // items(first: 200) × (1 + items(first: 499) × (1 + value) + value) = 200 × 1000 = 200 000.
+    const atLimit = '{ items(first: 200) { items(first: 499) { value } value } }';
     await ok(atLimit);
     await refused('cost', atLimit.replace(/ }$/, ' value }'));
-    const byVariable = 'query($n: Int) { items(first: 100) { items(first: $n) { value } value } }';
-    await ok(byVariable, { n: 249 });
-    await refused('cost', byVariable, { n: 250 });
-    await ok('query($n: Int = 249) { items(first: 100) { items(first: $n) { value } value } }');
-    await refused('cost', 'query($n: Int = 250) { items(first: 100) { items(first: $n) { value } value } }');
+    const byVariable = 'query($n: Int) { items(first: 200) { items(first: $n) { value } value } }';
+    await ok(byVariable, { n: 499 });
+    await refused('cost', byVariable, { n: 500 });
+    await ok('query($n: Int = 499) { items(first: 200) { items(first: $n) { value } value } }');
+    await refused('cost', 'query($n: Int = 500) { items(first: 200) { items(first: $n) { value } value } }');
     // No `first`: the argument's default (10) counts. 100 × (1 + 10 × 2 + 1) = 2200.
     await ok('{ items(first: 100) { items { value } value } }');
   });
 
   it('counts a page size above LAKEQL_MAX_PAGE_SIZE as the cap (the field itself refuses it)', async () => {
-    // 500 × (1 + 49 × 2 + 1) = 50 000 whether `first` says 500 or 100 000.
-    await ok('{ items(first: 100000) { items(first: 49) { value } value } }');
-    await refused('cost', '{ items(first: 100000) { items(first: 50) { value } value } }');
+    // 500 × (1 + 199 × 2 + 1) = 200 000 whether `first` says 500 or 100 000.
+    await ok('{ items(first: 100000) { items(first: 199) { value } value } }');
+    await refused('cost', '{ items(first: 100000) { items(first: 200) { value } value } }');
   });
 
   it('introspection (what GraphiQL sends first) passes every default limit', async () => {
@@ -90,7 +90,8 @@ describe('defaults, on a schema that can reach them', () => {
 describe('configured limits on the real schema: refused before any store request', () => {
   let lake: LakeApp;
   beforeAll(async () => {
-    lake = await lakeApp({ LAKEQL_MAX_DEPTH: '4', LAKEQL_MAX_ALIASES: '2', LAKEQL_MAX_DIRECTIVES: '2', LAKEQL_MAX_TOKENS: '40', LAKEQL_MAX_COST: '16', LAKEQL_MAX_PAGE_SIZE: '100' });
+    // No catalog index: every allowed query reaches the store, so "no store request" on a refusal means something.
+    lake = await lakeApp({ LAKEQL_MAX_DEPTH: '4', LAKEQL_MAX_ALIASES: '2', LAKEQL_MAX_DIRECTIVES: '2', LAKEQL_MAX_TOKENS: '40', LAKEQL_MAX_COST: '16', LAKEQL_MAX_PAGE_SIZE: '100', LAKEQL_CATALOG_MAX_AGE: '0' });
   });
   afterAll(() => lake.close());
 

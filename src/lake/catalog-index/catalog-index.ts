@@ -107,7 +107,8 @@ export class CatalogIndex {
         if (located) fresh.set(located.dataset, located.slot, write.entry);
       }
       this.#duringRefresh = [];
-      const changed = !this.#snapshot || !this.#snapshot.equals(fresh);
+      // The first build is the baseline, not a change: nothing was answered from an index before it.
+      const changed = this.#snapshot !== undefined && !this.#snapshot.equals(fresh);
       this.#snapshot = fresh;
       this.#listedAt = startedAt;
       this.refreshes++;
