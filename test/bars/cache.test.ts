@@ -68,6 +68,8 @@ for (const backend of backends) {
       const etag = (await store.head(KEY)).etag;
       await store.put(KEY, await readFile(path.join(spare, KEY)));
       expect((await store.head(KEY)).etag).not.toBe(etag);
+      // Overwritten around lakeql: as once the catalog index's bound has passed, the next query lists again.
+      app.services.catalog.invalidate();
       store.reset();
       const after = (await duckDaily(db, spare, CACHE, range)).map(fromDuck);
       expect(after[0].close).not.toBe(before[0].close);

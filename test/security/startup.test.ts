@@ -81,7 +81,8 @@ describe('start-up with a mistaken environment (child processes)', () => {
     await fs.mkdir(empty);
     const auto = await runMain({ LAKEQL_LAKE: empty }, cwd);
     expect(auto.listening).toBe(true);
-    expect(await fs.readdir(empty)).toEqual([]);
+    // No demo data; only the job journal's state directory (LAKEQL_STATE_DIR's default, hidden from listings).
+    expect((await fs.readdir(empty)).filter((name) => name !== '.lakeql')).toEqual([]);
     const wanted = path.join(cwd, 'wanted-lake');
     const always = await runMain({ LAKEQL_LAKE: wanted, LAKEQL_DEMO: 'always' }, cwd);
     expect(always.listening).toBe(true);

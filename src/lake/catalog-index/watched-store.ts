@@ -38,6 +38,7 @@ export class WatchedStore implements ObjectStore {
   readonly completeMultipartUpload?: MultipartStore['completeMultipartUpload'];
   readonly abortMultipartUpload?: MultipartStore['abortMultipartUpload'];
   readonly listMultipartUploads?: MultipartStore['listMultipartUploads'];
+  readonly listParts?: MultipartStore['listParts'];
 
   constructor(readonly inner: ObjectStore, private readonly listener: WriteListener) {
     this.kind = inner.kind;
@@ -56,6 +57,7 @@ export class WatchedStore implements ObjectStore {
       };
       this.abortMultipartUpload = (key, id) => inner.abortMultipartUpload(key, id);
       this.listMultipartUploads = (prefix) => inner.listMultipartUploads(prefix);
+      this.listParts = (key, id) => inner.listParts(key, id);
     }
   }
 
