@@ -20,9 +20,11 @@ afterAll(async () => {
 });
 
 let prefixes = 0;
+const RUN = Math.random().toString(36).slice(2, 10);
 const registries: [string, () => JobRegistry][] = [
   ['memory', () => new MemoryJobRegistry()],
-  ['Redis', () => new RedisJobRegistry(client, { prefix: `registered-${++prefixes}:` })],
+  // A fresh prefix per run too: a shared Redis keeps finished jobs for LAKEQL_JOB_TTL.
+  ['Redis', () => new RedisJobRegistry(client, { prefix: `registered-${RUN}-${++prefixes}:` })],
 ];
 
 /** A clock the test moves; sleeps are real (JobService.wait polls with them). */

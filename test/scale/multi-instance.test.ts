@@ -105,7 +105,8 @@ describe('RedisJobRegistry', () => {
   });
 
   it('keeps the newest snapshot, one per state for resuming, and evicts the oldest finished jobs', async () => {
-    const registry = new RedisJobRegistry(client, { prefix: 'unit:', retainFinished: 2 });
+    // A fresh prefix per run: a shared Redis keeps finished jobs for LAKEQL_JOB_TTL.
+    const registry = new RedisJobRegistry(client, { prefix: `unit-${Math.random().toString(36).slice(2, 10)}:`, retainFinished: 2 });
     await registry.save(snap('j1', 1, 'QUEUED'));
     await registry.save(snap('j1', 2, 'RUNNING'));
     await registry.save(snap('j1', 3, 'RUNNING'));
