@@ -2,6 +2,7 @@
 import { parseApiKeys } from './auth/api-keys.js';
 import { isAuthConfigured, type AuthConfig } from './auth/authenticator.js';
 import { parseRateLimit, type RateLimit } from './http/rate-limit.js';
+import { editDistance } from './edit-distance.js';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from './log.js';
 import { parseLakeLocation } from './lake/store/open.js';
 
@@ -294,20 +295,6 @@ export function unknownVariables(env: NodeJS.ProcessEnv): string[] {
     warnings.push(`${name} is not a lakeql setting and is ignored${hint}`);
   }
   return warnings;
-}
-
-/** Levenshtein distance, two rows; names are short (≤ ~40 characters) so this is microseconds. */
-export function editDistance(a: string, b: string): number {
-  if (a.length > 200 || b.length > 200) return Math.max(a.length, b.length);
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length];
 }
 
 function logLevel(value: string | undefined): LogLevel {

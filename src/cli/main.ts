@@ -1,5 +1,6 @@
 // `lakeql <command>`: parses the command line and runs serve, demo, ls, backfill or download; the exit code says how it went.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { editDistance } from '../edit-distance.js';
 import { GatewayClient, GatewayError } from './client.js';
 import { check } from './check.js';
 import { ls } from './ls.js';
@@ -50,20 +51,7 @@ const COMMANDS = ['serve', 'demo', 'ls', 'backfill', 'download', 'check', 'help'
 
 /** The candidate within two edits of `word` (case-insensitive), if one is clearly nearest. */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
-  const distance = (a: string, b: string) => {
-    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-      let diagonal = row[0];
-      row[0] = i;
-      for (let j = 1; j <= b.length; j++) {
-        const above = row[j];
-        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-        diagonal = above;
-      }
-    }
-    return row[b.length];
-  };
-  const scored = candidates.map((c) => ({ c, d: distance(word.toLowerCase(), c.toLowerCase()) })).sort((x, y) => x.d - y.d);
+  const scored = candidates.map((c) => ({ c, d: editDistance(word.toLowerCase(), c.toLowerCase()) })).sort((x, y) => x.d - y.d);
   return scored[0] && scored[0].d <= 2 && scored[0].d < word.length && scored[0].d !== scored[1]?.d ? scored[0].c : undefined;
 }
 

@@ -117,7 +117,8 @@ function rowsWithin(table: BarTable, range: DayRange): [number, number] {
   return [lo, Math.max(lo, hi)];
 }
 
-function lowerBound(values: Float64Array, target: number): number {
+/** Index of the first value ≥ target in ascending `values` (values.length when none). */
+export function lowerBound(values: Float64Array, target: number): number {
   let lo = 0;
   let hi = values.length;
   while (lo < hi) {

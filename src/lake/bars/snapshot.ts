@@ -5,6 +5,7 @@ import { ROOTS, parseKey } from '../layout.js';
 import type { CatalogIndex } from '../catalog-index/catalog-index.js';
 import { listAll } from '../store/helpers.js';
 import type { ObjectMeta, ObjectStore } from '../store/types.js';
+import { lowerBound } from './query.js';
 import type { BarFileReader, BarTable } from './reader.js';
 
 export interface SnapshotRow {
@@ -93,7 +94,8 @@ export async function snapshotOf(reader: BarFileReader, ticker: string, files: S
       const { minTime, numRows } = rowGroups[g];
       if (numRows === 0 || (minTime !== undefined && dayOf(minTime) > limit)) continue;
       const table = await reader.read(file, [g]);
-      for (let row = lastRowAtOrBefore(table, limit); row >= 0 && found.length < 2; row--) {
+      // Times are whole milliseconds: the last row ≤ limit is the one before the first ≥ limit + 1.
+      for (let row = lowerBound(table.time, limit + 1) - 1; row >= 0 && found.length < 2; row--) {
         // A duplicated date (some writers append twice) is one trading day, not a previous close.
         if (found.length === 1 && table.time[row] === found[0].table.time[found[0].row]) continue;
         if (table.values.close?.[row] !== undefined && !Number.isNaN(table.values.close[row])) found.push({ table, row });
@@ -127,16 +129,4 @@ async function splitRatioOn(store: ObjectStore, ticker: string, files: SnapshotF
 
 function dayOf(time: number): number {
   return time - (((time % DAY_MS) + DAY_MS) % DAY_MS);
-}
-
-/** Index of the last row with time ≤ limit (rows are sorted by time), or -1. */
-function lastRowAtOrBefore(table: BarTable, limit: number): number {
-  let lo = 0;
-  let hi = table.rows;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (table.time[mid] <= limit) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo - 1;
 }

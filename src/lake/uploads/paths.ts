@@ -7,18 +7,24 @@ export function isInside(root: string, candidate: string): boolean {
   return candidate === root || candidate.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
 }
 
-/**
- * `requested` (relative to the root, or absolute) as a real path inside the root's real path.
- * Everything is resolved through symlinks first, so a link inside the root pointing out of it
- * is refused like `..` is. The path must exist.
- */
-export async function resolveInside(root: string, requested: string, what: string): Promise<string> {
+/** The root's real path and `requested` resolved against it, refused when it names a place outside. */
+async function underRoot(root: string, requested: string, what: string): Promise<{ realRoot: string; candidate: string }> {
   if (requested.includes('\0')) throw new InvalidInputError(`${what} contains a NUL byte`);
   const realRoot = await fs.realpath(root).catch(() => {
     throw new NotFoundError(`${what}: the root directory ${root} does not exist`);
   });
   const candidate = path.resolve(realRoot, requested);
   if (!isInside(realRoot, candidate)) throw new PermissionDeniedError(`${what} "${requested}" is outside ${root}`);
+  return { realRoot, candidate };
+}
+
+/**
+ * `requested` (relative to the root, or absolute) as a real path inside the root's real path.
+ * Everything is resolved through symlinks first, so a link inside the root pointing out of it
+ * is refused like `..` is. The path must exist.
+ */
+export async function resolveInside(root: string, requested: string, what: string): Promise<string> {
+  const { realRoot, candidate } = await underRoot(root, requested, what);
   let real: string;
   try {
     real = await fs.realpath(candidate);
@@ -35,12 +41,7 @@ export async function resolveInside(root: string, requested: string, what: strin
  * must be inside the root (through links), and the missing rest is created below it.
  */
 export async function ensureDirectoryInside(root: string, requested: string, what: string): Promise<string> {
-  if (requested.includes('\0')) throw new InvalidInputError(`${what} contains a NUL byte`);
-  const realRoot = await fs.realpath(root).catch(() => {
-    throw new NotFoundError(`${what}: the root directory ${root} does not exist`);
-  });
-  const candidate = path.resolve(realRoot, requested);
-  if (!isInside(realRoot, candidate)) throw new PermissionDeniedError(`${what} "${requested}" is outside ${root}`);
+  const { realRoot, candidate } = await underRoot(root, requested, what);
   const relative = path.relative(realRoot, candidate);
   let current = realRoot;
   for (const segment of relative === '' ? [] : relative.split(path.sep)) {
@@ -62,12 +63,7 @@ export async function ensureDirectoryInside(root: string, requested: string, wha
  * the root and its deepest existing ancestor is a directory inside the root (through links).
  */
 export async function checkDirectoryInside(root: string, requested: string, what: string): Promise<void> {
-  if (requested.includes('\0')) throw new InvalidInputError(`${what} contains a NUL byte`);
-  const realRoot = await fs.realpath(root).catch(() => {
-    throw new NotFoundError(`${what}: the root directory ${root} does not exist`);
-  });
-  const candidate = path.resolve(realRoot, requested);
-  if (!isInside(realRoot, candidate)) throw new PermissionDeniedError(`${what} "${requested}" is outside ${root}`);
+  const { realRoot, candidate } = await underRoot(root, requested, what);
   let existing = candidate;
   for (;;) {
     const real = await fs.realpath(existing).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)));
