@@ -23,12 +23,6 @@ async function main(): Promise<void> {
   if (built.status === 'built') logger.info({ ms: built.ms }, 'built the web console');
   if (built.status === 'unavailable') logger.warn(`web console not served: ${built.reason}`);
   const app = await buildApp(config, { logger, metrics: new Metrics() });
-  const url = await app.start();
-  const lake = app.services.location.kind === 's3' ? `s3://${(app.services.location as { bucket: string }).bucket}` : config.lake;
-  const where = { lake, console: new URL('/', url).href, graphiql: url, metrics: new URL('/metrics', url).href };
-  // A person at a terminal gets the addresses as plain lines; a log collector gets only JSON.
-  if (process.stdout.isTTY) process.stdout.write(startBanner(where));
-  logger.info({ lake, graphiql: url, console: where.console, metrics: where.metrics }, `lakeql serving ${lake} — console at ${where.console}, GraphiQL at ${url}`);
   const shutdown = async (signal: string) => {
     logger.info(`lakeql: ${signal}, shutting down (at most ${config.shutdownTimeoutMs} ms)`);
     // app.stop() keeps to the bound itself; this backstop ends the process even if something in it hangs.
@@ -39,8 +33,16 @@ async function main(): Promise<void> {
     await app.stop();
     process.exit(0);
   };
+  // Before the address is announced: a supervisor (or a person) may signal as soon as it reads the line, and a
+  // signal with no listener yet would kill the process outright instead of stopping it gracefully.
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  const url = await app.start();
+  const lake = app.services.location.kind === 's3' ? `s3://${(app.services.location as { bucket: string }).bucket}` : config.lake;
+  const where = { lake, console: new URL('/', url).href, graphiql: url, metrics: new URL('/metrics', url).href };
+  // A person at a terminal gets the addresses as plain lines; a log collector gets only JSON.
+  if (process.stdout.isTTY) process.stdout.write(startBanner(where));
+  logger.info({ lake, graphiql: url, console: where.console, metrics: where.metrics }, `lakeql serving ${lake} — console at ${where.console}, GraphiQL at ${url}`);
 }
 
 function startBanner(where: { lake: string; console: string; graphiql: string; metrics: string }): string {
