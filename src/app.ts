@@ -124,7 +124,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
         server!.once('error', reject);
         server!.listen(config.port, config.host, () => resolve());
       });
-      closeWebSocket = attachWebSocket(server, yoga as never, { authenticator, maxPayload: config.limits.maxBodyBytes, maxConnections: config.limits.maxWsConnections });
+      closeWebSocket = attachWebSocket(server, yoga as never, { authenticator, maxPayload: config.limits.maxBodyBytes, maxConnections: config.limits.maxWsConnections, warn, error: (message) => logger.error(message) });
       const { port } = server.address() as AddressInfo;
       const host = config.host.includes(':') ? `[${config.host}]` : config.host;
       return `http://${host}:${port}${yoga.graphqlEndpoint}`;

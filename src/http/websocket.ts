@@ -18,6 +18,10 @@ export interface WebSocketOptions {
   maxConnections: number;
   /** How long a socket may stay open without a connection_init (graphql-ws closes it with 4408). */
   initTimeoutMs?: number;
+  /** Where a client's protocol mistake (a frame over maxPayload, a bad opcode) is reported: a warning, not a fault. */
+  warn?: (message: string) => void;
+  /** Where a socket error that is not the client's doing is reported. */
+  error?: (message: string) => void;
 }
 
 /** graphql-ws close codes beside its own 4403 Forbidden and 4408 init timeout. */
@@ -109,6 +113,20 @@ export function attachWebSocket(server: Server, yoga: YogaServerInstance<Record<
       };
     },
   }, wss);
+  // graphql-ws reports every socket 'error' on stderr as an internal error, with a stack trace. Most are the
+  // client's doing (ws has already answered them with a close frame, e.g. 1009 for a message over maxPayload),
+  // so its listener, registered in its own 'connection' handler just before this one, is replaced.
+  wss.on('connection', (socket) => {
+    socket.removeAllListeners('error');
+    socket.on('error', (error: Error & { code?: string }) => {
+      if (typeof error.code === 'string' && error.code.startsWith('WS_ERR_')) {
+        options.warn?.(`graphql-ws: closed a connection whose client broke the protocol: ${error.message}`);
+        return;
+      }
+      options.error?.(`graphql-ws: socket error: ${error.message}`);
+      socket.close(1011, 'Internal server error');
+    });
+  });
   return async () => {
     await disposable.dispose();
     await new Promise<void>((resolve) => wss.close(() => resolve()));

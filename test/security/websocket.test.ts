@@ -1,7 +1,7 @@
 // graphql-ws with auth on, over real sockets: credentials checked before the ack, capped payloads, an init deadline, a per-key connection cap, and queries and mutations with HTTP's scopes.
 import { createClient } from 'graphql-ws';
 import { WebSocket } from 'ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { objectBytes } from '../jobs/support.js';
 import { API_KEYS, KEYS, lakeApp, type LakeApp } from './support.js';
 
@@ -24,8 +24,9 @@ function rawSocket(url: string, init: string | null, options: { headers?: Record
 describe('graphql-ws with API keys', () => {
   let lake: LakeApp;
   let ws: string;
+  const logged: string[] = [];
   beforeAll(async () => {
-    lake = await lakeApp({ LAKEQL_API_KEYS: API_KEYS, LAKEQL_PORT: '0', LAKEQL_MAX_BODY_BYTES: '65536', LAKEQL_MAX_WS_CONNECTIONS: '3' });
+    lake = await lakeApp({ LAKEQL_API_KEYS: API_KEYS, LAKEQL_PORT: '0', LAKEQL_MAX_BODY_BYTES: '65536', LAKEQL_MAX_WS_CONNECTIONS: '3' }, { log: (message) => logged.push(message) });
     ws = (await lake.app.start()).replace(/^http/, 'ws');
   });
   afterAll(async () => {
@@ -58,10 +59,17 @@ describe('graphql-ws with API keys', () => {
     expect(outcome.code).toBe(4408);
   });
 
-  it('caps messages at LAKEQL_MAX_BODY_BYTES (1009, message too big)', async () => {
-    const outcome = await rawSocket(ws, init({ apiKey: KEYS.reader, padding: 'x'.repeat(70_000) }));
-    expect(outcome.code).toBe(1009);
-    expect(outcome.messages).toEqual([]);
+  it('caps messages at LAKEQL_MAX_BODY_BYTES (1009, message too big), reported as the client\'s mistake, not a fault with a stack', async () => {
+    const stderr = vi.spyOn(console, 'error');
+    try {
+      const outcome = await rawSocket(ws, init({ apiKey: KEYS.reader, padding: 'x'.repeat(70_000) }));
+      expect(outcome.code).toBe(1009);
+      expect(outcome.messages).toEqual([]);
+      expect(stderr).not.toHaveBeenCalled();
+      expect(logged.filter((line) => /broke the protocol: Max payload size exceeded/.test(line))).toHaveLength(1);
+    } finally {
+      stderr.mockRestore();
+    }
   });
 
   it('caps open connections per key (LAKEQL_MAX_WS_CONNECTIONS) and frees a slot when one closes', async () => {
