@@ -232,7 +232,7 @@ function start(): void {
     e.preventDefault();
     const input = byId<HTMLInputElement>('new-symbol-ticker');
     const ticker = input.value.trim().toUpperCase();
-    if (!/^[A-Z0-9][A-Z0-9.\-]{0,14}$/.test(ticker)) {
+    if (!/^[A-Z0-9][A-Z0-9.-]{0,14}$/.test(ticker)) {
       notice('A ticker is 1–15 letters, digits, dots or dashes, e.g. BRK.B.');
       return;
     }

@@ -43,7 +43,7 @@ export const ADJUSTMENTS: { value: Adjustment; label: string; title: string }[] 
 ];
 
 export const MAX_COMPARE = 5;
-const TICKER = /^[A-Z0-9][A-Z0-9.\-]{0,14}$/;
+const TICKER = /^[A-Z0-9][A-Z0-9.-]{0,14}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export const DEFAULT_VIEW: View = { ticker: null, timeframe: 'DAY', range: '1Y', from: null, to: null, log: false, averages: [], compare: [], adjustment: 'SPLIT' };

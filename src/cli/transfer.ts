@@ -1,5 +1,5 @@
 // `lakeql backfill DIR` and `lakeql download PREFIX DIR`: start a job on the gateway, follow it live, summarize, exit non-zero on any failure.
-import { GatewayClient, GatewayError } from './client.js';
+import { type GatewayClient, GatewayError } from './client.js';
 import { formatSummary, isFinal, JOB_FIELDS, progressBar, summarize, type JobView } from './progress.js';
 
 export interface Output {

@@ -1,6 +1,6 @@
 // graphql-ws on the same HTTP server and path as yoga: operations run through yoga's envelop, so plugins and masking apply.
 import type { Server } from 'node:http';
-import { execute, GraphQLError, subscribe, type ExecutionArgs } from 'graphql';
+import { type execute, GraphQLError, type subscribe, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { YogaServerInstance } from 'graphql-yoga';

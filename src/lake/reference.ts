@@ -57,7 +57,7 @@ export function parseReference(text: string, key = REFERENCE_KEY): Map<string, S
     if (!record || typeof record !== 'object' || Array.isArray(record)) continue;
     const r = record as Record<string, unknown>;
     const ticker = (pick(r, FIELDS.ticker) ?? keyedTicker ?? '').toUpperCase();
-    if (!/^[A-Z0-9][A-Z0-9.\-]{0,14}$/.test(ticker)) continue;
+    if (!/^[A-Z0-9][A-Z0-9.-]{0,14}$/.test(ticker)) continue;
     result.set(ticker, { ticker, name: pick(r, FIELDS.name), exchange: pick(r, FIELDS.exchange), type: pick(r, FIELDS.type), currency: pick(r, FIELDS.currency) });
   }
   return result;

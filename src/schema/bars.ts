@@ -1,7 +1,7 @@
 // Bars: Timeframe, Bar, BarConnection, the bars fields of Symbol and SymbolYear, and TickFile's footer fields.
 import { DEFAULT_BARS_PAGE, MAX_BARS_PAGE, type Bar } from '../lake/bars/page.js';
 import { TIMEFRAMES } from '../lake/bars/timeframe.js';
-import { ADJUSTMENTS } from '../lake/bars/adjust-factors.js';
+import type { ADJUSTMENTS } from '../lake/bars/adjust-factors.js';
 import * as bars from '../resolvers/bars.js';
 import type { BarConnectionRef } from '../resolvers/bars.js';
 import { builder } from './builder.js';

@@ -1,5 +1,5 @@
 // Maps the lake's typed errors to GraphQL errors with a stable `extensions.code`; everything else stays masked.
-import { GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
 import { LakeError } from '../lake/errors.js';
 import { ERROR_CODES } from '../services/error-codes.js';

@@ -50,7 +50,7 @@ describe('parseReference', () => {
       if (r() < 0.2) text = text.slice(0, Math.floor(r() * text.length));
       try {
         const parsed = parseReference(text);
-        for (const ref of parsed.values()) expect(ref.ticker).toMatch(/^[A-Z0-9][A-Z0-9.\-]{0,14}$/);
+        for (const ref of parsed.values()) expect(ref.ticker).toMatch(/^[A-Z0-9][A-Z0-9.-]{0,14}$/);
         outcomes.parsed++;
       } catch (error) {
         expect(isLakeError(error) && error.code === 'INVALID_DATA' && error.message.startsWith(REFERENCE_KEY)).toBe(true);

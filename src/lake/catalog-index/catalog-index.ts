@@ -2,7 +2,7 @@
 import type { ObjectStore } from '../store/types.js';
 import { buildSnapshot } from './build.js';
 import { INDEXED_DATASETS, locate, type IndexedDataset } from './datasets.js';
-import { FileEntry, type CatalogSnapshot } from './snapshot.js';
+import type { FileEntry, CatalogSnapshot } from './snapshot.js';
 
 export interface CatalogIndexOptions {
   /** Oldest answer allowed, ms; 0 turns the index off (every query lists, as without it). */

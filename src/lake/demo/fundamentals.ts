@@ -47,7 +47,7 @@ export function demoFundamentals(ticker: DemoTicker, year: number, quarter: numb
   const z = (salt: number) => gaussian(unit(hashInts(seed, th, year, quarter, salt, 0)), unit(hashInts(seed, th, year, quarter, salt, 1)));
   const quartersSince2021 = (year - 2021) * 4 + (quarter - 1);
   // Steady buybacks: about 1.6 % fewer shares a year.
-  const shares = Math.round(ticker.sharesBillions * 1e9 * Math.pow(0.996, quartersSince2021) / 1000) * 1000;
+  const shares = Math.round(ticker.sharesBillions * 1e9 * 0.996 ** quartersSince2021 / 1000) * 1000;
   const eps = roundTo((quarterEndPrice / ticker.pe / 4) * (1 + 0.08 * z(1)), 2);
   const netIncome = Math.round(eps * shares);
   const revenue = Math.abs(Math.round((netIncome / ticker.netMargin) * (1 + 0.03 * z(2))));

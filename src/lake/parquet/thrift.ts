@@ -4,7 +4,7 @@
 export type ThriftStruct = Map<number, ThriftValue>;
 export type ThriftValue = boolean | number | Uint8Array | ThriftValue[] | ThriftStruct | Map<ThriftValue, ThriftValue>;
 
-const enum Type {
+enum Type {
   Stop = 0,
   True = 1,
   False = 2,

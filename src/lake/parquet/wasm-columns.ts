@@ -1,5 +1,5 @@
 // Reads columns parquet-wasm has decoded straight out of its memory, through the Arrow C data interface: no IPC round trip, no arrow-js batch.
-import { DataType, DateDay, DateMillisecond, Float32, Float64, Int8, Int16, Int32, Int64, TimeUnit, Timestamp, Uint8, Uint16, Uint32, Uint64 } from 'apache-arrow';
+import { type DataType, DateDay, DateMillisecond, Float32, Float64, Int8, Int16, Int32, Int64, TimeUnit, Timestamp, Uint8, Uint16, Uint32, Uint64 } from 'apache-arrow';
 import type { ColumnChunk } from './decode-arrow.js';
 
 /**

@@ -1,5 +1,5 @@
 // Encodes OHLCV bars as zstd Parquet bytes (apache-arrow builds the table, parquet-wasm writes the file).
-import { Data, DateDay, Field, Float64, Int64, RecordBatch, Schema, Struct, Table, TimeUnit, Timestamp, makeData, tableToIPC } from 'apache-arrow';
+import { type Data, DateDay, Field, Float64, Int64, RecordBatch, Schema, Struct, Table, TimeUnit, Timestamp, makeData, tableToIPC } from 'apache-arrow';
 import * as pw from 'parquet-wasm';
 import { InvalidInputError } from '../errors.js';
 import type { Resolution } from '../layout.js';

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import type { BigIntStats } from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { NotFoundError, StoreError } from '../errors.js';
 import { BufferedBody } from './body.js';

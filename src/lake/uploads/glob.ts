@@ -276,9 +276,7 @@ function simulate(m: Machine, path: string): boolean {
   return matched;
 }
 
-export interface PathFilter {
-  (relative: string): boolean;
-}
+export type PathFilter = (relative: string) => boolean
 
 /** Checks every pattern now, so a bad one is the caller's error (BAD_USER_INPUT), never a failed job. */
 export function pathFilter(include: readonly string[] | undefined, exclude: readonly string[] | undefined): PathFilter {
