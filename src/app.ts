@@ -68,7 +68,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   // The console's documents (from its build) and LAKEQL_TRUSTED_DOCUMENTS, by id; the trusted file wins a shared id.
   const documents = new Map([...(await loadConsoleDocuments(deps.consoleDirectory)), ...(config.trustedDocuments ? await loadDocuments(config.trustedDocuments) : [])]);
   const caching: HttpCacheOptions = { lakeVersion: services.lakeVersion, maxAge: config.catalogMaxAge, authOn: isAuthConfigured(config.auth) };
-  const responseCache = responseCachePlugin({ lakeVersion: services.lakeVersion, maxAge: config.catalogMaxAge });
+  const responseCache = responseCachePlugin({ lakeVersion: services.lakeVersion, maxAge: config.catalogMaxAge, maxEntries: config.responseCacheEntries });
 
   // Set by stop(): from then on new requests and operations are refused (src/http/drain.ts).
   const drain: Drain = { stopping: false };

@@ -34,6 +34,8 @@ export interface Config {
   catalogMaxAge: number;
   /** Bytes of parsed fundamentals JSON kept in memory, keyed by key + ETag. */
   fundamentalsCacheBytes: number;
+  /** Answers of read-only operations kept by the response cache; 0 turns it off. */
+  responseCacheEntries: number;
   /** Secret signing the directory backend's download URLs; random per process when unset. */
   urlSecret?: string;
   /** Origin that download URLs point at when lakeql sits behind a proxy, e.g. https://lake.example.com. */
@@ -113,6 +115,7 @@ export const SETTINGS = {
   LAKEQL_MAX_URL_EXPIRY: { default: '604800', doc: 'Longest `expiresIn` of a download URL, in seconds (S3 caps presigned URLs at 7 days).' },
   LAKEQL_BARS_CACHE_BYTES: { default: '268435456', doc: 'Memory for decoded Parquet files (256 MiB ≈ 4 M bars), keyed by key + ETag so an overwritten file is never served stale; 0 turns the cache off.' },
   LAKEQL_CATALOG_MAX_AGE: { default: '30', doc: 'Seconds a catalog answer (symbols, years, files, ETags) may lag writes made by other tools; writes through lakeql show at once. Refreshed in the background past half of it; `0` lists the lake on every query. Also the `Cache-Control: max-age` of read-only GET answers. See "Catalog index" and "HTTP caching".' },
+  LAKEQL_RESPONSE_CACHE_ENTRIES: { default: '1000', doc: 'Answers of read-only operations kept in memory (least recently used go first), keyed by document, variables, the caller\'s scopes and the lake version, so any write retires them; `0` turns the response cache off. Off as well when LAKEQL_CATALOG_MAX_AGE is 0.' },
   LAKEQL_FUNDAMENTALS_CACHE_BYTES: { default: '33554432', doc: 'Memory for parsed fundamentals JSON (32 MiB ≈ 10,000 quarterly files), keyed by key + ETag; `0` reads every file on every request.' },
   LAKEQL_URL_SECRET: { default: '(random per process)', doc: 'HMAC secret for the directory backend\'s download URLs; set it to keep URLs valid across restarts and instances.' },
   LAKEQL_PUBLIC_URL: { default: '(the request\'s origin)', doc: 'Origin used in download URLs when lakeql sits behind a proxy.' },
@@ -210,6 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     barsCacheBytes: integer(read('LAKEQL_BARS_CACHE_BYTES'), 'LAKEQL_BARS_CACHE_BYTES', 268_435_456, 0, Number.MAX_SAFE_INTEGER),
     catalogMaxAge: integer(read('LAKEQL_CATALOG_MAX_AGE'), 'LAKEQL_CATALOG_MAX_AGE', 30, 0, 86_400),
     fundamentalsCacheBytes: integer(read('LAKEQL_FUNDAMENTALS_CACHE_BYTES'), 'LAKEQL_FUNDAMENTALS_CACHE_BYTES', 33_554_432, 0, Number.MAX_SAFE_INTEGER),
+    responseCacheEntries: integer(read('LAKEQL_RESPONSE_CACHE_ENTRIES'), 'LAKEQL_RESPONSE_CACHE_ENTRIES', 1000, 0, 1_000_000),
     urlSecret: read('LAKEQL_URL_SECRET'),
     publicUrl: publicUrl?.replace(/\/$/, ''),
     auth,

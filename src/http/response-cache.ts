@@ -8,8 +8,8 @@ export interface ResponseCacheOptions {
   lakeVersion: LakeVersion;
   /** LAKEQL_CATALOG_MAX_AGE, seconds: an entry lives no longer than an answer may lag the lake; 0 turns the cache off. */
   maxAge: number;
-  /** Entries kept (least recently used go first); an entry is one answer, a page of bars at most LAKEQL_MAX_PAGE_SIZE rows. */
-  maxEntries?: number;
+  /** Entries kept (least recently used go first; LAKEQL_RESPONSE_CACHE_ENTRIES, 0 turns the cache off); an entry is one answer. */
+  maxEntries: number;
   /** Tests pass their own to look inside. */
   cache?: Cache;
 }
@@ -29,7 +29,7 @@ const NEVER_CACHED = { 'Query.job': 0, 'Query.jobs': 0, 'TickFile.downloadUrl': 
  * Mutations pass through untouched: their effect on the lake is what bumps the version.
  */
 export function responseCachePlugin(options: ResponseCacheOptions): Plugin | undefined {
-  if (options.maxAge === 0) return undefined;
+  if (options.maxAge === 0 || options.maxEntries === 0) return undefined;
   const { lakeVersion } = options;
   // Multipart requests carry file streams in their variables (and are mutations anyway): not hashed, not cached.
   // Operations over graphql-ws (their context has the socket) skip yoga's HTTP hooks the cache keys on.
@@ -40,7 +40,7 @@ export function responseCachePlugin(options: ResponseCacheOptions): Plugin | und
     // The plugin builds a key for every request before asking `enabled`; a disabled one gets none.
     // Variables in the order sent: another order is only a miss, never a wrong hit.
     buildResponseCacheKey: (p) => (enabled(p.request) ? hashSHA256([p.documentString, p.operationName ?? '', JSON.stringify(p.variableValues ?? {}), p.sessionId ?? ''].join('|')) : ''),
-    cache: options.cache ?? createInMemoryCache({ max: options.maxEntries ?? 1000 }),
+    cache: options.cache ?? createInMemoryCache({ max: options.maxEntries }),
     session: (_request, context) => `${principalClass(context as object)}@${lakeVersion.current()}`,
     ttl: options.maxAge * 1000,
     ttlPerSchemaCoordinate: NEVER_CACHED,

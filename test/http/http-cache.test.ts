@@ -202,6 +202,20 @@ describe('response cache', () => {
     expect(after.data.symbol.years.map((y: { year: number }) => y.year)).toEqual([2022, 2023, 2024]);
   });
 
+  it('is off with LAKEQL_RESPONSE_CACHE_ENTRIES=0: every repeat executes', async () => {
+    const off = await harness({ LAKEQL_RESPONSE_CACHE_ENTRIES: '0' });
+    try {
+      const query = '{ symbols(first: 3) { edges { node { ticker } } } }';
+      await post(off.app, { query });
+      const ran = await executions(off.metrics);
+      await post(off.app, { query });
+      await post(off.app, { query });
+      expect(await executions(off.metrics)).toBe(ran + 2);
+    } finally {
+      await rm(off.dir, { recursive: true, force: true });
+    }
+  });
+
   it('keeps jobs out of the cache', async () => {
     const ran = await executions(h.metrics);
     await post(h.app, { query: '{ jobs { id } }' });
