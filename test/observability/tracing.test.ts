@@ -1,0 +1,229 @@
+// OpenTelemetry tracing: off with no OTEL_* set; on, a bars query over HTTP makes one trace from the caller's traceparent down to S3 requests and the Parquet decode.
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { isWrapped } from '@opentelemetry/instrumentation';
+import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, type App } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import type { BarRow } from '../../src/lake/bars/types.js';
+import { writeBarsParquet } from '../../src/lake/parquet/write.js';
+import { LocalStore } from '../../src/lake/store/local.js';
+import type { LakeLocation } from '../../src/lake/store/open.js';
+import type { ObjectStore } from '../../src/lake/store/types.js';
+import { schema } from '../../src/schema/index.js';
+import { TRACED_FIELDS } from '../../src/schema/traced-fields.js';
+import { tracingSettings } from '../../src/services/tracing.js';
+import { tempDir } from '../jobs/support.js';
+import { createBucket, s3Servers, s3StoreOn } from '../support/s3-servers.js';
+
+const KEY = 'data/ticks/daily/TRC/2024/ticks.parquet';
+const ROWS: BarRow[] = Array.from({ length: 30 }, (_, i) => ({ time: Date.UTC(2024, 0, 2 + i), open: 10 + i, high: 11 + i, low: 9 + i, close: 10.5 + i, volume: 1000 + i }));
+const QUERY = 'query Bars { symbol(ticker: "TRC") { ticker bars(timeframe: DAY, first: 5) { edges { node { date close } } pageInfo { hasNextPage } } } }';
+const CONFIG = { LAKEQL_DEMO: 'never', LAKEQL_PORT: '0' };
+
+/** The module whose `Client.prototype.send` the AWS SDK instrumentation patches, as the SDK itself loads it. */
+const smithyClient = createRequire(createRequire(import.meta.url).resolve('@aws-sdk/client-s3'))('@smithy/core/client') as { Client: { prototype: { send: unknown } } };
+
+async function lakeWithBars(store: ObjectStore): Promise<void> {
+  await store.put(KEY, writeBarsParquet(ROWS, { resolution: 'DAILY' }), { contentType: 'application/vnd.apache.parquet' });
+}
+
+/** POSTs the query over a real socket, as a traced client would: with its own traceparent. */
+async function query(url: string, traceparent?: string): Promise<Record<string, any>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...(traceparent ? { traceparent } : {}) },
+    body: JSON.stringify({ query: QUERY }),
+  });
+  const body = (await response.json()) as Record<string, any>;
+  expect(body.errors).toBeUndefined();
+  expect(body.data.symbol.bars.edges).toHaveLength(5);
+  return body;
+}
+
+function otelVariablesUnset(): () => void {
+  const saved = Object.entries(process.env).filter(([name]) => name.startsWith('OTEL_'));
+  for (const [name] of saved) delete process.env[name];
+  return () => Object.assign(process.env, Object.fromEntries(saved));
+}
+
+/** Parent-to-child lookups over the exported spans of one trace. */
+function tree(spans: ReadableSpan[]) {
+  const byId = new Map(spans.map((s) => [s.spanContext().spanId, s]));
+  const parentOf = (span: ReadableSpan) => byId.get(span.parentSpanContext?.spanId ?? '');
+  const named = (name: string) => spans.filter((s) => s.name === name);
+  const one = (name: string) => {
+    const found = named(name);
+    expect(found.map((s) => s.name), `one span named ${name}`).toEqual([name]);
+    return found[0];
+  };
+  const ancestors = (span: ReadableSpan) => {
+    const chain: string[] = [];
+    for (let p = parentOf(span); p; p = parentOf(p)) chain.push(p.name);
+    return chain;
+  };
+  return { parentOf, named, one, ancestors };
+}
+
+describe('tracing settings from the OTEL_* environment', () => {
+  it('stays off unless an exporter or an OTLP endpoint is configured', () => {
+    expect(tracingSettings({}).exporters).toEqual([]);
+    expect(tracingSettings({ OTEL_SERVICE_NAME: 'x', OTEL_TRACES_SAMPLER: 'always_on' }).exporters).toEqual([]);
+    expect(tracingSettings({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).exporters).toEqual(['otlp']);
+    expect(tracingSettings({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' }).exporters).toEqual(['otlp']);
+    expect(tracingSettings({ OTEL_TRACES_EXPORTER: 'console' }).exporters).toEqual(['console']);
+    expect(tracingSettings({ OTEL_TRACES_EXPORTER: ' OTLP , console,otlp' }).exporters).toEqual(['otlp', 'console']);
+  });
+
+  it('honours none and OTEL_SDK_DISABLED over everything else', () => {
+    expect(tracingSettings({ OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' }).exporters).toEqual([]);
+    expect(tracingSettings({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_SDK_DISABLED: 'TRUE' }).exporters).toEqual([]);
+    expect(tracingSettings({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_SDK_DISABLED: 'false' }).exporters).toEqual(['otlp']);
+  });
+
+  it('warns of exporters and protocols it does not have, and keeps the rest', () => {
+    const settings = tracingSettings({ OTEL_TRACES_EXPORTER: 'zipkin,console', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' });
+    expect(settings.exporters).toEqual(['console']);
+    expect(settings.warnings).toEqual([expect.stringContaining('"zipkin"')]);
+    const grpc = tracingSettings({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc' });
+    expect(grpc.exporters).toEqual(['otlp']);
+    expect(grpc.warnings).toEqual([expect.stringContaining('http/json')]);
+    expect(tracingSettings({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' }).warnings).toEqual([]);
+  });
+
+  it('names only fields the schema has', () => {
+    const missing = TRACED_FIELDS.filter((name) => {
+      const [type, field] = name.split('.');
+      const found = schema.getType(type);
+      return !(found && 'getFields' in found && (found.getFields() as Record<string, unknown>)[field]);
+    });
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('with no OTEL_* set', () => {
+  it('registers nothing: no provider, no SDK patch, no spans', async () => {
+    const restore = otelVariablesUnset();
+    const dir = await tempDir('tracing-off');
+    const store = new LocalStore(dir);
+    await lakeWithBars(store);
+    const app = await buildApp(loadConfig(CONFIG), { store, location: { kind: 'local', directory: dir }, log: () => {} });
+    try {
+      const url = await app.start();
+      await query(url, `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`);
+      expect(app.services.tracing).toBeUndefined();
+      const span = trace.getTracer('probe').startSpan('probe');
+      expect(span.isRecording()).toBe(false);
+      span.end();
+      expect(isWrapped(smithyClient.Client.prototype.send)).toBe(false);
+    } finally {
+      await app.stop();
+      restore();
+    }
+  });
+});
+
+const [server] = s3Servers();
+describe.skipIf(!server)(`with an in-memory exporter, on ${server?.name ?? 'no S3 server'}`, () => {
+  const exporter = new InMemorySpanExporter();
+  let app: App;
+  let url: string;
+  let bucket: string;
+
+  beforeAll(async () => {
+    bucket = await createBucket(server, 'tracing');
+    const store = s3StoreOn(server, bucket);
+    await lakeWithBars(store);
+    const location: LakeLocation = { kind: 's3', bucket, prefix: '' };
+    app = await buildApp(loadConfig(CONFIG), { store, location, log: () => {}, traceExporter: exporter });
+    url = await app.start();
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  it('a bars query is one trace under the caller\'s traceparent: operation → resolvers → bar read → S3 GETs and the decode', async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const callerSpan = randomBytes(8).toString('hex');
+    exporter.reset();
+    await query(url, `00-${traceId}-${callerSpan}-01`);
+    await app.services.tracing!.flush();
+    const spans = exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId);
+    const { one, named, parentOf, ancestors } = tree(spans);
+
+    const operation = one('query.Bars');
+    expect(operation.kind).toBe(SpanKind.SERVER);
+    expect(operation.parentSpanContext?.spanId).toBe(callerSpan);
+    expect(operation.attributes['graphql.execute.operationName']).toBe('Bars');
+    expect(operation.resource.attributes['service.name']).toBe('lakeql');
+
+    expect(parentOf(one('Query.symbol'))).toBe(operation);
+    // edges is selected first, so it reads the page; pageInfo gets the same page without reading.
+    const edges = one('BarConnection.edges');
+    expect(parentOf(edges)).toBe(operation);
+    expect(edges.attributes['graphql.field.path']).toBe('symbol.bars.edges');
+    expect(parentOf(one('BarConnection.pageInfo'))).toBe(operation);
+    expect(named('Bar.close')).toEqual([]);
+
+    const read = one('lakeql.bars.read');
+    expect(parentOf(read)).toBe(edges);
+    expect(read.attributes).toMatchObject({ 'lakeql.key': KEY, 'lakeql.rows': ROWS.length });
+    const decode = one('lakeql.parquet.decode');
+    expect(parentOf(decode)).toBe(read);
+    expect(decode.attributes).toMatchObject({ 'lakeql.key': KEY, 'lakeql.rows': ROWS.length });
+
+    const gets = named('S3.GetObject');
+    expect(gets.length).toBeGreaterThanOrEqual(1);
+    for (const get of gets) {
+      expect(get.kind).toBe(SpanKind.CLIENT);
+      expect(get.attributes).toMatchObject({ 'rpc.system': 'aws-api', 'rpc.service': 'S3', 'rpc.method': 'GetObject', 'aws.s3.bucket': bucket, 'http.response.status_code': expect.any(Number) });
+      expect(ancestors(get)).toEqual(expect.arrayContaining(['lakeql.bars.read', 'BarConnection.edges', 'query.Bars']));
+    }
+    // Every span of the request hangs off the caller's span: none lost its parent on the way.
+    for (const span of spans) expect(ancestors(span).at(-1) ?? span.name, span.name).toBe('query.Bars');
+    expect(spans.every((s) => s.status.code !== SpanStatusCode.ERROR)).toBe(true);
+  });
+
+  it('a query without a traceparent starts a trace of its own', async () => {
+    exporter.reset();
+    await query(url);
+    await app.services.tracing!.flush();
+    const operations = exporter.getFinishedSpans().filter((s) => s.name === 'query.Bars');
+    expect(operations).toHaveLength(1);
+    expect(operations[0].parentSpanContext).toBeUndefined();
+  });
+
+  it('stop() exports the last spans, then unregisters the provider and the SDK patch', async () => {
+    expect(isWrapped(smithyClient.Client.prototype.send)).toBe(true);
+    await app.stop();
+    expect(isWrapped(smithyClient.Client.prototype.send)).toBe(false);
+    expect(trace.getTracer('probe').startSpan('probe').isRecording()).toBe(false);
+  });
+});
+
+describe('a directory lake', () => {
+  it('shows its reads as lakeql.local.* spans under the bar read', async () => {
+    const dir = await tempDir('tracing-local');
+    const store = new LocalStore(dir);
+    await lakeWithBars(store);
+    const exporter = new InMemorySpanExporter();
+    const app = await buildApp(loadConfig(CONFIG), { store, location: { kind: 'local', directory: dir }, log: () => {}, traceExporter: exporter });
+    try {
+      const url = await app.start();
+      const traceId = randomBytes(16).toString('hex');
+      await query(url, `00-${traceId}-${randomBytes(8).toString('hex')}-01`);
+      await app.services.tracing!.flush();
+      const { one, named, parentOf } = tree(exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId));
+      const read = one('lakeql.bars.read');
+      const gets = named('lakeql.local.get');
+      expect(gets.length).toBeGreaterThanOrEqual(1);
+      for (const get of gets) expect(parentOf(get)).toBe(read);
+      expect(gets.map((g) => g.attributes['lakeql.key'])).toContain(KEY);
+      expect(named('S3.GetObject')).toEqual([]);
+    } finally {
+      await app.stop();
+    }
+  });
+});
