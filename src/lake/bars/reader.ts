@@ -54,14 +54,14 @@ export class BarFileReader {
     const key = `${versionKey(file)}#footer`;
     const cached = this.footers.get(key);
     if (cached) return cached;
-    return this.once(key, async () => {
+    return this.once(key, () => inSpan('lakeql.parquet.footer', { 'lakeql.key': file.key, 'lakeql.bytes': file.size }, async () => {
       const raw = await readFooter(this.store, file);
       const read = { ...raw, info: footerInfo(raw.footer) };
       // The tail dominates; each column chunk's parsed metadata is roughly 100 bytes.
       const chunks = read.footer.rowGroups.length * read.footer.columns.length;
       this.footers.set(key, read, read.tail.bytes.byteLength + 100 * chunks);
       return read;
-    });
+    }));
   }
 
   /** The file's bars (only `rowGroups` when given), decoded once per version and kept while the budget allows. */
