@@ -1,5 +1,5 @@
 // Spans for lake work through the OpenTelemetry API alone: no-ops unless the composition root registered a tracer provider (src/services/tracing.ts).
-import { SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
 
 /** The instrumentation scope of every span lakeql makes itself. */
 export const TRACER_NAME = 'lakeql';
@@ -10,8 +10,8 @@ export const TRACER_NAME = 'lakeql';
  * is asked for on each call, not kept: a provider registered (or replaced) after this module loaded
  * is then the one used. With no provider the API hands out non-recording spans, which cost nothing.
  */
-export function inSpan<T>(name: string, attributes: Attributes, work: (span: Span) => Promise<T>): Promise<T> {
-  return trace.getTracer(TRACER_NAME).startActiveSpan(name, { attributes }, async (span) => {
+export function inSpan<T>(name: string, attributes: Attributes, work: (span: Span) => Promise<T>, kind = SpanKind.INTERNAL): Promise<T> {
+  return trace.getTracer(TRACER_NAME).startActiveSpan(name, { attributes, kind }, async (span) => {
     try {
       return await work(span);
     } catch (error) {

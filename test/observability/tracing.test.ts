@@ -15,7 +15,7 @@ import type { ObjectStore } from '../../src/lake/store/types.js';
 import { schema } from '../../src/schema/index.js';
 import { TRACED_FIELDS } from '../../src/schema/traced-fields.js';
 import { tracingSettings } from '../../src/services/tracing.js';
-import { tempDir } from '../jobs/support.js';
+import { tempDir, writeSourceTree } from '../jobs/support.js';
 import { createBucket, s3Servers, s3StoreOn } from '../support/s3-servers.js';
 
 const KEY = 'data/ticks/daily/TRC/2024/ticks.parquet';
@@ -138,7 +138,9 @@ describe.skipIf(!server)(`with an in-memory exporter, on ${server?.name ?? 'no S
     const store = s3StoreOn(server, bucket);
     await lakeWithBars(store);
     const location: LakeLocation = { kind: 's3', bucket, prefix: '' };
-    app = await buildApp(loadConfig(CONFIG), { store, location, log: () => {}, traceExporter: exporter });
+    const uploadRoot = await tempDir('tracing-upload');
+    await writeSourceTree(uploadRoot, 'incoming', 3);
+    app = await buildApp(loadConfig({ ...CONFIG, LAKEQL_UPLOAD_ROOT: uploadRoot }), { store, location, log: () => {}, traceExporter: exporter });
     url = await app.start();
   });
   afterAll(async () => {
@@ -199,6 +201,34 @@ describe.skipIf(!server)(`with an in-memory exporter, on ${server?.name ?? 'no S
     const operations = exporter.getFinishedSpans().filter((s) => s.name === 'query.Bars');
     expect(operations).toHaveLength(1);
     expect(operations[0].parentSpanContext).toBeUndefined();
+  });
+
+  it('a backfill has a span per file, each over its S3 PutObject, in the trace of the mutation that started it', async () => {
+    const traceId = randomBytes(16).toString('hex');
+    exporter.reset();
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
+      body: JSON.stringify({ query: 'mutation Backfill { startBackfill(source: "incoming", prefix: "traced", validate: false) { id } }' }),
+    });
+    const { data } = (await response.json()) as { data: { startBackfill: { id: string } } };
+    const state = (await app.services.transfers.jobs.wait(data.startBackfill.id))?.state;
+    expect(state).toBe('SUCCEEDED');
+    await app.services.tracing!.flush();
+    const { named, parentOf, ancestors } = tree(exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId));
+    const items = named('lakeql.job.item');
+    expect(items.map((item) => item.attributes['lakeql.key']).sort()).toEqual([expect.stringMatching(/^traced\//), expect.stringMatching(/^traced\//), expect.stringMatching(/^traced\//)]);
+    for (const item of items) {
+      expect(item.attributes).toMatchObject({ 'lakeql.job.id': data.startBackfill.id, 'lakeql.job.kind': 'BACKFILL', 'lakeql.bytes': expect.any(Number) });
+      expect(ancestors(item)).toEqual(expect.arrayContaining(['Mutation.startBackfill', 'mutation.Backfill']));
+    }
+    // Small files go by the fast path (src/lake/store/s3-put.ts), around the SDK: its spans are lakeql's own, named like the SDK's.
+    const puts = named('S3.PutObject');
+    expect(puts).toHaveLength(3);
+    for (const put of puts) {
+      expect(items).toContain(parentOf(put));
+      expect(put.attributes).toMatchObject({ 'rpc.method': 'PutObject', 'aws.s3.bucket': bucket, 'http.response.status_code': 200 });
+    }
   });
 
   it('stop() exports the last spans, then unregisters the provider and the SDK patch', async () => {
