@@ -1,7 +1,7 @@
 // OpenTelemetry tracing: off with no OTEL_* set; on, a bars query over HTTP makes one trace from the caller's traceparent down to S3 requests and the Parquet decode.
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { isWrapped } from '@opentelemetry/instrumentation';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,9 @@ import type { LakeLocation } from '../../src/lake/store/open.js';
 import type { ObjectStore } from '../../src/lake/store/types.js';
 import { schema } from '../../src/schema/index.js';
 import { TRACED_FIELDS } from '../../src/schema/traced-fields.js';
-import { tracingSettings } from '../../src/services/tracing.js';
+import { JobService } from '../../src/lake/jobs/service.js';
+import { MemoryJobRegistry } from '../../src/lake/jobs/memory-registry.js';
+import { startTracing, tracingSettings } from '../../src/services/tracing.js';
 import { tempDir, writeSourceTree } from '../jobs/support.js';
 import { createBucket, s3Servers, s3StoreOn } from '../support/s3-servers.js';
 
@@ -260,6 +262,42 @@ describe('a directory lake', () => {
       expect(named('S3.GetObject')).toEqual([]);
     } finally {
       await app.stop();
+    }
+  });
+});
+
+describe('jobs', () => {
+  it('a job that waited for a slot runs in the trace of the request that started it, not of the job that freed the slot', async () => {
+    const tracing = startTracing({}, { exporter: new InMemorySpanExporter() })!;
+    try {
+      const jobs = new JobService({ registry: new MemoryJobRegistry(), maxRunningJobs: 1 });
+      const tracer = trace.getTracer('test');
+      const seen: Record<string, string | undefined> = {};
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => { release = resolve; });
+      const spec = (name: string, wait?: Promise<void>) => ({
+        kind: 'BACKFILL' as const, description: name,
+        work: async () => {
+          seen[name] = trace.getSpan(context.active())?.spanContext().traceId;
+          await wait;
+        },
+      });
+      const started: Record<string, string> = {};
+      const ids: string[] = [];
+      for (const [name, wait] of [['first', held], ['second', undefined]] as const) {
+        await tracer.startActiveSpan(name, async (span) => {
+          started[name] = span.spanContext().traceId;
+          ids.push((await jobs.start(spec(name, wait))).id);
+          span.end();
+        });
+      }
+      expect(seen).toEqual({ first: started.first });
+      release();
+      for (const id of ids) expect((await jobs.wait(id))?.state).toBe('SUCCEEDED');
+      expect(started.first).not.toBe(started.second);
+      expect(seen).toEqual({ first: started.first, second: started.second });
+    } finally {
+      await tracing.shutdown();
     }
   });
 });
