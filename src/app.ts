@@ -18,7 +18,6 @@ import { drainPlugin, type Drain } from './http/drain.js';
 import { httpCachePlugin, type HttpCacheOptions } from './http/http-cache.js';
 import { loadConsoleDocuments, loadDocuments, persistedDocumentsPlugin } from './http/persisted-documents.js';
 import { responseCachePlugin } from './http/response-cache.js';
-import { tracingPlugins } from './http/tracing.js';
 import { isAuthConfigured } from './auth/authenticator.js';
 import { ensureDemoLake } from './lake/demo/create-demo-lake.js';
 import { checkLake } from './lake/store/check-lake.js';
@@ -76,6 +75,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   const drain: Drain = { stopping: false };
   const graphiql = offlineGraphiQL();
   const authenticator = buildAuthenticator(config, deps.security);
+  // Loaded only when tracing is on: @envelop/opentelemetry brings the SDK's modules with it.
+  const tracing = services.tracing ? (await import('./http/tracing.js')).tracingPlugins({ provider: services.tracing.provider, fields: TRACED_FIELDS }) : [];
   const yoga = createYoga<Record<string, never>, Context>({
     schema,
     context: ({ request }) => createContext(services, request),
@@ -91,7 +92,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     // Persisted documents resolve ids first: HTTP caching and the response cache judge and key the text.
     // Tracing (only when OTEL_* turned it on) first: the operation span then covers what every later plugin does on execute.
     plugins: [
-      ...(services.tracing ? tracingPlugins({ provider: services.tracing.provider, fields: TRACED_FIELDS }) : []),
+      ...tracing,
       requestLogPlugin(logger), metrics.timingPlugin(), consolePlugin({ directory: deps.consoleDirectory }), graphiql.plugin, drainPlugin(drain),
       ...securityPlugins(config, { redis: services.redis, ...deps.security }, authenticator),
       persistedDocumentsPlugin({ documents, trustedOnly: config.trustedDocuments !== undefined }), httpCachePlugin(caching), ...(responseCache ? [responseCache] : []),

@@ -123,7 +123,7 @@ export async function buildServices(config: Config, deps: ServiceDeps = {}): Pro
   transfers.engine.uploader = watchUploader(uploaderFor(rawStore, transfers.ownUploads), rawStore, written);
   await redis?.listen(transfers);
   // Last, once nothing above can fail: the provider is process-wide and app.stop() is what unregisters it.
-  const tracing = startTracing(process.env, { exporter: deps.traceExporter, log });
+  const tracing = await startTracing(process.env, { exporter: deps.traceExporter, log });
   const services: Services = {
     config,
     store,

@@ -268,7 +268,7 @@ describe('a directory lake', () => {
 
 describe('jobs', () => {
   it('a job that waited for a slot runs in the trace of the request that started it, not of the job that freed the slot', async () => {
-    const tracing = startTracing({}, { exporter: new InMemorySpanExporter() })!;
+    const tracing = (await startTracing({}, { exporter: new InMemorySpanExporter() }))!;
     try {
       const jobs = new JobService({ registry: new MemoryJobRegistry(), maxRunningJobs: 1 });
       const tracer = trace.getTracer('test');
