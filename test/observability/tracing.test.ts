@@ -1,5 +1,7 @@
 // OpenTelemetry tracing: off with no OTEL_* set; on, a bars query over HTTP makes one trace from the caller's traceparent down to S3 requests and the Parquet decode.
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { isWrapped } from '@opentelemetry/instrumentation';
@@ -238,6 +240,43 @@ describe.skipIf(!server)(`with an in-memory exporter, on ${server?.name ?? 'no S
     await app.stop();
     expect(isWrapped(smithyClient.Client.prototype.send)).toBe(false);
     expect(trace.getTracer('probe').startSpan('probe').isRecording()).toBe(false);
+  });
+});
+
+describe('configured by OTEL_* alone', () => {
+  it('exports to the OTLP endpoint over HTTP, named by OTEL_SERVICE_NAME, when the gateway stops at the latest', async () => {
+    const received: { path: string; type: string; body: string }[] = [];
+    const collector = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => { body += chunk.toString('utf8'); });
+      request.on('end', () => {
+        received.push({ path: request.url ?? '', type: request.headers['content-type'] ?? '', body });
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+    const restore = otelVariablesUnset();
+    Object.assign(process.env, { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(collector.address() as AddressInfo).port}`, OTEL_SERVICE_NAME: 'lakeql-traced' });
+    const dir = await tempDir('tracing-otlp');
+    const store = new LocalStore(dir);
+    await lakeWithBars(store);
+    try {
+      const app = await buildApp(loadConfig(CONFIG), { store, location: { kind: 'local', directory: dir }, log: () => {} });
+      const url = await app.start();
+      const traceId = randomBytes(16).toString('hex');
+      await query(url, `00-${traceId}-${randomBytes(8).toString('hex')}-01`);
+      await app.stop();
+      const exported = received.filter((r) => r.path === '/v1/traces').map((r) => JSON.parse(r.body) as { resourceSpans: any[] });
+      expect(received.every((r) => r.type.startsWith('application/json'))).toBe(true);
+      const resources = exported.flatMap((e) => e.resourceSpans);
+      const spans = resources.flatMap((r) => r.scopeSpans.flatMap((scope: { spans: { name: string; traceId: string }[] }) => scope.spans));
+      expect(spans.filter((span) => span.traceId === traceId).map((span) => span.name)).toEqual(expect.arrayContaining(['query.Bars', 'BarConnection.edges', 'lakeql.bars.read', 'lakeql.local.get']));
+      expect(resources[0].resource.attributes).toContainEqual({ key: 'service.name', value: { stringValue: 'lakeql-traced' } });
+    } finally {
+      for (const name of ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_SERVICE_NAME']) delete process.env[name];
+      restore();
+      await new Promise((resolve) => collector.close(resolve));
+    }
   });
 });
 
