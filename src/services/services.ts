@@ -123,7 +123,11 @@ export async function buildServices(config: Config, deps: ServiceDeps = {}): Pro
   transfers.engine.uploader = watchUploader(uploaderFor(rawStore, transfers.ownUploads), rawStore, written);
   await redis?.listen(transfers);
   // Last, once nothing above can fail: the provider is process-wide and app.stop() is what unregisters it.
-  const tracing = await startTracing(process.env, { exporter: deps.traceExporter, log });
+  // A tracing set-up that fails (a malformed OTEL_* value the SDK refuses) is reported, not fatal: serving matters more.
+  const tracing = await startTracing(process.env, { exporter: deps.traceExporter, log }).catch((error: Error) => {
+    log(`tracing: could not start, serving without it: ${error.message}`);
+    return undefined;
+  });
   const services: Services = {
     config,
     store,
