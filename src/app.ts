@@ -27,6 +27,7 @@ import { createContext, type Context } from './resolvers/context.js';
 import { buildServices, type ServiceDeps, type Services } from './services/services.js';
 import { maskError } from './schema/errors.js';
 import { schema } from './schema/index.js';
+import { TRACED_FIELDS } from './schema/traced-fields.js';
 
 export interface AppDeps extends Omit<ServiceDeps, 'onS3Request' | 'onStoreCall'> {
   /** Structured logs (request lines, yoga's errors); silent unless given, so tests stay quiet (main.ts passes one). */
@@ -74,6 +75,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   const drain: Drain = { stopping: false };
   const graphiql = offlineGraphiQL();
   const authenticator = buildAuthenticator(config, deps.security);
+  // Loaded only when tracing is on: @envelop/opentelemetry brings the SDK's modules with it.
+  const tracing = services.tracing ? (await import('./http/tracing.js')).tracingPlugins({ provider: services.tracing.provider, fields: TRACED_FIELDS }) : [];
   const yoga = createYoga<Record<string, never>, Context>({
     schema,
     context: ({ request }) => createContext(services, request),
@@ -87,7 +90,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     // Request ids and timings first: they must see requests that later plugins answer early (401, 413, 429).
     // After auth, before any work: a revalidation that matches (304) costs nothing else (src/http/http-cache.ts).
     // Persisted documents resolve ids first: HTTP caching and the response cache judge and key the text.
+    // Tracing (only when OTEL_* turned it on) first: the operation span then covers what every later plugin does on execute.
     plugins: [
+      ...tracing,
       requestLogPlugin(logger), metrics.timingPlugin(), consolePlugin({ directory: deps.consoleDirectory }), graphiql.plugin, drainPlugin(drain),
       ...securityPlugins(config, { redis: services.redis, ...deps.security }, authenticator),
       persistedDocumentsPlugin({ documents, trustedOnly: config.trustedDocuments !== undefined }), httpCachePlugin(caching), ...(responseCache ? [responseCache] : []),
@@ -150,6 +155,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
       closeStore();
       // Last: the jobs' final snapshots above were saved and published through it.
       await closeRedis();
+      // After everything that could still make a span: the last ones are exported, then the provider is unregistered.
+      await services.tracing?.shutdown();
     },
   };
 }

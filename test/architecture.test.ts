@@ -45,6 +45,10 @@ describe('dependency rule', () => {
     expect(violations('lake', (t) => above.has(t) || /^(graphql|graphql-yoga|@pothos\/|@graphql-yoga\/|@envelop\/)/.test(t))).toEqual([]);
   });
 
+  it('src/lake traces through the OpenTelemetry API alone (a no-op until src/services registers a provider)', () => {
+    expect(violations('lake', (t) => t.startsWith('@opentelemetry/') && t !== '@opentelemetry/api')).toEqual([]);
+  });
+
   it('src/resolvers never reaches up into src/http or src/schema', () => {
     expect(violations('resolvers', (t) => t === 'http' || t === 'schema')).toEqual([]);
   });

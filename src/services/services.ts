@@ -17,6 +17,8 @@ import { catalogChannel, connectCatalogSync, type CatalogSync } from './catalog-
 import { openJournal } from './journal.js';
 import { connectRedis, type RedisTransfers } from './redis.js';
 import { createTransferServices, type TransferDeps, type TransferServices } from './transfers.js';
+import { startTracing, type Tracing } from './tracing.js';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 
 /** Long-lived parts shared by the HTTP routes and the resolvers. */
 export interface Services {
@@ -45,6 +47,8 @@ export interface Services {
    * that lakeql vouches for: a presigned PUT confirmed by completeUpload. Writes through the store are reported by themselves.
    */
   noteWritten(key: string): Promise<void>;
+  /** The process's tracer provider when OTEL_* (or a test) turned tracing on; shut down last by app.stop(). */
+  tracing?: Tracing;
 }
 
 export interface ServiceDeps {
@@ -61,6 +65,8 @@ export interface ServiceDeps {
   onStoreCall?: CountingStoreOptions['onCall'];
   /** The clock catalog ages are measured with (ms); tests pass one they move by hand. */
   catalogClock?: () => number;
+  /** Tests: tracing on, every span exported here at once, whatever OTEL_* says (src/services/tracing.ts). */
+  traceExporter?: SpanExporter;
 }
 
 export interface BuiltServices {
@@ -116,6 +122,12 @@ export async function buildServices(config: Config, deps: ServiceDeps = {}): Pro
   // lib-storage uploads go around the store: the uploader is built on the unwatched one (so S3 keeps lib-storage) and watched itself.
   transfers.engine.uploader = watchUploader(uploaderFor(rawStore, transfers.ownUploads), rawStore, written);
   await redis?.listen(transfers);
+  // Last, once nothing above can fail: the provider is process-wide and app.stop() is what unregisters it.
+  // A tracing set-up that fails (a malformed OTEL_* value the SDK refuses) is reported, not fatal: serving matters more.
+  const tracing = await startTracing(process.env, { exporter: deps.traceExporter, log }).catch((error: Error) => {
+    log(`tracing: could not start, serving without it: ${error.message}`);
+    return undefined;
+  });
   const services: Services = {
     config,
     store,
@@ -130,6 +142,7 @@ export async function buildServices(config: Config, deps: ServiceDeps = {}): Pro
     lakeVersion,
     fundamentals: new FundamentalsCache(store, config.fundamentalsCacheBytes),
     noteWritten: (key) => reportWrite(rawStore, key, written),
+    ...(tracing ? { tracing } : {}),
   };
   return {
     services,

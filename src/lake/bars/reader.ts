@@ -7,6 +7,7 @@ import { footerInfo, type ParquetInfo } from '../parquet/time-stats.js';
 import type { ObjectStore } from '../store/types.js';
 import { ByteLru } from './cache.js';
 import { DAY_MS, newYorkDay } from '../calendar/new-york.js';
+import { inSpan } from '../trace.js';
 
 export type BarDataset = 'daily' | 'minute';
 
@@ -53,14 +54,14 @@ export class BarFileReader {
     const key = `${versionKey(file)}#footer`;
     const cached = this.footers.get(key);
     if (cached) return cached;
-    return this.once(key, async () => {
+    return this.once(key, () => inSpan('lakeql.parquet.footer', { 'lakeql.key': file.key, 'lakeql.bytes': file.size }, async () => {
       const raw = await readFooter(this.store, file);
       const read = { ...raw, info: footerInfo(raw.footer) };
       // The tail dominates; each column chunk's parsed metadata is roughly 100 bytes.
       const chunks = read.footer.rowGroups.length * read.footer.columns.length;
       this.footers.set(key, read, read.tail.bytes.byteLength + 100 * chunks);
       return read;
-    });
+    }));
   }
 
   /** The file's bars (only `rowGroups` when given), decoded once per version and kept while the budget allows. */
@@ -68,12 +69,15 @@ export class BarFileReader {
     const key = `${versionKey(file)}#${rowGroups ? rowGroups.join(',') : 'all'}`;
     const cached = this.decoded.get(key);
     if (cached) return cached;
-    return this.once(key, async () => {
+    // Traced on a miss only: a hit costs nothing worth a span, and a page may touch hundreds of cached files.
+    const attributes = { 'lakeql.key': file.key, 'lakeql.bars.dataset': file.dataset, ...(rowGroups ? { 'lakeql.parquet.row_groups': rowGroups.length } : {}) };
+    return this.once(key, () => inSpan('lakeql.bars.read', attributes, async (span) => {
       const footer = await this.footer(file);
       const table = normalize(await readBars(this.store, this.pool, file, { footer, rowGroups }), file.dataset);
       this.decoded.set(key, table, table.time.byteLength * (2 + Object.keys(table.values).length));
+      span.setAttribute('lakeql.rows', table.rows);
       return table;
-    });
+    }));
   }
 
   /**

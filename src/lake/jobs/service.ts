@@ -1,5 +1,6 @@
 // Starts, queues, cancels and lists jobs, and registers jobs whose work arrives later; the work itself is a function handed a JobTracker.
 import { randomUUID } from 'node:crypto';
+import { context as traceContext, ROOT_CONTEXT, type Context as TraceContext } from '@opentelemetry/api';
 import { CancelledError, isLakeError, NotFoundError, PreconditionFailedError } from '../errors.js';
 import type { JobFileLog } from './file-log.js';
 import type { JobJournal, JobRequest, JournaledJob } from './journal.js';
@@ -62,7 +63,11 @@ export class JobService {
   private readonly running = new Map<string, { tracker: JobTracker; done: Promise<void> }>();
   /** Registered jobs this instance claimed: running too, but outside `maxRunning` (their bytes are already arriving). */
   private readonly claimed = new Map<string, { tracker: JobTracker; done: Promise<void> }>();
-  private readonly queue: { tracker: JobTracker; work: JobWork; context?: JobContext }[] = [];
+  /**
+   * `trace`: the trace context of the request that started the job, its work's spans' parent. A job
+   * waiting for a slot is started by whichever job ended, so it must not inherit that one's context.
+   */
+  private readonly queue: { tracker: JobTracker; work: JobWork; context?: JobContext; trace: TraceContext }[] = [];
   /** Expiry timers of the jobs this instance registered; any instance expires them lazily too. */
   private readonly expiries = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly publishers = new Set<JobPublisher>();
@@ -102,7 +107,7 @@ export class JobService {
       await this.journal.record(first, spec.request);
       context = { files: await this.journal.fileLog(first.id) };
     }
-    this.queue.push({ tracker, work: spec.work, context });
+    this.queue.push({ tracker, work: spec.work, context, trace: traceContext.active() });
     this.pump();
     return first;
   }
@@ -121,7 +126,8 @@ export class JobService {
     const tracker = this.tracker(entry.snapshot);
     tracker.resumeFrom(done);
     const first = await tracker.publishInitial();
-    this.queue.push({ tracker, work: spec.work, context: { files } });
+    // Resumed after a restart: no request asked for it now, so its spans start traces of their own.
+    this.queue.push({ tracker, work: spec.work, context: { files }, trace: ROOT_CONTEXT });
     this.pump();
     return first;
   }
@@ -251,8 +257,8 @@ export class JobService {
 
   private pump(): void {
     while (this.running.size < this.maxRunning && this.queue.length > 0) {
-      const { tracker, work, context } = this.queue.shift()!;
-      const done = this.run(tracker, work, false, context).finally(() => {
+      const { tracker, work, context, trace } = this.queue.shift()!;
+      const done = traceContext.with(trace, () => this.run(tracker, work, false, context)).finally(() => {
         this.running.delete(tracker.id);
         this.pump();
       });

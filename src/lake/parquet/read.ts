@@ -1,5 +1,7 @@
 // Reads the bars of one Parquet object: footer by range, then only the chunks of the needed columns and row groups, decoded off-thread.
+import { context } from '@opentelemetry/api';
 import { InvalidDataError, isLakeError } from '../errors.js';
+import { inSpan } from '../trace.js';
 import type { ObjectStore } from '../store/types.js';
 import { resolveBarColumns, type BarColumnMap } from './bar-columns.js';
 import { mergeColumns, type DecodedBars } from './decode-arrow.js';
@@ -38,17 +40,20 @@ export async function readBars(store: ObjectStore, pool: DecodePool, file: FileR
 
   const rowGroups = groups.length === footer.rowGroups.length ? undefined : groups;
   // Anything the decoder wants beyond the prefetched chunks (a page index, say) is read on demand, pinned to the same ETag.
-  const fetch = (start: number, end: number) => getRange(store, file, { start, end: end - 1 }, options.signal);
+  // Bound to this read's trace context: the worker asks for it from a message handler, which runs in no request's context.
+  const fetch = context.bind(context.active(), (start: number, end: number) => getRange(store, file, { start, end: end - 1 }, options.signal));
   const rows = groups.reduce((n, g) => n + footer.rowGroups[g].numRows, 0);
   const parts = splitColumns(map, footer, groups, rows >= SPLIT_ROWS ? pool.size : 1);
-  const replies = await Promise.all(
+  // The span measures the wait for the worker pool (queueing included), as seen from this thread.
+  const decodeAttributes = { 'lakeql.key': file.key, 'lakeql.rows': rows, 'lakeql.parquet.parts': parts.length, 'lakeql.bytes': segments.reduce((n, s) => n + s.bytes.byteLength, 0) };
+  const replies = await inSpan('lakeql.parquet.decode', decodeAttributes, () => Promise.all(
     parts.map((names) =>
       pool.decode({ key: file.key, size: file.size, segments, names, rowGroups, rows }, fetch).catch((error: Error) => {
         if (isLakeError(error)) throw error;
         throw new InvalidDataError(`${file.key}: ${error.message}`, { key: file.key, cause: error });
       }),
     ),
-  );
+  ));
   const columns = replies.map((reply) => {
     if (!reply.ok) throw new InvalidDataError(`${file.key}: cannot decode Parquet data (${reply.message})`, { key: file.key });
     return reply.columns;

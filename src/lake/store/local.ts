@@ -11,7 +11,8 @@ import { listLocal } from './local-list.js';
 import { LocalMultipart } from './local-multipart.js';
 import { closeQuietly, LocalReader, readBody } from './local-read.js';
 import { LocalSidecars, type PendingSidecar } from './local-sidecar.js';
-import { assertValidRange, resolveRange } from './ranges.js';
+import { assertValidRange, rangeHeader, resolveRange } from './ranges.js';
+import { inSpan } from '../trace.js';
 import type {
   GetOptions, GetResult, ListOptions, ListPage, MultipartStore, MultipartUploadInfo, ObjectHead, ObjectStore, PutBody, PutOptions, UploadedPart,
   PutResult, StoreCapabilities,
@@ -52,14 +53,22 @@ export class LocalStore implements ObjectStore, MultipartStore {
     this.multipart = new LocalMultipart(this.local, this.sidecars, options.fsync ?? false);
   }
 
+  // Reads are traced (src/lake/trace.ts): a directory lake has no S3 spans to show where a query's time went.
   async list(options?: ListOptions): Promise<ListPage> {
-    return listLocal(this.local, normalizeListOptions(options));
+    return inSpan('lakeql.local.list', { 'lakeql.prefix': options?.prefix ?? '' }, async () => listLocal(this.local, normalizeListOptions(options)));
   }
 
   async head(key: string): Promise<ObjectHead> {
-    assertLocalKey(key);
-    const sidecar = this.sidecars.prefetch(key);
-    return this.headOf(key, await this.reader.stat(key), sidecar);
+    return inSpan('lakeql.local.head', { 'lakeql.key': key }, async () => {
+      assertLocalKey(key);
+      const sidecar = this.sidecars.prefetch(key);
+      return this.headOf(key, await this.reader.stat(key), sidecar);
+    });
+  }
+
+  async get(key: string, options: GetOptions = {}): Promise<GetResult> {
+    const range = options.range ? { 'lakeql.range': rangeHeader(options.range) } : {};
+    return inSpan('lakeql.local.get', { 'lakeql.key': key, ...range }, () => this.read(key, options));
   }
 
   /**
@@ -68,7 +77,7 @@ export class LocalStore implements ObjectStore, MultipartStore {
    * publish new inodes by rename, never a half-written one. The sidecar read (when not
    * remembered) overlaps the open, and small ranges arrive in one read() instead of a stream.
    */
-  async get(key: string, options: GetOptions = {}): Promise<GetResult> {
+  private async read(key: string, options: GetOptions): Promise<GetResult> {
     assertLocalKey(key);
     if (options.range) assertValidRange(options.range, key);
     const { signal } = options;

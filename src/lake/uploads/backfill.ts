@@ -14,6 +14,7 @@ import { resolveInside } from './paths.js';
 import { DEFAULT_INCLUDE, planBackfill, type BackfillRequest } from './plan.js';
 import { uploadFile } from './upload-file.js';
 import { tickTargetOf, validateSourceTickFile } from './validate-source.js';
+import { inSpan } from '../trace.js';
 
 export interface BackfillOptions extends BackfillRequest {
   /** Files in flight at once (the seed's max_workers); each large file also has up to queueSize parts in flight. */
@@ -93,9 +94,11 @@ async function runBackfill(engine: TransferEngine, uploadRoot: string, options: 
     const context = { engine, tracker, partSize: options.partSize, signal: stop.signal, log: files };
     await runPool(order, options.concurrency, async (file) => {
       try {
-        const target = options.validate === false ? undefined : tickTargetOf(file.key);
-        if (target) await validateSourceTickFile(file, file.key, target);
-        await uploadFile(context, file);
+        await inSpan('lakeql.job.item', { 'lakeql.job.id': tracker.id, 'lakeql.job.kind': 'BACKFILL', 'lakeql.key': file.key, 'lakeql.bytes': file.size }, async () => {
+          const target = options.validate === false ? undefined : tickTargetOf(file.key);
+          if (target) await validateSourceTickFile(file, file.key, target);
+          await uploadFile(context, file);
+        });
       } catch (error) {
         if (stop.signal.aborted) return; // cancelled, or collateral of a fatal error: neither done nor failed
         if (isJobFatal(error)) {

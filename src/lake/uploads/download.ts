@@ -15,6 +15,7 @@ import type { ObjectMeta } from '../store/types.js';
 import { downloadFile } from './download-file.js';
 import { isJobFatal, type TransferEngine } from './engine.js';
 import { checkDirectoryInside, ensureDirectoryInside } from './paths.js';
+import { inSpan } from '../trace.js';
 
 export interface DownloadOptions {
   prefix: string;
@@ -93,24 +94,26 @@ async function runDownload(engine: TransferEngine, downloadRoot: string, options
       const release = await engine.budget.acquire(DOWNLOAD_MEMORY, stop.signal).catch(() => undefined);
       if (!release) return;
       try {
-        const dir = await directory(path.posix.dirname(relative));
-        const target = path.join(dir, path.posix.basename(relative));
-        const previous = files?.previous.get(object.key);
-        // Downloaded by an earlier run of this job, and neither the object nor the file changed since.
-        if (previous?.state === 'done' && previous.etag === object.etag && (await sameFile(target, previous))) {
-          tracker.fileDone(object.key, object.size);
-          return;
-        }
-        let got = object;
-        await withRetry(async (attempt) => {
-          attempts = attempt;
-          got = (await downloadFile(engine.store, object, target, stop.signal, (received) => tracker.progress(object.key, received))).object;
-        }, { ...engine.retry, signal: stop.signal });
-        if (files) {
-          const stats = await fs.stat(target);
-          await files.done(object.key, { size: stats.size, mtimeMs: stats.mtimeMs, ...(got.etag ? { etag: got.etag } : {}) });
-        }
-        tracker.fileDone(object.key, got.size);
+        await inSpan('lakeql.job.item', { 'lakeql.job.id': tracker.id, 'lakeql.job.kind': 'DOWNLOAD', 'lakeql.key': object.key, 'lakeql.bytes': object.size }, async () => {
+          const dir = await directory(path.posix.dirname(relative));
+          const target = path.join(dir, path.posix.basename(relative));
+          const previous = files?.previous.get(object.key);
+          // Downloaded by an earlier run of this job, and neither the object nor the file changed since.
+          if (previous?.state === 'done' && previous.etag === object.etag && (await sameFile(target, previous))) {
+            tracker.fileDone(object.key, object.size);
+            return;
+          }
+          let got = object;
+          await withRetry(async (attempt) => {
+            attempts = attempt;
+            got = (await downloadFile(engine.store, object, target, stop.signal, (received) => tracker.progress(object.key, received))).object;
+          }, { ...engine.retry, signal: stop.signal });
+          if (files) {
+            const stats = await fs.stat(target);
+            await files.done(object.key, { size: stats.size, mtimeMs: stats.mtimeMs, ...(got.etag ? { etag: got.etag } : {}) });
+          }
+          tracker.fileDone(object.key, got.size);
+        });
       } catch (error) {
         if (stop.signal.aborted) return;
         if (isJobFatal(error)) {
