@@ -6,7 +6,9 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { MANY_SYMBOLS_PARALLELISM } from '../../src/lake/bars/many.js';
+import { MANY_SYMBOLS_PARALLELISM, streamManyBars } from '../../src/lake/bars/many.js';
+import { BarFileReader } from '../../src/lake/bars/reader.js';
+import { indexSymbol } from '../../src/lake/catalog.js';
 import type { GetOptions, GetResult, ObjectStore } from '../../src/lake/store/types.js';
 import { gql } from '../support/graphql.js';
 import { skippedS3Servers } from '../support/s3-servers.js';
@@ -214,6 +216,26 @@ for (const backend of backends) {
         expect(store.maxSymbolsInFlight, read).toBeLessThanOrEqual(MANY_SYMBOLS_PARALLELISM);
         expect(store.maxSymbolsInFlight, read).toBeGreaterThan(1);
       }
+    });
+
+    it(`streamManyBars reads ahead at most ${MANY_SYMBOLS_PARALLELISM} symbols, yields them in the order given, and stops reading when closed`, async () => {
+      const store = new SlowStore(base, 15);
+      const reader = new BarFileReader(store);
+      const symbols = await Promise.all(SYMBOLS.map(async (ticker) => ({ ticker, index: await indexSymbol(store, ticker), query: { timeframe: 'DAY' as const } })));
+      const order: string[] = [];
+      for await (const { symbol } of streamManyBars(reader, symbols)) if (order.at(-1) !== symbol) order.push(symbol);
+      expect(order).toEqual(SYMBOLS);
+      expect(store.maxSymbolsInFlight).toBeLessThanOrEqual(MANY_SYMBOLS_PARALLELISM);
+      expect(store.maxSymbolsInFlight).toBeGreaterThan(1);
+
+      const fresh = new SlowStore(base, 15);
+      const stream = streamManyBars(new BarFileReader(fresh), symbols);
+      await stream.next();
+      await stream.return(undefined);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const read = new Set(fresh.gets.map((g) => g.key.split('/')[3]));
+      // The first symbol and those read ahead with it; never all of them.
+      expect(read.size).toBeLessThanOrEqual(MANY_SYMBOLS_PARALLELISM + 1);
     });
 
     it('unknown tickers in the export: 404 naming every one before any file is read', async () => {
