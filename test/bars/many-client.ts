@@ -44,7 +44,7 @@ export async function manyBars(app: App, tickers: string[], args: Record<string,
 
 export type LongRow = Row & { symbol: string };
 
-export function manyResponse(app: App, query: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
+export async function manyResponse(app: App, query: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
   return app.yoga.fetch(`http://lakeql.test/v1/bars?${new URLSearchParams(query)}`, { headers });
 }
 
