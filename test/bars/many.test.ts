@@ -1,5 +1,5 @@
 // Many symbols per request: symbols(tickers:) and GET /v1/bars?symbols= equal DuckDB over every writer dialect, on a directory and on S3 (moto); order, unknown tickers, requests per file.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -31,6 +31,9 @@ beforeAll(async () => {
     await duckDailyTable(db, dir, s, `many_${s.symbol}`);
   }
   await writeMinuteSymbol(db, dir);
+  // A file no Parquet reader can read, for one symbol among good ones.
+  await mkdir(path.join(dir, 'data/ticks/daily/BAD/2023'), { recursive: true });
+  await writeFile(path.join(dir, 'data/ticks/daily/BAD/2023/ticks.parquet'), 'not parquet at all, but long enough to have a tail'.repeat(20));
 });
 afterAll(async () => {
   db?.closeSync();
@@ -112,6 +115,21 @@ for (const backend of backends) {
       const { order, rows: got } = bySymbol(long);
       expect(order).toEqual(['MN']);
       expectRows(got.get('MN')!, expected, 'MN minutes in a many-symbol export');
+    });
+
+    it('a symbol whose file cannot be read fails its own bars only in GraphQL, and the whole export with 422 before any byte', async () => {
+      const result = await gql(app, '{ symbols(tickers: ["TSUS", "BAD", "VEND"]) { nodes { ticker bars(first: 1000) { nodes { close } } } } }');
+      expect(result.data.symbols.nodes.map((n: { ticker: string }) => n.ticker)).toEqual(['TSUS', 'BAD', 'VEND']);
+      expect(result.data.symbols.nodes[1].bars.nodes).toBeNull();
+      expect(result.data.symbols.nodes[0].bars.nodes.length).toBeGreaterThan(250);
+      expect(result.data.symbols.nodes[2].bars.nodes.length).toBeGreaterThan(250);
+      expect(result.errors).toHaveLength(1);
+      expect(result.errors![0].path).toEqual(['symbols', 'nodes', 1, 'bars', 'nodes']);
+      expect(result.errors![0].extensions).toMatchObject({ code: 'INVALID_DATA', key: 'data/ticks/daily/BAD/2023/ticks.parquet' });
+      const response = await manyResponse(app, { symbols: 'TSUS,BAD,VEND', format: 'arrow' });
+      expect(response.status).toBe(422);
+      const body = await response.json();
+      expect(body.errors[0].extensions).toEqual({ code: 'INVALID_DATA', key: 'data/ticks/daily/BAD/2023/ticks.parquet' });
     });
 
     it('symbol= and /v1/bars/{SYMBOL} keep the one-symbol shape; a symbols= list of one has the symbol column', async () => {
