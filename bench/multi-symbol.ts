@@ -1,6 +1,6 @@
 // Multi-symbol export rate: GET /v1/bars?symbols=<100 tickers> over real HTTP next to DuckDB's COPY (SELECT …) TO of the same selection, in one run. `npx tsx bench/multi-symbol.ts`.
 import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -71,12 +71,13 @@ async function main(): Promise<void> {
     return (await stat(file)).size;
   };
   // Cold: a gateway started for the pass (its catalog index already built), so no decoded file is cached.
-  const cold = async () => {
+  const cold = async (): Promise<Sample> => {
     const app = await startApp(dir);
     try {
       const t = performance.now();
+      const cpu = process.cpuUsage();
       await lakeql(app, 'arrow')();
-      return performance.now() - t;
+      return { ms: performance.now() - t, cpuMs: cpuMs(process.cpuUsage(cpu)) };
     } finally {
       await app.app.stop();
     }
@@ -90,16 +91,18 @@ async function main(): Promise<void> {
     ['DuckDB COPY … (FORMAT csv)', duckCopy('csv')],
   ];
   const times = await interleaved(contenders.map(([, run]) => run));
-  const coldTimes: number[] = [];
-  for (let i = 0; i < ITERATIONS; i++) coldTimes.push(await cold());
-  const coldMs = median(coldTimes);
-  const line = (label: string, ms: number) => console.log(`  ${label.padEnd(44)} ${(rows / (ms / 1000) / 1e6).toFixed(2).padStart(6)} M rows/s  (${ms.toFixed(1)} ms per pass)`);
-  console.log(`${tickers.length} symbols × ${YEARS} years daily, ${rows} rows, medians of ${ITERATIONS} interleaved passes:`);
-  line('lakeql Arrow, cold (fresh gateway)', coldMs);
+  const coldSamples: Sample[] = [];
+  for (let i = 0; i < ITERATIONS; i++) coldSamples.push(await cold());
+  const coldTime = { ms: median(coldSamples.map((c) => c.ms)), cpuMs: median(coldSamples.map((c) => c.cpuMs)) };
+  const line = (label: string, { ms, cpuMs: cpu }: Sample) =>
+    console.log(`  ${label.padEnd(44)} ${(rows / (ms / 1000) / 1e6).toFixed(2).padStart(6)} M rows/s wall (${ms.toFixed(1)} ms)  ${(rows / (cpu / 1000) / 1e6).toFixed(2).padStart(6)} M rows/CPU-s (${cpu.toFixed(1)} ms CPU)`);
+  console.log(`${tickers.length} symbols × ${YEARS} years daily, ${rows} rows, medians of ${ITERATIONS} interleaved passes (load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores):`);
+  line('lakeql Arrow, cold (fresh gateway)', coldTime);
   contenders.forEach(([label], i) => line(label, times[i]));
   const duckParquet = times[3];
-  console.log(`  ratio lakeql Arrow / DuckDB Parquet: cold ${(duckParquet / coldMs).toFixed(2)}×, warm ${(duckParquet / times[0]).toFixed(2)}×;` +
-    ` lakeql Parquet / DuckDB Parquet (warm) ${(duckParquet / times[1]).toFixed(2)}×; lakeql CSV / DuckDB CSV (warm) ${(times[4] / times[2]).toFixed(2)}×`);
+  const ratio = (peer: Sample, ours: Sample) => `${(peer.ms / ours.ms).toFixed(2)}× wall, ${(peer.cpuMs / ours.cpuMs).toFixed(2)}× CPU`;
+  console.log(`  lakeql Arrow / DuckDB Parquet: cold ${ratio(duckParquet, coldTime)}; warm ${ratio(duckParquet, times[0])}`);
+  console.log(`  lakeql Parquet / DuckDB Parquet (warm): ${ratio(duckParquet, times[1])}; lakeql CSV / DuckDB CSV (warm): ${ratio(times[4], times[2])}`);
 
   await warmApp.app.stop();
   duck.closeSync();
@@ -115,19 +118,34 @@ async function startApp(dir: string): Promise<{ app: App; origin: string }> {
   return { app, origin };
 }
 
-/** Median ms of each contender over ITERATIONS rounds (after a warm-up round), taking turns in rotating order. */
-async function interleaved(contenders: (() => Promise<unknown>)[]): Promise<number[]> {
+/**
+ * Wall time, and the process's CPU time over the pass: everything runs in this process (gateway,
+ * decode workers, HTTP client, DuckDB's threads), so CPU time compares the contenders even when
+ * other work on the machine stretches wall times.
+ */
+interface Sample {
+  ms: number;
+  cpuMs: number;
+}
+
+function cpuMs(usage: NodeJS.CpuUsage): number {
+  return (usage.user + usage.system) / 1000;
+}
+
+/** Median wall and CPU ms of each contender over ITERATIONS rounds (after a warm-up round), taking turns in rotating order. */
+async function interleaved(contenders: (() => Promise<unknown>)[]): Promise<Sample[]> {
   for (const run of contenders) await run();
-  const times = contenders.map(() => [] as number[]);
+  const samples = contenders.map(() => [] as Sample[]);
   for (let i = 0; i < ITERATIONS; i++) {
     for (let k = 0; k < contenders.length; k++) {
       const c = (i + k) % contenders.length;
       const t = performance.now();
+      const cpu = process.cpuUsage();
       await contenders[c]();
-      times[c].push(performance.now() - t);
+      samples[c].push({ ms: performance.now() - t, cpuMs: cpuMs(process.cpuUsage(cpu)) });
     }
   }
-  return times.map(median);
+  return samples.map((s) => ({ ms: median(s.map((x) => x.ms)), cpuMs: median(s.map((x) => x.cpuMs)) }));
 }
 
 function median(values: number[]): number {
