@@ -65,7 +65,7 @@ const SymbolConnection = connectionType('Symbol', SymbolObject);
 
 builder.objectField(SymbolConnection, 'totalCount', (t) =>
   t.int({
-    description: 'Symbols matching `prefix` in the whole lake, not just this page (from the catalog index when it is on).',
+    description: 'Symbols matching `prefix` in the whole lake, not just this page (from the catalog index when it is on); with `tickers`, the tickers asked for that the lake holds.',
     resolve: (c) => (c as { totalCount?: () => Promise<number> }).totalCount?.() ?? 0,
   }),
 );
