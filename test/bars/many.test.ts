@@ -302,6 +302,20 @@ for (const backend of backends) {
       expect(three.tickers).toEqual(['TSUS', 'VEND', 'MIX']);
     });
 
+    it('without the catalog index (LAKEQL_CATALOG_MAX_AGE=0) tickers are listed one by one, with the same answers', async () => {
+      const app = await appOn(base, { LAKEQL_CATALOG_MAX_AGE: '0' });
+      const asked = ['VEND', 'NOPE', ...SYMBOLS.filter((s) => s !== 'VEND').reverse()];
+      const result = await manyBars(app, asked, { from: '2023-06-01' });
+      expect(result.tickers).toEqual(asked.filter((t) => t !== 'NOPE'));
+      expect(result.unknownTickers).toEqual(['NOPE']);
+      for (const symbol of ['VEND', 'MIX', 'TSNS']) {
+        expectRows(result.bars.get(symbol)!, (await duckDaily(db, dir, spec(symbol), { from: '2023-06-01' })).map(fromDuck), `${symbol} without the index`);
+      }
+      const response = await manyResponse(app, { symbols: 'VEND,NOPE' });
+      expect(response.status).toBe(404);
+      expect((await response.json()).errors[0].extensions.unknownSymbols).toEqual(['NOPE']);
+    });
+
     it('first/after page through the tickers asked for, in their order', async () => {
       const app = await appOn(base);
       const asked = ['VEND', 'NOPE', 'MIX', 'TSUS', 'ISOD'];
