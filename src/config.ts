@@ -26,6 +26,8 @@ export interface Config {
   warnings: string[];
   /** Largest `first` any connection accepts. */
   maxPageSize: number;
+  /** Most tickers one `symbols(tickers:)` or `/v1/bars?symbols=` request may name. */
+  maxSymbols: number;
   /** Longest validity of a download URL, seconds (S3 allows at most 7 days). */
   maxUrlExpiry: number;
   /** Bytes of decoded Parquet bars kept in memory, keyed by key + ETag. */
@@ -112,6 +114,7 @@ export const SETTINGS = {
   LAKEQL_PORT: { default: '4000', doc: 'Port to listen on (0 picks a free one).' },
   LAKEQL_DEMO: { default: 'auto', doc: '`auto` creates the default ./lake and fills it with the demo data when it holds none (never a LAKEQL_LAKE you set); `always` does so for any directory lake, creating it if missing; `never` leaves every lake as it is. S3 lakes never get demo data.' },
   LAKEQL_MAX_PAGE_SIZE: { default: '500', doc: 'Largest `first` a connection accepts (100 to 10000); more is a BAD_USER_INPUT error.' },
+  LAKEQL_MAX_SYMBOLS: { default: '100', doc: 'Most tickers one `symbols(tickers:)` or `/v1/bars?symbols=` request may name (1 to 10000); more is a `BAD_USER_INPUT` error (400 on the export route).' },
   LAKEQL_MAX_URL_EXPIRY: { default: '604800', doc: 'Longest `expiresIn` of a download URL, in seconds (S3 caps presigned URLs at 7 days).' },
   LAKEQL_BARS_CACHE_BYTES: { default: '268435456', doc: 'Memory for decoded Parquet files (256 MiB ≈ 4 M bars), keyed by key + ETag so an overwritten file is never served stale; 0 turns the cache off.' },
   LAKEQL_CATALOG_MAX_AGE: { default: '30', doc: 'Seconds a catalog answer (symbols, years, files, ETags) may lag writes made by other tools; writes through lakeql show at once. Refreshed in the background past half of it; `0` lists the lake on every query. Also the `Cache-Control: max-age` of read-only GET answers. See "Catalog index" and "HTTP caching".' },
@@ -209,6 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo,
     // Never below the default `first` (100), or a query that leaves `first` out would be refused.
     maxPageSize: integer(read('LAKEQL_MAX_PAGE_SIZE'), 'LAKEQL_MAX_PAGE_SIZE', 500, 100, 10_000),
+    maxSymbols: integer(read('LAKEQL_MAX_SYMBOLS'), 'LAKEQL_MAX_SYMBOLS', 100, 1, 10_000),
     maxUrlExpiry: integer(read('LAKEQL_MAX_URL_EXPIRY'), 'LAKEQL_MAX_URL_EXPIRY', 604_800, 1, 604_800),
     barsCacheBytes: integer(read('LAKEQL_BARS_CACHE_BYTES'), 'LAKEQL_BARS_CACHE_BYTES', 268_435_456, 0, Number.MAX_SAFE_INTEGER),
     catalogMaxAge: integer(read('LAKEQL_CATALOG_MAX_AGE'), 'LAKEQL_CATALOG_MAX_AGE', 30, 0, 86_400),

@@ -1,17 +1,18 @@
-// GET /v1/bars/{SYMBOL}?from=&to=&timeframe=&adjustment=&asOf=&format= : bulk bars as Arrow, Parquet, CSV, JSON or NDJSON, streamed.
+// GET /v1/bars/{SYMBOL}?from=&to=&timeframe=&adjustment=&asOf=&format= : bulk bars as Arrow, Parquet, CSV, JSON or NDJSON, streamed (many symbols: bars-export-many.ts).
 import type { Plugin } from 'graphql-yoga';
 import type { CatalogIndex } from '../lake/catalog-index/catalog-index.js';
 import { isEmptyIndex, lookUpSymbol } from '../lake/catalog.js';
 import { InvalidInputError, LakeError, NotFoundError, type LakeErrorCode } from '../lake/errors.js';
 import { checkFiles, filesFor, streamBars, type BarQuery } from '../lake/bars/query.js';
 import type { BarFileReader } from '../lake/bars/reader.js';
-import { ADJUSTMENTS, isAdjustment } from '../lake/bars/adjust-factors.js';
+import { ADJUSTMENTS, isAdjustment, type Adjustment } from '../lake/bars/adjust-factors.js';
 import { loadAdjustment } from '../lake/bars/adjust-load.js';
 import type { BarBatch } from '../lake/bars/resample.js';
 import { isTimeframe, TIMEFRAMES } from '../lake/bars/timeframe.js';
 import { normalizeTicker } from '../lake/layout.js';
 import type { ObjectStore } from '../lake/store/types.js';
 import { ERROR_CODES } from '../services/error-codes.js';
+import { exportManyBars, MANY_BARS_PATH } from './bars-export-many.js';
 import { encode, FORMATS, type Format } from './bars-formats.js';
 import { cacheHeaders, entityTag, matchesIfNoneMatch, notModified, withHeaders, type HttpCacheOptions } from './http-cache.js';
 
@@ -52,10 +53,18 @@ const ACCEPT: Record<string, Format> = {
  * so a bad file is a 422 JSON error naming it; a page that fails to decode mid-stream can only
  * abort the response.
  */
-export function barsExportPlugin(services: { store: ObjectStore; bars: BarFileReader; catalog: CatalogIndex }, caching?: HttpCacheOptions): Plugin {
+export interface BarsExportServices {
+  store: ObjectStore;
+  bars: BarFileReader;
+  catalog: CatalogIndex;
+  config: { maxSymbols: number };
+}
+
+export function barsExportPlugin(services: BarsExportServices, caching?: HttpCacheOptions): Plugin {
   return {
     onRequest({ request, url, endResponse }) {
-      if (!url.pathname.startsWith(BARS_PATH)) return;
+      const many = url.pathname === MANY_BARS_PATH;
+      if (!many && !url.pathname.startsWith(BARS_PATH)) return;
       if (request.method !== 'GET') return endResponse(errorResponse(405, 'METHOD_NOT_ALLOWED', 'use GET'));
       // Every caller allowed here holds `read` and gets the same bytes, so the tag needs no principal;
       // Accept picks the format. Computed before any store request, so a match costs none.
@@ -64,7 +73,7 @@ export function barsExportPlugin(services: { store: ObjectStore; bars: BarFileRe
         : undefined;
       const headers = etag ? cacheHeaders(caching!, etag, 'Accept') : { 'cache-control': 'no-cache' };
       if (etag && matchesIfNoneMatch(request.headers.get('if-none-match'), etag)) return endResponse(notModified(headers));
-      return exportBars(services, request, url).then(
+      return (many ? exportManyBars(services, request, url) : exportBars(services, request, url)).then(
         (response) => endResponse(response.status === 200 ? withHeaders(response, headers) : response),
         (error: unknown) => endResponse(lakeErrorResponse(error)),
       );
@@ -72,7 +81,28 @@ export function barsExportPlugin(services: { store: ObjectStore; bars: BarFileRe
   };
 }
 
-async function exportBars(services: { store: ObjectStore; bars: BarFileReader; catalog: CatalogIndex }, request: Request, url: URL): Promise<Response> {
+/** The arguments every bars export takes, checked: the query (without adjustment factors, loaded per symbol), the adjustment and asOf. */
+export function barParams(params: URLSearchParams): { query: BarQuery; adjustment: Adjustment; asOf: number | undefined } {
+  const timeframe = (params.get('timeframe') ?? 'DAY').toUpperCase();
+  if (!isTimeframe(timeframe)) throw new InvalidInputError(`timeframe must be one of ${TIMEFRAMES.join(', ')}, got "${timeframe.slice(0, 40)}"`);
+  const adjustment = (params.get('adjustment') || 'RAW').toUpperCase();
+  if (!isAdjustment(adjustment)) throw new InvalidInputError(`adjustment must be one of ${ADJUSTMENTS.map((a) => a.toLowerCase()).join(', ')}, got "${adjustment.slice(0, 40)}"`);
+  const asOf = dateParam(params, 'asOf');
+  return { query: { timeframe, from: dateParam(params, 'from'), to: dateParam(params, 'to') }, adjustment, asOf };
+}
+
+/** `?format=` or Accept, or the 406 answer when neither names a format lakeql writes. */
+export function formatOf(request: Request, params: URLSearchParams): Format | Response {
+  return chooseFormat(params.get('format'), request.headers.get('accept'))
+    ?? errorResponse(406, 'NOT_ACCEPTABLE', `Accept names no format lakeql writes; use one of: ${Object.values(FORMATS).map((t) => t.split(';')[0]).join(', ')} (or ?format=)`);
+}
+
+/** `inline; filename="…"` naming what was asked for, with the extension of the format. */
+export function contentDisposition(name: string, format: Format): string {
+  return `inline; filename="${name}.${format === 'ndjson' ? 'ndjson' : format === 'arrow' ? 'arrows' : format}"`;
+}
+
+async function exportBars(services: BarsExportServices, request: Request, url: URL): Promise<Response> {
   let raw: string;
   try {
     raw = decodeURIComponent(url.pathname.slice(BARS_PATH.length));
@@ -81,14 +111,10 @@ async function exportBars(services: { store: ObjectStore; bars: BarFileReader; c
   }
   const ticker = normalizeTicker(raw);
   const params = url.searchParams;
-  const timeframe = (params.get('timeframe') ?? 'DAY').toUpperCase();
-  if (!isTimeframe(timeframe)) throw new InvalidInputError(`timeframe must be one of ${TIMEFRAMES.join(', ')}, got "${timeframe}"`);
-  const adjustment = (params.get('adjustment') || 'RAW').toUpperCase();
-  if (!isAdjustment(adjustment)) throw new InvalidInputError(`adjustment must be one of ${ADJUSTMENTS.map((a) => a.toLowerCase()).join(', ')}, got "${adjustment.slice(0, 40)}"`);
-  const asOf = dateParam(params, 'asOf');
-  const query: BarQuery = { timeframe, from: dateParam(params, 'from'), to: dateParam(params, 'to') };
-  const format = chooseFormat(params.get('format'), request.headers.get('accept'));
-  if (!format) return errorResponse(406, 'NOT_ACCEPTABLE', `Accept names no format lakeql writes; use one of: ${Object.values(FORMATS).map((t) => t.split(';')[0]).join(', ')} (or ?format=)`);
+  const { query, adjustment, asOf } = barParams(params);
+  const timeframe = query.timeframe;
+  const format = formatOf(request, params);
+  if (format instanceof Response) return format;
 
   const index = await lookUpSymbol(services.catalog, services.store, ticker);
   if (isEmptyIndex(index)) throw new NotFoundError(`the lake holds nothing for ${ticker}`);
@@ -108,12 +134,12 @@ async function exportBars(services: { store: ObjectStore; bars: BarFileReader; c
     status: 200,
     headers: {
       'content-type': FORMATS[format],
-      'content-disposition': `inline; filename="${name}.${format === 'ndjson' ? 'ndjson' : format === 'arrow' ? 'arrows' : format}"`,
+      'content-disposition': contentDisposition(name, format),
     },
   });
 }
 
-function dateParam(params: URLSearchParams, name: 'from' | 'to' | 'asOf'): number | undefined {
+export function dateParam(params: URLSearchParams, name: 'from' | 'to' | 'asOf'): number | undefined {
   const text = params.get(name);
   if (text === null || text === '') return undefined;
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
@@ -144,14 +170,14 @@ export function chooseFormat(param: string | null, accept: string | null): Forma
   return ranked.length ? ACCEPT[ranked[0].type] : undefined;
 }
 
-function lakeErrorResponse(error: unknown): Response {
+export function lakeErrorResponse(error: unknown): Response {
   if (error instanceof LakeError) return errorResponse(STATUS[error.code], ERROR_CODES[error.code], error.message, error.key);
   return errorResponse(500, 'INTERNAL_SERVER_ERROR', 'Unexpected error.');
 }
 
 /** The body a GraphQL client gets for the same failure: `{ errors: [{ message, extensions: { code, key? } }] }`. */
-function errorResponse(status: number, code: string, message: string, key?: string): Response {
-  return new Response(JSON.stringify({ errors: [{ message, extensions: { code, ...(key ? { key } : {}) } }] }), {
+export function errorResponse(status: number, code: string, message: string, key?: string, details?: Record<string, unknown>): Response {
+  return new Response(JSON.stringify({ errors: [{ message, extensions: { ...details, code, ...(key ? { key } : {}) } }] }), {
     status,
     headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
   });

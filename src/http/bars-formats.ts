@@ -1,5 +1,5 @@
 // Encoders for the bulk export: bar batches in, byte streams out (Arrow IPC stream, Parquet, CSV, JSON, NDJSON), pulled so memory stays bounded.
-import { DateDay, Field, Float64, makeData, RecordBatch, Schema, Struct, Table, TimeUnit, Timestamp, tableToIPC, type Data } from 'apache-arrow';
+import { DateDay, Field, Float64, makeData, RecordBatch, Schema, Struct, Table, TimeUnit, Timestamp, tableToIPC, Utf8, type Data } from 'apache-arrow';
 import * as pw from 'parquet-wasm';
 import { BAR_FIELDS, emptyBatch, type BarBatch } from '../lake/bars/resample.js';
 
@@ -15,10 +15,19 @@ export type Format = keyof typeof FORMATS;
 /** Rows per Parquet row group in exports: bounds the writer's buffer (≈ 9 columns × 8 B × 128 Ki ≈ 9 MB). */
 const EXPORT_ROW_GROUP = 128 * 1024;
 
+/** A batch of one symbol's bars; `symbol` is written as the first column of the long format. */
+export type ExportBatch = BarBatch & { symbol?: string };
+
+export interface EncodeOptions {
+  /** Long format: a `symbol` column before `time`, filled from each batch's `symbol`. */
+  symbolColumn?: boolean;
+}
+
 /** Turns batches into a byte stream; `next` yields the next batch or undefined at the end; `cancel` runs if the client goes away. */
-export function encode(format: Format, next: () => Promise<BarBatch | undefined>, cancel: () => void = () => {}): ReadableStream<Uint8Array> {
-  if (format === 'parquet') return parquetStream(next, cancel);
-  const encoder = format === 'arrow' ? arrowEncoder() : textEncoder(format);
+export function encode(format: Format, next: () => Promise<ExportBatch | undefined>, cancel: () => void = () => {}, options: EncodeOptions = {}): ReadableStream<Uint8Array> {
+  const schema = options.symbolColumn ? LONG_SCHEMA : SCHEMA;
+  if (format === 'parquet') return parquetStream(schema, next, cancel);
+  const encoder = format === 'arrow' ? arrowEncoder(schema) : textEncoder(format, options.symbolColumn === true);
   let done = false;
   return new ReadableStream<Uint8Array>(
     {
@@ -42,7 +51,7 @@ export function encode(format: Format, next: () => Promise<BarBatch | undefined>
 }
 
 interface Encoder {
-  batch(batch: BarBatch): Uint8Array;
+  batch(batch: ExportBatch): Uint8Array;
   end(): Uint8Array;
 }
 
@@ -52,7 +61,9 @@ const SCHEMA = new Schema([
   ...BAR_FIELDS.map((name) => new Field(name, new Float64(), true)),
 ]);
 
-export function arrowBatch(batch: BarBatch): RecordBatch {
+const LONG_SCHEMA = new Schema([new Field('symbol', new Utf8(), false), ...SCHEMA.fields]);
+
+export function arrowBatch(batch: ExportBatch, schema: Schema = SCHEMA): RecordBatch {
   const n = batch.length;
   const time = new BigInt64Array(n);
   // Written as two 32-bit words per value: a BigInt per row would cost more than the rest of the batch.
@@ -70,8 +81,21 @@ export function arrowBatch(batch: BarBatch): RecordBatch {
     makeData({ type: new DateDay(), length: n, data: date }),
     ...BAR_FIELDS.map((name) => nullable(batch[name].subarray(0, n))),
   ];
-  const struct = makeData({ type: new Struct(SCHEMA.fields), length: n, nullCount: 0, children });
-  return new RecordBatch(SCHEMA, struct);
+  if (schema !== SCHEMA) children.unshift(repeated(batch.symbol ?? '', n));
+  const struct = makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children });
+  return new RecordBatch(schema, struct);
+}
+
+/** A Utf8 column holding one string n times (a batch belongs to one symbol). */
+function repeated(text: string, n: number): Data {
+  const bytes = new TextEncoder().encode(text);
+  const data = new Uint8Array(bytes.length * n);
+  const offsets = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    data.set(bytes, i * bytes.length);
+    offsets[i + 1] = (i + 1) * bytes.length;
+  }
+  return makeData({ type: new Utf8(), length: n, nullCount: 0, valueOffsets: offsets, data });
 }
 
 /** Float64 column with NaN as null. */
@@ -89,13 +113,13 @@ function nullable(values: Float64Array): Data {
  * ever wrote, so each batch is encoded alone and stripped of the schema and end marker that
  * `tableToIPC` puts around it (the schema is the same constant every time).
  */
-function arrowEncoder(): Encoder {
-  const empty = tableToIPC(new Table(SCHEMA), 'stream');
+function arrowEncoder(schema: Schema): Encoder {
+  const empty = tableToIPC(new Table(schema), 'stream');
   const schemaLength = empty.byteLength - 8;
   let first = true;
   return {
     batch(batch) {
-      const bytes = tableToIPC(new Table(SCHEMA, [arrowBatch(batch)]), 'stream');
+      const bytes = tableToIPC(new Table(schema, [arrowBatch(batch, schema)]), 'stream');
       const body = bytes.subarray(first ? 0 : schemaLength, bytes.byteLength - 8);
       first = false;
       return body;
@@ -104,7 +128,7 @@ function arrowEncoder(): Encoder {
   };
 }
 
-function parquetStream(next: () => Promise<BarBatch | undefined>, cancel: () => void): ReadableStream<Uint8Array> {
+function parquetStream(schema: Schema, next: () => Promise<ExportBatch | undefined>, cancel: () => void): ReadableStream<Uint8Array> {
   let started = false;
   const input = new ReadableStream(
     {
@@ -112,7 +136,7 @@ function parquetStream(next: () => Promise<BarBatch | undefined>, cancel: () => 
         const batch = (await next()) ?? (started ? undefined : emptyBatch(0));
         started = true;
         if (!batch) return controller.close();
-        const ipc = tableToIPC(new Table(SCHEMA, [arrowBatch(batch)]), 'stream');
+        const ipc = tableToIPC(new Table(schema, [arrowBatch(batch, schema)]), 'stream');
         controller.enqueue(pw.Table.fromIPCStream(ipc).recordBatch(0));
       },
     },
@@ -141,20 +165,25 @@ function parquetStream(next: () => Promise<BarBatch | undefined>, cancel: () => 
 
 const HEADER = ['time', 'date', ...BAR_FIELDS];
 
-/** CSV (RFC 4180, header row, empty = null), a JSON array, or one JSON object per line. Times ISO-8601 UTC, dates YYYY-MM-DD. */
-function textEncoder(format: 'csv' | 'json' | 'ndjson'): Encoder {
+/**
+ * CSV (RFC 4180, header row, empty = null), a JSON array, or one JSON object per line. Times ISO-8601 UTC, dates YYYY-MM-DD.
+ * Tickers hold only letters, digits, "." and "-", so the symbol column needs no quoting or escaping.
+ */
+function textEncoder(format: 'csv' | 'json' | 'ndjson', symbolColumn: boolean): Encoder {
   const utf8 = new TextEncoder();
-  const header = `${HEADER.join(',')}\n`;
+  const header = `${symbolColumn ? 'symbol,' : ''}${HEADER.join(',')}\n`;
   let first = true;
   return {
     batch(batch) {
       if (batch.length === 0) return new Uint8Array(0);
       const lines = new Array<string>(batch.length);
+      const csvSymbol = symbolColumn ? `${batch.symbol},` : '';
+      const jsonSymbol = symbolColumn ? `"symbol":"${batch.symbol}",` : '';
       for (let i = 0; i < batch.length; i++) {
         const time = new Date(batch.time[i]).toISOString();
         const date = new Date(batch.date[i]).toISOString().slice(0, 10);
-        if (format === 'csv') lines[i] = `${time},${date},${BAR_FIELDS.map((f) => number(batch[f][i], '')).join(',')}`;
-        else lines[i] = `{"time":"${time}","date":"${date}",${BAR_FIELDS.map((f) => `"${f}":${number(batch[f][i], 'null')}`).join(',')}}`;
+        if (format === 'csv') lines[i] = `${csvSymbol}${time},${date},${BAR_FIELDS.map((f) => number(batch[f][i], '')).join(',')}`;
+        else lines[i] = `{${jsonSymbol}"time":"${time}","date":"${date}",${BAR_FIELDS.map((f) => `"${f}":${number(batch[f][i], 'null')}`).join(',')}}`;
       }
       let text: string;
       if (format === 'json') text = (first ? '[\n' : ',\n') + lines.join(',\n');

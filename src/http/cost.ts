@@ -26,6 +26,11 @@ export interface FieldCost {
   /** Each item counts `weights[value of this argument]` (1 when absent). */
   weightArgument?: string;
   weights?: Record<string, number>;
+  /**
+   * When this list argument is given, the page holds at most as many items as the list (fewer when
+   * `first` is smaller): `symbols(tickers: [10 tickers]) { nodes { bars } }` costs 10 bars pages.
+   */
+  listArgument?: string;
 }
 
 export interface CostInput {
@@ -75,7 +80,9 @@ export function estimateCost(schema: GraphQLSchema, { document, operationName, v
       if (!field) continue;
       const own = (field.extensions as { cost?: FieldCost } | undefined)?.cost;
       const args = selection.arguments ?? [];
-      const pages = firstOf(field, args, values, own?.maxPageSize ?? maxPageSize);
+      let pages = firstOf(field, args, values, own?.maxPageSize ?? maxPageSize);
+      const listed = own?.listArgument ? listLength(args, own.listArgument, values) : undefined;
+      if (listed !== undefined) pages = Math.min(pages ?? listed, listed);
       const first = pages === undefined ? undefined : pages * weightOf(field, own, args, values);
       const list = isList(field.type);
       // A paged list counts its own `first`; a connection passes its `first` to its `edges`/`nodes`.
@@ -129,6 +136,17 @@ function firstOf(
   const n = Number(value);
   // A page size the field will refuse anyway (negative, not a number) costs what one item does.
   return Number.isFinite(n) && n >= 1 ? Math.min(Math.floor(n), max) : 1;
+}
+
+/** Items of a list argument as sent (literal or variable); a single value counts one, as input coercion makes it a list of one. */
+function listLength(args: readonly { name: { value: string }; value: ValueNode }[], name: string, values: Record<string, unknown>): number | undefined {
+  const node = args.find((a) => a.name.value === name)?.value;
+  if (!node || node.kind === Kind.NULL) return undefined;
+  if (node.kind === Kind.LIST) return node.values.length;
+  if (node.kind !== Kind.VARIABLE) return 1;
+  const value = values[node.name.value];
+  if (value === null || value === undefined) return undefined;
+  return Array.isArray(value) ? value.length : 1;
 }
 
 function literal(node: ValueNode): unknown {

@@ -211,7 +211,7 @@ export class Metrics {
 export function routeOf(pathname: string): string {
   if (pathname === '/graphql' || pathname.startsWith('/graphql/')) return 'graphql';
   if (pathname.startsWith('/files/')) return 'files';
-  if (pathname.startsWith('/v1/bars/')) return 'bars';
+  if (pathname === '/v1/bars' || pathname.startsWith('/v1/bars/')) return 'bars';
   if (pathname === METRICS_PATH || pathname === '/health' || pathname === '/ready') return pathname.slice(1);
   if (pathname === '/' || pathname === '/index.html' || pathname.startsWith('/assets/') || pathname === '/favicon.svg') return 'console';
   return 'other';

@@ -7,6 +7,7 @@ import { loadAdjustment } from '../lake/bars/adjust-load.js';
 import type { Timeframe } from '../lake/bars/timeframe.js';
 import type { SymbolIndex } from '../lake/catalog.js';
 import type { ParquetInfo } from '../lake/parquet/time-stats.js';
+import { boundedPage } from './bars-parallel.js';
 import type { SymbolRef, SymbolYearRef, TickFileRef } from './catalog.js';
 import type { Context } from './context.js';
 
@@ -50,12 +51,12 @@ function connection(ctx: Context, index: () => Promise<SymbolIndex>, args: BarsA
   let promise: Promise<BarPage> | undefined;
   return {
     page() {
-      promise ??= (async () => {
+      promise ??= boundedPage(ctx, async () => {
         if (from !== undefined && to !== undefined && from > to) return { bars: [], cursors: [], hasNextPage: false };
         const symbol = await index();
         const adjustment = await loadAdjustment(ctx.services.bars, ctx.services.store, symbol, { adjustment: args.adjustment ?? 'RAW', asOf: args.asOf?.getTime() });
         return barsPage(ctx.services.bars, symbol, { ...query, from, to, adjustment });
-      })();
+      });
       return promise;
     },
   };

@@ -1,5 +1,7 @@
 // Per-request DataLoaders: every S3 list/head/get a query needs goes through here, batched and deduplicated.
 import DataLoader from 'dataloader';
+import pMap from 'p-map';
+import { MANY_SYMBOLS_PARALLELISM } from '../lake/bars/many.js';
 import { indexSymbol, indexSymbolRange, symbolIndexFromSnapshot, type SymbolIndex, type SymbolPageEntry } from '../lake/catalog.js';
 import type { CatalogIndex } from '../lake/catalog-index/catalog-index.js';
 import type { FundamentalsCache } from '../lake/fundamentals-cache.js';
@@ -47,7 +49,8 @@ export function createLoaders(store: ObjectStore, services: LoaderServices): Loa
         for (const entry of page) if (wanted.has(entry.ticker)) entry.datasets.forEach((d) => datasets.add(d));
         for (const [ticker, index] of await indexSymbolRange(store, members, datasets)) results.set(ticker, index);
       }),
-      ...loose.map(async (ticker) => results.set(ticker, await indexSymbol(store, ticker))),
+      // A long symbols(tickers:) list arrives here whole: listed a few tickers at a time, not all at once.
+      pMap(loose, async (ticker) => results.set(ticker, await indexSymbol(store, ticker)), { concurrency: MANY_SYMBOLS_PARALLELISM }),
     ]);
     return tickers.map((t) => results.get(t)!);
   });

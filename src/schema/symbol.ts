@@ -2,9 +2,11 @@
 import { DEFAULT_PAGE_SIZE } from '../resolvers/limits.js';
 import * as catalog from '../resolvers/catalog.js';
 import { searchSymbols } from '../resolvers/reference.js';
+import { symbolsByTickers } from '../resolvers/ticker-list.js';
 import type { SymbolRef, SymbolYearRef } from '../resolvers/catalog.js';
 import { builder } from './builder.js';
 import { checkFirst, connectionType } from './connection.js';
+import { badInput } from './errors.js';
 import { Fundamentals } from './fundamentals.js';
 import { ResolutionEnum } from './resolution.js';
 import { TickFile } from './tick-file.js';
@@ -63,16 +65,32 @@ const SymbolConnection = connectionType('Symbol', SymbolObject);
 
 builder.objectField(SymbolConnection, 'totalCount', (t) =>
   t.int({
-    description: 'Symbols matching `prefix` in the whole lake, not just this page (from the catalog index when it is on).',
+    description: 'Symbols matching `prefix` in the whole lake, not just this page (from the catalog index when it is on); with `tickers`, the tickers asked for that the lake holds.',
     resolve: (c) => (c as { totalCount?: () => Promise<number> }).totalCount?.() ?? 0,
+  }),
+);
+
+builder.objectField(SymbolConnection, 'unknownTickers', (t) =>
+  t.stringList({
+    description: 'With `tickers`: the tickers asked for that the lake holds nothing for, normalized (upper case), in the order given. Empty otherwise.',
+    resolve: (c) => (c as { unknownTickers?: string[] }).unknownTickers ?? [],
   }),
 );
 
 builder.queryFields((t) => ({
   symbols: t.field({
     type: SymbolConnection,
-    description: 'Symbols in S3 key order (so BRK.B precedes BRK: "." sorts before "/"). `first` is capped by LAKEQL_MAX_PAGE_SIZE.',
+    description:
+      'Symbols in S3 key order (so BRK.B precedes BRK: "." sorts before "/"). `first` is capped by LAKEQL_MAX_PAGE_SIZE. ' +
+      'With `tickers`: exactly those symbols, in the order given, each read with its bars in one request (`symbols(tickers: ["AAPL", "MSFT"]) { nodes { ticker bars { nodes { close } } } }`); ' +
+      'tickers the lake holds nothing for are left out of `nodes` and listed in `unknownTickers`. The query cost counts each ticker\'s fields, bars pages included.',
+    extensions: { cost: { listArgument: 'tickers' } },
     args: {
+      tickers: t.arg.stringList({
+        description:
+          'Exactly these tickers (case-insensitive), in this order; at most LAKEQL_MAX_SYMBOLS (default 100). A malformed, empty or repeated ticker, or too many, is a BAD_USER_INPUT error naming it. ' +
+          'Instead of `prefix` and `query`; `first`/`after` page through the list.',
+      }),
       prefix: t.arg.string({ description: 'Only tickers starting with this (case-insensitive).' }),
       query: t.arg.string({
         description: 'Search: tickers starting with it, or names (from data/reference/symbols.json) with a word starting with each of its words, case-insensitive ("apple" finds AAPL). Instead of `prefix`.',
@@ -82,6 +100,10 @@ builder.queryFields((t) => ({
     },
     resolve: (_r, args, ctx) => {
       const first = checkFirst(args.first ?? DEFAULT_PAGE_SIZE, ctx.services.config.maxPageSize);
+      if (args.tickers) {
+        if (args.prefix != null || args.query != null) throw badInput('tickers cannot be combined with prefix or query', { argument: 'tickers' });
+        return symbolsByTickers(ctx, { tickers: args.tickers, first, after: args.after });
+      }
       if (args.query?.trim()) return searchSymbols(ctx, { query: args.query.slice(0, 200), first, after: args.after });
       return catalog.symbols(ctx, { ...args, first });
     },

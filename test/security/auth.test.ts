@@ -93,11 +93,12 @@ describe('API keys over HTTP on the real app', () => {
     expect((await lake.app.yoga.fetch(url.replace(/signature=(\w)/, (_, c: string) => `signature=${c === '0' ? '1' : '0'}`))).status).toBe(403);
   });
 
-  it('needs read on /v1/bars', async () => {
-    const bars = 'http://lakeql.test/v1/bars/S001?from=2023-01-01&to=2023-12-31';
-    expect((await lake.app.yoga.fetch(bars)).status).toBe(401);
-    expect((await lake.app.yoga.fetch(bars, { headers: { 'x-api-key': KEYS.writer } })).status).toBe(403);
-    expect([401, 403]).not.toContain((await lake.app.yoga.fetch(bars, { headers: { 'x-api-key': KEYS.reader } })).status);
+  it('needs read on /v1/bars, for one symbol and for many', async () => {
+    for (const bars of ['http://lakeql.test/v1/bars/S001?from=2023-01-01&to=2023-12-31', 'http://lakeql.test/v1/bars?symbols=S001,S002&from=2023-01-01&to=2023-12-31']) {
+      expect((await lake.app.yoga.fetch(bars)).status).toBe(401);
+      expect((await lake.app.yoga.fetch(bars, { headers: { 'x-api-key': KEYS.writer } })).status).toBe(403);
+      expect([401, 403]).not.toContain((await lake.app.yoga.fetch(bars, { headers: { 'x-api-key': KEYS.reader } })).status);
+    }
   });
 
   it('never writes a key to the log, whatever fails', async () => {

@@ -26,6 +26,22 @@ describe('bars cost', () => {
     expect(cost('{ symbol(ticker: "S001") { bars(first: 10000) { nodes { close } } } }')).toBe(daily);
   });
 
+  it('symbols(tickers:) counts one bars page per ticker listed (or `first`, when smaller), literal or variable', () => {
+    const page = (tickers: string) => cost(`{ symbols(tickers: ${tickers}) { nodes { bars(first: 10000, timeframe: MINUTE) { nodes { close } } } } }`);
+    // The cost is base + N × (one symbol with its bars page).
+    const each = page('["S001", "S002"]') - page('["S001"]');
+    const base = page('["S001"]') - each;
+    expect(each).toBeGreaterThan(10_000);
+    expect(base).toBeLessThan(10);
+    expect(page('["S001", "S002", "S003"]')).toBe(base + 3 * each);
+    expect(page('"S001"')).toBe(base + each);
+    const variable = 'query($t: [String!], $n: Int) { symbols(tickers: $t, first: $n) { nodes { bars(first: 10000, timeframe: MINUTE) { nodes { close } } } } }';
+    expect(cost(variable, { t: ['A', 'B', 'C', 'D'], n: 2 })).toBe(base + 2 * each);
+    expect(cost(variable, { t: ['A', 'B', 'C', 'D'] })).toBe(base + 4 * each);
+    // Without tickers, the page is `first` (default 100) symbols, as before.
+    expect(cost('{ symbols { nodes { bars(first: 10000, timeframe: MINUTE) { nodes { close } } } } }')).toBe(base + 100 * each);
+  });
+
   it('the README\'s example operations and the console\'s own stay under the default limit', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     const blocks = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1]);
