@@ -1,0 +1,300 @@
+// The automaton behind backfill globs: the set of live states as bits in 32-bit words, advanced a whole word at a time.
+
+/*
+ * States are laid out in pattern order, and almost every move is to a neighbour: a test consumes
+ * one character and moves to the next state (a shift left by one), a star consumes and stays (an
+ * AND), the inside of `**​/` goes back one on "/" (a shift right), and a nullable state (star,
+ * optional, group start) passes control to the next without consuming — a run of those is filled
+ * in one addition per word ((A + R) ^ R carries a set bit across the run of R's bits). The only
+ * jumps are brace groups' (start → each alternative, each alternative's end → after the group) and
+ * `**​/` skipping its two states; their targets' closures are precomputed, so one live jump costs
+ * the few words its closure occupies, and each distinct closure is added at most once per step.
+ *
+ * A decision thus costs two or three passes over ⌈states/32⌉ words per character, plus one word
+ * per live group jump; `work` counts exactly those word operations, so tests bound the work
+ * instead of timing it.
+ */
+
+/** Which characters a test consumes: one code point, any but "/", a class, or any of several tests. */
+export type Test =
+  | { kind: 'char'; cp: number }
+  | { kind: 'segment' }
+  | { kind: 'class'; negate: boolean; ranges: number[] }
+  | { kind: 'union'; tests: Test[] };
+
+/** A pattern parsed: tests (possibly optional), `*`, a trailing `**`, `**​/`, and brace groups. */
+export type Item =
+  | { kind: 'test'; test: Test; optional?: boolean }
+  | { kind: 'star' }
+  | { kind: 'globstar-end' }
+  | { kind: 'globstar-dir' }
+  | { kind: 'group'; alternatives: Item[][] };
+
+export function accepts(test: Test, cp: number): boolean {
+  switch (test.kind) {
+    case 'char': return cp === test.cp;
+    case 'segment': return cp !== 0x2f;
+    case 'union': return test.tests.some((t) => accepts(t, cp));
+    case 'class': {
+      if (test.negate && cp === 0x2f) return false;
+      let inside = false;
+      for (let r = 0; r < test.ranges.length && !inside; r += 2) inside = cp >= test.ranges[r] && cp <= test.ranges[r + 1];
+      return inside !== test.negate;
+    }
+  }
+}
+
+const STAY_NONE = 0;
+const STAY_SEGMENT = 1;
+const STAY_ANY = 2;
+const SEGMENT: Test = { kind: 'segment' };
+/** Masks kept per glob for characters outside ASCII (a directory walk meets the same few again and again). */
+const MAX_CACHED_MASKS = 1024;
+
+/** The states laid out in pattern order, before they are packed into words. */
+class Layout {
+  readonly consume: (Test | undefined)[] = [];
+  readonly stay: number[] = [];
+  readonly nullable: boolean[] = [];
+  readonly skip2: boolean[] = [];
+  readonly back: boolean[] = [];
+  readonly jumps: number[][] = [];
+
+  add(): number {
+    this.consume.push(undefined);
+    this.stay.push(STAY_NONE);
+    this.nullable.push(false);
+    this.skip2.push(false);
+    this.back.push(false);
+    this.jumps.push([]);
+    return this.consume.length - 1;
+  }
+
+  emit(items: readonly Item[]): void {
+    let previous: Item['kind'] | undefined;
+    for (const item of items) {
+      // `**` then `**`, or `*` then `*`, mean what one does: one state instead of hundreds.
+      if ((item.kind === 'star' || item.kind === 'globstar-dir') && previous === item.kind) continue;
+      previous = item.kind;
+      if (item.kind === 'test') {
+        const s = this.add();
+        this.consume[s] = item.test;
+        this.nullable[s] = item.optional === true;
+      } else if (item.kind === 'star' || item.kind === 'globstar-end') {
+        const s = this.add();
+        this.stay[s] = item.kind === 'star' ? STAY_SEGMENT : STAY_ANY;
+        this.nullable[s] = true;
+      } else if (item.kind === 'globstar-dir') {
+        // ([^/]+/)*: a boundary state that skips both or starts a directory name, then the name, which "/" ends.
+        const boundary = this.add();
+        this.consume[boundary] = SEGMENT;
+        this.skip2[boundary] = true;
+        const name = this.add();
+        this.stay[name] = STAY_SEGMENT;
+        this.back[name] = true;
+      } else {
+        const start = this.add();
+        this.nullable[start] = true; // into the first alternative, which follows it
+        const exits: number[] = [];
+        item.alternatives.forEach((alternative, j) => {
+          if (j > 0) this.jumps[start].push(this.consume.length);
+          this.emit(alternative);
+          exits.push(this.add());
+        });
+        const after = this.consume.length;
+        exits.forEach((exit, j) => { if (j < exits.length - 1) this.jumps[exit].push(after); });
+        this.nullable[exits[exits.length - 1]] = true; // the last alternative's end is next to what follows
+      }
+    }
+  }
+}
+
+export class GlobMachine {
+  private readonly words: number;
+  private readonly accept: number;
+  private readonly start: Uint32Array;
+  /** Per-word masks: nullable states, `**​/` boundaries, states staying on any character / on any but "/", states going back on "/", jump sources. */
+  private readonly fill: Uint32Array;
+  private readonly boundary: Uint32Array;
+  private readonly stayAny: Uint32Array;
+  private readonly stayAll: Uint32Array;
+  private readonly backOnSlash: Uint32Array;
+  private readonly hasBack: boolean;
+  private readonly sourceWords: number[];
+  private readonly sources: Uint32Array;
+  /** Jump source state → its closure's index; closures as (word, bits) pairs. */
+  private readonly closureOf: Int32Array;
+  private readonly closures: Int32Array[];
+  private readonly added: Int32Array;
+  private stamp = 0;
+  /** States that consume with a given test: "?"-like states in one mask, literals by code point, the rest by test. */
+  private readonly segmentForward: Uint32Array;
+  private readonly literals = new Map<number, number[]>();
+  private readonly others: { test: Test; states: number[] }[] = [];
+  private readonly ascii: (Uint32Array | undefined)[] = new Array(128);
+  private readonly wide = new Map<number, Uint32Array>();
+  private current: Uint32Array;
+  private next: Uint32Array;
+  private readonly hits: Uint32Array;
+  /** Word operations of the last decision: ≈ (2 or 3) × words per character + the words of live jumps + masks built. */
+  work = 0;
+
+  constructor(items: readonly Item[]) {
+    const layout = new Layout();
+    layout.emit(items);
+    this.accept = layout.add();
+    const n = layout.consume.length;
+    const words = (this.words = (n >>> 5) + 1);
+    const mask = () => new Uint32Array(words);
+    const set = (bits: Uint32Array, s: number) => { bits[s >>> 5] |= 1 << (s & 31); };
+    [this.fill, this.boundary, this.stayAny, this.stayAll, this.backOnSlash, this.sources, this.segmentForward] = [mask(), mask(), mask(), mask(), mask(), mask(), mask()];
+    const others = new Map<string, { test: Test; states: number[] }>();
+    for (let s = 0; s < n; s++) {
+      if (layout.nullable[s]) set(this.fill, s);
+      if (layout.skip2[s]) set(this.boundary, s);
+      if (layout.stay[s] === STAY_ANY) set(this.stayAny, s);
+      if (layout.stay[s] !== STAY_NONE) set(this.stayAll, s);
+      if (layout.back[s]) set(this.backOnSlash, s);
+      const test = layout.consume[s];
+      if (test?.kind === 'segment') set(this.segmentForward, s);
+      else if (test?.kind === 'char') this.literals.set(test.cp, [...(this.literals.get(test.cp) ?? []), s]);
+      else if (test) {
+        const key = JSON.stringify(test);
+        const entry = others.get(key) ?? others.set(key, { test, states: [] }).get(key)!;
+        entry.states.push(s);
+      }
+    }
+    this.others = [...others.values()];
+    this.hasBack = this.backOnSlash.some((w) => w !== 0);
+
+    // Closures without consuming, right to left (every move without a character goes right).
+    const closure: Uint32Array[] = new Array(n);
+    for (let s = n - 1; s >= 0; s--) {
+      const c = mask();
+      set(c, s);
+      const targets = [...layout.jumps[s], ...(layout.nullable[s] ? [s + 1] : []), ...(layout.skip2[s] ? [s + 2] : [])];
+      for (const t of targets) if (t < n) for (let w = 0; w < words; w++) c[w] |= closure[t][w];
+      closure[s] = c;
+    }
+    this.start = closure[0];
+    // Jump sources: group starts and ends, and any `**​/` boundary reached without consuming (the fill and the
+    // shift by two run once per step, so a boundary they reach takes its jump through its closure).
+    this.closureOf = new Int32Array(n).fill(-1);
+    this.closures = [];
+    const byTargets = new Map<string, number>();
+    for (let s = 0; s < n; s++) {
+      const reachedFree = layout.skip2[s] && ((s > 0 && layout.nullable[s - 1]) || (s > 1 && layout.skip2[s - 2]) || layout.jumps.some((j) => j.includes(s)));
+      const targets = reachedFree ? [s + 2] : layout.jumps[s];
+      if (targets.length === 0) continue;
+      const key = targets.join(',');
+      let id = byTargets.get(key);
+      if (id === undefined) {
+        const union = mask();
+        for (const t of targets) if (t < n) for (let w = 0; w < words; w++) union[w] |= closure[t][w];
+        const pairs: number[] = [];
+        union.forEach((bits, w) => { if (bits !== 0) pairs.push(w, bits | 0); });
+        id = this.closures.push(Int32Array.from(pairs)) - 1;
+        byTargets.set(key, id);
+      }
+      this.closureOf[s] = id;
+      set(this.sources, s);
+    }
+    this.sourceWords = [...this.sources.keys()].filter((w) => this.sources[w] !== 0);
+    this.added = new Int32Array(this.closures.length);
+    this.current = mask();
+    this.next = mask();
+    this.hits = mask();
+  }
+
+  /** States that consume `cp` and move on, built once per code point. */
+  private forward(cp: number): Uint32Array {
+    const cached = cp < 128 ? this.ascii[cp] : this.wide.get(cp);
+    if (cached) return cached;
+    const bits = cp === 0x2f ? new Uint32Array(this.words) : Uint32Array.from(this.segmentForward);
+    const on = (s: number) => { bits[s >>> 5] |= 1 << (s & 31); };
+    for (const s of this.literals.get(cp) ?? []) on(s);
+    for (const { test, states } of this.others) if (accepts(test, cp)) states.forEach(on);
+    this.work += this.words + this.others.length;
+    if (cp < 128) this.ascii[cp] = bits;
+    else {
+      if (this.wide.size >= MAX_CACHED_MASKS) this.wide.clear();
+      this.wide.set(cp, bits);
+    }
+    return bits;
+  }
+
+  test(path: string): boolean {
+    const words = this.words;
+    const { fill, boundary, backOnSlash, hits, closureOf, closures, added } = this;
+    let current = this.current;
+    let next = this.next;
+    current.set(this.start);
+    this.work = words;
+    if (this.stamp > 0x3fff_0000) { this.stamp = 0; added.fill(0); }
+    for (let i = 0; i < path.length; i++) {
+      let cp = path.charCodeAt(i);
+      if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < path.length) {
+        const low = path.charCodeAt(i + 1);
+        if (low >= 0xdc00 && low <= 0xdfff) { cp = (cp - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000; i++; }
+      }
+      const forward = this.forward(cp);
+      const slash = cp === 0x2f;
+      const stay = slash ? this.stayAny : this.stayAll;
+      // Consume: tests move right by one, stars stay, a directory name ended by "/" goes back to its boundary.
+      let carry = 0;
+      for (let w = 0; w < words; w++) {
+        const live = current[w];
+        const moved = live & forward[w];
+        next[w] = (moved << 1) | carry | (live & stay[w]);
+        carry = moved >>> 31;
+      }
+      if (slash && this.hasBack) {
+        for (let w = 0; w < words; w++) {
+          const back = current[w] & backOnSlash[w];
+          next[w] |= back >>> 1;
+          if (w > 0) next[w - 1] |= back << 31;
+        }
+        this.work += words;
+      }
+      // Without consuming: boundaries skip their two states, then each run of nullable states is filled.
+      let skipCarry = 0;
+      let fillCarry = 0;
+      let any = 0;
+      for (let w = 0; w < words; w++) {
+        let bits = next[w];
+        const skipping = bits & boundary[w];
+        bits |= (skipping << 2) | skipCarry;
+        skipCarry = skipping >>> 30;
+        const run = fill[w];
+        const sum = ((bits & run) >>> 0) + run + fillCarry;
+        fillCarry = sum > 0xffff_ffff ? 1 : 0;
+        bits |= (sum >>> 0) ^ run;
+        next[w] = bits;
+        any |= bits;
+      }
+      this.work += 2 * words;
+      if (any === 0) return false;
+      // Jumps: each distinct closure at most once per step.
+      const step = ++this.stamp;
+      for (const w of this.sourceWords) hits[w] = next[w] & this.sources[w];
+      for (const w of this.sourceWords) {
+        let bits = hits[w];
+        while (bits !== 0) {
+          const low = bits & -bits;
+          bits ^= low;
+          const id = closureOf[(w << 5) | (31 - Math.clz32(low))];
+          if (added[id] === step) continue;
+          added[id] = step;
+          const pairs = closures[id];
+          for (let k = 0; k < pairs.length; k += 2) next[pairs[k]] |= pairs[k + 1];
+          this.work += pairs.length >>> 1;
+        }
+      }
+      this.work += this.sourceWords.length;
+      [current, next] = [next, current];
+    }
+    this.current = current;
+    this.next = next;
+    return ((current[this.accept >>> 5] >>> (this.accept & 31)) & 1) === 1;
+  }
+}
