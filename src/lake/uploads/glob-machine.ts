@@ -136,6 +136,9 @@ export class GlobMachine {
   private current: Uint32Array;
   private next: Uint32Array;
   private readonly hits: Uint32Array;
+  private readonly covered: Uint32Array;
+  /** Word operations spent building masks during the current decision. */
+  private built = 0;
   /** Word operations of the last decision: ≈ (2 or 3) × words per character + the words of live jumps + masks built. */
   work = 0;
 
@@ -204,6 +207,7 @@ export class GlobMachine {
     this.current = mask();
     this.next = mask();
     this.hits = mask();
+    this.covered = mask();
   }
 
   /** States that consume `cp` and move on, built once per code point. */
@@ -214,7 +218,7 @@ export class GlobMachine {
     const on = (s: number) => { bits[s >>> 5] |= 1 << (s & 31); };
     for (const s of this.literals.get(cp) ?? []) on(s);
     for (const { test, states } of this.others) if (accepts(test, cp)) states.forEach(on);
-    this.work += this.words + this.others.length;
+    this.built += this.words + this.others.length;
     if (cp < 128) this.ascii[cp] = bits;
     else {
       if (this.wide.size >= MAX_CACHED_MASKS) this.wide.clear();
@@ -225,19 +229,22 @@ export class GlobMachine {
 
   test(path: string): boolean {
     const words = this.words;
-    const { fill, boundary, backOnSlash, hits, closureOf, closures, added } = this;
+    const { fill, boundary, backOnSlash, hits, covered, sources, sourceWords, closureOf, closures, added } = this;
+    const jumpy = sourceWords.length > 0;
     let current = this.current;
     let next = this.next;
     current.set(this.start);
-    this.work = words;
+    let work = words;
+    this.built = 0;
     if (this.stamp > 0x3fff_0000) { this.stamp = 0; added.fill(0); }
+    let alive = true;
     for (let i = 0; i < path.length; i++) {
       let cp = path.charCodeAt(i);
       if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < path.length) {
         const low = path.charCodeAt(i + 1);
         if (low >= 0xdc00 && low <= 0xdfff) { cp = (cp - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000; i++; }
       }
-      const forward = this.forward(cp);
+      const forward = (cp < 128 ? this.ascii[cp] : this.wide.get(cp)) ?? this.forward(cp);
       const slash = cp === 0x2f;
       const stay = slash ? this.stayAny : this.stayAll;
       // Consume: tests move right by one, stars stay, a directory name ended by "/" goes back to its boundary.
@@ -254,7 +261,7 @@ export class GlobMachine {
           next[w] |= back >>> 1;
           if (w > 0) next[w - 1] |= back << 31;
         }
-        this.work += words;
+        work += words;
       }
       // Without consuming: boundaries skip their two states, then each run of nullable states is filled.
       let skipCarry = 0;
@@ -272,29 +279,38 @@ export class GlobMachine {
         next[w] = bits;
         any |= bits;
       }
-      this.work += 2 * words;
-      if (any === 0) return false;
-      // Jumps: each distinct closure at most once per step.
-      const step = ++this.stamp;
-      for (const w of this.sourceWords) hits[w] = next[w] & this.sources[w];
-      for (const w of this.sourceWords) {
-        let bits = hits[w];
-        while (bits !== 0) {
-          const low = bits & -bits;
-          bits ^= low;
-          const id = closureOf[(w << 5) | (31 - Math.clz32(low))];
-          if (added[id] === step) continue;
-          added[id] = step;
-          const pairs = closures[id];
-          for (let k = 0; k < pairs.length; k += 2) next[pairs[k]] |= pairs[k + 1];
-          this.work += pairs.length >>> 1;
+      work += 2 * words;
+      if (any === 0) { alive = false; break; }
+      if (jumpy) {
+        // Jumps, left to right: a source inside a closure already added is skipped (its closure is inside that one),
+        // and each distinct closure is added at most once per step.
+        const step = ++this.stamp;
+        covered.fill(0);
+        for (let k = 0; k < sourceWords.length; k++) { const w = sourceWords[k]; hits[w] = next[w] & sources[w]; }
+        for (let k = 0; k < sourceWords.length; k++) {
+          const w = sourceWords[k];
+          let bits = hits[w];
+          while (bits !== 0) {
+            const low = bits & -bits;
+            bits ^= low;
+            if ((covered[w] & low) !== 0) continue;
+            const id = closureOf[(w << 5) | (31 - Math.clz32(low))];
+            if (added[id] === step) continue;
+            added[id] = step;
+            const pairs = closures[id];
+            for (let p = 0; p < pairs.length; p += 2) { next[pairs[p]] |= pairs[p + 1]; covered[pairs[p]] |= pairs[p + 1]; }
+            work += pairs.length >>> 1;
+          }
         }
+        work += words + sourceWords.length;
       }
-      this.work += this.sourceWords.length;
-      [current, next] = [next, current];
+      const swap = current;
+      current = next;
+      next = swap;
     }
     this.current = current;
     this.next = next;
-    return ((current[this.accept >>> 5] >>> (this.accept & 31)) & 1) === 1;
+    this.work = work + this.built;
+    return alive && ((current[this.accept >>> 5] >>> (this.accept & 31)) & 1) === 1;
   }
 }
