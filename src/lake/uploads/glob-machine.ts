@@ -125,6 +125,8 @@ export class GlobMachine {
   /** Jump source state → its closure's index; closures as (word, bits) pairs. */
   private readonly closureOf: Int32Array;
   private readonly closures: Int32Array[];
+  /** Each closure's targets (states), in the same order. */
+  private readonly targets: Int32Array[] = [];
   private readonly added: Int32Array;
   private stamp = 0;
   /** States that consume with a given test: "?"-like states in one mask, literals by code point, the rest by test. */
@@ -197,6 +199,7 @@ export class GlobMachine {
         const pairs: number[] = [];
         union.forEach((bits, w) => { if (bits !== 0) pairs.push(w, bits | 0); });
         id = this.closures.push(Int32Array.from(pairs)) - 1;
+        this.targets.push(Int32Array.from(targets.filter((t) => t < n)));
         byTargets.set(key, id);
       }
       this.closureOf[s] = id;
@@ -229,7 +232,7 @@ export class GlobMachine {
 
   test(path: string): boolean {
     const words = this.words;
-    const { fill, boundary, backOnSlash, hits, covered, sources, sourceWords, closureOf, closures, added } = this;
+    const { fill, boundary, backOnSlash, hits, covered, sources, sourceWords, closureOf, closures, targets, added } = this;
     const jumpy = sourceWords.length > 0;
     let current = this.current;
     let next = this.next;
@@ -297,6 +300,12 @@ export class GlobMachine {
             const id = closureOf[(w << 5) | (31 - Math.clz32(low))];
             if (added[id] === step) continue;
             added[id] = step;
+            // A closure is the union of its targets' closures: if every target is inside what was added, so is it.
+            const aims = targets[id];
+            let inside = true;
+            for (let a = 0; a < aims.length && inside; a++) inside = ((covered[aims[a] >>> 5] >>> (aims[a] & 31)) & 1) === 1;
+            work += aims.length;
+            if (inside) continue;
             const pairs = closures[id];
             for (let p = 0; p < pairs.length; p += 2) { next[pairs[p]] |= pairs[p + 1]; covered[pairs[p]] |= pairs[p + 1]; }
             work += pairs.length >>> 1;
