@@ -119,7 +119,7 @@ function referenceTest(pieces: readonly Piece[], path: string): boolean {
   return advance(pieces, start, cps)[cps.length] === 1;
 }
 
-/** Upper bound on the automaton's words: one state per pattern character at most, plus the implied `**​/` and the accepting state. */
+/** Upper bound on the automaton's words: one state per pattern character at most, plus the implied a directory globstar and the accepting state. */
 const wordsFor = (pattern: string) => Math.floor((pattern.length + 4) / 32) + 1;
 /** Brace alternatives: the only thing beyond the word passes a decision pays for per character (a jump's words and its targets' check). */
 const alternativesIn = (pattern: string) => (pattern.match(/[{,]/g) ?? []).length;

@@ -3,16 +3,16 @@
 /*
  * States are laid out in pattern order, and almost every move is to a neighbour: a test consumes
  * one character and moves to the next state (a shift left by one), a star consumes and stays (an
- * AND), the inside of `**​/` goes back one on "/" (a shift right), and a nullable state (star,
- * optional, group start) passes control to the next without consuming — a run of those is filled
- * in one addition per word ((A + R) ^ R carries a set bit across the run of R's bits). The only
- * jumps are brace groups' (start → each alternative, each alternative's end → after the group) and
- * `**​/` skipping its two states; their targets' closures are precomputed, so one live jump costs
- * the few words its closure occupies, and each distinct closure is added at most once per step.
+ * AND), the directory name inside `**` + `/` goes back one on "/" (a shift right), and a nullable
+ * state (star, optional, group start) passes control to the next without consuming — a run of
+ * those is filled in one addition per word ((A + R) ^ R carries a set bit across the run of R's
+ * bits). The only jumps are brace groups' (start → each alternative, each alternative's end →
+ * after the group) and a directory globstar skipping its two states; their targets' closures are
+ * precomputed, and a jump whose targets are inside a closure already added this step is skipped.
  *
- * A decision thus costs two or three passes over ⌈states/32⌉ words per character, plus one word
- * per live group jump; `work` counts exactly those word operations, so tests bound the work
- * instead of timing it.
+ * A decision thus costs three or four passes over ⌈states/32⌉ words per character, plus a word or
+ * two per live brace jump; `work` counts those word operations, so tests bound the work instead of
+ * timing it (test/jobs/glob-bounded.test.ts).
  */
 
 /** Which characters a test consumes: one code point, any but "/", a class, or any of several tests. */
@@ -22,7 +22,7 @@ export type Test =
   | { kind: 'class'; negate: boolean; ranges: number[] }
   | { kind: 'union'; tests: Test[] };
 
-/** A pattern parsed: tests (possibly optional), `*`, a trailing `**`, `**​/`, and brace groups. */
+/** A pattern parsed: tests (possibly optional), `*`, a trailing `**`, a directory globstar, and brace groups. */
 export type Item =
   | { kind: 'test'; test: Test; optional?: boolean }
   | { kind: 'star' }
@@ -113,7 +113,7 @@ export class GlobMachine {
   private readonly words: number;
   private readonly accept: number;
   private readonly start: Uint32Array;
-  /** Per-word masks: nullable states, `**​/` boundaries, states staying on any character / on any but "/", states going back on "/", jump sources. */
+  /** Per-word masks: nullable states, directory-globstar (`**` + `/`) boundaries, states staying on any character / on any but "/", states going back on "/", jump sources. */
   private readonly fill: Uint32Array;
   private readonly boundary: Uint32Array;
   private readonly stayAny: Uint32Array;
@@ -182,7 +182,7 @@ export class GlobMachine {
       closure[s] = c;
     }
     this.start = closure[0];
-    // Jump sources: group starts and ends, and any `**​/` boundary reached without consuming (the fill and the
+    // Jump sources: group starts and ends, and any directory-globstar boundary reached without consuming (the fill and the
     // shift by two run once per step, so a boundary they reach takes its jump through its closure).
     this.closureOf = new Int32Array(n).fill(-1);
     this.closures = [];
