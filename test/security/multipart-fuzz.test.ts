@@ -44,7 +44,10 @@ describe('multipart fuzz', () => {
       const keys = fuzz.plan.cut === 'stall' ? [KEYS.writer] : [KEYS.reader, KEYS.writer];
       const sent = await Promise.all(keys.map(async (key) => {
         const reader = key === KEYS.reader;
-        const plan = { ...fuzz.plan, headers: { ...fuzz.plan.headers, authorization: `Bearer ${key}` } };
+        // Pauses come from their own stream per request, so the bodies a seed generates do not depend on timing.
+        const pauses = rng((SEED ^ Math.imul(n + 1, 0x9e37_79b1) ^ (reader ? 1 : 2)) >>> 0);
+        const pauseMs = fuzz.plan.pauseMs ? () => Math.floor(pauses() * 12) : undefined;
+        const plan = { ...fuzz.plan, pauseMs, headers: { ...fuzz.plan.headers, authorization: `Bearer ${key}` } };
         const outcome = await sendRaw(gw.port, plan, TIMEOUT_MS * 3 + 5000);
         // The write key has no read scope: a query is refused, and that is its correct answer.
         const forbidden = reader || fuzz.needsRead === true;
