@@ -168,7 +168,7 @@ describe('globs through the gateway', () => {
   });
 
   it('a pathological dry run never holds the event loop: concurrent queries answer promptly', async () => {
-    const include = [`${'*a'.repeat(300)}b`, `d*/${'?*'.repeat(330)}b`, `${'**/'.repeat(300)}*.parquet`, `${'*{ab,cd}'.repeat(124)}x`,];
+    const include = [`${'*a'.repeat(300)}b`, `d*/${'?*'.repeat(330)}b`, `${'**/'.repeat(300)}*.parquet`, `${'*{ab,cd}'.repeat(124)}x`];
     // Warm-up: the first requests compile code paths; that is start-up cost, not the globs'.
     await post(BACKFILL, { inc: ['*.none'] });
     await post('{ lake { kind } }');
