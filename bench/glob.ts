@@ -12,18 +12,18 @@ import { Worker } from 'node:worker_threads';
 import { compileGlob } from '../src/lake/uploads/glob.js';
 
 const LIMIT_MS = Number(process.env.BENCH_GLOB_TIMEOUT_MS ?? 2000);
-const fit = (unit: string, tail = '') => `${unit.repeat(Math.floor((1000 - tail.length) / unit.length))}${tail}`;
+const repeatTo = (unit: string, tail = '') => `${unit.repeat(Math.floor((1000 - tail.length) / unit.length))}${tail}`;
 const A1024 = 'a'.repeat(1024);
 
 const CASES: { name: string; pattern: string; path: string }[] = [
-  { name: '**/ × 333 + *.parquet', pattern: fit('**/', '*.parquet'), path: `${'a/'.repeat(511)}b` },
-  { name: '*a × 499 + b', pattern: fit('*a', 'b'), path: A1024 },
-  { name: '?* × 499 + b', pattern: fit('?*', 'b'), path: A1024 },
-  { name: '[a-z]* × 166', pattern: fit('[a-z]*', 'b'), path: A1024 },
-  { name: '{a,b} × 200', pattern: fit('{a,b}'), path: A1024 },
-  { name: '*{ab,cd} × 125', pattern: fit('*{ab,cd}', 'x'), path: 'ab'.repeat(512) },
-  { name: '{a,{b,{c,{d,ef}}}} × 55', pattern: fit('{a,{b,{c,{d,ef}}}}', 'x'), path: 'ef'.repeat(512) },
-  { name: '**/*a × 200 + b', pattern: fit('**/*a', 'b'), path: `${'aa/'.repeat(341)}a` },
+  { name: '**/ × 333 + *.parquet', pattern: repeatTo('**/', '*.parquet'), path: `${'a/'.repeat(511)}b` },
+  { name: '*a × 499 + b', pattern: repeatTo('*a', 'b'), path: A1024 },
+  { name: '?* × 499 + b', pattern: repeatTo('?*', 'b'), path: A1024 },
+  { name: '[a-z]* × 166', pattern: repeatTo('[a-z]*', 'b'), path: A1024 },
+  { name: '{a,b} × 200', pattern: repeatTo('{a,b}'), path: A1024 },
+  { name: '*{ab,cd} × 125', pattern: repeatTo('*{ab,cd}', 'x'), path: 'ab'.repeat(512) },
+  { name: '{a,{b,{c,{d,ef}}}} × 55', pattern: repeatTo('{a,{b,{c,{d,ef}}}}', 'x'), path: 'ef'.repeat(512) },
+  { name: '**/*a × 200 + b', pattern: repeatTo('**/*a', 'b'), path: `${'aa/'.repeat(341)}a` },
   { name: '*.parquet (everyday)', pattern: '*.parquet', path: `${'d/'.repeat(10)}${'a'.repeat(1000)}.parquet` },
 ];
 

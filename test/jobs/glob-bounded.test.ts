@@ -188,14 +188,14 @@ function decide(pattern: string, path: string, pieces = parseReference(pattern),
 }
 
 const A1024 = 'a'.repeat(1024);
-const fit = (unit: string, tail = '') => `${unit.repeat(Math.floor((MAX_PATTERN_LENGTH - tail.length) / unit.length))}${tail}`;
+const repeatTo = (unit: string, tail = '') => `${unit.repeat(Math.floor((MAX_PATTERN_LENGTH - tail.length) / unit.length))}${tail}`;
 
 describe('globs at their limits', () => {
   it('decides the worst cases at 1,000/1,024 characters as the reference does, in O(pattern/32 × path) word operations', () => {
     const patterns = [
-      fit('**/', '*.parquet'), fit('**/'), fit('*a', 'b'), fit('*a'), fit('?*'), fit('?*', 'b'), fit('[a-z]*'), fit('[!b]*', 'b'), fit('*?'),
-      fit('{a,b}'), fit('{a,{b,{c,{d,ef}}}}'), fit('*{ab,cd}'), fit('*{,ab}'), fit('{*,a/}'), fit('**/*/'), fit('**/*a'), fit('a*', '**'),
-      fit('*', 'b'), fit('{*a,*b}'), `${'{'.repeat(300)}a${'}'.repeat(300)}`, fit('{a*,}'),
+      repeatTo('**/', '*.parquet'), repeatTo('**/'), repeatTo('*a', 'b'), repeatTo('*a'), repeatTo('?*'), repeatTo('?*', 'b'), repeatTo('[a-z]*'), repeatTo('[!b]*', 'b'), repeatTo('*?'),
+      repeatTo('{a,b}'), repeatTo('{a,{b,{c,{d,ef}}}}'), repeatTo('*{ab,cd}'), repeatTo('*{,ab}'), repeatTo('{*,a/}'), repeatTo('**/*/'), repeatTo('**/*a'), repeatTo('a*', '**'),
+      repeatTo('*', 'b'), repeatTo('{*a,*b}'), `${'{'.repeat(300)}a${'}'.repeat(300)}`, repeatTo('{a*,}'),
     ];
     const paths = [A1024, `${'a'.repeat(1023)}b`, `${'a/'.repeat(511)}b`, `${'ab'.repeat(512)}`, `${'x/'.repeat(500)}${'a'.repeat(20)}.parq`, `${'ef'.repeat(512)}`, 'a/b/c/ticks.parquet'];
     let matched = 0;
@@ -215,8 +215,8 @@ describe('globs at their limits', () => {
     expect(matched).toBeGreaterThan(10);
     // A few hundred word operations per character at most: tens of microseconds for a 1,024-character path.
     expect(maxWorkPerChar).toBeLessThan(700);
-    expect(compileGlob(fit('*a', 'b')).test(`${'a'.repeat(500)}b`)).toBe(true);
-    expect(compileGlob(fit('**/', '*.parquet')).test('a/b/c/ticks.parquet')).toBe(true);
+    expect(compileGlob(repeatTo('*a', 'b')).test(`${'a'.repeat(500)}b`)).toBe(true);
+    expect(compileGlob(repeatTo('**/', '*.parquet')).test('a/b/c/ticks.parquet')).toBe(true);
   });
 
   it('agrees with the reference on 3,000 generated patterns (up to 1,000 characters) × 8 paths (up to 1,024), every decision within the work bound', () => {

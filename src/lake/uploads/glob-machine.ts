@@ -149,7 +149,8 @@ export class GlobMachine {
     layout.emit(items);
     this.accept = layout.add();
     const n = layout.consume.length;
-    const words = (this.words = (n >>> 5) + 1);
+    const words = (n >>> 5) + 1;
+    this.words = words;
     const mask = () => new Uint32Array(words);
     const set = (bits: Uint32Array, s: number) => { bits[s >>> 5] |= 1 << (s & 31); };
     [this.fill, this.boundary, this.stayAny, this.stayAll, this.backOnSlash, this.sources, this.segmentForward] = [mask(), mask(), mask(), mask(), mask(), mask(), mask()];
