@@ -9,105 +9,20 @@
  * bits). The only jumps are brace groups' (start → each alternative, each alternative's end →
  * after the group) and a directory globstar skipping its two states; their targets' closures are
  * precomputed, and a jump whose targets are inside a closure already added this step is skipped.
+ * What the jumps add depends only on which sources are live, and a pattern repeated under stars
+ * keeps the same few live sets step after step, so the last few unions are remembered.
  *
  * A decision thus costs three or four passes over ⌈states/32⌉ words per character, plus a word or
- * two per live brace jump; `work` counts those word operations, so tests bound the work instead of
- * timing it (test/jobs/glob-bounded.test.ts).
+ * two per live brace jump when the live set is new; `work` counts those word operations, so tests
+ * bound the work instead of timing it (test/jobs/glob-bounded.test.ts).
  */
 
-/** Which characters a test consumes: one code point, any but "/", a class, or any of several tests. */
-export type Test =
-  | { kind: 'char'; cp: number }
-  | { kind: 'segment' }
-  | { kind: 'class'; negate: boolean; ranges: number[] }
-  | { kind: 'union'; tests: Test[] };
+import { accepts, Layout, STAY_ANY, STAY_NONE, type Item, type Test } from './glob-layout.js';
 
-/** A pattern parsed: tests (possibly optional), `*`, a trailing `**`, a directory globstar, and brace groups. */
-export type Item =
-  | { kind: 'test'; test: Test; optional?: boolean }
-  | { kind: 'star' }
-  | { kind: 'globstar-end' }
-  | { kind: 'globstar-dir' }
-  | { kind: 'group'; alternatives: Item[][] };
-
-export function accepts(test: Test, cp: number): boolean {
-  switch (test.kind) {
-    case 'char': return cp === test.cp;
-    case 'segment': return cp !== 0x2f;
-    case 'union': return test.tests.some((t) => accepts(t, cp));
-    case 'class': {
-      if (test.negate && cp === 0x2f) return false;
-      let inside = false;
-      for (let r = 0; r < test.ranges.length && !inside; r += 2) inside = cp >= test.ranges[r] && cp <= test.ranges[r + 1];
-      return inside !== test.negate;
-    }
-  }
-}
-
-const STAY_NONE = 0;
-const STAY_SEGMENT = 1;
-const STAY_ANY = 2;
-const SEGMENT: Test = { kind: 'segment' };
 /** Masks kept per glob for characters outside ASCII (a directory walk meets the same few again and again). */
 const MAX_CACHED_MASKS = 1024;
-
-/** The states laid out in pattern order, before they are packed into words. */
-class Layout {
-  readonly consume: (Test | undefined)[] = [];
-  readonly stay: number[] = [];
-  readonly nullable: boolean[] = [];
-  readonly skip2: boolean[] = [];
-  readonly back: boolean[] = [];
-  readonly jumps: number[][] = [];
-
-  add(): number {
-    this.consume.push(undefined);
-    this.stay.push(STAY_NONE);
-    this.nullable.push(false);
-    this.skip2.push(false);
-    this.back.push(false);
-    this.jumps.push([]);
-    return this.consume.length - 1;
-  }
-
-  emit(items: readonly Item[]): void {
-    let previous: Item['kind'] | undefined;
-    for (const item of items) {
-      // `**` then `**`, or `*` then `*`, mean what one does: one state instead of hundreds.
-      if ((item.kind === 'star' || item.kind === 'globstar-dir') && previous === item.kind) continue;
-      previous = item.kind;
-      if (item.kind === 'test') {
-        const s = this.add();
-        this.consume[s] = item.test;
-        this.nullable[s] = item.optional === true;
-      } else if (item.kind === 'star' || item.kind === 'globstar-end') {
-        const s = this.add();
-        this.stay[s] = item.kind === 'star' ? STAY_SEGMENT : STAY_ANY;
-        this.nullable[s] = true;
-      } else if (item.kind === 'globstar-dir') {
-        // ([^/]+/)*: a boundary state that skips both or starts a directory name, then the name, which "/" ends.
-        const boundary = this.add();
-        this.consume[boundary] = SEGMENT;
-        this.skip2[boundary] = true;
-        const name = this.add();
-        this.stay[name] = STAY_SEGMENT;
-        this.back[name] = true;
-      } else {
-        const start = this.add();
-        this.nullable[start] = true; // into the first alternative, which follows it
-        const exits: number[] = [];
-        item.alternatives.forEach((alternative, j) => {
-          if (j > 0) this.jumps[start].push(this.consume.length);
-          this.emit(alternative);
-          exits.push(this.add());
-        });
-        const after = this.consume.length;
-        exits.forEach((exit, j) => { if (j < exits.length - 1) this.jumps[exit].push(after); });
-        this.nullable[exits[exits.length - 1]] = true; // the last alternative's end is next to what follows
-      }
-    }
-  }
-}
+/** Sets of live jump sources remembered per glob. */
+const JUMP_MEMO = 4;
 
 export class GlobMachine {
   private readonly words: number;
@@ -139,6 +54,11 @@ export class GlobMachine {
   private next: Uint32Array;
   private readonly hits: Uint32Array;
   private readonly covered: Uint32Array;
+  /** Recent sets of live jump sources and the union of closures each adds (all zero at first, which is also right). */
+  private readonly memoHits: Uint32Array[];
+  private readonly memoJumps: Uint32Array[];
+  private readonly memoHash = new Int32Array(JUMP_MEMO);
+  private memoNext = 0;
   /** Word operations spent building masks during the current decision. */
   private built = 0;
   /** Word operations of the last decision: ≈ (2 or 3) × words per character + the words of live jumps + masks built. */
@@ -210,7 +130,9 @@ export class GlobMachine {
     this.added = new Int32Array(this.closures.length);
     this.current = mask();
     this.next = mask();
-    this.hits = mask();
+    this.hits = new Uint32Array(this.sourceWords.length);
+    this.memoHits = Array.from({ length: JUMP_MEMO }, () => new Uint32Array(this.sourceWords.length));
+    this.memoJumps = Array.from({ length: JUMP_MEMO }, () => mask());
     this.covered = mask();
   }
 
@@ -231,16 +153,48 @@ export class GlobMachine {
     return bits;
   }
 
+  /**
+   * The union of the closures of the live jump sources (in `hits`) into `covered`, left to right: a source inside a
+   * closure already added is skipped (its closure is inside that one), and so is one whose targets all are.
+   */
+  private addJumps(): number {
+    const { hits, covered, sourceWords, closureOf, closures, targets, added } = this;
+    const step = ++this.stamp;
+    let work = this.words;
+    covered.fill(0);
+    for (let k = 0; k < sourceWords.length; k++) {
+      const w = sourceWords[k];
+      let bits = hits[k];
+      while (bits !== 0) {
+        const low = bits & -bits;
+        bits ^= low;
+        if ((covered[w] & low) !== 0) continue;
+        const id = closureOf[(w << 5) | (31 - Math.clz32(low))];
+        if (added[id] === step) continue;
+        added[id] = step;
+        const aims = targets[id];
+        let inside = true;
+        for (let a = 0; a < aims.length && inside; a++) inside = ((covered[aims[a] >>> 5] >>> (aims[a] & 31)) & 1) === 1;
+        work += aims.length;
+        if (inside) continue;
+        const pairs = closures[id];
+        for (let p = 0; p < pairs.length; p += 2) covered[pairs[p]] |= pairs[p + 1];
+        work += pairs.length >>> 1;
+      }
+    }
+    return work;
+  }
+
   test(path: string): boolean {
     const words = this.words;
-    const { fill, boundary, backOnSlash, hits, covered, sources, sourceWords, closureOf, closures, targets, added } = this;
+    const { fill, boundary, backOnSlash, hits, covered, sources, sourceWords } = this;
     const jumpy = sourceWords.length > 0;
     let current = this.current;
     let next = this.next;
     current.set(this.start);
     let work = words;
     this.built = 0;
-    if (this.stamp > 0x3fff_0000) { this.stamp = 0; added.fill(0); }
+    if (this.stamp > 0x3fff_0000) { this.stamp = 0; this.added.fill(0); }
     let alive = true;
     for (let i = 0; i < path.length; i++) {
       let cp = path.charCodeAt(i);
@@ -286,33 +240,37 @@ export class GlobMachine {
       work += 2 * words;
       if (any === 0) { alive = false; break; }
       if (jumpy) {
-        // Jumps, left to right: a source inside a closure already added is skipped (its closure is inside that one),
-        // and each distinct closure is added at most once per step.
-        const step = ++this.stamp;
-        covered.fill(0);
-        for (let k = 0; k < sourceWords.length; k++) { const w = sourceWords[k]; hits[w] = next[w] & sources[w]; }
+        // What the jumps add depends only on which sources are live: a pattern repeated under stars keeps the
+        // same few sets of live sources step after step, so their unions are remembered (a few, most recent first).
+        let hash = 0;
         for (let k = 0; k < sourceWords.length; k++) {
-          const w = sourceWords[k];
-          let bits = hits[w];
-          while (bits !== 0) {
-            const low = bits & -bits;
-            bits ^= low;
-            if ((covered[w] & low) !== 0) continue;
-            const id = closureOf[(w << 5) | (31 - Math.clz32(low))];
-            if (added[id] === step) continue;
-            added[id] = step;
-            // A closure is the union of its targets' closures: if every target is inside what was added, so is it.
-            const aims = targets[id];
-            let inside = true;
-            for (let a = 0; a < aims.length && inside; a++) inside = ((covered[aims[a] >>> 5] >>> (aims[a] & 31)) & 1) === 1;
-            work += aims.length;
-            if (inside) continue;
-            const pairs = closures[id];
-            for (let p = 0; p < pairs.length; p += 2) { next[pairs[p]] |= pairs[p + 1]; covered[pairs[p]] |= pairs[p + 1]; }
-            work += pairs.length >>> 1;
-          }
+          const live = next[sourceWords[k]] & sources[sourceWords[k]];
+          hits[k] = live;
+          hash = (Math.imul(hash, 31) + live) | 0;
         }
-        work += words + sourceWords.length;
+        work += sourceWords.length;
+        let found = -1;
+        for (let e = 0; e < JUMP_MEMO && found < 0; e++) {
+          const slot = (this.memoNext + JUMP_MEMO - 1 - e) % JUMP_MEMO;
+          if (this.memoHash[slot] !== hash) continue;
+          const seen = this.memoHits[slot];
+          let same = true;
+          for (let k = 0; k < hits.length && same; k++) same = seen[k] === hits[k];
+          work += hits.length;
+          if (same) found = slot;
+        }
+        if (found < 0) {
+          work += this.addJumps();
+          found = this.memoNext;
+          this.memoNext = (found + 1) % JUMP_MEMO;
+          this.memoHits[found].set(hits);
+          this.memoHash[found] = hash;
+          this.memoJumps[found].set(covered);
+          work += words + hits.length;
+        }
+        const jump = this.memoJumps[found];
+        for (let w = 0; w < words; w++) next[w] |= jump[w];
+        work += words;
       }
       const swap = current;
       current = next;

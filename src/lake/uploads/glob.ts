@@ -1,6 +1,7 @@
 // Include/exclude patterns for backfills: a small, documented glob dialect decided by a non-backtracking automaton.
 import { InvalidInputError } from '../errors.js';
-import { GlobMachine, type Item, type Test } from './glob-machine.js';
+import type { Item, Test } from './glob-layout.js';
+import { GlobMachine } from './glob-machine.js';
 
 /*
  * Why not picomatch (or minimatch, or our earlier glob → RegExp): they compile to a JavaScript
