@@ -67,9 +67,11 @@ export function compileGlob(pattern: string): Glob {
 /**
  * A group whose alternatives are single characters (or nothing) is one state consuming any of
  * them, optional if one is empty: `{a,b}` × 199 costs 199 states and no jumps. A group of one
- * alternative is that alternative.
+ * alternative is that alternative, and a group alone in an alternative joins its parent's.
  */
-function group(alternatives: Item[][]): Item[] {
+function group(nested: Item[][]): Item[] {
+  // `{a,{b,cd}}` is `{a,b,cd}`: one group's jumps instead of two.
+  const alternatives = nested.flatMap((a) => (a.length === 1 && a[0].kind === 'group' ? a[0].alternatives : [a]));
   if (alternatives.length === 1) return alternatives[0];
   const single = alternatives.every((a) => a.length === 0 || (a.length === 1 && a[0].kind === 'test' && !a[0].optional));
   if (!single) return [{ kind: 'group', alternatives }];
