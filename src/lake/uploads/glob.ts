@@ -1,34 +1,29 @@
 // Include/exclude patterns for backfills: a small, documented glob dialect decided by a non-backtracking automaton.
 import { InvalidInputError } from '../errors.js';
+import type { Item, Test } from './glob-layout.js';
+import { GlobMachine } from './glob-machine.js';
 
 /*
  * Why not picomatch (or minimatch, or our earlier glob → RegExp): they compile to a JavaScript
  * RegExp, and V8's regex engine backtracks. Measured on Node 20 with picomatch 4.0.7:
  * `"*a" × 300 + "b"` against a 1,024-character name of `a`s did not finish in 120 s, and our
- * regex held the event loop 17.9 s on `*a*a*a*a*a*a*a*a*a*a*b`. So the pattern is compiled to a
- * Thompson NFA and simulated one character at a time over the set of live states (RE2's method):
- * a decision costs at most pattern length × path length steps, whatever the pattern.
+ * regex held the event loop 17.9 s on `*a*a*a*a*a*a*a*a*a*a*b`. Node's `path.matchesGlob`
+ * (experimental on Node 20.17+ and 22) is minimatch inside, a RegExp too: bench/glob.ts saw it run
+ * past 2 s on `*a` × 499 + `b`. So the pattern is compiled to an automaton whose live states are
+ * simulated as a bitset (glob-machine.ts): a decision costs a few passes over ⌈pattern/32⌉ words
+ * per character of the path, plus a word or two per brace alternative that is live, whatever the
+ * pattern: tens to hundreds of microseconds at 1,000/1,024 characters (bench/glob.ts).
  */
 
 /** Longest pattern accepted, and the most patterns (include + exclude) one backfill may give. */
 export const MAX_PATTERN_LENGTH = 1000;
 export const MAX_PATTERNS = 64;
 
-/** Which characters a state consumes: one code point, any but "/", any at all, or a class. */
-type Test =
-  | { kind: 'char'; cp: number }
-  | { kind: 'segment' }
-  | { kind: 'any' }
-  | { kind: 'class'; negate: boolean; ranges: number[] };
-
-/** A state consumes a character (then goes to `out`) or is a split to `out` and `alt` without consuming. */
-interface State { test?: Test; out: number; alt: number }
-
-const MATCH = -1;
-
 export interface Glob {
   readonly source: string;
   test(path: string): boolean;
+  /** Word operations the last `test` took (what tests bound instead of time). */
+  readonly work: number;
 }
 
 /**
@@ -42,87 +37,47 @@ export function compileGlob(pattern: string): Glob {
     throw new InvalidInputError(`glob "${pattern.slice(0, 40)}${pattern.length > 40 ? '…' : ''}" must be 1–${MAX_PATTERN_LENGTH} characters`);
   }
   const anchored = [...(pattern.includes('/') ? pattern.replace(/^\/+/, '') : `**/${pattern}`)];
-  const states: State[] = [];
-  const add = (state: State) => states.push(state) - 1;
-  const consume = (test: Test, out: number) => add({ test, out, alt: MATCH });
-  /** A split whose first branch loops back to itself through `body(self)`; its other branch is `next`. */
-  const loop = (body: (self: number) => number, next: number) => {
-    const self = add({ out: MATCH, alt: next });
-    states[self].out = body(self);
-    return self;
-  };
-
-  // Compiled right to left, each piece knowing where it continues; a group's alternatives all continue at its end.
-  const groups: { next: number; alternatives: number[] }[] = [];
-  let next = MATCH;
-  const tokens = simplify(tokenize(anchored, pattern));
-  for (let t = tokens.length - 1; t >= 0; t--) {
-    const token = tokens[t];
-    switch (token.kind) {
-      case 'close': groups.push({ next, alternatives: [] }); break;
-      case 'comma': {
-        const group = groups[groups.length - 1];
-        group.alternatives.push(next);
-        next = group.next;
-        break;
-      }
-      case 'open': {
-        const group = groups.pop()!;
-        group.alternatives.push(next);
-        next = group.alternatives.reduce((rest, start) => (rest === undefined ? start : add({ out: start, alt: rest })), undefined as number | undefined)!;
-        break;
-      }
-      case 'star': next = loop((self) => consume({ kind: 'segment' }, self), next); break;
-      case 'globstar-end': next = loop((self) => consume({ kind: 'any' }, self), next); break;
-      // Zero or more non-empty directories: ([^/]+/)*
-      case 'globstar-dir': next = loop((self) => {
-        const slash = consume({ kind: 'char', cp: 0x2f }, self);
-        const more = loop((inner) => consume({ kind: 'segment' }, inner), slash);
-        return consume({ kind: 'segment' }, more);
-      }, next); break;
-      case 'test': next = consume(token.test, next); break;
+  const tokens = tokenize(anchored, pattern);
+  let at = 0;
+  // Recursive descent over the tokens: a sequence ends at a "," or "}" of its group, or at the end.
+  const sequence = (): Item[] => {
+    const items: Item[] = [];
+    while (at < tokens.length) {
+      const token = tokens[at];
+      if (token.kind === 'comma' || token.kind === 'close') break;
+      at++;
+      if (token.kind === 'open') {
+        const alternatives = [sequence()];
+        while (tokens[at]?.kind === 'comma') { at++; alternatives.push(sequence()); }
+        at++; // the "}" (tokenize checked the braces balance)
+        items.push(...group(alternatives));
+      } else if (token.kind === 'test') items.push({ kind: 'test', test: token.test });
+      else items.push({ kind: token.kind });
     }
-  }
-  const machine = flatten(states, next);
-  const byName = nameMatcher(pattern);
+    return items;
+  };
+  const machine = new GlobMachine(sequence());
   return {
     source: pattern,
-    test: (path) => (byName && !path.startsWith('/') && !path.includes('//') ? byName(path.slice(path.lastIndexOf('/') + 1)) : simulate(machine, path)),
+    test: (path) => machine.test(path),
+    get work() { return machine.work; },
   };
 }
 
 /**
- * The common case, a file-name pattern of literals, `?` and `*` (`*.parquet`): the name's last
- * segment against the pieces between stars, each found at its leftmost place. Leftmost is always
- * right here, so nothing is retried: `*a` × 300 + `b` is decided in microseconds, where the
- * automaton below needs tens of milliseconds (its live set holds every star at once).
+ * A group whose alternatives are single characters (or nothing) is one state consuming any of
+ * them, optional if one is empty: `{a,b}` × 199 costs 199 states and no jumps. A group of one
+ * alternative is that alternative, and a group alone in an alternative joins its parent's.
  */
-function nameMatcher(pattern: string): ((name: string) => boolean) | undefined {
-  if (/[/{}[\]]/.test(pattern)) return undefined;
-  const pieces = pattern.split(/\*+/).map((piece) => [...piece]);
-  const fits = (name: string[], at: number, piece: string[]) => piece.every((c, i) => (c === '?' ? name[at + i] !== undefined : name[at + i] === c));
-  return (text) => {
-    const name = [...text];
-    const first = pieces[0];
-    const last = pieces[pieces.length - 1];
-    if (pieces.length === 1) return name.length === first.length && fits(name, 0, first);
-    if (name.length < first.length + last.length || !fits(name, 0, first) || !fits(name, name.length - last.length, last)) return false;
-    let at = first.length;
-    const end = name.length - last.length;
-    for (let p = 1; p < pieces.length - 1; p++) {
-      const piece = pieces[p];
-      while (at + piece.length <= end && !fits(name, at, piece)) at++;
-      if (at + piece.length > end) return false;
-      at += piece.length;
-    }
-    return true;
-  };
-}
-
-// Two stars in a row (not a globstar), or two globstar directories in a row, mean what one does:
-// merged, they cost one state instead of hundreds.
-function simplify(tokens: Token[]): Token[] {
-  return tokens.filter((token, i) => i === 0 || !((token.kind === 'star' || token.kind === 'globstar-dir') && tokens[i - 1].kind === token.kind));
+function group(nested: Item[][]): Item[] {
+  // `{a,{b,cd}}` is `{a,b,cd}`: one group's jumps instead of two.
+  const alternatives = nested.flatMap((a) => (a.length === 1 && a[0].kind === 'group' ? a[0].alternatives : [a]));
+  if (alternatives.length === 1) return alternatives[0];
+  const single = alternatives.every((a) => a.length === 0 || (a.length === 1 && a[0].kind === 'test' && !a[0].optional));
+  if (!single) return [{ kind: 'group', alternatives }];
+  const tests = alternatives.flatMap((a) => (a.length === 1 && a[0].kind === 'test' ? [a[0].test] : []));
+  if (tests.length === 0) return [];
+  return [{ kind: 'test', test: tests.length === 1 ? tests[0] : { kind: 'union', tests }, optional: tests.length < alternatives.length }];
 }
 
 type Token = { kind: 'open' | 'close' | 'comma' | 'star' | 'globstar-end' | 'globstar-dir' } | { kind: 'test'; test: Test };
@@ -191,92 +146,9 @@ function short(pattern: string): string {
   return pattern.length > 60 ? `${pattern.slice(0, 60)}…` : pattern;
 }
 
-/** The states in flat typed arrays: the simulation's inner loop then reads numbers, not objects of four shapes. */
-interface Machine {
-  start: number;
-  /** 0 split, 1 one code point, 2 any but "/", 3 anything, 4 class, 5 negated class. */
-  kind: Uint8Array;
-  out: Int32Array;
-  alt: Int32Array;
-  /** The code point, or the class's index in `classes`. */
-  arg: Int32Array;
-  classes: number[][];
+export interface PathFilter {
+  (relative: string): boolean;
 }
-
-function flatten(states: State[], start: number): Machine {
-  const n = states.length;
-  const machine: Machine = { start, kind: new Uint8Array(n), out: new Int32Array(n), alt: new Int32Array(n), arg: new Int32Array(n), classes: [] };
-  states.forEach((state, s) => {
-    machine.out[s] = state.out;
-    machine.alt[s] = state.alt;
-    const test = state.test;
-    if (!test) return;
-    if (test.kind === 'char') { machine.kind[s] = 1; machine.arg[s] = test.cp; }
-    else if (test.kind === 'segment') machine.kind[s] = 2;
-    else if (test.kind === 'any') machine.kind[s] = 3;
-    else { machine.kind[s] = test.negate ? 5 : 4; machine.arg[s] = machine.classes.push(test.ranges) - 1; }
-  });
-  return machine;
-}
-
-function accepts(m: Machine, s: number, cp: number): boolean {
-  switch (m.kind[s]) {
-    case 1: return cp === m.arg[s];
-    case 2: return cp !== 0x2f;
-    case 3: return true;
-    default: {
-      const negate = m.kind[s] === 5;
-      if (negate && cp === 0x2f) return false;
-      const ranges = m.classes[m.arg[s]];
-      let inside = false;
-      for (let r = 0; r < ranges.length && !inside; r += 2) inside = cp >= ranges[r] && cp <= ranges[r + 1];
-      return inside !== negate;
-    }
-  }
-}
-
-/** The set of live states advanced one code point at a time; each state enters a set at most once per step. */
-function simulate(m: Machine, path: string): boolean {
-  const n = m.kind.length;
-  const mark = new Int32Array(n).fill(-1);
-  let current = new Int32Array(n);
-  let following = new Int32Array(n);
-  let size = 0;
-  const stack = new Int32Array(2 * n + 2);
-  let step = 0;
-  let matched = false;
-  /** Adds the states reachable from `from` without consuming to `into` (from index `count`); returns the new count. */
-  const enter = (into: Int32Array, count: number, from: number): number => {
-    let top = 0;
-    stack[top++] = from;
-    while (top > 0) {
-      const s = stack[--top];
-      if (s === MATCH) { matched = true; continue; }
-      if (mark[s] === step) continue;
-      mark[s] = step;
-      if (m.kind[s] !== 0) into[count++] = s;
-      else { stack[top++] = m.alt[s]; stack[top++] = m.out[s]; }
-    }
-    return count;
-  };
-  size = enter(current, 0, m.start);
-  for (const char of path) {
-    const cp = char.codePointAt(0)!;
-    step++;
-    matched = false;
-    let count = 0;
-    for (let i = 0; i < size; i++) {
-      const s = current[i];
-      if (accepts(m, s, cp)) count = enter(following, count, m.out[s]);
-    }
-    [current, following] = [following, current];
-    size = count;
-    if (size === 0 && !matched) return false;
-  }
-  return matched;
-}
-
-export type PathFilter = (relative: string) => boolean
 
 /** Checks every pattern now, so a bad one is the caller's error (BAD_USER_INPUT), never a failed job. */
 export function pathFilter(include: readonly string[] | undefined, exclude: readonly string[] | undefined): PathFilter {
