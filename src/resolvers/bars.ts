@@ -50,8 +50,8 @@ function connection(ctx: Context, index: () => Promise<SymbolIndex>, args: BarsA
   const backward = args.last != null;
   if (backward) checkLast(args.last!);
   else checkFirst(args.first ?? DEFAULT_BARS_PAGE);
-  if (args.after) decodeBarCursor(args.after, args.timeframe);
-  if (args.before) decodeBarCursor(args.before, args.timeframe);
+  if (args.after != null) decodeBarCursor(args.after, args.timeframe);
+  if (args.before != null) decodeBarCursor(args.before, args.timeframe);
   if (clamp.from !== undefined) from = Math.max(from ?? -Infinity, clamp.from);
   if (clamp.to !== undefined) to = Math.min(to ?? Infinity, clamp.to);
   const timeframe = args.timeframe;

@@ -8,6 +8,9 @@ import { checkRange, streamBars, type BarQuery } from './query.js';
 import type { BarFileReader } from './reader.js';
 import { bucketEnd, bucketStart, type Timeframe } from './timeframe.js';
 
+/** Cursors at or beyond ±MAX_TIME (a year short of Date's limit, ±8.64e15 ms) mean the ends of time. */
+const MAX_TIME = 8_640_000_000_000_000 - 366 * DAY_MS;
+
 export interface BackwardQuery extends Omit<BarQuery, 'after'> {
   last: number;
   /** Only bars starting before this bucket start (UTC ms); absent = to the end of the range. */
@@ -56,8 +59,12 @@ export function backwardPage(
 export async function barsBackward(reader: BarFileReader, index: SymbolIndex, query: BackwardQuery): Promise<BackwardPage> {
   checkRange(query);
   const last = checkLast(query.last);
-  const before = query.before ?? Infinity;
   const floor = query.after;
+  // A cursor may name any 16-digit time; past the ends of Date's range there is no bucket to compute.
+  if (query.before !== undefined && query.before <= -MAX_TIME) {
+    return { bars: [], cursors: [], hasPreviousPage: false, hasNextPage: await hasBarFrom(reader, index, query, -Infinity) };
+  }
+  const before = query.before === undefined || query.before >= MAX_TIME ? Infinity : query.before;
   let wanted = last + 1;
   for (;;) {
     const start = await windowStart(reader, index, query, before, wanted);
@@ -81,8 +88,9 @@ export async function hasBarBefore(reader: BarFileReader, index: SymbolIndex, qu
 
 /** True when a bar of the range starts at or after `time`: the forward reader from just before it, stopped at its first bar. */
 async function hasBarFrom(reader: BarFileReader, index: SymbolIndex, query: BackwardQuery, time: number): Promise<boolean> {
-  if (!Number.isFinite(time)) return false;
-  const stream = streamBars(reader, index, { ...query, after: time - 1 }, { batchSize: 1 });
+  if (time === Infinity) return false;
+  const after = Math.max(time - 1, query.after ?? -Infinity);
+  const stream = streamBars(reader, index, { ...query, after: Number.isFinite(after) ? after : undefined }, { batchSize: 1 });
   try {
     const { done } = await stream.next();
     return !done;
