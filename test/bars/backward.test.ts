@@ -20,9 +20,9 @@ import { allBars } from './client.js';
 import { DAILY_SYMBOLS, duckDaily, writeDailySymbol, writeMinuteSymbol } from './lakes.js';
 import { barBackends, dailySource, duck, rows, expectRows, fromDuck, fromGraphQL, RecordingStore, type Row } from './support.js';
 
-const PAGE = `query($ticker: String!, $from: Date, $to: Date, $timeframe: Timeframe! = DAY, $first: Int, $after: String, $last: Int, $before: String) {
+const PAGE = `query($ticker: String!, $from: Date, $to: Date, $timeframe: Timeframe! = DAY, $first: Int, $after: String, $last: Int, $before: String, $adjustment: Adjustment! = RAW) {
   symbol(ticker: $ticker) {
-    bars(from: $from, to: $to, timeframe: $timeframe, first: $first, after: $after, last: $last, before: $before) {
+    bars(from: $from, to: $to, timeframe: $timeframe, first: $first, after: $after, last: $last, before: $before, adjustment: $adjustment) {
       edges { cursor }
       nodes { time date open high low close volume vwap trades }
       pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
@@ -151,6 +151,23 @@ for (const backend of backends) {
         expectRows(await allBackward(app, { ticker, ...range, timeframe }, last), forward, `${ticker} ${timeframe} backward`);
       });
     }
+
+    it('adjusted bars page backward exactly as forward', async () => {
+      // Written through lakeql's own store, so the catalog index knows of it at once.
+      await app.services.store.put('data/corporate-actions/MIX/2022/actions.json', JSON.stringify({
+        splits: [{ ex_date: '2022-06-06', from: 1, to: 4 }], dividends: [{ ex_date: '2022-09-12', amount: 0.5 }],
+      }));
+      try {
+        for (const [timeframe, last] of [['DAY', 120], ['WEEK', 17]] as const) {
+          const forward = (await allBars(app, 'MIX', { timeframe, adjustment: 'ALL' })).rows;
+          const raw = (await allBars(app, 'MIX', { timeframe })).rows;
+          expect(forward[0].close).not.toBe(raw[0].close);
+          expectRows(await allBackward(app, { ticker: 'MIX', timeframe, adjustment: 'ALL' }, last), forward, `MIX ${timeframe} adjusted backward`);
+        }
+      } finally {
+        await app.services.store.delete('data/corporate-actions/MIX/2022/actions.json');
+      }
+    });
 
     it('hasPreviousPage and hasNextPage, both directions', async () => {
       const all = (await allBars(app, 'DDATE')).rows;

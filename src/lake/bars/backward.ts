@@ -145,7 +145,8 @@ function lastDayOfBucket(timeframe: Timeframe, start: number): number {
  * An `after` bound (bucket-start units, as a cursor is) leaving about `wanted` bars of the range
  * between it and `before`, estimated from footers; undefined when the whole range holds fewer.
  * Each row group counts as min(its rows, the buckets its time statistics span), scaled to the part
- * of it inside the range; a group without statistics counts as its whole file's span.
+ * of it inside the range; a group without statistics counts as its whole file's span, one whose
+ * statistics lie beyond Date's range as its rows.
  */
 async function windowStart(reader: BarFileReader, index: SymbolIndex, query: BackwardQuery, before: number, wanted: number): Promise<number | undefined> {
   const files = planFiles(index, query.timeframe, query);
@@ -165,7 +166,9 @@ async function windowStart(reader: BarFileReader, index: SymbolIndex, query: Bac
       const max = Math.min(g.max, hi - 1);
       if (min > max) continue;
       const share = g.max > g.min ? (max - min + 1) / (g.max - g.min + 1) : 1;
-      total += Math.min(Math.ceil(g.rows * share), bucketsSpanned(query.timeframe, planned.file.dataset, min, max, wanted));
+      const rows = Math.ceil(g.rows * share);
+      const buckets = bucketsSpanned(query.timeframe, planned.file.dataset, min, max);
+      total += Number.isNaN(buckets) ? rows : Math.min(rows, buckets);
       if (total >= wanted) return afterBound(query.timeframe, planned.file.dataset, min);
     }
   }
@@ -182,18 +185,30 @@ function rawBounds(planned: PlannedFile, query: BackwardQuery, before: number): 
   return { lo: instant(from), hi: Math.min(instant(toEnd), cut) };
 }
 
-/** An upper estimate of the bars rows in `[min, max]` can make: trading days for DAY, calendar buckets for coarser ones. */
-function bucketsSpanned(timeframe: Timeframe, dataset: 'daily' | 'minute', min: number, max: number, cap: number): number {
-  if (timeframe === 'MINUTE') return Infinity;
+/**
+ * About how many bars rows in `[min, max]` can make, in constant time (statistics may claim any
+ * span): weekdays for DAY, calendar buckets for coarser timeframes; rows alone decide for MINUTE.
+ */
+function bucketsSpanned(timeframe: Timeframe, dataset: 'daily' | 'minute', min: number, max: number): number {
   const day = (t: number) => (dataset === 'daily' ? t - (((t % DAY_MS) + DAY_MS) % DAY_MS) : newYorkDay(t));
-  const last = day(max);
-  let n = 0;
-  for (let s = bucketStart(timeframe, day(min), day(min)); s <= last && n <= cap; s = bucketEnd(timeframe, s)) {
-    // Weekends hold no trading day (1970-01-01, day 0, was a Thursday); a lake with weekend bars only widens the window once more.
-    const weekday = (((Math.floor(s / DAY_MS) + 4) % 7) + 7) % 7;
-    if (timeframe !== 'DAY' || (weekday >= 1 && weekday <= 5)) n++;
+  const first = new Date(day(min));
+  const last = new Date(day(max));
+  const months = (last.getUTCFullYear() - first.getUTCFullYear()) * 12 + last.getUTCMonth() - first.getUTCMonth();
+  switch (timeframe) {
+    case 'DAY':
+      // Weekends hold no trading day; a lake with weekend bars only widens the window once more.
+      return Math.ceil((((last.getTime() - first.getTime()) / DAY_MS + 1) * 5) / 7);
+    case 'WEEK':
+      return Math.round((bucketStart('WEEK', last.getTime(), last.getTime()) - bucketStart('WEEK', first.getTime(), first.getTime())) / (7 * DAY_MS)) + 1;
+    case 'MONTH':
+      return months + 1;
+    case 'QUARTER':
+      return Math.floor((last.getUTCFullYear() * 12 + last.getUTCMonth()) / 3) - Math.floor((first.getUTCFullYear() * 12 + first.getUTCMonth()) / 3) + 1;
+    case 'YEAR':
+      return last.getUTCFullYear() - first.getUTCFullYear() + 1;
+    default:
+      return Infinity;
   }
-  return n;
 }
 
 /** The bound just before a row at raw time `min`, so the forward reader starts with that row's bucket (or the next, if the bound cuts it). */
