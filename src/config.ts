@@ -132,7 +132,7 @@ export const SETTINGS = {
   LAKEQL_MAX_ALIASES: { default: '15', doc: 'Most aliases in an operation (graphql-armor).' },
   LAKEQL_MAX_DIRECTIVES: { default: '50', doc: 'Most directives in an operation (graphql-armor).' },
   LAKEQL_MAX_TOKENS: { default: '2000', doc: 'Most lexical tokens in a document (graphql-armor); checked while parsing.' },
-  LAKEQL_MAX_COST: { default: '200000', doc: 'Highest estimated cost of an operation: fields × page sizes (`first`, from literals, variables or defaults); unpaged lists count 10.' },
+  LAKEQL_MAX_COST: { default: '200000', doc: 'Highest estimated cost of an operation: fields × page sizes (`first` or `last`, from literals, variables or defaults); unpaged lists count 10.' },
   LAKEQL_MAX_BODY_BYTES: { default: '4194304', doc: 'Largest request body in bytes other than a multipart upload; more is HTTP 413.' },
   LAKEQL_MAX_UPLOAD_BYTES: { default: '1073741824', doc: 'Largest multipart upload (uploadTickFile) in bytes, plus 4 MiB for its operations and map fields; more is HTTP 413. Signed PUT URLs are bounded by their own contentLength instead.' },
   LAKEQL_MAX_WS_CONNECTIONS: { default: '32', doc: 'Most open graphql-ws connections per API key / JWT subject (per client address when auth is off); one more is closed with 4429.' },

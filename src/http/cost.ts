@@ -7,7 +7,7 @@ import {
 /**
  * Why not graphql-armor's cost limit: it reads `first` only from literals, so `symbols(first: $n)`
  * and `symbols` (default 100) cost as much as `first: 1`. Here `first` comes from the literal, the
- * variable, the variable's default or the argument's default, in that order.
+ * variable, the variable's default or the argument's default, in that order; `last` counts as `first`.
  *
  * Cost = Σ over fields of multiplier × (1 + cost of the field's selection), where a list field's
  * multiplier is its own `first`, else the page size its parent connection asked for (`edges`,
@@ -23,6 +23,8 @@ export const UNPAGED_LIST_ESTIMATE = 10;
 export interface FieldCost {
   /** The field's own page limit, used instead of CostInput.maxPageSize. */
   maxPageSize?: number;
+  /** The page size when neither `first` nor `last` is given, for fields whose `first` has no default (it would hide a `last`). */
+  defaultPageSize?: number;
   /** Each item counts `weights[value of this argument]` (1 when absent). */
   weightArgument?: string;
   weights?: Record<string, number>;
@@ -80,7 +82,7 @@ export function estimateCost(schema: GraphQLSchema, { document, operationName, v
       if (!field) continue;
       const own = (field.extensions as { cost?: FieldCost } | undefined)?.cost;
       const args = selection.arguments ?? [];
-      let pages = firstOf(field, args, values, own?.maxPageSize ?? maxPageSize);
+      let pages = firstOf(field, args, values, own?.maxPageSize ?? maxPageSize, own?.defaultPageSize);
       const listed = own?.listArgument ? listLength(args, own.listArgument, values) : undefined;
       if (listed !== undefined) pages = Math.min(pages ?? listed, listed);
       const first = pages === undefined ? undefined : pages * weightOf(field, own, args, values);
@@ -122,20 +124,33 @@ function namedTypeName(type: GraphQLType): string {
   return String(type).replace(/[[\]!]/g, '');
 }
 
-/** The page size a field asks for through a `first` argument, when it has one. */
+/** The page size a field asks for through `first` or `last` (backward pages cost as forward ones), when it has either. */
 function firstOf(
   field: GraphQLField<unknown, unknown>, args: readonly { name: { value: string }; value: ValueNode }[], values: Record<string, unknown>, max: number,
+  fallback?: number,
 ): number | undefined {
-  const definition = field.args.find((a) => a.name === 'first');
-  if (!definition) return undefined;
-  const node = args.find((a) => a.name.value === 'first')?.value;
+  const sizes = ['first', 'last'].map((name) => pageArgument(field, args, values, name));
+  if (sizes.every((s) => s === NO_ARGUMENT)) return undefined;
+  const given = sizes.filter((s) => s !== NO_ARGUMENT && s !== undefined && s !== null);
+  const n = given.length > 0 ? Math.max(...given.map(Number)) : Number(fallback);
+  // A page size the field will refuse anyway (negative, not a number) costs what one item does.
+  return Number.isFinite(n) && n >= 1 ? Math.min(Math.floor(n), max) : 1;
+}
+
+const NO_ARGUMENT = Symbol('no such argument');
+
+/** An argument's value from the literal, the variable or the argument's default; NO_ARGUMENT when the field has no such argument. */
+function pageArgument(
+  field: GraphQLField<unknown, unknown>, args: readonly { name: { value: string }; value: ValueNode }[], values: Record<string, unknown>, name: string,
+): unknown {
+  const definition = field.args.find((a) => a.name === name);
+  if (!definition) return NO_ARGUMENT;
+  const node = args.find((a) => a.name.value === name)?.value;
   let value: unknown = definition.defaultValue;
   if (node?.kind === Kind.VARIABLE) value = values[node.name.value] ?? definition.defaultValue;
   else if (node?.kind === Kind.INT) value = Number(node.value);
   else if (node) value = literal(node);
-  const n = Number(value);
-  // A page size the field will refuse anyway (negative, not a number) costs what one item does.
-  return Number.isFinite(n) && n >= 1 ? Math.min(Math.floor(n), max) : 1;
+  return value;
 }
 
 /** Items of a list argument as sent (literal or variable); a single value counts one, as input coercion makes it a list of one. */

@@ -1,5 +1,7 @@
 // Bar resolvers: pages of bars for a symbol or one of its years, and what a tick file's footer says.
-import { DEFAULT_BARS_PAGE, barsPage, checkFirst, decodeBarCursor, type BarPage } from '../lake/bars/page.js';
+import { DEFAULT_BARS_PAGE, barsPage, checkFirst, decodeBarCursor, type Bar, type BarPage } from '../lake/bars/page.js';
+import { backwardPage, checkLast, hasBarBefore } from '../lake/bars/backward.js';
+import { InvalidInputError } from '../lake/errors.js';
 import { DAY_MS, newYorkDay } from '../lake/calendar/new-york.js';
 import { checkRange } from '../lake/bars/query.js';
 import type { Adjustment } from '../lake/bars/adjust-factors.js';
@@ -17,6 +19,8 @@ export interface BarsArgs {
   timeframe: Timeframe;
   first?: number | null;
   after?: string | null;
+  last?: number | null;
+  before?: string | null;
   adjustment?: Adjustment | null;
   asOf?: Date | null;
 }
@@ -26,7 +30,7 @@ export interface BarsArgs {
  * selects none of them reads nothing, and a file that fails fails those fields only.
  */
 export interface BarConnectionRef {
-  page(): Promise<BarPage>;
+  page(): Promise<BarPage & { hasPreviousPage: boolean | (() => Promise<boolean>) }>;
 }
 
 export function symbolBars(ctx: Context, parent: SymbolRef, args: BarsArgs): BarConnectionRef {
@@ -43,23 +47,41 @@ function connection(ctx: Context, index: () => Promise<SymbolIndex>, args: BarsA
   let to = args.to?.getTime();
   // Bad arguments fail the bars field itself, before any page is attempted.
   checkRange({ from, to });
-  checkFirst(args.first ?? DEFAULT_BARS_PAGE);
-  if (args.after) decodeBarCursor(args.after, args.timeframe);
+  if (args.first != null && args.last != null) throw new InvalidInputError('give first (with after) or last (with before), not both: a page is read from one end');
+  const backward = args.last != null;
+  if (backward) checkLast(args.last!);
+  else checkFirst(args.first ?? DEFAULT_BARS_PAGE);
+  if (args.after != null) decodeBarCursor(args.after, args.timeframe);
+  if (args.before != null) decodeBarCursor(args.before, args.timeframe);
   if (clamp.from !== undefined) from = Math.max(from ?? -Infinity, clamp.from);
   if (clamp.to !== undefined) to = Math.min(to ?? Infinity, clamp.to);
-  const query = { timeframe: args.timeframe, first: args.first ?? DEFAULT_BARS_PAGE, after: args.after ?? undefined };
-  let promise: Promise<BarPage> | undefined;
+  const timeframe = args.timeframe;
+  const after = args.after ?? undefined;
+  const before = args.before ?? undefined;
+  let promise: ReturnType<BarConnectionRef['page']> | undefined;
   return {
     page() {
       promise ??= boundedPage(ctx, async () => {
-        if (from !== undefined && to !== undefined && from > to) return { bars: [], cursors: [], hasNextPage: false };
+        if (from !== undefined && to !== undefined && from > to) return { bars: [], cursors: [], hasNextPage: false, hasPreviousPage: false };
         const symbol = await index();
         const adjustment = await loadAdjustment(ctx.services.bars, ctx.services.store, symbol, { adjustment: args.adjustment ?? 'RAW', asOf: args.asOf?.getTime() });
-        return barsPage(ctx.services.bars, symbol, { ...query, from, to, adjustment });
+        const query = { timeframe, from, to, adjustment };
+        if (backward) return backwardPage(ctx.services.bars, symbol, { ...query, last: args.last!, before, after });
+        const page = await barsPage(ctx.services.bars, symbol, { ...query, first: args.first ?? DEFAULT_BARS_PAGE, after, before });
+        // Only a page that starts after a cursor can have bars before it; asked for only when selected.
+        const cursor = after === undefined ? undefined : decodeBarCursor(after, timeframe);
+        const hasPreviousPage = cursor === undefined ? false : () => hasBarBefore(ctx.services.bars, symbol, query, cursor + 1);
+        return { ...page, hasPreviousPage };
       });
       return promise;
     },
   };
+}
+
+/** The newest bar of the symbol's whole history (null when it has none): a backward page of one. */
+export async function latestBar(ctx: Context, parent: SymbolRef, args: Pick<BarsArgs, 'timeframe' | 'adjustment' | 'asOf'>): Promise<Bar | null> {
+  const page = await connection(ctx, () => ctx.loaders.symbolIndex.load(parent.ticker), { ...args, last: 1 }, {}).page();
+  return page.bars[0] ?? null;
 }
 
 export function fileInfo(ctx: Context, file: TickFileRef): Promise<ParquetInfo> {

@@ -13,7 +13,7 @@ export const MAX_SNAPSHOT_TICKERS = 1000;
 
 export interface SnapshotPage {
   edges: { cursor: string; node: SnapshotRow }[];
-  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  pageInfo: { hasNextPage: boolean; startCursor: string | null; endCursor: string | null };
   totalCount: number;
   unknownTickers: string[];
 }
@@ -75,7 +75,7 @@ export async function snapshot(
   const page = ordered.slice(start, start + args.first);
   return {
     edges: page.map((node) => ({ cursor: encode(node.ticker), node })),
-    pageInfo: { hasNextPage: start + args.first < ordered.length, endCursor: page.length ? encode(page.at(-1)!.ticker) : null },
+    pageInfo: { hasNextPage: start + args.first < ordered.length, startCursor: page.length ? encode(page[0].ticker) : null, endCursor: page.length ? encode(page.at(-1)!.ticker) : null },
     totalCount: ordered.length,
     unknownTickers,
   };

@@ -60,14 +60,14 @@ const BarObject = builder.objectRef<Bar>('Bar').implement({
 const BarEdge = builder.objectRef<{ cursor: string; node: Bar }>('BarEdge').implement({
   description: 'A bar and its cursor.',
   fields: (t) => ({
-    cursor: t.exposeString('cursor', { description: 'Pass as `after` to start the next page after this bar.' }),
+    cursor: t.exposeString('cursor', { description: 'Pass as `after` to start the next page after this bar, or as `before` to page back from it.' }),
     node: t.field({ type: BarObject, description: 'The bar.', resolve: (e) => e.node }),
   }),
 });
 
 const BarConnection = builder.objectRef<BarConnectionRef>('BarConnection').implement({
   description:
-    'A page of bars in time order. edges, nodes and pageInfo are null, with an INVALID_DATA error naming the file (extensions.key), ' +
+    'A page of bars in time order (also when read backward with `last`). edges, nodes and pageInfo are null, with an INVALID_DATA error naming the file (extensions.key), ' +
     'when a file the page needs cannot be read; the rest of the query still answers.',
   fields: (t) => ({
     edges: t.field({
@@ -83,10 +83,10 @@ const BarConnection = builder.objectRef<BarConnectionRef>('BarConnection').imple
     pageInfo: t.field({
       type: PageInfo,
       nullable: true,
-      description: 'Whether another page follows, and the cursor to ask for it.',
+      description: 'Whether bars follow (hasNextPage, endCursor) or precede (hasPreviousPage, startCursor) this page.',
       resolve: async (c) => {
         const page = await c.page();
-        return { hasNextPage: page.hasNextPage, endCursor: page.cursors.at(-1) ?? null };
+        return { hasNextPage: page.hasNextPage, hasPreviousPage: page.hasPreviousPage, startCursor: page.cursors[0] ?? null, endCursor: page.cursors.at(-1) ?? null };
       },
     }),
   }),
@@ -97,9 +97,20 @@ const BarConnection = builder.objectRef<BarConnectionRef>('BarConnection').imple
  * LAKEQL_MAX_PAGE_SIZE, and each bar weighted by timeframe. A minute bar is a row decoded from a
  * month's minute file; coarser bars come from one small daily file a year.
  */
-const BARS_COST = { maxPageSize: MAX_BARS_PAGE, weightArgument: 'timeframe', weights: { MINUTE: 1, DAY: 0.5, WEEK: 0.5, MONTH: 0.5, QUARTER: 0.5, YEAR: 0.5 } };
+const BARS_COST = { maxPageSize: MAX_BARS_PAGE, defaultPageSize: DEFAULT_BARS_PAGE, weightArgument: 'timeframe', weights: { MINUTE: 1, DAY: 0.5, WEEK: 0.5, MONTH: 0.5, QUARTER: 0.5, YEAR: 0.5 } };
 
-const PAGING = `At most ${MAX_BARS_PAGE} bars a page (default ${DEFAULT_BARS_PAGE}); a cursor names a bar's start, so it stays valid as files change.`;
+const PAGING =
+  `At most ${MAX_BARS_PAGE} bars a page (default: the first ${DEFAULT_BARS_PAGE}); a cursor names a bar's start, so it stays valid as files change. ` +
+  '`first`/`after` page forward from the start of the range; `last`/`before` page backward from its end, reading only the last files and row groups the page needs ' +
+  '(the page itself is still in time order). Cursors serve both directions; `first` with `last` is a BAD_USER_INPUT error.';
+
+/** What the paging arguments of both bars fields say (Relay cursor connections, both directions). */
+const PAGING_ARGS_DOC = {
+  first: `The first bars of the range (after \`after\`), 1–${MAX_BARS_PAGE}; ${DEFAULT_BARS_PAGE} when neither first nor last is given.`,
+  after: 'Only bars after this cursor (endCursor of the previous page). Cursors are times: valid whatever the adjustment.',
+  last: `The last bars of the range (before \`before\`), 1–${MAX_BARS_PAGE}, read from its end.`,
+  before: 'Only bars before this cursor (startCursor of the following page).',
+};
 
 builder.objectField(SymbolObject, 'bars', (t) =>
   t.field({
@@ -109,13 +120,29 @@ builder.objectField(SymbolObject, 'bars', (t) =>
       from: t.arg({ type: 'Date', description: 'First trading date, inclusive.' }),
       to: t.arg({ type: 'Date', description: 'Last trading date, inclusive.' }),
       timeframe: t.arg({ type: TimeframeEnum, required: true, defaultValue: 'DAY', description: 'Bar width.' }),
-      first: t.arg.int({ defaultValue: DEFAULT_BARS_PAGE, description: `Bars per page, 1–${MAX_BARS_PAGE}.` }),
-      after: t.arg.string({ description: 'endCursor of the previous page. Cursors are times: valid whatever the adjustment.' }),
+      first: t.arg.int({ description: PAGING_ARGS_DOC.first }),
+      after: t.arg.string({ description: PAGING_ARGS_DOC.after }),
+      last: t.arg.int({ description: PAGING_ARGS_DOC.last }),
+      before: t.arg.string({ description: PAGING_ARGS_DOC.before }),
       adjustment: t.arg({ type: AdjustmentEnum, required: true, defaultValue: 'RAW', description: ADJUSTMENT_ARGS_DOC.adjustment }),
       asOf: t.arg({ type: 'Date', description: ADJUSTMENT_ARGS_DOC.asOf }),
     },
     extensions: { cost: BARS_COST },
     resolve: (s, args, ctx) => bars.symbolBars(ctx, s, args),
+  }),
+);
+
+builder.objectField(SymbolObject, 'latestBar', (t) =>
+  t.field({
+    type: BarObject,
+    nullable: true,
+    description: 'The newest bar of the whole history (null when there is none): `bars(last: 1)`, reading only the last file\'s footer and last row group.',
+    args: {
+      timeframe: t.arg({ type: TimeframeEnum, required: true, defaultValue: 'DAY', description: 'Bar width: the newest week is the current, possibly unfinished, one.' }),
+      adjustment: t.arg({ type: AdjustmentEnum, required: true, defaultValue: 'RAW', description: ADJUSTMENT_ARGS_DOC.adjustment }),
+      asOf: t.arg({ type: 'Date', description: ADJUSTMENT_ARGS_DOC.asOf }),
+    },
+    resolve: (s, args, ctx) => bars.latestBar(ctx, s, args),
   }),
 );
 
@@ -127,8 +154,10 @@ builder.objectField(SymbolYear, 'bars', (t) =>
       from: t.arg({ type: 'Date', description: 'First trading date, inclusive.' }),
       to: t.arg({ type: 'Date', description: 'Last trading date, inclusive.' }),
       timeframe: t.arg({ type: TimeframeEnum, required: true, defaultValue: 'DAY', description: 'Bar width.' }),
-      first: t.arg.int({ defaultValue: DEFAULT_BARS_PAGE, description: `Bars per page, 1–${MAX_BARS_PAGE}.` }),
-      after: t.arg.string({ description: 'endCursor of the previous page.' }),
+      first: t.arg.int({ description: PAGING_ARGS_DOC.first }),
+      after: t.arg.string({ description: PAGING_ARGS_DOC.after }),
+      last: t.arg.int({ description: PAGING_ARGS_DOC.last }),
+      before: t.arg.string({ description: PAGING_ARGS_DOC.before }),
       adjustment: t.arg({ type: AdjustmentEnum, required: true, defaultValue: 'RAW', description: ADJUSTMENT_ARGS_DOC.adjustment }),
       asOf: t.arg({ type: 'Date', description: ADJUSTMENT_ARGS_DOC.asOf }),
     },

@@ -6,6 +6,9 @@ import { badInput } from './errors.js';
 export interface PageInfoShape {
   hasNextPage: boolean;
   endCursor: string | null;
+  /** Absent for connections that only page forward; a function when it costs a read, so it is paid only when selected. */
+  hasPreviousPage?: boolean | (() => Promise<boolean>);
+  startCursor?: string | null;
 }
 
 export interface ConnectionShape<T> {
@@ -17,7 +20,11 @@ export const PageInfo = builder.objectRef<PageInfoShape>('PageInfo').implement({
   description: 'Where a page stands in its connection (Relay cursor connections).',
   fields: (t) => ({
     hasNextPage: t.exposeBoolean('hasNextPage', { description: 'True when another page follows; ask for it with `after: endCursor`.' }),
-    hasPreviousPage: t.boolean({ resolve: () => false, description: 'Always false: pages only move forward.' }),
+    hasPreviousPage: t.boolean({
+      resolve: (p) => (typeof p.hasPreviousPage === 'function' ? p.hasPreviousPage() : p.hasPreviousPage ?? false),
+      description: 'True when the connection holds items before this page\'s first (bars: ask for them with `last` and `before: startCursor`). Connections that only page forward always answer false.',
+    }),
+    startCursor: t.string({ nullable: true, resolve: (p) => p.startCursor ?? null, description: 'Cursor of the page\'s first edge; null when the page is empty.' }),
     endCursor: t.exposeString('endCursor', { nullable: true, description: 'Cursor of the page\'s last edge; null when the page is empty.' }),
   }),
 });
@@ -37,7 +44,7 @@ export function connectionType<T>(name: string, node: ObjectRef<any, T>) {
     fields: (t) => ({
       edges: t.field({ type: [Edge], description: 'The page\'s nodes with their cursors.', resolve: (c) => c.edges }),
       nodes: t.field({ type: [node], description: 'The page\'s nodes, without cursors.', resolve: (c) => c.edges.map((e) => e.node) as never }),
-      pageInfo: t.field({ type: PageInfo, description: 'Whether another page follows, and the cursor to ask for it.', resolve: (c) => c.pageInfo }),
+      pageInfo: t.field({ type: PageInfo, description: 'Whether another page follows, and the cursor to ask for it.', resolve: (c) => ({ startCursor: c.edges[0]?.cursor ?? null, ...c.pageInfo }) }),
     }),
   });
 }

@@ -59,20 +59,25 @@ export function checkFirst(first: number): number {
   return first;
 }
 
-/** Reads until `first + 1` bars are known (the extra one only answers hasNextPage), then stops reading files. */
+/**
+ * Reads until `first + 1` bars are known (the extra one only answers hasNextPage), then stops reading
+ * files. With `before`, bars from that cursor on are not part of the connection.
+ */
 export async function barsPage(
   reader: BarFileReader,
   index: SymbolIndex,
-  query: Omit<BarQuery, 'after'> & { first: number; after?: string },
+  query: Omit<BarQuery, 'after'> & { first: number; after?: string; before?: string },
 ): Promise<BarPage> {
   const first = checkFirst(query.first);
   const after = query.after === undefined ? undefined : decodeBarCursor(query.after, query.timeframe);
+  const before = query.before === undefined ? Infinity : decodeBarCursor(query.before, query.timeframe);
   const bars: Bar[] = [];
+  let ended = false;
   const stream = streamBars(reader, index, { ...query, after }, { batchSize: Math.min(first + 1, 8192) });
   try {
     for await (const batch of stream) {
-      for (let i = 0; i < batch.length && bars.length <= first; i++) bars.push(barAt(batch, i));
-      if (bars.length > first) break;
+      for (let i = 0; i < batch.length && bars.length <= first && !(ended = batch.time[i] >= before); i++) bars.push(barAt(batch, i));
+      if (bars.length > first || ended) break;
     }
   } finally {
     await stream.return(undefined);
