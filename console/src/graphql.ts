@@ -1,18 +1,7 @@
-// The console's GraphQL client: typed documents, queries by persisted id over GET, JSON POSTs, SSE subscriptions, and multipart uploads with byte progress.
+// The console's GraphQL client: typed documents (./gql/), queries by persisted id over GET, JSON POSTs, subscriptions over SSE by graphql-sse, and multipart uploads with byte progress.
+import { createClient, NetworkError } from 'graphql-sse';
+import type { TypedDocumentString } from './gql/graphql.js';
 
-/**
- * A document string that carries its result and variables types (graphql-codegen's client-preset
- * shape), so `request(doc, vars)` is typed without a GraphQL runtime in the page.
- */
-export class TypedDocumentString<TResult, TVariables> extends String {
-  declare readonly __apiType?: (variables: TVariables) => TResult;
-  constructor(private readonly value: string) {
-    super(value);
-  }
-  override toString(): string {
-    return this.value;
-  }
-}
 
 export type ResultOf<D> = D extends TypedDocumentString<infer R, infer _V> ? R : never;
 
@@ -40,7 +29,7 @@ function headers(extra: Record<string, string> = {}): Record<string, string> {
 
 interface Payload<T> {
   data?: T | null;
-  errors?: { message: string; extensions?: { code?: string } }[];
+  errors?: readonly { message: string; extensions?: { code?: string } }[];
 }
 
 function unwrap<T>(payload: Payload<T>, status: number): T {
@@ -90,49 +79,47 @@ function operation<V>(document: TypedDocumentString<unknown, V>, variables: V): 
 }
 
 /**
- * Follows a subscription over SSE (a POST, so the API key travels in a header, which EventSource
- * cannot send). Returns a function that stops it; `onDone` runs once when the stream ends either way.
+ * Subscriptions over SSE in graphql-sse's distinct connections mode (one event stream per
+ * operation, what Yoga serves), POSTed so the API key travels in a header, which EventSource
+ * cannot send. A document with a persisted id goes by APQ's hash (an empty `query` makes the
+ * gateway look it up), so a gateway that takes only trusted documents accepts it. No retries here:
+ * the job views resume from the seq they last saw.
  */
+const sse = createClient({
+  url: new URL(ENDPOINT, location.href).href,
+  retryAttempts: 0,
+  headers: () => headers(),
+});
+
+/** Returns a function that stops the subscription; `onDone` runs once when it ends either way. */
 export function subscribe<R, V>(document: TypedDocumentString<R, V>, variables: V, onNext: (data: R) => void, onDone: (error?: Error) => void): () => void {
-  const controller = new AbortController();
+  const text = document.toString();
+  const id = DOCUMENT_IDS[text];
+  const params = id !== undefined
+    ? { query: '', variables: variables as Record<string, unknown>, extensions: { persistedQuery: { version: 1, sha256Hash: id } } }
+    : { query: text, variables: variables as Record<string, unknown> };
   let finished = false;
   const done = (error?: Error) => {
     if (finished) return;
     finished = true;
+    stop();
     onDone(error);
   };
-  (async () => {
-    const response = await fetch(ENDPOINT, {
-      method: 'POST',
-      headers: headers({ 'content-type': 'application/json', accept: 'text/event-stream' }),
-      body: JSON.stringify(operation(document, variables)),
-      signal: controller.signal,
-    });
-    if (!response.ok || !response.body) return done(new GraphQLRequestError(`subscription refused: HTTP ${response.status}`, 'HTTP', response.status));
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = '';
-    for (;;) {
-      const { value, done: ended } = await reader.read();
-      if (ended) return done();
-      buffer += value;
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event = /^event: ?(.*)$/m.exec(block)?.[1];
-        const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.replace(/^data: ?/, '')).join('\n');
-        if (event === 'complete') {
-          controller.abort();
-          return done();
-        }
-        if (event === 'next' && data) onNext(unwrap(JSON.parse(data) as Payload<R>, response.status));
+  const stop = sse.subscribe<R>(params, {
+    next: (payload) => {
+      try {
+        onNext(unwrap(payload, 200));
+      } catch (error) {
+        done(error as Error);
       }
-    }
-  })().catch((error: Error) => done(controller.signal.aborted ? undefined : error));
-  return () => {
-    controller.abort();
-    done();
-  };
+    },
+    error: (error) => {
+      const status = error instanceof NetworkError ? (error.response as Response | undefined)?.status : undefined;
+      done(status !== undefined ? new GraphQLRequestError(`subscription refused: HTTP ${status}`, 'HTTP', status) : (error as Error));
+    },
+    complete: () => done(),
+  });
+  return () => done();
 }
 
 export interface UploadProgress {
