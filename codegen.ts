@@ -36,7 +36,6 @@ const config: CodegenConfig = {
     'console/src/gql/': { ...client, documents: ['console/src/**/*.ts', '!console/src/gql/**'] },
     'src/cli/gql/': { ...client, documents: ['src/cli/**/*.ts', '!src/cli/gql/**'] },
   },
-  silent: false,
 };
 
 export default config;
