@@ -107,6 +107,8 @@ export function subscribe<R, V>(document: TypedDocumentString<R, V>, variables: 
   };
   const stop = sse.subscribe<R>(params, {
     next: (payload) => {
+      // Results already read from the same chunk still arrive after a stop: they are not wanted.
+      if (finished) return;
       try {
         onNext(unwrap(payload, 200));
       } catch (error) {

@@ -73,6 +73,8 @@ export class GatewayClient {
       const onAbort = () => settle(() => resolve(false));
       const stop = client.subscribe<R>({ query: document.toString(), variables: variables as Record<string, unknown> }, {
         next: (payload) => {
+          // Results already read from the same chunk still arrive after a stop: they are not wanted.
+          if (settled) return;
           try {
             if (onNext(unwrap(payload as GraphQLPayload<R>, 200)) === true) settle(() => resolve(true));
           } catch (error) {
