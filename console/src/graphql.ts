@@ -86,7 +86,8 @@ function operation<V>(document: TypedDocumentString<unknown, V>, variables: V): 
  * the job views resume from the seq they last saw.
  */
 const sse = createClient({
-  url: new URL(ENDPOINT, location.href).href,
+  // Absolute, as the library wants; resolved when a subscription starts, not when the module loads.
+  url: () => new URL(ENDPOINT, location.href).href,
   retryAttempts: 0,
   headers: () => headers(),
 });
