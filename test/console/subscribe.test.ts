@@ -1,13 +1,20 @@
 // The console's subscribe() (console/src/graphql.ts, graphql-sse underneath) on CRLF event streams, refusals and stop, run in Node against a scripted server.
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
 import type { JobProgressSubscription as JobProgress } from '../../console/src/gql/graphql.js';
 import { splitBytes, sseServer, type ScriptedAnswer, type SseServer } from '../support/sse-server.js';
 
 type Console = typeof import('../../console/src/graphql.js');
 type Documents = typeof import('../../console/src/documents.js');
 
-/** The page's globals the module reads: where it was loaded from, and the session's API key. */
+/** The page's globals the module reads: where it was loaded from, the session's API key, and the build's document ids. */
 const storage = new Map<string, string>();
+const documentIds: Record<string, string> = {};
 let page: { origin: string };
 let graphql: Console;
 let documents: Documents;
@@ -50,6 +57,7 @@ describe('console subscriptions over graphql-sse', () => {
     Object.assign(globalThis, {
       // The client resolves /graphql against the page's address at each subscribe: a getter points it at each test's server.
       location: { get href() { return `${page.origin}/`; } },
+      __LAKEQL_DOCUMENT_IDS__: documentIds,
       sessionStorage: { getItem: (k: string) => storage.get(k) ?? null, setItem: (k: string, v: string) => storage.set(k, v), removeItem: (k: string) => storage.delete(k) },
     });
     graphql = await import('../../console/src/graphql.js');
@@ -58,6 +66,7 @@ describe('console subscriptions over graphql-sse', () => {
   afterAll(() => {
     delete (globalThis as { location?: unknown }).location;
     delete (globalThis as { sessionStorage?: unknown }).sessionStorage;
+    delete (globalThis as { __LAKEQL_DOCUMENT_IDS__?: unknown }).__LAKEQL_DOCUMENT_IDS__;
   });
 
   it('reads a CRLF-delimited stream cut inside line endings and characters, then ends once, without an error', async () => {
@@ -96,4 +105,39 @@ describe('console subscriptions over graphql-sse', () => {
     expect(broken.error).toBeInstanceOf(Error);
     for (const outcome of [refused, failed, broken]) expect(outcome.doneCalls).toBe(1);
   });
+
+  it('follows a job on a gateway that takes only trusted documents, naming the subscription by its hash', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'lakeql-console-sse-'));
+    const trusted: Record<string, string> = {};
+    for (const document of [documents.CreateUploadJobMutation, documents.UploadJobProgressSubscription]) {
+      const text = document.toString();
+      trusted[createHash('sha256').update(text).digest('hex')] = text;
+    }
+    await writeFile(path.join(dir, 'trusted.json'), JSON.stringify(trusted));
+    const app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_LAKE: dir, LAKEQL_PORT: '0', LAKEQL_RATE_LIMIT: 'off', LAKEQL_TRUSTED_DOCUMENTS: path.join(dir, 'trusted.json') }));
+    try {
+      page.origin = new URL(await app.start()).origin;
+      for (const [id, text] of Object.entries(trusted)) documentIds[text] = id;
+      // request() fetches the page-relative /graphql, which only a browser resolves: the job is registered by hand.
+      const created = await fetch(`${page.origin}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        body: JSON.stringify({ documentId: documentIds[documents.CreateUploadJobMutation.toString()], variables: { symbol: 'AAPL', year: 2024, resolution: 'DAILY', contentLength: 1000 } }),
+      });
+      const answer = (await created.json()) as { data: { createUploadJob: { id: string } } };
+      expect(answer, JSON.stringify(answer)).toHaveProperty("data.createUploadJob.id");
+      const job = answer.data.createUploadJob;
+      const first = await new Promise<unknown>((resolve, reject) => {
+        const stop = graphql.subscribe(documents.UploadJobProgressSubscription, { id: job.id }, ({ jobProgress }) => {
+          stop();
+          resolve(jobProgress);
+        }, (error) => error && reject(error));
+      });
+      expect(first).toMatchObject({ id: job.id, state: 'QUEUED', seq: 1, totalBytes: 1000 });
+    } finally {
+      for (const text of Object.values(trusted)) delete documentIds[text];
+      await app.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
