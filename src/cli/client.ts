@@ -22,9 +22,6 @@ interface GraphQLPayload<T> {
   errors?: readonly { message: string; extensions?: { code?: string } }[];
 }
 
-/** A document with its result and variables types, as `graphql()` in ./gql/ returns it. */
-export type Document<R, V> = TypedDocumentString<R, V>;
-
 export class GatewayClient {
   readonly endpoint: string;
   private readonly fetch: typeof fetch;
@@ -34,7 +31,7 @@ export class GatewayClient {
     this.fetch = options.fetch ?? fetch;
   }
 
-  async request<R, V>(document: Document<R, V>, variables: V, signal?: AbortSignal): Promise<R> {
+  async request<R, V>(document: TypedDocumentString<R, V>, variables: V, signal?: AbortSignal): Promise<R> {
     const response = await this.post(JSON.stringify({ query: document.toString(), variables }), signal);
     const payload = (await response.json().catch(() => ({}))) as GraphQLPayload<R>;
     return unwrap(payload, response.status);
@@ -47,7 +44,7 @@ export class GatewayClient {
    * connections mode (one SSE response per operation, what Yoga serves); it does not retry: a
    * broken stream rejects with UNREACHABLE and the caller resumes with what it last saw.
    */
-  subscribe<R, V>(document: Document<R, V>, variables: V, onNext: (data: R) => void | boolean, signal?: AbortSignal): Promise<boolean> {
+  subscribe<R, V>(document: TypedDocumentString<R, V>, variables: V, onNext: (data: R) => void | boolean, signal?: AbortSignal): Promise<boolean> {
     /** What our fetch threw: the library wraps it in a NetworkError that keeps only the message. */
     let refused: GatewayError | undefined;
     const client = createClient({
