@@ -111,7 +111,7 @@ export function subscribe<R, V>(document: TypedDocumentString<R, V>, variables: 
       // Results already read from the same chunk still arrive after a stop: they are not wanted.
       if (finished) return;
       try {
-        onNext(unwrap(payload, 200));
+        onNext(unwrap(payload as Payload<R>, 200));
       } catch (error) {
         done(error as Error);
       }
