@@ -92,36 +92,63 @@ const sse = createClient({
   headers: () => headers(),
 });
 
-/** Returns a function that stops the subscription; `onDone` runs once when it ends either way. */
+/** What graphql-sse's error means for the page: the gateway's own error when it refused the stream with one. */
+async function subscriptionError(error: unknown): Promise<Error> {
+  if (!(error instanceof NetworkError) || !error.response) return error as Error;
+  const response = error.response as Response;
+  const payload = (await response.json().catch(() => ({}))) as Payload<unknown>;
+  const first = payload.errors?.[0];
+  return new GraphQLRequestError(first?.message ?? `subscription refused: HTTP ${response.status}`, first?.extensions?.code ?? 'HTTP', response.status);
+}
+
+/**
+ * Returns a function that stops the subscription; `onDone` runs once when it ends either way.
+ * Like request(), a gateway that does not know the document's id gets the text once instead.
+ */
 export function subscribe<R, V>(document: TypedDocumentString<R, V>, variables: V, onNext: (data: R) => void, onDone: (error?: Error) => void): () => void {
   const text = document.toString();
   const id = DOCUMENT_IDS[text];
-  const params = id !== undefined
-    ? { query: '', variables: variables as Record<string, unknown>, extensions: { persistedQuery: { version: 1, sha256Hash: id } } }
-    : { query: text, variables: variables as Record<string, unknown> };
   let finished = false;
+  let stop = () => {};
   const done = (error?: Error) => {
     if (finished) return;
     finished = true;
     stop();
     onDone(error);
   };
-  const stop = sse.subscribe<R>(params, {
-    next: (payload) => {
-      // Results already read from the same chunk still arrive after a stop: they are not wanted.
-      if (finished) return;
-      try {
-        onNext(unwrap(payload as Payload<R>, 200));
-      } catch (error) {
-        done(error as Error);
+  const start = (byId: boolean) => {
+    /** graphql-sse still calls a stopped subscription's sink (complete after a stop): a replaced one is ignored. */
+    let replaced = false;
+    const fail = (error: Error) => {
+      if (replaced) return;
+      if (byId && !finished && error instanceof GraphQLRequestError && error.code === 'PERSISTED_QUERY_NOT_FOUND') {
+        replaced = true;
+        stop();
+        start(false);
+      } else {
+        done(error);
       }
-    },
-    error: (error) => {
-      const status = error instanceof NetworkError ? (error.response as Response | undefined)?.status : undefined;
-      done(status !== undefined ? new GraphQLRequestError(`subscription refused: HTTP ${status}`, 'HTTP', status) : (error as Error));
-    },
-    complete: () => done(),
-  });
+    };
+    const params = byId
+      ? { query: '', variables: variables as Record<string, unknown>, extensions: { persistedQuery: { version: 1, sha256Hash: id } } }
+      : { query: text, variables: variables as Record<string, unknown> };
+    stop = sse.subscribe<R>(params, {
+      next: (payload) => {
+        // Results already read from the same chunk still arrive after a stop: they are not wanted.
+        if (finished || replaced) return;
+        try {
+          onNext(unwrap(payload as Payload<R>, 200));
+        } catch (error) {
+          fail(error as Error);
+        }
+      },
+      error: (error) => void subscriptionError(error).then(fail),
+      complete: () => {
+        if (!replaced) done();
+      },
+    });
+  };
+  start(id !== undefined);
   return () => done();
 }
 

@@ -97,13 +97,36 @@ describe('console subscriptions over graphql-sse', () => {
 
   it('ends with a typed error on a refusal, on GraphQL errors in the stream, and on a stream that broke', async () => {
     const refused = await run([{ status: 403, headers: { 'content-type': 'application/json' }, chunks: ['{"errors":[{"message":"no"}]}'] }]);
-    expect(refused.error).toMatchObject({ code: 'HTTP', status: 403 });
+    expect(refused.error).toMatchObject({ code: 'HTTP', status: 403, message: 'no' });
+    const opaque = await run([{ status: 502, headers: { 'content-type': 'text/html' }, chunks: ['<h1>Bad gateway</h1>'] }]);
+    expect(opaque.error).toMatchObject({ code: 'HTTP', status: 502, message: 'subscription refused: HTTP 502' });
     const failed = await run([{ chunks: [crlf(['next', { errors: [{ message: 'no job job-1', extensions: { code: 'NOT_FOUND' } }] }])], hold: true }]);
     expect(failed.error).toMatchObject({ code: 'NOT_FOUND', message: 'no job job-1' });
     const broken = await run([{ chunks: [crlf(['next', { data: { jobProgress: job(2, 'RUNNING') } }])] }]);
     expect(broken.seen).toEqual([2]);
     expect(broken.error).toBeInstanceOf(Error);
-    for (const outcome of [refused, failed, broken]) expect(outcome.doneCalls).toBe(1);
+    for (const outcome of [refused, opaque, failed, broken]) expect(outcome.doneCalls).toBe(1);
+  });
+
+  it('sends the text once when the gateway does not know the id, as request() does', async () => {
+    const text = documents.JobProgressSubscription.toString();
+    documentIds[text] = 'id-of-another-build';
+    const unknownId = { errors: [{ message: 'no persisted document has this id', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] };
+    try {
+      for (const refusal of [
+        { status: 404, headers: { 'content-type': 'application/json' }, chunks: [JSON.stringify(unknownId)] },
+        { chunks: [crlf(['next', unknownId], ['complete', undefined])] },
+      ]) {
+        const { seen, error, doneCalls, server } = await run([refusal, { chunks: [crlf(['next', { data: { jobProgress: job(2, 'RUNNING') } }], ['complete', undefined])] }]);
+        expect({ seen, error, doneCalls }).toEqual({ seen: [2], error: undefined, doneCalls: 1 });
+        expect(server.requests.map((r) => JSON.parse(r.body))).toEqual([
+          { query: '', variables: { id: 'job-1', after: 1 }, extensions: { persistedQuery: { version: 1, sha256Hash: 'id-of-another-build' } } },
+          { query: text, variables: { id: 'job-1', after: 1 } },
+        ]);
+      }
+    } finally {
+      delete documentIds[text];
+    }
   });
 
   it('follows a job on a gateway that takes only trusted documents, naming the subscription by its hash', async () => {
