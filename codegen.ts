@@ -9,7 +9,8 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
  */
 const client = {
   preset: 'client',
-  presetConfig: { fragmentMasking: false },
+  // No index.ts barrel: importers name the file that defines a thing.
+  presetConfig: { fragmentMasking: false, skipIndexFile: true },
   config: {
     documentMode: 'string',
     enumType: 'const',
