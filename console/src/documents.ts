@@ -1,101 +1,48 @@
-// Every GraphQL operation the console sends, typed by hand; test/console/documents.test.ts validates each against the schema.
-import { TypedDocumentString } from './graphql.js';
+// Every GraphQL operation the console sends; `npm run codegen` types them from schema.graphql into ./gql/, test/console/documents.test.ts validates them.
+import { graphql } from './gql/gql.js';
+import { JobState, type BarFieldsFragment, type ConsoleJobFragment, type SymbolDetailQuery as SymbolDetail, type SnapshotQuery as Snapshot, type UploadJobFieldsFragment } from './gql/graphql.js';
 
-export type Timeframe = 'MINUTE' | 'DAY' | 'WEEK' | 'MONTH' | 'QUARTER' | 'YEAR';
-export type Adjustment = 'RAW' | 'SPLIT' | 'DIVIDEND' | 'ALL';
-export type Resolution = 'DAILY' | 'MINUTE';
-export type JobState = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+export type { Adjustment, Resolution, SnapshotOrderField as SnapshotField, Timeframe } from './gql/graphql.js';
 
-export interface TickFile {
-  key: string;
-  resolution: Resolution;
-  month: number | null;
-  size: number;
-  lastModified: string;
-  downloadUrl: string;
-}
-
-export interface FundamentalsRow {
-  year: number;
-  quarter: number;
-  key: string;
-  size: number;
-  lastModified: string;
-  revenue: number | null;
-  netIncome: number | null;
-  eps: number | null;
-  downloadUrl: string;
-}
-
-export interface SymbolYear {
-  year: number;
-  tickFiles: TickFile[];
-  fundamentals: FundamentalsRow[];
-}
-
-export interface Bar {
-  time: string;
-  date: string;
-  open: number | null;
-  high: number | null;
-  low: number | null;
-  close: number | null;
-  volume: number | null;
-}
-
-export interface Job {
-  id: string;
-  kind: 'BACKFILL' | 'DOWNLOAD' | 'UPLOAD';
-  state: JobState;
-  seq: number;
-  description: string;
-  totalFiles: number;
-  doneFiles: number;
-  failedFiles: number;
-  skippedFiles: number;
-  totalBytes: number;
-  transferredBytes: number;
-  bytesPerSecond: number;
-  createdAt: string;
-  finishedAt: string | null;
-  message: string | null;
-}
-
-const JOB = 'id kind state seq description totalFiles doneFiles failedFiles skippedFiles totalBytes transferredBytes bytesPerSecond createdAt finishedAt message';
-
+export type Job = ConsoleJobFragment;
 /** What the upload panel follows of its UPLOAD job: bytes the store has received, and why it failed. */
-export interface UploadJob {
-  id: string;
-  state: JobState;
-  seq: number;
-  totalBytes: number;
-  transferredBytes: number;
-  bytesPerSecond: number;
-  message: string | null;
-  errors: { code: string; message: string }[];
+export type UploadJob = UploadJobFieldsFragment;
+export type Bar = BarFieldsFragment;
+export type SymbolYear = NonNullable<SymbolDetail['symbol']>['years'][number];
+export type SnapshotRow = Snapshot['snapshot']['nodes'][number];
+
+const FINAL_STATES: ReadonlySet<JobState> = new Set([JobState.Succeeded, JobState.Failed, JobState.Cancelled]);
+
+/** A final job publishes nothing more: its subscription completes. */
+export function isFinal(state: JobState): boolean {
+  return FINAL_STATES.has(state);
 }
 
-const UPLOAD_JOB = 'id state seq totalBytes transferredBytes bytesPerSecond message errors { code message }';
+graphql(`
+  fragment ConsoleJob on Job {
+    id kind state seq description totalFiles doneFiles failedFiles skippedFiles totalBytes transferredBytes bytesPerSecond createdAt finishedAt message
+  }
+`);
 
-interface TickTarget { symbol: string; year: number; resolution: Resolution; month: number | null }
+graphql(`
+  fragment UploadJobFields on Job { id state seq totalBytes transferredBytes bytesPerSecond message errors { code message } }
+`);
 
-export const LakeQuery = new TypedDocumentString<{ lake: { kind: 'LOCAL' | 'S3'; url: string } }, Record<string, never>>(`
+graphql(`
+  fragment BarFields on Bar { time date open high low close volume }
+`);
+
+export const LakeQuery = graphql(`
   query Lake { lake { kind url } }
 `);
 
-export const SymbolsQuery = new TypedDocumentString<
-  { symbols: { nodes: { ticker: string; name: string | null }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } },
-  { query: string | null; first: number; after: string | null }
->(`
+export const SymbolsQuery = graphql(`
   query Symbols($query: String, $first: Int!, $after: String) {
     symbols(query: $query, first: $first, after: $after) { nodes { ticker name } pageInfo { hasNextPage endCursor } }
   }
 `);
 
-export const SymbolDetailQuery = new TypedDocumentString<
-  { symbol: { ticker: string; years: SymbolYear[] } | null },
-  { ticker: string }
->(`
+export const SymbolDetailQuery = graphql(`
   query SymbolDetail($ticker: String!) {
     symbol(ticker: $ticker) {
       ticker
@@ -108,67 +55,46 @@ export const SymbolDetailQuery = new TypedDocumentString<
   }
 `);
 
-export const BarsQuery = new TypedDocumentString<
-  { symbol: { bars: { nodes: Bar[] | null; pageInfo: { hasNextPage: boolean; endCursor: string | null } | null } } | null },
-  { ticker: string; timeframe: Timeframe; first: number; after: string | null; from: string | null; to: string | null; adjustment: Adjustment }
->(`
+export const BarsQuery = graphql(`
   query Bars($ticker: String!, $timeframe: Timeframe!, $first: Int!, $after: String, $from: Date, $to: Date, $adjustment: Adjustment!) {
     symbol(ticker: $ticker) {
       bars(timeframe: $timeframe, first: $first, after: $after, from: $from, to: $to, adjustment: $adjustment) {
-        nodes { time date open high low close volume }
+        nodes { ...BarFields }
         pageInfo { hasNextPage endCursor }
       }
     }
   }
 `);
 
-export const CreateUploadJobMutation = new TypedDocumentString<{ createUploadJob: UploadJob }, TickTarget & { contentLength: number }>(`
+export const CreateUploadJobMutation = graphql(`
   mutation CreateUploadJob($symbol: String!, $year: Int!, $resolution: Resolution, $month: Int, $contentLength: SafeInt!) {
-    createUploadJob(symbol: $symbol, year: $year, resolution: $resolution, month: $month, contentLength: $contentLength) { ${UPLOAD_JOB} }
+    createUploadJob(symbol: $symbol, year: $year, resolution: $resolution, month: $month, contentLength: $contentLength) { ...UploadJobFields }
   }
 `);
 
-export const UploadTickFileMutation = new TypedDocumentString<
-  { uploadTickFile: { key: string; size: number; etag: string | null } },
-  TickTarget & { jobId: string | null; file: null }
->(`
+export const UploadTickFileMutation = graphql(`
   mutation UploadTickFile($symbol: String!, $year: Int!, $resolution: Resolution, $month: Int, $jobId: ID, $file: File!) {
     uploadTickFile(symbol: $symbol, year: $year, resolution: $resolution, month: $month, jobId: $jobId, file: $file) { key size etag }
   }
 `);
 
-export const UploadJobProgressSubscription = new TypedDocumentString<{ jobProgress: UploadJob }, { id: string }>(`
-  subscription UploadJobProgress($id: ID!) { jobProgress(id: $id) { ${UPLOAD_JOB} } }
+export const UploadJobProgressSubscription = graphql(`
+  subscription UploadJobProgress($id: ID!) { jobProgress(id: $id) { ...UploadJobFields } }
 `);
 
-export const UploadJobQuery = new TypedDocumentString<{ job: UploadJob | null }, { id: string }>(`
-  query UploadJob($id: ID!) { job(id: $id) { ${UPLOAD_JOB} } }
+export const UploadJobQuery = graphql(`
+  query UploadJob($id: ID!) { job(id: $id) { ...UploadJobFields } }
 `);
 
-export const JobsQuery = new TypedDocumentString<{ jobs: Job[] }, Record<string, never>>(`
-  query Jobs { jobs { ${JOB} } }
+export const JobsQuery = graphql(`
+  query Jobs { jobs { ...ConsoleJob } }
 `);
 
-export const JobProgressSubscription = new TypedDocumentString<{ jobProgress: Job }, { id: string; after: number | null }>(`
-  subscription JobProgress($id: ID!, $after: Int) { jobProgress(id: $id, after: $after) { ${JOB} } }
+export const JobProgressSubscription = graphql(`
+  subscription JobProgress($id: ID!, $after: Int) { jobProgress(id: $id, after: $after) { ...ConsoleJob } }
 `);
 
-export interface SnapshotRow {
-  ticker: string;
-  date: string;
-  close: number;
-  previousClose: number | null;
-  change: number | null;
-  changePercent: number | null;
-  volume: number | null;
-}
-
-export type SnapshotField = 'TICKER' | 'CHANGE_PERCENT' | 'CHANGE' | 'VOLUME' | 'CLOSE';
-
-export const SnapshotQuery = new TypedDocumentString<
-  { snapshot: { totalCount: number; nodes: SnapshotRow[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } },
-  { orderBy: { field: SnapshotField; direction: 'ASC' | 'DESC' }; first: number; after: string | null }
->(`
+export const SnapshotQuery = graphql(`
   query Snapshot($orderBy: SnapshotOrder, $first: Int, $after: String) {
     snapshot(orderBy: $orderBy, first: $first, after: $after) {
       totalCount
@@ -178,11 +104,11 @@ export const SnapshotQuery = new TypedDocumentString<
   }
 `);
 
-export const CancelJobMutation = new TypedDocumentString<{ cancelJob: Job }, { id: string }>(`
-  mutation CancelJob($id: ID!) { cancelJob(id: $id) { ${JOB} } }
+export const CancelJobMutation = graphql(`
+  mutation CancelJob($id: ID!) { cancelJob(id: $id) { ...ConsoleJob } }
 `);
 
-/** For the document test: every operation above, by name. */
+/** For the document test, the cost test and the persisted-document manifest: every operation above, by name. */
 export const ALL_DOCUMENTS = {
   LakeQuery, SymbolsQuery, SymbolDetailQuery, BarsQuery, CreateUploadJobMutation, UploadTickFileMutation, UploadJobProgressSubscription, UploadJobQuery,
   JobsQuery, JobProgressSubscription, CancelJobMutation, SnapshotQuery,

@@ -1,18 +1,7 @@
-// The console's GraphQL client: typed documents, queries by persisted id over GET, JSON POSTs, SSE subscriptions, and multipart uploads with byte progress.
+// The console's GraphQL client: typed documents (./gql/), queries by persisted id over GET, JSON POSTs, subscriptions over SSE by graphql-sse, and multipart uploads with byte progress.
+import { createClient, NetworkError } from 'graphql-sse';
+import type { TypedDocumentString } from './gql/graphql.js';
 
-/**
- * A document string that carries its result and variables types (graphql-codegen's client-preset
- * shape), so `request(doc, vars)` is typed without a GraphQL runtime in the page.
- */
-export class TypedDocumentString<TResult, TVariables> extends String {
-  declare readonly __apiType?: (variables: TVariables) => TResult;
-  constructor(private readonly value: string) {
-    super(value);
-  }
-  override toString(): string {
-    return this.value;
-  }
-}
 
 export type ResultOf<D> = D extends TypedDocumentString<infer R, infer _V> ? R : never;
 
@@ -40,7 +29,7 @@ function headers(extra: Record<string, string> = {}): Record<string, string> {
 
 interface Payload<T> {
   data?: T | null;
-  errors?: { message: string; extensions?: { code?: string } }[];
+  errors?: readonly { message: string; extensions?: { code?: string } }[];
 }
 
 function unwrap<T>(payload: Payload<T>, status: number): T {
@@ -90,49 +79,77 @@ function operation<V>(document: TypedDocumentString<unknown, V>, variables: V): 
 }
 
 /**
- * Follows a subscription over SSE (a POST, so the API key travels in a header, which EventSource
- * cannot send). Returns a function that stops it; `onDone` runs once when the stream ends either way.
+ * Subscriptions over SSE in graphql-sse's distinct connections mode (one event stream per
+ * operation, what Yoga serves), POSTed so the API key travels in a header, which EventSource
+ * cannot send. A document with a persisted id goes by APQ's hash (an empty `query` makes the
+ * gateway look it up), so a gateway that takes only trusted documents accepts it. No retries here:
+ * the job views resume from the seq they last saw.
+ */
+const sse = createClient({
+  // Absolute, as the library wants; resolved when a subscription starts, not when the module loads.
+  url: () => new URL(ENDPOINT, location.href).href,
+  retryAttempts: 0,
+  headers: () => headers(),
+});
+
+/** What graphql-sse's error means for the page: the gateway's own error when it refused the stream with one. */
+async function subscriptionError(error: unknown): Promise<Error> {
+  if (!(error instanceof NetworkError) || !error.response) return error as Error;
+  const response = error.response as Response;
+  const payload = (await response.json().catch(() => ({}))) as Payload<unknown>;
+  const first = payload.errors?.[0];
+  return new GraphQLRequestError(first?.message ?? `subscription refused: HTTP ${response.status}`, first?.extensions?.code ?? 'HTTP', response.status);
+}
+
+/**
+ * Returns a function that stops the subscription; `onDone` runs once when it ends either way.
+ * Like request(), a gateway that does not know the document's id gets the text once instead.
  */
 export function subscribe<R, V>(document: TypedDocumentString<R, V>, variables: V, onNext: (data: R) => void, onDone: (error?: Error) => void): () => void {
-  const controller = new AbortController();
+  const text = document.toString();
+  const id = DOCUMENT_IDS[text];
   let finished = false;
+  let stop = () => {};
   const done = (error?: Error) => {
     if (finished) return;
     finished = true;
+    stop();
     onDone(error);
   };
-  (async () => {
-    const response = await fetch(ENDPOINT, {
-      method: 'POST',
-      headers: headers({ 'content-type': 'application/json', accept: 'text/event-stream' }),
-      body: JSON.stringify(operation(document, variables)),
-      signal: controller.signal,
-    });
-    if (!response.ok || !response.body) return done(new GraphQLRequestError(`subscription refused: HTTP ${response.status}`, 'HTTP', response.status));
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = '';
-    for (;;) {
-      const { value, done: ended } = await reader.read();
-      if (ended) return done();
-      buffer += value;
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event = /^event: ?(.*)$/m.exec(block)?.[1];
-        const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.replace(/^data: ?/, '')).join('\n');
-        if (event === 'complete') {
-          controller.abort();
-          return done();
-        }
-        if (event === 'next' && data) onNext(unwrap(JSON.parse(data) as Payload<R>, response.status));
+  const start = (byId: boolean) => {
+    /** graphql-sse still calls a stopped subscription's sink (complete after a stop): a replaced one is ignored. */
+    let replaced = false;
+    const fail = (error: Error) => {
+      if (replaced) return;
+      if (byId && !finished && error instanceof GraphQLRequestError && error.code === 'PERSISTED_QUERY_NOT_FOUND') {
+        replaced = true;
+        stop();
+        start(false);
+      } else {
+        done(error);
       }
-    }
-  })().catch((error: Error) => done(controller.signal.aborted ? undefined : error));
-  return () => {
-    controller.abort();
-    done();
+    };
+    const params = byId
+      ? { query: '', variables: variables as Record<string, unknown>, extensions: { persistedQuery: { version: 1, sha256Hash: id } } }
+      : { query: text, variables: variables as Record<string, unknown> };
+    stop = sse.subscribe<R>(params, {
+      next: (payload) => {
+        // Results already read from the same chunk still arrive after a stop: they are not wanted.
+        if (finished || replaced) return;
+        try {
+          onNext(unwrap(payload as Payload<R>, 200));
+        } catch (error) {
+          fail(error as Error);
+        }
+      },
+      error: (error) => void subscriptionError(error).then(fail),
+      complete: () => {
+        if (!replaced) done();
+      },
+    });
   };
+  start(id !== undefined);
+  return () => done();
 }
 
 export interface UploadProgress {

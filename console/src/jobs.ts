@@ -1,5 +1,5 @@
 // The jobs panel: recent jobs from Query.jobs, and each running one followed live through the jobProgress subscription.
-import { CancelJobMutation, JobProgressSubscription, JobsQuery, type Job } from './documents.js';
+import { CancelJobMutation, isFinal, JobProgressSubscription, JobsQuery, type Job } from './documents.js';
 import { byId, bytes, h } from './dom.js';
 import { GraphQLRequestError, request, subscribe } from './graphql.js';
 
@@ -55,7 +55,7 @@ export function jobsPanel(): { refresh(): Promise<void> } {
   };
 
   const follow = (job: Job) => {
-    if (following.has(job.id) || job.state === 'SUCCEEDED' || job.state === 'FAILED' || job.state === 'CANCELLED') return;
+    if (following.has(job.id) || isFinal(job.state)) return;
     const stop = subscribe(JobProgressSubscription, { id: job.id, after: job.seq }, ({ jobProgress }) => {
       if (jobProgress.seq > (jobs.get(jobProgress.id)?.seq ?? 0)) jobs.set(jobProgress.id, jobProgress);
       render();

@@ -1,5 +1,5 @@
 // Drag and drop a Parquet file onto the drop zone: an UPLOAD job, the file streamed into it, and a bar fed by the job's subscription.
-import { CreateUploadJobMutation, UploadJobProgressSubscription, UploadJobQuery, UploadTickFileMutation, type Resolution, type SymbolYear, type UploadJob } from './documents.js';
+import { CreateUploadJobMutation, isFinal, UploadJobProgressSubscription, UploadJobQuery, UploadTickFileMutation, type Resolution, type SymbolYear, type UploadJob } from './documents.js';
 import { byId, bytes, dateTime, h } from './dom.js';
 import { request, subscribe, upload } from './graphql.js';
 
@@ -13,7 +13,6 @@ const FIRST_SNAPSHOT_MS = 3000;
 /** The final snapshot is published before the gateway answers, but travels apart: how long to wait before asking for it. */
 const FINAL_SNAPSHOT_MS = 3000;
 
-const isFinal = (state: UploadJob['state']) => state === 'SUCCEEDED' || state === 'FAILED' || state === 'CANCELLED';
 const sleep = (ms: number) => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms));
 
 /**

@@ -1,30 +1,35 @@
 // `lakeql check [SYMBOL…]`: asks a running gateway for coverage reports and prints the gaps; exit 1 when any gap exists.
 import { GatewayError, type GatewayClient } from './client.js';
+import { graphql } from './gql/gql.js';
+import type { CliCoverageFragment, GapsQuery, Resolution, YearsQuery } from './gql/graphql.js';
 import type { Output } from './transfer.js';
 
 export interface CheckArgs {
   symbols: string[];
   /** Without a year: every year the named symbols hold, or every year any symbol holds. */
   year?: number;
-  resolution: 'DAILY' | 'MINUTE';
+  resolution: Resolution;
 }
 
-interface Coverage {
-  symbol: string;
-  year: number;
-  resolution: string;
-  from: string | null;
-  to: string | null;
-  expectedDays: number;
-  presentDays: number;
-  missingDates: string[];
-  unexpectedDates: string[];
-  duplicateDates: string[];
-  shortDays: { date: string; minutes: number; expectedMinutes: number }[];
-  complete: boolean;
-}
+graphql(`
+  fragment CliCoverage on Coverage {
+    symbol year resolution from to expectedDays presentDays missingDates unexpectedDates duplicateDates shortDays { date minutes expectedMinutes } complete
+  }
+`);
 
-const COVERAGE = 'symbol year resolution from to expectedDays presentDays missingDates unexpectedDates duplicateDates shortDays { date minutes expectedMinutes } complete';
+type Coverage = CliCoverageFragment;
+
+const CHECK = graphql(`
+  query Check($ticker: String!, $resolution: Resolution!) { symbol(ticker: $ticker) { years { year coverage(resolution: $resolution) { ...CliCoverage } } } }
+`);
+const YEARS = graphql(`
+  query Years($first: Int!, $after: String) { symbols(first: $first, after: $after) { nodes { years { year } } pageInfo { hasNextPage endCursor } } }
+`);
+const GAPS = graphql(`
+  query Gaps($year: Int!, $resolution: Resolution!, $first: Int!, $after: String) {
+    lake { coverage(year: $year, resolution: $resolution, first: $first, after: $after) { nodes { ...CliCoverage } pageInfo { hasNextPage endCursor } } }
+  }
+`);
 /** Pages stay under the smallest LAKEQL_MAX_PAGE_SIZE a gateway may be configured with. */
 const PAGE = 100;
 /** Dates printed per category in text output; --json has them all. */
@@ -47,10 +52,7 @@ async function run(client: GatewayClient, args: CheckArgs, output: Output): Prom
   const unknown: string[] = [];
   if (args.symbols.length > 0) {
     for (const symbol of args.symbols) {
-      const { symbol: found } = await client.request<{ symbol: { years: { year: number; coverage: Coverage | null }[] } | null }>(
-        `query Check($ticker: String!, $resolution: Resolution!) { symbol(ticker: $ticker) { years { year coverage(resolution: $resolution) { ${COVERAGE} } } } }`,
-        { ticker: symbol, resolution: args.resolution },
-      );
+      const { symbol: found } = await client.request(CHECK, { ticker: symbol, resolution: args.resolution });
       const years = (found?.years ?? []).filter((y) => y.coverage && (args.year === undefined || y.year === args.year));
       if (years.length === 0) unknown.push(symbol.toUpperCase());
       reports.push(...years.map((y) => y.coverage!));
@@ -75,26 +77,18 @@ async function lakeYears(client: GatewayClient): Promise<number[]> {
   const years = new Set<number>();
   let after: string | null = null;
   do {
-    const page: { symbols: { nodes: { years: { year: number }[] }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } = await client.request(
-      `query Years($first: Int!, $after: String) { symbols(first: $first, after: $after) { nodes { years { year } } pageInfo { hasNextPage endCursor } } }`,
-      { first: PAGE, after },
-    );
+    const page: YearsQuery = await client.request(YEARS, { first: PAGE, after });
     for (const node of page.symbols.nodes) for (const y of node.years) years.add(y.year);
     after = page.symbols.pageInfo.hasNextPage ? page.symbols.pageInfo.endCursor : null;
   } while (after);
   return [...years].sort((a, b) => a - b);
 }
 
-async function gapsOfYear(client: GatewayClient, year: number, resolution: string): Promise<Coverage[]> {
+async function gapsOfYear(client: GatewayClient, year: number, resolution: Resolution): Promise<Coverage[]> {
   const found: Coverage[] = [];
   let after: string | null = null;
   do {
-    const page: { lake: { coverage: { nodes: Coverage[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } } = await client.request(
-      `query Gaps($year: Int!, $resolution: Resolution!, $first: Int!, $after: String) {
-        lake { coverage(year: $year, resolution: $resolution, first: $first, after: $after) { nodes { ${COVERAGE} } pageInfo { hasNextPage endCursor } } }
-      }`,
-      { year, resolution, first: PAGE, after },
-    );
+    const page: GapsQuery = await client.request(GAPS, { year, resolution, first: PAGE, after });
     found.push(...page.lake.coverage.nodes);
     after = page.lake.coverage.pageInfo.hasNextPage ? page.lake.coverage.pageInfo.endCursor : null;
   } while (after);

@@ -1,4 +1,6 @@
-// A small GraphQL-over-HTTP client for the CLI: queries and mutations as JSON POSTs, subscriptions as SSE, API key in a header.
+// The CLI's GraphQL-over-HTTP client: typed documents (./gql/), queries and mutations as JSON POSTs, subscriptions over SSE by graphql-sse, API key in a header.
+import { createClient, NetworkError } from 'graphql-sse';
+import type { TypedDocumentString } from './gql/graphql.js';
 
 export interface GatewayOptions {
   /** The gateway's origin or its /graphql URL. */
@@ -17,7 +19,7 @@ export class GatewayError extends Error {
 
 interface GraphQLPayload<T> {
   data?: T | null;
-  errors?: { message: string; extensions?: { code?: string } }[];
+  errors?: readonly { message: string; extensions?: { code?: string } }[];
 }
 
 export class GatewayClient {
@@ -29,54 +31,73 @@ export class GatewayClient {
     this.fetch = options.fetch ?? fetch;
   }
 
-  async request<T>(query: string, variables: Record<string, unknown> = {}, signal?: AbortSignal): Promise<T> {
-    const response = await this.post({ query, variables }, 'application/graphql-response+json, application/json', signal);
-    const payload = (await response.json().catch(() => ({}))) as GraphQLPayload<T>;
+  async request<R, V>(document: TypedDocumentString<R, V>, variables: V, signal?: AbortSignal): Promise<R> {
+    const response = await this.post(JSON.stringify({ query: document.toString(), variables }), signal);
+    const payload = (await response.json().catch(() => ({}))) as GraphQLPayload<R>;
     return unwrap(payload, response.status);
   }
 
   /**
-   * Calls `onNext` for every result of a subscription until the server completes it or `signal`
-   * aborts. Resolves true when the server completed the stream, false when it ended early.
+   * Calls `onNext` for every result of a subscription until the server completes it, `onNext`
+   * returns true, or `signal` aborts. Resolves true when the stream completed (or `onNext` ended
+   * it), false when `signal` ended it. The event stream is graphql-sse's client in distinct
+   * connections mode (one SSE response per operation, what Yoga serves); it does not retry: a
+   * broken stream rejects with UNREACHABLE and the caller resumes with what it last saw.
    */
-  async subscribe<T>(query: string, variables: Record<string, unknown>, onNext: (data: T) => void | boolean, signal?: AbortSignal): Promise<boolean> {
-    const response = await this.post({ query, variables }, 'text/event-stream', signal);
-    if (!response.ok || !response.headers.get('content-type')?.startsWith('text/event-stream')) {
-      const payload = (await response.json().catch(() => ({}))) as GraphQLPayload<T>;
-      unwrap(payload, response.status);
-      throw new GatewayError(`expected an event stream, got HTTP ${response.status}`, 'PROTOCOL', response.status);
-    }
-    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = '';
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return false;
-        buffer += value.replace(/\r\n/g, '\n');
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const event = parseEvent(buffer.slice(0, end));
-          buffer = buffer.slice(end + 2);
-          if (event.type === 'complete') return true;
-          if (event.type !== 'next' || event.data === '') continue;
-          const stop = onNext(unwrap(JSON.parse(event.data) as GraphQLPayload<T>, response.status));
-          if (stop === true) return true;
-        }
-      }
-    } catch (error) {
-      if (signal?.aborted) return false;
-      throw error;
-    } finally {
-      reader.cancel().catch(() => {});
-    }
+  subscribe<R, V>(document: TypedDocumentString<R, V>, variables: V, onNext: (data: R) => void | boolean, signal?: AbortSignal): Promise<boolean> {
+    /** What our fetch threw: the library wraps it in a NetworkError that keeps only the message. */
+    let refused: GatewayError | undefined;
+    const client = createClient({
+      url: this.endpoint,
+      retryAttempts: 0,
+      headers: () => this.headers(),
+      fetchFn: (_url: string, init: RequestInit) =>
+        this.post(init.body as string, init.signal ?? undefined, init.headers as Record<string, string>).catch((error: unknown) => {
+          if (error instanceof GatewayError) refused = error;
+          throw error;
+        }),
+    });
+    return new Promise<boolean>((resolve, reject) => {
+      let settled = false;
+      const settle = (outcome: () => void) => {
+        if (settled) return;
+        settled = true;
+        signal?.removeEventListener('abort', onAbort);
+        stop();
+        client.dispose();
+        outcome();
+      };
+      const onAbort = () => settle(() => resolve(false));
+      const stop = client.subscribe<R>({ query: document.toString(), variables: variables as Record<string, unknown> }, {
+        next: (payload) => {
+          // Results already read from the same chunk still arrive after a stop: they are not wanted.
+          if (settled) return;
+          try {
+            if (onNext(unwrap(payload as GraphQLPayload<R>, 200)) === true) settle(() => resolve(true));
+          } catch (error) {
+            settle(() => reject(error));
+          }
+        },
+        error: (error) => {
+          if (signal?.aborted) settle(() => resolve(false));
+          else if (refused) settle(() => reject(refused));
+          else streamFailure(error).then((failure) => settle(() => reject(failure)));
+        },
+        complete: () => settle(() => resolve(!signal?.aborted)),
+      });
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
-  private async post(body: unknown, accept: string, signal?: AbortSignal): Promise<Response> {
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept };
-    if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
+  private headers(): Record<string, string> {
+    return this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {};
+  }
+
+  private async post(body: string, signal?: AbortSignal, headers: Record<string, string> = { ...this.headers(), accept: 'application/graphql-response+json, application/json' }): Promise<Response> {
     let response: Response;
     try {
-      response = await this.fetch(this.endpoint, { method: 'POST', headers, body: JSON.stringify(body), signal });
+      response = await this.fetch(this.endpoint, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body, signal });
     } catch (error) {
       if (signal?.aborted) throw error;
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
@@ -100,18 +121,26 @@ function unwrap<T>(payload: GraphQLPayload<T>, status: number): T {
   return payload.data;
 }
 
-function parseEvent(block: string): { type: string; data: string } {
-  let type = 'message';
-  const data: string[] = [];
-  for (const line of block.split('\n')) {
-    if (line.startsWith(':')) continue;
-    const colon = line.indexOf(':');
-    const field = colon < 0 ? line : line.slice(0, colon);
-    const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-    if (field === 'event') type = value;
-    else if (field === 'data') data.push(value);
+/**
+ * Why graphql-sse gave up on a subscription: the gateway answered with something other than an
+ * event stream (its GraphQL errors when it sent some), the stream broke (a restart, a proxy
+ * timeout: UNREACHABLE, so the caller resumes), or it was not a GraphQL event stream.
+ */
+async function streamFailure(error: unknown): Promise<GatewayError> {
+  if (error instanceof NetworkError && error.response) {
+    const response = error.response as Response;
+    const payload = (await response.json().catch(() => ({}))) as GraphQLPayload<unknown>;
+    if (payload.errors?.length) {
+      try {
+        unwrap(payload, response.status);
+      } catch (failure) {
+        return failure as GatewayError;
+      }
+    }
+    return new GatewayError(`expected an event stream, got HTTP ${response.status}`, 'PROTOCOL', response.status);
   }
-  return { type, data: data.join('\n') };
+  if (error instanceof NetworkError) return new GatewayError(`the event stream broke: ${error.message}`, 'UNREACHABLE');
+  return new GatewayError(`the gateway sent a malformed event stream: ${(error as Error).message}`, 'PROTOCOL');
 }
 
 /** `http://host:4000`, `http://host:4000/` and `http://host:4000/graphql` all mean the same gateway. */

@@ -1,10 +1,26 @@
 // `lakeql ls [SYMBOL [YEAR]]`: the lake's symbols, a symbol's years, or one year's files, asked of a running gateway.
 import type { GatewayClient } from './client.js';
+import { graphql } from './gql/gql.js';
+import type { SymbolsQuery } from './gql/graphql.js';
 import type { Output } from './transfer.js';
 
-interface TickFile { key: string; resolution: string; month: number | null; size: number; lastModified: string; downloadUrl?: string }
-interface Fundamentals { key: string; quarter: number; size: number; lastModified: string }
-interface YearView { year: number; tickFiles: TickFile[]; fundamentals: Fundamentals[] }
+const SYMBOLS = graphql(`
+  query Symbols($first: Int!, $after: String, $prefix: String) {
+    symbols(first: $first, after: $after, prefix: $prefix) { nodes { ticker years { year } } pageInfo { hasNextPage endCursor } }
+  }
+`);
+const YEARS = graphql(`
+  query SymbolYears($ticker: String!) {
+    symbol(ticker: $ticker) { ticker years { year tickFiles { key resolution month size lastModified } fundamentals { key quarter size lastModified } } }
+  }
+`);
+const FILES = graphql(`
+  query Files($ticker: String!, $year: Int!, $urls: Boolean!) {
+    symbol(ticker: $ticker) { year(year: $year) { year
+      tickFiles { key resolution month size lastModified downloadUrl @include(if: $urls) }
+      fundamentals { key quarter size lastModified } } }
+  }
+`);
 
 /** Pages stay under the smallest LAKEQL_MAX_PAGE_SIZE a gateway may be configured with. */
 const PAGE = 100;
@@ -19,12 +35,7 @@ async function listSymbols(client: GatewayClient, prefix: string | undefined, ou
   const rows: { ticker: string; years: number[] }[] = [];
   let after: string | null = null;
   do {
-    const page: { symbols: { nodes: { ticker: string; years: { year: number }[] }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } = await client.request(
-      `query Symbols($first: Int!, $after: String, $prefix: String) {
-        symbols(first: $first, after: $after, prefix: $prefix) { nodes { ticker years { year } } pageInfo { hasNextPage endCursor } }
-      }`,
-      { first: PAGE, after, prefix },
-    );
+    const page: SymbolsQuery = await client.request(SYMBOLS, { first: PAGE, after, prefix });
     rows.push(...page.symbols.nodes.map((n) => ({ ticker: n.ticker, years: n.years.map((y) => y.year) })));
     after = page.symbols.pageInfo.hasNextPage ? page.symbols.pageInfo.endCursor : null;
   } while (after);
@@ -39,12 +50,7 @@ async function listSymbols(client: GatewayClient, prefix: string | undefined, ou
 }
 
 async function listYears(client: GatewayClient, symbol: string, output: Output): Promise<number> {
-  const { symbol: found } = await client.request<{ symbol: { ticker: string; years: YearView[] } | null }>(
-    `query Years($ticker: String!) {
-      symbol(ticker: $ticker) { ticker years { year tickFiles { key resolution month size lastModified } fundamentals { key quarter size lastModified } } }
-    }`,
-    { ticker: symbol },
-  );
+  const { symbol: found } = await client.request(YEARS, { ticker: symbol });
   if (!found) return notFound(output, `no data for ${symbol.toUpperCase()}`);
   if (output.json) return print(output, found);
   for (const y of found.years) {
@@ -61,14 +67,7 @@ async function listYears(client: GatewayClient, symbol: string, output: Output):
 }
 
 async function listFiles(client: GatewayClient, symbol: string, year: number, urls: boolean, output: Output): Promise<number> {
-  const { symbol: found } = await client.request<{ symbol: { year: YearView | null } | null }>(
-    `query Files($ticker: String!, $year: Int!, $urls: Boolean!) {
-      symbol(ticker: $ticker) { year(year: $year) { year
-        tickFiles { key resolution month size lastModified downloadUrl @include(if: $urls) }
-        fundamentals { key quarter size lastModified } } }
-    }`,
-    { ticker: symbol, year, urls },
-  );
+  const { symbol: found } = await client.request(FILES, { ticker: symbol, year, urls });
   const y = found?.year;
   if (!y) return notFound(output, `no data for ${symbol.toUpperCase()} in ${year}`);
   if (output.json) return print(output, y);

@@ -2,6 +2,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { editDistance } from '../edit-distance.js';
 import { GatewayClient, GatewayError } from './client.js';
+import { BackfillMode, Resolution } from './gql/graphql.js';
 import { check } from './check.js';
 import { ls } from './ls.js';
 import { backfill, download, type Output } from './transfer.js';
@@ -93,8 +94,8 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
       }
       case 'check': {
         const { values, positionals } = parse(rest, { ...GATEWAY_OPTIONS, year: { type: 'string' }, resolution: { type: 'string' } }, Number.MAX_SAFE_INTEGER);
-        const resolution = values.resolution === undefined ? 'DAILY' : String(values.resolution).toUpperCase();
-        if (resolution !== 'DAILY' && resolution !== 'MINUTE') throw new UsageError(`--resolution must be daily or minute, not "${values.resolution}"`);
+        const resolution = values.resolution === undefined ? Resolution.Daily : String(values.resolution).toUpperCase();
+        if (!isOneOf(Resolution, resolution)) throw new UsageError(`--resolution must be daily or minute, not "${values.resolution}"`);
         const year = values.year === undefined ? undefined : integer(String(values.year), '--year');
         return await check(client(values, env), { symbols: positionals, year, resolution }, output(values.json === true));
       }
@@ -105,7 +106,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
           'no-validate': { type: 'boolean', default: false },
         }, 1, 1);
         const mode = values.mode === undefined ? undefined : String(values.mode).toUpperCase().replace(/-/g, '_');
-        if (mode !== undefined && !['OVERWRITE', 'SKIP_EXISTING', 'SYNC'].includes(mode)) throw new UsageError(`--mode must be overwrite, skip-existing or sync, not "${values.mode}"`);
+        if (mode !== undefined && !isOneOf(BackfillMode, mode)) throw new UsageError(`--mode must be overwrite, skip-existing or sync, not "${values.mode}"`);
         return await backfill(client(values, env), {
           source: positionals[0],
           prefix: values.prefix as string | undefined,
@@ -113,7 +114,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
           exclude: values.exclude as string[] | undefined,
           concurrency: values.concurrency === undefined ? undefined : integer(String(values.concurrency), '--concurrency'),
           partSize: values['part-size'] === undefined ? undefined : integer(String(values['part-size']), '--part-size'),
-          mode: mode as 'OVERWRITE' | 'SKIP_EXISTING' | 'SYNC' | undefined,
+          mode,
           dryRun: values['dry-run'] === true,
           validate: values['no-validate'] !== true,
         }, output(values.json === true));
@@ -171,6 +172,11 @@ function client(values: Record<string, unknown>, env: NodeJS.ProcessEnv): Gatewa
   const url = (values.url as string | undefined) ?? env.LAKEQL_URL ?? DEFAULT_URL;
   const apiKey = (values['api-key'] as string | undefined) ?? env.LAKEQL_API_KEY;
   return new GatewayClient({ url, apiKey: apiKey === '' ? undefined : apiKey });
+}
+
+/** Whether `value` is one of a generated enum's values (the schema's, not a copy). */
+function isOneOf<E extends Record<string, string>>(values: E, value: string): value is E[keyof E] {
+  return (Object.values(values) as string[]).includes(value);
 }
 
 function integer(text: string, name: string): number {

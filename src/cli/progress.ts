@@ -1,34 +1,22 @@
 // Job progress for people: a cli-progress bar while a job runs, and the seed's statistics block when it ends.
 import cliProgress from 'cli-progress';
+import { graphql } from './gql/gql.js';
+import { JobState, type BackfillMutation, type CliJobFragment } from './gql/graphql.js';
 
-/** What the CLI asks of a job (the schema's Job, with times as ISO strings). */
-export interface JobView {
-  id: string;
-  kind: 'BACKFILL' | 'DOWNLOAD';
-  state: 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
-  seq: number;
-  description: string;
-  dryRun: boolean;
-  totalFiles: number;
-  doneFiles: number;
-  failedFiles: number;
-  skippedFiles: number;
-  totalBytes: number;
-  transferredBytes: number;
-  bytesPerSecond: number;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  message: string | null;
-  errors: { path: string; key: string; code: string; backendCode: string | null; message: string; attempts: number }[];
-  plan?: { action: string; key: string; path: string; size: number; reason: string | null }[] | null;
-}
+graphql(`
+  fragment CliJob on Job {
+    id kind state seq description dryRun totalFiles doneFiles failedFiles skippedFiles totalBytes transferredBytes
+    bytesPerSecond createdAt startedAt finishedAt message errors { path key code backendCode message attempts }
+  }
+`);
 
-export const JOB_FIELDS = `id kind state seq description dryRun totalFiles doneFiles failedFiles skippedFiles totalBytes transferredBytes
-  bytesPerSecond createdAt startedAt finishedAt message errors { path key code backendCode message attempts }`;
+/** What the CLI asks of a job (the CliJob fragment: the schema's Job, times as ISO strings), with the plan of a dry run. */
+export type JobView = CliJobFragment & { plan?: BackfillMutation['startBackfill']['plan'] };
 
-export function isFinal(state: JobView['state']): boolean {
-  return state === 'SUCCEEDED' || state === 'FAILED' || state === 'CANCELLED';
+const FINAL_STATES: ReadonlySet<JobState> = new Set([JobState.Succeeded, JobState.Failed, JobState.Cancelled]);
+
+export function isFinal(state: JobState): boolean {
+  return FINAL_STATES.has(state);
 }
 
 /** The seed divides by 1024 twice and calls it MB; so do we, so the numbers compare. */

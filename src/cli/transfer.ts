@@ -1,6 +1,8 @@
 // `lakeql backfill DIR` and `lakeql download PREFIX DIR`: start a job on the gateway, follow it live, summarize, exit non-zero on any failure.
 import { type GatewayClient, GatewayError } from './client.js';
-import { formatSummary, isFinal, JOB_FIELDS, progressBar, summarize, type JobView } from './progress.js';
+import { graphql } from './gql/gql.js';
+import type { BackfillMode } from './gql/graphql.js';
+import { formatSummary, isFinal, progressBar, summarize, type JobView } from './progress.js';
 
 export interface Output {
   out: (text: string) => void;
@@ -10,8 +12,29 @@ export interface Output {
   bar: boolean;
 }
 
-const SUBSCRIPTION = `subscription Follow($id: ID!, $after: Int) { jobProgress(id: $id, after: $after) { ${JOB_FIELDS} } }`;
-const CANCEL = `mutation Cancel($id: ID!) { cancelJob(id: $id) { ${JOB_FIELDS} } }`;
+const FOLLOW = graphql(`
+  subscription Follow($id: ID!, $after: Int) { jobProgress(id: $id, after: $after) { ...CliJob } }
+`);
+const CANCEL = graphql(`
+  mutation Cancel($id: ID!) { cancelJob(id: $id) { ...CliJob } }
+`);
+/** The plan comes with a dry run only: a real job's is null, and asking would only add to the query's cost. */
+const BACKFILL = graphql(`
+  mutation Backfill(
+    $source: String!, $prefix: String, $include: [String!], $exclude: [String!], $concurrency: Int, $partSize: Int, $mode: BackfillMode,
+    $dryRun: Boolean!, $validate: Boolean
+  ) {
+    startBackfill(
+      source: $source, prefix: $prefix, include: $include, exclude: $exclude, concurrency: $concurrency, partSize: $partSize, mode: $mode,
+      dryRun: $dryRun, validate: $validate
+    ) { ...CliJob plan @include(if: $dryRun) { action key path size reason } }
+  }
+`);
+const DOWNLOAD = graphql(`
+  mutation Download($prefix: String!, $destination: String!, $concurrency: Int) {
+    startDownload(prefix: $prefix, destination: $destination, concurrency: $concurrency) { ...CliJob }
+  }
+`);
 /** Reconnects after the stream breaks (gateway restart, proxy timeout); `after` makes them lossless. */
 const MAX_RECONNECTS = 5;
 
@@ -22,30 +45,19 @@ export interface BackfillArgs {
   exclude?: string[];
   concurrency?: number;
   partSize?: number;
-  mode?: 'OVERWRITE' | 'SKIP_EXISTING' | 'SYNC';
+  mode?: BackfillMode;
   dryRun?: boolean;
   validate?: boolean;
 }
 
 export async function backfill(client: GatewayClient, args: BackfillArgs, output: Output): Promise<number> {
-  const fields = args.dryRun ? `${JOB_FIELDS} plan { action key path size reason }` : JOB_FIELDS;
-  const { startBackfill } = await client.request<{ startBackfill: JobView }>(
-    `mutation Backfill($source: String!, $prefix: String, $include: [String!], $exclude: [String!], $concurrency: Int, $partSize: Int, $mode: BackfillMode, $dryRun: Boolean, $validate: Boolean) {
-      startBackfill(source: $source, prefix: $prefix, include: $include, exclude: $exclude, concurrency: $concurrency, partSize: $partSize, mode: $mode, dryRun: $dryRun, validate: $validate) { ${fields} }
-    }`,
-    { ...args },
-  );
+  const { startBackfill } = await client.request(BACKFILL, { ...args, dryRun: args.dryRun ?? false });
   if (args.dryRun) return reportPlan(startBackfill, output);
   return follow(client, startBackfill, output);
 }
 
 export async function download(client: GatewayClient, args: { prefix: string; destination: string; concurrency?: number }, output: Output): Promise<number> {
-  const { startDownload } = await client.request<{ startDownload: JobView }>(
-    `mutation Download($prefix: String!, $destination: String!, $concurrency: Int) {
-      startDownload(prefix: $prefix, destination: $destination, concurrency: $concurrency) { ${JOB_FIELDS} }
-    }`,
-    args,
-  );
+  const { startDownload } = await client.request(DOWNLOAD, args);
   return follow(client, startDownload, output);
 }
 
@@ -71,7 +83,7 @@ export async function follow(client: GatewayClient, first: JobView, output: Outp
     let reconnects = 0;
     while (!isFinal(last.state) && !controller.signal.aborted) {
       try {
-        await client.subscribe<{ jobProgress: JobView }>(SUBSCRIPTION, { id: last.id, after: last.seq }, ({ jobProgress: job }) => {
+        await client.subscribe(FOLLOW, { id: last.id, after: last.seq }, ({ jobProgress: job }) => {
           if (job.seq <= last.seq) return false;
           last = job;
           reconnects = 0;
@@ -84,7 +96,7 @@ export async function follow(client: GatewayClient, first: JobView, output: Outp
         await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** reconnects));
       }
     }
-    if (interrupted) last = (await client.request<{ cancelJob: JobView }>(CANCEL, { id: last.id })).cancelJob;
+    if (interrupted) last = (await client.request(CANCEL, { id: last.id })).cancelJob;
   } finally {
     process.off('SIGINT', onSigint);
     bar?.stop();

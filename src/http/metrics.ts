@@ -2,7 +2,7 @@
 import type { DocumentNode, OperationDefinitionNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { JobKind, JobSnapshot, JobState } from '../lake/jobs/types.js';
+import { JOB_KINDS, JOB_STATES, type JobKind, type JobSnapshot, type JobState } from '../lake/jobs/types.js';
 import type { S3RequestEvent } from '../lake/store/s3.js';
 import type { StoreMethod } from '../lake/store/counting.js';
 
@@ -30,8 +30,6 @@ export interface MetricsOptions {
 
 /** Client-chosen operation names become label values: past this many distinct ones, the rest count as "other". */
 const MAX_OPERATION_NAMES = 200;
-const JOB_STATES: JobState[] = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'];
-const JOB_KINDS: JobKind[] = ['BACKFILL', 'DOWNLOAD', 'UPLOAD'];
 
 /** Seconds, for every latency histogram: one scale, so GraphQL and HTTP timings compare bucket for bucket. */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];

@@ -1,25 +1,30 @@
 // Job: a backfill, download or single-file upload run by the server, with its statistics, errors, plan and a live progress subscription.
-import type { FileError, JobSnapshot, PlanEntry } from '../lake/jobs/types.js';
+import { JOB_KINDS, JOB_STATES, type FileError, type JobSnapshot, type PlanEntry } from '../lake/jobs/types.js';
 import * as resolvers from '../resolvers/jobs.js';
 import { builder } from './builder.js';
 
+/** One GraphQL enum value per name of a list, in the list's order; `docs` must describe every name. */
+function valuesOf<V extends string>(names: readonly V[], docs: Record<V, string>): { [K in V]: { value: K; description: string } } {
+  return Object.fromEntries(names.map((name) => [name, { value: name, description: docs[name] }])) as { [K in V]: { value: K; description: string } };
+}
+
 const JobKind = builder.enumType('JobKind', {
   description: 'What a job does.',
-  values: {
-    BACKFILL: { description: 'startBackfill: a directory below LAKEQL_UPLOAD_ROOT uploaded by the server.' },
-    DOWNLOAD: { description: 'startDownload: a prefix downloaded into LAKEQL_DOWNLOAD_ROOT.' },
-    UPLOAD: { description: 'createUploadJob: one file streamed in by uploadTickFile(jobId).' },
-  } as const,
+  values: valuesOf(JOB_KINDS, {
+    BACKFILL: 'startBackfill: a directory below LAKEQL_UPLOAD_ROOT uploaded by the server.',
+    DOWNLOAD: 'startDownload: a prefix downloaded into LAKEQL_DOWNLOAD_ROOT.',
+    UPLOAD: 'createUploadJob: one file streamed in by uploadTickFile(jobId).',
+  }),
 });
 const JobState = builder.enumType('JobState', {
   description: 'Where a job is in its life; SUCCEEDED, FAILED and CANCELLED are final.',
-  values: {
-    QUEUED: { value: 'QUEUED', description: 'Waiting for an instance to run it (or, for UPLOAD, for its file).' },
-    RUNNING: { value: 'RUNNING', description: 'Moving files.' },
-    SUCCEEDED: { value: 'SUCCEEDED', description: 'Finished with every file done or skipped.' },
-    FAILED: { value: 'FAILED', description: 'Finished with failed files (see errors) or failed as a whole (see message).' },
-    CANCELLED: { value: 'CANCELLED', description: 'Stopped by cancelJob.' },
-  } as const,
+  values: valuesOf(JOB_STATES, {
+    QUEUED: 'Waiting for an instance to run it (or, for UPLOAD, for its file).',
+    RUNNING: 'Moving files.',
+    SUCCEEDED: 'Finished with every file done or skipped.',
+    FAILED: 'Finished with failed files (see errors) or failed as a whole (see message).',
+    CANCELLED: 'Stopped by cancelJob.',
+  }),
 });
 const BackfillMode = builder.enumType('BackfillMode', {
   description: 'What a backfill does with keys that already exist.',

@@ -1,9 +1,15 @@
 // Job vocabulary shared by the engine, the registry and (later) Redis: plain JSON-serialisable values only.
 
-/** UPLOAD: one file streamed through the gateway (uploadTickFile), registered before its bytes arrive. */
-export type JobKind = 'BACKFILL' | 'DOWNLOAD' | 'UPLOAD';
-export type JobState = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
-export const FINAL_STATES: ReadonlySet<JobState> = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
+/**
+ * The one list of job kinds and states: the schema's JobKind and JobState enums are built from these
+ * (in this order), and the CLI and console get them back as generated enums.
+ * UPLOAD: one file streamed through the gateway (uploadTickFile), registered before its bytes arrive.
+ */
+export const JOB_KINDS = ['BACKFILL', 'DOWNLOAD', 'UPLOAD'] as const;
+export const JOB_STATES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
+export type JobState = (typeof JOB_STATES)[number];
+export const FINAL_STATES: ReadonlySet<JobState> = new Set<JobState>(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 
 export function isFinal(state: JobState): boolean {
   return FINAL_STATES.has(state);
