@@ -1,4 +1,4 @@
-// GET /v1/bars/{SYMBOL}?from=&to=&timeframe=&adjustment=&asOf=&format= : bulk bars as Arrow, Parquet, CSV, JSON or NDJSON, streamed.
+// GET /v1/bars/{SYMBOL}?from=&to=&timeframe=&every=&session=&adjustment=&asOf=&format= : bulk bars as Arrow, Parquet, CSV, JSON or NDJSON, streamed.
 import type { Plugin } from 'graphql-yoga';
 import type { CatalogIndex } from '../lake/catalog-index/catalog-index.js';
 import { isEmptyIndex, lookUpSymbol } from '../lake/catalog.js';
@@ -12,6 +12,7 @@ import { isTimeframe, TIMEFRAMES } from '../lake/bars/timeframe.js';
 import { normalizeTicker } from '../lake/layout.js';
 import type { ObjectStore } from '../lake/store/types.js';
 import { ERROR_CODES } from '../services/error-codes.js';
+import { intervalParams } from './bar-interval-params.js';
 import { encode, FORMATS, type Format } from './bars-formats.js';
 import { cacheHeaders, entityTag, matchesIfNoneMatch, notModified, withHeaders, type HttpCacheOptions } from './http-cache.js';
 
@@ -86,7 +87,8 @@ async function exportBars(services: { store: ObjectStore; bars: BarFileReader; c
   const adjustment = (params.get('adjustment') || 'RAW').toUpperCase();
   if (!isAdjustment(adjustment)) throw new InvalidInputError(`adjustment must be one of ${ADJUSTMENTS.map((a) => a.toLowerCase()).join(', ')}, got "${adjustment.slice(0, 40)}"`);
   const asOf = dateParam(params, 'asOf');
-  const query: BarQuery = { timeframe, from: dateParam(params, 'from'), to: dateParam(params, 'to') };
+  const { every, session } = intervalParams(params, timeframe);
+  const query: BarQuery = { timeframe, every, session, from: dateParam(params, 'from'), to: dateParam(params, 'to') };
   const format = chooseFormat(params.get('format'), request.headers.get('accept'));
   if (!format) return errorResponse(406, 'NOT_ACCEPTABLE', `Accept names no format lakeql writes; use one of: ${Object.values(FORMATS).map((t) => t.split(';')[0]).join(', ')} (or ?format=)`);
 
@@ -103,7 +105,7 @@ async function exportBars(services: { store: ObjectStore; bars: BarFileReader; c
     return result.done ? undefined : result.value;
   };
   const body = encode(format, next, () => void batches.return?.(undefined));
-  const name = `${ticker}-${timeframe}${adjustment === 'RAW' ? '' : `-${adjustment.toLowerCase()}${asOf !== undefined ? `-as-of-${params.get('asOf')}` : ''}`}${query.from !== undefined ? `-from-${params.get('from')}` : ''}${query.to !== undefined ? `-to-${params.get('to')}` : ''}`;
+  const name = `${ticker}-${timeframe}${every > 1 ? `x${every}` : ''}${session === 'REGULAR' ? '-regular' : ''}${adjustment === 'RAW' ? '' : `-${adjustment.toLowerCase()}${asOf !== undefined ? `-as-of-${params.get('asOf')}` : ''}`}${query.from !== undefined ? `-from-${params.get('from')}` : ''}${query.to !== undefined ? `-to-${params.get('to')}` : ''}`;
   return new Response(body, {
     status: 200,
     headers: {

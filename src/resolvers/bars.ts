@@ -5,6 +5,8 @@ import { checkRange } from '../lake/bars/query.js';
 import type { Adjustment } from '../lake/bars/adjust-factors.js';
 import { loadAdjustment } from '../lake/bars/adjust-load.js';
 import type { Timeframe } from '../lake/bars/timeframe.js';
+import { checkEvery } from '../lake/bars/interval.js';
+import type { BarSession } from '../lake/bars/session.js';
 import type { SymbolIndex } from '../lake/catalog.js';
 import type { ParquetInfo } from '../lake/parquet/time-stats.js';
 import type { SymbolRef, SymbolYearRef, TickFileRef } from './catalog.js';
@@ -14,6 +16,8 @@ export interface BarsArgs {
   from?: Date | null;
   to?: Date | null;
   timeframe: Timeframe;
+  every?: number | null;
+  session?: BarSession | null;
   first?: number | null;
   after?: string | null;
   adjustment?: Adjustment | null;
@@ -43,10 +47,11 @@ function connection(ctx: Context, index: () => Promise<SymbolIndex>, args: BarsA
   // Bad arguments fail the bars field itself, before any page is attempted.
   checkRange({ from, to });
   checkFirst(args.first ?? DEFAULT_BARS_PAGE);
-  if (args.after) decodeBarCursor(args.after, args.timeframe);
+  const every = checkEvery(args.timeframe, args.every ?? 1);
+  if (args.after) decodeBarCursor(args.after, args.timeframe, every);
   if (clamp.from !== undefined) from = Math.max(from ?? -Infinity, clamp.from);
   if (clamp.to !== undefined) to = Math.min(to ?? Infinity, clamp.to);
-  const query = { timeframe: args.timeframe, first: args.first ?? DEFAULT_BARS_PAGE, after: args.after ?? undefined };
+  const query = { timeframe: args.timeframe, every, session: args.session ?? undefined, first: args.first ?? DEFAULT_BARS_PAGE, after: args.after ?? undefined };
   let promise: Promise<BarPage> | undefined;
   return {
     page() {

@@ -1,9 +1,11 @@
 // Bars: Timeframe, Bar, BarConnection, the bars fields of Symbol and SymbolYear, and TickFile's footer fields.
 import { DEFAULT_BARS_PAGE, MAX_BARS_PAGE, type Bar } from '../lake/bars/page.js';
 import { TIMEFRAMES } from '../lake/bars/timeframe.js';
+import { MAX_EVERY } from '../lake/bars/interval.js';
 import { ADJUSTMENTS } from '../lake/bars/adjust-factors.js';
 import * as bars from '../resolvers/bars.js';
 import type { BarConnectionRef } from '../resolvers/bars.js';
+import { EVERY_DOC, SESSION_DOC, TradingSessionEnum } from './bar-interval.js';
 import { builder } from './builder.js';
 import { PageInfo } from './connection.js';
 import { SymbolObject, SymbolYear } from './symbol.js';
@@ -15,7 +17,8 @@ export const TimeframeEnum = builder.enumType('Timeframe', {
     'Weeks run Monday to Sunday; months, quarters and years are calendar periods; each bar is labelled by its period\'s first calendar date. ' +
     'Minute bars are dated in the exchange time zone, America/New_York.',
   values: {
-    MINUTE: { description: 'One bar per minute, from the minute files.' },
+    MINUTE: { description: 'One bar per minute (or `every` minutes), from the minute files.' },
+    HOUR: { description: 'One bar per New York clock hour (or `every` hours), aggregated from the minute files and labelled on the hour.' },
     DAY: { description: 'One bar per trading day: the daily file, or that year\'s minute bars aggregated by New York date when the year has no daily file.' },
     WEEK: { description: 'One bar per week, Monday to Sunday, labelled by its Monday.' },
     MONTH: { description: 'One bar per calendar month, labelled by its first day.' },
@@ -45,7 +48,7 @@ const ADJUSTMENT_ARGS_DOC = {
 const BarObject = builder.objectRef<Bar>('Bar').implement({
   description: 'One OHLCV bar. A value the file lacks, or holds as null, is null.',
   fields: (t) => ({
-    time: t.field({ type: 'DateTime', description: 'Start of the bar: the minute for MINUTE, else UTC midnight of `date`.', resolve: (b) => new Date(b.time) }),
+    time: t.field({ type: 'DateTime', description: 'Start of the bar: its first instant for MINUTE and HOUR, else UTC midnight of `date`.', resolve: (b) => new Date(b.time) }),
     date: t.field({ type: 'Date', description: 'Trading date (New York) of the bar\'s first day.', resolve: (b) => new Date(b.date) }),
     open: t.float({ nullable: true, description: 'Price of the bar\'s first trade, in the file\'s currency (US dollars for US equities).', resolve: (b) => b.open }),
     high: t.float({ nullable: true, description: 'Highest trade price in the bar, in the file\'s currency (US dollars for US equities).', resolve: (b) => b.high }),
@@ -97,7 +100,11 @@ const BarConnection = builder.objectRef<BarConnectionRef>('BarConnection').imple
  * LAKEQL_MAX_PAGE_SIZE, and each bar weighted by timeframe. A minute bar is a row decoded from a
  * month's minute file; coarser bars come from one small daily file a year.
  */
-const BARS_COST = { maxPageSize: MAX_BARS_PAGE, weightArgument: 'timeframe', weights: { MINUTE: 1, DAY: 0.5, WEEK: 0.5, MONTH: 0.5, QUARTER: 0.5, YEAR: 0.5 } };
+const BARS_COST = {
+  maxPageSize: MAX_BARS_PAGE, weightArgument: 'timeframe', weights: { MINUTE: 1, HOUR: 60, DAY: 0.5, WEEK: 0.5, MONTH: 0.5, QUARTER: 0.5, YEAR: 0.5 },
+  // An N-minute bar folds N minute rows.
+  multiplierArgument: 'every', multiplierMax: MAX_EVERY.MINUTE,
+};
 
 const PAGING = `At most ${MAX_BARS_PAGE} bars a page (default ${DEFAULT_BARS_PAGE}); a cursor names a bar's start, so it stays valid as files change.`;
 
@@ -109,6 +116,8 @@ builder.objectField(SymbolObject, 'bars', (t) =>
       from: t.arg({ type: 'Date', description: 'First trading date, inclusive.' }),
       to: t.arg({ type: 'Date', description: 'Last trading date, inclusive.' }),
       timeframe: t.arg({ type: TimeframeEnum, required: true, defaultValue: 'DAY', description: 'Bar width.' }),
+      every: t.arg.int({ defaultValue: 1, description: EVERY_DOC }),
+      session: t.arg({ type: TradingSessionEnum, required: true, defaultValue: 'EXTENDED', description: SESSION_DOC }),
       first: t.arg.int({ defaultValue: DEFAULT_BARS_PAGE, description: `Bars per page, 1–${MAX_BARS_PAGE}.` }),
       after: t.arg.string({ description: 'endCursor of the previous page. Cursors are times: valid whatever the adjustment.' }),
       adjustment: t.arg({ type: AdjustmentEnum, required: true, defaultValue: 'RAW', description: ADJUSTMENT_ARGS_DOC.adjustment }),
@@ -127,6 +136,8 @@ builder.objectField(SymbolYear, 'bars', (t) =>
       from: t.arg({ type: 'Date', description: 'First trading date, inclusive.' }),
       to: t.arg({ type: 'Date', description: 'Last trading date, inclusive.' }),
       timeframe: t.arg({ type: TimeframeEnum, required: true, defaultValue: 'DAY', description: 'Bar width.' }),
+      every: t.arg.int({ defaultValue: 1, description: EVERY_DOC }),
+      session: t.arg({ type: TradingSessionEnum, required: true, defaultValue: 'EXTENDED', description: SESSION_DOC }),
       first: t.arg.int({ defaultValue: DEFAULT_BARS_PAGE, description: `Bars per page, 1–${MAX_BARS_PAGE}.` }),
       after: t.arg.string({ description: 'endCursor of the previous page.' }),
       adjustment: t.arg({ type: AdjustmentEnum, required: true, defaultValue: 'RAW', description: ADJUSTMENT_ARGS_DOC.adjustment }),
