@@ -33,6 +33,8 @@ export interface FieldCost {
    */
   multiplierArgument?: string;
   multiplierMax?: number;
+  /** Highest weight × multiplier of one item. */
+  maxItemWeight?: number;
 }
 
 export interface CostInput {
@@ -83,7 +85,8 @@ export function estimateCost(schema: GraphQLSchema, { document, operationName, v
       const own = (field.extensions as { cost?: FieldCost } | undefined)?.cost;
       const args = selection.arguments ?? [];
       const pages = firstOf(field, args, values, own?.maxPageSize ?? maxPageSize);
-      const first = pages === undefined ? undefined : pages * weightOf(field, own, args, values) * multiplierOf(field, own, args, values);
+      const item = Math.min(weightOf(field, own, args, values) * multiplierOf(field, own, args, values), own?.maxItemWeight ?? Infinity);
+      const first = pages === undefined ? undefined : pages * item;
       const list = isList(field.type);
       // A paged list counts its own `first`; a connection passes its `first` to its `edges`/`nodes`.
       const multiplier = list ? first ?? pageSize ?? UNPAGED_LIST_ESTIMATE : 1;
