@@ -1,7 +1,7 @@
 // Every GraphQL operation the console sends, typed by hand; test/console/documents.test.ts validates each against the schema.
 import { TypedDocumentString } from './graphql.js';
 
-export type Timeframe = 'MINUTE' | 'DAY' | 'WEEK' | 'MONTH' | 'QUARTER' | 'YEAR';
+export type Timeframe = 'MINUTE' | 'HOUR' | 'DAY' | 'WEEK' | 'MONTH' | 'QUARTER' | 'YEAR';
 export type Adjustment = 'RAW' | 'SPLIT' | 'DIVIDEND' | 'ALL';
 export type Resolution = 'DAILY' | 'MINUTE';
 export type JobState = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
@@ -110,11 +110,11 @@ export const SymbolDetailQuery = new TypedDocumentString<
 
 export const BarsQuery = new TypedDocumentString<
   { symbol: { bars: { nodes: Bar[] | null; pageInfo: { hasNextPage: boolean; endCursor: string | null } | null } } | null },
-  { ticker: string; timeframe: Timeframe; first: number; after: string | null; from: string | null; to: string | null; adjustment: Adjustment }
+  { ticker: string; timeframe: Timeframe; every?: number; first: number; after: string | null; from: string | null; to: string | null; adjustment: Adjustment }
 >(`
-  query Bars($ticker: String!, $timeframe: Timeframe!, $first: Int!, $after: String, $from: Date, $to: Date, $adjustment: Adjustment!) {
+  query Bars($ticker: String!, $timeframe: Timeframe!, $every: Int = 1, $first: Int!, $after: String, $from: Date, $to: Date, $adjustment: Adjustment!) {
     symbol(ticker: $ticker) {
-      bars(timeframe: $timeframe, first: $first, after: $after, from: $from, to: $to, adjustment: $adjustment) {
+      bars(timeframe: $timeframe, every: $every, first: $first, after: $after, from: $from, to: $to, adjustment: $adjustment) {
         nodes { time date open high low close volume }
         pageInfo { hasNextPage endCursor }
       }
