@@ -7,10 +7,10 @@ const PAGE = 5000;
 /** A whole minute history is large; the chart keeps the most recent this many bars. */
 const MAX_BARS = 60_000;
 
-export interface BarRange { from: string | null; to: string | null; adjustment: Adjustment }
+export interface BarRange { from: string | null; to: string | null; adjustment: Adjustment; /** Timeframes per bar (5 with MINUTE: 5-minute bars); default 1. */ every?: number }
 
 const cache = new Map<string, Bar[]>();
-const keyOf = (ticker: string, timeframe: Timeframe, range: BarRange) => `${ticker}|${timeframe}|${range.from ?? ''}|${range.to ?? ''}|${range.adjustment}`;
+const keyOf = (ticker: string, timeframe: Timeframe, range: BarRange) => `${ticker}|${timeframe}*${range.every ?? 1}|${range.from ?? ''}|${range.to ?? ''}|${range.adjustment}`;
 
 /** Every page of `ticker`'s bars in `range`; null when the lake has no such symbol. */
 export async function loadBars(ticker: string, timeframe: Timeframe, range: BarRange, signal?: AbortSignal): Promise<Bar[] | null> {

@@ -54,9 +54,9 @@ export class BarsChart {
     });
   }
 
-  /** Draws a symbol's bars: minute bars on New York's clock, coarser ones as plain dates. */
+  /** Draws a symbol's bars: minute and hour bars on New York's clock, coarser ones as plain dates. */
   show(bars: Bar[], timeframe: Timeframe): void {
-    this.intraday = timeframe === 'MINUTE';
+    this.intraday = timeframe === 'MINUTE' || timeframe === 'HOUR';
     const time = (b: Bar): Time => (this.intraday ? (toNewYorkChartTime(b.time) as UTCTimestamp) : b.date);
     this.drawn = bars.filter((b) => b.open !== null && b.high !== null && b.low !== null && b.close !== null).map((b) => ({ ...b, t: time(b) }) as Drawn);
     this.byTime = new Map(this.drawn.map((b, i) => [b.t, i]));

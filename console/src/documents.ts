@@ -56,9 +56,9 @@ export const SymbolDetailQuery = graphql(`
 `);
 
 export const BarsQuery = graphql(`
-  query Bars($ticker: String!, $timeframe: Timeframe!, $first: Int!, $after: String, $from: Date, $to: Date, $adjustment: Adjustment!) {
+  query Bars($ticker: String!, $timeframe: Timeframe!, $every: Int = 1, $first: Int!, $after: String, $from: Date, $to: Date, $adjustment: Adjustment!) {
     symbol(ticker: $ticker) {
-      bars(timeframe: $timeframe, first: $first, after: $after, from: $from, to: $to, adjustment: $adjustment) {
+      bars(timeframe: $timeframe, every: $every, first: $first, after: $after, from: $from, to: $to, adjustment: $adjustment) {
         nodes { ...BarFields }
         pageInfo { hasNextPage endCursor }
       }

@@ -9,7 +9,7 @@ import { describeFailure } from './failure.js';
 import { apiKey, request } from './graphql.js';
 import { jobsPanel } from './jobs.js';
 import { overviewPanel } from './overview.js';
-import { DEFAULT_VIEW, formatView, parseView, RANGES, type View } from './route.js';
+import { barsOf, DEFAULT_VIEW, formatView, isIntradayTimeframe, parseView, RANGES, type View } from './route.js';
 import { symbolFinder } from './symbols.js';
 import { chartTheme, setUpTheme } from './theme.js';
 import { shiftDate } from './time.js';
@@ -42,17 +42,21 @@ function go(change: Partial<View>): void {
   const next = { ...view, ...change };
   // A timeframe and a range must agree: minute bars for intraday ranges, daily or coarser for the rest.
   if (change.timeframe && !change.range) {
-    if (change.timeframe === 'MINUTE' && !isIntraday(next)) next.range = '5D';
-    if (change.timeframe !== 'MINUTE' && isIntraday(next)) next.range = '1Y';
+    if (isIntradayTimeframe(change.timeframe) && !isIntraday(next)) next.range = '5D';
+    if (!isIntradayTimeframe(change.timeframe) && isIntraday(next)) next.range = '1Y';
   }
-  if (change.range && change.range !== 'CUSTOM' && !change.timeframe) next.timeframe = RANGES.find((r) => r.id === change.range)!.timeframe;
+  if (change.range && change.range !== 'CUSTOM' && !change.timeframe) {
+    const preset = RANGES.find((r) => r.id === change.range)!.timeframe;
+    // An intraday range keeps an intraday width already chosen (5m, 15m, 1h).
+    if (!(isIntradayTimeframe(preset) && isIntradayTimeframe(view.timeframe))) next.timeframe = preset;
+  }
   const tickerChanged = next.ticker !== view.ticker;
   view = next;
   history.pushState(null, '', formatView(view) || location.pathname);
   void render(tickerChanged);
 }
 
-const isIntraday = (v: View) => v.range === '1D' || v.range === '5D' || (v.range === 'CUSTOM' && v.timeframe === 'MINUTE');
+const isIntraday = (v: View) => v.range === '1D' || v.range === '5D' || (v.range === 'CUSTOM' && isIntradayTimeframe(v.timeframe));
 
 async function render(tickerChanged: boolean): Promise<void> {
   toolbar.render(hasMinute());
@@ -125,13 +129,15 @@ function clearDetail(message: string): void {
 
 /** The server-side range to read for the view, and the dates to zoom to once it is drawn. */
 function plan(v: View): { timeframe: Timeframe; range: BarRange } {
-  if (v.range === 'CUSTOM') return { timeframe: v.timeframe, range: { from: v.from, to: v.to, adjustment: v.adjustment } };
+  const { timeframe, every } = barsOf(v.timeframe);
+  if (v.range === 'CUSTOM') return { timeframe, range: { from: v.from, to: v.to, adjustment: v.adjustment, every } };
   if (isIntraday(v)) {
     // Minute bars of the newest minute file's month and the week before it: enough for five sessions.
     const last = shown!.years.flatMap((y) => y.tickFiles.filter((f) => f.resolution === 'MINUTE').map((f) => `${y.year}-${String(f.month).padStart(2, '0')}-01`)).sort().at(-1)!;
-    return { timeframe: 'MINUTE', range: { from: shiftDate(last, { days: -7 }), to: null, adjustment: v.adjustment } };
+    const intraday = isIntradayTimeframe(v.timeframe) ? { timeframe, every } : { timeframe: 'MINUTE' as const, every: 1 };
+    return { timeframe: intraday.timeframe, range: { from: shiftDate(last, { days: -7 }), to: null, adjustment: v.adjustment, every: intraday.every } };
   }
-  return { timeframe: v.timeframe, range: { from: null, to: null, adjustment: v.adjustment } };
+  return { timeframe, range: { from: null, to: null, adjustment: v.adjustment, every } };
 }
 
 function zoomFor(v: View, bars: Bar[]): { from: string | null; to: string | null } {
@@ -185,7 +191,7 @@ async function drawChart(): Promise<void> {
     const status = byId('chart-status');
     status.dataset.bars = String(count);
     status.textContent = count === 0 ? 'No bars at this timeframe.'
-      : `${count.toLocaleString()} bars, ${bars![0].date} to ${bars!.at(-1)!.date}${timeframe === 'MINUTE' ? ' · times in New York (ET)' : ''}${v.range !== view.range ? ` · no minute bars for ${v.ticker}, showing daily` : ''}`;
+      : `${count.toLocaleString()} bars, ${bars![0].date} to ${bars!.at(-1)!.date}${timeframe === 'MINUTE' || timeframe === 'HOUR' ? ' · times in New York (ET)' : ''}${v.range !== view.range ? ` · no minute bars for ${v.ticker}, showing daily` : ''}`;
   } catch (error) {
     if (mine !== generation) return;
     chart.clear();

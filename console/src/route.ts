@@ -16,14 +16,26 @@ export const RANGES: { id: Exclude<RangeId, 'CUSTOM'>; label: string; timeframe:
   { id: 'ALL', label: 'All', timeframe: 'WEEK' },
 ];
 
-export const TIMEFRAMES: { value: Timeframe; label: string }[] = [
-  { value: 'MINUTE', label: '1m' }, { value: 'DAY', label: '1D' }, { value: 'WEEK', label: '1W' },
-  { value: 'MONTH', label: '1M' }, { value: 'QUARTER', label: '3M' }, { value: 'YEAR', label: '1Y' },
+/** The chart's bar widths: a timeframe, or minute multiples asked for with `every`. */
+export type ChartTimeframe = Timeframe | 'MINUTE5' | 'MINUTE15';
+
+export const TIMEFRAMES: { value: ChartTimeframe; label: string }[] = [
+  { value: 'MINUTE', label: '1m' }, { value: 'MINUTE5', label: '5m' }, { value: 'MINUTE15', label: '15m' }, { value: 'HOUR', label: '1h' },
+  { value: 'DAY', label: '1D' }, { value: 'WEEK', label: '1W' }, { value: 'MONTH', label: '1M' }, { value: 'QUARTER', label: '3M' }, { value: 'YEAR', label: '1Y' },
 ];
+
+/** The bars argument of a chart timeframe: `MINUTE5` is `timeframe: MINUTE, every: 5`. */
+export function barsOf(tf: ChartTimeframe): { timeframe: Timeframe; every: number } {
+  const m = /^MINUTE(\d+)$/.exec(tf);
+  return m ? { timeframe: 'MINUTE', every: Number(m[1]) } : { timeframe: tf as Timeframe, every: 1 };
+}
+
+/** Bars built from minute files and drawn on New York's clock. */
+export const isIntradayTimeframe = (tf: ChartTimeframe): boolean => tf.startsWith('MINUTE') || tf === 'HOUR';
 
 export interface View {
   ticker: string | null;
-  timeframe: Timeframe;
+  timeframe: ChartTimeframe;
   range: RangeId;
   /** Only for CUSTOM: inclusive New York dates. */
   from: string | null;
@@ -53,7 +65,7 @@ export function parseView(hash: string): View {
   const [head, query = ''] = hash.replace(/^#/, '').split('?', 2);
   const params = new URLSearchParams(query);
   const ticker = decodeURIComponent(head ?? '').trim().toUpperCase();
-  const tf = params.get('tf') as Timeframe | null;
+  const tf = params.get('tf') as ChartTimeframe | null;
   const range = (params.get('range') ?? '').toUpperCase() as RangeId;
   const from = params.get('from');
   const to = params.get('to');

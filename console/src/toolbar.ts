@@ -1,7 +1,7 @@
 // The chart's controls: timeframe, range presets and a custom range, log scale, moving averages, and symbols to compare.
 import { byId, h, notice } from './dom.js';
 import { AVERAGES } from './indicators.js';
-import { ADJUSTMENTS, MAX_COMPARE, RANGES, TIMEFRAMES, type View } from './route.js';
+import { ADJUSTMENTS, isIntradayTimeframe, MAX_COMPARE, RANGES, TIMEFRAMES, type View } from './route.js';
 
 interface Host {
   get(): View;
@@ -46,7 +46,7 @@ export function chartToolbar(host: Host): { render(hasMinute: boolean): void; sh
   return {
     render(hasMinute) {
       const view = host.get();
-      segmented(byId('timeframes'), TIMEFRAMES.filter((t) => t.value !== 'MINUTE' || hasMinute).map((t) => ({ ...t, title: t.value.toLowerCase() })), view.timeframe, 'timeframe', (timeframe) => host.go({ timeframe }));
+      segmented(byId('timeframes'), TIMEFRAMES.filter((t) => !isIntradayTimeframe(t.value) || hasMinute).map((t) => ({ ...t, title: t.value.toLowerCase() })), view.timeframe, 'timeframe', (timeframe) => host.go({ timeframe }));
       segmented(byId('ranges'), RANGES.filter((r) => r.timeframe !== 'MINUTE' || hasMinute).map((r) => ({ value: r.id, label: r.label })), view.range === 'CUSTOM' ? null : view.range, 'range', (range) => host.go({ range }));
       segmented(byId('adjustments'), ADJUSTMENTS, view.adjustment, 'adjustment', (adjustment) => host.go({ adjustment }));
       from.value = view.range === 'CUSTOM' ? view.from ?? '' : '';

@@ -1,4 +1,4 @@
-// GET /v1/bars/{SYMBOL}?from=&to=&timeframe=&adjustment=&asOf=&format= : bulk bars as Arrow, Parquet, CSV, JSON or NDJSON, streamed (many symbols: bars-export-many.ts).
+// GET /v1/bars/{SYMBOL}?from=&to=&timeframe=&every=&session=&adjustment=&asOf=&format= : bulk bars as Arrow, Parquet, CSV, JSON or NDJSON, streamed (many symbols: bars-export-many.ts).
 import type { Plugin } from 'graphql-yoga';
 import type { CatalogIndex } from '../lake/catalog-index/catalog-index.js';
 import { isEmptyIndex, lookUpSymbol } from '../lake/catalog.js';
@@ -13,6 +13,7 @@ import { normalizeTicker } from '../lake/layout.js';
 import type { ObjectStore } from '../lake/store/types.js';
 import { ERROR_CODES } from '../services/error-codes.js';
 import { exportManyBars, MANY_BARS_PATH } from './bars-export-many.js';
+import { intervalParams } from './bar-interval-params.js';
 import { encode, FORMATS, type Format } from './bars-formats.js';
 import { cacheHeaders, entityTag, matchesIfNoneMatch, notModified, withHeaders, type HttpCacheOptions } from './http-cache.js';
 
@@ -88,7 +89,8 @@ export function barParams(params: URLSearchParams): { query: BarQuery; adjustmen
   const adjustment = (params.get('adjustment') || 'RAW').toUpperCase();
   if (!isAdjustment(adjustment)) throw new InvalidInputError(`adjustment must be one of ${ADJUSTMENTS.map((a) => a.toLowerCase()).join(', ')}, got "${adjustment.slice(0, 40)}"`);
   const asOf = dateParam(params, 'asOf');
-  return { query: { timeframe, from: dateParam(params, 'from'), to: dateParam(params, 'to') }, adjustment, asOf };
+  const { every, session } = intervalParams(params, timeframe);
+  return { query: { timeframe, every, session, from: dateParam(params, 'from'), to: dateParam(params, 'to') }, adjustment, asOf };
 }
 
 /** `?format=` or Accept, or the 406 answer when neither names a format lakeql writes. */
@@ -129,7 +131,7 @@ async function exportBars(services: BarsExportServices, request: Request, url: U
     return result.done ? undefined : result.value;
   };
   const body = encode(format, next, () => void batches.return?.(undefined));
-  const name = `${ticker}-${timeframe}${adjustment === 'RAW' ? '' : `-${adjustment.toLowerCase()}${asOf !== undefined ? `-as-of-${params.get('asOf')}` : ''}`}${query.from !== undefined ? `-from-${params.get('from')}` : ''}${query.to !== undefined ? `-to-${params.get('to')}` : ''}`;
+  const name = `${ticker}-${timeframe}${(query.every ?? 1) > 1 ? `x${query.every}` : ''}${query.session === 'REGULAR' ? '-regular' : ''}${adjustment === 'RAW' ? '' : `-${adjustment.toLowerCase()}${asOf !== undefined ? `-as-of-${params.get('asOf')}` : ''}`}${query.from !== undefined ? `-from-${params.get('from')}` : ''}${query.to !== undefined ? `-to-${params.get('to')}` : ''}`;
   return new Response(body, {
     status: 200,
     headers: {

@@ -33,6 +33,15 @@ export interface FieldCost {
    * `first` is smaller): `symbols(tickers: [10 tickers]) { nodes { bars } }` costs 10 bars pages.
    */
   listArgument?: string;
+  /**
+   * Each item also counts the integer value of this argument (`every` of bars: a 5-minute bar
+   * folds five minute rows), at most multiplierMax: a larger value is refused by the field with
+   * BAD_USER_INPUT, which says more than a cost error would.
+   */
+  multiplierArgument?: string;
+  multiplierMax?: number;
+  /** Highest weight × multiplier of one item. */
+  maxItemWeight?: number;
 }
 
 export interface CostInput {
@@ -85,7 +94,8 @@ export function estimateCost(schema: GraphQLSchema, { document, operationName, v
       let pages = firstOf(field, args, values, own?.maxPageSize ?? maxPageSize, own?.defaultPageSize);
       const listed = own?.listArgument ? listLength(args, own.listArgument, values) : undefined;
       if (listed !== undefined) pages = Math.min(pages ?? listed, listed);
-      const first = pages === undefined ? undefined : pages * weightOf(field, own, args, values);
+      const item = Math.min(weightOf(field, own, args, values) * multiplierOf(field, own, args, values), own?.maxItemWeight ?? Infinity);
+      const first = pages === undefined ? undefined : pages * item;
       const list = isList(field.type);
       // A paged list counts its own `first`; a connection passes its `first` to its `edges`/`nodes`.
       const multiplier = list ? first ?? pageSize ?? UNPAGED_LIST_ESTIMATE : 1;
@@ -110,6 +120,19 @@ function weightOf(
   const weight = typeof value === 'string' ? own.weights[value] : undefined;
   // An unknown value is refused at validation anyway; counted at the heaviest weight until then.
   return weight ?? Math.max(1, ...Object.values(own.weights));
+}
+
+/** The per-item multiplier a field's `extensions.cost` names (literal, variable or default), 1 to multiplierMax. */
+function multiplierOf(
+  field: GraphQLField<unknown, unknown>, own: FieldCost | undefined, args: readonly { name: { value: string }; value: ValueNode }[], values: Record<string, unknown>,
+): number {
+  if (!own?.multiplierArgument) return 1;
+  const node = args.find((a) => a.name.value === own.multiplierArgument)?.value;
+  let value: unknown = field.args.find((a) => a.name === own.multiplierArgument)?.defaultValue;
+  if (node?.kind === Kind.VARIABLE) value = values[node.name.value] ?? value;
+  else if (node) value = literal(node);
+  const n = Number(value);
+  return Number.isFinite(n) && n >= 1 ? Math.min(Math.floor(n), own.multiplierMax ?? Infinity) : 1;
 }
 
 /*

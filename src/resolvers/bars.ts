@@ -7,6 +7,8 @@ import { checkRange } from '../lake/bars/query.js';
 import type { Adjustment } from '../lake/bars/adjust-factors.js';
 import { loadAdjustment } from '../lake/bars/adjust-load.js';
 import type { Timeframe } from '../lake/bars/timeframe.js';
+import { checkEvery } from '../lake/bars/interval.js';
+import type { BarSession } from '../lake/bars/session.js';
 import type { SymbolIndex } from '../lake/catalog.js';
 import type { ParquetInfo } from '../lake/parquet/time-stats.js';
 import { boundedPage } from './bars-parallel.js';
@@ -17,6 +19,8 @@ export interface BarsArgs {
   from?: Date | null;
   to?: Date | null;
   timeframe: Timeframe;
+  every?: number | null;
+  session?: BarSession | null;
   first?: number | null;
   after?: string | null;
   last?: number | null;
@@ -51,11 +55,13 @@ function connection(ctx: Context, index: () => Promise<SymbolIndex>, args: BarsA
   const backward = args.last != null;
   if (backward) checkLast(args.last!);
   else checkFirst(args.first ?? DEFAULT_BARS_PAGE);
-  if (args.after != null) decodeBarCursor(args.after, args.timeframe);
-  if (args.before != null) decodeBarCursor(args.before, args.timeframe);
+  const every = checkEvery(args.timeframe, args.every ?? 1);
+  if (args.after != null) decodeBarCursor(args.after, args.timeframe, every);
+  if (args.before != null) decodeBarCursor(args.before, args.timeframe, every);
   if (clamp.from !== undefined) from = Math.max(from ?? -Infinity, clamp.from);
   if (clamp.to !== undefined) to = Math.min(to ?? Infinity, clamp.to);
   const timeframe = args.timeframe;
+  const session = args.session ?? undefined;
   const after = args.after ?? undefined;
   const before = args.before ?? undefined;
   let promise: ReturnType<BarConnectionRef['page']> | undefined;
@@ -65,11 +71,11 @@ function connection(ctx: Context, index: () => Promise<SymbolIndex>, args: BarsA
         if (from !== undefined && to !== undefined && from > to) return { bars: [], cursors: [], hasNextPage: false, hasPreviousPage: false };
         const symbol = await index();
         const adjustment = await loadAdjustment(ctx.services.bars, ctx.services.store, symbol, { adjustment: args.adjustment ?? 'RAW', asOf: args.asOf?.getTime() });
-        const query = { timeframe, from, to, adjustment };
+        const query = { timeframe, every, session, from, to, adjustment };
         if (backward) return backwardPage(ctx.services.bars, symbol, { ...query, last: args.last!, before, after });
         const page = await barsPage(ctx.services.bars, symbol, { ...query, first: args.first ?? DEFAULT_BARS_PAGE, after, before });
         // Only a page that starts after a cursor can have bars before it; asked for only when selected.
-        const cursor = after === undefined ? undefined : decodeBarCursor(after, timeframe);
+        const cursor = after === undefined ? undefined : decodeBarCursor(after, timeframe, every);
         const hasPreviousPage = cursor === undefined ? false : () => hasBarBefore(ctx.services.bars, symbol, query, cursor + 1);
         return { ...page, hasPreviousPage };
       });

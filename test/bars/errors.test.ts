@@ -105,7 +105,7 @@ describe('files that cannot be read', () => {
     const cases: [string, Record<string, string>, number, string][] = [
       ['BAD', { from: '2024-01-01' }, 422, 'INVALID_DATA'],
       ['GOOD', { from: '2023-02-01', to: '2023-01-01' }, 400, 'BAD_USER_INPUT'],
-      ['GOOD', { timeframe: 'HOUR' }, 400, 'BAD_USER_INPUT'],
+      ['GOOD', { timeframe: 'SECOND' }, 400, 'BAD_USER_INPUT'],
       ['GOOD', { from: '2023-02-30' }, 400, 'BAD_USER_INPUT'],
       ['not a ticker', {}, 400, 'BAD_USER_INPUT'],
       ['ZZZ', {}, 404, 'NOT_FOUND'],

@@ -126,6 +126,20 @@ describe.skipIf(!available && !process.env.CI)('console for a trader', () => {
     expect(hour).toBeGreaterThanOrEqual(4);
     expect(hour).toBeLessThan(20);
     await shoot('aapl-1d');
+    // 5-minute bars (bars(every: 5)) over the same days: a fifth as many, still on New York time, on 5-minute marks.
+    const minuteBars = await barsShown();
+    await page.click('[data-timeframe=MINUTE5]');
+    await expect.poll(() => page.evaluate(() => location.hash)).toContain('tf=MINUTE5');
+    expect(await page.evaluate(() => location.hash)).toContain('range=1D');
+    await expect.poll(() => barsShown(), { timeout: 20_000 }).toBeLessThan(minuteBars / 4);
+    expect(await barsShown()).toBeGreaterThan(minuteBars / 6);
+    expect(await page.textContent('#chart-status')).toContain('New York');
+    await page.mouse.move(0, 0);
+    const fiveLegend = (await page.textContent('.legend-time'))!;
+    expect(Number(fiveLegend.match(/\d{2}:(\d{2}) ET/)![1]) % 5).toBe(0);
+    await page.click('[data-timeframe=HOUR]');
+    await expect.poll(() => page.evaluate(() => location.hash)).toContain('tf=HOUR');
+    await expect.poll(() => page.textContent('.legend-time')).toMatch(/\d{2}:00 ET/);
   });
 
   it('adds log scale, moving averages and compared symbols from the toolbar, all kept in the URL', async () => {

@@ -42,6 +42,23 @@ describe('bars cost', () => {
     expect(cost('{ symbols { nodes { bars(first: 10000, timeframe: MINUTE) { nodes { close } } } } }')).toBe(base + 100 * each);
   });
 
+  it('counts a bar wider than a minute as the minute rows it folds, up to 4 (every from a literal, a variable or the default)', () => {
+    const page = (args: string) => cost(`{ symbol(ticker: "S001") { bars(first: 1000, ${args}) { nodes { close } } } }`);
+    const minute = page('timeframe: MINUTE');
+    expect(page('timeframe: MINUTE, every: 1')).toBe(minute);
+    expect(page('timeframe: MINUTE, every: 2')).toBeGreaterThan(minute);
+    expect(page('timeframe: MINUTE, every: 3')).toBeLessThan(page('timeframe: MINUTE, every: 4'));
+    expect(page('timeframe: MINUTE, every: 15')).toBe(page('timeframe: MINUTE, every: 4'));
+    expect(page('timeframe: HOUR')).toBe(page('timeframe: MINUTE, every: 4'));
+    expect(page('timeframe: HOUR, every: 12')).toBe(page('timeframe: HOUR'));
+    expect(cost('query($e: Int) { symbol(ticker: "S001") { bars(first: 1000, timeframe: MINUTE, every: $e) { nodes { close } } } }', { e: 3 })).toBe(page('timeframe: MINUTE, every: 3'));
+    // Out-of-range values cost what the field refuses them at (BAD_USER_INPUT), not a cost error.
+    expect(page('timeframe: MINUTE, every: 100000000')).toBe(page('timeframe: HOUR'));
+    expect(page('timeframe: MINUTE, every: -5')).toBe(minute);
+    // A default page of hourly bars with every field stays askable.
+    expect(cost('{ symbol(ticker: "S001") { bars(timeframe: HOUR, every: 4) { nodes { time date open high low close volume vwap trades } } } }')).toBeLessThan(maxCost / 2);
+  });
+
   it('the README\'s example operations and the console\'s own stay under the default limit', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     const blocks = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1]);

@@ -97,7 +97,9 @@ export type SnapshotOrderField = typeof SnapshotOrderField[keyof typeof Snapshot
 export const Timeframe = {
   /** One bar per trading day: the daily file, or that year's minute bars aggregated by New York date when the year has no daily file. */
   Day: 'DAY',
-  /** One bar per minute, from the minute files. */
+  /** One bar per New York clock hour (or `every` hours), aggregated from the minute files and labelled on the hour. */
+  Hour: 'HOUR',
+  /** One bar per minute (or `every` minutes), from the minute files. */
   Minute: 'MINUTE',
   /** One bar per calendar month, labelled by its first day. */
   Month: 'MONTH',
@@ -140,6 +142,7 @@ export type SymbolDetailQuery = { symbol: { ticker: string, years: Array<{ year:
 export type BarsQueryVariables = Exact<{
   ticker: string;
   timeframe: Timeframe;
+  every?: number | null | undefined;
   first: number;
   after?: string | null | undefined;
   from?: string | null | undefined;
@@ -331,10 +334,11 @@ export const SymbolDetailDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<SymbolDetailQuery, SymbolDetailQueryVariables>;
 export const BarsDocument = new TypedDocumentString(`
-    query Bars($ticker: String!, $timeframe: Timeframe!, $first: Int!, $after: String, $from: Date, $to: Date, $adjustment: Adjustment!) {
+    query Bars($ticker: String!, $timeframe: Timeframe!, $every: Int = 1, $first: Int!, $after: String, $from: Date, $to: Date, $adjustment: Adjustment!) {
   symbol(ticker: $ticker) {
     bars(
       timeframe: $timeframe
+      every: $every
       first: $first
       after: $after
       from: $from

@@ -4,6 +4,7 @@ import { InvalidInputError } from '../errors.js';
 import { streamBars, type BarQuery } from './query.js';
 import type { BarFileReader } from './reader.js';
 import { BAR_FIELDS, type BarBatch } from './resample.js';
+import { intervalName } from './interval.js';
 import { isTimeframe, type Timeframe } from './timeframe.js';
 
 /** Bars per page when `first` is not given. */
@@ -36,20 +37,22 @@ export interface BarPage {
 const PREFIX = 'bars:v1:';
 
 /**
- * A cursor is `bars:v1:<TIMEFRAME>:<bucket start ms>`, base64url-encoded. It stays valid while
- * files change (it is a time, not a position), and it is refused for another timeframe, where
- * the same instant would name a different bucket.
+ * A cursor is `bars:v1:<TIMEFRAME>[*<every>]:<bucket start ms>`, base64url-encoded. It stays valid
+ * while files change (it is a time, not a position), and it is refused for another timeframe or
+ * `every`, where the same instant would name a different bucket. The session is not in it: both
+ * sessions bucket on the same clock.
  */
-export function encodeBarCursor(timeframe: Timeframe, start: number): string {
-  return Buffer.from(`${PREFIX}${timeframe}:${start}`).toString('base64url');
+export function encodeBarCursor(timeframe: Timeframe, start: number, every = 1): string {
+  return Buffer.from(`${PREFIX}${intervalName({ timeframe, every })}:${start}`).toString('base64url');
 }
 
-export function decodeBarCursor(cursor: string, timeframe: Timeframe): number {
+export function decodeBarCursor(cursor: string, timeframe: Timeframe, every = 1): number {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const m = /^bars:v1:([A-Z]+):(-?\d{1,16})$/.exec(text);
-  if (!m || !isTimeframe(m[1])) throw new InvalidInputError(`"${cursor.slice(0, 40)}" is not a cursor returned by bars`);
-  if (m[1] !== timeframe) throw new InvalidInputError(`the cursor belongs to timeframe ${m[1]}, not ${timeframe}`);
-  return Number(m[2]);
+  const m = /^bars:v1:(([A-Z]+)(?:\*[1-9]\d{0,3})?):(-?\d{1,16})$/.exec(text);
+  if (!m || !isTimeframe(m[2])) throw new InvalidInputError(`"${cursor.slice(0, 40)}" is not a cursor returned by bars`);
+  const expected = intervalName({ timeframe, every });
+  if (m[1] !== expected) throw new InvalidInputError(`the cursor belongs to timeframe ${m[1]}, not ${expected}`);
+  return Number(m[3]);
 }
 
 export function checkFirst(first: number): number {
@@ -69,8 +72,8 @@ export async function barsPage(
   query: Omit<BarQuery, 'after'> & { first: number; after?: string; before?: string },
 ): Promise<BarPage> {
   const first = checkFirst(query.first);
-  const after = query.after === undefined ? undefined : decodeBarCursor(query.after, query.timeframe);
-  const before = query.before === undefined ? Infinity : decodeBarCursor(query.before, query.timeframe);
+  const after = query.after === undefined ? undefined : decodeBarCursor(query.after, query.timeframe, query.every);
+  const before = query.before === undefined ? Infinity : decodeBarCursor(query.before, query.timeframe, query.every);
   const bars: Bar[] = [];
   let ended = false;
   const stream = streamBars(reader, index, { ...query, after }, { batchSize: Math.min(first + 1, 8192) });
@@ -84,7 +87,7 @@ export async function barsPage(
   }
   const hasNextPage = bars.length > first;
   if (hasNextPage) bars.length = first;
-  return { bars, cursors: bars.map((b) => encodeBarCursor(query.timeframe, b.time)), hasNextPage };
+  return { bars, cursors: bars.map((b) => encodeBarCursor(query.timeframe, b.time, query.every)), hasNextPage };
 }
 
 export function barAt(batch: BarBatch, i: number): Bar {

@@ -3,7 +3,7 @@ import type { SymbolIndex } from '../catalog.js';
 import type { ObjectMeta } from '../store/types.js';
 import { DAY_MS, newYorkDayStart } from '../calendar/new-york.js';
 import type { BarFile } from './reader.js';
-import type { Timeframe } from './timeframe.js';
+import { isIntraday, type Timeframe } from './timeframe.js';
 
 export interface PlannedFile {
   file: BarFile;
@@ -19,7 +19,7 @@ export interface DayRange {
 }
 
 /**
- * MINUTE reads the minute files (one per month). Coarser timeframes read each year's daily file,
+ * MINUTE and HOUR read the minute files (one per month). Coarser timeframes read each year's daily file,
  * and fall back to that year's minute files (aggregated by New York date) when the year has no
  * daily file. A minute file is partitioned by UTC month while its bars are filtered by New York
  * date, so minute files are picked by the UTC instants the range's New York dates span: a range
@@ -43,7 +43,7 @@ export function planFiles(index: SymbolIndex, timeframe: Timeframe, range: DayRa
   for (const year of years) {
     if (!overlaps(Date.UTC(year, 0, 1), Date.UTC(year + 1, 0, 1), DAY_MS)) continue;
     const daily = index.daily.get(year);
-    if (timeframe !== 'MINUTE' && daily) {
+    if (!isIntraday(timeframe) && daily) {
       const start = Date.UTC(year, 0, 1);
       const end = Date.UTC(year + 1, 0, 1);
       if (overlaps(start, end, 0)) planned.push({ file: barFile(daily, 'daily'), start, end });

@@ -4,14 +4,20 @@ import { InvalidInputError } from '../errors.js';
 import { resolveBarColumns } from '../parquet/bar-columns.js';
 import { DAY_MS, newYorkDayStart } from '../calendar/new-york.js';
 import { adjustTable } from './adjust.js';
+import { checkEvery } from './interval.js';
 import type { AdjustmentSchedule } from './adjust-factors.js';
 import { planFiles, type DayRange, type PlannedFile } from './plan.js';
 import type { BarFileReader, BarTable } from './reader.js';
 import { Resampler, type BarBatch } from './resample.js';
-import type { Timeframe } from './timeframe.js';
+import { regularRows, type BarSession } from './session.js';
+import { isIntraday, type Timeframe } from './timeframe.js';
 
 export interface BarQuery extends DayRange {
   timeframe: Timeframe;
+  /** Timeframes per bar (checked by checkEvery); default 1. */
+  every?: number;
+  /** REGULAR keeps only regular-session rows of minute files (daily files are unchanged); default EXTENDED, every row. */
+  session?: BarSession;
   /** Bucket start (UTC ms) of the last bar already served: only later buckets are produced. */
   after?: number;
   /** Factors applied to each file's rows before they are resampled (see loadAdjustment); absent = raw. */
@@ -34,6 +40,7 @@ export function checkRange(range: DayRange): void {
 /** The files a query needs, after the cursor. Exposed so the export can check them before it sends a byte. */
 export function filesFor(index: SymbolIndex, query: BarQuery): PlannedFile[] {
   checkRange(query);
+  checkEvery(query.timeframe, query.every ?? 1);
   const after = query.after ?? -Infinity;
   // A file whose span ends a day or more before the cursor's bucket holds nothing later than it.
   return planFiles(index, query.timeframe, query).filter((f) => f.end + DAY_MS > after);
@@ -47,7 +54,7 @@ export async function checkFiles(reader: BarFileReader, files: PlannedFile[]): P
 /** Bars in time order, in batches. Stop iterating early and no further file is read. */
 export async function* streamBars(reader: BarFileReader, index: SymbolIndex, query: BarQuery, options: StreamOptions = {}): AsyncGenerator<BarBatch> {
   const files = filesFor(index, query);
-  const resampler = new Resampler(query.timeframe, options.batchSize ?? 8192, query.after);
+  const resampler = new Resampler(query.timeframe, options.batchSize ?? 8192, query.after, query.every ?? 1);
   // Small files are mostly fixed costs (a GET, a worker round trip), so several are kept in flight;
   // the window starts at one file and doubles as the consumer keeps reading, so a short page that
   // ends in its first file does not pay for decoding the next eight. Its cap is well above the
@@ -65,7 +72,8 @@ export async function* streamBars(reader: BarFileReader, index: SymbolIndex, que
   let next = 0;
   for (let i = 0; i < files.length; i++) {
     while (next < files.length && next <= i + ahead) start(next++);
-    const table = adjustTable(await pending.shift()!, query.adjustment);
+    const read = await pending.shift()!;
+    const table = adjustTable(query.session === 'REGULAR' && files[i].file.dataset === 'minute' ? regularRows(read) : read, query.adjustment);
     const [lo, hi] = rowsWithin(table, query);
     for (const batch of resampler.push(table, lo, hi)) yield batch;
     ahead = Math.min(maxAhead, ahead * 2);
@@ -106,7 +114,7 @@ function timeBounds(dataset: 'daily' | 'minute', query: BarQuery): { lo: number;
   const after = query.after ?? -Infinity;
   if (dataset === 'daily') return { lo: Math.max(from, after), hi: end };
   const instant = (day: number) => (Number.isFinite(day) ? newYorkDayStart(day) : day);
-  const lo = Math.max(instant(from), query.timeframe === 'MINUTE' ? after : instant(after));
+  const lo = Math.max(instant(from), isIntraday(query.timeframe) ? after : instant(after));
   return { lo, hi: instant(end) };
 }
 

@@ -1,7 +1,8 @@
 // Folds time-ordered rows into timeframe buckets: first open, max high, min low, last close, summed volume and trades, volume-weighted vwap.
 import type { ValueRole } from '../parquet/bar-columns.js';
 import type { BarTable } from './reader.js';
-import { bucketEnd, bucketStart, type Timeframe } from './timeframe.js';
+import { intervalEnd, intervalStart } from './interval.js';
+import { isIntraday, type Timeframe } from './timeframe.js';
 
 /** Bars column-wise: `time` is the bucket start, `date` its trading date (UTC midnight); NaN marks a null value. */
 export interface BarBatch {
@@ -50,23 +51,30 @@ export class Resampler {
   private vwapWeight = 0;
   private lastVwap = NaN;
 
-  /** `after`: only buckets starting strictly later are produced (the cursor of the previous page). */
-  constructor(private readonly timeframe: Timeframe, private readonly batchSize: number, private readonly after = -Infinity) {}
+  private readonly interval: { timeframe: Timeframe; every: number };
+  /** Buckets keyed by instant (MINUTE, HOUR and their multiples) rather than by trading date. */
+  private readonly intraday: boolean;
+
+  /** `after`: only buckets starting strictly later are produced (the cursor of the previous page). `every`: timeframes per bucket (see interval.ts). */
+  constructor(private readonly timeframe: Timeframe, private readonly batchSize: number, private readonly after = -Infinity, every = 1) {
+    this.interval = { timeframe, every };
+    this.intraday = isIntraday(timeframe);
+  }
 
   /** Adds rows `[lo, hi)` of a table; rows must continue in time order from the previous call. Returns the batches filled. */
   push(table: BarTable, lo: number, hi: number): BarBatch[] {
     const full: BarBatch[] = [];
     const { time, day } = table;
     const v = table.values;
-    const minute = this.timeframe === 'MINUTE';
-    if (minute || this.timeframe === 'DAY') lo = this.copyAlone(table, lo, hi, full);
+    const intraday = this.intraday;
+    if (this.interval.every === 1 && (this.timeframe === 'MINUTE' || this.timeframe === 'DAY')) lo = this.copyAlone(table, lo, hi, full);
     for (let i = lo; i < hi; i++) {
-      const key = minute ? time[i] : day[i];
+      const key = intraday ? time[i] : day[i];
       if (!(key < this.end && key >= this.start)) {
         if (this.count > 0 && this.emit()) full.push(this.take());
-        this.start = bucketStart(this.timeframe, time[i], day[i]);
-        this.end = bucketEnd(this.timeframe, this.start);
-        this.date = minute ? day[i] : this.start;
+        this.start = intervalStart(this.interval, time[i], day[i]);
+        this.end = intervalEnd(this.interval, this.start, day[i]);
+        this.date = intraday ? day[i] : this.start;
       }
       if (this.start <= this.after) continue;
       this.count++;
