@@ -5,6 +5,8 @@ import { parseApiKeys, verifyApiKey } from '../../src/auth/api-keys.js';
 import { ConfigError, isLoopback, loadConfig, SETTINGS } from '../../src/config.js';
 import { parseRateLimit, RateLimiter } from '../../src/http/rate-limit.js';
 import { API_KEYS, KEYS } from './support.js';
+import { isDescribedDefault } from '../../src/config/parse.js';
+import { README_FILE, settingsTable, tableInReadme } from '../../scripts/settings-table.js';
 
 describe('listening address and auth', () => {
   it.each(['0.0.0.0', '::', '192.168.1.10', 'lake.internal', '[::]'])('refuses to serve %s with no auth, naming the variables', (host) => {
@@ -123,11 +125,23 @@ describe('LAKEQL_RATE_LIMIT', () => {
 });
 
 describe('documentation', () => {
-  it('lists every LAKEQL_* setting of SETTINGS in the README configuration table', () => {
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-    const security = Object.keys(SETTINGS).filter((name) =>
-      /API_KEYS|JWT|ANONYMOUS|MAX_(DEPTH|ALIASES|DIRECTIVES|TOKENS|COST|BODY_BYTES|UPLOAD_BYTES)|REQUEST_TIMEOUT|RATE_LIMIT|REDIS_URL|SHUTDOWN_TIMEOUT/.test(name));
-    expect(security).toHaveLength(17);
-    for (const name of security) expect(readme, name).toContain(`| \`${name}\` |`);
+  it('has in the README exactly the configuration table SETTINGS generates: every setting, default and description', () => {
+    const readme = readFileSync(README_FILE, 'utf8');
+    const table = tableInReadme(readme);
+    expect(table, 'README.md lost its settings-table markers').toBeDefined();
+    expect(table, 'README.md drifted from SETTINGS: run `npx tsx scripts/settings-table.ts`').toBe(settingsTable());
+    for (const name of Object.keys(SETTINGS)) expect(table, name).toContain(`| \`${name}\` |`);
+  });
+
+  it('parses every default that is a value with its own parser, so unset means exactly the documented default', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(Number(SETTINGS.LAKEQL_PORT.default));
+    expect(config.transfers.partSize).toBe(Number(SETTINGS.LAKEQL_PART_SIZE.default));
+    expect(config.limits.rateLimit).toEqual(parseRateLimit(SETTINGS.LAKEQL_RATE_LIMIT.default));
+    expect(config.redisPrefix).toBe(SETTINGS.LAKEQL_REDIS_PREFIX.default);
+    // A default outside its parser's bounds would stop every start-up; described defaults ("(none)") are not values.
+    for (const [name, setting] of Object.entries(SETTINGS) as [string, { default: string; parse?: (text: string, name: string) => unknown }][]) {
+      if (setting.parse && !isDescribedDefault(setting.default)) expect(() => setting.parse!(setting.default, name), name).not.toThrow();
+    }
   });
 });
