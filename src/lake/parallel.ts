@@ -15,8 +15,10 @@ export interface BoundedOptions {
  * Why not p-map alone: p-map rejects at the first error or abort while mappers it started still
  * run, and a multipart upload must not be aborted (nor a job reported finished) while a part is in
  * flight. So failures are caught here and every later item answers `pMapStop`, which makes p-map
- * settle only once the items before it have. p-map also pulls async iterators concurrently, which
- * a hand-written iterator may not survive; the items go through one async generator, which queues pulls.
+ * settle only once the items before it have. p-map also rejects at once when the source throws (a
+ * body stream that errors) and pulls async iterators concurrently, which a hand-written iterator
+ * may not survive; the items go through one async generator, which queues pulls and turns a
+ * source's error into the end of the items plus a failure.
  */
 export async function forEachBounded<T>(
   items: Iterable<T> | AsyncIterable<T>,
@@ -26,15 +28,18 @@ export async function forEachBounded<T>(
 ): Promise<void> {
   let failed = false;
   let firstError: unknown;
+  const fail = (error: unknown) => {
+    if (!failed) firstError = error;
+    failed = true;
+  };
   await pMap(
-    serial(items),
+    serial(items, fail),
     async (item) => {
       if (failed || options.signal?.aborted) return pMapStop;
       try {
         await work(item);
       } catch (error) {
-        if (!failed) firstError = error;
-        failed = true;
+        fail(error);
       }
       // p-map keeps one slot per item for results (8 bytes each: 8 MB for a million files).
       return undefined;
@@ -44,6 +49,11 @@ export async function forEachBounded<T>(
   if (failed) throw firstError;
 }
 
-async function* serial<T>(items: Iterable<T> | AsyncIterable<T>): AsyncGenerator<T> {
-  yield* items;
+/** The items one pull at a time; a source that throws ends the items (the error is kept), so p-map still waits for the started ones. */
+async function* serial<T>(items: Iterable<T> | AsyncIterable<T>, fail: (error: unknown) => void): AsyncGenerator<T> {
+  try {
+    yield* items;
+  } catch (error) {
+    fail(error);
+  }
 }

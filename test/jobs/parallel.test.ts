@@ -78,4 +78,24 @@ describe('forEachBounded', () => {
     expect(peak).toBe(5);
     expect(seen.size).toBe(40);
   });
+
+  it('treats a source that throws as a failure: started items settle first, then its error is thrown', async () => {
+    const settled: number[] = [];
+    const broken = new Error('the body stream failed');
+    async function* source() {
+      for (let i = 0; i < 3; i++) yield i;
+      await tick(2);
+      throw broken;
+    }
+    let inFlight = 0;
+    const run = forEachBounded(source(), 4, async (i) => {
+      inFlight++;
+      await tick(20);
+      inFlight--;
+      settled.push(i);
+    });
+    await expect(run).rejects.toBe(broken);
+    expect(inFlight).toBe(0);
+    expect(settled.sort()).toEqual([0, 1, 2]);
+  });
 });
