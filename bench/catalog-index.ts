@@ -11,7 +11,7 @@
 // Part 2, moto_server: moto is filled through its Python backend (a PUT per key would take hours for
 // 1M keys; moto's own listing is O(keys) per page, so the moto count is smaller: BENCH_MOTO_SYMBOLS
 // × 10 years × 5 files). Prints the index's build time, requests and peak RSS, then the S3 requests
-// 100 catalog queries cost once the index is fresh (the target: ≤ 1).
+// 100 catalog queries cost once the index is fresh (the target: ≤ 1 store request).
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';

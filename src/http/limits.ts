@@ -15,18 +15,18 @@ export interface BodyLimits {
 }
 
 /**
+ * The rest of a refused body is never read, so the connection cannot carry another request:
+ * saying so keeps a client from reusing it and meeting a reset.
+ */
+const CLOSE = { connection: 'close' };
+
+/**
  * Checked in onRequest, before anything reads the body. A Content-Length above the cap is
  * answered at once; a body without one (chunked) is counted as it streams and fails the parse
  * with the same 413 the moment it passes the cap, so it is never held whole in memory.
  * The counted request is handed to the handler rather than swapped in with setRequest, so
  * plugins that key on the original Request object (the request log) still find it.
  */
-/**
- * The rest of a refused body is never read, so the connection cannot carry another request:
- * saying so keeps a client from reusing it and meeting a reset.
- */
-const CLOSE = { connection: 'close' };
-
 export function bodyLimitPlugin(limits: BodyLimits): Plugin {
   return {
     onRequest({ request, url, requestHandler, setRequestHandler, endResponse, fetchAPI }) {

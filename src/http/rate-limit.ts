@@ -1,5 +1,5 @@
-// LAKEQL_RATE_LIMIT (e.g. `600/60s`) per caller: token buckets in memory for one instance, rate-limiter-flexible on Redis for several.
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+// LAKEQL_RATE_LIMIT (e.g. `600/60s`) per caller, through rate-limiter-flexible: in memory for one instance, in Redis for several.
+import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 
 export interface RateLimit {
   /** Requests allowed per window; also the burst size. */
@@ -29,112 +29,80 @@ export function parseRateLimit(text: string): RateLimit | null {
 }
 
 /**
- * Why a bucket map needs a bound: anonymous callers are counted per address, and there are many
- * IPv6 addresses. Past this many callers, full (idle) buckets are dropped first, then the oldest:
- * forgetting a caller only ever gives it a fresh burst, it never blocks anyone wrongly.
+ * Why the in-memory counters need a bound: anonymous callers are counted per address, and there
+ * are many IPv6 addresses. Past this many callers in one window the longest-idle ones are
+ * forgotten: forgetting a caller only ever gives it a fresh window, it never blocks anyone wrongly.
  */
-export const MAX_BUCKETS = 50_000;
-
-/** Counted in credits (one request = windowMs credits, refill = `requests` credits per ms) so the arithmetic stays exact integers. */
-interface Bucket { credits: number; at: number }
-
-/**
- * One instance's token buckets: a burst up to the limit, refilled evenly over the window. Kept
- * beside rate-limiter-flexible (whose memory limiter is a fixed window on the real clock) because
- * it takes an injectable clock, so the limit's exact refill is tested without waiting.
- */
-export class RateLimiter implements RequestLimiter {
-  private readonly buckets = new Map<string, Bucket>();
-  private readonly capacity: number;
-
-  constructor(readonly limit: RateLimit, private readonly now: () => number = Date.now, private readonly maxBuckets = MAX_BUCKETS) {
-    this.capacity = limit.requests * limit.windowMs;
-  }
-
-  /** Takes one request from `id`'s bucket if it holds one. */
-  take(id: string): RateDecision {
-    const now = this.now();
-    const bucket = this.refill(id, now);
-    const { windowMs, requests } = this.limit;
-    if (bucket.credits >= windowMs) {
-      bucket.credits -= windowMs;
-      return { allowed: true, retryAfterS: 0, remaining: Math.floor(bucket.credits / windowMs) };
-    }
-    const waitMs = Math.ceil((windowMs - bucket.credits) / requests);
-    return { allowed: false, retryAfterS: Math.max(1, Math.ceil(waitMs / 1000)), remaining: 0 };
-  }
-
-  get size(): number {
-    return this.buckets.size;
-  }
-
-  private credit(bucket: Bucket, now: number): number {
-    // A clock that goes backwards (tests, NTP steps) refills nothing rather than a negative amount.
-    return Math.min(this.capacity, bucket.credits + Math.max(0, now - bucket.at) * this.limit.requests);
-  }
-
-  private refill(id: string, now: number): Bucket {
-    let bucket = this.buckets.get(id);
-    if (!bucket) {
-      if (this.buckets.size >= this.maxBuckets) this.evict(now);
-      bucket = { credits: this.capacity, at: now };
-      this.buckets.set(id, bucket);
-      return bucket;
-    }
-    bucket.credits = this.credit(bucket, now);
-    bucket.at = now;
-    return bucket;
-  }
-
-  private evict(now: number): void {
-    for (const [id, bucket] of this.buckets) {
-      if (this.credit(bucket, now) >= this.capacity) this.buckets.delete(id);
-    }
-    // Map iteration is insertion order: the first entries are the longest-known callers.
-    const excess = this.buckets.size - Math.floor(this.maxBuckets * 0.9);
-    let n = 0;
-    for (const id of this.buckets.keys()) {
-      if (n++ >= excess) break;
-      this.buckets.delete(id);
-    }
-  }
-}
+export const MAX_CALLERS = 50_000;
 
 /** What the auth plugin asks of a limiter: one request taken from a caller's allowance. */
 export interface RequestLimiter {
   take(id: string): RateDecision | Promise<RateDecision>;
 }
 
-/**
- * LAKEQL_RATE_LIMIT across instances: one counter per caller in Redis (rate-limiter-flexible's
- * RateLimiterRedis, an atomic INCR + PEXPIRE per request), so the limit means the same with one
- * instance or ten. A fixed window of `windowMs` holding `requests` requests, unlike the in-memory
- * token bucket's even refill: the shared counter must be one atomic command per request.
- *
- * When Redis fails, an in-memory limiter of the same limit answers for this instance (the
- * library's insurance limiter): callers are limited per instance for that while, never refused
- * because Redis is down.
- */
-export class SharedRateLimiter implements RequestLimiter {
-  private readonly limiter: RateLimiterRedis;
+export interface RateLimiterOptions {
+  /** An ioredis client (LAKEQL_REDIS_URL): the count is then kept in Redis, shared by every instance. */
+  redis?: unknown;
+  /** Prefix of the counters' keys; tests give each app its own. */
+  keyPrefix?: string;
+  /** Most callers counted in memory at once (see MAX_CALLERS). */
+  maxCallers?: number;
+}
 
-  /** @param redis an ioredis client, shared with the rest of the instance's Redis use. */
-  constructor(readonly limit: RateLimit, redis: unknown, keyPrefix = 'lakeql:rate') {
+/**
+ * LAKEQL_RATE_LIMIT through rate-limiter-flexible: a fixed window of `windowMs` holding `requests`
+ * requests per caller, counted in memory (RateLimiterMemory) for one instance or in Redis
+ * (RateLimiterRedis, an atomic INCR + PEXPIRE per request) for several, so the limit means the same
+ * with one instance or ten. When Redis fails, an in-memory limiter of the same limit answers for
+ * this instance (the library's insurance limiter): callers are limited per instance for that
+ * while, never refused because Redis is down.
+ */
+export class RateLimiter implements RequestLimiter {
+  private readonly limiter: RateLimiterAbstract;
+  private readonly memory: RateLimiterMemory;
+  /** Callers the memory counters hold, least recently seen first (Map keeps insertion order). */
+  private readonly seen = new Map<string, true>();
+  private readonly maxCallers: number;
+
+  constructor(readonly limit: RateLimit, options: RateLimiterOptions = {}) {
+    const keyPrefix = options.keyPrefix ?? 'lakeql:rate';
     const points = limit.requests;
     const duration = limit.windowMs / 1000;
-    this.limiter = new RateLimiterRedis({
-      storeClient: redis, keyPrefix, points, duration,
-      insuranceLimiter: new RateLimiterMemory({ keyPrefix: `${keyPrefix}:local`, points, duration }),
-    });
+    this.maxCallers = options.maxCallers ?? MAX_CALLERS;
+    this.memory = new RateLimiterMemory({ keyPrefix: options.redis ? `${keyPrefix}:local` : keyPrefix, points, duration });
+    this.limiter = options.redis
+      ? new RateLimiterRedis({ storeClient: options.redis, keyPrefix, points, duration, insuranceLimiter: this.memory })
+      : this.memory;
+  }
+
+  /** Callers counted in memory now. */
+  get size(): number {
+    return this.seen.size;
   }
 
   async take(id: string): Promise<RateDecision> {
+    this.remember(id);
     try {
       const res = await this.limiter.consume(id);
       return { allowed: true, retryAfterS: 0, remaining: res.remainingPoints };
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       return { allowed: false, retryAfterS: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)), remaining: 0 };
+    }
+  }
+
+  /** Moves `id` to the most recent end; past the bound, forgets the least recently seen callers. */
+  private remember(id: string): void {
+    this.seen.delete(id);
+    this.seen.set(id, true);
+    if (this.seen.size <= this.maxCallers) return;
+    // Forget a tenth at once, so a flood of new callers does not pay one eviction per request.
+    const excess = this.seen.size - Math.floor(this.maxCallers * 0.9);
+    let n = 0;
+    for (const old of this.seen.keys()) {
+      if (n++ >= excess) break;
+      this.seen.delete(old);
+      void this.memory.delete(old);
     }
   }
 }

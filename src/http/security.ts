@@ -7,11 +7,11 @@ import type { Config } from '../config.js';
 import { armorPlugins } from './armor.js';
 import { authPlugin } from './auth.js';
 import { bodyLimitPlugin, costLimitPlugin, timeoutPlugin, type TimeoutOptions } from './limits.js';
-import { RateLimiter, SharedRateLimiter } from './rate-limit.js';
+import { RateLimiter } from './rate-limit.js';
 import { UPLOADS_PATH } from '../lake/uploads/put-url.js';
 import { FILES_PATH } from '../lake/url-signer.js';
 
-/** Test seams: a clock for the rate limiter and JWT expiry, a timer for the request timeout, JWT keys. */
+/** Test seams: a clock for JWT expiry, a timer for the request timeout, JWT keys. */
 export interface SecurityDeps {
   now?: () => number;
   /** An ioredis client (LAKEQL_REDIS_URL): the rate limit is then counted in Redis, shared by every instance. */
@@ -38,21 +38,15 @@ export function buildAuthenticator(config: Config, deps: SecurityDeps = {}): Aut
 
 export function securityPlugins(config: Config, deps: SecurityDeps = {}, authenticator: Authenticator = buildAuthenticator(config, deps)): Plugin[] {
   const { limits } = config;
-  const now = deps.now ?? Date.now;
   return [
     // Authentication first: an unknown caller is turned away before its body is looked at.
-    authPlugin({ authenticator, rateLimiter: rateLimiter(limits.rateLimit, now, deps), signedPaths: [FILES_PATH, UPLOADS_PATH] }),
+    authPlugin({ authenticator, rateLimiter: limits.rateLimit && new RateLimiter(limits.rateLimit, { redis: deps.redis, keyPrefix: deps.rateLimitPrefix }), signedPaths: [FILES_PATH, UPLOADS_PATH] }),
     bodyLimitPlugin({ maxBodyBytes: limits.maxBodyBytes, maxMultipartBytes: limits.maxUploadBytes + MULTIPART_OVERHEAD_BYTES, exempt: [UPLOADS_PATH] }),
     useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }) as Plugin,
     ...armorPlugins(limits),
     costLimitPlugin({ maxCost: limits.maxCost, maxPageSize: config.maxPageSize }),
     timeoutPlugin({ timeoutMs: limits.requestTimeoutMs, setTimer: deps.setTimer }),
   ];
-}
-
-function rateLimiter(limit: Config['limits']['rateLimit'], now: () => number, deps: SecurityDeps) {
-  if (!limit) return null;
-  return deps.redis ? new SharedRateLimiter(limit, deps.redis, deps.rateLimitPrefix) : new RateLimiter(limit, now);
 }
 
 /** GraphiQL's header editor starts with a template for the key when auth is on (the key itself is never in the page). */

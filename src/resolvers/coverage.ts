@@ -3,6 +3,7 @@ import { listSymbolPage } from '../lake/catalog.js';
 import { hasGaps, type CoverageReport } from '../lake/coverage/coverage.js';
 import { symbolYearCoverage } from '../lake/coverage/symbol-year.js';
 import { assertYear, type Resolution } from '../lake/layout.js';
+import { forEachBounded } from '../lake/parallel.js';
 import type { SymbolYearRef } from './catalog.js';
 import { decodeSymbolCursor, symbolCursor } from './catalog.js';
 import type { Context } from './context.js';
@@ -37,14 +38,9 @@ export async function lakeCoverage(ctx: Context, args: { year: number; resolutio
     // Loaded together, the page's indexes cost one ranged listing per dataset.
     const indexes = await Promise.all(tickers.map((t) => ctx.loaders.symbolIndex.load(t)));
     const reports: (CoverageRef | null)[] = new Array(tickers.length).fill(null);
-    let next = 0;
-    const worker = async () => {
-      while (next < tickers.length) {
-        const i = next++;
-        reports[i] = await ofSymbolYear(ctx, { ticker: tickers[i], year: args.year, index: indexes[i] }, args.resolution);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(SCAN_CONCURRENCY, tickers.length) }, worker));
+    await forEachBounded(tickers.keys(), SCAN_CONCURRENCY, async (i) => {
+      reports[i] = await ofSymbolYear(ctx, { ticker: tickers[i], year: args.year, index: indexes[i] }, args.resolution);
+    });
     for (const report of reports) if (report && hasGaps(report)) found.push(report);
     more = page.hasNextPage;
     after = tickers.at(-1);

@@ -37,15 +37,15 @@ export function jobs(ctx: Context, filter: JobFilter): Promise<JobSnapshot[]> {
   return transfers(ctx).jobs.list(filter);
 }
 
+/** Longest a subscriber waits on silence before checking the registry itself. */
+const RECHECK_MS = 1000;
+
 /**
  * Listens before reading the snapshot, so nothing published in between is lost; drops anything
  * not newer than what was sent. Without `after`: the current snapshot, then updates. With
  * `after` (the last seq a client saw): every state change since, then updates. Ends after the
  * final state.
  */
-/** Longest a subscriber waits on silence before checking the registry itself. */
-const RECHECK_MS = 1000;
-
 export async function* jobProgress(ctx: Context, id: string, after?: number): AsyncGenerator<JobSnapshot> {
   const { jobs, events } = transfers(ctx);
   const iterator = events.subscribe('job:progress', id)[Symbol.asyncIterator]();

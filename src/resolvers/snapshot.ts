@@ -1,8 +1,8 @@
 // Query.snapshot: the last daily bar of many symbols at or before a date, ordered and paged; unknown tickers are named, not dropped.
 import { InvalidInputError } from '../lake/errors.js';
-import { runPool } from '../lake/jobs/pool.js';
 import { SNAPSHOT_PARALLELISM, snapshotFilesBySymbol, snapshotOf, type SnapshotRow } from '../lake/bars/snapshot.js';
 import { normalizeTicker } from '../lake/layout.js';
+import { forEachBounded } from '../lake/parallel.js';
 import type { Context } from './context.js';
 
 export type SnapshotField = 'TICKER' | 'CHANGE' | 'CHANGE_PERCENT' | 'VOLUME' | 'CLOSE';
@@ -62,7 +62,7 @@ export async function snapshot(
   const unknownTickers = wanted.filter((t) => !files.has(t));
   const known = wanted.filter((t) => files.has(t));
   const rows: (SnapshotRow | null)[] = new Array(known.length).fill(null);
-  await runPool(known.map((ticker, i) => ({ ticker, i })), SNAPSHOT_PARALLELISM, async ({ ticker, i }) => {
+  await forEachBounded(known.map((ticker, i) => ({ ticker, i })), SNAPSHOT_PARALLELISM, async ({ ticker, i }) => {
     rows[i] = await snapshotOf(bars, ticker, files.get(ticker)!, asOf);
   });
   const ordered = rows.filter((r): r is SnapshotRow => r !== null).sort(compare(args.orderBy));

@@ -12,7 +12,7 @@ import type { Context } from './context.js';
 import { transfers } from './jobs.js';
 import { asUploadedFile } from '../services/uploaded-file.js';
 
-/** S3 allows presigned URLs for a week; upload URLs are capped at an hour, the bound. */
+/** S3 allows presigned URLs for a week; upload URLs are capped at an hour: long enough for a large file on a slow link, short enough that a leaked URL soon stops working. */
 export const MAX_UPLOAD_URL_SECONDS = 3600;
 
 interface TickArgs { symbol: string; year: number; resolution: Resolution; month?: number | null }

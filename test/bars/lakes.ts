@@ -1,4 +1,4 @@
-// The test lakes: daily files in every dialect the issue lists (one symbol per dialect), minute files, each with DuckDB's reading of it.
+// The test lakes: daily files in every dialect writers of the lake produce (one symbol per dialect), minute files, each with DuckDB's reading of it.
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { dailyTicksKey, minuteTicksKey } from '../../src/lake/layout.js';

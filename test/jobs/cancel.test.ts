@@ -15,7 +15,7 @@ import { harness, MiB, tempDir, writeSourceTree } from './support.js';
 class SlowParts extends CountingStore {
   constructor(inner: LocalStore, delayMs: number) {
     super(inner);
-    const upload = this.uploadPart!;
+    const upload = this.uploadPart.bind(this);
     (this as { uploadPart: MultipartStore['uploadPart'] }).uploadPart = async (key, id, n, body, signal) => {
       await new Promise((r) => setTimeout(r, delayMs));
       return upload(key, id, n, body, signal);

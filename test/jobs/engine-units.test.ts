@@ -4,7 +4,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CancelledError, NotFoundError, StoreError } from '../../src/lake/errors.js';
 import { MemoryJobRegistry } from '../../src/lake/jobs/memory-registry.js';
-import { ByteBudget, runPool } from '../../src/lake/jobs/pool.js';
+import { ByteBudget } from '../../src/lake/jobs/pool.js';
+import { forEachBounded } from '../../src/lake/parallel.js';
 import { nextDelay, withRetry, type Clock } from '../../src/lake/jobs/retry.js';
 import { JobTracker } from '../../src/lake/jobs/tracker.js';
 import type { JobSnapshot } from '../../src/lake/jobs/types.js';
@@ -137,14 +138,14 @@ describe('byte budget and pool', () => {
     let peak = 0;
     const seen: number[] = [];
     const controller = new AbortController();
-    await runPool(Array.from({ length: 50 }, (_, i) => i), 4, async (i) => {
+    await forEachBounded(Array.from({ length: 50 }, (_, i) => i), 4, async (i) => {
       running++;
       peak = Math.max(peak, running);
       seen.push(i);
       if (i === 20) controller.abort();
       await new Promise((r) => setTimeout(r, 1));
       running--;
-    }, controller.signal);
+    }, { signal: controller.signal });
     expect(peak).toBe(4);
     expect(seen.length).toBeLessThan(30);
   });

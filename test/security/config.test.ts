@@ -1,10 +1,12 @@
 // The security settings: refusing to serve the network anonymously, API key and JWT parsing, rate-limit syntax, the README table.
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseApiKeys, verifyApiKey } from '../../src/auth/api-keys.js';
 import { ConfigError, isLoopback, loadConfig, SETTINGS } from '../../src/config.js';
 import { parseRateLimit, RateLimiter } from '../../src/http/rate-limit.js';
 import { API_KEYS, KEYS } from './support.js';
+import { isDescribedDefault } from '../../src/config/parse.js';
+import { README_FILE, settingsTable, tableInReadme } from '../../scripts/settings-table.js';
 
 describe('listening address and auth', () => {
   it.each(['0.0.0.0', '::', '192.168.1.10', 'lake.internal', '[::]'])('refuses to serve %s with no auth, naming the variables', (host) => {
@@ -95,39 +97,59 @@ describe('LAKEQL_RATE_LIMIT', () => {
     for (const bad of ['600', '600/60', 'lots/60s', '0/60s', '600/0s', '600/2d']) expect(() => loadConfig({ LAKEQL_RATE_LIMIT: bad }), bad).toThrow(/LAKEQL_RATE_LIMIT/);
   });
 
-  it('refills evenly, never above the burst, and keeps exact integer arithmetic', () => {
-    let now = 0;
-    const limiter = new RateLimiter({ requests: 3, windowMs: 1000 }, () => now);
-    expect([1, 2, 3, 4].map(() => limiter.take('k').allowed)).toEqual([true, true, true, false]);
-    now = 333;
-    expect(limiter.take('k')).toMatchObject({ allowed: false, retryAfterS: 1 });
-    now = 334;
-    expect(limiter.take('k').allowed).toBe(true);
-    now = 1_000_000;
-    expect([1, 2, 3, 4].map(() => limiter.take('k').allowed)).toEqual([true, true, true, false]);
-    now = 999_000; // the clock stepped back: no refill, no crash
-    expect(limiter.take('k').allowed).toBe(false);
-  });
+  describe('in memory', () => {
+    // rate-limiter-flexible reads Date.now: a fake clock steps the window without waiting.
+    beforeEach(() => { vi.useFakeTimers({ toFake: ['Date'] }); vi.setSystemTime(1_000_000); });
+    afterEach(() => { vi.useRealTimers(); });
+    const allowed = async (limiter: RateLimiter, id: string, n = 1) => {
+      const out: boolean[] = [];
+      for (let i = 0; i < n; i++) out.push((await limiter.take(id)).allowed);
+      return out;
+    };
 
-  it('bounds its memory: past the cap, idle callers are forgotten first', () => {
-    let now = 0;
-    const limiter = new RateLimiter({ requests: 2, windowMs: 1000 }, () => now, 100);
-    limiter.take('busy');
-    limiter.take('busy');
-    for (let i = 0; i < 1000; i++) limiter.take(`caller-${i}`);
-    expect(limiter.size).toBeLessThanOrEqual(100);
-    now = 10;
-    // "busy" may have been forgotten (a fresh burst) or kept (empty); it is never wrongly blocked forever.
-    expect(typeof limiter.take('busy').allowed).toBe('boolean');
+    it('allows `requests` per fixed window, then refuses until the window ends, with Retry-After', async () => {
+      const limiter = new RateLimiter({ requests: 3, windowMs: 10_000 });
+      expect(await allowed(limiter, 'k', 4)).toEqual([true, true, true, false]);
+      expect(await limiter.take('k')).toMatchObject({ allowed: false, retryAfterS: 10, remaining: 0 });
+      expect(await allowed(limiter, 'other')).toEqual([true]);
+      vi.setSystemTime(1_000_000 + 9_001);
+      expect(await limiter.take('k')).toMatchObject({ allowed: false, retryAfterS: 1 });
+      vi.setSystemTime(1_000_000 + 10_000);
+      expect(await allowed(limiter, 'k', 4)).toEqual([true, true, true, false]);
+    });
+
+    it('bounds its memory: past the cap the longest-idle callers are forgotten (a fresh window), recent ones stay limited', async () => {
+      const limiter = new RateLimiter({ requests: 2, windowMs: 60_000 }, { maxCallers: 100 });
+      expect(await allowed(limiter, 'idle', 3)).toEqual([true, true, false]);
+      for (let i = 0; i < 1000; i++) await limiter.take(`caller-${i}`);
+      expect(await allowed(limiter, 'recent', 3)).toEqual([true, true, false]);
+      for (let i = 0; i < 50; i++) await limiter.take(`late-${i}`);
+      expect(limiter.size).toBeLessThanOrEqual(100);
+      // Still inside the window: "idle" is allowed only because it was forgotten, "recent" is still counted.
+      expect(await allowed(limiter, 'idle')).toEqual([true]);
+      expect(await allowed(limiter, 'recent')).toEqual([false]);
+    });
   });
 });
 
 describe('documentation', () => {
-  it('lists every LAKEQL_* setting of SETTINGS in the README configuration table', () => {
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-    const security = Object.keys(SETTINGS).filter((name) =>
-      /API_KEYS|JWT|ANONYMOUS|MAX_(DEPTH|ALIASES|DIRECTIVES|TOKENS|COST|BODY_BYTES|UPLOAD_BYTES)|REQUEST_TIMEOUT|RATE_LIMIT|REDIS_URL|SHUTDOWN_TIMEOUT/.test(name));
-    expect(security).toHaveLength(17);
-    for (const name of security) expect(readme, name).toContain(`| \`${name}\` |`);
+  it('has in the README exactly the configuration table SETTINGS generates: every setting, default and description', () => {
+    const readme = readFileSync(README_FILE, 'utf8');
+    const table = tableInReadme(readme);
+    expect(table, 'README.md lost its settings-table markers').toBeDefined();
+    expect(table, 'README.md drifted from SETTINGS: run `npx tsx scripts/settings-table.ts`').toBe(settingsTable());
+    for (const name of Object.keys(SETTINGS)) expect(table, name).toContain(`| \`${name}\` |`);
+  });
+
+  it('parses every default that is a value with its own parser, so unset means exactly the documented default', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(Number(SETTINGS.LAKEQL_PORT.default));
+    expect(config.transfers.partSize).toBe(Number(SETTINGS.LAKEQL_PART_SIZE.default));
+    expect(config.limits.rateLimit).toEqual(parseRateLimit(SETTINGS.LAKEQL_RATE_LIMIT.default));
+    expect(config.redisPrefix).toBe(SETTINGS.LAKEQL_REDIS_PREFIX.default);
+    // A default outside its parser's bounds would stop every start-up; described defaults ("(none)") are not values.
+    for (const [name, setting] of Object.entries(SETTINGS) as [string, { default: string; parse?: (text: string, name: string) => unknown }][]) {
+      if (setting.parse && !isDescribedDefault(setting.default)) expect(() => setting.parse!(setting.default, name), name).not.toThrow();
+    }
   });
 });

@@ -29,7 +29,7 @@ interface Template {
   needsRead?: boolean;
 }
 
-/** Well-formed requests of each shape the gateway serves, and the shapes from the issue. */
+/** Well-formed requests of each shape the gateway serves, and hostile shapes found by reading the parser. */
 function template(r: Rng, files: FuzzFiles, n: number): Template {
   const sym = `FZ${String.fromCharCode(65 + (n % 26))}`;
   const [f1, f2] = [pick(r, files.valid), pick(r, files.valid)];
@@ -57,7 +57,7 @@ function template(r: Rng, files: FuzzFiles, n: number): Template {
     case 2:
       return { name: 'a query with an empty map', parts: [{ name: 'operations', data: ops('{ lake { kind } }') }, { name: 'map', data: '{}' }], expectData: { lake: { kind: 'local' } }, needsRead: true };
     case 3:
-      return { name: 'map names an undeclared variable, no file (issue finding 1)', parts: [{ name: 'operations', data: ops('{ lake { kind } }', { x: null }) }, { name: 'map', data: '{"0":["variables.x"]}' }] };
+      return { name: 'map names an undeclared variable, no file', parts: [{ name: 'operations', data: ops('{ lake { kind } }', { x: null }) }, { name: 'map', data: '{"0":["variables.x"]}' }] };
     case 4:
       return { name: 'map names a String variable', parts: [{ name: 'operations', data: ops('query($s: String!) { symbol(ticker: $s) { ticker } }') }, { name: 'map', data: '{"0":["variables.s"]}' }, file('0', 'abc')] };
     case 5:

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SharedRateLimiter } from '../../src/http/rate-limit.js';
+import { RateLimiter } from '../../src/http/rate-limit.js';
 import { startRedis, type RedisServer } from '../scale/support.js';
 import { API_KEYS, bearer, KEYS, lakeApp, send, type LakeApp } from './support.js';
 
@@ -49,7 +49,7 @@ describe('a rate limit shared through Redis', () => {
 
   it('answers from a local limit of the same size when Redis is unreachable, instead of refusing everyone', async () => {
     const dead = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
-    const limiter = new SharedRateLimiter({ requests: 2, windowMs: 60_000 }, dead, `${prefix}:dead`);
+    const limiter = new RateLimiter({ requests: 2, windowMs: 60_000 }, { redis: dead, keyPrefix: `${prefix}:dead` });
     const decisions = [];
     for (let i = 0; i < 3; i++) decisions.push(await limiter.take('caller'));
     expect(decisions.map((d) => d.allowed)).toEqual([true, true, false]);

@@ -1,9 +1,7 @@
 // Store and uploader decorators that report every completed write (put, multipart completion, streamed upload, delete).
 import type { StreamingUploader, StreamUploadOptions, StreamUploadResult } from '../store/streaming.js';
-import {
-  type GetOptions, type GetResult, isMultipartStore, isPresigner, type ListOptions, type ListPage, type MultipartStore, type ObjectHead,
-  type ObjectStore, type Presigner, type PutBody, type PutOptions, type PutResult, type StoreCapabilities,
-} from '../store/types.js';
+import { ForwardingStore } from '../store/forwarding.js';
+import type { ObjectStore, PutBody, PutOptions, PutResult } from '../store/types.js';
 import type { Readable } from 'node:stream';
 import { locate } from './datasets.js';
 import { FileEntry } from './snapshot.js';
@@ -28,59 +26,26 @@ export async function reportWrite(store: ObjectStore, key: string, listener: Wri
   await listener(key, entry);
 }
 
-export class WatchedStore implements ObjectStore {
-  readonly kind: string;
-  readonly capabilities: StoreCapabilities;
-  readonly presignGet?: Presigner['presignGet'];
-  readonly presignPut?: Presigner['presignPut'];
-  readonly createMultipartUpload?: MultipartStore['createMultipartUpload'];
-  readonly uploadPart?: MultipartStore['uploadPart'];
-  readonly completeMultipartUpload?: MultipartStore['completeMultipartUpload'];
-  readonly abortMultipartUpload?: MultipartStore['abortMultipartUpload'];
-  readonly listMultipartUploads?: MultipartStore['listMultipartUploads'];
-  readonly listParts?: MultipartStore['listParts'];
-
-  constructor(readonly inner: ObjectStore, private readonly listener: WriteListener) {
-    this.kind = inner.kind;
-    this.capabilities = inner.capabilities;
-    if (isPresigner(inner)) {
-      this.presignGet = (key, o) => inner.presignGet(key, o);
-      this.presignPut = (key, o) => inner.presignPut(key, o);
-    }
-    if (isMultipartStore(inner)) {
-      this.createMultipartUpload = (key, o) => inner.createMultipartUpload(key, o);
-      this.uploadPart = (key, id, n, body, signal) => inner.uploadPart(key, id, n, body, signal);
-      this.completeMultipartUpload = async (key, id, parts) => {
-        const result = await inner.completeMultipartUpload(key, id, parts);
-        await reportWrite(inner, key, listener);
-        return result;
-      };
-      this.abortMultipartUpload = (key, id) => inner.abortMultipartUpload(key, id);
-      this.listMultipartUploads = (prefix) => inner.listMultipartUploads(prefix);
-      this.listParts = (key, id) => inner.listParts(key, id);
-    }
+/** Reports every completed write (put, multipart completion, delete); everything else is forwarded unchanged. */
+export class WatchedStore extends ForwardingStore {
+  constructor(inner: ObjectStore, private readonly listener: WriteListener) {
+    super(inner);
   }
 
-  list(options?: ListOptions): Promise<ListPage> {
-    return this.inner.list(options);
-  }
-
-  head(key: string): Promise<ObjectHead> {
-    return this.inner.head(key);
-  }
-
-  get(key: string, options?: GetOptions): Promise<GetResult> {
-    return this.inner.get(key, options);
-  }
-
-  async put(key: string, body: PutBody, options?: PutOptions): Promise<PutResult> {
-    const result = await this.inner.put(key, body, options);
+  override async put(key: string, body: PutBody, options?: PutOptions): Promise<PutResult> {
+    const result = await super.put(key, body, options);
     await reportWrite(this.inner, key, this.listener);
     return result;
   }
 
-  async delete(key: string): Promise<void> {
-    await this.inner.delete(key);
+  override async completeMultipartUpload(key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<PutResult> {
+    const result = await super.completeMultipartUpload(key, uploadId, parts);
+    await reportWrite(this.inner, key, this.listener);
+    return result;
+  }
+
+  override async delete(key: string): Promise<void> {
+    await super.delete(key);
     await this.listener(key, null);
   }
 }

@@ -5,6 +5,7 @@ import {
   JSON_CONTENT_TYPE, PARQUET_CONTENT_TYPE,
   corporateActionsKey, corporateActionsMetadata, dailyTicksKey, fundamentalsKey, fundamentalsMetadata, minuteTicksKey, normalizeTicker, ticksMetadata,
 } from '../layout.js';
+import { forEachBounded } from '../parallel.js';
 import { writeBarsParquet } from '../parquet/write.js';
 import { actionsDocument } from '../actions/parse.js';
 import { demoCorporateActions, rawBars } from './corporate-actions.js';
@@ -81,7 +82,7 @@ export async function ensureDemoLake(store: ObjectStore, options: DemoLakeOption
     return Buffer.byteLength(body);
   };
   await putMarker('writing');
-  const bytes = await runPool(store, tasks, options);
+  const bytes = await putAll(store, tasks, options);
   const markerBytes = await putMarker('complete');
   return { objects: tasks.length + 1, bytes: bytes + markerBytes, ms: Math.round(performance.now() - started) };
 }
@@ -149,34 +150,20 @@ export function planDemoLake(options: Omit<DemoLakeOptions, 'concurrency' | 'sig
   return { description, tasks };
 }
 
-/**
- * N workers pull tasks from one shared cursor, so at most `concurrency` bodies exist at once.
- * On the first failure the others stop pulling; we wait for every worker before rethrowing.
- */
-async function runPool(store: ObjectStore, tasks: DemoObject[], options: DemoLakeOptions): Promise<number> {
+/** At most `concurrency` bodies exist at once: each is made when its put starts. The first failure stops the rest. */
+async function putAll(store: ObjectStore, tasks: DemoObject[], options: DemoLakeOptions): Promise<number> {
   const { signal, onProgress } = options;
-  const concurrency = Math.max(1, Math.min(options.concurrency ?? DEFAULT_DEMO_CONCURRENCY, tasks.length || 1));
-  let next = 0;
   let done = 0;
   let bytes = 0;
-  let failed = false;
-  const worker = async () => {
-    while (!failed && next < tasks.length) {
-      if (signal?.aborted) throw new CancelledError('demo lake creation was cancelled');
-      const task = tasks[next++];
-      const body = task.body();
-      await store.put(task.key, body, { contentType: task.contentType, metadata: task.metadata, signal });
-      const size = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
-      bytes += size;
-      done++;
-      onProgress?.({ done, total: tasks.length, key: task.key, bytes: size });
-    }
-  };
-  const results = await Promise.allSettled(
-    Array.from({ length: concurrency }, () => worker().catch((error: unknown) => { failed = true; throw error; })),
-  );
-  const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (rejected) throw rejected.reason;
+  await forEachBounded(tasks, options.concurrency ?? DEFAULT_DEMO_CONCURRENCY, async (task) => {
+    if (signal?.aborted) throw new CancelledError('demo lake creation was cancelled');
+    const body = task.body();
+    await store.put(task.key, body, { contentType: task.contentType, metadata: task.metadata, signal });
+    const size = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+    bytes += size;
+    done++;
+    onProgress?.({ done, total: tasks.length, key: task.key, bytes: size });
+  });
   return bytes;
 }
 

@@ -1,29 +1,4 @@
-// Bounded parallelism: N workers pulling from one iterator, and a byte budget that bounds buffered memory across jobs.
-
-/**
- * Runs `work` over `items` with at most `concurrency` in flight. Workers pull from one shared
- * iterator, so a slow item never holds up the others and nothing is queued ahead of need.
- * Stops pulling new items once `signal` aborts; resolves when every started item has settled.
- * `work` must not throw: each item's outcome is the worker's business (recorded per file).
- */
-export async function runPool<T>(items: Iterable<T> | AsyncIterable<T>, concurrency: number, work: (item: T) => Promise<void>, signal?: AbortSignal): Promise<void> {
-  const iterator = Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : (items as Iterable<T>)[Symbol.iterator]();
-  let pulling: Promise<unknown> = Promise.resolve();
-  // Async iterators must not be pulled concurrently: serialise next() calls.
-  const next = (): Promise<IteratorResult<T>> => {
-    const result = pulling.then(() => iterator.next());
-    pulling = result.catch(() => undefined);
-    return result;
-  };
-  const worker = async () => {
-    while (!signal?.aborted) {
-      const { done, value } = await next();
-      if (done) return;
-      await work(value);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
-}
+// A byte budget that bounds the memory buffered by every running transfer together.
 
 /**
  * A counting semaphore over bytes. Each file takes what it may hold in memory at once before it

@@ -8,8 +8,17 @@ import type { ColumnChunk } from './decode-arrow.js';
  * ArrowSchema: format 0, name 4, metadata 8, flags 16, n_children 24, children 32, dictionary 36.
  * ArrowArray: length 0, null_count 8, offset 16, n_buffers 24, n_children 32, buffers 40, children 44, dictionary 48.
  */
-const SCHEMA = { format: 0, name: 4, nChildren: 24, children: 32, dictionary: 36 } as const;
-const ARRAY = { length: 0, nullCount: 8, offset: 16, nBuffers: 24, nChildren: 32, buffers: 40, children: 44, dictionary: 48 } as const;
+export const SCHEMA = { format: 0, name: 4, nChildren: 24, children: 32, dictionary: 36 } as const;
+export const ARRAY = { length: 0, nullCount: 8, offset: 16, nBuffers: 24, nChildren: 32, buffers: 40, children: 44, dictionary: 48 } as const;
+
+/**
+ * The parquet-wasm release these offsets were checked against (test/bars/wasm-columns-layout.test.ts
+ * reads every field through them and compares with apache-arrow's IPC reading of the same data).
+ * No maintained JS reader of the C data interface is installed (apache-arrow has none; arrow-js-ffi
+ * is a separate package), so a new parquet-wasm (a wasm64 build would widen every pointer) fails
+ * that test until it is run again and this is updated.
+ */
+export const VERIFIED_PARQUET_WASM = '0.8.0';
 
 type View = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array | BigInt64Array | BigUint64Array;
 interface Layout {

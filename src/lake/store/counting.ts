@@ -1,12 +1,8 @@
 // CountingStore: counts calls per method on any store, for metrics and for tests that assert on round trips.
-import {
-  type GetOptions, type GetResult, isMultipartStore, isPresigner, type ListOptions, type ListPage, type MultipartStore, type ObjectHead,
-  type ObjectStore, type Presigner, type PutBody, type PutOptions, type PutResult, type StoreCapabilities,
-} from './types.js';
+import { ForwardingStore, type FullStore, type StoreMethod } from './forwarding.js';
+import type { ObjectStore } from './types.js';
 
-export type StoreMethod =
-  | 'list' | 'head' | 'get' | 'put' | 'delete' | 'presignGet' | 'presignPut' | 'createMultipartUpload' | 'uploadPart'
-  | 'completeMultipartUpload' | 'abortMultipartUpload' | 'listMultipartUploads' | 'listParts';
+export type { StoreMethod } from './forwarding.js';
 
 export interface CountingStoreOptions {
   /** Called on every call, before it runs (e.g. to increment a Prometheus counter). */
@@ -14,37 +10,14 @@ export interface CountingStoreOptions {
 }
 
 /**
- * Counts a call when it is made, whether it then succeeds or fails. Optional capabilities are
- * forwarded (and counted) only when the inner store has them, so `isPresigner` stays truthful.
+ * Counts a call when it is made, whether it then succeeds or fails. Every method goes through
+ * `forward`, so every method is counted; optional capabilities exist only when the inner store has them.
  */
-export class CountingStore implements ObjectStore {
-  readonly kind: string;
-  readonly capabilities: StoreCapabilities;
-  readonly presignGet?: Presigner['presignGet'];
-  readonly presignPut?: Presigner['presignPut'];
-  readonly createMultipartUpload?: MultipartStore['createMultipartUpload'];
-  readonly uploadPart?: MultipartStore['uploadPart'];
-  readonly completeMultipartUpload?: MultipartStore['completeMultipartUpload'];
-  readonly abortMultipartUpload?: MultipartStore['abortMultipartUpload'];
-  readonly listMultipartUploads?: MultipartStore['listMultipartUploads'];
-  readonly listParts?: MultipartStore['listParts'];
+export class CountingStore extends ForwardingStore {
   private calls = new Map<StoreMethod, number>();
 
-  constructor(readonly inner: ObjectStore, private readonly options: CountingStoreOptions = {}) {
-    this.kind = inner.kind;
-    this.capabilities = inner.capabilities;
-    if (isPresigner(inner)) {
-      this.presignGet = (key, o) => this.counted('presignGet', () => inner.presignGet(key, o));
-      this.presignPut = (key, o) => this.counted('presignPut', () => inner.presignPut(key, o));
-    }
-    if (isMultipartStore(inner)) {
-      this.createMultipartUpload = (key, o) => this.counted('createMultipartUpload', () => inner.createMultipartUpload(key, o));
-      this.uploadPart = (key, id, n, body, signal) => this.counted('uploadPart', () => inner.uploadPart(key, id, n, body, signal));
-      this.completeMultipartUpload = (key, id, parts) => this.counted('completeMultipartUpload', () => inner.completeMultipartUpload(key, id, parts));
-      this.abortMultipartUpload = (key, id) => this.counted('abortMultipartUpload', () => inner.abortMultipartUpload(key, id));
-      this.listMultipartUploads = (prefix) => this.counted('listMultipartUploads', () => inner.listMultipartUploads(prefix));
-      this.listParts = (key, id) => this.counted('listParts', () => inner.listParts(key, id));
-    }
+  constructor(inner: ObjectStore, private readonly options: CountingStoreOptions = {}) {
+    super(inner);
   }
 
   /** Calls of one method so far. */
@@ -68,29 +41,9 @@ export class CountingStore implements ObjectStore {
     this.calls.clear();
   }
 
-  list(options?: ListOptions): Promise<ListPage> {
-    return this.counted('list', () => this.inner.list(options));
-  }
-
-  head(key: string): Promise<ObjectHead> {
-    return this.counted('head', () => this.inner.head(key));
-  }
-
-  get(key: string, options?: GetOptions): Promise<GetResult> {
-    return this.counted('get', () => this.inner.get(key, options));
-  }
-
-  put(key: string, body: PutBody, options?: PutOptions): Promise<PutResult> {
-    return this.counted('put', () => this.inner.put(key, body, options));
-  }
-
-  delete(key: string): Promise<void> {
-    return this.counted('delete', () => this.inner.delete(key));
-  }
-
-  private async counted<T>(method: StoreMethod, call: () => Promise<T>): Promise<T> {
+  protected override forward<M extends StoreMethod>(method: M, args: Parameters<FullStore[M]>): ReturnType<FullStore[M]> {
     this.calls.set(method, (this.calls.get(method) ?? 0) + 1);
     this.options.onCall?.(method, this.kind);
-    return call();
+    return super.forward(method, args);
   }
 }

@@ -4,6 +4,7 @@ import { CancelledError } from '../errors.js';
 import { readParts, type Part } from './parts.js';
 import { DEFAULT_QUEUE_SIZE, effectivePartSize, type StreamingUploader, type StreamUploadOptions, type StreamUploadResult } from './streaming.js';
 import type { MultipartStore, ObjectStore } from './types.js';
+import { forEachBounded } from '../parallel.js';
 
 export interface MultipartHooks {
   /** Called with each new upload id before any part is sent, and again when it is completed or aborted. */
@@ -54,36 +55,22 @@ export class MultipartStreamUploader implements StreamingUploader {
     const done: { partNumber: number; etag: string }[] = [];
     let sent = 0;
     let size = 0;
-    let failure: unknown;
-    let pending: Part | undefined = first;
     try {
       await this.hooks.onCreated?.(key, uploadId);
       await options.onMultipartCreated?.(uploadId, partSize);
-      const next = async (): Promise<Part | undefined> => {
-        if (pending) { const p = pending; pending = undefined; return p; }
-        const r = await rest.next();
-        return r.done ? undefined : r.value;
-      };
-      let reading: Promise<unknown> = Promise.resolve();
-      const worker = async () => {
-        while (!internal.signal.aborted) {
-          // One reader at a time: the generator is not re-entrant.
-          const got: Promise<Part | undefined> = reading.then(next);
-          reading = got.catch(() => undefined);
-          const part = await got;
-          if (!part || internal.signal.aborted) return;
-          size += part.data.length;
+      await forEachBounded(prepend(first, rest), options.queueSize ?? DEFAULT_QUEUE_SIZE, async (part) => {
+        size += part.data.length;
+        try {
           const { etag } = await this.store.uploadPart(key, uploadId, part.partNumber, part.data, internal.signal);
           done.push({ partNumber: part.partNumber, etag });
-          sent += part.data.length;
-          options.onProgress?.(sent);
+        } catch (error) {
+          // The other parts in flight are cut short too; the first error is the one thrown.
+          internal.abort();
+          throw error;
         }
-      };
-      await Promise.all(Array.from({ length: Math.max(1, options.queueSize ?? DEFAULT_QUEUE_SIZE) }, () => worker().catch((error) => {
-        failure ??= error;
-        internal.abort();
-      })));
-      if (failure !== undefined) throw failure;
+        sent += part.data.length;
+        options.onProgress?.(sent);
+      }, { signal: internal.signal });
       options.signal?.throwIfAborted();
       await options.beforeCommit?.();
       done.sort((a, b) => a.partNumber - b.partNumber);
@@ -102,4 +89,9 @@ export class MultipartStreamUploader implements StreamingUploader {
       options.signal?.removeEventListener('abort', onAbort);
     }
   }
+}
+
+async function* prepend(first: Part, rest: AsyncGenerator<Part>): AsyncGenerator<Part> {
+  yield first;
+  yield* rest;
 }

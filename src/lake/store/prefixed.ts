@@ -1,52 +1,24 @@
 // PrefixedStore: a store seen through a key prefix, for lakes at s3://bucket/some/prefix.
+import { ForwardingStore } from './forwarding.js';
 import { assertValidKey, assertValidPrefix } from './keys.js';
 import { assertValidListPrefix } from './list-options.js';
-import {
-  type GetOptions, type GetResult, isMultipartStore, isPresigner, type ListOptions, type ListPage, type MultipartStore, type ObjectHead,
-  type ObjectStore, type Presigner, type PutBody, type PutOptions, type PutResult, type StoreCapabilities,
+import type {
+  GetOptions, GetResult, ListOptions, ListPage, MultipartUploadInfo, ObjectHead, ObjectStore, Presigner, PutBody, PutOptions, PutResult, UploadedPart,
 } from './types.js';
 
 /**
- * Every key is relative to `prefix`; nothing outside it is reachable or listed. Presigning and
- * multipart are forwarded only when the inner store has them, as own properties set in the
- * constructor, so `isPresigner` / `isMultipartStore` stay truthful for the wrapper.
- * Errors come from the inner store and name the full key.
+ * Every key is relative to `prefix`; nothing outside it is reachable or listed. Every method takes
+ * or returns keys, so each one is overridden here (a test checks that none is left to the base,
+ * which would pass a key through unprefixed). Errors come from the inner store and name the full key.
  */
-export class PrefixedStore implements ObjectStore {
-  readonly kind: string;
-  readonly capabilities: StoreCapabilities;
+export class PrefixedStore extends ForwardingStore {
   /** Empty, or ending in "/". */
   readonly prefix: string;
-  readonly presignGet?: Presigner['presignGet'];
-  readonly presignPut?: Presigner['presignPut'];
-  readonly createMultipartUpload?: MultipartStore['createMultipartUpload'];
-  readonly uploadPart?: MultipartStore['uploadPart'];
-  readonly completeMultipartUpload?: MultipartStore['completeMultipartUpload'];
-  readonly abortMultipartUpload?: MultipartStore['abortMultipartUpload'];
-  readonly listMultipartUploads?: MultipartStore['listMultipartUploads'];
-  readonly listParts?: MultipartStore['listParts'];
 
-  constructor(readonly inner: ObjectStore, prefix: string) {
+  constructor(inner: ObjectStore, prefix: string) {
+    super(inner);
     this.prefix = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
     assertValidPrefix(this.prefix);
-    this.kind = inner.kind;
-    this.capabilities = inner.capabilities;
-    if (isPresigner(inner)) {
-      this.presignGet = async (key, options) => inner.presignGet(this.full(key), options);
-      this.presignPut = async (key, options) => inner.presignPut(this.full(key), options);
-    }
-    if (isMultipartStore(inner)) {
-      this.createMultipartUpload = async (key, options) => inner.createMultipartUpload(this.full(key), options);
-      this.uploadPart = async (key, uploadId, partNumber, body, signal) => inner.uploadPart(this.full(key), uploadId, partNumber, body, signal);
-      this.completeMultipartUpload = async (key, uploadId, parts) => inner.completeMultipartUpload(this.full(key), uploadId, parts);
-      this.abortMultipartUpload = async (key, uploadId) => inner.abortMultipartUpload(this.full(key), uploadId);
-      this.listMultipartUploads = async (prefix = '') => {
-        assertValidListPrefix(prefix);
-        const uploads = await inner.listMultipartUploads(this.prefix + prefix);
-        return uploads.map((u) => ({ ...u, key: u.key.slice(this.prefix.length) }));
-      };
-      this.listParts = async (key, uploadId) => inner.listParts(this.full(key), uploadId);
-    }
   }
 
   /**
@@ -58,10 +30,10 @@ export class PrefixedStore implements ObjectStore {
     return this.prefix + key;
   }
 
-  async list(options: ListOptions = {}): Promise<ListPage> {
+  override async list(options: ListOptions = {}): Promise<ListPage> {
     const prefix = options.prefix ?? '';
     assertValidListPrefix(prefix);
-    const page = await this.inner.list({
+    const page = await super.list({
       ...options,
       prefix: this.prefix + prefix,
       startAfter: options.startAfter === undefined ? undefined : this.prefix + options.startAfter,
@@ -75,20 +47,54 @@ export class PrefixedStore implements ObjectStore {
     };
   }
 
-  async head(key: string): Promise<ObjectHead> {
-    return { ...(await this.inner.head(this.full(key))), key };
+  override async head(key: string): Promise<ObjectHead> {
+    return { ...(await super.head(this.full(key))), key };
   }
 
-  async get(key: string, options?: GetOptions): Promise<GetResult> {
-    const result = await this.inner.get(this.full(key), options);
+  override async get(key: string, options?: GetOptions): Promise<GetResult> {
+    const result = await super.get(this.full(key), options);
     return { ...result, head: { ...result.head, key } };
   }
 
-  async put(key: string, body: PutBody, options?: PutOptions): Promise<PutResult> {
-    return this.inner.put(this.full(key), body, options);
+  override async put(key: string, body: PutBody, options?: PutOptions): Promise<PutResult> {
+    return super.put(this.full(key), body, options);
   }
 
-  async delete(key: string): Promise<void> {
-    return this.inner.delete(this.full(key));
+  override async delete(key: string): Promise<void> {
+    return super.delete(this.full(key));
+  }
+
+  override async presignGet(key: string, options: Parameters<Presigner['presignGet']>[1]): Promise<string> {
+    return super.presignGet(this.full(key), options);
+  }
+
+  override async presignPut(key: string, options: Parameters<Presigner['presignPut']>[1]): Promise<string> {
+    return super.presignPut(this.full(key), options);
+  }
+
+  override async createMultipartUpload(key: string, options?: Omit<PutOptions, 'mode' | 'contentLength'>): Promise<string> {
+    return super.createMultipartUpload(this.full(key), options);
+  }
+
+  override async uploadPart(key: string, uploadId: string, partNumber: number, body: Uint8Array, signal?: AbortSignal): Promise<{ etag: string }> {
+    return super.uploadPart(this.full(key), uploadId, partNumber, body, signal);
+  }
+
+  override async completeMultipartUpload(key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<PutResult> {
+    return super.completeMultipartUpload(this.full(key), uploadId, parts);
+  }
+
+  override async abortMultipartUpload(key: string, uploadId: string): Promise<void> {
+    return super.abortMultipartUpload(this.full(key), uploadId);
+  }
+
+  override async listMultipartUploads(prefix = ''): Promise<MultipartUploadInfo[]> {
+    assertValidListPrefix(prefix);
+    const uploads = await super.listMultipartUploads(this.prefix + prefix);
+    return uploads.map((u) => ({ ...u, key: u.key.slice(this.prefix.length) }));
+  }
+
+  override async listParts(key: string, uploadId: string): Promise<UploadedPart[]> {
+    return super.listParts(this.full(key), uploadId);
   }
 }

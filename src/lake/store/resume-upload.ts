@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { CancelledError, InvalidInputError } from '../errors.js';
 import { DEFAULT_QUEUE_SIZE, type StreamUploadResult } from './streaming.js';
 import type { MultipartStore, ObjectStore, UploadedPart } from './types.js';
+import { forEachBounded } from '../parallel.js';
 
 /** Random access to the bytes being uploaded (a file on disk): each part is read when it is checked or sent. */
 export interface PartSource {
@@ -48,39 +49,40 @@ export async function resumeMultipartUpload(store: ObjectStore & MultipartStore,
   let sentParts = 0;
   let sentBytes = 0;
   let done = 0;
-  let next = 1;
-  let failure: unknown;
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   signal?.addEventListener('abort', onAbort, { once: true });
-  const worker = async () => {
-    while (!stop.signal.aborted && next <= count) {
-      const partNumber = next++;
+  const partNumbers = Array.from({ length: count }, (_, i) => i + 1);
+  try {
+    const cancelled = () => new CancelledError(`upload of "${key}" cancelled`, { key, store: store.kind });
+    // A part cut short by a cancel fails with the abort; the cancel is what happened.
+    await forEachBounded(partNumbers, options.queueSize ?? DEFAULT_QUEUE_SIZE, async (partNumber) => {
       const offset = (partNumber - 1) * partSize;
       const length = Math.min(partSize, source.size - offset);
-      const bytes = await source.read(offset, length);
-      if (bytes.length !== length) throw new InvalidInputError(`the source of "${key}" is shorter than planned (${offset + bytes.length} of ${source.size} bytes)`, { key });
-      const have = held.get(partNumber);
-      if (have && have.size === length && have.etag === `"${createHash('md5').update(bytes).digest('hex')}"`) {
-        etags[partNumber - 1] = have.etag;
-        kept++;
-      } else {
-        const { etag } = await store.uploadPart(key, uploadId, partNumber, bytes, stop.signal);
-        etags[partNumber - 1] = etag;
-        sentParts++;
-        sentBytes += length;
+      try {
+        const bytes = await source.read(offset, length);
+        if (bytes.length !== length) throw new InvalidInputError(`the source of "${key}" is shorter than planned (${offset + bytes.length} of ${source.size} bytes)`, { key });
+        const have = held.get(partNumber);
+        if (have && have.size === length && have.etag === `"${createHash('md5').update(bytes).digest('hex')}"`) {
+          etags[partNumber - 1] = have.etag;
+          kept++;
+        } else {
+          const { etag } = await store.uploadPart(key, uploadId, partNumber, bytes, stop.signal);
+          etags[partNumber - 1] = etag;
+          sentParts++;
+          sentBytes += length;
+        }
+      } catch (error) {
+        // The other parts in flight are cut short too; the first error is the one thrown.
+        stop.abort();
+        throw error;
       }
       done += length;
       options.onProgress?.(done);
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: Math.max(1, options.queueSize ?? DEFAULT_QUEUE_SIZE) }, () => worker().catch((error) => {
-      failure ??= error;
-      stop.abort();
-    })));
-    if (signal?.aborted) throw new CancelledError(`upload of "${key}" cancelled`, { key, store: store.kind });
-    if (failure !== undefined) throw failure;
+    }, { signal: stop.signal }).catch((error: unknown) => {
+      throw signal?.aborted ? cancelled() : error;
+    });
+    if (signal?.aborted) throw cancelled();
     await options.beforeCommit?.();
     const result = await store.completeMultipartUpload(key, uploadId, etags.map((etag, i) => ({ partNumber: i + 1, etag })));
     return { etag: result.etag, parts: count, size: source.size, keptParts: kept, sentParts, sentBytes };

@@ -1,4 +1,4 @@
-// S3Store: the object-store interface over S3 and S3-compatible servers; the only place SDK types and errors exist.
+// S3Store: the object-store interface over S3 and S3-compatible servers; SDK types and errors stay in the s3* files beside it, never above the store.
 import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand,

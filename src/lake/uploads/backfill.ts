@@ -3,10 +3,10 @@ import { setMaxListeners } from 'node:events';
 import { stat } from 'node:fs/promises';
 import { InvalidInputError, NotSupportedError, PermissionDeniedError } from '../errors.js';
 import type { JobFileLog } from '../jobs/file-log.js';
-import { runPool } from '../jobs/pool.js';
 import type { JobSpec } from '../jobs/service.js';
 import type { JobTracker } from '../jobs/tracker.js';
 import type { PlanEntry } from '../jobs/types.js';
+import { forEachBounded } from '../parallel.js';
 import { MIN_PART_SIZE } from '../store/streaming.js';
 import { isJobFatal, type TransferEngine } from './engine.js';
 import { pathFilter } from './glob.js';
@@ -92,7 +92,7 @@ async function runBackfill(engine: TransferEngine, uploadRoot: string, options: 
     // idles; started first, its parts overlap the stream of small files (and the plan stays in path order).
     const order = [...uploads].sort((a, b) => b.size - a.size);
     const context = { engine, tracker, partSize: options.partSize, signal: stop.signal, log: files };
-    await runPool(order, options.concurrency, async (file) => {
+    await forEachBounded(order, options.concurrency, async (file) => {
       try {
         await inSpan('lakeql.job.item', { 'lakeql.job.id': tracker.id, 'lakeql.job.kind': 'BACKFILL', 'lakeql.key': file.key, 'lakeql.bytes': file.size }, async () => {
           const target = options.validate === false ? undefined : tickTargetOf(file.key);
@@ -107,7 +107,7 @@ async function runBackfill(engine: TransferEngine, uploadRoot: string, options: 
         }
         tracker.fileFailed({ path: file.path, key: file.key, attempts: (error as { attempts?: number }).attempts ?? 1 }, error);
       }
-    }, stop.signal);
+    }, { signal: stop.signal });
     if (fatal) throw fatal;
   } finally {
     signal.removeEventListener('abort', onCancel);

@@ -4,8 +4,8 @@ import * as fs from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidInputError, NotFoundError, NotSupportedError } from '../errors.js';
 import type { JobFileLog, SourceStamp } from '../jobs/file-log.js';
-import { runPool } from '../jobs/pool.js';
 import { withRetry } from '../jobs/retry.js';
+import { forEachBounded } from '../parallel.js';
 import type { JobSpec } from '../jobs/service.js';
 import type { JobTracker } from '../jobs/tracker.js';
 import { listAll } from '../store/helpers.js';
@@ -88,7 +88,7 @@ async function runDownload(engine: TransferEngine, downloadRoot: string, options
   let fatal: unknown;
   try {
     // Largest first, as for backfills: no big file left running alone at the end.
-    await runPool([...objects].sort((a, b) => b.size - a.size), options.concurrency, async (object) => {
+    await forEachBounded([...objects].sort((a, b) => b.size - a.size), options.concurrency, async (object) => {
       const relative = relativeTarget(object.key, options.prefix);
       let attempts = 0;
       const release = await engine.budget.acquire(DOWNLOAD_MEMORY, stop.signal).catch(() => undefined);
@@ -124,7 +124,7 @@ async function runDownload(engine: TransferEngine, downloadRoot: string, options
       } finally {
         release();
       }
-    }, stop.signal);
+    }, { signal: stop.signal });
     if (fatal) throw fatal;
   } finally {
     tracker.signal.removeEventListener('abort', onCancel);

@@ -1,8 +1,8 @@
 // Turns a backfill request into a plan: which files, to which keys, and which ones SKIP_EXISTING or SYNC leave alone.
 import path from 'node:path';
 import { CancelledError, isLakeError } from '../errors.js';
-import { runPool } from '../jobs/pool.js';
 import type { PlanEntry } from '../jobs/types.js';
+import { forEachBounded } from '../parallel.js';
 import { listAll } from '../store/helpers.js';
 import { assertValidKey } from '../store/keys.js';
 import { MARKER_PREFIX } from '../store/own-uploads.js';
@@ -76,7 +76,7 @@ async function markSkips(store: ObjectStore, prefix: string, files: PlannedFile[
   const existing = new Map<string, ObjectMeta>();
   for await (const object of listAll(store, { prefix: prefix === '' ? '' : `${prefix}/` })) existing.set(object.key, object);
   const candidates = files.filter((f) => existing.has(f.key));
-  await runPool(candidates, 8, async (file) => {
+  await forEachBounded(candidates, 8, async (file) => {
     const meta = existing.get(file.key)!;
     if (mode === 'SKIP_EXISTING') {
       file.action = 'SKIP';
@@ -85,6 +85,6 @@ async function markSkips(store: ObjectStore, prefix: string, files: PlannedFile[
       file.action = 'SKIP';
       file.reason = 'unchanged';
     }
-  }, signal);
+  }, { signal });
   if (signal?.aborted) throw new CancelledError('planning cancelled');
 }
