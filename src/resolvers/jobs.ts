@@ -72,6 +72,10 @@ export async function* jobProgress(ctx: Context, id: string, after?: number): As
       const next = await Promise.race([pending, quiet]).finally(() => clearTimeout(timer));
       if (next === 'quiet') {
         const latest = await jobs.get(id);
+        // A loaded event loop can fire the timer while events already sit in the subscriber's
+        // socket: let pending I/O run first, and prefer those events (in order) to a jump ahead.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (await settled(pending)) continue;
         if (!latest || latest.seq <= last) continue;
         last = latest.seq;
         yield latest;
@@ -89,4 +93,10 @@ export async function* jobProgress(ctx: Context, id: string, after?: number): As
   } finally {
     await iterator.return?.();
   }
+}
+
+/** Whether a promise has settled already (without waiting for it). */
+async function settled(promise: Promise<unknown>): Promise<boolean> {
+  const marker = Symbol('pending');
+  return (await Promise.race([promise.then(() => true, () => true), Promise.resolve(marker)])) !== marker;
 }
