@@ -46,7 +46,8 @@ beforeAll(async () => {
     LAKEQL_LAKE: lake, LAKEQL_UPLOAD_ROOT: uploads, LAKEQL_REDIS_URL: redis.url, LAKEQL_REDIS_PREFIX: prefix, LAKEQL_JOB_LEASE_MS: String(LEASE_MS),
     LAKEQL_JOB_TTL: '3600', SLOW_WRITE_MS: '300', LAKEQL_JOB_CONCURRENCY: '2', LAKEQL_PART_SIZE: String(5 * MiB),
   };
-  [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
+  // B runs no workers: with A dead, nobody can take the jobs' items over.
+  [a, b] = await Promise.all([startInstance(env), startInstance({ ...env, LAKEQL_WORKERS: '0' })]);
 });
 
 afterAll(async () => {
@@ -77,7 +78,7 @@ describe('an instance killed with -9 while running jobs', () => {
       if (i > 400) throw new Error('no multipart upload started');
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    expect(await client.hlen(`${prefix}job-owners`)).toBe(2);
+    expect(await client.scard(`${prefix}qjobs:open`)).toBe(2);
     const left = (await store.listMultipartUploads()).map((u) => u.uploadId);
     await killHard(a);
     const killed = Date.now();
@@ -103,7 +104,7 @@ describe('an instance killed with -9 while running jobs', () => {
     // Uploads it left are gone, markers too, though far younger than LAKEQL_STALE_UPLOAD_AGE.
     expect((await store.listMultipartUploads()).filter((u) => left.includes(u.uploadId))).toEqual([]);
     expect((await store.list({ prefix: MARKER_PREFIX })).objects).toEqual([]);
-    expect(await client.hlen(`${prefix}job-owners`)).toBe(0);
+    expect(await client.scard(`${prefix}qjobs:open`)).toBe(0);
     // Finished jobs' keys expire (LAKEQL_JOB_TTL).
     const ttl = await client.pttl(`${prefix}job:${one.id}`);
     expect(ttl).toBeGreaterThan(0);

@@ -150,6 +150,53 @@ for (const server of s3Servers()) {
       expect(ttl).toBeLessThanOrEqual(600_000);
       await b.stop();
     }, 120_000);
+
+    it('an instance with LAKEQL_WORKERS=0 queues a job that the other instance runs, and its cancel stops those workers: exact counts, nothing left queued', async () => {
+      const [api, worker] = await Promise.all([start({ LAKEQL_WORKERS: '0' }), start()]);
+      const started = await gqlAt(api.url, 'mutation { startBackfill(source: "many", prefix: "data/cancel", validate: false) { id state seq } }');
+      expect(started.errors).toBeUndefined();
+      const id = started.data.startBackfill.id as string;
+      const seen: JobSnapshot[] = [];
+      let running!: () => void;
+      const isRunning = new Promise<void>((resolve) => (running = resolve));
+      const following = sse(api.url, PROGRESS, { id }, (e: any) => {
+        seen.push(e.data.jobProgress);
+        if (e.data.jobProgress.doneFiles >= 20) running();
+      });
+      await isRunning;
+      const cancelled = await gqlAt(api.url, `mutation($id: ID!) { cancelJob(id: $id) { ${JOB} } }`, { id });
+      expect(cancelled.errors).toBeUndefined();
+      const final = cancelled.data.cancelJob as JobSnapshot;
+      expect(final.state).toBe('CANCELLED');
+      expect(final.message).toBeNull();
+      await following;
+      expect(seen.at(-1)).toEqual(final);
+      for (let i = 1; i < seen.length; i++) expect(seen[i].seq).toBe(seen[i - 1].seq + 1);
+      // Only the instance with workers ran items.
+      expect(await client.scard(`${prefix}qjob:${id}:workers`)).toBe(1);
+      // Nothing of the job is left on the queue, and the workers stopped: no object lands after the answer.
+      const queue = new Queue('transfers', { connection: new Redis(redis.url, { maxRetriesPerRequest: null }), prefix: `${prefix.replace(/:$/, '')}:bull` });
+      try {
+        const left = await queue.getJobs(['wait', 'active', 'delayed', 'prioritized']);
+        expect(left.filter((item) => item.data.job === id)).toEqual([]);
+      } finally {
+        await queue.close();
+      }
+      const store = s3StoreOn(server, bucket);
+      try {
+        const count = async () => (await store.list({ prefix: 'data/cancel/', maxKeys: 1000 })).objects.length;
+        const written = await count();
+        expect(written).toBeLessThan(FILES);
+        // Exact: every object that landed is counted, none that did not.
+        expect(final.doneFiles).toBe(written);
+        await new Promise((r) => setTimeout(r, 1000));
+        expect(await count()).toBe(written);
+        expect(await store.listMultipartUploads()).toEqual([]);
+      } finally {
+        store.close();
+      }
+      expect((await gqlAt(worker.url, `query($id: ID!) { job(id: $id) { state doneFiles } }`, { id })).data.job).toEqual({ state: 'CANCELLED', doneFiles: final.doneFiles });
+    }, 60_000);
   });
 }
 for (const { name, reason } of skippedS3Servers()) it.skip(`jobs on the queue on ${name}: ${reason}`, () => {});
