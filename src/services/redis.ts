@@ -48,7 +48,10 @@ export async function connectRedis(url: string, options: { retainJobs: number; p
   const remoteCancel = new RemoteCancel(commands, control, options.prefix);
   const leases = new JobLeases(commands, { prefix: options.prefix, leaseMs: options.leaseMs });
   const prefix = options.prefix ?? 'lakeql:';
-  const shared = new SharedJobs(commands, { prefix, finishedTtlMs: options.finishedTtlMs });
+  const registry = new RedisJobRegistry(commands, {
+    prefix, retainFinished: options.retainJobs, finishedTtlMs: options.finishedTtlMs, related: (id) => SharedJobs.keysOf(prefix, id),
+  });
+  const shared = new SharedJobs(commands, { prefix, finishedTtlMs: options.finishedTtlMs, onFinished: () => registry.evict() });
   let queued: (QueuedJobs & { sweeper: QueueSweeper }) | undefined;
   const makeQueue = (work: QueuedWork, abortUploadsOf: (instanceId: string) => Promise<number>): QueuedJobs => {
     const queue = new JobQueue(commands, bull, shared, work, { prefix, workers: options.workers ?? 2, leaseMs: options.leaseMs, instanceId: leases.instanceId });
@@ -62,7 +65,7 @@ export async function connectRedis(url: string, options: { retainJobs: number; p
   };
   return {
     deps: {
-      registry: new RedisJobRegistry(commands, { prefix: options.prefix, retainFinished: options.retainJobs, finishedTtlMs: options.finishedTtlMs }),
+      registry,
       // Topics name one job by its random id: lakes sharing a Redis never hear each other's.
       eventTarget: createRedisEventTarget({ publishClient: commands, subscribeClient: events }) as unknown as EventTarget,
       remoteCancel,

@@ -101,14 +101,18 @@ export class JobQueue {
   async removeItems(id: string): Promise<{ held: number; lapsed: boolean }> {
     let held = 0;
     let lapsed = false;
+    const keys = `${bullPrefix(this.options.prefix)}:${QUEUE_NAME}`;
     for (const item of await this.pendingItems(id)) {
-      const state = await this.queue.getJobState(item);
-      if (state === 'unknown' || state === 'completed') continue;
-      const removed = await this.queue.remove(item);
-      if (state === 'active') {
-        if (removed) lapsed = true;
-        else held++;
+      // Read at once: an item still active, still there, and without its lock is one whose holder died.
+      const [[, locked], [, exists], [, active]] = (await this.redis.multi()
+        .exists(`${keys}:${item}:lock`).exists(`${keys}:${item}`).lpos(`${keys}:active`, item).exec())! as [unknown, number | null][];
+      if (exists === 0) continue;
+      if (active !== null && locked === 1) {
+        held++;
+        continue;
       }
+      if (active !== null) lapsed = true;
+      if (!(await this.queue.remove(item))) held++;
     }
     return { held, lapsed };
   }

@@ -183,8 +183,19 @@ export class SharedJobs {
   constructor(
     private readonly redis: Redis,
     /** `finishedTtlMs`: a finished job's keys expire this long after it ended (0: kept until the registry evicts them). */
-    private readonly options: { prefix: string; finishedTtlMs: number; now?: () => number },
+    private readonly options: { prefix: string; finishedTtlMs: number; now?: () => number; onFinished?: () => Promise<void> },
   ) {}
+
+  /** Every key of a queued job besides the registry's, for eviction (LAKEQL_JOB_RETENTION). */
+  static keysOf(prefix: string, id: string): string[] {
+    const q = `${prefix}qjob:${id}`;
+    return [q, ...['errors', 'bytes', 'outcome', 'items', 'log', 'workers'].map((k) => `${q}:${k}`)];
+  }
+
+  /** A job just ended: older finished jobs beyond the retention go. */
+  private async ended(state: unknown): Promise<void> {
+    if (typeof state === 'string' && isFinal(state as JobState)) await this.options.onFinished?.().catch(() => {});
+  }
 
   private get p(): string { return this.options.prefix; }
   private now(): number { return (this.options.now ?? Date.now)(); }
@@ -213,18 +224,23 @@ export class SharedJobs {
   async plan(id: string, totals: { totalFiles: number; totalBytes: number; skippedFiles: number; items: number; refused: [string, FileError][] }): Promise<JobState | undefined> {
     const refused = JSON.stringify(totals.refused.map(([key, error]) => [key, JSON.stringify(error)]));
     const state = await this.redis.eval(PLAN, 0, ...this.args(id), totals.totalFiles, totals.totalBytes, totals.skippedFiles, totals.items, refused);
+    await this.ended(state);
     return (state ?? undefined) as JobState | undefined;
   }
 
   /** Adds a worker's report; resolves with the job's state after it ('GONE' when its keys expired). */
   async apply(id: string, report: ItemReport): Promise<JobState | 'GONE' | ''> {
     const json = JSON.stringify({ ...report, failed: report.failed.map(([key, error]) => [key, JSON.stringify(error)]) });
-    return (await this.redis.eval(APPLY, 0, ...this.args(id), json)) as JobState | 'GONE' | '';
+    const state = (await this.redis.eval(APPLY, 0, ...this.args(id), json)) as JobState | 'GONE' | '';
+    await this.ended(state);
+    return state;
   }
 
   /** Ends the job (cancelled, or failed as a whole); false when it had ended already. */
   async finish(id: string, state: JobState, message?: string): Promise<boolean> {
-    return (await this.redis.eval(FINISH, 0, ...this.args(id), state, message === undefined ? '' : JSON.stringify(message))) === 1;
+    const ended = (await this.redis.eval(FINISH, 0, ...this.args(id), state, message === undefined ? '' : JSON.stringify(message))) === 1;
+    if (ended) await this.ended(state);
+    return ended;
   }
 
   /** From now on no item of the job starts and none completes it: what a cancel does before it waits for the workers. */
