@@ -52,6 +52,7 @@ export async function* jobProgress(ctx: Context, id: string, after?: number): As
   // The first next() starts the subscription (registers the listener) synchronously.
   let pending = iterator.next();
   try {
+    await transfers(ctx).subscribed?.(id);
     const current = await jobs.get(id);
     if (!current) throw new NotFoundError(`no job ${id}`);
     let last = 0;

@@ -11,7 +11,7 @@ import { REMOTE_CANCEL_WAIT_MS, type QueuedJobs, type TransferDeps, type Transfe
 
 export interface RedisTransfers {
   /** Registry, event target and remote cancel for createTransferServices. */
-  deps: Pick<TransferDeps, 'registry' | 'eventTarget' | 'remoteCancel' | 'leases' | 'queue'>;
+  deps: Pick<TransferDeps, 'registry' | 'eventTarget' | 'remoteCancel' | 'leases' | 'queue' | 'subscribed'>;
   /** Starts acting on cancel requests for jobs this instance runs. */
   listen(services: TransferServices): Promise<void>;
   /** The commands connection, shared with whatever else counts in Redis (the rate limiter). */
@@ -71,6 +71,9 @@ export async function connectRedis(url: string, options: { retainJobs: number; p
       remoteCancel,
       leases,
       queue: makeQueue,
+      // The event target SUBSCRIBEs without waiting for Redis's answer; a second SUBSCRIBE of the
+      // same channel on the same connection is answered after the first one took effect.
+      subscribed: async (id) => { await events.subscribe(`job:progress:${id}`); },
     },
     async listen(services) {
       await remoteCancel.listen((id) => {

@@ -37,6 +37,11 @@ export interface TransferServices {
   resumeJournaled(): Promise<{ resumed: number; failed: number }>;
   /** Cancels running jobs and waits for their uploads to be aborted. */
   close(): Promise<void>;
+  /**
+   * With Redis: resolves once this instance's subscription to the job's events is in place, so a
+   * snapshot read after it is followed by every later event (none falls between the two).
+   */
+  subscribed?(id: string): Promise<void>;
   /** Ends a job whose instance was declared dead (leases.ts): its uploads aborted, FAILED saying why. */
   reapDead(dead: DeadJob): Promise<void>;
   /**
@@ -61,6 +66,8 @@ export interface TransferDeps {
   journal?: JobJournal;
   /** Told of every object a job stored (a catalog index keeping itself current). */
   onFileStored?: TransferEngine['onFileStored'];
+  /** Resolves once events of the job reach this instance (TransferServices.subscribed). */
+  subscribed?: (id: string) => Promise<void>;
   /** With Redis: backfills and downloads go on a BullMQ queue that every instance's workers take items from. */
   queue?: (work: QueuedWork, abortUploadsOf: (instanceId: string) => Promise<number>) => QueuedJobs;
 }
@@ -161,6 +168,7 @@ export function createTransferServices(store: ObjectStore, config: TransferConfi
       }
       return { resumed, failed };
     },
+    ...(deps.subscribed ? { subscribed: deps.subscribed } : {}),
     async close() {
       await jobs.close();
       await journal?.close();

@@ -80,7 +80,7 @@ for (const server of s3Servers()) {
         await fs.writeFile(path.join(root, 'many', name), body);
         sums.set(`data/many/${name}`, createHash('md5').update(body).digest('hex'));
       }
-    });
+    }, 120_000);
 
     afterAll(async () => {
       await Promise.all(instances.map((i) => i.stop()));
@@ -91,7 +91,7 @@ for (const server of s3Servers()) {
       }
       await redis?.stop();
       if (root) await fs.rm(root, { recursive: true, force: true });
-    });
+    }, 120_000);
 
     it('kill -9 of the instance whose workers are mid-way: the other finishes, every object equals its source, the stream ends SUCCEEDED', async () => {
       const [a, b] = await Promise.all([start(), start()]);
@@ -196,7 +196,7 @@ for (const server of s3Servers()) {
         store.close();
       }
       expect((await gqlAt(worker.url, `query($id: ID!) { job(id: $id) { state doneFiles } }`, { id })).data.job).toEqual({ state: 'CANCELLED', doneFiles: final.doneFiles });
-    }, 60_000);
+    }, 120_000);
   });
 }
 for (const { name, reason } of skippedS3Servers()) it.skip(`jobs on the queue on ${name}: ${reason}`, () => {});
