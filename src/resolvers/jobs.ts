@@ -45,6 +45,8 @@ export function jobs(ctx: Context, filter: JobFilter): Promise<JobSnapshot[]> {
  */
 /** Longest a subscriber waits on silence before checking the registry itself. */
 const RECHECK_MS = 1000;
+/** How long events that the registry shows were published may take to arrive before the subscriber jumps to the registry's snapshot. */
+const GAP_WAIT_MS = 500;
 
 export async function* jobProgress(ctx: Context, id: string, after?: number): AsyncGenerator<JobSnapshot> {
   const { jobs, events } = transfers(ctx);
@@ -78,6 +80,9 @@ export async function* jobProgress(ctx: Context, id: string, after?: number): As
         await new Promise((resolve) => setImmediate(resolve));
         if (await settled(pending)) continue;
         if (!latest || latest.seq <= last) continue;
+        // Redis flushes its clients' output in no set order: the registry may answer before the
+        // subscriber's socket delivers the events in between. Give them a moment before jumping.
+        if (latest.seq > last + 1 && !isFinal(latest.state) && (await settledWithin(pending, GAP_WAIT_MS))) continue;
         last = latest.seq;
         yield latest;
         if (isFinal(latest.state)) return;
@@ -100,4 +105,10 @@ export async function* jobProgress(ctx: Context, id: string, after?: number): As
 async function settled(promise: Promise<unknown>): Promise<boolean> {
   const marker = Symbol('pending');
   return (await Promise.race([promise.then(() => true, () => true), Promise.resolve(marker)])) !== marker;
+}
+
+async function settledWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), ms); });
+  return Promise.race([promise.then(() => true, () => true), late]).finally(() => clearTimeout(timer));
 }

@@ -149,7 +149,7 @@ for (const server of s3Servers()) {
       expect(ttl).toBeGreaterThan(0);
       expect(ttl).toBeLessThanOrEqual(600_000);
       await b.stop();
-    }, 120_000);
+    }, 180_000);
 
     it('an instance with LAKEQL_WORKERS=0 queues a job that the other instance runs, and its cancel stops those workers: exact counts, nothing left queued', async () => {
       const [api, worker] = await Promise.all([start({ LAKEQL_WORKERS: '0' }), start()]);
