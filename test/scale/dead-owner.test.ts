@@ -88,7 +88,10 @@ describe('an instance killed with -9 while running jobs', () => {
     expect(cancelled.errors).toBeUndefined();
     expect(Date.now() - killed).toBeLessThan(LEASE_MS * 2 + 3000);
     expect(['CANCELLED', 'FAILED']).toContain(cancelled.data.cancelJob.state);
-    expect(cancelled.data.cancelJob.message).toMatch(/taken for dead/);
+    // On the queue, a cancel right after the kill may come before the death is detectable (the
+    // heartbeat and the item locks lapse within one lease): it then answers plain CANCELLED, and
+    // the sweep for the other job aborts the dead instance's uploads.
+    expect(cancelled.data.cancelJob.message ?? '').toMatch(/^$|taken for dead/);
 
     await following;
     const waited = Date.now() - killed;
@@ -96,7 +99,7 @@ describe('an instance killed with -9 while running jobs', () => {
     expect(final).toMatchObject({ id: one.id, state: 'FAILED' });
     expect(final.message).toMatch(/^job lost: the instance running it \(.+\) stopped renewing its 1.5 s lease and was taken for dead/);
     // Whoever declared the instance dead first aborted every upload it left (both jobs').
-    expect(`${cancelled.data.cancelJob.message} ${final.message}`).toMatch(/; [1-9]\d* unfinished multipart uploads it left were aborted/);
+    expect(`${cancelled.data.cancelJob.message ?? ''} ${final.message}`).toMatch(/; [1-9]\d* unfinished multipart uploads it left were aborted/);
     // Lease (TTL) + one sweep + the SSE round trip.
     expect(waited).toBeLessThan(LEASE_MS * 2 + 3000);
     for (let i = 1; i < seen.length; i++) expect(seen[i].seq).toBe(seen[i - 1].seq + 1);
