@@ -84,6 +84,8 @@ export interface TransferConfig {
   leaseMs: number;
   /** With Redis: seconds a finished job's keys live (LAKEQL_JOB_TTL); 0 keeps them until evicted by LAKEQL_JOB_RETENTION. */
   finishedJobTtlSeconds: number;
+  /** With Redis: queue items (batches of files) this instance's workers run at once (LAKEQL_WORKERS); 0 = API only. */
+  workers: number;
 }
 
 /** What one request may cost; each is documented in SETTINGS and tested at its value and one above. */
@@ -170,6 +172,7 @@ export const SETTINGS = {
   LAKEQL_UPLOAD_JOB_TIMEOUT: { default: '600', doc: 'Seconds an `UPLOAD` job from `createUploadJob` waits for the `uploadTickFile` that streams into it (1 to 86400); then it fails with a message saying so.', parse: integer(1, 86_400) },
   LAKEQL_STATE_DIR: { default: '(directory lake: `<lake>/.lakeql/jobs`; otherwise `./.lakeql`)', doc: 'Without Redis: where backfills and downloads are journaled (LevelDB), so after a crash or `kill -9` a restart resumes them: stored files are not sent again, cut-off files continue at the part (uploads) or byte (downloads). `off` turns journaling off. Set explicitly, a directory another process holds stops start-up; the default one is then skipped with a warning.' },
   LAKEQL_JOB_LEASE_MS: { default: '30000', doc: 'With Redis: each instance renews a heartbeat key with this TTL (every third of it); when an instance stops renewing (killed, cut off), another one declares it dead within about 1⅓ × this, ends its unfinished jobs FAILED with a message saying why (subscribers receive it), and aborts the multipart uploads it left, whatever their age. `cancelJob` of such a job answers at once.', parse: integer(300, 600_000) },
+  LAKEQL_WORKERS: { default: '2', doc: 'With Redis: work items (batches of up to 25 files, or one large file) this instance\'s BullMQ workers run at once, each with the job\'s `concurrency` files in flight; 0 runs no workers (the instance queues, cancels and answers, other instances run the work). Without Redis, ignored (LAKEQL_MAX_RUNNING_JOBS applies).', parse: integer(0, 64) },
   LAKEQL_JOB_TTL: { default: '604800', doc: 'With Redis: seconds a finished job\'s keys live (the job, its transitions); 0 keeps them until `LAKEQL_JOB_RETENTION` evicts them.', parse: integer(0, 365 * 86_400) },
   LAKEQL_REDIS_PREFIX: { default: 'lakeql:', doc: 'Prefix of every Redis key and channel lakeql uses, so several lakes (or test runs) can share one Redis.', parse: matching(/^[A-Za-z0-9:_.-]{1,64}$/, '1–64 of A–Z a–z 0–9 : _ . -') as Parse<string> },
   LAKEQL_REDIS_URL: { default: '(none: one instance)', doc: '`redis://[user:password@]host:port[/db]` (or `rediss://`): job state, progress events and cancel requests go through Redis, so any instance can query, follow and cancel any job.', parse: matching(/^rediss?:\/\/[^\s/]+(\/\d+)?\/?$/, 'redis://[user:password@]host:port[/db] or rediss://…', { secret: true }) },
@@ -237,6 +240,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       stateDir: s.LAKEQL_STATE_DIR,
       leaseMs: s.LAKEQL_JOB_LEASE_MS,
       finishedJobTtlSeconds: s.LAKEQL_JOB_TTL,
+      workers: s.LAKEQL_WORKERS,
     },
     logLevel: s.LAKEQL_LOG_LEVEL,
     trustedDocuments: s.LAKEQL_TRUSTED_DOCUMENTS,

@@ -39,6 +39,8 @@ export function jobs(ctx: Context, filter: JobFilter): Promise<JobSnapshot[]> {
 
 /** Longest a subscriber waits on silence before checking the registry itself. */
 const RECHECK_MS = 1000;
+/** How long events that the registry shows were published may take to arrive before the subscriber jumps to the registry's snapshot. */
+const GAP_WAIT_MS = 500;
 
 /**
  * Listens before reading the snapshot, so nothing published in between is lost; drops anything
@@ -52,6 +54,7 @@ export async function* jobProgress(ctx: Context, id: string, after?: number): As
   // The first next() starts the subscription (registers the listener) synchronously.
   let pending = iterator.next();
   try {
+    await transfers(ctx).subscribed?.(id);
     const current = await jobs.get(id);
     if (!current) throw new NotFoundError(`no job ${id}`);
     let last = 0;
@@ -72,7 +75,14 @@ export async function* jobProgress(ctx: Context, id: string, after?: number): As
       const next = await Promise.race([pending, quiet]).finally(() => clearTimeout(timer));
       if (next === 'quiet') {
         const latest = await jobs.get(id);
+        // A loaded event loop can fire the timer while events already sit in the subscriber's
+        // socket: let pending I/O run first, and prefer those events (in order) to a jump ahead.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (await settled(pending)) continue;
         if (!latest || latest.seq <= last) continue;
+        // Redis flushes its clients' output in no set order: the registry may answer before the
+        // subscriber's socket delivers the events in between. Give them a moment before jumping.
+        if (latest.seq > last + 1 && !isFinal(latest.state) && (await settledWithin(pending, GAP_WAIT_MS))) continue;
         last = latest.seq;
         yield latest;
         if (isFinal(latest.state)) return;
@@ -89,4 +99,16 @@ export async function* jobProgress(ctx: Context, id: string, after?: number): As
   } finally {
     await iterator.return?.();
   }
+}
+
+/** Whether a promise has settled already (without waiting for it). */
+async function settled(promise: Promise<unknown>): Promise<boolean> {
+  const marker = Symbol('pending');
+  return (await Promise.race([promise.then(() => true, () => true), Promise.resolve(marker)])) !== marker;
+}
+
+async function settledWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), ms); });
+  return Promise.race([promise.then(() => true, () => true), late]).finally(() => clearTimeout(timer));
 }

@@ -103,6 +103,7 @@ export async function buildServices(config: Config, deps: ServiceDeps = {}): Pro
   try {
     redis = config.redisUrl && !deps.transfers ? await connectRedis(config.redisUrl, {
       retainJobs: config.transfers.retainJobs, prefix: config.redisPrefix, leaseMs: config.transfers.leaseMs, finishedTtlMs: config.transfers.finishedJobTtlSeconds * 1000,
+      workers: config.transfers.workers,
     }) : undefined;
   } catch (error) {
     opened.close();

@@ -9,6 +9,8 @@ import { JournaledRegistry } from '../lake/jobs/journaled-registry.js';
 import { JobService, type JobSpec } from '../lake/jobs/service.js';
 import { isFinal, type JobRegistry, type JobSnapshot } from '../lake/jobs/types.js';
 import type { RemoteCancel } from '../lake/jobs/remote-cancel.js';
+import type { JobQueue, QueuedWork } from '../lake/jobs/job-queue.js';
+import { queuedTransfers } from '../lake/uploads/queued-work.js';
 import { OwnUploads } from '../lake/store/own-uploads.js';
 import type { ObjectStore } from '../lake/store/types.js';
 import { uploaderFor } from '../lake/store/uploader.js';
@@ -35,6 +37,11 @@ export interface TransferServices {
   resumeJournaled(): Promise<{ resumed: number; failed: number }>;
   /** Cancels running jobs and waits for their uploads to be aborted. */
   close(): Promise<void>;
+  /**
+   * With Redis: resolves once this instance's subscription to the job's events is in place, so a
+   * snapshot read after it is followed by every later event (none falls between the two).
+   */
+  subscribed?(id: string): Promise<void>;
   /** Ends a job whose instance was declared dead (leases.ts): its uploads aborted, FAILED saying why. */
   reapDead(dead: DeadJob): Promise<void>;
   /**
@@ -59,6 +66,17 @@ export interface TransferDeps {
   journal?: JobJournal;
   /** Told of every object a job stored (a catalog index keeping itself current). */
   onFileStored?: TransferEngine['onFileStored'];
+  /** Resolves once events of the job reach this instance (TransferServices.subscribed). */
+  subscribed?: (id: string) => Promise<void>;
+  /** With Redis: backfills and downloads go on a BullMQ queue that every instance's workers take items from. */
+  queue?: (work: QueuedWork, abortUploadsOf: (instanceId: string) => Promise<number>) => QueuedJobs;
+}
+
+/** The queue of backfills and downloads (job-queue.ts) and how a queued job is cancelled from any instance. */
+export interface QueuedJobs {
+  queue: JobQueue;
+  /** Resolves once no live worker holds an item of the job any more and the job is CANCELLED. */
+  cancel(id: string): Promise<void>;
 }
 
 /** How long cancelJob waits for another instance to wind a job down before answering with its state then. */
@@ -77,6 +95,7 @@ export function createTransferServices(store: ObjectStore, config: TransferConfi
     publish: (snapshot) => events.publish('job:progress', snapshot.id, snapshot),
     maxRunningJobs: config.maxRunningJobs,
     log: deps.log,
+    offload: deps.queue ? (first, request) => queued!.queue.submit(first, request) : undefined,
   });
   const leases = deps.leases;
   const ownUploads = new OwnUploads(store, Date.now, leases?.instanceId);
@@ -110,6 +129,8 @@ export function createTransferServices(store: ObjectStore, config: TransferConfi
     uploadHooks: ownUploads,
     onFileStored: deps.onFileStored,
   };
+  // Built after the engine, which its work uses; the service above only reaches it once a job starts.
+  const queued = deps.queue?.(queuedTransfers(engine), async (instanceId) => (await ownUploads.abortOwnedBy(instanceId)).aborted.length);
   const rebuild = (kind: string, options: unknown): Promise<JobSpec> => {
     if (kind === 'BACKFILL') return backfillJob(engine, options as BackfillOptions);
     if (kind === 'DOWNLOAD') return downloadJob(engine, options as DownloadOptions);
@@ -147,6 +168,7 @@ export function createTransferServices(store: ObjectStore, config: TransferConfi
       }
       return { resumed, failed };
     },
+    ...(deps.subscribed ? { subscribed: deps.subscribed } : {}),
     async close() {
       await jobs.close();
       await journal?.close();
@@ -155,6 +177,11 @@ export function createTransferServices(store: ObjectStore, config: TransferConfi
       await reap(dead, 'FAILED', 'job lost');
     },
     async cancel(id) {
+      if (queued && (await queued.queue.shared.has(id))) {
+        const current = await jobs.get(id);
+        if (current && !isFinal(current.state)) await queued.cancel(id);
+        return jobs.get(id);
+      }
       const snapshot = await jobs.cancel(id);
       if (!snapshot || isFinal(snapshot.state) || !deps.remoteCancel) return snapshot;
       // Nobody would answer a cancel request for a dead instance's job: end it here, at once.

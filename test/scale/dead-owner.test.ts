@@ -46,7 +46,8 @@ beforeAll(async () => {
     LAKEQL_LAKE: lake, LAKEQL_UPLOAD_ROOT: uploads, LAKEQL_REDIS_URL: redis.url, LAKEQL_REDIS_PREFIX: prefix, LAKEQL_JOB_LEASE_MS: String(LEASE_MS),
     LAKEQL_JOB_TTL: '3600', SLOW_WRITE_MS: '300', LAKEQL_JOB_CONCURRENCY: '2', LAKEQL_PART_SIZE: String(5 * MiB),
   };
-  [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
+  // B runs no workers: with A dead, nobody can take the jobs' items over.
+  [a, b] = await Promise.all([startInstance(env), startInstance({ ...env, LAKEQL_WORKERS: '0' })]);
 });
 
 afterAll(async () => {
@@ -77,7 +78,7 @@ describe('an instance killed with -9 while running jobs', () => {
       if (i > 400) throw new Error('no multipart upload started');
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    expect(await client.hlen(`${prefix}job-owners`)).toBe(2);
+    expect(await client.scard(`${prefix}qjobs:open`)).toBe(2);
     const left = (await store.listMultipartUploads()).map((u) => u.uploadId);
     await killHard(a);
     const killed = Date.now();
@@ -87,7 +88,10 @@ describe('an instance killed with -9 while running jobs', () => {
     expect(cancelled.errors).toBeUndefined();
     expect(Date.now() - killed).toBeLessThan(LEASE_MS * 2 + 3000);
     expect(['CANCELLED', 'FAILED']).toContain(cancelled.data.cancelJob.state);
-    expect(cancelled.data.cancelJob.message).toMatch(/taken for dead/);
+    // On the queue, a cancel right after the kill may come before the death is detectable (the
+    // heartbeat and the item locks lapse within one lease): it then answers plain CANCELLED, and
+    // the sweep for the other job aborts the dead instance's uploads.
+    expect(cancelled.data.cancelJob.message ?? '').toMatch(/^$|taken for dead/);
 
     await following;
     const waited = Date.now() - killed;
@@ -95,7 +99,7 @@ describe('an instance killed with -9 while running jobs', () => {
     expect(final).toMatchObject({ id: one.id, state: 'FAILED' });
     expect(final.message).toMatch(/^job lost: the instance running it \(.+\) stopped renewing its 1.5 s lease and was taken for dead/);
     // Whoever declared the instance dead first aborted every upload it left (both jobs').
-    expect(`${cancelled.data.cancelJob.message} ${final.message}`).toMatch(/; [1-9]\d* unfinished multipart uploads it left were aborted/);
+    expect(`${cancelled.data.cancelJob.message ?? ''} ${final.message}`).toMatch(/; [1-9]\d* unfinished multipart uploads it left were aborted/);
     // Lease (TTL) + one sweep + the SSE round trip.
     expect(waited).toBeLessThan(LEASE_MS * 2 + 3000);
     for (let i = 1; i < seen.length; i++) expect(seen[i].seq).toBe(seen[i - 1].seq + 1);
@@ -103,7 +107,7 @@ describe('an instance killed with -9 while running jobs', () => {
     // Uploads it left are gone, markers too, though far younger than LAKEQL_STALE_UPLOAD_AGE.
     expect((await store.listMultipartUploads()).filter((u) => left.includes(u.uploadId))).toEqual([]);
     expect((await store.list({ prefix: MARKER_PREFIX })).objects).toEqual([]);
-    expect(await client.hlen(`${prefix}job-owners`)).toBe(0);
+    expect(await client.scard(`${prefix}qjobs:open`)).toBe(0);
     // Finished jobs' keys expire (LAKEQL_JOB_TTL).
     const ttl = await client.pttl(`${prefix}job:${one.id}`);
     expect(ttl).toBeGreaterThan(0);

@@ -1,4 +1,5 @@
 // Two gateway processes sharing a real redis-server: a job started on A is followed, queried and cancelled through B.
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -28,7 +29,7 @@ beforeAll(async () => {
     await fs.mkdir(path.join(uploads, dir), { recursive: true });
     for (let i = 0; i < count; i++) await fs.writeFile(path.join(uploads, dir, `f${String(i).padStart(3, '0')}.parquet`), `PAR1 ${dir} ${i} PAR1`);
   }
-  const env = { LAKEQL_LAKE: lake, LAKEQL_UPLOAD_ROOT: uploads, LAKEQL_REDIS_URL: redis.url, SLOW_WRITE_MS: '25', LAKEQL_JOB_CONCURRENCY: '2' };
+  const env = { LAKEQL_LAKE: lake, LAKEQL_UPLOAD_ROOT: uploads, LAKEQL_REDIS_URL: redis.url, LAKEQL_REDIS_PREFIX: `lakeql-test-${randomUUID().slice(0, 8)}:`, SLOW_WRITE_MS: '25', LAKEQL_JOB_CONCURRENCY: '2' };
   [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
 });
 

@@ -29,7 +29,8 @@ export class RedisJobRegistry implements JobRegistry {
   constructor(
     private readonly redis: Redis,
     /** `finishedTtlMs`: a finished job's keys expire this long after it ended (0: kept until evicted by count). */
-    private readonly options: { prefix?: string; retainFinished?: number; finishedTtlMs?: number } = {},
+    /** `related`: further keys of a job (a queued job's counters, shared-job.ts) evicted with it. */
+    private readonly options: { prefix?: string; retainFinished?: number; finishedTtlMs?: number; related?: (id: string) => string[] } = {},
   ) {}
 
   private get prefix(): string {
@@ -83,7 +84,7 @@ export class RedisJobRegistry implements JobRegistry {
   }
 
   /** Finished jobs beyond `retainFinished` go, oldest first; running ones are never evicted. */
-  private async evict(): Promise<void> {
+  async evict(): Promise<void> {
     const keep = this.options.retainFinished ?? 1000;
     const p = this.prefix;
     const excess = (await this.redis.zcard(`${p}jobs:finished`)) - keep;
@@ -94,7 +95,7 @@ export class RedisJobRegistry implements JobRegistry {
       .multi()
       .zrem(`${p}jobs:finished`, ...old)
       .zrem(`${p}jobs`, ...old)
-      .del(...old.flatMap((id) => [`${p}job:${id}`, `${p}job:${id}:transitions`]))
+      .del(...old.flatMap((id) => [`${p}job:${id}`, `${p}job:${id}:transitions`, ...(this.options.related?.(id) ?? [])]))
       .exec();
   }
 }

@@ -5,6 +5,7 @@ import { CancelledError, isLakeError, NotFoundError, PreconditionFailedError } f
 import type { JobFileLog } from './file-log.js';
 import type { JobJournal, JobRequest, JournaledJob } from './journal.js';
 import { systemClock, type Clock } from './retry.js';
+import { refusal, unclaimed } from './registered.js';
 import { JobTracker } from './tracker.js';
 import { isFinal, type JobFilter, type JobKind, type JobPublisher, type JobRegistry, type JobSnapshot, type JobState } from './types.js';
 
@@ -19,6 +20,8 @@ export interface JobServiceOptions {
   log?: (message: string) => void;
   /** Where jobs with a `request` are journaled, to be resumed after a restart (single instance, no Redis). */
   journal?: JobJournal;
+  /** With Redis: where jobs with a `request` go instead of running here (job-queue.ts); the job's seq-1 snapshot is handed over. */
+  offload?: (first: JobSnapshot, request: JobRequest) => Promise<void>;
 }
 
 /**
@@ -53,11 +56,6 @@ export interface RegisteredJobSpec {
   timeoutMs: number;
 }
 
-/** Registered, not yet claimed, cancelled or expired. Jobs queued here never carry `expiresAt`. */
-function unclaimed(snapshot: JobSnapshot): boolean {
-  return snapshot.state === 'QUEUED' && snapshot.expiresAt !== undefined;
-}
-
 export class JobService {
   readonly registry: JobRegistry;
   private readonly running = new Map<string, { tracker: JobTracker; done: Promise<void> }>();
@@ -76,6 +74,7 @@ export class JobService {
   private readonly interval: number;
   private readonly log: (message: string) => void;
   private readonly journal?: JobJournal;
+  private readonly offload?: JobServiceOptions['offload'];
   /** Set by close(): journaled jobs stopped from then on are interrupted (resumed at the next start), not cancelled. */
   private closing = false;
 
@@ -87,6 +86,7 @@ export class JobService {
     this.interval = options.progressIntervalMs ?? 100;
     this.log = options.log ?? (() => {});
     this.journal = options.journal;
+    this.offload = options.offload;
   }
 
   /** Adds a listener for every published snapshot (tests, the GraphQL pub/sub); returns its remover. */
@@ -97,11 +97,17 @@ export class JobService {
 
   /** Registers the job (QUEUED, seq 1) and starts it when a slot is free. `context` is handed to its work. */
   async start(spec: JobSpec, context?: JobContext): Promise<JobSnapshot> {
-    const tracker = this.tracker({
+    const initial: JobSnapshot = {
       id: randomUUID(), kind: spec.kind, state: 'QUEUED', seq: 0, description: spec.description, dryRun: spec.dryRun ?? false,
       createdAt: this.clock.now(), totalFiles: 0, doneFiles: 0, failedFiles: 0, skippedFiles: 0, totalBytes: 0, transferredBytes: 0,
       bytesPerSecond: 0, errors: [],
-    });
+    };
+    if (this.offload && spec.request && !spec.dryRun && !context) {
+      const first = { ...initial, seq: 1 };
+      await this.offload(first, spec.request);
+      return first;
+    }
+    const tracker = this.tracker(initial);
     const first = await tracker.publishInitial();
     if (this.journal && spec.request && !spec.dryRun && !context) {
       await this.journal.record(first, spec.request);
@@ -329,10 +335,4 @@ export class JobService {
     if (state === 'CANCELLED' && this.closing && context?.files) return;
     await tracker.finish(state, message);
   }
-}
-
-/** Why a registered job cannot be claimed: it was cancelled, it expired, or its upload already came. */
-function refusal(snapshot: JobSnapshot): Error {
-  const why = `job ${snapshot.id} is ${snapshot.state}${snapshot.message ? ` (${snapshot.message})` : ''}: only a QUEUED upload job takes an upload`;
-  return snapshot.state === 'CANCELLED' ? new CancelledError(why) : new PreconditionFailedError(why);
 }

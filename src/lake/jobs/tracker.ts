@@ -178,7 +178,7 @@ export class JobTracker {
   }
 }
 
-function describe(cause: unknown): Pick<FileError, 'code' | 'message' | 'backendCode'> {
+export function describe(cause: unknown): Pick<FileError, 'code' | 'message' | 'backendCode'> {
   if (isLakeError(cause)) return { code: cause.code, message: cause.message, ...(cause.backendCode ? { backendCode: cause.backendCode } : {}) };
   return { code: 'STORE_ERROR', message: cause instanceof Error ? cause.message : String(cause) };
 }

@@ -75,54 +75,18 @@ async function runDownload(engine: TransferEngine, downloadRoot: string, options
   setMaxListeners(0, stop.signal);
   const onCancel = () => stop.abort();
   tracker.signal.addEventListener('abort', onCancel, { once: true });
-  const directories = new Map<string, Promise<string>>();
-  // Each directory is created (and checked to stay inside the root) once, however many files land in it.
-  const directory = (relativeDir: string) => {
-    let made = directories.get(relativeDir);
-    if (!made) {
-      made = ensureDirectoryInside(destination, relativeDir, 'download target');
-      directories.set(relativeDir, made);
-    }
-    return made;
-  };
+  const directory = directoryMaker(destination);
   let fatal: unknown;
   try {
     // Largest first, as for backfills: no big file left running alone at the end.
     await forEachBounded([...objects].sort((a, b) => b.size - a.size), options.concurrency, async (object) => {
-      const relative = relativeTarget(object.key, options.prefix);
-      let attempts = 0;
-      const release = await engine.budget.acquire(DOWNLOAD_MEMORY, stop.signal).catch(() => undefined);
-      if (!release) return;
       try {
-        await inSpan('lakeql.job.item', { 'lakeql.job.id': tracker.id, 'lakeql.job.kind': 'DOWNLOAD', 'lakeql.key': object.key, 'lakeql.bytes': object.size }, async () => {
-          const dir = await directory(path.posix.dirname(relative));
-          const target = path.join(dir, path.posix.basename(relative));
-          const previous = files?.previous.get(object.key);
-          // Downloaded by an earlier run of this job, and neither the object nor the file changed since.
-          if (previous?.state === 'done' && previous.etag === object.etag && (await sameFile(target, previous))) {
-            tracker.fileDone(object.key, object.size);
-            return;
-          }
-          let got = object;
-          await withRetry(async (attempt) => {
-            attempts = attempt;
-            got = (await downloadFile(engine.store, object, target, stop.signal, (received) => tracker.progress(object.key, received))).object;
-          }, { ...engine.retry, signal: stop.signal });
-          if (files) {
-            const stats = await fs.stat(target);
-            await files.done(object.key, { size: stats.size, mtimeMs: stats.mtimeMs, ...(got.etag ? { etag: got.etag } : {}) });
-          }
-          tracker.fileDone(object.key, got.size);
-        });
+        await downloadObject(engine, { prefix: options.prefix, directory }, object, tracker, stop.signal, files);
       } catch (error) {
-        if (stop.signal.aborted) return;
         if (isJobFatal(error)) {
           fatal ??= error;
           stop.abort();
         }
-        tracker.fileFailed({ path: relative, key: object.key, attempts }, error);
-      } finally {
-        release();
       }
     }, { signal: stop.signal });
     if (fatal) throw fatal;
@@ -134,4 +98,59 @@ async function runDownload(engine: TransferEngine, downloadRoot: string, options
 async function sameFile(target: string, record: SourceStamp): Promise<boolean> {
   const stats = await fs.stat(target).catch(() => undefined);
   return stats !== undefined && stats.isFile() && stats.size === record.size && stats.mtimeMs === record.mtimeMs;
+}
+
+/** Each directory is created (and checked to stay inside the root) once, however many files land in it. */
+export function directoryMaker(destination: string): (relativeDir: string) => Promise<string> {
+  const directories = new Map<string, Promise<string>>();
+  return (relativeDir) => {
+    let made = directories.get(relativeDir);
+    if (!made) {
+      made = ensureDirectoryInside(destination, relativeDir, 'download target');
+      directories.set(relativeDir, made);
+    }
+    return made;
+  };
+}
+
+/**
+ * One object into its file below the destination, retried; its outcome goes through `tracker`.
+ * Rethrows (after recording it) only a failure no other file can escape (isJobFatal).
+ */
+export async function downloadObject(
+  engine: TransferEngine, target: { prefix: string; directory: (relativeDir: string) => Promise<string> }, object: Pick<ObjectMeta, 'key' | 'size' | 'etag'>,
+  tracker: Pick<JobTracker, 'id' | 'progress' | 'fileDone' | 'fileFailed'>, signal: AbortSignal, files?: JobFileLog,
+): Promise<void> {
+  const relative = relativeTarget(object.key, target.prefix);
+  let attempts = 0;
+  const release = await engine.budget.acquire(DOWNLOAD_MEMORY, signal).catch(() => undefined);
+  if (!release) return;
+  try {
+    await inSpan('lakeql.job.item', { 'lakeql.job.id': tracker.id, 'lakeql.job.kind': 'DOWNLOAD', 'lakeql.key': object.key, 'lakeql.bytes': object.size }, async () => {
+      const dir = await target.directory(path.posix.dirname(relative));
+      const file = path.join(dir, path.posix.basename(relative));
+      const previous = files?.previous.get(object.key);
+      // Downloaded by an earlier run of this job, and neither the object nor the file changed since.
+      if (previous?.state === 'done' && previous.etag === object.etag && (await sameFile(file, previous))) {
+        tracker.fileDone(object.key, object.size);
+        return;
+      }
+      let got = object;
+      await withRetry(async (attempt) => {
+        attempts = attempt;
+        got = (await downloadFile(engine.store, object as ObjectMeta, file, signal, (received) => tracker.progress(object.key, received))).object;
+      }, { ...engine.retry, signal });
+      if (files) {
+        const stats = await fs.stat(file);
+        await files.done(object.key, { size: stats.size, mtimeMs: stats.mtimeMs, ...(got.etag ? { etag: got.etag } : {}) });
+      }
+      tracker.fileDone(object.key, got.size);
+    });
+  } catch (error) {
+    if (signal.aborted) return;
+    tracker.fileFailed({ path: relative, key: object.key, attempts }, error);
+    if (isJobFatal(error)) throw error;
+  } finally {
+    release();
+  }
 }

@@ -14,7 +14,8 @@ import { openSource } from './source-file.js';
 
 export interface FileUploadContext {
   engine: TransferEngine;
-  tracker: JobTracker;
+  /** The job's tracker, or a queued item's reporter (job-queue.ts): per-file progress and completion only. */
+  tracker: Pick<JobTracker, 'progress' | 'fileDone'>;
   partSize: number;
   signal: AbortSignal;
   log?: JobFileLog;

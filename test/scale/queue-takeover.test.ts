@@ -1,0 +1,204 @@
+// Jobs on BullMQ across real processes: kill -9 of an instance whose workers are mid-way → the other finishes; an API-only instance queues and cancels.
+import { spawn } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobSnapshot } from '../../src/lake/jobs/types.js';
+import { createBucket, s3Servers, s3StoreOn, skippedS3Servers } from '../support/s3-servers.js';
+import { gqlAt, sse, startRedis, type Instance, type RedisServer } from './support.js';
+
+const LEASE_MS = 1500;
+const FILES = 520;
+const JOB = 'id state seq doneFiles totalFiles failedFiles transferredBytes totalBytes message';
+const PROGRESS = `subscription($id: ID!) { jobProgress(id: $id) { ${JOB} } }`;
+
+/** The real app (test/jobs/gateway.ts), configured by its environment only. */
+async function startGateway(env: Record<string, string>): Promise<Instance> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '../jobs/gateway.ts')], {
+    env: { ...process.env, LAKEQL_PORT: '0', LAKEQL_DEMO: 'never', LAKEQL_RATE_LIMIT: 'off', LAKEQL_LOG_LEVEL: 'silent', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  for await (const line of createInterface({ input: child.stdout! })) {
+    if (line.startsWith('{"url"')) {
+      const { url } = JSON.parse(line) as { url: string };
+      return {
+        url, child,
+        stop: () => new Promise((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+        }),
+      };
+    }
+  }
+  throw new Error('the gateway exited before listening');
+}
+
+function killHard(instance: Instance): Promise<void> {
+  return new Promise((resolve) => {
+    if (instance.child.exitCode !== null || instance.child.signalCode !== null) return resolve();
+    instance.child.once('exit', () => resolve());
+    instance.child.kill('SIGKILL');
+  });
+}
+
+for (const server of s3Servers()) {
+  describe(`jobs on the queue, two instances on ${server.name}`, () => {
+    let redis: RedisServer;
+    let client: Redis;
+    let root: string;
+    let bucket: string;
+    let prefix: string;
+    const instances: Instance[] = [];
+    const sums = new Map<string, string>();
+
+    const env = (extra: Record<string, string> = {}) => ({
+      ...server.env, LAKEQL_LAKE: `s3://${bucket}`, LAKEQL_UPLOAD_ROOT: root, LAKEQL_REDIS_URL: redis.url, LAKEQL_REDIS_PREFIX: prefix,
+      LAKEQL_JOB_LEASE_MS: String(LEASE_MS), LAKEQL_JOB_CONCURRENCY: '4', LAKEQL_WORKERS: '2', LAKEQL_JOB_TTL: '600', ...extra,
+    });
+    const start = async (extra?: Record<string, string>) => {
+      const instance = await startGateway(env(extra));
+      instances.push(instance);
+      return instance;
+    };
+
+    beforeAll(async () => {
+      redis = await startRedis();
+      client = new Redis(redis.url);
+      prefix = `lakeql-test-${randomUUID().slice(0, 8)}:`;
+      bucket = await createBucket(server, 'queue');
+      root = await fs.mkdtemp(path.join(tmpdir(), 'lakeql-queue-'));
+      await fs.mkdir(path.join(root, 'many'));
+      for (let i = 0; i < FILES; i++) {
+        const body = `PAR1 file ${i} ${'x'.repeat(i % 97)} PAR1`;
+        const name = `f${String(i).padStart(4, '0')}.parquet`;
+        await fs.writeFile(path.join(root, 'many', name), body);
+        sums.set(`data/many/${name}`, createHash('md5').update(body).digest('hex'));
+      }
+    }, 120_000);
+
+    afterAll(async () => {
+      await Promise.all(instances.map((i) => i.stop()));
+      if (client) {
+        const keys = await client.keys(`${prefix}*`);
+        if (keys.length) await client.del(...keys);
+        client.disconnect();
+      }
+      await redis?.stop();
+      if (root) await fs.rm(root, { recursive: true, force: true });
+    }, 120_000);
+
+    it('kill -9 of the instance whose workers are mid-way: the other finishes, every object equals its source, the stream ends SUCCEEDED', async () => {
+      const [a, b] = await Promise.all([start(), start()]);
+      const started = await gqlAt(a.url, 'mutation { startBackfill(source: "many", prefix: "data/many", validate: false) { id state seq } }');
+      expect(started.errors).toBeUndefined();
+      const id = started.data.startBackfill.id as string;
+      const seen: JobSnapshot[] = [];
+      const queue = new Queue('transfers', { connection: new Redis(redis.url, { maxRetriesPerRequest: null }), prefix: `${prefix.replace(/:$/, '')}:bull` });
+      let midway!: () => void;
+      const isMidway = new Promise<void>((resolve) => (midway = resolve));
+      const following = sse(b.url, PROGRESS, { id }, (e: any) => {
+        seen.push(e.data.jobProgress);
+        if (e.data.jobProgress.doneFiles >= 100) midway();
+      });
+      await isMidway;
+      // Three of the four workers (two each) hold an item now, so A holds at least one: it is cut off mid-batch.
+      for (let i = 0; (await queue.getActiveCount()) < 3; i++) {
+        if (i > 200) throw new Error('the two instances never ran an item each at once');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await killHard(a);
+      const events = await following;
+      await queue.close();
+      expect(events.length).toBeGreaterThan(0);
+      // Continuous and ordered: the snapshot first, then every seq exactly one more than the last.
+      for (let i = 1; i < seen.length; i++) expect(seen[i].seq).toBe(seen[i - 1].seq + 1);
+      const final = seen.at(-1)!;
+      expect(final).toMatchObject({ id, state: 'SUCCEEDED', doneFiles: FILES, totalFiles: FILES, failedFiles: 0 });
+      expect(final.transferredBytes).toBe(final.totalBytes);
+      for (let i = 1; i < seen.length; i++) {
+        expect(seen[i].doneFiles).toBeGreaterThanOrEqual(seen[i - 1].doneFiles);
+        expect(seen[i].transferredBytes).toBeGreaterThanOrEqual(seen[i - 1].transferredBytes);
+      }
+      // Both instances worked on it.
+      expect(await client.scard(`${prefix}qjob:${id}:workers`)).toBe(2);
+      const store = s3StoreOn(server, bucket);
+      try {
+        const listed = new Map<string, string | undefined>();
+        let token: string | undefined;
+        do {
+          const page = await store.list({ prefix: 'data/many/', continuationToken: token });
+          for (const o of page.objects) listed.set(o.key, o.etag);
+          token = page.nextContinuationToken;
+        } while (token);
+        expect(listed.size).toBe(FILES);
+        for (const [key, md5] of sums) expect(listed.get(key)).toBe(`"${md5}"`);
+        expect(await store.listMultipartUploads()).toEqual([]);
+      } finally {
+        store.close();
+      }
+      const onB = (await gqlAt(b.url, `query($id: ID!) { job(id: $id) { ${JOB} } }`, { id })).data.job;
+      expect(onB).toEqual(final);
+      // Finished jobs expire (LAKEQL_JOB_TTL), their queue bookkeeping with them.
+      const ttl = await client.pttl(`${prefix}qjob:${id}`);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(600_000);
+      await b.stop();
+    }, 240_000);
+
+    it('an instance with LAKEQL_WORKERS=0 queues a job that the other instance runs, and its cancel stops those workers: exact counts, nothing left queued', async () => {
+      // Instances of an earlier test would take items too.
+      await Promise.all(instances.splice(0).map((i) => i.stop()));
+      const [api, worker] = await Promise.all([start({ LAKEQL_WORKERS: '0' }), start()]);
+      const started = await gqlAt(api.url, 'mutation { startBackfill(source: "many", prefix: "data/cancel", validate: false) { id state seq } }');
+      expect(started.errors).toBeUndefined();
+      const id = started.data.startBackfill.id as string;
+      const seen: JobSnapshot[] = [];
+      let running!: () => void;
+      const isRunning = new Promise<void>((resolve) => (running = resolve));
+      const following = sse(api.url, PROGRESS, { id }, (e: any) => {
+        seen.push(e.data.jobProgress);
+        if (e.data.jobProgress.doneFiles >= 20) running();
+      });
+      await isRunning;
+      const cancelled = await gqlAt(api.url, `mutation($id: ID!) { cancelJob(id: $id) { ${JOB} } }`, { id });
+      expect(cancelled.errors).toBeUndefined();
+      const final = cancelled.data.cancelJob as JobSnapshot;
+      expect(final.state).toBe('CANCELLED');
+      expect(final.message).toBeNull();
+      await following;
+      expect(seen.at(-1)).toEqual(final);
+      for (let i = 1; i < seen.length; i++) expect(seen[i].seq).toBe(seen[i - 1].seq + 1);
+      // Only the instance with workers ran items.
+      expect(await client.scard(`${prefix}qjob:${id}:workers`)).toBe(1);
+      // Nothing of the job is left on the queue, and the workers stopped: no object lands after the answer.
+      const queue = new Queue('transfers', { connection: new Redis(redis.url, { maxRetriesPerRequest: null }), prefix: `${prefix.replace(/:$/, '')}:bull` });
+      try {
+        const left = await queue.getJobs(['wait', 'active', 'delayed', 'prioritized']);
+        expect(left.filter((item) => item.data.job === id)).toEqual([]);
+      } finally {
+        await queue.close();
+      }
+      const store = s3StoreOn(server, bucket);
+      try {
+        const count = async () => (await store.list({ prefix: 'data/cancel/', maxKeys: 1000 })).objects.length;
+        const written = await count();
+        expect(written).toBeLessThan(FILES);
+        // Exact: every object that landed is counted, none that did not.
+        expect(final.doneFiles).toBe(written);
+        await new Promise((r) => setTimeout(r, 1000));
+        expect(await count()).toBe(written);
+        expect(await store.listMultipartUploads()).toEqual([]);
+      } finally {
+        store.close();
+      }
+      expect((await gqlAt(worker.url, `query($id: ID!) { job(id: $id) { state doneFiles } }`, { id })).data.job).toEqual({ state: 'CANCELLED', doneFiles: final.doneFiles });
+    }, 120_000);
+  });
+}
+for (const { name, reason } of skippedS3Servers()) it.skip(`jobs on the queue on ${name}: ${reason}`, () => {});
