@@ -49,7 +49,9 @@ async function main(): Promise<void> {
   const tickers = [...new Set([...MINUTE_SYMBOLS, ...DEMO_TICKERS.map((t) => t.symbol)])].slice(0, SYMBOLS);
   const started = performance.now();
   const written = await ensureDemoLake(store, { years, tickers, minuteSymbols: MINUTE_SYMBOLS, minuteMonths: 3 });
-  console.log(`lake: ${dir} — ${tickers.length} symbols × ${YEARS} years of daily bars (zstd, lakeql's writer), minute bars for ${MINUTE_SYMBOLS.join(', ')}${written ? ` (written in ${((performance.now() - started) / 1000).toFixed(1)} s)` : ''}`);
+  console.log(
+    `lake: ${dir} — ${tickers.length} symbols × ${YEARS} years of daily bars (zstd, lakeql's writer), minute bars for ${MINUTE_SYMBOLS.join(', ')}${written ? ` (written in ${((performance.now() - started) / 1000).toFixed(1)} s)` : ''}`,
+  );
 
   const instance = await DuckDBInstance.create(':memory:');
   const duck = await instance.connect();
@@ -60,12 +62,19 @@ async function main(): Promise<void> {
   const snappyStore = new LocalStore(snappyDir);
   for await (const { key } of listAll(store, { prefix: 'data/ticks/minute/' })) {
     await mkdir(path.dirname(path.join(snappyDir, key)), { recursive: true });
-    await duck.run(`COPY (SELECT * FROM read_parquet('${path.join(dir, key)}')) TO '${path.join(snappyDir, key)}' (FORMAT parquet, COMPRESSION snappy)`);
+    await duck.run(
+      `COPY (SELECT * FROM read_parquet('${path.join(dir, key)}')) TO '${path.join(snappyDir, key)}' (FORMAT parquet, COMPRESSION snappy)`,
+    );
   }
 
   const daily: Workload = { name: 'whole-history daily (DAY), zstd', store, dir, queries: [] };
   const minute: Workload = { name: 'one month of minute bars (MINUTE), zstd', store, dir, queries: [] };
-  const minuteSnappy: Workload = { name: 'the same month of minute bars, snappy', store: snappyStore, dir: snappyDir, queries: [] };
+  const minuteSnappy: Workload = {
+    name: 'the same month of minute bars, snappy',
+    store: snappyStore,
+    dir: snappyDir,
+    queries: [],
+  };
   for (const ticker of tickers) {
     const index = await indexSymbol(store, ticker);
     const query: BarQuery = { timeframe: 'DAY' };
@@ -76,7 +85,11 @@ async function main(): Promise<void> {
       // next month, whose first hours are the last New York evening, and skips it by footer statistics.
       const month = filesFor(index, query).filter((f) => f.start === Date.UTC(lastYear, 10, 1));
       minute.queries.push({ index, query, files: month.map((f) => f.file.key) });
-      minuteSnappy.queries.push({ index: await indexSymbol(snappyStore, ticker), query, files: month.map((f) => f.file.key) });
+      minuteSnappy.queries.push({
+        index: await indexSymbol(snappyStore, ticker),
+        query,
+        files: month.map((f) => f.file.key),
+      });
     }
   }
 
@@ -86,7 +99,9 @@ async function main(): Promise<void> {
   for (const workload of [daily, minute, minuteSnappy]) {
     const { store, dir } = workload;
     const rows = await lakeqlRows(store, workload);
-    console.log(`\n${workload.name}: ${workload.queries.length} queries, ${workload.queries.reduce((n, q) => n + q.files.length, 0)} files, ${rows} rows per pass`);
+    console.log(
+      `\n${workload.name}: ${workload.queries.length} queries, ${workload.queries.reduce((n, q) => n + q.files.length, 0)} files, ${rows} rows per pass`,
+    );
     const reader = new BarFileReader(store);
     await lakeqlRows(store, workload, reader);
     // Interleaved, so a load spike on this machine hits every contender alike rather than one of them.
@@ -97,12 +112,17 @@ async function main(): Promise<void> {
       () => duckRows(duck, dir, workload, true),
     ]);
     const rate = (ms: number) => rows / (ms / 1000);
-    const line = (label: string, ms: number) => console.log(`  ${label.padEnd(44)} ${(rate(ms) / 1e6).toFixed(2).padStart(7)} M rows/s  (${ms.toFixed(2)} ms per pass)`);
+    const line = (label: string, ms: number) =>
+      console.log(
+        `  ${label.padEnd(44)} ${(rate(ms) / 1e6).toFixed(2).padStart(7)} M rows/s  (${ms.toFixed(2)} ms per pass)`,
+      );
     line('lakeql reader, cold (fresh caches)', cold);
     line('lakeql reader, warm (decoded-file cache)', warm);
     line('DuckDB read_parquet → materialized result', duckEngine);
     line('DuckDB read_parquet → JS values', duckJs);
-    console.log(`  ratio lakeql cold / DuckDB materialized: ${(duckEngine / cold).toFixed(2)}×   cold / DuckDB→JS: ${(duckJs / cold).toFixed(2)}×   warm / DuckDB materialized: ${(duckEngine / warm).toFixed(2)}×`);
+    console.log(
+      `  ratio lakeql cold / DuckDB materialized: ${(duckEngine / cold).toFixed(2)}×   cold / DuckDB→JS: ${(duckJs / cold).toFixed(2)}×   warm / DuckDB materialized: ${(duckEngine / warm).toFixed(2)}×`,
+    );
     await profile(store, workload, cold);
     await threadTimes(() => lakeqlRows(store, workload));
     if (args['cpu-profile']) await cpuProfile(() => lakeqlRows(store, workload));
@@ -123,7 +143,12 @@ async function lakeqlRows(store: LocalStore, workload: Workload, reader = new Ba
 }
 
 /** The same files through DuckDB, ordered by time, either left in DuckDB's result or converted to JS values. */
-async function duckRows(duck: import('@duckdb/node-api').DuckDBConnection, dir: string, workload: Workload, toJs: boolean): Promise<number> {
+async function duckRows(
+  duck: import('@duckdb/node-api').DuckDBConnection,
+  dir: string,
+  workload: Workload,
+  toJs: boolean,
+): Promise<number> {
   let rows = 0;
   for (const { files, query } of workload.queries) {
     const time = query.timeframe === 'MINUTE' ? '"timestamp"' : 'date';
@@ -170,35 +195,68 @@ async function timed(pass: () => Promise<unknown>): Promise<number> {
  */
 async function profile(store: LocalStore, workload: Workload, coldMs: number): Promise<void> {
   // The files a pass decodes (the next minute month is skipped by its footer).
-  const files = workload.queries.flatMap(({ index, query, files: keys }) => filesFor(index, query).map((f) => f.file).filter((f) => keys.includes(f.key)));
+  const files = workload.queries.flatMap(({ index, query, files: keys }) =>
+    filesFor(index, query)
+      .map((f) => f.file)
+      .filter((f) => keys.includes(f.key)),
+  );
   const io = await timed(async () => {
     for (const f of files) {
       const { footer, tail } = await readFooter(store, f);
-      await fetchSegments(store, f, footer.rowGroups.flatMap((g) => g.chunks), [tail]);
+      await fetchSegments(
+        store,
+        f,
+        footer.rowGroups.flatMap((g) => g.chunks),
+        [tail],
+      );
     }
   });
   const inputs = await Promise.all(
     files.map(async (f) => {
       const { footer, tail } = await readFooter(store, f);
-      const segments = [tail, ...(await fetchSegments(store, f, footer.rowGroups.flatMap((g) => g.chunks), [tail]))];
+      const segments = [
+        tail,
+        ...(await fetchSegments(
+          store,
+          f,
+          footer.rowGroups.flatMap((g) => g.chunks),
+          [tail],
+        )),
+      ];
       const map = resolveBarColumns(f.key, footer);
       return { f, segments, names: { time: map.time.name, values: map.values }, rows: footer.numRows };
     }),
   );
   const pool = sharedDecodePool();
   const worker = await timed(async () => {
-    await Promise.all(inputs.map((i) => pool.decode({ key: i.f.key, size: i.f.size, segments: i.segments, names: i.names, rows: i.rows }, () => Promise.reject(new Error('unexpected fetch')))));
+    await Promise.all(
+      inputs.map((i) =>
+        pool.decode({ key: i.f.key, size: i.f.size, segments: i.segments, names: i.names, rows: i.rows }, () =>
+          Promise.reject(new Error('unexpected fetch')),
+        ),
+      ),
+    );
   });
   // The worker's own decode (wasm read, then the columns copied out of wasm memory), here on this
   // thread; and the wasm read alone, which is most of it.
-  const jobs = inputs.map((i, id) => ({ id, key: i.f.key, size: i.f.size, segments: i.segments, names: i.names, rows: i.rows }));
+  const jobs = inputs.map((i, id) => ({
+    id,
+    key: i.f.key,
+    size: i.f.size,
+    segments: i.segments,
+    names: i.names,
+    rows: i.rows,
+  }));
   const noFetch = () => Promise.reject(new Error('unexpected fetch'));
   const inThread = await timed(async () => {
     for (const job of jobs) await decodeJob(job, noFetch);
   });
   const wasmOnly = await timed(async () => {
     for (const i of inputs) {
-      const options = { columns: [i.names.time, ...Object.values(i.names.values)], batchSize: Math.max(1, Math.min(i.rows, 1 << 16)) };
+      const options = {
+        columns: [i.names.time, ...Object.values(i.names.values)],
+        batchSize: Math.max(1, Math.min(i.rows, 1 << 16)),
+      };
       const whole = wholeFile({ segments: i.segments, size: i.f.size });
       if (whole) pw.readParquet(whole, options).free();
       else {
@@ -214,8 +272,12 @@ async function profile(store: LocalStore, workload: Workload, coldMs: number): P
   const pct = (ms: number) => `${((ms / coldMs) * 100).toFixed(0)}%`.padStart(4);
   console.log(`  where a cold pass (${coldMs.toFixed(2)} ms) goes, each stage timed alone:`);
   console.log(`    range reads (footer suffix + column chunks)  ${io.toFixed(2).padStart(8)} ms ${pct(io)}`);
-  console.log(`    decode on the worker pool, round trip        ${worker.toFixed(2).padStart(8)} ms ${pct(worker)}  (${pool.size} threads, all files in parallel)`);
-  console.log(`    same decode on one thread                    ${inThread.toFixed(2).padStart(8)} ms, of which the wasm Parquet read ${wasmOnly.toFixed(2)} ms`);
+  console.log(
+    `    decode on the worker pool, round trip        ${worker.toFixed(2).padStart(8)} ms ${pct(worker)}  (${pool.size} threads, all files in parallel)`,
+  );
+  console.log(
+    `    same decode on one thread                    ${inThread.toFixed(2).padStart(8)} ms, of which the wasm Parquet read ${wasmOnly.toFixed(2)} ms`,
+  );
   console.log(`    fold into bars from the decoded cache        ${fold.toFixed(2).padStart(8)} ms ${pct(fold)}`);
 }
 
@@ -249,7 +311,9 @@ async function threadTimes(pass: () => Promise<unknown>): Promise<void> {
     if (tid === process.pid) main = spent;
     else others += spent;
   }
-  console.log(`    CPU per cold pass (${wall.toFixed(0)} ms wall): main thread ${main.toFixed(0)} ms, other threads ${others.toFixed(0)} ms (decode workers, GC, file I/O)`);
+  console.log(
+    `    CPU per cold pass (${wall.toFixed(0)} ms wall): main thread ${main.toFixed(0)} ms, other threads ${others.toFixed(0)} ms (decode workers, GC, file I/O)`,
+  );
 }
 
 /** Samples the main thread (inspector Profiler) over a few cold passes and prints self time by function. */
@@ -261,7 +325,13 @@ async function cpuProfile(pass: () => Promise<unknown>): Promise<void> {
   await session.post('Profiler.setSamplingInterval', { interval: 100 });
   await session.post('Profiler.start');
   for (let i = 0; i < ITERATIONS; i++) await pass();
-  const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: { nodes: { id: number; callFrame: { functionName: string; url: string } }[]; samples: number[]; timeDeltas: number[] } };
+  const { profile } = (await session.post('Profiler.stop')) as unknown as {
+    profile: {
+      nodes: { id: number; callFrame: { functionName: string; url: string } }[];
+      samples: number[];
+      timeDeltas: number[];
+    };
+  };
   session.disconnect();
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<string, number>();

@@ -31,7 +31,11 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with --expose-gc (npm run bench:index does)');
-const heap = () => { gc!(); gc!(); return process.memoryUsage().heapUsed; };
+const heap = () => {
+  gc!();
+  gc!();
+  return process.memoryUsage().heapUsed;
+};
 
 /** Every key of a lake of `symbols` × YEARS × (1 daily + 4 fundamentals), sorted as S3 sorts, generated on demand. */
 class SyntheticStore implements ObjectStore {
@@ -64,7 +68,8 @@ class SyntheticStore implements ObjectStore {
     let last = '';
     for (; i < this.keys.length && objects.length + commonPrefixes.length < 1000; i++) {
       const key = this.keys[i];
-      if (!key.startsWith(prefix) || (o.endBefore !== undefined && key >= o.endBefore)) return { objects, commonPrefixes };
+      if (!key.startsWith(prefix) || (o.endBefore !== undefined && key >= o.endBefore))
+        return { objects, commonPrefixes };
       if (o.delimiter) {
         const cut = key.indexOf(o.delimiter, prefix.length);
         if (cut >= 0) {
@@ -75,17 +80,42 @@ class SyntheticStore implements ObjectStore {
         }
       }
       // A distinct ETag per key, as S3's MD5s are (nothing for the index to share), and a flat string as the SDK's XML parser gives.
-      const etag = Buffer.from(`"${(i * 2654435761 >>> 0).toString(16).padStart(8, '0')}${'0'.repeat(24)}"`, 'latin1').toString('latin1');
-      objects.push({ key: Buffer.from(key, 'latin1').toString('latin1'), size: 4096 + (i % 977), etag, lastModified: new Date(1_700_000_000_000 + i * 1000) });
+      const etag = Buffer.from(
+        `"${((i * 2654435761) >>> 0).toString(16).padStart(8, '0')}${'0'.repeat(24)}"`,
+        'latin1',
+      ).toString('latin1');
+      objects.push({
+        key: Buffer.from(key, 'latin1').toString('latin1'),
+        size: 4096 + (i % 977),
+        etag,
+        lastModified: new Date(1_700_000_000_000 + i * 1000),
+      });
       last = key;
     }
-    return { objects, commonPrefixes, nextContinuationToken: i < this.keys.length && this.keys[i].startsWith(prefix) ? (o.delimiter ? skipPrefix(last, prefix, o.delimiter) : last) : undefined };
+    return {
+      objects,
+      commonPrefixes,
+      nextContinuationToken:
+        i < this.keys.length && this.keys[i].startsWith(prefix)
+          ? o.delimiter
+            ? skipPrefix(last, prefix, o.delimiter)
+            : last
+          : undefined,
+    };
   }
 
-  head(): never { throw new Error('not in this bench'); }
-  get(): never { throw new Error('not in this bench'); }
-  put(): never { throw new Error('not in this bench'); }
-  delete(): never { throw new Error('not in this bench'); }
+  head(): never {
+    throw new Error('not in this bench');
+  }
+  get(): never {
+    throw new Error('not in this bench');
+  }
+  put(): never {
+    throw new Error('not in this bench');
+  }
+  delete(): never {
+    throw new Error('not in this bench');
+  }
 }
 
 /** After a common prefix, S3 resumes past all its keys. */
@@ -123,7 +153,14 @@ async function measure(shape: 'index' | 'peer'): Promise<void> {
     const bytes = heap() - base;
     const q = performance.now();
     for (let i = 0; i < 10_000; i++) snapshot.files(`T${String(i % symbols).padStart(6, '0')}`, 0);
-    extra = { ms, bytes, lists: store.lists, files: snapshot.fileCount, estimate: snapshot.estimatedBytes(), lookupUs: ((performance.now() - q) / 10_000) * 1000 };
+    extra = {
+      ms,
+      bytes,
+      lists: store.lists,
+      files: snapshot.fileCount,
+      estimate: snapshot.estimatedBytes(),
+      lookupUs: ((performance.now() - q) / 10_000) * 1000,
+    };
   } else {
     // Today's shape: the listing held as ObjectMeta (key string, Date) in per-symbol maps, as catalog loaders build per request.
     const peer = new Map<string, Map<string, ObjectMeta>>();
@@ -145,20 +182,33 @@ async function measure(shape: 'index' | 'peer'): Promise<void> {
 }
 
 async function inChild(shape: 'index' | 'peer'): Promise<Record<string, number>> {
-  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], { env: { ...process.env, BENCH_MEASURE: shape }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+    env: { ...process.env, BENCH_MEASURE: shape },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
-  child.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
+  child.stdout!.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
   await new Promise((resolve) => child.once('exit', resolve));
   return JSON.parse(out);
 }
 
 async function synthetic(): Promise<void> {
   const index = await inChild('index');
-  console.log(`\n# in process: ${index.keys.toLocaleString()} keys (${index.symbols.toLocaleString()} symbols × ${YEARS} years × 5 files), synthetic listing pages of 1000, each shape in a fresh process`);
-  console.log(`catalog index:        ${mib(index.bytes)} heap = ${(index.bytes / index.keys).toFixed(0)} B/key (the metric's estimate: ${(index.estimate / index.keys).toFixed(0)} B/key); built in ${index.ms.toFixed(0)} ms from ${index.lists} ranged listings; one symbol's files in ${index.lookupUs.toFixed(1)} µs`);
+  console.log(
+    `\n# in process: ${index.keys.toLocaleString()} keys (${index.symbols.toLocaleString()} symbols × ${YEARS} years × 5 files), synthetic listing pages of 1000, each shape in a fresh process`,
+  );
+  console.log(
+    `catalog index:        ${mib(index.bytes)} heap = ${(index.bytes / index.keys).toFixed(0)} B/key (the metric's estimate: ${(index.estimate / index.keys).toFixed(0)} B/key); built in ${index.ms.toFixed(0)} ms from ${index.lists} ranged listings; one symbol's files in ${index.lookupUs.toFixed(1)} µs`,
+  );
   const peer = await inChild('peer');
-  console.log(`ObjectMeta maps:      ${mib(peer.bytes)} heap = ${(peer.bytes / peer.keys).toFixed(0)} B/key; ${peer.ms.toFixed(0)} ms, one listing after another`);
-  console.log(`ratio:                the index takes ${(index.bytes / peer.bytes).toFixed(2)}× the memory of ObjectMeta maps`);
+  console.log(
+    `ObjectMeta maps:      ${mib(peer.bytes)} heap = ${(peer.bytes / peer.keys).toFixed(0)} B/key; ${peer.ms.toFixed(0)} ms, one listing after another`,
+  );
+  console.log(
+    `ratio:                the index takes ${(index.bytes / peer.bytes).toFixed(2)}× the memory of ObjectMeta maps`,
+  );
 }
 
 async function freePort(): Promise<number> {
@@ -173,7 +223,11 @@ async function freePort(): Promise<number> {
 async function onMoto(): Promise<void> {
   const port = await freePort();
   const bucket = 'catalog-bench';
-  const fill = spawn('python3', [path.join(here, 'moto_fill.py'), String(port), bucket, String(MOTO_SYMBOLS), String(YEARS)], { stdio: ['pipe', 'pipe', 'ignore'] });
+  const fill = spawn(
+    'python3',
+    [path.join(here, 'moto_fill.py'), String(port), bucket, String(MOTO_SYMBOLS), String(YEARS)],
+    { stdio: ['pipe', 'pipe', 'ignore'] },
+  );
   const started = performance.now();
   const keys = await new Promise<number>((resolve, reject) => {
     fill.stdout!.on('data', (chunk: Buffer) => {
@@ -182,25 +236,43 @@ async function onMoto(): Promise<void> {
     });
     fill.once('exit', (code) => reject(new Error(`moto_fill exited with ${code}`)));
   });
-  console.log(`\n# moto_server: ${keys.toLocaleString()} keys (${MOTO_SYMBOLS} symbols × ${YEARS} years × 5), filled through moto's backend in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `\n# moto_server: ${keys.toLocaleString()} keys (${MOTO_SYMBOLS} symbols × ${YEARS} years × 5), filled through moto's backend in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
   const counts = new Map<string, number>();
   const store = new S3Store({
     bucket,
-    clientConfig: { endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } },
+    clientConfig: {
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+    },
     onRequest: (e) => counts.set(e.operation, (counts.get(e.operation) ?? 0) + 1),
   });
   const total = () => [...counts.values()].reduce((a, b) => a + b, 0);
   try {
     let peakRss = process.memoryUsage().rss;
-    const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 20);
+    const sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    }, 20);
     const rssBefore = process.memoryUsage().rss;
     const t0 = performance.now();
     const snapshot = await buildSnapshot(store, { concurrency: 16 });
     const buildMs = performance.now() - t0;
     clearInterval(sampler);
-    console.log(`index build:          ${buildMs.toFixed(0)} ms, ${total()} LIST requests, ${snapshot.fileCount.toLocaleString()} files; peak RSS ${mib(peakRss)} (+${mib(peakRss - rssBefore)} over the start)`);
+    console.log(
+      `index build:          ${buildMs.toFixed(0)} ms, ${total()} LIST requests, ${snapshot.fileCount.toLocaleString()} files; peak RSS ${mib(peakRss)} (+${mib(peakRss - rssBefore)} over the start)`,
+    );
 
-    const app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_CATALOG_MAX_AGE: String(MOTO_MAX_AGE), LAKEQL_REQUEST_TIMEOUT_MS: '600000' }), { store, location: { kind: 's3', bucket, prefix: '' } });
+    const app = await buildApp(
+      loadConfig({
+        LAKEQL_DEMO: 'never',
+        LAKEQL_CATALOG_MAX_AGE: String(MOTO_MAX_AGE),
+        LAKEQL_REQUEST_TIMEOUT_MS: '600000',
+      }),
+      { store, location: { kind: 's3', bucket, prefix: '' } },
+    );
     counts.clear();
     const i0 = performance.now();
     await app.services.catalog.refresh();
@@ -212,27 +284,44 @@ async function onMoto(): Promise<void> {
       `{ symbol(ticker: "T00042") { fundamentals(year: 1995) { revenue eps } } }`,
     ];
     const run = async (query: string) => {
-      const response = await app.yoga.fetch('http://bench/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+      const response = await app.yoga.fetch('http://bench/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query }),
+      });
       const body = (await response.json()) as { errors?: unknown[] };
       if (body.errors) throw new Error(JSON.stringify(body.errors));
     };
     counts.clear();
     const c0 = performance.now();
     for (const q of queries) await run(q);
-    console.log(`first queries:        ${total()} S3 requests in ${(performance.now() - c0).toFixed(0)} ms (fundamentals GETs, before the cache holds them)`);
+    console.log(
+      `first queries:        ${total()} S3 requests in ${(performance.now() - c0).toFixed(0)} ms (fundamentals GETs, before the cache holds them)`,
+    );
     counts.clear();
     const q0 = performance.now();
     for (let i = 0; i < 100; i++) await run(queries[i % queries.length]);
-    console.log(`100 catalog queries:  ${total()} S3 requests on a fresh index (LAKEQL_CATALOG_MAX_AGE=${MOTO_MAX_AGE}; target ≤ 1) in ${(performance.now() - q0).toFixed(0)} ms`);
+    console.log(
+      `100 catalog queries:  ${total()} S3 requests on a fresh index (LAKEQL_CATALOG_MAX_AGE=${MOTO_MAX_AGE}; target ≤ 1) in ${(performance.now() - q0).toFixed(0)} ms`,
+    );
 
-    const listing = await buildApp(loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_CATALOG_MAX_AGE: '0', LAKEQL_REQUEST_TIMEOUT_MS: '600000' }), { store, location: { kind: 's3', bucket, prefix: '' } });
+    const listing = await buildApp(
+      loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_CATALOG_MAX_AGE: '0', LAKEQL_REQUEST_TIMEOUT_MS: '600000' }),
+      { store, location: { kind: 's3', bucket, prefix: '' } },
+    );
     counts.clear();
     const l0 = performance.now();
     for (let i = 0; i < 100; i++) {
-      const response = await listing.yoga.fetch('http://bench/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: queries[i % queries.length] }) });
+      const response = await listing.yoga.fetch('http://bench/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: queries[i % queries.length] }),
+      });
       await response.text();
     }
-    console.log(`peer, MAX_AGE=0:      ${total()} S3 requests for the same 100 queries in ${(performance.now() - l0).toFixed(0)} ms (list per request)`);
+    console.log(
+      `peer, MAX_AGE=0:      ${total()} S3 requests for the same 100 queries in ${(performance.now() - l0).toFixed(0)} ms (list per request)`,
+    );
   } finally {
     store.close();
     fill.stdin!.end();

@@ -35,7 +35,11 @@ function toRegExp(pattern: string): RegExp {
   for (let i = 0; i < anchored.length; i++) {
     const c = anchored[i];
     if (c === '*') {
-      if (anchored[i + 1] === '*' && (i === 0 || anchored[i - 1] === '/') && (anchored[i + 2] === '/' || i + 2 === anchored.length)) {
+      if (
+        anchored[i + 1] === '*' &&
+        (i === 0 || anchored[i - 1] === '/') &&
+        (anchored[i + 2] === '/' || i + 2 === anchored.length)
+      ) {
         out += i + 2 === anchored.length ? '.*' : '(?:[^/]+/)*';
         i += anchored[i + 2] === '/' ? 2 : 1;
         continue;
@@ -49,9 +53,13 @@ function toRegExp(pattern: string): RegExp {
       if (negate) body = body.slice(1);
       out += `[${negate ? '^/' : ''}${body.replace(/[\\\]]/g, '\\$&')}]`;
       i = end;
-    } else if (c === '{') { braces++; out += '(?:'; }
-    else if (c === '}' && braces > 0) { braces--; out += ')'; }
-    else if (c === ',' && braces > 0) out += '|';
+    } else if (c === '{') {
+      braces++;
+      out += '(?:';
+    } else if (c === '}' && braces > 0) {
+      braces--;
+      out += ')';
+    } else if (c === ',' && braces > 0) out += '|';
     else out += c.replace(/[.+^$()|\\{}\]]/g, '\\$&');
   }
   return new RegExp(`^${out}$`, 'u');
@@ -71,12 +79,26 @@ parentPort.postMessage({ ms: performance.now() - started, answer });
 `;
 
 /** One decision by a peer in a worker, stopped at the limit; the time is measured inside the worker. */
-function peerOnce(peer: 'matchesGlob' | 'regexp', pattern: string, input: string): Promise<{ ms: number; answer?: boolean; stopped?: boolean }> {
+function peerOnce(
+  peer: 'matchesGlob' | 'regexp',
+  pattern: string,
+  input: string,
+): Promise<{ ms: number; answer?: boolean; stopped?: boolean }> {
   return new Promise((resolve) => {
     const worker = new Worker(WORKER, { eval: true, workerData: { peer, pattern, input } });
-    const timer = setTimeout(() => { void worker.terminate(); resolve({ ms: LIMIT_MS, stopped: true }); }, LIMIT_MS);
-    worker.once('message', (m: { ms: number; answer: boolean }) => { clearTimeout(timer); void worker.terminate(); resolve(m); });
-    worker.once('error', (error) => { clearTimeout(timer); resolve({ ms: Number.NaN, answer: undefined, stopped: false, ...{ error: String(error) } }); });
+    const timer = setTimeout(() => {
+      void worker.terminate();
+      resolve({ ms: LIMIT_MS, stopped: true });
+    }, LIMIT_MS);
+    worker.once('message', (m: { ms: number; answer: boolean }) => {
+      clearTimeout(timer);
+      void worker.terminate();
+      resolve(m);
+    });
+    worker.once('error', (error) => {
+      clearTimeout(timer);
+      resolve({ ms: Number.NaN, answer: undefined, stopped: false, ...{ error: String(error) } });
+    });
   });
 }
 
@@ -101,16 +123,30 @@ function ours(pattern: string, input: string): { us: number; answer: boolean; wo
 }
 
 const hasMatchesGlob = typeof (nodePath as { matchesGlob?: unknown }).matchesGlob === 'function';
-const fmt = (r: { ms: number; stopped?: boolean }) => (r.stopped ? `> ${LIMIT_MS} ms` : Number.isNaN(r.ms) ? 'error' : r.ms >= 1 ? `${r.ms.toFixed(1)} ms` : `${(r.ms * 1000).toFixed(0)} µs`);
+const fmt = (r: { ms: number; stopped?: boolean }) =>
+  r.stopped
+    ? `> ${LIMIT_MS} ms`
+    : Number.isNaN(r.ms)
+      ? 'error'
+      : r.ms >= 1
+        ? `${r.ms.toFixed(1)} ms`
+        : `${(r.ms * 1000).toFixed(0)} µs`;
 
-console.log(`glob decisions, Node ${process.version}; peers stopped after ${LIMIT_MS} ms${hasMatchesGlob ? '' : '; path.matchesGlob absent on this Node'}`);
-console.log(`${'case'.padEnd(26)} ${'pat'.padStart(4)} ${'path'.padStart(4)}  ${'lakeql'.padStart(9)} ${'work/char'.padStart(9)}  ${'matchesGlob'.padStart(12)}  ${'RegExp'.padStart(12)}  ${'RegExp, 24 chars'.padStart(16)}  ratio`);
+console.log(
+  `glob decisions, Node ${process.version}; peers stopped after ${LIMIT_MS} ms${hasMatchesGlob ? '' : '; path.matchesGlob absent on this Node'}`,
+);
+console.log(
+  `${'case'.padEnd(26)} ${'pat'.padStart(4)} ${'path'.padStart(4)}  ${'lakeql'.padStart(9)} ${'work/char'.padStart(9)}  ${'matchesGlob'.padStart(12)}  ${'RegExp'.padStart(12)}  ${'RegExp, 24 chars'.padStart(16)}  ratio`,
+);
 for (const c of CASES) {
   const mine = ours(c.pattern, c.path);
   const mg = hasMatchesGlob ? await peerOnce('matchesGlob', c.pattern, c.path) : undefined;
   const re = await peerOnce('regexp', c.pattern, c.path);
   const short = await peerOnce('regexp', c.pattern, c.path.slice(-24));
-  if (re.answer !== undefined && re.answer !== mine.answer) console.log(`  ! RegExp answered ${re.answer}, lakeql ${mine.answer}`);
+  if (re.answer !== undefined && re.answer !== mine.answer)
+    console.log(`  ! RegExp answered ${re.answer}, lakeql ${mine.answer}`);
   const slowest = Math.max(mg?.ms ?? 0, re.ms);
-  console.log(`${c.name.padEnd(26)} ${String(c.pattern.length).padStart(4)} ${String(c.path.length).padStart(4)}  ${`${mine.us.toFixed(1)} µs`.padStart(9)} ${mine.workPerChar.toFixed(0).padStart(9)}  ${(mg ? fmt(mg) : 'n/a').padStart(12)}  ${fmt(re).padStart(12)}  ${fmt(short).padStart(16)}  ${(re.stopped || mg?.stopped ? '≥ ' : '')}${Math.round((slowest * 1000) / mine.us)}×`);
+  console.log(
+    `${c.name.padEnd(26)} ${String(c.pattern.length).padStart(4)} ${String(c.path.length).padStart(4)}  ${`${mine.us.toFixed(1)} µs`.padStart(9)} ${mine.workPerChar.toFixed(0).padStart(9)}  ${(mg ? fmt(mg) : 'n/a').padStart(12)}  ${fmt(re).padStart(12)}  ${fmt(short).padStart(16)}  ${re.stopped || mg?.stopped ? '≥ ' : ''}${Math.round((slowest * 1000) / mine.us)}×`,
+  );
 }

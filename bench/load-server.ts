@@ -14,11 +14,16 @@ if (mode === 'bare') {
   const server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/graphql-response+json; charset=utf-8', 'content-length': body.length });
+      res.writeHead(200, {
+        'content-type': 'application/graphql-response+json; charset=utf-8',
+        'content-length': body.length,
+      });
       res.end(body);
     });
   });
-  server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql` })));
+  server.listen(0, '127.0.0.1', () =>
+    console.log(JSON.stringify({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql` })),
+  );
   process.on('SIGINT', () => server.close(() => process.exit(0)));
 } else {
   // LAKEQL_* comes from the parent (lake directory, rate limit off, keys when asked).

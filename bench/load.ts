@@ -41,7 +41,10 @@ const QUERIES = [
 /** No store request at all: measures the GraphQL pipeline and the gateway's plugins alone. */
 const PIPELINE_QUERY = '{ lake { kind } }';
 
-async function startServer(mode: 'lakeql' | 'bare', env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+async function startServer(
+  mode: 'lakeql' | 'bare',
+  env: Record<string, string>,
+): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'load-server.ts'), mode], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -69,7 +72,11 @@ async function drive(url: string, headers: Record<string, string>, duration = DU
     connections: CONNECTIONS,
     duration,
     timeout: 30,
-    requests: QUERIES.map((query) => ({ method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) })),
+    requests: QUERIES.map((query) => ({
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query }),
+    })),
   });
 }
 
@@ -84,17 +91,24 @@ async function revalidate(url: string, headers: Record<string, string>, etags: s
     connections: CONNECTIONS,
     duration: DURATION,
     timeout: 30,
-    requests: QUERIES.map((query, i) => ({ method: 'GET', path: `${pathname}?${new URLSearchParams({ query })}`, headers: { 'x-graphql-yoga-csrf': '1', accept: GET_ACCEPT, 'if-none-match': etags[i], ...headers } })),
+    requests: QUERIES.map((query, i) => ({
+      method: 'GET',
+      path: `${pathname}?${new URLSearchParams({ query })}`,
+      headers: { 'x-graphql-yoga-csrf': '1', accept: GET_ACCEPT, 'if-none-match': etags[i], ...headers },
+    })),
   });
 }
 
 async function etagsOf(url: string, headers: Record<string, string>): Promise<string[]> {
   const tags: string[] = [];
   for (const query of QUERIES) {
-    const response = await fetch(`${url}?${new URLSearchParams({ query })}`, { headers: { 'x-graphql-yoga-csrf': '1', accept: GET_ACCEPT, ...headers } });
+    const response = await fetch(`${url}?${new URLSearchParams({ query })}`, {
+      headers: { 'x-graphql-yoga-csrf': '1', accept: GET_ACCEPT, ...headers },
+    });
     await response.text();
     const etag = response.headers.get('etag');
-    if (response.status !== 200 || !etag) throw new Error(`GET of a mix query answered ${response.status} without an ETag`);
+    if (response.status !== 200 || !etag)
+      throw new Error(`GET of a mix query answered ${response.status} without an ETag`);
     tags.push(etag);
   }
   return tags;
@@ -105,7 +119,11 @@ async function etagsOf(url: string, headers: Record<string, string>): Promise<st
  * more request queues behind those, so when it is answered the measured run starts from idle.
  */
 async function drain(url: string, headers: Record<string, string>): Promise<void> {
-  await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: QUERIES[0] }) }).then((r) => r.text());
+  await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query: QUERIES[0] }),
+  }).then((r) => r.text());
 }
 
 /** 304 is a success here (autocannon counts it as non-2xx). */
@@ -132,14 +150,26 @@ async function summarize(file: string): Promise<void> {
     const frame = byId.get(id)!;
     const dt = profile.timeDeltas[i] ?? 0;
     total += dt;
-    const where = frame.url.replace(/^file:\/\//, '').replace(process.cwd() + '/', '');
-    self.set(`${frame.functionName || '(anonymous)'}  ${where}:${frame.lineNumber + 1}`, (self.get(`${frame.functionName || '(anonymous)'}  ${where}:${frame.lineNumber + 1}`) ?? 0) + dt);
-    const pkg = where === '' ? frame.functionName || '(native)'
-      : /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(where)?.[1] ?? (where.startsWith('node:') ? 'node core' : where.startsWith('src/') ? `lakeql ${where.split('/').slice(0, 2).join('/')}` : where);
+    const where = frame.url.replace(/^file:\/\//, '').replace(`${process.cwd()}/`, '');
+    self.set(
+      `${frame.functionName || '(anonymous)'}  ${where}:${frame.lineNumber + 1}`,
+      (self.get(`${frame.functionName || '(anonymous)'}  ${where}:${frame.lineNumber + 1}`) ?? 0) + dt,
+    );
+    const pkg =
+      where === ''
+        ? frame.functionName || '(native)'
+        : (/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(where)?.[1] ??
+          (where.startsWith('node:')
+            ? 'node core'
+            : where.startsWith('src/')
+              ? `lakeql ${where.split('/').slice(0, 2).join('/')}`
+              : where));
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + dt);
   });
   const pct = (n: number) => `${((100 * n) / total).toFixed(1).padStart(5)}%`;
-  console.log(`\nlakeql main thread over the mix and { lake } runs, ${(total / 1e6).toFixed(1)} s sampled (profile: ${file})\nby package (self time):`);
+  console.log(
+    `\nlakeql main thread over the mix and { lake } runs, ${(total / 1e6).toFixed(1)} s sampled (profile: ${file})\nby package (self time):`,
+  );
   for (const [name, t] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 14)) console.log(`  ${pct(t)}  ${name}`);
   console.log('heaviest functions (self time):');
   for (const [name, t] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 14)) console.log(`  ${pct(t)}  ${name}`);
@@ -147,7 +177,9 @@ async function summarize(file: string): Promise<void> {
 
 async function main(): Promise<void> {
   await mkdir(args.lake!, { recursive: true });
-  console.log(`${CONNECTIONS} connections × ${DURATION} s each, lake ${args.lake}${args.auth ? ', API key auth' : ', anonymous'}, log level ${args['log-level']}`);
+  console.log(
+    `${CONNECTIONS} connections × ${DURATION} s each, lake ${args.lake}${args.auth ? ', API key auth' : ', anonymous'}, log level ${args['log-level']}`,
+  );
   const env = {
     LAKEQL_LAKE: args.lake!,
     LAKEQL_PORT: '0',
@@ -162,10 +194,15 @@ async function main(): Promise<void> {
   // Every query once first: errors surface before the run, and caches hold what a steady state holds.
   let bodyBytes = 0;
   for (const query of QUERIES) {
-    const response = await fetch(lakeql.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
+    const response = await fetch(lakeql.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query }),
+    });
     const text = await response.text();
     bodyBytes += text.length;
-    if (response.status !== 200 || text.includes('"errors"')) throw new Error(`warm-up failed (${response.status}): ${text.slice(0, 300)}`);
+    if (response.status !== 200 || text.includes('"errors"'))
+      throw new Error(`warm-up failed (${response.status}): ${text.slice(0, 300)}`);
   }
   await drive(lakeql.url, headers, Math.min(5, DURATION));
   await drain(lakeql.url, headers);
@@ -173,9 +210,21 @@ async function main(): Promise<void> {
   const lake = await drive(lakeql.url, headers);
   // The same server and pipeline (auth, limits, parse, validate, execute, serialise) with no lake work:
   // the gap between this row and the bare server is the gateway, the rest is the lake.
-  const pipelineRequest = [{ method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: PIPELINE_QUERY }) }];
+  const pipelineRequest = [
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query: PIPELINE_QUERY }),
+    },
+  ];
   await drain(lakeql.url, headers);
-  const pipeline = await autocannon({ url: lakeql.url, connections: CONNECTIONS, duration: DURATION, timeout: 30, requests: pipelineRequest });
+  const pipeline = await autocannon({
+    url: lakeql.url,
+    connections: CONNECTIONS,
+    duration: DURATION,
+    timeout: 30,
+    requests: pipelineRequest,
+  });
   // Frontends revalidating what they hold: every mix query by GET with its current ETag.
   const etags = await etagsOf(lakeql.url, headers);
   await drain(lakeql.url, headers);
@@ -209,9 +258,13 @@ async function main(): Promise<void> {
   console.log(line('lakeql { lake }', pipeline));
   console.log(line('bare node:http', floor));
   const ratio = (r: Result) => (r.requests.average / floor.requests.average).toFixed(3);
-  console.log(`ratio to bare (req/s): mix ${ratio(lake)}, mix GET+ETag ${ratio(revalidated)}, mix without response cache ${ratio(executed)}, mix caches off ${ratio(off)}, { lake } ${ratio(pipeline)}; response cache pays ×${(lake.requests.average / executed.requests.average).toFixed(1)}, the index ×${(executed.requests.average / off.requests.average).toFixed(1)}; average mix body ${Math.round(bodyBytes / QUERIES.length)} bytes`);
+  console.log(
+    `ratio to bare (req/s): mix ${ratio(lake)}, mix GET+ETag ${ratio(revalidated)}, mix without response cache ${ratio(executed)}, mix caches off ${ratio(off)}, { lake } ${ratio(pipeline)}; response cache pays ×${(lake.requests.average / executed.requests.average).toFixed(1)}, the index ×${(executed.requests.average / off.requests.average).toFixed(1)}; average mix body ${Math.round(bodyBytes / QUERIES.length)} bytes`,
+  );
   const target = (ok: boolean) => (ok ? 'met' : 'MISSED');
-  console.log(`targets: mix ≥ 2000 req/s, p99 ≤ 250 ms, 0 errors: ${target(lake.requests.average >= 2000 && lake.latency.p99 <= 250 && failures(lake) === 0)}; { lake } ≥ 0.15 × bare: ${target(pipeline.requests.average >= 0.15 * floor.requests.average)}`);
+  console.log(
+    `targets: mix ≥ 2000 req/s, p99 ≤ 250 ms, 0 errors: ${target(lake.requests.average >= 2000 && lake.latency.p99 <= 250 && failures(lake) === 0)}; { lake } ≥ 0.15 × bare: ${target(pipeline.requests.average >= 0.15 * floor.requests.average)}`,
+  );
   if (args['cpu-prof']) await summarize(profileFile);
   const errors = [lake, pipeline, revalidated, executed, off].reduce((n, r) => n + failures(r), 0);
   if (errors > 0) {

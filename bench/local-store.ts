@@ -42,14 +42,19 @@ async function main(): Promise<void> {
   const store = new LocalStore(dir);
   const years = Array.from({ length: Number(args.years) }, (_, i) => 2025 - Number(args.years) + 1 + i);
   const { DEMO_TICKERS } = await import('../src/lake/demo/tickers.js');
-  const tickers = [...new Set(['AAPL', 'MSFT', 'SPY', ...DEMO_TICKERS.map((t) => t.symbol)])].slice(0, Number(args.symbols));
+  const tickers = [...new Set(['AAPL', 'MSFT', 'SPY', ...DEMO_TICKERS.map((t) => t.symbol)])].slice(
+    0,
+    Number(args.symbols),
+  );
   await ensureDemoLake(store, { years, tickers, minuteSymbols: ['AAPL', 'MSFT', 'SPY'], minuteMonths: 3 });
   const daily = await collect(listAll(store, { prefix: 'data/ticks/daily/' }));
   const minute = await collect(listAll(store, { prefix: 'data/ticks/minute/' }));
   const abs = (key: string) => path.join(dir, key);
   const symbolPrefix = `data/ticks/daily/${tickers[0]}/`;
   const symbolKeys = daily.filter((o) => o.key.startsWith(symbolPrefix)).length;
-  console.log(`lake: ${dir} — ${daily.length} daily files (≈ ${kib(avg(daily))} KiB), ${minute.length} minute files (≈ ${kib(avg(minute))} KiB); node ${process.version}, ${ROUNDS} rounds`);
+  console.log(
+    `lake: ${dir} — ${daily.length} daily files (≈ ${kib(avg(daily))} KiB), ${minute.length} minute files (≈ ${kib(avg(minute))} KiB); node ${process.version}, ${ROUNDS} rounds`,
+  );
 
   const pairs: Pair[] = [
     {
@@ -67,7 +72,8 @@ async function main(): Promise<void> {
     {
       label: 'get 4 KiB range + ifMatch (column chunk)',
       calls: daily.length,
-      lakeql: () => each(daily, (o) => getBytes(store, o.key, { range: { start: 4, end: 4 + CHUNK - 1 }, ifMatch: o.etag })),
+      lakeql: () =>
+        each(daily, (o) => getBytes(store, o.key, { range: { start: 4, end: 4 + CHUNK - 1 }, ifMatch: o.etag })),
       plain: () => each(daily, (o) => plainRead(abs(o.key), () => 4, CHUNK)),
     },
     {
@@ -108,13 +114,17 @@ async function main(): Promise<void> {
       calls: tickers.length,
       lakeql: () => store.list({ prefix: 'data/ticks/daily/', delimiter: '/' }),
       plain: async () => {
-        for (const symbol of await fs.readdir(abs('data/ticks/daily/'))) await plainHasFile(abs(`data/ticks/daily/${symbol}`));
+        for (const symbol of await fs.readdir(abs('data/ticks/daily/')))
+          await plainHasFile(abs(`data/ticks/daily/${symbol}`));
       },
     },
   ];
 
   // One warm-up pass of everything: page cache, dentries, JIT.
-  for (const p of pairs) await p.lakeql(), await p.plain();
+  for (const p of pairs) {
+    await p.lakeql();
+    await p.plain();
+  }
   const times = pairs.map(() => ({ lakeql: [] as number[], plain: [] as number[] }));
   for (let round = 0; round < ROUNDS; round++) {
     for (let k = 0; k < pairs.length; k++) {
@@ -127,11 +137,15 @@ async function main(): Promise<void> {
       }
     }
   }
-  console.log(`\n  ${'µs per call (median round)'.padEnd(44)} ${'lakeql'.padStart(8)} ${'plain fs'.padStart(9)}   ratio`);
+  console.log(
+    `\n  ${'µs per call (median round)'.padEnd(44)} ${'lakeql'.padStart(8)} ${'plain fs'.padStart(9)}   ratio`,
+  );
   pairs.forEach((p, i) => {
     const l = median(times[i].lakeql);
     const f = median(times[i].plain);
-    console.log(`  ${p.label.padEnd(44)} ${l.toFixed(1).padStart(8)} ${f.toFixed(1).padStart(9)}   ${(l / f).toFixed(2)}×`);
+    console.log(
+      `  ${p.label.padEnd(44)} ${l.toFixed(1).padStart(8)} ${f.toFixed(1).padStart(9)}   ${(l / f).toFixed(2)}×`,
+    );
   });
   if (!args.lake) await rm(dir, { recursive: true, force: true });
 }

@@ -3,7 +3,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { tableFromIPC } from 'apache-arrow';
 import { buildApp, type App } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
@@ -36,26 +36,36 @@ async function main(): Promise<void> {
   const years = Array.from({ length: YEARS }, (_, i) => 2025 - YEARS + 1 + i);
   // The demo's tickers, then made-up ones (the demo generator gives them stable parameters).
   const tickers = [...DEMO_TICKERS.map((t) => t.symbol)];
-  for (let i = 0; tickers.length < SYMBOLS; i++) tickers.push(`Z${String.fromCharCode(65 + Math.floor(i / 26) % 26)}${String.fromCharCode(65 + (i % 26))}`);
+  for (let i = 0; tickers.length < SYMBOLS; i++)
+    tickers.push(`Z${String.fromCharCode(65 + (Math.floor(i / 26) % 26))}${String.fromCharCode(65 + (i % 26))}`);
   tickers.length = SYMBOLS;
   const t0 = performance.now();
   const written = await ensureDemoLake(store, { years, tickers, minuteSymbols: [], minuteMonths: 0 });
   const files: string[] = [];
-  for await (const { key } of listAll(store, { prefix: 'data/ticks/daily/' })) if (tickers.includes(key.split('/')[3])) files.push(path.join(dir, key));
-  console.log(`lake: ${dir} — ${tickers.length} symbols × ${YEARS} years of daily bars, ${files.length} files${written ? ` (written in ${((performance.now() - t0) / 1000).toFixed(1)} s)` : ''}`);
+  for await (const { key } of listAll(store, { prefix: 'data/ticks/daily/' }))
+    if (tickers.includes(key.split('/')[3])) files.push(path.join(dir, key));
+  console.log(
+    `lake: ${dir} — ${tickers.length} symbols × ${YEARS} years of daily bars, ${files.length} files${written ? ` (written in ${((performance.now() - t0) / 1000).toFixed(1)} s)` : ''}`,
+  );
 
   const instance = await DuckDBInstance.create(':memory:');
   const duck = await instance.connect();
   const select = `SELECT regexp_extract(filename, 'daily/([^/]+)/', 1) AS symbol, date::TIMESTAMP AS time, date, open, high, low, close, volume, vwap, trades
     FROM read_parquet([${files.map((f) => `'${f}'`).join(', ')}], filename = true) ORDER BY symbol, date`;
-  const [{ n }] = (await duck.runAndReadAll(`SELECT count(*)::DOUBLE AS n FROM (${select})`)).getRowObjectsJS() as { n: number }[];
+  const [{ n }] = (await duck.runAndReadAll(`SELECT count(*)::DOUBLE AS n FROM (${select})`)).getRowObjectsJS() as {
+    n: number;
+  }[];
   const rows = Number(n);
 
   const query = `symbols=${tickers.join(',')}&from=${years[0]}-01-01&to=${years.at(-1)}-12-31`;
   const warmApp = await startApp(dir);
-  const exported = tableFromIPC(new Uint8Array(await (await fetch(`${warmApp.origin}/v1/bars?${query}&format=arrow`)).arrayBuffer()));
+  const exported = tableFromIPC(
+    new Uint8Array(await (await fetch(`${warmApp.origin}/v1/bars?${query}&format=arrow`)).arrayBuffer()),
+  );
   if (exported.numRows !== rows) throw new Error(`lakeql exported ${exported.numRows} rows, DuckDB selects ${rows}`);
-  console.log(`selection: ${rows} rows; lakeql answers ${exported.numRows} rows with columns ${exported.schema.fields.map((f) => f.name).join(', ')}\n`);
+  console.log(
+    `selection: ${rows} rows; lakeql answers ${exported.numRows} rows with columns ${exported.schema.fields.map((f) => f.name).join(', ')}\n`,
+  );
 
   const lakeql = (app: { origin: string }, format: string) => async () => {
     const response = await fetch(`${app.origin}/v1/bars?${query}&format=${format}`);
@@ -95,14 +105,23 @@ async function main(): Promise<void> {
   for (let i = 0; i < ITERATIONS; i++) coldSamples.push(await cold());
   const coldTime = { ms: median(coldSamples.map((c) => c.ms)), cpuMs: median(coldSamples.map((c) => c.cpuMs)) };
   const line = (label: string, { ms, cpuMs: cpu }: Sample) =>
-    console.log(`  ${label.padEnd(44)} ${(rows / (ms / 1000) / 1e6).toFixed(2).padStart(6)} M rows/s wall (${ms.toFixed(1)} ms)  ${(rows / (cpu / 1000) / 1e6).toFixed(2).padStart(6)} M rows/CPU-s (${cpu.toFixed(1)} ms CPU)`);
-  console.log(`${tickers.length} symbols × ${YEARS} years daily, ${rows} rows, medians of ${ITERATIONS} interleaved passes (load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores):`);
+    console.log(
+      `  ${label.padEnd(44)} ${(rows / (ms / 1000) / 1e6).toFixed(2).padStart(6)} M rows/s wall (${ms.toFixed(1)} ms)  ${(rows / (cpu / 1000) / 1e6).toFixed(2).padStart(6)} M rows/CPU-s (${cpu.toFixed(1)} ms CPU)`,
+    );
+  console.log(
+    `${tickers.length} symbols × ${YEARS} years daily, ${rows} rows, medians of ${ITERATIONS} interleaved passes (load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores):`,
+  );
   line('lakeql Arrow, cold (fresh gateway)', coldTime);
   contenders.forEach(([label], i) => line(label, times[i]));
   const duckParquet = times[3];
-  const ratio = (peer: Sample, ours: Sample) => `${(peer.ms / ours.ms).toFixed(2)}× wall, ${(peer.cpuMs / ours.cpuMs).toFixed(2)}× CPU`;
-  console.log(`  lakeql Arrow / DuckDB Parquet: cold ${ratio(duckParquet, coldTime)}; warm ${ratio(duckParquet, times[0])}`);
-  console.log(`  lakeql Parquet / DuckDB Parquet (warm): ${ratio(duckParquet, times[1])}; lakeql CSV / DuckDB CSV (warm): ${ratio(times[4], times[2])}`);
+  const ratio = (peer: Sample, ours: Sample) =>
+    `${(peer.ms / ours.ms).toFixed(2)}× wall, ${(peer.cpuMs / ours.cpuMs).toFixed(2)}× CPU`;
+  console.log(
+    `  lakeql Arrow / DuckDB Parquet: cold ${ratio(duckParquet, coldTime)}; warm ${ratio(duckParquet, times[0])}`,
+  );
+  console.log(
+    `  lakeql Parquet / DuckDB Parquet (warm): ${ratio(duckParquet, times[1])}; lakeql CSV / DuckDB CSV (warm): ${ratio(times[4], times[2])}`,
+  );
 
   await warmApp.app.stop();
   duck.closeSync();
@@ -111,10 +130,16 @@ async function main(): Promise<void> {
 }
 
 async function startApp(dir: string): Promise<{ app: App; origin: string }> {
-  const app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_LAKE: dir, LAKEQL_PORT: '0', LAKEQL_LOG_LEVEL: 'error' }));
+  const app = await buildApp(
+    loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_LAKE: dir, LAKEQL_PORT: '0', LAKEQL_LOG_LEVEL: 'error' }),
+  );
   const origin = new URL(await app.start()).origin;
   // The catalog index's first build (one listing per dataset root) is not part of a pass.
-  await fetch(`${origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ symbols(first: 1) { nodes { ticker } } }' }) });
+  await fetch(`${origin}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ symbols(first: 1) { nodes { ticker } } }' }),
+  });
   return { app, origin };
 }
 

@@ -47,8 +47,12 @@ async function main(): Promise<void> {
   try {
     const started = performance.now();
     const files = await writeLake(dir);
-    console.log(`lake: ${dir} — ${SYMBOLS} symbols × ${YEARS} years of daily bars, ${files} files (lakeql's writer, zstd), written in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    console.log(`each figure: median of ${ITERATIONS} runs after one untimed pass; cold = a fresh gateway (catalog listing, footers, row groups) / a fresh DuckDB instance; warm = the same one again\n`);
+    console.log(
+      `lake: ${dir} — ${SYMBOLS} symbols × ${YEARS} years of daily bars, ${files} files (lakeql's writer, zstd), written in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
+    console.log(
+      `each figure: median of ${ITERATIONS} runs after one untimed pass; cold = a fresh gateway (catalog listing, footers, row groups) / a fresh DuckDB instance; warm = the same one again\n`,
+    );
 
     // One untimed pass each: the process's first gateway pays for loading modules (compiled by tsx)
     // and starting the decode workers, which is process start-up, not a cold query.
@@ -95,7 +99,9 @@ async function main(): Promise<void> {
         }
       }
       const mismatches = compare(lakeAnswer, duckAnswer);
-      console.log(`snapshot ${label}: ${lakeAnswer.length} symbols; answers ${mismatches === 0 ? 'equal' : `DIFFER in ${mismatches} symbols`}`);
+      console.log(
+        `snapshot ${label}: ${lakeAnswer.length} symbols; answers ${mismatches === 0 ? 'equal' : `DIFFER in ${mismatches} symbols`}`,
+      );
       row('cold', median(lakeCold), median(duckCold));
       row('warm', median(lakeWarm), median(duckWarm));
     }
@@ -106,7 +112,9 @@ async function main(): Promise<void> {
 }
 
 function row(label: string, lake: number, duck: number): void {
-  console.log(`  ${label}: lakeql ${lake.toFixed(1)} ms, DuckDB ${duck.toFixed(1)} ms — lakeql speed ${(duck / lake).toFixed(2)}× DuckDB's`);
+  console.log(
+    `  ${label}: lakeql ${lake.toFixed(1)} ms, DuckDB ${duck.toFixed(1)} ms — lakeql speed ${(duck / lake).toFixed(2)}× DuckDB's`,
+  );
 }
 
 async function lakeSnapshot(app: App, date?: string): Promise<Answer[]> {
@@ -121,7 +129,11 @@ async function lakeSnapshot(app: App, date?: string): Promise<Answer[]> {
 }
 
 /** The same answer by window functions: per ticker the last bar with date ≤ asOf, and the close before it. */
-async function duckSnapshot(db: Awaited<ReturnType<DuckDBInstance['connect']>>, dir: string, date?: string): Promise<Answer[]> {
+async function duckSnapshot(
+  db: Awaited<ReturnType<DuckDBInstance['connect']>>,
+  dir: string,
+  date?: string,
+): Promise<Answer[]> {
   const where = date ? `WHERE date <= DATE '${date}'` : '';
   const result = await db.runAndReadAll(`
     WITH bars AS (
@@ -137,11 +149,18 @@ async function duckSnapshot(db: Awaited<ReturnType<DuckDBInstance['connect']>>, 
 function compare(a: Answer[], b: Answer[]): number {
   const byTicker = new Map(b.map((r) => [r.ticker, r]));
   let bad = Math.abs(a.length - b.length);
-  const near = (x: number | null, y: number | null) => (x === null || y === null ? x === y : Math.abs(x - y) <= 1e-9 * Math.max(1, Math.abs(y)));
+  const near = (x: number | null, y: number | null) =>
+    x === null || y === null ? x === y : Math.abs(x - y) <= 1e-9 * Math.max(1, Math.abs(y));
   for (const r of a) {
     const o = byTicker.get(r.ticker);
-    if (!o || o.date !== r.date || !near(r.close, Number(o.close)) || !near(r.previousClose, o.previousClose === null ? null : Number(o.previousClose))
-      || !near(r.changePercent, o.changePercent === null ? null : Number(o.changePercent))) bad++;
+    if (
+      !o ||
+      o.date !== r.date ||
+      !near(r.close, Number(o.close)) ||
+      !near(r.previousClose, o.previousClose === null ? null : Number(o.previousClose)) ||
+      !near(r.changePercent, o.changePercent === null ? null : Number(o.changePercent))
+    )
+      bad++;
   }
   return bad;
 }
@@ -152,7 +171,10 @@ async function s3Requests(dir: string): Promise<void> {
   const moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
   try {
     const server = {
-      name: 'moto', endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+      name: 'moto',
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
     } as S3Server;
     for (let i = 0; ; i++) {
       try {
@@ -180,8 +202,12 @@ async function s3Requests(dir: string): Promise<void> {
       await lakeSnapshot(app);
       const warmMs = performance.now() - t1;
       console.log(`\nS3 on moto_server (${uploaded} objects): snapshot of ${cold.length} symbols`);
-      console.log(`  cold: ${coldRequests} requests (${coldLists} listings) = ${(coldRequests / cold.length).toFixed(2)} per symbol, ${coldMs.toFixed(0)} ms`);
-      console.log(`  warm: ${total()} requests = ${(total() / cold.length).toFixed(2)} per symbol, ${warmMs.toFixed(0)} ms`);
+      console.log(
+        `  cold: ${coldRequests} requests (${coldLists} listings) = ${(coldRequests / cold.length).toFixed(2)} per symbol, ${coldMs.toFixed(0)} ms`,
+      );
+      console.log(
+        `  warm: ${total()} requests = ${(total() / cold.length).toFixed(2)} per symbol, ${warmMs.toFixed(0)} ms`,
+      );
     } finally {
       await app.stop();
     }
@@ -194,7 +220,11 @@ async function upload(dir: string, store: ObjectStore): Promise<number> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   const files = entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
   for (let i = 0; i < files.length; i += 32) {
-    await Promise.all(files.slice(i, i + 32).map(async (file) => store.put(path.relative(dir, file).split(path.sep).join('/'), await readFile(file))));
+    await Promise.all(
+      files
+        .slice(i, i + 32)
+        .map(async (file) => store.put(path.relative(dir, file).split(path.sep).join('/'), await readFile(file))),
+    );
   }
   return files.length;
 }
@@ -205,7 +235,7 @@ async function writeLake(dir: string): Promise<number> {
   for (let s = 0; s < SYMBOLS; s++) {
     const ticker = `S${String(s).padStart(4, '0')}`;
     let seed = s * 7919 + 1;
-    const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
     let price = 20 + random() * 200;
     for (let year = LAST_YEAR - YEARS + 1; year <= LAST_YEAR; year++) {
       const bars: BarRow[] = [];
@@ -214,7 +244,16 @@ async function writeLake(dir: string): Promise<number> {
         if (weekday === 0 || weekday === 6) continue;
         const open = price;
         price = Math.max(1, price * (1 + (random() - 0.5) * 0.04));
-        bars.push({ time: t, open, high: Math.max(open, price) * 1.01, low: Math.min(open, price) * 0.99, close: price, volume: Math.floor(1e5 + random() * 1e7), vwap: (open + price) / 2, trades: Math.floor(100 + random() * 1e4) });
+        bars.push({
+          time: t,
+          open,
+          high: Math.max(open, price) * 1.01,
+          low: Math.min(open, price) * 0.99,
+          close: price,
+          volume: Math.floor(1e5 + random() * 1e7),
+          vwap: (open + price) / 2,
+          trades: Math.floor(100 + random() * 1e4),
+        });
       }
       const file = path.join(dir, dailyTicksKey(ticker, year));
       await mkdir(path.dirname(file), { recursive: true });

@@ -25,7 +25,10 @@ const ROUNDS = Number(args.rounds);
 
 const dir = await mkdtemp(path.join(tmpdir(), 'lakeql-bench-tracing-'));
 const store = new LocalStore(dir);
-const tickers = Array.from({ length: SYMBOLS }, (_, i) => `TR${String.fromCharCode(65 + (i % 26))}${Math.floor(i / 26) || ''}`);
+const tickers = Array.from(
+  { length: SYMBOLS },
+  (_, i) => `TR${String.fromCharCode(65 + (i % 26))}${Math.floor(i / 26) || ''}`,
+);
 for (const ticker of tickers) {
   for (let y = 0; y < YEARS; y++) {
     const year = 2014 + y;
@@ -37,20 +40,33 @@ for (const ticker of tickers) {
       const close = 100 + Math.sin(d / 9 + y) * 10;
       rows.push({ time, open: close - 0.5, high: close + 1, low: close - 1, close, volume: 1_000_000 + d });
     }
-    await store.put(`data/ticks/daily/${ticker}/${year}/ticks.parquet`, writeBarsParquet(rows, { resolution: 'DAILY' }));
+    await store.put(
+      `data/ticks/daily/${ticker}/${year}/ticks.parquet`,
+      writeBarsParquet(rows, { resolution: 'DAILY' }),
+    );
   }
 }
 
 // Every symbol's weekly bars over the whole history: catalog, footers, decodes, resampling. A new
 // `first` each time keeps the response cache from answering; the decoded-file cache stays warm after the first pass.
-const query = (first: number) => `{ symbols(first: ${SYMBOLS}) { edges { node { ticker bars(timeframe: WEEK, first: ${first}) { nodes { close } } } } } }`;
+const query = (first: number) =>
+  `{ symbols(first: ${SYMBOLS}) { edges { node { ticker bars(timeframe: WEEK, first: ${first}) { nodes { close } } } } } }`;
 
 async function run(traced: boolean): Promise<{ cold: number; warm: number; spans: number }> {
   const exporter = traced ? new InMemorySpanExporter() : undefined;
-  const app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_PORT: '0' }), { store, location: { kind: 'local', directory: dir }, log: () => {}, traceExporter: exporter });
+  const app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_PORT: '0' }), {
+    store,
+    location: { kind: 'local', directory: dir },
+    log: () => {},
+    traceExporter: exporter,
+  });
   app.services.bars.pool.warm();
   const ask = async (first: number) => {
-    const response = await app.yoga.fetch('http://bench/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: query(first) }) });
+    const response = await app.yoga.fetch('http://bench/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: query(first) }),
+    });
     const body = (await response.json()) as { errors?: unknown[] };
     if (body.errors) throw new Error(JSON.stringify(body.errors));
   };
@@ -65,10 +81,15 @@ async function run(traced: boolean): Promise<{ cold: number; warm: number; spans
   return { cold, warm, spans };
 }
 
-console.log(`${SYMBOLS} symbols × ${YEARS} years of daily bars; weekly bars of every symbol per query; ${ITERATIONS} warm queries a run`);
+console.log(
+  `${SYMBOLS} symbols × ${YEARS} years of daily bars; weekly bars of every symbol per query; ${ITERATIONS} warm queries a run`,
+);
 // Discarded: starts the decoder threads and the JIT, which the first measured run would otherwise pay alone.
 await run(false);
-const results: Record<'off' | 'on', { cold: number[]; warm: number[]; spans: number }> = { off: { cold: [], warm: [], spans: 0 }, on: { cold: [], warm: [], spans: 0 } };
+const results: Record<'off' | 'on', { cold: number[]; warm: number[]; spans: number }> = {
+  off: { cold: [], warm: [], spans: 0 },
+  on: { cold: [], warm: [], spans: 0 },
+};
 for (let round = 0; round < ROUNDS; round++) {
   // Alternating, so neither side always runs on a warmer JIT.
   for (const mode of round % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
@@ -81,8 +102,12 @@ for (let round = 0; round < ROUNDS; round++) {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 for (const mode of ['off', 'on'] as const) {
   const r = results[mode];
-  console.log(`tracing ${mode.padEnd(3)}  cold ${median(r.cold).toFixed(1).padStart(7)} ms   warm ${median(r.warm).toFixed(2).padStart(7)} ms/query${mode === 'on' ? `   (${r.spans} spans in the last run)` : ''}`);
+  console.log(
+    `tracing ${mode.padEnd(3)}  cold ${median(r.cold).toFixed(1).padStart(7)} ms   warm ${median(r.warm).toFixed(2).padStart(7)} ms/query${mode === 'on' ? `   (${r.spans} spans in the last run)` : ''}`,
+  );
 }
-console.log(`on/off: cold ×${(median(results.on.cold) / median(results.off.cold)).toFixed(2)}, warm ×${(median(results.on.warm) / median(results.off.warm)).toFixed(2)}`);
+console.log(
+  `on/off: cold ×${(median(results.on.cold) / median(results.off.cold)).toFixed(2)}, warm ×${(median(results.on.warm) / median(results.off.warm)).toFixed(2)}`,
+);
 await rm(dir, { recursive: true, force: true });
 process.exit(0);

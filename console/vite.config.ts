@@ -51,6 +51,11 @@ export default defineConfig({
     reportCompressedSize: false,
   },
   server: {
-    proxy: Object.fromEntries(['/graphql', '/files', '/v1', '/metrics', '/health', '/ready'].map((p) => [p, { target: gateway, changeOrigin: true }])),
+    proxy: Object.fromEntries(
+      ['/graphql', '/files', '/v1', '/metrics', '/health', '/ready'].map((p) => [
+        p,
+        { target: gateway, changeOrigin: true },
+      ]),
+    ),
   },
 });

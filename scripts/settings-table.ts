@@ -5,7 +5,8 @@ import { SETTINGS } from '../src/config.js';
 import { isDescribedDefault } from '../src/config/parse.js';
 
 export const README_FILE = fileURLToPath(new URL('../README.md', import.meta.url));
-export const START_MARKER = '<!-- settings table: generated from SETTINGS in src/config.ts by `npx tsx scripts/settings-table.ts` -->';
+export const START_MARKER =
+  '<!-- settings table: generated from SETTINGS in src/config.ts by `npx tsx scripts/settings-table.ts` -->';
 export const END_MARKER = '<!-- end of settings table -->';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');

@@ -67,16 +67,29 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
   metrics.watchCatalog(services.catalog);
 
   // The console's documents (from its build) and LAKEQL_TRUSTED_DOCUMENTS, by id; the trusted file wins a shared id.
-  const documents = new Map([...(await loadConsoleDocuments(deps.consoleDirectory)), ...(config.trustedDocuments ? await loadDocuments(config.trustedDocuments) : [])]);
-  const caching: HttpCacheOptions = { lakeVersion: services.lakeVersion, maxAge: config.catalogMaxAge, authOn: isAuthConfigured(config.auth) };
-  const responseCache = responseCachePlugin({ lakeVersion: services.lakeVersion, maxAge: config.catalogMaxAge, maxEntries: config.responseCacheEntries });
+  const documents = new Map([
+    ...(await loadConsoleDocuments(deps.consoleDirectory)),
+    ...(config.trustedDocuments ? await loadDocuments(config.trustedDocuments) : []),
+  ]);
+  const caching: HttpCacheOptions = {
+    lakeVersion: services.lakeVersion,
+    maxAge: config.catalogMaxAge,
+    authOn: isAuthConfigured(config.auth),
+  };
+  const responseCache = responseCachePlugin({
+    lakeVersion: services.lakeVersion,
+    maxAge: config.catalogMaxAge,
+    maxEntries: config.responseCacheEntries,
+  });
 
   // Set by stop(): from then on new requests and operations are refused (src/http/drain.ts).
   const drain: Drain = { stopping: false };
   const graphiql = offlineGraphiQL();
   const authenticator = buildAuthenticator(config, deps.security);
   // Loaded only when tracing is on: @envelop/opentelemetry brings the SDK's modules with it.
-  const tracing = services.tracing ? (await import('./http/tracing.js')).tracingPlugins({ provider: services.tracing.provider, fields: TRACED_FIELDS }) : [];
+  const tracing = services.tracing
+    ? (await import('./http/tracing.js')).tracingPlugins({ provider: services.tracing.provider, fields: TRACED_FIELDS })
+    : [];
   const yoga = createYoga<Record<string, never>, Context>({
     schema,
     context: ({ request }) => createContext(services, request),
@@ -93,12 +106,25 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     // Tracing (only when OTEL_* turned it on) first: the operation span then covers what every later plugin does on execute.
     plugins: [
       ...tracing,
-      requestLogPlugin(logger), metrics.timingPlugin(), consolePlugin({ directory: deps.consoleDirectory }), graphiql.plugin, drainPlugin(drain),
+      requestLogPlugin(logger),
+      metrics.timingPlugin(),
+      consolePlugin({ directory: deps.consoleDirectory }),
+      graphiql.plugin,
+      drainPlugin(drain),
       ...securityPlugins(config, { redis: services.redis, ...deps.security }, authenticator),
-      persistedDocumentsPlugin({ documents, trustedOnly: config.trustedDocuments !== undefined }), httpCachePlugin(caching), ...(responseCache ? [responseCache] : []),
-      metrics.endpointPlugin(), healthPlugin(store), filesPlugin(store, services.urlSigner), barsExportPlugin(services, caching),
+      persistedDocumentsPlugin({ documents, trustedOnly: config.trustedDocuments !== undefined }),
+      httpCachePlugin(caching),
+      ...(responseCache ? [responseCache] : []),
+      metrics.endpointPlugin(),
+      healthPlugin(store),
+      filesPlugin(store, services.urlSigner),
+      barsExportPlugin(services, caching),
       uploadPlugin({
-        timeoutMs: config.limits.requestTimeoutMs, maxTokens: config.limits.maxTokens, spillDir: deps.uploadSpillDir, now: deps.security?.now, setTimer: deps.security?.setTimer,
+        timeoutMs: config.limits.requestTimeoutMs,
+        maxTokens: config.limits.maxTokens,
+        spillDir: deps.uploadSpillDir,
+        now: deps.security?.now,
+        setTimer: deps.security?.setTimer,
       }),
       putUploadsPlugin(services.transfers),
     ],
@@ -118,18 +144,31 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
         const written = await ensureDemoLake(store);
         if (written) log(`created the demo lake in ${location.directory} (${Date.now() - started} ms)`);
       }
-      const cleaned = await services.transfers.cleanUp().catch((error: Error) => ({ aborted: [], errors: [error.message] }));
-      if (cleaned?.aborted.length) log(`aborted ${cleaned.aborted.length} multipart uploads a previous run left unfinished`);
-      if (cleaned?.errors.length) warn(`could not clean up unfinished multipart uploads: ${cleaned.errors.slice(0, 3).join('; ')}`);
+      const cleaned = await services.transfers
+        .cleanUp()
+        .catch((error: Error) => ({ aborted: [], errors: [error.message] }));
+      if (cleaned?.aborted.length)
+        log(`aborted ${cleaned.aborted.length} multipart uploads a previous run left unfinished`);
+      if (cleaned?.errors.length)
+        warn(`could not clean up unfinished multipart uploads: ${cleaned.errors.slice(0, 3).join('; ')}`);
       // After the clean-up, which leaves young uploads alone: the ones a resumed job continues.
       const resumed = await services.transfers.resumeJournaled();
-      if (resumed.resumed || resumed.failed) log(`resumed ${resumed.resumed} journaled jobs a previous run left unfinished${resumed.failed ? `; ${resumed.failed} could not be resumed and failed` : ''}`);
+      if (resumed.resumed || resumed.failed)
+        log(
+          `resumed ${resumed.resumed} journaled jobs a previous run left unfinished${resumed.failed ? `; ${resumed.failed} could not be resumed and failed` : ''}`,
+        );
       server = createServer(yoga);
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);
         server!.listen(config.port, config.host, () => resolve());
       });
-      closeWebSocket = attachWebSocket(server, yoga as never, { authenticator, maxPayload: config.limits.maxBodyBytes, maxConnections: config.limits.maxWsConnections, warn, error: (message) => logger.error(message) });
+      closeWebSocket = attachWebSocket(server, yoga as never, {
+        authenticator,
+        maxPayload: config.limits.maxBodyBytes,
+        maxConnections: config.limits.maxWsConnections,
+        warn,
+        error: (message) => logger.error(message),
+      });
       const { port } = server.address() as AddressInfo;
       const host = config.host.includes(':') ? `[${config.host}]` : config.host;
       return `http://${host}:${port}${yoga.graphqlEndpoint}`;
@@ -165,8 +204,16 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
 async function until(deadline: number, work: Promise<unknown> | undefined): Promise<void> {
   if (!work) return;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<void>((resolve) => { timer = setTimeout(() => resolve(), Math.max(0, deadline - Date.now())); });
-  await Promise.race([work.then(() => {}, () => {}), late]).finally(() => clearTimeout(timer));
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(() => resolve(), Math.max(0, deadline - Date.now()));
+  });
+  await Promise.race([
+    work.then(
+      () => {},
+      () => {},
+    ),
+    late,
+  ]).finally(() => clearTimeout(timer));
 }
 
 const DEFAULT_QUERY = `# lakeql: the US-equity data lake over GraphQL. Try:

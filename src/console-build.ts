@@ -34,19 +34,29 @@ export async function ensureConsoleBuilt(options: ConsoleBuildOptions = {}): Pro
     const reason = await whyBuild(root);
     if (reason === undefined && !options.force) return { status: 'fresh' };
     if (reason === 'no-sources') {
-      return (await exists(path.join(root, 'dist', 'index.html'))) ? { status: 'fresh' } : { status: 'unavailable', reason: `no console sources in ${root}` };
+      return (await exists(path.join(root, 'dist', 'index.html')))
+        ? { status: 'fresh' }
+        : { status: 'unavailable', reason: `no console sources in ${root}` };
     }
     let vite: typeof import('vite');
     try {
       vite = await import('vite');
     } catch {
-      return { status: 'unavailable', reason: 'vite is not installed (production dependencies only); build the console where dev dependencies are' };
+      return {
+        status: 'unavailable',
+        reason: 'vite is not installed (production dependencies only); build the console where dev dependencies are',
+      };
     }
     log(`building the web console (${reason ?? 'forced'})`);
     const started = Date.now();
     const tmp = path.join(root, `.dist-${process.pid}-${started}`);
     try {
-      await vite.build({ root, configFile: path.join(root, 'vite.config.ts'), logLevel: 'warn', build: { outDir: tmp, emptyOutDir: true } });
+      await vite.build({
+        root,
+        configFile: path.join(root, 'vite.config.ts'),
+        logLevel: 'warn',
+        build: { outDir: tmp, emptyOutDir: true },
+      });
       await writeFile(path.join(tmp, STAMP), String(started));
       await swap(tmp, path.join(root, 'dist'));
     } finally {
@@ -89,7 +99,10 @@ async function newestSource(root: string): Promise<number | undefined> {
 /** Readers see the old build or the new one, never half of one: rename is atomic, only the brief gap between the two has no folder. */
 async function swap(fresh: string, dist: string): Promise<void> {
   const old = `${dist}.old-${process.pid}`;
-  const hadOld = await rename(dist, old).then(() => true, () => false);
+  const hadOld = await rename(dist, old).then(
+    () => true,
+    () => false,
+  );
   await rename(fresh, dist);
   if (hadOld) await rm(old, { recursive: true, force: true });
 }
@@ -109,5 +122,8 @@ async function acquire(lock: string): Promise<void> {
 }
 
 async function exists(file: string): Promise<boolean> {
-  return stat(file).then(() => true, () => false);
+  return stat(file).then(
+    () => true,
+    () => false,
+  );
 }

@@ -23,9 +23,27 @@ export const requestScope = new AsyncLocalStorage<RequestScope>();
  * or an error object carrying a config must still not leak credentials.
  */
 const REDACT_PATHS = [
-  'authorization', 'apiKey', 'apiKeys', 'password', 'secret', 'token', 'cookie',
-  '*.authorization', '*.apiKey', '*.apiKeys', '*.password', '*.secret', '*.token', '*.cookie', '*["x-api-key"]',
-  'headers.authorization', 'headers["x-api-key"]', 'headers.cookie', '*.headers.authorization', '*.headers["x-api-key"]', '*.headers.cookie',
+  'authorization',
+  'apiKey',
+  'apiKeys',
+  'password',
+  'secret',
+  'token',
+  'cookie',
+  '*.authorization',
+  '*.apiKey',
+  '*.apiKeys',
+  '*.password',
+  '*.secret',
+  '*.token',
+  '*.cookie',
+  '*["x-api-key"]',
+  'headers.authorization',
+  'headers["x-api-key"]',
+  'headers.cookie',
+  '*.headers.authorization',
+  '*.headers["x-api-key"]',
+  '*.headers.cookie',
 ];
 
 export interface LoggerOptions {
@@ -53,7 +71,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 }
 
 /** Query parameters whose values are credentials: lakeql's own signed URLs, S3 presigned URLs, tokens. */
-const SECRET_PARAMS = /^(sig|signature|token|access_token|api[-_]?key|key|x-amz-signature|x-amz-credential|x-amz-security-token|password)$/i;
+const SECRET_PARAMS =
+  /^(sig|signature|token|access_token|api[-_]?key|key|x-amz-signature|x-amz-credential|x-amz-security-token|password)$/i;
 
 /** Path plus query with credential values replaced, for the request line. */
 export function redactedPath(url: URL): string {
@@ -64,16 +83,26 @@ export function redactedPath(url: URL): string {
 }
 
 /** Yoga's logger interface over pino: yoga logs unexpected (masked) errors with `error`, so they keep their stack here. */
-export function yogaLogger(logger: Logger): { debug(...args: unknown[]): void; info(...args: unknown[]): void; warn(...args: unknown[]): void; error(...args: unknown[]): void } {
-  const write = (level: 'trace' | 'info' | 'warn' | 'error') => (...args: unknown[]) => {
-    const error = args.find((a): a is Error => a instanceof Error);
-    const text = args.filter((a) => !(a instanceof Error)).map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
-    const code = error && expectedCode(error);
-    // A user's mistake (a bad path, a missing object) is not a fault of the server: warn, no stack.
-    if (code) logger[level === 'error' ? 'warn' : level]({ code }, error.message);
-    else if (error) logger[level]({ err: error }, text || error.message);
-    else logger[level](text);
-  };
+export function yogaLogger(logger: Logger): {
+  debug(...args: unknown[]): void;
+  info(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+} {
+  const write =
+    (level: 'trace' | 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) => {
+      const error = args.find((a): a is Error => a instanceof Error);
+      const text = args
+        .filter((a) => !(a instanceof Error))
+        .map((a) => (typeof a === 'string' ? a : JSON.stringify(a)))
+        .join(' ');
+      const code = error && expectedCode(error);
+      // A user's mistake (a bad path, a missing object) is not a fault of the server: warn, no stack.
+      if (code) logger[level === 'error' ? 'warn' : level]({ code }, error.message);
+      else if (error) logger[level]({ err: error }, text || error.message);
+      else logger[level](text);
+    };
   // Yoga's debug lines ("Processing GraphQL Parameters", ...) come several per request: trace, not debug.
   return { debug: write('trace'), info: write('info'), warn: write('warn'), error: write('error') };
 }
@@ -89,7 +118,14 @@ function expectedCode(error: Error): string | undefined {
   const code = typeof extensions?.code === 'string' ? extensions.code : undefined;
   if (code && code !== 'INTERNAL_SERVER_ERROR') return code;
   // Lake errors are LakeError subclasses whose `code` is their vocabulary word (src/lake/errors.ts).
-  if (original && typeof original.code === 'string' && typeof original.name === 'string' && original.name.endsWith('Error') && /^[A-Z_]+$/.test(original.code) && original.code !== 'STORE_ERROR') {
+  if (
+    original &&
+    typeof original.code === 'string' &&
+    typeof original.name === 'string' &&
+    original.name.endsWith('Error') &&
+    /^[A-Z_]+$/.test(original.code) &&
+    original.code !== 'STORE_ERROR'
+  ) {
     return original.code;
   }
   return undefined;

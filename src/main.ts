@@ -19,7 +19,10 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel });
   for (const warning of config.warnings) logger.warn(warning);
   // A fresh clone has no console/dist: build it here so `npm start` is the only step (a few seconds, once).
-  const built = await ensureConsoleBuilt({ log: (message) => logger.info(message) }).catch((error: Error) => ({ status: 'unavailable' as const, reason: error.message }));
+  const built = await ensureConsoleBuilt({ log: (message) => logger.info(message) }).catch((error: Error) => ({
+    status: 'unavailable' as const,
+    reason: error.message,
+  }));
   if (built.status === 'built') logger.info({ ms: built.ms }, 'built the web console');
   if (built.status === 'unavailable') logger.warn(`web console not served: ${built.reason}`);
   const app = await buildApp(config, { logger, metrics: new Metrics() });
@@ -38,11 +41,15 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   const url = await app.start();
-  const lake = app.services.location.kind === 's3' ? `s3://${(app.services.location as { bucket: string }).bucket}` : config.lake;
+  const lake =
+    app.services.location.kind === 's3' ? `s3://${(app.services.location as { bucket: string }).bucket}` : config.lake;
   const where = { lake, console: new URL('/', url).href, graphiql: url, metrics: new URL('/metrics', url).href };
   // A person at a terminal gets the addresses as plain lines; a log collector gets only JSON.
   if (process.stdout.isTTY) process.stdout.write(startBanner(where));
-  logger.info({ lake, graphiql: url, console: where.console, metrics: where.metrics }, `lakeql serving ${lake} — console at ${where.console}, GraphiQL at ${url}`);
+  logger.info(
+    { lake, graphiql: url, console: where.console, metrics: where.metrics },
+    `lakeql serving ${lake} — console at ${where.console}, GraphiQL at ${url}`,
+  );
 }
 
 function startBanner(where: { lake: string; console: string; graphiql: string; metrics: string }): string {

@@ -14,7 +14,10 @@ function sources(dir: string): string[] {
 /** Every module specifier a file imports or re-exports, static or dynamic. */
 function imports(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  const found = [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"\n;]*?from\s+['"]([^'"]+)['"]/g), ...text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)];
+  const found = [
+    ...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"\n;]*?from\s+['"]([^'"]+)['"]/g),
+    ...text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g),
+  ];
   return found.map((m) => m[1]!);
 }
 
@@ -26,7 +29,9 @@ function target(file: string, specifier: string): string {
 
 function violations(folder: string, forbidden: (target: string) => boolean): string[] {
   return sources(join(SRC, folder)).flatMap((file) =>
-    imports(file).filter((s) => forbidden(target(file, s))).map((s) => `${relative(SRC, file)} imports ${s}`),
+    imports(file)
+      .filter((s) => forbidden(target(file, s)))
+      .map((s) => `${relative(SRC, file)} imports ${s}`),
   );
 }
 
@@ -42,7 +47,9 @@ describe('dependency rule', () => {
 
   it('src/lake knows no GraphQL and nothing above it', () => {
     const above = new Set(['http', 'schema', 'resolvers', 'services', 'app.ts', 'main.ts', 'cli']);
-    expect(violations('lake', (t) => above.has(t) || /^(graphql|graphql-yoga|@pothos\/|@graphql-yoga\/|@envelop\/)/.test(t))).toEqual([]);
+    expect(
+      violations('lake', (t) => above.has(t) || /^(graphql|graphql-yoga|@pothos\/|@graphql-yoga\/|@envelop\/)/.test(t)),
+    ).toEqual([]);
   });
 
   it('src/lake traces through the OpenTelemetry API alone (a no-op until src/services registers a provider)', () => {
@@ -60,7 +67,11 @@ describe('dependency rule', () => {
   it('only src/lake/store/s3* imports the AWS SDK', () => {
     const offenders = sources(SRC)
       .filter((file) => !/\/lake\/store\/(s3[^/]*\.ts|s3\/)/.test(file))
-      .flatMap((file) => imports(file).filter((s) => s.startsWith('@aws-sdk/')).map((s) => `${relative(SRC, file)} imports ${s}`));
+      .flatMap((file) =>
+        imports(file)
+          .filter((s) => s.startsWith('@aws-sdk/'))
+          .map((s) => `${relative(SRC, file)} imports ${s}`),
+      );
     expect(offenders).toEqual([]);
   });
 });

@@ -15,12 +15,15 @@ function undescribed(s: GraphQLSchema): string[] {
     if (isObjectType(type) || isInterfaceType(type)) {
       for (const field of Object.values(type.getFields())) {
         if (!described(field.description)) missing.push(`${type.name}.${field.name}`);
-        for (const arg of field.args) if (!described(arg.description)) missing.push(`${type.name}.${field.name}(${arg.name}:)`);
+        for (const arg of field.args)
+          if (!described(arg.description)) missing.push(`${type.name}.${field.name}(${arg.name}:)`);
       }
     } else if (isInputObjectType(type)) {
-      for (const field of Object.values(type.getFields())) if (!described(field.description)) missing.push(`${type.name}.${field.name}`);
+      for (const field of Object.values(type.getFields()))
+        if (!described(field.description)) missing.push(`${type.name}.${field.name}`);
     } else if (isEnumType(type)) {
-      for (const value of type.getValues()) if (!described(value.description)) missing.push(`${type.name}.${value.name}`);
+      for (const value of type.getValues())
+        if (!described(value.description)) missing.push(`${type.name}.${value.name}`);
     }
   }
   return missing;
@@ -35,8 +38,10 @@ describe('schema descriptions', () => {
     const bar = schema.getType('Bar');
     const fundamentals = schema.getType('Fundamentals');
     if (!isObjectType(bar) || !isObjectType(fundamentals)) throw new Error('Bar and Fundamentals must be object types');
-    for (const name of ['open', 'high', 'low', 'close', 'vwap']) expect(bar.getFields()[name].description).toMatch(/dollars/);
+    for (const name of ['open', 'high', 'low', 'close', 'vwap'])
+      expect(bar.getFields()[name].description).toMatch(/dollars/);
     expect(bar.getFields().volume.description).toMatch(/shares/i);
-    for (const name of ['revenue', 'netIncome', 'eps']) expect(fundamentals.getFields()[name].description).toMatch(/dollars/);
+    for (const name of ['revenue', 'netIncome', 'eps'])
+      expect(fundamentals.getFields()[name].description).toMatch(/dollars/);
   });
 });

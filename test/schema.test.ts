@@ -12,14 +12,37 @@ const CONTRACT: Record<string, string[]> = {
     'symbol(ticker: String!): Symbol',
     'lake: Lake!',
   ],
-  Symbol: ['ticker: String!', 'years: [SymbolYear!]!', 'year(year: Int!): SymbolYear', 'fundamentals(year: Int, quarter: Int): [Fundamentals!]!'],
-  SymbolYear: ['year: Int!', 'tickFiles: [TickFile!]!', 'tickFile(resolution: Resolution = DAILY): TickFile', 'fundamentals: [Fundamentals!]!'],
+  Symbol: [
+    'ticker: String!',
+    'years: [SymbolYear!]!',
+    'year(year: Int!): SymbolYear',
+    'fundamentals(year: Int, quarter: Int): [Fundamentals!]!',
+  ],
+  SymbolYear: [
+    'year: Int!',
+    'tickFiles: [TickFile!]!',
+    'tickFile(resolution: Resolution = DAILY): TickFile',
+    'fundamentals: [Fundamentals!]!',
+  ],
   TickFile: [
-    'key: String!', 'resolution: Resolution!', 'size: SafeInt!', 'etag: String', 'lastModified: DateTime!',
-    'contentType: String', 'metadata: JSON', 'downloadUrl(expiresIn: Int = 900): String!',
+    'key: String!',
+    'resolution: Resolution!',
+    'size: SafeInt!',
+    'etag: String',
+    'lastModified: DateTime!',
+    'contentType: String',
+    'metadata: JSON',
+    'downloadUrl(expiresIn: Int = 900): String!',
   ],
   Fundamentals: [
-    'symbol: String!', 'year: Int!', 'quarter: Int!', 'key: String!', 'revenue: Float', 'netIncome: Float', 'eps: Float', 'data: JSON!',
+    'symbol: String!',
+    'year: Int!',
+    'quarter: Int!',
+    'key: String!',
+    'revenue: Float',
+    'netIncome: Float',
+    'eps: Float',
+    'data: JSON!',
   ],
 };
 
@@ -36,7 +59,11 @@ function assertHolds(field: GraphQLField<unknown, unknown> | undefined, line: st
     const fallback = arg.defaultValue === undefined ? '' : ` = ${print(astFromValue(arg.defaultValue, arg.type)!)}`;
     const actual = `${arg.name}: ${arg.type.toString()}${fallback}`;
     if (wanted.has(arg.name)) expect(actual, line).toBe(wanted.get(arg.name));
-    else expect(isNonNullType(arg.type) && arg.defaultValue === undefined, `${line}: added argument ${actual} must be optional`).toBe(false);
+    else
+      expect(
+        isNonNullType(arg.type) && arg.defaultValue === undefined,
+        `${line}: added argument ${actual} must be optional`,
+      ).toBe(false);
     wanted.delete(arg.name);
   }
   expect([...wanted.keys()], `${line}: missing arguments`).toEqual([]);

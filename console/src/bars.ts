@@ -7,20 +7,35 @@ const PAGE = 5000;
 /** A whole minute history is large; the chart keeps the most recent this many bars. */
 const MAX_BARS = 60_000;
 
-export interface BarRange { from: string | null; to: string | null; adjustment: Adjustment; /** Timeframes per bar (5 with MINUTE: 5-minute bars); default 1. */ every?: number }
+export interface BarRange {
+  from: string | null;
+  to: string | null;
+  adjustment: Adjustment /** Timeframes per bar (5 with MINUTE: 5-minute bars); default 1. */;
+  every?: number;
+}
 
 const cache = new Map<string, Bar[]>();
-const keyOf = (ticker: string, timeframe: Timeframe, range: BarRange) => `${ticker}|${timeframe}*${range.every ?? 1}|${range.from ?? ''}|${range.to ?? ''}|${range.adjustment}`;
+const keyOf = (ticker: string, timeframe: Timeframe, range: BarRange) =>
+  `${ticker}|${timeframe}*${range.every ?? 1}|${range.from ?? ''}|${range.to ?? ''}|${range.adjustment}`;
 
 /** Every page of `ticker`'s bars in `range`; null when the lake has no such symbol. */
-export async function loadBars(ticker: string, timeframe: Timeframe, range: BarRange, signal?: AbortSignal): Promise<Bar[] | null> {
+export async function loadBars(
+  ticker: string,
+  timeframe: Timeframe,
+  range: BarRange,
+  signal?: AbortSignal,
+): Promise<Bar[] | null> {
   const key = keyOf(ticker, timeframe, range);
   const hit = cache.get(key);
   if (hit) return hit;
   const bars: Bar[] = [];
   let after: string | null = null;
   do {
-    const result: ResultOf<typeof BarsQuery> = await request(BarsQuery, { ticker, timeframe, first: PAGE, after, ...range }, signal);
+    const result: ResultOf<typeof BarsQuery> = await request(
+      BarsQuery,
+      { ticker, timeframe, first: PAGE, after, ...range },
+      signal,
+    );
     if (!result.symbol) return null;
     const page = result.symbol.bars;
     if (!page.nodes || !page.pageInfo) throw new Error(`the bars of ${ticker} could not be read`);

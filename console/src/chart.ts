@@ -1,7 +1,15 @@
 // The price chart (lightweight-charts): candles in New York time, volume on its own hidden scale, legend, log scale, averages and compared symbols.
 import {
-  CandlestickSeries, createChart, HistogramSeries, LineSeries, PriceScaleMode,
-  type IChartApi, type ISeriesApi, type MouseEventParams, type Time, type UTCTimestamp,
+  CandlestickSeries,
+  createChart,
+  HistogramSeries,
+  LineSeries,
+  PriceScaleMode,
+  type IChartApi,
+  type ISeriesApi,
+  type MouseEventParams,
+  type Time,
+  type UTCTimestamp,
 } from 'lightweight-charts';
 import type { Bar, Timeframe } from './documents.js';
 import { h } from './dom.js';
@@ -13,7 +21,12 @@ export const DOWN = '#ef5350';
 /** Colours for compared symbols, in the order they were added. */
 const COMPARE_COLORS = ['#2563eb', '#d97706', '#7c3aed', '#db2777', '#0891b2'];
 
-export interface ChartTheme { background: string; text: string; grid: string; border: string }
+export interface ChartTheme {
+  background: string;
+  text: string;
+  grid: string;
+  border: string;
+}
 
 /** Bars with every price present: what can be drawn as a candle. */
 type Drawn = Bar & { open: number; high: number; low: number; close: number; t: Time };
@@ -29,7 +42,10 @@ export class BarsChart {
   private intraday = false;
   private log = false;
 
-  constructor(container: HTMLElement, private readonly legend: HTMLElement) {
+  constructor(
+    container: HTMLElement,
+    private readonly legend: HTMLElement,
+  ) {
     this.chart = createChart(container, {
       autoSize: true,
       layout: { fontFamily: 'system-ui, sans-serif' },
@@ -37,9 +53,20 @@ export class BarsChart {
       timeScale: { rightOffset: 4, shiftVisibleRangeOnNewBar: false },
       localization: { timeFormatter: (t: Time) => formatChartTime(t as number, this.intraday) },
     });
-    this.candles = this.chart.addSeries(CandlestickSeries, { upColor: UP, downColor: DOWN, borderVisible: false, wickUpColor: UP, wickDownColor: DOWN });
+    this.candles = this.chart.addSeries(CandlestickSeries, {
+      upColor: UP,
+      downColor: DOWN,
+      borderVisible: false,
+      wickUpColor: UP,
+      wickDownColor: DOWN,
+    });
     // Volume sits on an overlay scale of its own, with no labels, so its numbers never mix with prices.
-    this.volume = this.chart.addSeries(HistogramSeries, { priceFormat: { type: 'volume' }, priceScaleId: 'volume', lastValueVisible: false, priceLineVisible: false });
+    this.volume = this.chart.addSeries(HistogramSeries, {
+      priceFormat: { type: 'volume' },
+      priceScaleId: 'volume',
+      lastValueVisible: false,
+      priceLineVisible: false,
+    });
     this.chart.priceScale('volume').applyOptions({ scaleMargins: { top: 0.8, bottom: 0 }, visible: false });
     this.candles.priceScale().applyOptions({ scaleMargins: { top: 0.08, bottom: 0.25 } });
     this.chart.subscribeCrosshairMove((param) => this.showLegend(param));
@@ -58,10 +85,16 @@ export class BarsChart {
   show(bars: Bar[], timeframe: Timeframe): void {
     this.intraday = timeframe === 'MINUTE' || timeframe === 'HOUR';
     const time = (b: Bar): Time => (this.intraday ? (toNewYorkChartTime(b.time) as UTCTimestamp) : b.date);
-    this.drawn = bars.filter((b) => b.open !== null && b.high !== null && b.low !== null && b.close !== null).map((b) => ({ ...b, t: time(b) }) as Drawn);
+    this.drawn = bars
+      .filter((b) => b.open !== null && b.high !== null && b.low !== null && b.close !== null)
+      .map((b) => ({ ...b, t: time(b) }) as Drawn);
     this.byTime = new Map(this.drawn.map((b, i) => [b.t, i]));
-    this.candles.setData(this.drawn.map((b) => ({ time: b.t, open: b.open, high: b.high, low: b.low, close: b.close })));
-    this.volume.setData(this.drawn.map((b) => ({ time: b.t, value: b.volume ?? 0, color: b.close >= b.open ? `${UP}80` : `${DOWN}80` })));
+    this.candles.setData(
+      this.drawn.map((b) => ({ time: b.t, open: b.open, high: b.high, low: b.low, close: b.close })),
+    );
+    this.volume.setData(
+      this.drawn.map((b) => ({ time: b.t, value: b.volume ?? 0, color: b.close >= b.open ? `${UP}80` : `${DOWN}80` })),
+    );
     this.chart.applyOptions({ timeScale: { timeVisible: this.intraday, secondsVisible: false } });
     for (const [id, series] of this.averages) series.setData(this.averageData(id));
     this.showLegend(undefined);
@@ -100,7 +133,14 @@ export class BarsChart {
     for (const id of ids) {
       if (this.averages.has(id)) continue;
       const spec = AVERAGES.find((a) => a.id === id)!;
-      const series = this.chart.addSeries(LineSeries, { color: spec.color, lineWidth: 1, priceLineVisible: false, lastValueVisible: false, crosshairMarkerVisible: false, title: spec.label });
+      const series = this.chart.addSeries(LineSeries, {
+        color: spec.color,
+        lineWidth: 1,
+        priceLineVisible: false,
+        lastValueVisible: false,
+        crosshairMarkerVisible: false,
+        title: spec.label,
+      });
       series.setData(this.averageData(id));
       this.averages.set(id, series);
     }
@@ -116,7 +156,12 @@ export class BarsChart {
     others.forEach(({ ticker, bars }, i) => {
       let series = this.compared.get(ticker);
       if (!series) {
-        series = this.chart.addSeries(LineSeries, { color: COMPARE_COLORS[i % COMPARE_COLORS.length], lineWidth: 2, priceLineVisible: false, title: ticker });
+        series = this.chart.addSeries(LineSeries, {
+          color: COMPARE_COLORS[i % COMPARE_COLORS.length],
+          lineWidth: 2,
+          priceLineVisible: false,
+          title: ticker,
+        });
         this.compared.set(ticker, series);
       }
       const time = (b: Bar): Time => (this.intraday ? (toNewYorkChartTime(b.time) as UTCTimestamp) : b.date);
@@ -130,7 +175,12 @@ export class BarsChart {
   }
 
   private applyMode(): void {
-    const mode = this.compared.size > 0 ? PriceScaleMode.Percentage : this.log ? PriceScaleMode.Logarithmic : PriceScaleMode.Normal;
+    const mode =
+      this.compared.size > 0
+        ? PriceScaleMode.Percentage
+        : this.log
+          ? PriceScaleMode.Logarithmic
+          : PriceScaleMode.Normal;
     this.candles.priceScale().applyOptions({ mode });
   }
 
@@ -151,15 +201,32 @@ export class BarsChart {
     const previous = this.drawn[index - 1];
     const change = previous ? bar.close - previous.close : null;
     const percent = previous && previous.close !== 0 ? (change! / previous.close) * 100 : null;
-    const price = (n: number) => n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: n < 1 ? 4 : 2 });
-    const field = (label: string, value: string, cls = '') => h('span', { class: `legend-field ${cls}` }, h('span', { class: 'muted', text: `${label} ` }), value);
+    const price = (n: number) =>
+      n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: n < 1 ? 4 : 2 });
+    const field = (label: string, value: string, cls = '') =>
+      h('span', { class: `legend-field ${cls}` }, h('span', { class: 'muted', text: `${label} ` }), value);
     const direction = change === null ? '' : change >= 0 ? 'up' : 'down';
     const fields: Node[] = [
-      h('span', { class: 'legend-time', text: formatChartTime(typeof bar.t === 'number' ? bar.t : Date.parse(`${bar.date}T00:00:00Z`) / 1000, this.intraday) }),
-      field('O', price(bar.open)), field('H', price(bar.high)), field('L', price(bar.low)), field('C', price(bar.close), direction),
+      h('span', {
+        class: 'legend-time',
+        text: formatChartTime(
+          typeof bar.t === 'number' ? bar.t : Date.parse(`${bar.date}T00:00:00Z`) / 1000,
+          this.intraday,
+        ),
+      }),
+      field('O', price(bar.open)),
+      field('H', price(bar.high)),
+      field('L', price(bar.low)),
+      field('C', price(bar.close), direction),
       field('V', bar.volume === null ? '—' : Math.round(bar.volume).toLocaleString('en-US')),
     ];
-    if (percent !== null) fields.push(h('span', { class: `legend-field ${direction}`, text: `${change! >= 0 ? '+' : ''}${price(change!)} (${percent >= 0 ? '+' : ''}${percent.toFixed(2)}%)` }));
+    if (percent !== null)
+      fields.push(
+        h('span', {
+          class: `legend-field ${direction}`,
+          text: `${change! >= 0 ? '+' : ''}${price(change!)} (${percent >= 0 ? '+' : ''}${percent.toFixed(2)}%)`,
+        }),
+      );
     this.legend.replaceChildren(...fields);
     this.legend.dataset.date = bar.date;
   }

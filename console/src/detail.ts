@@ -19,20 +19,64 @@ export function renderYears(ticker: string, years: SymbolYear[]): void {
     ...[...years].reverse().map((y) => {
       const files = [
         ...y.tickFiles.map((f) => ({
-          label: f.resolution === 'DAILY' ? 'daily bars' : `minute bars, ${MONTHS[(f.month ?? 1) - 1]}`, key: f.key, size: f.size, date: f.lastModified, url: f.downloadUrl,
-          name: fileName(ticker, y.year, f.resolution === 'DAILY' ? 'daily' : `minute-${String(f.month).padStart(2, '0')}`, 'parquet'),
+          label: f.resolution === 'DAILY' ? 'daily bars' : `minute bars, ${MONTHS[(f.month ?? 1) - 1]}`,
+          key: f.key,
+          size: f.size,
+          date: f.lastModified,
+          url: f.downloadUrl,
+          name: fileName(
+            ticker,
+            y.year,
+            f.resolution === 'DAILY' ? 'daily' : `minute-${String(f.month).padStart(2, '0')}`,
+            'parquet',
+          ),
         })),
-        ...y.fundamentals.map((f) => ({ label: `fundamentals Q${f.quarter}`, key: f.key, size: f.size, date: f.lastModified, url: f.downloadUrl, name: fileName(ticker, y.year, `Q${f.quarter}`, 'json') })),
+        ...y.fundamentals.map((f) => ({
+          label: `fundamentals Q${f.quarter}`,
+          key: f.key,
+          size: f.size,
+          date: f.lastModified,
+          url: f.downloadUrl,
+          name: fileName(ticker, y.year, `Q${f.quarter}`, 'json'),
+        })),
       ];
       const total = files.reduce((a, f) => a + f.size, 0);
-      return h('details', { class: 'year', attrs: { 'data-year': String(y.year) } },
-        h('summary', {}, h('strong', { text: String(y.year) }), h('span', { class: 'muted small', text: ` ${files.length} file${files.length === 1 ? '' : 's'} · ${bytes(total)}` })),
-        h('table', { class: 'files' },
-          h('tbody', {}, ...files.map((f) => h('tr', {},
-            h('td', {}, h('a', { text: f.label, title: `${f.key} (saved as ${f.name})`, attrs: { href: f.url, download: f.name } })),
-            h('td', { class: 'num', text: bytes(f.size) }),
-            h('td', { class: 'muted small', text: dateTime(f.date) }),
-          ))),
+      return h(
+        'details',
+        { class: 'year', attrs: { 'data-year': String(y.year) } },
+        h(
+          'summary',
+          {},
+          h('strong', { text: String(y.year) }),
+          h('span', {
+            class: 'muted small',
+            text: ` ${files.length} file${files.length === 1 ? '' : 's'} · ${bytes(total)}`,
+          }),
+        ),
+        h(
+          'table',
+          { class: 'files' },
+          h(
+            'tbody',
+            {},
+            ...files.map((f) =>
+              h(
+                'tr',
+                {},
+                h(
+                  'td',
+                  {},
+                  h('a', {
+                    text: f.label,
+                    title: `${f.key} (saved as ${f.name})`,
+                    attrs: { href: f.url, download: f.name },
+                  }),
+                ),
+                h('td', { class: 'num', text: bytes(f.size) }),
+                h('td', { class: 'muted small', text: dateTime(f.date) }),
+              ),
+            ),
+          ),
         ),
       );
     }),
@@ -49,16 +93,41 @@ export function renderFundamentals(ticker: string, years: SymbolYear[]): void {
     return;
   }
   host.replaceChildren(
-    h('table', { class: 'fundamentals' },
-      h('thead', {}, h('tr', {}, ...['Period', 'Revenue', 'Net income', 'Margin', 'EPS', ''].map((t) => h('th', { text: t })))),
-      h('tbody', {}, ...rows.map((r) => h('tr', {},
-        h('td', { text: `${r.year} Q${r.quarter}` }),
-        h('td', { class: 'num', text: money(r.revenue) }),
-        h('td', { class: `num ${r.netIncome !== null && r.netIncome < 0 ? 'neg' : ''}`, text: money(r.netIncome) }),
-        h('td', { class: 'num', text: r.revenue && r.netIncome !== null ? `${((r.netIncome / r.revenue) * 100).toFixed(1)}%` : '—' }),
-        h('td', { class: 'num', text: plain(r.eps) }),
-        h('td', { class: 'num' }, h('a', { text: 'JSON', title: `Download ${r.key}`, attrs: { href: r.downloadUrl, download: fileName(ticker, r.year, `Q${r.quarter}`, 'json') } })),
-      ))),
+    h(
+      'table',
+      { class: 'fundamentals' },
+      h(
+        'thead',
+        {},
+        h('tr', {}, ...['Period', 'Revenue', 'Net income', 'Margin', 'EPS', ''].map((t) => h('th', { text: t }))),
+      ),
+      h(
+        'tbody',
+        {},
+        ...rows.map((r) =>
+          h(
+            'tr',
+            {},
+            h('td', { text: `${r.year} Q${r.quarter}` }),
+            h('td', { class: 'num', text: money(r.revenue) }),
+            h('td', { class: `num ${r.netIncome !== null && r.netIncome < 0 ? 'neg' : ''}`, text: money(r.netIncome) }),
+            h('td', {
+              class: 'num',
+              text: r.revenue && r.netIncome !== null ? `${((r.netIncome / r.revenue) * 100).toFixed(1)}%` : '—',
+            }),
+            h('td', { class: 'num', text: plain(r.eps) }),
+            h(
+              'td',
+              { class: 'num' },
+              h('a', {
+                text: 'JSON',
+                title: `Download ${r.key}`,
+                attrs: { href: r.downloadUrl, download: fileName(ticker, r.year, `Q${r.quarter}`, 'json') },
+              }),
+            ),
+          ),
+        ),
+      ),
     ),
   );
 }

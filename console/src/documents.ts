@@ -1,6 +1,13 @@
 // Every GraphQL operation the console sends; `npm run codegen` types them from schema.graphql into ./gql/, test/console/documents.test.ts validates them.
 import { graphql } from './gql/gql.js';
-import { JobState, type BarFieldsFragment, type ConsoleJobFragment, type SymbolDetailQuery as SymbolDetail, type SnapshotQuery as Snapshot, type UploadJobFieldsFragment } from './gql/graphql.js';
+import {
+  JobState,
+  type BarFieldsFragment,
+  type ConsoleJobFragment,
+  type SymbolDetailQuery as SymbolDetail,
+  type SnapshotQuery as Snapshot,
+  type UploadJobFieldsFragment,
+} from './gql/graphql.js';
 
 export type { Adjustment, Resolution, SnapshotOrderField as SnapshotField, Timeframe } from './gql/graphql.js';
 
@@ -110,6 +117,16 @@ export const CancelJobMutation = graphql(`
 
 /** For the document test, the cost test and the persisted-document manifest: every operation above, by name. */
 export const ALL_DOCUMENTS = {
-  LakeQuery, SymbolsQuery, SymbolDetailQuery, BarsQuery, CreateUploadJobMutation, UploadTickFileMutation, UploadJobProgressSubscription, UploadJobQuery,
-  JobsQuery, JobProgressSubscription, CancelJobMutation, SnapshotQuery,
+  LakeQuery,
+  SymbolsQuery,
+  SymbolDetailQuery,
+  BarsQuery,
+  CreateUploadJobMutation,
+  UploadTickFileMutation,
+  UploadJobProgressSubscription,
+  UploadJobQuery,
+  JobsQuery,
+  JobProgressSubscription,
+  CancelJobMutation,
+  SnapshotQuery,
 };

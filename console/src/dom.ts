@@ -1,16 +1,28 @@
 // Tiny DOM and formatting helpers: the console is small enough not to need a framework.
 
 type Child = Node | string | number | null | undefined | false;
-type Props = { class?: string; text?: string; title?: string; attrs?: Record<string, string>; on?: Record<string, (e: Event) => void> };
+type Props = {
+  class?: string;
+  text?: string;
+  title?: string;
+  attrs?: Record<string, string>;
+  on?: Record<string, (e: Event) => void>;
+};
 
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Props = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   if (props.class) el.className = props.class;
   if (props.text !== undefined) el.textContent = props.text;
   if (props.title) el.title = props.title;
   for (const [name, value] of Object.entries(props.attrs ?? {})) el.setAttribute(name, value);
   for (const [event, handler] of Object.entries(props.on ?? {})) el.addEventListener(event, handler);
-  for (const child of children) if (child !== null && child !== undefined && child !== false) el.append(typeof child === 'number' ? String(child) : child);
+  for (const child of children)
+    if (child !== null && child !== undefined && child !== false)
+      el.append(typeof child === 'number' ? String(child) : child);
   return el;
 }
 

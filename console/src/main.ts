@@ -56,7 +56,8 @@ function go(change: Partial<View>): void {
   void render(tickerChanged);
 }
 
-const isIntraday = (v: View) => v.range === '1D' || v.range === '5D' || (v.range === 'CUSTOM' && isIntradayTimeframe(v.timeframe));
+const isIntraday = (v: View) =>
+  v.range === '1D' || v.range === '5D' || (v.range === 'CUSTOM' && isIntradayTimeframe(v.timeframe));
 
 async function render(tickerChanged: boolean): Promise<void> {
   toolbar.render(hasMinute());
@@ -98,13 +99,16 @@ async function openSymbol(ticker: string, highlight?: number): Promise<void> {
     renderFundamentals(ticker, years);
     if (!symbol || years.length === 0) {
       clearDetail('No bars.');
-      byId('missing').textContent = `${ticker} is not in this lake yet. Upload a daily or minute Parquet file below to add it.`;
+      byId('missing').textContent =
+        `${ticker} is not in this lake yet. Upload a daily or minute Parquet file below to add it.`;
       byId('missing').hidden = false;
       return;
     }
     byId('missing').hidden = true;
-    byId('range').textContent = `${years[0].year}–${years.at(-1)!.year} · ${years.length} year${years.length === 1 ? '' : 's'}`;
-    if (highlight !== undefined) byId('years').querySelector(`details[data-year="${highlight}"]`)?.setAttribute('open', '');
+    byId('range').textContent =
+      `${years[0].year}–${years.at(-1)!.year} · ${years.length} year${years.length === 1 ? '' : 's'}`;
+    if (highlight !== undefined)
+      byId('years').querySelector(`details[data-year="${highlight}"]`)?.setAttribute('open', '');
     toolbar.render(hasMinute());
     await drawChart();
   } catch (error) {
@@ -133,9 +137,21 @@ function plan(v: View): { timeframe: Timeframe; range: BarRange } {
   if (v.range === 'CUSTOM') return { timeframe, range: { from: v.from, to: v.to, adjustment: v.adjustment, every } };
   if (isIntraday(v)) {
     // Minute bars of the newest minute file's month and the week before it: enough for five sessions.
-    const last = shown!.years.flatMap((y) => y.tickFiles.filter((f) => f.resolution === 'MINUTE').map((f) => `${y.year}-${String(f.month).padStart(2, '0')}-01`)).sort().at(-1)!;
-    const intraday = isIntradayTimeframe(v.timeframe) ? { timeframe, every } : { timeframe: 'MINUTE' as const, every: 1 };
-    return { timeframe: intraday.timeframe, range: { from: shiftDate(last, { days: -7 }), to: null, adjustment: v.adjustment, every: intraday.every } };
+    const last = shown!.years
+      .flatMap((y) =>
+        y.tickFiles
+          .filter((f) => f.resolution === 'MINUTE')
+          .map((f) => `${y.year}-${String(f.month).padStart(2, '0')}-01`),
+      )
+      .sort()
+      .at(-1)!;
+    const intraday = isIntradayTimeframe(v.timeframe)
+      ? { timeframe, every }
+      : { timeframe: 'MINUTE' as const, every: 1 };
+    return {
+      timeframe: intraday.timeframe,
+      range: { from: shiftDate(last, { days: -7 }), to: null, adjustment: v.adjustment, every: intraday.every },
+    };
   }
   return { timeframe, range: { from: null, to: null, adjustment: v.adjustment, every } };
 }
@@ -149,13 +165,20 @@ function zoomFor(v: View, bars: Bar[]): { from: string | null; to: string | null
       const dates = [...new Set(bars.map((b) => b.date))];
       return { from: dates.at(v.range === '1D' ? -1 : -5) ?? dates[0], to: null };
     }
-    case '1M': return { from: shiftDate(last, { months: -1 }), to: null };
-    case '6M': return { from: shiftDate(last, { months: -6 }), to: null };
-    case 'YTD': return { from: `${last.slice(0, 4)}-01-01`, to: null };
-    case '1Y': return { from: shiftDate(last, { years: -1 }), to: null };
-    case '5Y': return { from: shiftDate(last, { years: -5 }), to: null };
-    case 'CUSTOM': return { from: v.from, to: v.to };
-    default: return { from: null, to: null };
+    case '1M':
+      return { from: shiftDate(last, { months: -1 }), to: null };
+    case '6M':
+      return { from: shiftDate(last, { months: -6 }), to: null };
+    case 'YTD':
+      return { from: `${last.slice(0, 4)}-01-01`, to: null };
+    case '1Y':
+      return { from: shiftDate(last, { years: -1 }), to: null };
+    case '5Y':
+      return { from: shiftDate(last, { years: -5 }), to: null };
+    case 'CUSTOM':
+      return { from: v.from, to: v.to };
+    default:
+      return { from: null, to: null };
   }
 }
 
@@ -173,10 +196,10 @@ async function drawChart(): Promise<void> {
   byId('chart-status').textContent = 'Loading bars…';
   byId('chart-status').dataset.bars = '';
   try {
-    const [bars, ...others] = await Promise.all([
+    const [bars, ...others] = (await Promise.all([
       loadBars(shown.ticker, timeframe, range),
       ...v.compare.map((t) => loadBars(t, timeframe, range).then((b) => ({ ticker: t, bars: b }))),
-    ]) as [Bar[] | null, ...{ ticker: string; bars: Bar[] | null }[]];
+    ])) as [Bar[] | null, ...{ ticker: string; bars: Bar[] | null }[]];
     if (mine !== generation || shown?.ticker !== v.ticker) return;
     const unknown = others.filter((o) => o.bars === null).map((o) => o.ticker);
     if (unknown.length) notice(`Not in this lake, so not compared: ${unknown.join(', ')}`);
@@ -190,8 +213,10 @@ async function drawChart(): Promise<void> {
     const count = bars?.length ?? 0;
     const status = byId('chart-status');
     status.dataset.bars = String(count);
-    status.textContent = count === 0 ? 'No bars at this timeframe.'
-      : `${count.toLocaleString()} bars, ${bars![0].date} to ${bars!.at(-1)!.date}${timeframe === 'MINUTE' || timeframe === 'HOUR' ? ' · times in New York (ET)' : ''}${v.range !== view.range ? ` · no minute bars for ${v.ticker}, showing daily` : ''}`;
+    status.textContent =
+      count === 0
+        ? 'No bars at this timeframe.'
+        : `${count.toLocaleString()} bars, ${bars![0].date} to ${bars!.at(-1)!.date}${timeframe === 'MINUTE' || timeframe === 'HOUR' ? ' · times in New York (ET)' : ''}${v.range !== view.range ? ` · no minute bars for ${v.ticker}, showing daily` : ''}`;
   } catch (error) {
     if (mine !== generation) return;
     chart.clear();

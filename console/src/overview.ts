@@ -23,36 +23,90 @@ export function overviewPanel(onPick: (ticker: string) => void): { refresh(): Pr
   let total = 0;
   let seq = 0;
 
-  const signed = (n: number | null, digits: number, suffix = '') => (n === null ? '—' : `${n > 0 ? '+' : ''}${n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })}${suffix}`);
+  const signed = (n: number | null, digits: number, suffix = '') =>
+    n === null
+      ? '—'
+      : `${n > 0 ? '+' : ''}${n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })}${suffix}`;
   const direction = (n: number | null) => (n === null || n === 0 ? '' : n > 0 ? 'up' : 'down');
 
   const render = () => {
     const newest = rows.reduce((d, r) => (r.date > d ? r.date : d), '');
     host.replaceChildren(
-      h('table', { class: 'overview' },
-        h('thead', {}, h('tr', {}, ...COLUMNS.map((c) => {
-          const active = order.field === c.field;
-          return h('th', { class: c.numeric ? 'num' : '', attrs: { 'aria-sort': active ? (order.direction === 'ASC' ? 'ascending' : 'descending') : 'none' } },
-            h('button', {
-              class: 'sort', text: `${c.label}${active ? (order.direction === 'ASC' ? ' ▲' : ' ▼') : ''}`,
-              attrs: { type: 'button', 'data-sort': c.field },
-              on: { click: () => void load(active ? { field: c.field, direction: order.direction === 'ASC' ? 'DESC' : 'ASC' } : { field: c.field, direction: c.first }) },
-            }));
-        }), h('th', { text: 'Date' }))),
-        h('tbody', {}, ...rows.map((r) => h('tr', { attrs: { 'data-ticker': r.ticker, tabindex: '0' }, on: {
-          click: () => onPick(r.ticker),
-          keydown: (e) => (e as KeyboardEvent).key === 'Enter' && onPick(r.ticker),
-        } },
-          h('td', { class: 'ticker', text: r.ticker }),
-          h('td', { class: 'num', text: r.close.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }) }),
-          h('td', { class: `num ${direction(r.change)}`, text: signed(r.change, 2) }),
-          h('td', { class: `num ${direction(r.changePercent)}`, text: signed(r.changePercent, 2, '%') }),
-          h('td', { class: 'num', text: r.volume === null ? '—' : Math.round(r.volume).toLocaleString('en-US') }),
-          h('td', { class: `small ${r.date === newest ? 'muted' : 'stale'}`, text: r.date, title: r.date === newest ? '' : 'older than the newest bar in the lake' }),
-        ))),
+      h(
+        'table',
+        { class: 'overview' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ...COLUMNS.map((c) => {
+              const active = order.field === c.field;
+              return h(
+                'th',
+                {
+                  class: c.numeric ? 'num' : '',
+                  attrs: { 'aria-sort': active ? (order.direction === 'ASC' ? 'ascending' : 'descending') : 'none' },
+                },
+                h('button', {
+                  class: 'sort',
+                  text: `${c.label}${active ? (order.direction === 'ASC' ? ' ▲' : ' ▼') : ''}`,
+                  attrs: { type: 'button', 'data-sort': c.field },
+                  on: {
+                    click: () =>
+                      void load(
+                        active
+                          ? { field: c.field, direction: order.direction === 'ASC' ? 'DESC' : 'ASC' }
+                          : { field: c.field, direction: c.first },
+                      ),
+                  },
+                }),
+              );
+            }),
+            h('th', { text: 'Date' }),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          ...rows.map((r) =>
+            h(
+              'tr',
+              {
+                attrs: { 'data-ticker': r.ticker, tabindex: '0' },
+                on: {
+                  click: () => onPick(r.ticker),
+                  keydown: (e) => (e as KeyboardEvent).key === 'Enter' && onPick(r.ticker),
+                },
+              },
+              h('td', { class: 'ticker', text: r.ticker }),
+              h('td', {
+                class: 'num',
+                text: r.close.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+              }),
+              h('td', { class: `num ${direction(r.change)}`, text: signed(r.change, 2) }),
+              h('td', { class: `num ${direction(r.changePercent)}`, text: signed(r.changePercent, 2, '%') }),
+              h('td', { class: 'num', text: r.volume === null ? '—' : Math.round(r.volume).toLocaleString('en-US') }),
+              h('td', {
+                class: `small ${r.date === newest ? 'muted' : 'stale'}`,
+                text: r.date,
+                title: r.date === newest ? '' : 'older than the newest bar in the lake',
+              }),
+            ),
+          ),
+        ),
       ),
     );
-    if (next) host.append(h('button', { class: 'small-button', text: `Show more (${rows.length} of ${total})`, attrs: { type: 'button' }, on: { click: () => void more() } }));
+    if (next)
+      host.append(
+        h('button', {
+          class: 'small-button',
+          text: `Show more (${rows.length} of ${total})`,
+          attrs: { type: 'button' },
+          on: { click: () => void more() },
+        }),
+      );
   };
 
   const fetchPage = (after: string | null) => request(SnapshotQuery, { orderBy: order, first: PAGE, after });

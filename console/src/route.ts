@@ -20,8 +20,15 @@ export const RANGES: { id: Exclude<RangeId, 'CUSTOM'>; label: string; timeframe:
 export type ChartTimeframe = Timeframe | 'MINUTE5' | 'MINUTE15';
 
 export const TIMEFRAMES: { value: ChartTimeframe; label: string }[] = [
-  { value: 'MINUTE', label: '1m' }, { value: 'MINUTE5', label: '5m' }, { value: 'MINUTE15', label: '15m' }, { value: 'HOUR', label: '1h' },
-  { value: 'DAY', label: '1D' }, { value: 'WEEK', label: '1W' }, { value: 'MONTH', label: '1M' }, { value: 'QUARTER', label: '3M' }, { value: 'YEAR', label: '1Y' },
+  { value: 'MINUTE', label: '1m' },
+  { value: 'MINUTE5', label: '5m' },
+  { value: 'MINUTE15', label: '15m' },
+  { value: 'HOUR', label: '1h' },
+  { value: 'DAY', label: '1D' },
+  { value: 'WEEK', label: '1W' },
+  { value: 'MONTH', label: '1M' },
+  { value: 'QUARTER', label: '3M' },
+  { value: 'YEAR', label: '1Y' },
 ];
 
 /** The bars argument of a chart timeframe: `MINUTE5` is `timeframe: MINUTE, every: 5`. */
@@ -58,13 +65,25 @@ export const MAX_COMPARE = 5;
 const TICKER = /^[A-Z0-9][A-Z0-9.-]{0,14}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-export const DEFAULT_VIEW: View = { ticker: null, timeframe: 'DAY', range: '1Y', from: null, to: null, log: false, averages: [], compare: [], adjustment: 'SPLIT' };
+export const DEFAULT_VIEW: View = {
+  ticker: null,
+  timeframe: 'DAY',
+  range: '1Y',
+  from: null,
+  to: null,
+  log: false,
+  averages: [],
+  compare: [],
+  adjustment: 'SPLIT',
+};
 
 /** Reads `#AAPL?tf=DAY&range=1Y&log=1&ma=sma50&cmp=MSFT,SPY`; anything unknown falls back to the default. */
 export function parseView(hash: string): View {
   const [head, query = ''] = hash.replace(/^#/, '').split('?', 2);
   const params = new URLSearchParams(query);
-  const ticker = decodeURIComponent(head ?? '').trim().toUpperCase();
+  const ticker = decodeURIComponent(head ?? '')
+    .trim()
+    .toUpperCase();
   const tf = params.get('tf') as ChartTimeframe | null;
   const range = (params.get('range') ?? '').toUpperCase() as RangeId;
   const from = params.get('from');
@@ -72,14 +91,24 @@ export function parseView(hash: string): View {
   return {
     ticker: TICKER.test(ticker) ? ticker : null,
     // Without a timeframe, a preset range brings its own (minute bars for 1D and 5D).
-    timeframe: TIMEFRAMES.some((t) => t.value === tf) ? tf! : RANGES.find((r) => r.id === range)?.timeframe ?? DEFAULT_VIEW.timeframe,
+    timeframe: TIMEFRAMES.some((t) => t.value === tf)
+      ? tf!
+      : (RANGES.find((r) => r.id === range)?.timeframe ?? DEFAULT_VIEW.timeframe),
     range: range === 'CUSTOM' || RANGES.some((r) => r.id === range) ? range : DEFAULT_VIEW.range,
     from: from && DATE.test(from) ? from : null,
     to: to && DATE.test(to) ? to : null,
     log: params.get('log') === '1',
     averages: (params.get('ma') ?? '').split(',').filter((id): id is AverageId => AVERAGES.some((a) => a.id === id)),
-    compare: [...new Set((params.get('cmp') ?? '').toUpperCase().split(',').filter((t) => TICKER.test(t) && t !== ticker))].slice(0, MAX_COMPARE),
-    adjustment: ADJUSTMENTS.find((a) => a.value === (params.get('adj') ?? '').toUpperCase())?.value ?? DEFAULT_VIEW.adjustment,
+    compare: [
+      ...new Set(
+        (params.get('cmp') ?? '')
+          .toUpperCase()
+          .split(',')
+          .filter((t) => TICKER.test(t) && t !== ticker),
+      ),
+    ].slice(0, MAX_COMPARE),
+    adjustment:
+      ADJUSTMENTS.find((a) => a.value === (params.get('adj') ?? '').toUpperCase())?.value ?? DEFAULT_VIEW.adjustment,
   };
 }
 

@@ -6,7 +6,10 @@ import { request } from './graphql.js';
 /** Enough to fill the sidebar; a prefix narrows it. */
 const SHOWN = 200;
 
-export function symbolFinder(onPick: (ticker: string) => void, onError: (error: Error) => void): { refresh(): Promise<void>; select(ticker: string): void } {
+export function symbolFinder(
+  onPick: (ticker: string) => void,
+  onError: (error: Error) => void,
+): { refresh(): Promise<void>; select(ticker: string): void } {
   const input = byId<HTMLInputElement>('search');
   const list = byId<HTMLUListElement>('symbols');
   let selected: string | null = null;
@@ -15,11 +18,25 @@ export function symbolFinder(onPick: (ticker: string) => void, onError: (error: 
   const render = (symbols: { ticker: string; name: string | null }[]) => {
     list.replaceChildren(
       ...symbols.map(({ ticker, name }) =>
-        h('li', {}, h('button', { class: ticker === selected ? 'symbol active' : 'symbol', title: name ?? '', attrs: { type: 'button', 'data-ticker': ticker }, on: { click: () => onPick(ticker) } },
-          h('span', { class: 'symbol-ticker', text: ticker }), name ? h('span', { class: 'symbol-name', text: name }) : null)),
+        h(
+          'li',
+          {},
+          h(
+            'button',
+            {
+              class: ticker === selected ? 'symbol active' : 'symbol',
+              title: name ?? '',
+              attrs: { type: 'button', 'data-ticker': ticker },
+              on: { click: () => onPick(ticker) },
+            },
+            h('span', { class: 'symbol-ticker', text: ticker }),
+            name ? h('span', { class: 'symbol-name', text: name }) : null,
+          ),
+        ),
       ),
     );
-    if (symbols.length === 0) list.append(h('li', { class: 'muted small', text: 'No symbol or company name matches that.' }));
+    if (symbols.length === 0)
+      list.append(h('li', { class: 'muted small', text: 'No symbol or company name matches that.' }));
   };
 
   const refresh = async () => {
@@ -61,7 +78,7 @@ export function symbolFinder(onPick: (ticker: string) => void, onError: (error: 
     const at = all.indexOf(document.activeElement as HTMLButtonElement);
     if (at < 0) return;
     if (e.key === 'ArrowDown') focusAt(at + 1);
-    else if (e.key === 'ArrowUp') (at === 0 ? input.focus() : focusAt(at - 1));
+    else if (e.key === 'ArrowUp') at === 0 ? input.focus() : focusAt(at - 1);
     else if (e.key === 'Escape') input.focus();
     else return;
     e.preventDefault();
@@ -71,7 +88,8 @@ export function symbolFinder(onPick: (ticker: string) => void, onError: (error: 
     refresh,
     select(ticker) {
       selected = ticker;
-      for (const b of list.querySelectorAll<HTMLButtonElement>('button.symbol')) b.classList.toggle('active', b.dataset.ticker === ticker);
+      for (const b of list.querySelectorAll<HTMLButtonElement>('button.symbol'))
+        b.classList.toggle('active', b.dataset.ticker === ticker);
     },
   };
 }

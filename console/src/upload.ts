@@ -1,5 +1,14 @@
 // Drag and drop a Parquet file onto the drop zone: an UPLOAD job, the file streamed into it, and a bar fed by the job's subscription.
-import { CreateUploadJobMutation, isFinal, UploadJobProgressSubscription, UploadJobQuery, UploadTickFileMutation, type Resolution, type SymbolYear, type UploadJob } from './documents.js';
+import {
+  CreateUploadJobMutation,
+  isFinal,
+  UploadJobProgressSubscription,
+  UploadJobQuery,
+  UploadTickFileMutation,
+  type Resolution,
+  type SymbolYear,
+  type UploadJob,
+} from './documents.js';
 import { byId, bytes, dateTime, h } from './dom.js';
 import { request, subscribe, upload } from './graphql.js';
 
@@ -26,22 +35,67 @@ export function uploadPanel(onStored: (ticker: string, year: number) => void): U
   let existing: SymbolYear[] = [];
   /** Set once the user types a year: from then on a file's name may not change it. */
   let yearTyped = false;
-  const year = h('input', { attrs: { type: 'number', min: '1900', max: '2100', value: String(new Date().getUTCFullYear()), 'aria-label': 'Year', name: 'year' } });
-  const resolution = h('select', { attrs: { 'aria-label': 'Resolution', name: 'resolution' } }, h('option', { text: 'daily', attrs: { value: 'DAILY' } }), h('option', { text: 'minute', attrs: { value: 'MINUTE' } }));
-  const month = h('input', { attrs: { type: 'number', min: '1', max: '12', value: '1', 'aria-label': 'Month', name: 'month', disabled: '' } });
+  const year = h('input', {
+    attrs: {
+      type: 'number',
+      min: '1900',
+      max: '2100',
+      value: String(new Date().getUTCFullYear()),
+      'aria-label': 'Year',
+      name: 'year',
+    },
+  });
+  const resolution = h(
+    'select',
+    { attrs: { 'aria-label': 'Resolution', name: 'resolution' } },
+    h('option', { text: 'daily', attrs: { value: 'DAILY' } }),
+    h('option', { text: 'minute', attrs: { value: 'MINUTE' } }),
+  );
+  const month = h('input', {
+    attrs: { type: 'number', min: '1', max: '12', value: '1', 'aria-label': 'Month', name: 'month', disabled: '' },
+  });
   resolution.addEventListener('change', () => (month.disabled = resolution.value !== 'MINUTE'));
   year.addEventListener('input', () => (yearTyped = true));
   const picker = h('input', { attrs: { type: 'file', accept: '.parquet', hidden: '' } });
   const bar = h('div', { class: 'bar-fill' });
-  const progress = h('div', { class: 'progress', attrs: { role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': '0', 'data-testid': 'upload-progress' } }, bar);
-  const status = h('div', { class: 'upload-status small', attrs: { 'data-testid': 'upload-status', 'aria-live': 'polite' } });
+  const progress = h(
+    'div',
+    {
+      class: 'progress',
+      attrs: {
+        role: 'progressbar',
+        'aria-valuemin': '0',
+        'aria-valuemax': '100',
+        'aria-valuenow': '0',
+        'data-testid': 'upload-progress',
+      },
+    },
+    bar,
+  );
+  const status = h('div', {
+    class: 'upload-status small',
+    attrs: { 'data-testid': 'upload-status', 'aria-live': 'polite' },
+  });
   const sent = h('div', { class: 'upload-sent small muted', attrs: { 'data-testid': 'upload-sent' } });
-  const zone = h('div', { class: 'dropzone', attrs: { tabindex: '0', 'data-testid': 'dropzone' } },
-    h('strong', { text: 'Drop a Parquet file here' }), h('span', { class: 'muted small', text: ' or click to choose one' }));
+  const zone = h(
+    'div',
+    { class: 'dropzone', attrs: { tabindex: '0', 'data-testid': 'dropzone' } },
+    h('strong', { text: 'Drop a Parquet file here' }),
+    h('span', { class: 'muted small', text: ' or click to choose one' }),
+  );
   byId('upload').replaceChildren(
-    h('div', { class: 'upload-form' },
-      h('label', {}, 'Year ', year), h('label', {}, 'Resolution ', resolution), h('label', {}, 'Month ', month)),
-    zone, picker, progress, status, sent,
+    h(
+      'div',
+      { class: 'upload-form' },
+      h('label', {}, 'Year ', year),
+      h('label', {}, 'Resolution ', resolution),
+      h('label', {}, 'Month ', month),
+    ),
+    zone,
+    picker,
+    progress,
+    status,
+    sent,
   );
 
   const setProgress = (percent: number) => {
@@ -72,15 +126,20 @@ export function uploadPanel(onStored: (ticker: string, year: number) => void): U
       ended: new Promise<UploadJob | undefined>((resolve) => (ended = resolve)),
       stop: () => {},
     };
-    result.stop = subscribe(UploadJobProgressSubscription, { id }, ({ jobProgress }) => {
-      last = jobProgress;
-      show(jobProgress);
-      started();
-      if (isFinal(jobProgress.state)) ended(jobProgress);
-    }, () => {
-      started();
-      ended(last);
-    });
+    result.stop = subscribe(
+      UploadJobProgressSubscription,
+      { id },
+      ({ jobProgress }) => {
+        last = jobProgress;
+        show(jobProgress);
+        started();
+        if (isFinal(jobProgress.state)) ended(jobProgress);
+      },
+      () => {
+        started();
+        ended(last);
+      },
+    );
     return result;
   };
 
@@ -94,16 +153,31 @@ export function uploadPanel(onStored: (ticker: string, year: number) => void): U
     // A year in the file name (ticks_2019.parquet, AAPL-2019.parquet) is the likeliest target, unless the user typed one.
     const named = /(?:^|[^0-9])((?:19|20)\d\d)(?:[^0-9]|$)/.exec(file.name)?.[1];
     if (named && yearTyped && named !== year.value) {
-      return refuse(`Not uploaded: the file name says ${named} but the year field says ${year.value}. Correct one of them and drop the file again.`);
+      return refuse(
+        `Not uploaded: the file name says ${named} but the year field says ${year.value}. Correct one of them and drop the file again.`,
+      );
     }
     if (named && !yearTyped) year.value = named;
-    const target = { symbol: ticker, year: Number(year.value), resolution: resolution.value as Resolution, month: resolution.value === 'MINUTE' ? Number(month.value) : null };
-    if (!Number.isInteger(target.year) || target.year < 1900 || target.year > 2100) return refuse('Not uploaded: the year must be a whole number from 1900 to 2100.');
-    if (target.month !== null && (!Number.isInteger(target.month) || target.month < 1 || target.month > 12)) return refuse('Not uploaded: the month must be 1 to 12.');
-    const clash = existing.find((y) => y.year === target.year)?.tickFiles.find((f) => f.resolution === target.resolution && (f.month ?? null) === target.month);
+    const target = {
+      symbol: ticker,
+      year: Number(year.value),
+      resolution: resolution.value as Resolution,
+      month: resolution.value === 'MINUTE' ? Number(month.value) : null,
+    };
+    if (!Number.isInteger(target.year) || target.year < 1900 || target.year > 2100)
+      return refuse('Not uploaded: the year must be a whole number from 1900 to 2100.');
+    if (target.month !== null && (!Number.isInteger(target.month) || target.month < 1 || target.month > 12))
+      return refuse('Not uploaded: the month must be 1 to 12.');
+    const clash = existing
+      .find((y) => y.year === target.year)
+      ?.tickFiles.find((f) => f.resolution === target.resolution && (f.month ?? null) === target.month);
     if (clash) {
       const what = `${target.symbol} ${target.year} ${target.resolution === 'DAILY' ? 'daily' : `minute (month ${target.month})`} bars`;
-      if (!confirm(`${what} already exist in the lake (${bytes(clash.size)}, written ${dateTime(clash.lastModified)}).\n\nReplace them with ${file.name}?`)) {
+      if (
+        !confirm(
+          `${what} already exist in the lake (${bytes(clash.size)}, written ${dateTime(clash.lastModified)}).\n\nReplace them with ${file.name}?`,
+        )
+      ) {
         status.textContent = `Not uploaded: kept the existing ${what}.`;
         return;
       }
@@ -124,9 +198,13 @@ export function uploadPanel(onStored: (ticker: string, year: number) => void): U
         if (active !== mine) return;
         sent.textContent = `Sent to the gateway: ${Math.round((p.sent / Math.max(1, p.total)) * 100)}%`;
         if (p.sent >= p.total) status.textContent = `Validating ${file.name}…`;
-      }).then((r) => ({ stored: r.uploadTickFile }), (error: Error) => ({ error }));
+      }).then(
+        (r) => ({ stored: r.uploadTickFile }),
+        (error: Error) => ({ error }),
+      );
       let final = await Promise.race([following.ended, sleep(FINAL_SNAPSHOT_MS)]);
-      if (!final || !isFinal(final.state)) final = (await request(UploadJobQuery, { id: job.id }).catch(() => undefined))?.job ?? undefined;
+      if (!final || !isFinal(final.state))
+        final = (await request(UploadJobQuery, { id: job.id }).catch(() => undefined))?.job ?? undefined;
       following.stop();
       if (final) show(final);
       if ('error' in outcome) throw outcome.error;

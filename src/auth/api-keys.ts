@@ -32,10 +32,13 @@ export function parseApiKeys(text: string | undefined): ApiKey[] {
     const [name, key, scopeText] = parts;
     if (!NAME.test(name)) throw new Error(`${where}: name must be 1–64 letters, digits, "_", "." or "-"`);
     if (key.length < MIN_KEY_LENGTH || !KEY.test(key)) {
-      throw new Error(`${where} (${name}): the key must be at least ${MIN_KEY_LENGTH} characters of A–Z, a–z, 0–9, "_" or "-"`);
+      throw new Error(
+        `${where} (${name}): the key must be at least ${MIN_KEY_LENGTH} characters of A–Z, a–z, 0–9, "_" or "-"`,
+      );
     }
     const scopes = scopeText.split('+').map((s) => s.trim());
-    if (scopes.length === 0 || !scopes.every(isScope)) throw new Error(`${where} (${name}): scopes must be read, write or read+write`);
+    if (scopes.length === 0 || !scopes.every(isScope))
+      throw new Error(`${where} (${name}): scopes must be read, write or read+write`);
     if (names.has(name)) throw new Error(`${where}: the name "${name}" is used twice`);
     const hash = sha256(key);
     if (hashes.has(hash.toString('hex'))) throw new Error(`${where} (${name}): the same key is configured twice`);

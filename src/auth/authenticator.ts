@@ -35,12 +35,20 @@ export function createAuthenticator(config: AuthConfig, options: JwtVerifierOpti
       const bearer = bearerToken(credentials.authorization);
       const apiKey = credentials.apiKey?.trim() || undefined;
       if (bearer === undefined && apiKey === undefined) {
-        throw new AuthError('UNAUTHENTICATED', 'credentials required: send "Authorization: Bearer <API key or JWT>" or "X-API-Key: <key>"');
+        throw new AuthError(
+          'UNAUTHENTICATED',
+          'credentials required: send "Authorization: Bearer <API key or JWT>" or "X-API-Key: <key>"',
+        );
       }
-      if (bearer !== undefined && apiKey !== undefined) throw new AuthError('UNAUTHENTICATED', 'send either Authorization or X-API-Key, not both');
+      if (bearer !== undefined && apiKey !== undefined)
+        throw new AuthError('UNAUTHENTICATED', 'send either Authorization or X-API-Key, not both');
       const token = (bearer ?? apiKey)!;
       if (apiKey === undefined && !looksLikeApiKey(token)) {
-        if (!jwt) throw new AuthError('UNAUTHENTICATED', 'bearer JWTs are not accepted here (no LAKEQL_JWT_SECRET or LAKEQL_JWT_JWKS_URL): use an API key');
+        if (!jwt)
+          throw new AuthError(
+            'UNAUTHENTICATED',
+            'bearer JWTs are not accepted here (no LAKEQL_JWT_SECRET or LAKEQL_JWT_JWKS_URL): use an API key',
+          );
         return jwt.verify(token);
       }
       const principal = verifyApiKey(config.apiKeys, token);

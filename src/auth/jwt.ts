@@ -13,7 +13,18 @@ export interface JwtConfig {
 
 const HMAC: JWSAlgorithm[] = ['HS256', 'HS384', 'HS512'];
 /** Asymmetric only for JWKS: accepting HS* there would let a token be "signed" with the public key. */
-const ASYMMETRIC: JWSAlgorithm[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+const ASYMMETRIC: JWSAlgorithm[] = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+];
 /** Tolerated clock skew between lakeql and the token issuer. */
 const CLOCK_TOLERANCE_S = 30;
 
@@ -28,7 +39,10 @@ export class JwtVerifier {
   private readonly key: JWTVerifyGetKey | Uint8Array;
   private readonly algorithms: JWSAlgorithm[];
 
-  constructor(private readonly config: JwtConfig, private readonly options: JwtVerifierOptions = {}) {
+  constructor(
+    private readonly config: JwtConfig,
+    private readonly options: JwtVerifierOptions = {},
+  ) {
     if (config.secret !== undefined) {
       this.key = options.keys ?? new TextEncoder().encode(config.secret);
       this.algorithms = HMAC;
@@ -55,7 +69,9 @@ export class JwtVerifier {
         currentDate: this.options.now ? new Date(this.options.now()) : undefined,
       };
       ({ payload } =
-        this.key instanceof Uint8Array ? await jwtVerify(token, this.key, options) : await jwtVerify(token, this.key, options));
+        this.key instanceof Uint8Array
+          ? await jwtVerify(token, this.key, options)
+          : await jwtVerify(token, this.key, options));
     } catch (error) {
       throw new AuthError('UNAUTHENTICATED', `bearer token rejected: ${describe(error)}`);
     }
@@ -77,7 +93,8 @@ export function scopesOf(payload: JWTPayload): Set<Scope> {
 /** jose's messages are safe to show (they never contain the token); the class says which check failed. */
 function describe(error: unknown): string {
   if (error instanceof errors.JWTExpired) return 'token expired';
-  if (error instanceof errors.JWTClaimValidationFailed) return `claim "${error.claim}" ${error.reason === 'check_failed' ? 'is wrong' : error.reason}`;
+  if (error instanceof errors.JWTClaimValidationFailed)
+    return `claim "${error.claim}" ${error.reason === 'check_failed' ? 'is wrong' : error.reason}`;
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'signature invalid';
   if (error instanceof errors.JOSEAlgNotAllowed) return 'algorithm not allowed';
   if (error instanceof errors.JWKSNoMatchingKey) return 'no matching key in the key set';

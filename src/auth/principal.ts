@@ -22,7 +22,10 @@ export function anonymous(address: string): Principal {
 
 /** Why a request was turned away: no usable credentials (401) or credentials without the scope (403). */
 export class AuthError extends Error {
-  constructor(readonly code: 'UNAUTHENTICATED' | 'FORBIDDEN', message: string) {
+  constructor(
+    readonly code: 'UNAUTHENTICATED' | 'FORBIDDEN',
+    message: string,
+  ) {
     super(message);
     this.name = 'AuthError';
   }

@@ -30,11 +30,16 @@ export function requiredScopes(document: DocumentNode, operationName?: string | 
   return needed;
 }
 
-function rootFieldNames(set: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, seen: Set<string>): string[] {
+function rootFieldNames(
+  set: SelectionSetNode,
+  fragments: Map<string, FragmentDefinitionNode>,
+  seen: Set<string>,
+): string[] {
   const names: string[] = [];
   for (const selection of set.selections) {
     if (selection.kind === Kind.FIELD) names.push(selection.name.value);
-    else if (selection.kind === Kind.INLINE_FRAGMENT) names.push(...rootFieldNames(selection.selectionSet, fragments, seen));
+    else if (selection.kind === Kind.INLINE_FRAGMENT)
+      names.push(...rootFieldNames(selection.selectionSet, fragments, seen));
     else {
       const name = selection.name.value;
       const fragment = fragments.get(name);

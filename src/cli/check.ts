@@ -42,7 +42,8 @@ export async function check(client: GatewayClient, args: CheckArgs, output: Outp
   try {
     return await run(client, args, output);
   } catch (error) {
-    if (error instanceof GatewayError && ARGUMENT_ERRORS.has(error.code)) throw new GatewayError(error.message, 'USAGE', error.status);
+    if (error instanceof GatewayError && ARGUMENT_ERRORS.has(error.code))
+      throw new GatewayError(error.message, 'USAGE', error.status);
     throw error;
   }
 }
@@ -58,13 +59,16 @@ async function run(client: GatewayClient, args: CheckArgs, output: Output): Prom
       reports.push(...years.map((y) => y.coverage!));
     }
   } else {
-    for (const year of args.year === undefined ? await lakeYears(client) : [args.year]) reports.push(...(await gapsOfYear(client, year, args.resolution)));
+    for (const year of args.year === undefined ? await lakeYears(client) : [args.year])
+      reports.push(...(await gapsOfYear(client, year, args.resolution)));
   }
   const gaps = reports.filter((r) => !r.complete);
   const kind = args.resolution === 'DAILY' ? 'daily' : 'minute';
-  if (output.json) output.out(JSON.stringify(args.symbols.length > 0 ? { reports, unknown } : { reports: gaps, unknown }, null, 2));
+  if (output.json)
+    output.out(JSON.stringify(args.symbols.length > 0 ? { reports, unknown } : { reports: gaps, unknown }, null, 2));
   else for (const r of reports) print(r, output);
-  for (const symbol of unknown) output.err(`no ${kind} bars for ${symbol}${args.year === undefined ? '' : ` in ${args.year}`}`);
+  for (const symbol of unknown)
+    output.err(`no ${kind} bars for ${symbol}${args.year === undefined ? '' : ` in ${args.year}`}`);
   output.err(
     args.symbols.length > 0
       ? `${gaps.length} of ${reports.length} symbol-year${reports.length === 1 ? '' : 's'} with gaps (${kind})`
@@ -105,7 +109,11 @@ function print(r: Coverage, output: Output): void {
   line(output, 'missing', r.missingDates);
   line(output, 'on closed days', r.unexpectedDates);
   line(output, 'duplicated', r.duplicateDates);
-  line(output, 'short sessions', r.shortDays.map((d) => `${d.date} (${d.minutes}/${d.expectedMinutes} min)`));
+  line(
+    output,
+    'short sessions',
+    r.shortDays.map((d) => `${d.date} (${d.minutes}/${d.expectedMinutes} min)`),
+  );
 }
 
 function line(output: Output, label: string, items: string[]): void {

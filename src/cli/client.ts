@@ -11,7 +11,11 @@ export interface GatewayOptions {
 
 /** A failure the user can act on: the gateway is unreachable, refused the key, or answered with GraphQL errors. */
 export class GatewayError extends Error {
-  constructor(message: string, readonly code: string, readonly status?: number) {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly status?: number,
+  ) {
     super(message);
     this.name = 'GatewayError';
   }
@@ -44,7 +48,12 @@ export class GatewayClient {
    * connections mode (one SSE response per operation, what Yoga serves); it does not retry: a
    * broken stream rejects with UNREACHABLE and the caller resumes with what it last saw.
    */
-  subscribe<R, V>(document: TypedDocumentString<R, V>, variables: V, onNext: (data: R) => void | boolean, signal?: AbortSignal): Promise<boolean> {
+  subscribe<R, V>(
+    document: TypedDocumentString<R, V>,
+    variables: V,
+    onNext: (data: R) => undefined | boolean,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
     /** What our fetch threw: the library wraps it in a NetworkError that keeps only the message. */
     let refused: GatewayError | undefined;
     const client = createClient({
@@ -52,10 +61,12 @@ export class GatewayClient {
       retryAttempts: 0,
       headers: () => this.headers(),
       fetchFn: (_url: string, init: RequestInit) =>
-        this.post(init.body as string, init.signal ?? undefined, init.headers as Record<string, string>).catch((error: unknown) => {
-          if (error instanceof GatewayError) refused = error;
-          throw error;
-        }),
+        this.post(init.body as string, init.signal ?? undefined, init.headers as Record<string, string>).catch(
+          (error: unknown) => {
+            if (error instanceof GatewayError) refused = error;
+            throw error;
+          },
+        ),
     });
     return new Promise<boolean>((resolve, reject) => {
       let settled = false;
@@ -68,23 +79,26 @@ export class GatewayClient {
         outcome();
       };
       const onAbort = () => settle(() => resolve(false));
-      const stop = client.subscribe<R>({ query: document.toString(), variables: variables as Record<string, unknown> }, {
-        next: (payload) => {
-          // Results already read from the same chunk still arrive after a stop: they are not wanted.
-          if (settled) return;
-          try {
-            if (onNext(unwrap(payload as GraphQLPayload<R>, 200)) === true) settle(() => resolve(true));
-          } catch (error) {
-            settle(() => reject(error));
-          }
+      const stop = client.subscribe<R>(
+        { query: document.toString(), variables: variables as Record<string, unknown> },
+        {
+          next: (payload) => {
+            // Results already read from the same chunk still arrive after a stop: they are not wanted.
+            if (settled) return;
+            try {
+              if (onNext(unwrap(payload as GraphQLPayload<R>, 200)) === true) settle(() => resolve(true));
+            } catch (error) {
+              settle(() => reject(error));
+            }
+          },
+          error: (error) => {
+            if (signal?.aborted) settle(() => resolve(false));
+            else if (refused) settle(() => reject(refused));
+            else streamFailure(error).then((failure) => settle(() => reject(failure)));
+          },
+          complete: () => settle(() => resolve(!signal?.aborted)),
         },
-        error: (error) => {
-          if (signal?.aborted) settle(() => resolve(false));
-          else if (refused) settle(() => reject(refused));
-          else streamFailure(error).then((failure) => settle(() => reject(failure)));
-        },
-        complete: () => settle(() => resolve(!signal?.aborted)),
-      });
+      );
       if (signal?.aborted) onAbort();
       else signal?.addEventListener('abort', onAbort, { once: true });
     });
@@ -94,16 +108,36 @@ export class GatewayClient {
     return this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {};
   }
 
-  private async post(body: string, signal?: AbortSignal, headers: Record<string, string> = { ...this.headers(), accept: 'application/graphql-response+json, application/json' }): Promise<Response> {
+  private async post(
+    body: string,
+    signal?: AbortSignal,
+    headers: Record<string, string> = {
+      ...this.headers(),
+      accept: 'application/graphql-response+json, application/json',
+    },
+  ): Promise<Response> {
     let response: Response;
     try {
-      response = await this.fetch(this.endpoint, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body, signal });
+      response = await this.fetch(this.endpoint, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body,
+        signal,
+      });
     } catch (error) {
       if (signal?.aborted) throw error;
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new GatewayError(`cannot reach the gateway at ${this.endpoint}: ${cause?.code ?? cause?.message ?? (error as Error).message} (is \`lakeql serve\` running? set --url or LAKEQL_URL)`, 'UNREACHABLE');
+      throw new GatewayError(
+        `cannot reach the gateway at ${this.endpoint}: ${cause?.code ?? cause?.message ?? (error as Error).message} (is \`lakeql serve\` running? set --url or LAKEQL_URL)`,
+        'UNREACHABLE',
+      );
     }
-    if (response.status === 401) throw new GatewayError('the gateway wants an API key: pass --api-key or set LAKEQL_API_KEY', 'UNAUTHENTICATED', 401);
+    if (response.status === 401)
+      throw new GatewayError(
+        'the gateway wants an API key: pass --api-key or set LAKEQL_API_KEY',
+        'UNAUTHENTICATED',
+        401,
+      );
     if (response.status === 403) {
       const payload = (await response.json().catch(() => ({}))) as GraphQLPayload<unknown>;
       throw new GatewayError(payload.errors?.[0]?.message ?? 'this API key may not do that', 'FORBIDDEN', 403);
@@ -115,9 +149,14 @@ export class GatewayClient {
 function unwrap<T>(payload: GraphQLPayload<T>, status: number): T {
   if (payload.errors?.length) {
     const first = payload.errors[0];
-    throw new GatewayError(payload.errors.map((e) => e.message).join('; '), first.extensions?.code ?? 'GRAPHQL_ERROR', status);
+    throw new GatewayError(
+      payload.errors.map((e) => e.message).join('; '),
+      first.extensions?.code ?? 'GRAPHQL_ERROR',
+      status,
+    );
   }
-  if (payload.data == null) throw new GatewayError(`the gateway answered HTTP ${status} without data`, 'PROTOCOL', status);
+  if (payload.data == null)
+    throw new GatewayError(`the gateway answered HTTP ${status} without data`, 'PROTOCOL', status);
   return payload.data;
 }
 
@@ -151,7 +190,8 @@ export function graphqlEndpoint(url: string): string {
   } catch {
     throw new GatewayError(`not a URL: "${url}" (expected e.g. http://127.0.0.1:4000)`, 'USAGE');
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new GatewayError(`not an http(s) URL: "${url}"`, 'USAGE');
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new GatewayError(`not an http(s) URL: "${url}"`, 'USAGE');
   if (parsed.pathname === '/' || parsed.pathname === '') parsed.pathname = '/graphql';
   return parsed.href;
 }

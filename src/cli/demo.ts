@@ -13,9 +13,17 @@ export interface DemoArgs {
 
 export async function demo(args: DemoArgs, output: Output): Promise<number> {
   const opened = await openStore(args.lake);
-  const where = opened.location.kind === 's3' ? `s3://${opened.location.bucket}/${opened.location.prefix}` : opened.location.directory;
+  const where =
+    opened.location.kind === 's3'
+      ? `s3://${opened.location.bucket}/${opened.location.prefix}`
+      : opened.location.directory;
   const bar = output.bar
-    ? new cliProgress.SingleBar({ stream: process.stderr, format: 'Writing the demo lake [{bar}] {percentage}% | {value}/{total} objects', hideCursor: true, fps: 10 })
+    ? new cliProgress.SingleBar({
+        stream: process.stderr,
+        format: 'Writing the demo lake [{bar}] {percentage}% | {value}/{total} objects',
+        hideCursor: true,
+        fps: 10,
+      })
     : undefined;
   let started = false;
   try {
@@ -37,7 +45,10 @@ export async function demo(args: DemoArgs, output: Output): Promise<number> {
       return 0;
     }
     if (output.json) output.out(JSON.stringify({ lake: where, written: true, ...report }));
-    else output.out(`wrote the demo lake to ${where}: ${report.objects} objects, ${(report.bytes / 1024 / 1024).toFixed(1)} MB in ${(report.ms / 1000).toFixed(1)}s`);
+    else
+      output.out(
+        `wrote the demo lake to ${where}: ${report.objects} objects, ${(report.bytes / 1024 / 1024).toFixed(1)} MB in ${(report.ms / 1000).toFixed(1)}s`,
+      );
     return 0;
   } finally {
     if (started) bar?.stop();

@@ -25,7 +25,11 @@ const FILES = graphql(`
 /** Pages stay under the smallest LAKEQL_MAX_PAGE_SIZE a gateway may be configured with. */
 const PAGE = 100;
 
-export async function ls(client: GatewayClient, args: { symbol?: string; year?: number; prefix?: string; urls?: boolean }, output: Output): Promise<number> {
+export async function ls(
+  client: GatewayClient,
+  args: { symbol?: string; year?: number; prefix?: string; urls?: boolean },
+  output: Output,
+): Promise<number> {
   if (args.symbol === undefined) return listSymbols(client, args.prefix, output);
   if (args.year === undefined) return listYears(client, args.symbol, output);
   return listFiles(client, args.symbol, args.year, args.urls ?? false, output);
@@ -42,8 +46,11 @@ async function listSymbols(client: GatewayClient, prefix: string | undefined, ou
   if (output.json) return print(output, rows);
   const width = Math.max(6, ...rows.map((r) => r.ticker.length));
   for (const r of rows) {
-    const span = r.years.length === 0 ? '' : r.years.length === 1 ? String(r.years[0]) : `${r.years[0]}–${r.years.at(-1)}`;
-    output.out(`${r.ticker.padEnd(width)}  ${span.padEnd(9)}  ${r.years.length} year${r.years.length === 1 ? '' : 's'}`);
+    const span =
+      r.years.length === 0 ? '' : r.years.length === 1 ? String(r.years[0]) : `${r.years[0]}–${r.years.at(-1)}`;
+    output.out(
+      `${r.ticker.padEnd(width)}  ${span.padEnd(9)}  ${r.years.length} year${r.years.length === 1 ? '' : 's'}`,
+    );
   }
   output.err(`${rows.length} symbol${rows.length === 1 ? '' : 's'}`);
   return 0;
@@ -58,7 +65,9 @@ async function listYears(client: GatewayClient, symbol: string, output: Output):
     const minute = y.tickFiles.filter((f) => f.resolution === 'MINUTE');
     const parts = [
       daily.length ? `daily ${size(daily.reduce((a, f) => a + f.size, 0))}` : 'no daily',
-      minute.length ? `minute ${minute.length} month${minute.length === 1 ? '' : 's'} ${size(minute.reduce((a, f) => a + f.size, 0))}` : '',
+      minute.length
+        ? `minute ${minute.length} month${minute.length === 1 ? '' : 's'} ${size(minute.reduce((a, f) => a + f.size, 0))}`
+        : '',
       y.fundamentals.length ? `fundamentals ${y.fundamentals.map((f) => `Q${f.quarter}`).join(' ')}` : '',
     ].filter(Boolean);
     output.out(`${y.year}  ${parts.join('  ')}`);
@@ -66,7 +75,13 @@ async function listYears(client: GatewayClient, symbol: string, output: Output):
   return 0;
 }
 
-async function listFiles(client: GatewayClient, symbol: string, year: number, urls: boolean, output: Output): Promise<number> {
+async function listFiles(
+  client: GatewayClient,
+  symbol: string,
+  year: number,
+  urls: boolean,
+  output: Output,
+): Promise<number> {
   const { symbol: found } = await client.request(FILES, { ticker: symbol, year, urls });
   const y = found?.year;
   if (!y) return notFound(output, `no data for ${symbol.toUpperCase()} in ${year}`);

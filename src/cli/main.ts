@@ -52,14 +52,23 @@ const COMMANDS = ['serve', 'demo', 'ls', 'backfill', 'download', 'check', 'help'
 
 /** The candidate within two edits of `word` (case-insensitive), if one is clearly nearest. */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
-  const scored = candidates.map((c) => ({ c, d: editDistance(word.toLowerCase(), c.toLowerCase()) })).sort((x, y) => x.d - y.d);
-  return scored[0] && scored[0].d <= 2 && scored[0].d < word.length && scored[0].d !== scored[1]?.d ? scored[0].c : undefined;
+  const scored = candidates
+    .map((c) => ({ c, d: editDistance(word.toLowerCase(), c.toLowerCase()) }))
+    .sort((x, y) => x.d - y.d);
+  return scored[0] && scored[0].d <= 2 && scored[0].d < word.length && scored[0].d !== scored[1]?.d
+    ? scored[0].c
+    : undefined;
 }
 
 export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [command, ...rest] = argv;
   const write = (stream: NodeJS.WriteStream) => (text: string) => stream.write(`${text}\n`);
-  const output = (json: boolean): Output => ({ out: write(process.stdout), err: write(process.stderr), json, bar: !json && process.stderr.isTTY === true });
+  const output = (json: boolean): Output => ({
+    out: write(process.stdout),
+    err: write(process.stderr),
+    json,
+    bar: !json && process.stderr.isTTY === true,
+  });
   try {
     switch (command) {
       case undefined:
@@ -72,7 +81,11 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
         process.stdout.write('lakeql 0.1.0\n');
         return EXIT.OK;
       case 'serve': {
-        const { values } = parse(rest, { lake: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' } }, 0);
+        const { values } = parse(
+          rest,
+          { lake: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' } },
+          0,
+        );
         if (values.lake) env.LAKEQL_LAKE = String(values.lake);
         if (values.host) env.LAKEQL_HOST = String(values.host);
         if (values.port) env.LAKEQL_PORT = String(values.port);
@@ -81,51 +94,107 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
         return -1;
       }
       case 'demo': {
-        const { values, positionals } = parse(rest, { tickers: { type: 'string' }, years: { type: 'string' }, json: { type: 'boolean', default: false } }, 1);
-        const years = values.years ? String(values.years).split(',').map((y) => integer(y, '--years')) : undefined;
-        const tickers = values.tickers ? String(values.tickers).split(',').map((t) => t.trim()).filter(Boolean) : undefined;
+        const { values, positionals } = parse(
+          rest,
+          { tickers: { type: 'string' }, years: { type: 'string' }, json: { type: 'boolean', default: false } },
+          1,
+        );
+        const years = values.years
+          ? String(values.years)
+              .split(',')
+              .map((y) => integer(y, '--years'))
+          : undefined;
+        const tickers = values.tickers
+          ? String(values.tickers)
+              .split(',')
+              .map((t) => t.trim())
+              .filter(Boolean)
+          : undefined;
         const [{ demo }, { SETTINGS }] = await Promise.all([import('./demo.js'), import('../config.js')]);
-        return await demo({ lake: positionals[0] ?? env.LAKEQL_LAKE ?? SETTINGS.LAKEQL_LAKE.default, tickers, years }, output(values.json === true));
+        return await demo(
+          { lake: positionals[0] ?? env.LAKEQL_LAKE ?? SETTINGS.LAKEQL_LAKE.default, tickers, years },
+          output(values.json === true),
+        );
       }
       case 'ls': {
-        const { values, positionals } = parse(rest, { ...GATEWAY_OPTIONS, prefix: { type: 'string' }, urls: { type: 'boolean', default: false } }, 2);
+        const { values, positionals } = parse(
+          rest,
+          { ...GATEWAY_OPTIONS, prefix: { type: 'string' }, urls: { type: 'boolean', default: false } },
+          2,
+        );
         const year = positionals[1] === undefined ? undefined : integer(positionals[1], 'YEAR');
-        return await ls(client(values, env), { symbol: positionals[0], year, prefix: values.prefix as string | undefined, urls: values.urls === true }, output(values.json === true));
+        return await ls(
+          client(values, env),
+          { symbol: positionals[0], year, prefix: values.prefix as string | undefined, urls: values.urls === true },
+          output(values.json === true),
+        );
       }
       case 'check': {
-        const { values, positionals } = parse(rest, { ...GATEWAY_OPTIONS, year: { type: 'string' }, resolution: { type: 'string' } }, Number.MAX_SAFE_INTEGER);
+        const { values, positionals } = parse(
+          rest,
+          { ...GATEWAY_OPTIONS, year: { type: 'string' }, resolution: { type: 'string' } },
+          Number.MAX_SAFE_INTEGER,
+        );
         const resolution = values.resolution === undefined ? Resolution.Daily : String(values.resolution).toUpperCase();
-        if (!isOneOf(Resolution, resolution)) throw new UsageError(`--resolution must be daily or minute, not "${values.resolution}"`);
+        if (!isOneOf(Resolution, resolution))
+          throw new UsageError(`--resolution must be daily or minute, not "${values.resolution}"`);
         const year = values.year === undefined ? undefined : integer(String(values.year), '--year');
-        return await check(client(values, env), { symbols: positionals, year, resolution }, output(values.json === true));
+        return await check(
+          client(values, env),
+          { symbols: positionals, year, resolution },
+          output(values.json === true),
+        );
       }
       case 'backfill': {
-        const { values, positionals } = parse(rest, {
-          ...GATEWAY_OPTIONS, prefix: { type: 'string' }, include: { type: 'string', multiple: true }, exclude: { type: 'string', multiple: true },
-          concurrency: { type: 'string' }, 'part-size': { type: 'string' }, mode: { type: 'string' }, 'dry-run': { type: 'boolean', default: false },
-          'no-validate': { type: 'boolean', default: false },
-        }, 1, 1);
+        const { values, positionals } = parse(
+          rest,
+          {
+            ...GATEWAY_OPTIONS,
+            prefix: { type: 'string' },
+            include: { type: 'string', multiple: true },
+            exclude: { type: 'string', multiple: true },
+            concurrency: { type: 'string' },
+            'part-size': { type: 'string' },
+            mode: { type: 'string' },
+            'dry-run': { type: 'boolean', default: false },
+            'no-validate': { type: 'boolean', default: false },
+          },
+          1,
+          1,
+        );
         const mode = values.mode === undefined ? undefined : String(values.mode).toUpperCase().replace(/-/g, '_');
-        if (mode !== undefined && !isOneOf(BackfillMode, mode)) throw new UsageError(`--mode must be overwrite, skip-existing or sync, not "${values.mode}"`);
-        return await backfill(client(values, env), {
-          source: positionals[0],
-          prefix: values.prefix as string | undefined,
-          include: values.include as string[] | undefined,
-          exclude: values.exclude as string[] | undefined,
-          concurrency: values.concurrency === undefined ? undefined : integer(String(values.concurrency), '--concurrency'),
-          partSize: values['part-size'] === undefined ? undefined : integer(String(values['part-size']), '--part-size'),
-          mode,
-          dryRun: values['dry-run'] === true,
-          validate: values['no-validate'] !== true,
-        }, output(values.json === true));
+        if (mode !== undefined && !isOneOf(BackfillMode, mode))
+          throw new UsageError(`--mode must be overwrite, skip-existing or sync, not "${values.mode}"`);
+        return await backfill(
+          client(values, env),
+          {
+            source: positionals[0],
+            prefix: values.prefix as string | undefined,
+            include: values.include as string[] | undefined,
+            exclude: values.exclude as string[] | undefined,
+            concurrency:
+              values.concurrency === undefined ? undefined : integer(String(values.concurrency), '--concurrency'),
+            partSize:
+              values['part-size'] === undefined ? undefined : integer(String(values['part-size']), '--part-size'),
+            mode,
+            dryRun: values['dry-run'] === true,
+            validate: values['no-validate'] !== true,
+          },
+          output(values.json === true),
+        );
       }
       case 'download': {
         const { values, positionals } = parse(rest, { ...GATEWAY_OPTIONS, concurrency: { type: 'string' } }, 2, 2);
-        return await download(client(values, env), {
-          prefix: positionals[0],
-          destination: positionals[1],
-          concurrency: values.concurrency === undefined ? undefined : integer(String(values.concurrency), '--concurrency'),
-        }, output(values.json === true));
+        return await download(
+          client(values, env),
+          {
+            prefix: positionals[0],
+            destination: positionals[1],
+            concurrency:
+              values.concurrency === undefined ? undefined : integer(String(values.concurrency), '--concurrency'),
+          },
+          output(values.json === true),
+        );
       }
       default: {
         const near = closest(command, COMMANDS);
@@ -138,7 +207,9 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
       return EXIT.USAGE;
     }
     if (error instanceof GatewayError) {
-      process.stderr.write(`lakeql: ${error.message}${error.code !== 'GRAPHQL_ERROR' && error.code !== 'UNREACHABLE' ? ` [${error.code}]` : ''}\n`);
+      process.stderr.write(
+        `lakeql: ${error.message}${error.code !== 'GRAPHQL_ERROR' && error.code !== 'UNREACHABLE' ? ` [${error.code}]` : ''}\n`,
+      );
       return EXIT.FAILED;
     }
     process.stderr.write(`lakeql: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -146,7 +217,12 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
   }
 }
 
-function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>, maxPositionals: number, minPositionals = 0) {
+function parse(
+  args: string[],
+  options: NonNullable<ParseArgsConfig['options']>,
+  maxPositionals: number,
+  minPositionals = 0,
+) {
   let parsed;
   try {
     parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
@@ -164,7 +240,10 @@ function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>,
     process.exit(EXIT.OK);
   }
   const n = parsed.positionals.length;
-  if (n < minPositionals || n > maxPositionals) throw new UsageError(`expected ${minPositionals === maxPositionals ? minPositionals : `${minPositionals} to ${maxPositionals}`} arguments, got ${n}`);
+  if (n < minPositionals || n > maxPositionals)
+    throw new UsageError(
+      `expected ${minPositionals === maxPositionals ? minPositionals : `${minPositionals} to ${maxPositionals}`} arguments, got ${n}`,
+    );
   return parsed as { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] };
 }
 

@@ -75,7 +75,10 @@ export function formatSummary(job: JobView): string {
   if (s.message) lines.push(`  Message: ${s.message}`);
   if (s.errors.length > 0) {
     lines.push('', `Failed${s.failed > s.errors.length ? ` (first ${s.errors.length} of ${s.failed})` : ''}:`);
-    for (const e of s.errors) lines.push(`  ✗ ${e.key || e.path}: ${e.code}${e.backendCode ? ` (${e.backendCode})` : ''} after ${e.attempts} attempt${e.attempts === 1 ? '' : 's'}: ${e.message}`);
+    for (const e of s.errors)
+      lines.push(
+        `  ✗ ${e.key || e.path}: ${e.code}${e.backendCode ? ` (${e.backendCode})` : ''} after ${e.attempts} attempt${e.attempts === 1 ? '' : 's'}: ${e.message}`,
+      );
   }
   return lines.join('\n');
 }
@@ -85,8 +88,10 @@ function headline(job: JobView, s: Summary): string {
   const verb = job.kind === 'BACKFILL' ? 'Upload' : 'Download';
   const took = `in ${s.durationSeconds.toFixed(2)}s`;
   if (s.state === 'FAILED' && s.message) return `${verb} failed: ${s.message}`;
-  if (s.state === 'CANCELLED') return `${verb} cancelled: ${s.succeeded} of ${s.total - s.skipped} files done before the cancel`;
-  if (s.state === 'SUCCEEDED' && s.total > 0 && s.skipped === s.total) return `${verb} complete: nothing to do, all ${s.total} files already up to date (skipped)`;
+  if (s.state === 'CANCELLED')
+    return `${verb} cancelled: ${s.succeeded} of ${s.total - s.skipped} files done before the cancel`;
+  if (s.state === 'SUCCEEDED' && s.total > 0 && s.skipped === s.total)
+    return `${verb} complete: nothing to do, all ${s.total} files already up to date (skipped)`;
   const skipped = s.skipped > 0 ? `, ${s.skipped} skipped as already up to date` : '';
   return `${verb} ${s.state === 'SUCCEEDED' ? 'complete' : s.state.toLowerCase()}: ${s.succeeded}/${s.total - s.skipped} succeeded${skipped} ${took}`;
 }

@@ -56,7 +56,11 @@ export async function backfill(client: GatewayClient, args: BackfillArgs, output
   return follow(client, startBackfill, output);
 }
 
-export async function download(client: GatewayClient, args: { prefix: string; destination: string; concurrency?: number }, output: Output): Promise<number> {
+export async function download(
+  client: GatewayClient,
+  args: { prefix: string; destination: string; concurrency?: number },
+  output: Output,
+): Promise<number> {
   const { startDownload } = await client.request(DOWNLOAD, args);
   return follow(client, startDownload, output);
 }
@@ -83,16 +87,22 @@ export async function follow(client: GatewayClient, first: JobView, output: Outp
     let reconnects = 0;
     while (!isFinal(last.state) && !controller.signal.aborted) {
       try {
-        await client.subscribe(FOLLOW, { id: last.id, after: last.seq }, ({ jobProgress: job }) => {
-          if (job.seq <= last.seq) return false;
-          last = job;
-          reconnects = 0;
-          bar?.update(job);
-          return isFinal(job.state);
-        }, controller.signal);
+        await client.subscribe(
+          FOLLOW,
+          { id: last.id, after: last.seq },
+          ({ jobProgress: job }) => {
+            if (job.seq <= last.seq) return false;
+            last = job;
+            reconnects = 0;
+            bar?.update(job);
+            return isFinal(job.state);
+          },
+          controller.signal,
+        );
       } catch (error) {
         if (controller.signal.aborted) break;
-        if (!(error instanceof GatewayError) || error.code !== 'UNREACHABLE' || ++reconnects > MAX_RECONNECTS) throw error;
+        if (!(error instanceof GatewayError) || error.code !== 'UNREACHABLE' || ++reconnects > MAX_RECONNECTS)
+          throw error;
         await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** reconnects));
       }
     }
@@ -116,9 +126,14 @@ function reportPlan(job: JobView, output: Output): number {
   if (output.json) {
     output.out(JSON.stringify({ summary: summarize(job), plan, job }, null, 2));
   } else {
-    for (const entry of plan) output.out(`${entry.action.padEnd(6)} ${String(entry.size).padStart(12)}  ${entry.key}${entry.reason ? `  (${entry.reason})` : ''}`);
+    for (const entry of plan)
+      output.out(
+        `${entry.action.padEnd(6)} ${String(entry.size).padStart(12)}  ${entry.key}${entry.reason ? `  (${entry.reason})` : ''}`,
+      );
     const count = (action: string) => plan.filter((e) => e.action === action).length;
-    output.out(`\nDry run: ${count('UPLOAD')} to upload (${job.totalBytes} bytes), ${count('SKIP')} to skip, ${count('REFUSE')} refused; nothing was written.`);
+    output.out(
+      `\nDry run: ${count('UPLOAD')} to upload (${job.totalBytes} bytes), ${count('SKIP')} to skip, ${count('REFUSE')} refused; nothing was written.`,
+    );
   }
   return job.state === 'SUCCEEDED' && !(job.plan ?? []).some((e) => e.action === 'REFUSE') ? 0 : 1;
 }

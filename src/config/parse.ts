@@ -1,7 +1,10 @@
 // The shape of one LAKEQL_* setting and the parsers its entries use; a bad value is a ConfigError naming the variable.
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, message: string) {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
     super(`${variable}: ${message}`);
     this.name = 'ConfigError';
   }
@@ -35,11 +38,15 @@ export function isDescribedDefault(text: string): boolean {
 }
 
 /** Reads every entry of `table` from `env`, in table order; the first bad value throws. */
-export function readSettings<Table extends Record<string, Setting>>(table: Table, env: NodeJS.ProcessEnv): SettingValues<Table> {
+export function readSettings<Table extends Record<string, Setting>>(
+  table: Table,
+  env: NodeJS.ProcessEnv,
+): SettingValues<Table> {
   const values: Record<string, unknown> = {};
   for (const [name, setting] of Object.entries(table)) {
     const raw = env[name]?.trim();
-    const text = raw !== undefined && raw !== '' ? raw : isDescribedDefault(setting.default) ? undefined : setting.default;
+    const text =
+      raw !== undefined && raw !== '' ? raw : isDescribedDefault(setting.default) ? undefined : setting.default;
     values[name] = setting.parse ? setting.parse(text, name) : text;
   }
   return values as SettingValues<Table>;
@@ -84,9 +91,14 @@ export function oneOf<const W extends readonly string[]>(words: W): Parse<W[numb
 }
 
 /** Text matching `pattern` when set; `expected` says what was wanted (the value is not echoed when `secret`). */
-export function matching(pattern: RegExp, expected: string, options: { secret?: boolean } = {}): Parse<string | undefined> {
+export function matching(
+  pattern: RegExp,
+  expected: string,
+  options: { secret?: boolean } = {},
+): Parse<string | undefined> {
   return (text, name) => {
-    if (text !== undefined && !pattern.test(text)) throw new ConfigError(name, options.secret ? `expected ${expected}` : `expected ${expected}, got "${text}"`);
+    if (text !== undefined && !pattern.test(text))
+      throw new ConfigError(name, options.secret ? `expected ${expected}` : `expected ${expected}, got "${text}"`);
     return text;
   };
 }

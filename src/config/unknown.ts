@@ -16,10 +16,16 @@ export function misspeltVariables(env: NodeJS.ProcessEnv, known: readonly string
     let bestDistance = Infinity;
     for (const candidate of known) {
       const d = editDistance(name, candidate);
-      if (d < bestDistance) { best = candidate; bestDistance = d; }
+      if (d < bestDistance) {
+        best = candidate;
+        bestDistance = d;
+      }
     }
     // Close means at most a third of the name differs (LAKEQL_PROT → LAKEQL_PORT is 2 of 11).
-    const hint = best && bestDistance <= Math.max(2, Math.floor((name.length - 'LAKEQL_'.length) / 3)) ? `; did you mean ${best}?` : '';
+    const hint =
+      best && bestDistance <= Math.max(2, Math.floor((name.length - 'LAKEQL_'.length) / 3))
+        ? `; did you mean ${best}?`
+        : '';
     warnings.push(`${name} is not a lakeql setting and is ignored${hint}`);
   }
   return warnings;

@@ -15,7 +15,11 @@ export interface ArmorLimits {
  * get a code to tell "too big" from "wrong", and a 400 like any other refused document.
  */
 const tag = (limit: string) => (_context: unknown, error: GraphQLError) => {
-  Object.assign(error.extensions as Record<string, unknown>, { code: 'QUERY_LIMIT_EXCEEDED', limit, http: { status: 400 } });
+  Object.assign(error.extensions as Record<string, unknown>, {
+    code: 'QUERY_LIMIT_EXCEEDED',
+    limit,
+    http: { status: 400 },
+  });
 };
 
 /** Suggestions armor's pattern misses ("Did you mean the enum value …?"). */
@@ -39,9 +43,11 @@ export function armorPlugins(limits: ArmorLimits): Plugin[] {
     return error;
   };
   const hideSuggestions: Plugin = {
-    onValidate: () => ({ valid, result, setResult }) => {
-      if (!valid) setResult(result.map((e) => hide(e as GraphQLError)));
-    },
+    onValidate:
+      () =>
+      ({ valid, result, setResult }) => {
+        if (!valid) setResult(result.map((e) => hide(e as GraphQLError)));
+      },
     // Variables are coerced at execution, and their enum errors carry suggestions too.
     onExecute: () => ({
       onExecuteDone: ({ result }) => {

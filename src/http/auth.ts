@@ -52,7 +52,12 @@ export function authPlugin({ authenticator, rateLimiter, signedPaths = [] }: Aut
     if (!principal) return gatewayError(401, 'UNAUTHENTICATED', 'credentials required');
     const missing = missingScopes(principal, needed);
     if (missing.length === 0) return undefined;
-    return gatewayError(403, 'FORBIDDEN', `this operation needs the ${missing.join(' and ')} scope, which these credentials do not have`, { missingScopes: missing });
+    return gatewayError(
+      403,
+      'FORBIDDEN',
+      `this operation needs the ${missing.join(' and ')} scope, which these credentials do not have`,
+      { missingScopes: missing },
+    );
   };
 
   return {
@@ -64,25 +69,38 @@ export function authPlugin({ authenticator, rateLimiter, signedPaths = [] }: Aut
       const address = clientAddress(serverContext);
       if (signedPaths.some((prefix) => url.pathname.startsWith(prefix))) {
         return rateLimited(anonymous(address)).then((retryAfter) => {
-          if (retryAfter !== undefined) endResponse(errorResponse(429, 'RATE_LIMITED', `rate limit exceeded: try again in ${retryAfter} s`, { 'retry-after': String(retryAfter) }));
+          if (retryAfter !== undefined)
+            endResponse(
+              errorResponse(429, 'RATE_LIMITED', `rate limit exceeded: try again in ${retryAfter} s`, {
+                'retry-after': String(retryAfter),
+              }),
+            );
         });
       }
       return authenticator.authenticate(credentialsFromHeaders(request.headers), address).then(
         async (principal) => {
           const retryAfter = await rateLimited(principal);
           if (retryAfter !== undefined) {
-            return endResponse(errorResponse(429, 'RATE_LIMITED', `rate limit exceeded: try again in ${retryAfter} s`, { 'retry-after': String(retryAfter) }));
+            return endResponse(
+              errorResponse(429, 'RATE_LIMITED', `rate limit exceeded: try again in ${retryAfter} s`, {
+                'retry-after': String(retryAfter),
+              }),
+            );
           }
           (serverContext as Record<symbol, unknown>)[PRINCIPAL] = principal;
           // Routes beside GraphQL (/files, /v1/bars) only read.
           const graphql = url.pathname === graphqlEndpoint || url.pathname.startsWith(`${graphqlEndpoint}/`);
           if (!graphql && !principal.scopes.has('read')) {
-            endResponse(errorResponse(403, 'FORBIDDEN', 'this route needs the read scope, which these credentials do not have'));
+            endResponse(
+              errorResponse(403, 'FORBIDDEN', 'this route needs the read scope, which these credentials do not have'),
+            );
           }
         },
         (error: unknown) => {
           if (!(error instanceof AuthError)) throw error;
-          endResponse(errorResponse(401, 'UNAUTHENTICATED', error.message, { 'www-authenticate': 'Bearer realm="lakeql"' }));
+          endResponse(
+            errorResponse(401, 'UNAUTHENTICATED', error.message, { 'www-authenticate': 'Bearer realm="lakeql"' }),
+          );
         },
       );
     },
@@ -93,7 +111,8 @@ export function authPlugin({ authenticator, rateLimiter, signedPaths = [] }: Aut
         const { connectionParams, request } = context as { connectionParams?: unknown; request?: Request };
         let credentials = credentialsFromConnectionParams(connectionParams);
         // Clients that can set headers on the WebSocket upgrade may send them there instead.
-        if (!credentials.authorization && !credentials.apiKey && request?.headers) credentials = credentialsFromHeaders(request.headers);
+        if (!credentials.authorization && !credentials.apiKey && request?.headers)
+          credentials = credentialsFromHeaders(request.headers);
         try {
           principal = await authenticator.authenticate(credentials, clientAddress(context));
         } catch (error) {
@@ -103,7 +122,13 @@ export function authPlugin({ authenticator, rateLimiter, signedPaths = [] }: Aut
         // Over HTTP the request was counted in onRequest; a graphql-ws operation is counted here.
         const retryAfter = await rateLimited(principal);
         if (retryAfter !== undefined) {
-          throw gatewayError(429, 'RATE_LIMITED', `rate limit exceeded: try again in ${retryAfter} s`, { retryAfterSeconds: retryAfter }, { 'retry-after': String(retryAfter) });
+          throw gatewayError(
+            429,
+            'RATE_LIMITED',
+            `rate limit exceeded: try again in ${retryAfter} s`,
+            { retryAfterSeconds: retryAfter },
+            { 'retry-after': String(retryAfter) },
+          );
         }
         (context as Record<symbol, unknown>)[PRINCIPAL] = principal;
       }
@@ -122,6 +147,9 @@ export function authPlugin({ authenticator, rateLimiter, signedPaths = [] }: Aut
 
 /** The peer address from node:http (`req.socket`) or graphql-ws (`extra.request.socket`); no proxy headers are trusted. */
 function clientAddress(context: object): string {
-  const c = context as { req?: { socket?: { remoteAddress?: string } }; extra?: { request?: { socket?: { remoteAddress?: string } } } };
+  const c = context as {
+    req?: { socket?: { remoteAddress?: string } };
+    extra?: { request?: { socket?: { remoteAddress?: string } } };
+  };
   return c.req?.socket?.remoteAddress ?? c.extra?.request?.socket?.remoteAddress ?? 'unknown';
 }

@@ -13,12 +13,15 @@ export function intervalParams(params: URLSearchParams, timeframe: Timeframe): {
   const everyText = params.get('every');
   let every = 1;
   if (everyText !== null && everyText !== '') {
-    if (!/^\d{1,6}$/.test(everyText)) throw new InvalidInputError(`every must be a whole number, got "${everyText.slice(0, 40)}"`);
+    if (!/^\d{1,6}$/.test(everyText))
+      throw new InvalidInputError(`every must be a whole number, got "${everyText.slice(0, 40)}"`);
     every = checkEvery(timeframe, Number(everyText));
   }
   const sessionText = (params.get('session') || DEFAULT_SESSION).toUpperCase();
   if (!isBarSession(sessionText)) {
-    throw new InvalidInputError(`session must be one of ${BAR_SESSIONS.map((s) => s.toLowerCase()).join(', ')}, got "${sessionText.slice(0, 40)}"`);
+    throw new InvalidInputError(
+      `session must be one of ${BAR_SESSIONS.map((s) => s.toLowerCase()).join(', ')}, got "${sessionText.slice(0, 40)}"`,
+    );
   }
   return { every, session: sessionText };
 }

@@ -15,7 +15,14 @@ import { ERROR_CODES } from '../services/error-codes.js';
 import { exportManyBars, MANY_BARS_PATH } from './bars-export-many.js';
 import { intervalParams } from './bar-interval-params.js';
 import { encode, FORMATS, type Format } from './bars-formats.js';
-import { cacheHeaders, entityTag, matchesIfNoneMatch, notModified, withHeaders, type HttpCacheOptions } from './http-cache.js';
+import {
+  cacheHeaders,
+  entityTag,
+  matchesIfNoneMatch,
+  notModified,
+  withHeaders,
+  type HttpCacheOptions,
+} from './http-cache.js';
 
 export const BARS_PATH = '/v1/bars/';
 
@@ -69,11 +76,13 @@ export function barsExportPlugin(services: BarsExportServices, caching?: HttpCac
       if (request.method !== 'GET') return endResponse(errorResponse(405, 'METHOD_NOT_ALLOWED', 'use GET'));
       // Every caller allowed here holds `read` and gets the same bytes, so the tag needs no principal;
       // Accept picks the format. Computed before any store request, so a match costs none.
-      const etag = caching && caching.maxAge > 0
-        ? entityTag([caching.lakeVersion.current(), url.pathname, url.search, request.headers.get('accept') ?? ''])
-        : undefined;
+      const etag =
+        caching && caching.maxAge > 0
+          ? entityTag([caching.lakeVersion.current(), url.pathname, url.search, request.headers.get('accept') ?? ''])
+          : undefined;
       const headers = etag ? cacheHeaders(caching!, etag, 'Accept') : { 'cache-control': 'no-cache' };
-      if (etag && matchesIfNoneMatch(request.headers.get('if-none-match'), etag)) return endResponse(notModified(headers));
+      if (etag && matchesIfNoneMatch(request.headers.get('if-none-match'), etag))
+        return endResponse(notModified(headers));
       return (many ? exportManyBars(services, request, url) : exportBars(services, request, url)).then(
         (response) => endResponse(response.status === 200 ? withHeaders(response, headers) : response),
         (error: unknown) => endResponse(lakeErrorResponse(error)),
@@ -83,20 +92,40 @@ export function barsExportPlugin(services: BarsExportServices, caching?: HttpCac
 }
 
 /** The arguments every bars export takes, checked: the query (without adjustment factors, loaded per symbol), the adjustment and asOf. */
-export function barParams(params: URLSearchParams): { query: BarQuery; adjustment: Adjustment; asOf: number | undefined } {
+export function barParams(params: URLSearchParams): {
+  query: BarQuery;
+  adjustment: Adjustment;
+  asOf: number | undefined;
+} {
   const timeframe = (params.get('timeframe') ?? 'DAY').toUpperCase();
-  if (!isTimeframe(timeframe)) throw new InvalidInputError(`timeframe must be one of ${TIMEFRAMES.join(', ')}, got "${timeframe.slice(0, 40)}"`);
+  if (!isTimeframe(timeframe))
+    throw new InvalidInputError(`timeframe must be one of ${TIMEFRAMES.join(', ')}, got "${timeframe.slice(0, 40)}"`);
   const adjustment = (params.get('adjustment') || 'RAW').toUpperCase();
-  if (!isAdjustment(adjustment)) throw new InvalidInputError(`adjustment must be one of ${ADJUSTMENTS.map((a) => a.toLowerCase()).join(', ')}, got "${adjustment.slice(0, 40)}"`);
+  if (!isAdjustment(adjustment))
+    throw new InvalidInputError(
+      `adjustment must be one of ${ADJUSTMENTS.map((a) => a.toLowerCase()).join(', ')}, got "${adjustment.slice(0, 40)}"`,
+    );
   const asOf = dateParam(params, 'asOf');
   const { every, session } = intervalParams(params, timeframe);
-  return { query: { timeframe, every, session, from: dateParam(params, 'from'), to: dateParam(params, 'to') }, adjustment, asOf };
+  return {
+    query: { timeframe, every, session, from: dateParam(params, 'from'), to: dateParam(params, 'to') },
+    adjustment,
+    asOf,
+  };
 }
 
 /** `?format=` or Accept, or the 406 answer when neither names a format lakeql writes. */
 export function formatOf(request: Request, params: URLSearchParams): Format | Response {
-  return chooseFormat(params.get('format'), request.headers.get('accept'))
-    ?? errorResponse(406, 'NOT_ACCEPTABLE', `Accept names no format lakeql writes; use one of: ${Object.values(FORMATS).map((t) => t.split(';')[0]).join(', ')} (or ?format=)`);
+  return (
+    chooseFormat(params.get('format'), request.headers.get('accept')) ??
+    errorResponse(
+      406,
+      'NOT_ACCEPTABLE',
+      `Accept names no format lakeql writes; use one of: ${Object.values(FORMATS)
+        .map((t) => t.split(';')[0])
+        .join(', ')} (or ?format=)`,
+    )
+  );
 }
 
 /** `inline; filename="…"` naming what was asked for, with the extension of the format. */
@@ -157,13 +186,18 @@ export function chooseFormat(param: string | null, accept: string | null): Forma
   if (param !== null) {
     const format = param.toLowerCase();
     if (format in FORMATS) return format as Format;
-    throw new InvalidInputError(`format must be one of ${Object.keys(FORMATS).join(', ')}, got "${param.slice(0, 40)}"`);
+    throw new InvalidInputError(
+      `format must be one of ${Object.keys(FORMATS).join(', ')}, got "${param.slice(0, 40)}"`,
+    );
   }
   if (!accept) return 'json';
   const ranked = accept
     .split(',')
     .map((entry, order) => {
-      const [type, ...rest] = entry.trim().split(';').map((s) => s.trim().toLowerCase());
+      const [type, ...rest] = entry
+        .trim()
+        .split(';')
+        .map((s) => s.trim().toLowerCase());
       const q = rest.find((p) => p.startsWith('q='));
       return { type, q: q ? Number(q.slice(2)) : 1, order };
     })
@@ -173,14 +207,24 @@ export function chooseFormat(param: string | null, accept: string | null): Forma
 }
 
 export function lakeErrorResponse(error: unknown): Response {
-  if (error instanceof LakeError) return errorResponse(STATUS[error.code], ERROR_CODES[error.code], error.message, error.key);
+  if (error instanceof LakeError)
+    return errorResponse(STATUS[error.code], ERROR_CODES[error.code], error.message, error.key);
   return errorResponse(500, 'INTERNAL_SERVER_ERROR', 'Unexpected error.');
 }
 
 /** The body a GraphQL client gets for the same failure: `{ errors: [{ message, extensions: { code, key? } }] }`. */
-export function errorResponse(status: number, code: string, message: string, key?: string, details?: Record<string, unknown>): Response {
-  return new Response(JSON.stringify({ errors: [{ message, extensions: { ...details, code, ...(key ? { key } : {}) } }] }), {
-    status,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
-  });
+export function errorResponse(
+  status: number,
+  code: string,
+  message: string,
+  key?: string,
+  details?: Record<string, unknown>,
+): Response {
+  return new Response(
+    JSON.stringify({ errors: [{ message, extensions: { ...details, code, ...(key ? { key } : {}) } }] }),
+    {
+      status,
+      headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+    },
+  );
 }

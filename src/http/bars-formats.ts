@@ -1,5 +1,19 @@
 // Encoders for the bulk export: bar batches in, byte streams out (Arrow IPC stream, Parquet, CSV, JSON, NDJSON), pulled so memory stays bounded.
-import { DateDay, Field, Float64, makeData, RecordBatch, Schema, Struct, Table, TimeUnit, Timestamp, tableToIPC, Utf8, type Data } from 'apache-arrow';
+import {
+  DateDay,
+  Field,
+  Float64,
+  makeData,
+  RecordBatch,
+  Schema,
+  Struct,
+  Table,
+  TimeUnit,
+  Timestamp,
+  tableToIPC,
+  Utf8,
+  type Data,
+} from 'apache-arrow';
 import * as pw from 'parquet-wasm';
 import { BAR_FIELDS, emptyBatch, type BarBatch } from '../lake/bars/resample.js';
 
@@ -24,7 +38,12 @@ export interface EncodeOptions {
 }
 
 /** Turns batches into a byte stream; `next` yields the next batch or undefined at the end; `cancel` runs if the client goes away. */
-export function encode(format: Format, next: () => Promise<ExportBatch | undefined>, cancel: () => void = () => {}, options: EncodeOptions = {}): ReadableStream<Uint8Array> {
+export function encode(
+  format: Format,
+  next: () => Promise<ExportBatch | undefined>,
+  cancel: () => void = () => {},
+  options: EncodeOptions = {},
+): ReadableStream<Uint8Array> {
   const schema = options.symbolColumn ? LONG_SCHEMA : SCHEMA;
   if (format === 'parquet') return parquetStream(schema, next, cancel);
   const encoder = format === 'arrow' ? arrowEncoder(schema) : textEncoder(format, options.symbolColumn === true);
@@ -128,7 +147,11 @@ function arrowEncoder(schema: Schema): Encoder {
   };
 }
 
-function parquetStream(schema: Schema, next: () => Promise<ExportBatch | undefined>, cancel: () => void): ReadableStream<Uint8Array> {
+function parquetStream(
+  schema: Schema,
+  next: () => Promise<ExportBatch | undefined>,
+  cancel: () => void,
+): ReadableStream<Uint8Array> {
   let started = false;
   const input = new ReadableStream(
     {
@@ -142,7 +165,10 @@ function parquetStream(schema: Schema, next: () => Promise<ExportBatch | undefin
     },
     { highWaterMark: 0 },
   );
-  const properties = new pw.WriterPropertiesBuilder().setCompression(pw.Compression.ZSTD).setMaxRowGroupSize(EXPORT_ROW_GROUP).build();
+  const properties = new pw.WriterPropertiesBuilder()
+    .setCompression(pw.Compression.ZSTD)
+    .setMaxRowGroupSize(EXPORT_ROW_GROUP)
+    .build();
   // transformParquetStream is async only in setup; wrap it so the caller gets a stream at once.
   const output = pw.transformParquetStream(input, properties) as Promise<ReadableStream<Uint8Array>>;
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
@@ -182,12 +208,15 @@ function textEncoder(format: 'csv' | 'json' | 'ndjson', symbolColumn: boolean): 
       for (let i = 0; i < batch.length; i++) {
         const time = new Date(batch.time[i]).toISOString();
         const date = new Date(batch.date[i]).toISOString().slice(0, 10);
-        if (format === 'csv') lines[i] = `${csvSymbol}${time},${date},${BAR_FIELDS.map((f) => number(batch[f][i], '')).join(',')}`;
-        else lines[i] = `{${jsonSymbol}"time":"${time}","date":"${date}",${BAR_FIELDS.map((f) => `"${f}":${number(batch[f][i], 'null')}`).join(',')}}`;
+        if (format === 'csv')
+          lines[i] = `${csvSymbol}${time},${date},${BAR_FIELDS.map((f) => number(batch[f][i], '')).join(',')}`;
+        else
+          lines[i] =
+            `{${jsonSymbol}"time":"${time}","date":"${date}",${BAR_FIELDS.map((f) => `"${f}":${number(batch[f][i], 'null')}`).join(',')}}`;
       }
       let text: string;
       if (format === 'json') text = (first ? '[\n' : ',\n') + lines.join(',\n');
-      else text = (first && format === 'csv' ? header : '') + lines.join('\n') + '\n';
+      else text = `${(first && format === 'csv' ? header : '') + lines.join('\n')}\n`;
       first = false;
       return utf8.encode(text);
     },

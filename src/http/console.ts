@@ -22,7 +22,8 @@ const TYPES: Record<string, string> = {
  * The page talks only to its own origin; download links are navigations, so S3 presigned URLs need
  * no connect-src. lightweight-charts sets inline styles on its canvases, hence 'unsafe-inline' for styles.
  */
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 export interface ConsoleOptions {
   /** The built console; CONSOLE_DIST unless given. */
@@ -46,7 +47,11 @@ export function consolePlugin(options: ConsoleOptions = {}): Plugin {
         (error: NodeJS.ErrnoException) => {
           if (error.code !== 'ENOENT') throw error;
           // Not built (no vite in this install): the old behaviour, straight to GraphiQL.
-          endResponse(page ? new Response(null, { status: 302, headers: { location: '/graphql' } }) : new Response('not found', { status: 404 }));
+          endResponse(
+            page
+              ? new Response(null, { status: 302, headers: { location: '/graphql' } })
+              : new Response('not found', { status: 404 }),
+          );
         },
       );
     },
@@ -55,7 +60,7 @@ export function consolePlugin(options: ConsoleOptions = {}): Plugin {
 
 function respond(request: Request, bytes: Buffer, file: string, page: boolean): Response {
   const headers = new Headers({
-    'content-type': page ? 'text/html; charset=utf-8' : TYPES[path.extname(file)] ?? 'application/octet-stream',
+    'content-type': page ? 'text/html; charset=utf-8' : (TYPES[path.extname(file)] ?? 'application/octet-stream'),
     'content-length': String(bytes.byteLength),
     // The page must be re-checked so a new build's asset names are picked up; hashed assets never change.
     'cache-control': page ? 'no-cache' : 'public, max-age=31536000, immutable',

@@ -1,7 +1,15 @@
 // Estimates how much work an operation asks for before it runs: fields × page sizes, with variables and defaults resolved.
 import {
-  getOperationAST, Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLField, type GraphQLNamedType, type GraphQLSchema,
-  type GraphQLType, type SelectionSetNode, type ValueNode,
+  getOperationAST,
+  Kind,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  type GraphQLType,
+  type SelectionSetNode,
+  type ValueNode,
 } from 'graphql';
 
 /**
@@ -55,7 +63,10 @@ export interface CostInput {
   maxPageSize?: number;
 }
 
-export function estimateCost(schema: GraphQLSchema, { document, operationName, variables, maxPageSize = Infinity }: CostInput): number {
+export function estimateCost(
+  schema: GraphQLSchema,
+  { document, operationName, variables, maxPageSize = Infinity }: CostInput,
+): number {
   const operation = getOperationAST(document, operationName ?? undefined);
   if (!operation) return 0;
   const root = schema.getRootType(operation.operation);
@@ -69,7 +80,12 @@ export function estimateCost(schema: GraphQLSchema, { document, operationName, v
     values[v.variable.name.value] = sent !== undefined ? sent : v.defaultValue && literal(v.defaultValue);
   }
 
-  const cost = (set: SelectionSetNode, type: GraphQLNamedType, pageSize: number | undefined, seen: ReadonlySet<string>): number => {
+  const cost = (
+    set: SelectionSetNode,
+    type: GraphQLNamedType,
+    pageSize: number | undefined,
+    seen: ReadonlySet<string>,
+  ): number => {
     let total = 0;
     for (const selection of set.selections) {
       if (selection.kind === Kind.INLINE_FRAGMENT) {
@@ -87,20 +103,25 @@ export function estimateCost(schema: GraphQLSchema, { document, operationName, v
       }
       const name = selection.name.value;
       if (name.startsWith('__')) continue;
-      const field = 'getFields' in type ? (type.getFields() as Record<string, GraphQLField<unknown, unknown>>)[name] : undefined;
+      const field =
+        'getFields' in type ? (type.getFields() as Record<string, GraphQLField<unknown, unknown>>)[name] : undefined;
       if (!field) continue;
       const own = (field.extensions as { cost?: FieldCost } | undefined)?.cost;
       const args = selection.arguments ?? [];
       let pages = firstOf(field, args, values, own?.maxPageSize ?? maxPageSize, own?.defaultPageSize);
       const listed = own?.listArgument ? listLength(args, own.listArgument, values) : undefined;
       if (listed !== undefined) pages = Math.min(pages ?? listed, listed);
-      const item = Math.min(weightOf(field, own, args, values) * multiplierOf(field, own, args, values), own?.maxItemWeight ?? Infinity);
+      const item = Math.min(
+        weightOf(field, own, args, values) * multiplierOf(field, own, args, values),
+        own?.maxItemWeight ?? Infinity,
+      );
       const first = pages === undefined ? undefined : pages * item;
       const list = isList(field.type);
       // A paged list counts its own `first`; a connection passes its `first` to its `edges`/`nodes`.
-      const multiplier = list ? first ?? pageSize ?? UNPAGED_LIST_ESTIMATE : 1;
+      const multiplier = list ? (first ?? pageSize ?? UNPAGED_LIST_ESTIMATE) : 1;
       const named = schema.getType(namedTypeName(field.type));
-      const inner = selection.selectionSet && named ? cost(selection.selectionSet, named, list ? undefined : first, seen) : 0;
+      const inner =
+        selection.selectionSet && named ? cost(selection.selectionSet, named, list ? undefined : first, seen) : 0;
       total += multiplier * (1 + inner);
     }
     return total;
@@ -110,7 +131,10 @@ export function estimateCost(schema: GraphQLSchema, { document, operationName, v
 
 /** The per-item weight a field's `extensions.cost` gives for the argument's value (literal, variable or default). */
 function weightOf(
-  field: GraphQLField<unknown, unknown>, own: FieldCost | undefined, args: readonly { name: { value: string }; value: ValueNode }[], values: Record<string, unknown>,
+  field: GraphQLField<unknown, unknown>,
+  own: FieldCost | undefined,
+  args: readonly { name: { value: string }; value: ValueNode }[],
+  values: Record<string, unknown>,
 ): number {
   if (!own?.weightArgument || !own.weights) return 1;
   const node = args.find((a) => a.name.value === own.weightArgument)?.value;
@@ -124,7 +148,10 @@ function weightOf(
 
 /** The per-item multiplier a field's `extensions.cost` names (literal, variable or default), 1 to multiplierMax. */
 function multiplierOf(
-  field: GraphQLField<unknown, unknown>, own: FieldCost | undefined, args: readonly { name: { value: string }; value: ValueNode }[], values: Record<string, unknown>,
+  field: GraphQLField<unknown, unknown>,
+  own: FieldCost | undefined,
+  args: readonly { name: { value: string }; value: ValueNode }[],
+  values: Record<string, unknown>,
 ): number {
   if (!own?.multiplierArgument) return 1;
   const node = args.find((a) => a.name.value === own.multiplierArgument)?.value;
@@ -149,7 +176,10 @@ function namedTypeName(type: GraphQLType): string {
 
 /** The page size a field asks for through `first` or `last` (backward pages cost as forward ones), when it has either. */
 function firstOf(
-  field: GraphQLField<unknown, unknown>, args: readonly { name: { value: string }; value: ValueNode }[], values: Record<string, unknown>, max: number,
+  field: GraphQLField<unknown, unknown>,
+  args: readonly { name: { value: string }; value: ValueNode }[],
+  values: Record<string, unknown>,
+  max: number,
   fallback?: number,
 ): number | undefined {
   const sizes = ['first', 'last'].map((name) => pageArgument(field, args, values, name));
@@ -164,7 +194,10 @@ const NO_ARGUMENT = Symbol('no such argument');
 
 /** An argument's value from the literal, the variable or the argument's default; NO_ARGUMENT when the field has no such argument. */
 function pageArgument(
-  field: GraphQLField<unknown, unknown>, args: readonly { name: { value: string }; value: ValueNode }[], values: Record<string, unknown>, name: string,
+  field: GraphQLField<unknown, unknown>,
+  args: readonly { name: { value: string }; value: ValueNode }[],
+  values: Record<string, unknown>,
+  name: string,
 ): unknown {
   const definition = field.args.find((a) => a.name === name);
   if (!definition) return NO_ARGUMENT;
@@ -177,7 +210,11 @@ function pageArgument(
 }
 
 /** Items of a list argument as sent (literal or variable); a single value counts one, as input coercion makes it a list of one. */
-function listLength(args: readonly { name: { value: string }; value: ValueNode }[], name: string, values: Record<string, unknown>): number | undefined {
+function listLength(
+  args: readonly { name: { value: string }; value: ValueNode }[],
+  name: string,
+  values: Record<string, unknown>,
+): number | undefined {
   const node = args.find((a) => a.name.value === name)?.value;
   if (!node || node.kind === Kind.NULL) return undefined;
   if (node.kind === Kind.LIST) return node.values.length;

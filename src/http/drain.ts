@@ -12,11 +12,23 @@ export interface Drain {
  * Probes keep answering, so /ready can report the instance going away.
  */
 export function drainPlugin(drain: Drain): Plugin {
-  const refuse = () => gatewayError(503, 'SHUTTING_DOWN', 'this instance is shutting down; retry on another', {}, { connection: 'close', 'retry-after': '1' });
+  const refuse = () =>
+    gatewayError(
+      503,
+      'SHUTTING_DOWN',
+      'this instance is shutting down; retry on another',
+      {},
+      { connection: 'close', 'retry-after': '1' },
+    );
   return {
     onRequest({ url, endResponse }) {
       if (!drain.stopping || url.pathname === '/health' || url.pathname === '/ready') return;
-      endResponse(errorResponse(503, 'SHUTTING_DOWN', 'this instance is shutting down; retry on another', { connection: 'close', 'retry-after': '1' }));
+      endResponse(
+        errorResponse(503, 'SHUTTING_DOWN', 'this instance is shutting down; retry on another', {
+          connection: 'close',
+          'retry-after': '1',
+        }),
+      );
     },
     onExecute({ setResultAndStopExecution }) {
       if (drain.stopping) setResultAndStopExecution({ errors: [refuse()] });

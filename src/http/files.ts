@@ -21,7 +21,8 @@ export function filesPlugin(store: ObjectStore, signer: UrlSigner): Plugin {
 async function serve(store: ObjectStore, key: string, request: Request): Promise<Response> {
   const header = request.headers.get('range');
   // If-Range is not honoured, so a Range that comes with one is ignored (§13.1.5 allows it): whole file, 200.
-  const range: ByteRange | undefined = header && !request.headers.has('if-range') ? parseRangeHeader(header) : undefined;
+  const range: ByteRange | undefined =
+    header && !request.headers.has('if-range') ? parseRangeHeader(header) : undefined;
   try {
     const result = await store.get(key, { range });
     const headers = new Headers({

@@ -77,7 +77,9 @@ export function offlineGraphiQL(): OfflineGraphiQL {
     let entry = cache.get(name);
     if (!entry) {
       const spec = FILES[name]!;
-      entry = (spec.file ? readFile(path.join(found!.dir, spec.file)) : Promise.resolve(Buffer.from(BOOT))).then((raw) => ({ raw, gzip: gzipSync(raw) }));
+      entry = (spec.file ? readFile(path.join(found!.dir, spec.file)) : Promise.resolve(Buffer.from(BOOT))).then(
+        (raw) => ({ raw, gzip: gzipSync(raw) }),
+      );
       entry.catch(() => cache.delete(name));
       cache.set(name, entry);
     }
@@ -96,7 +98,9 @@ export function offlineGraphiQL(): OfflineGraphiQL {
         if (!url.pathname.startsWith(GRAPHIQL_ASSETS)) return;
         const name = url.pathname.startsWith(base) ? url.pathname.slice(base.length) : '';
         if (!found || !Object.hasOwn(FILES, name) || (request.method !== 'GET' && request.method !== 'HEAD')) {
-          return endResponse(new Response('not found', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } }));
+          return endResponse(
+            new Response('not found', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } }),
+          );
         }
         const gzip = /\bgzip\b/.test(request.headers.get('accept-encoding') ?? '');
         return load(name).then(
@@ -117,7 +121,11 @@ export function offlineGraphiQL(): OfflineGraphiQL {
       },
       // Yoga answers the page itself (text/html, nothing else): the page's policy is added on the way out.
       onResponse({ request, response }) {
-        if (request.method === 'GET' && response.headers.get('content-type') === 'text/html' && response.status === 200) {
+        if (
+          request.method === 'GET' &&
+          response.headers.get('content-type') === 'text/html' &&
+          response.status === 200
+        ) {
           response.headers.set('content-security-policy', CSP);
           response.headers.set('cache-control', 'no-cache');
         }

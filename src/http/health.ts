@@ -12,7 +12,8 @@ export function healthPlugin(store: ObjectStore): Plugin {
           (error: Error) => endResponse(json(503, { status: 'unavailable', reason: error.message })),
         );
       }
-      if (url.pathname === '/') return endResponse(new Response(null, { status: 302, headers: { location: '/graphql' } }));
+      if (url.pathname === '/')
+        return endResponse(new Response(null, { status: 302, headers: { location: '/graphql' } }));
     },
   };
 }

@@ -111,9 +111,16 @@ export function httpCachePlugin(options: HttpCacheOptions): Plugin {
         return;
       }
       const params = [...url.searchParams].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      const etag = entityTag([options.lakeVersion.current(), principalClass(serverContext), url.origin, accept, JSON.stringify(params)]);
+      const etag = entityTag([
+        options.lakeVersion.current(),
+        principalClass(serverContext),
+        url.origin,
+        accept,
+        JSON.stringify(params),
+      ]);
       pending.set(request, { etag, uncacheable: false });
-      if (matchesIfNoneMatch(request.headers.get('if-none-match'), etag)) endResponse(notModified(cacheHeaders(options, etag, 'Accept')));
+      if (matchesIfNoneMatch(request.headers.get('if-none-match'), etag))
+        endResponse(notModified(cacheHeaders(options, etag, 'Accept')));
     },
     onParams({ request, params }) {
       const entry = pending.get(request);
@@ -123,7 +130,12 @@ export function httpCachePlugin(options: HttpCacheOptions): Plugin {
       const entry = pending.get(request);
       if (!entry) return;
       const single = result as { errors?: unknown[] } | AsyncIterable<unknown> | unknown[];
-      if (Array.isArray(single) || Symbol.asyncIterator in (single as object) || (single as { errors?: unknown[] }).errors?.length) entry.uncacheable = true;
+      if (
+        Array.isArray(single) ||
+        Symbol.asyncIterator in (single as object) ||
+        (single as { errors?: unknown[] }).errors?.length
+      )
+        entry.uncacheable = true;
     },
     onResponse({ request, response, setResponse }) {
       const entry = pending.get(request);
@@ -132,7 +144,8 @@ export function httpCachePlugin(options: HttpCacheOptions): Plugin {
       if (response.status === 304) return;
       // The response cache plugin labels what it stores with its own key as ETag; one scheme only, ours.
       const own = withoutHeaders(response, ['etag', 'last-modified']);
-      if (entry.etag && !entry.uncacheable && response.status === 200) setResponse(withHeaders(own, cacheHeaders(options, entry.etag, 'Accept')));
+      if (entry.etag && !entry.uncacheable && response.status === 200)
+        setResponse(withHeaders(own, cacheHeaders(options, entry.etag, 'Accept')));
       else setResponse(own.headers.has('cache-control') ? own : withHeaders(own, { 'cache-control': 'no-store' }));
     },
   };

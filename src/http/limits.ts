@@ -39,8 +39,10 @@ export function bodyLimitPlugin(limits: BodyLimits): Plugin {
       const length = request.headers.get('content-length');
       if (length !== null) {
         // Only one plain non-negative integer is a Content-Length; "1, 1" or "-1" is a smuggling attempt.
-        if (!/^\d+$/.test(length.trim())) return endResponse(errorResponse(400, 'BAD_REQUEST', 'Content-Length is not a number'));
-        if (Number(length) > limit) return endResponse(errorResponse(413, 'PAYLOAD_TOO_LARGE', message, CLOSE, { limit }));
+        if (!/^\d+$/.test(length.trim()))
+          return endResponse(errorResponse(400, 'BAD_REQUEST', 'Content-Length is not a number'));
+        if (Number(length) > limit)
+          return endResponse(errorResponse(413, 'PAYLOAD_TOO_LARGE', message, CLOSE, { limit }));
         return;
       }
       if (!request.body) return;
@@ -75,22 +77,35 @@ export interface CostLimitOptions {
 export function costLimitPlugin({ maxCost, maxPageSize }: CostLimitOptions): Plugin {
   // Parsed documents are cached and reused by yoga, so an operation without variables is costed once.
   const fixed = new WeakMap<object, Map<string, number>>();
-  const check = (args: { schema: Parameters<typeof estimateCost>[0] } & Omit<Parameters<typeof estimateCost>[1], 'maxPageSize'> & { variableValues?: unknown }) => {
-    const constant = !args.document.definitions.some((d) => d.kind === 'OperationDefinition' && (d.variableDefinitions?.length ?? 0) > 0);
+  const check = (
+    args: { schema: Parameters<typeof estimateCost>[0] } & Omit<Parameters<typeof estimateCost>[1], 'maxPageSize'> & {
+        variableValues?: unknown;
+      },
+  ) => {
+    const constant = !args.document.definitions.some(
+      (d) => d.kind === 'OperationDefinition' && (d.variableDefinitions?.length ?? 0) > 0,
+    );
     const name = args.operationName ?? '';
     const cached = constant ? fixed.get(args.document)?.get(name) : undefined;
-    const cost = cached ?? estimateCost(args.schema, {
-      document: args.document,
-      operationName: args.operationName,
-      variables: args.variableValues as Record<string, unknown> | null | undefined,
-      maxPageSize,
-    });
+    const cost =
+      cached ??
+      estimateCost(args.schema, {
+        document: args.document,
+        operationName: args.operationName,
+        variables: args.variableValues as Record<string, unknown> | null | undefined,
+        maxPageSize,
+      });
     if (constant && cached === undefined) {
       if (!fixed.has(args.document)) fixed.set(args.document, new Map());
       fixed.get(args.document)!.set(name, cost);
     }
     if (cost <= maxCost) return undefined;
-    return gatewayError(400, 'QUERY_LIMIT_EXCEEDED', `query cost ${cost} is above the limit of ${maxCost} (LAKEQL_MAX_COST): ask for fewer fields or smaller pages`, { limit: 'cost', cost, maxCost });
+    return gatewayError(
+      400,
+      'QUERY_LIMIT_EXCEEDED',
+      `query cost ${cost} is above the limit of ${maxCost} (LAKEQL_MAX_COST): ask for fewer fields or smaller pages`,
+      { limit: 'cost', cost, maxCost },
+    );
   };
   // A result rather than a throw, so graphql-ws answers this operation instead of closing the socket.
   return {
@@ -132,7 +147,12 @@ export function timeoutPlugin({ timeoutMs, setTimer = realTimer }: TimeoutOption
         return new Promise((resolve, reject) => {
           const expire = () => {
             const spent = clock ? `${timeoutMs} ms without upload bytes flowing` : `${timeoutMs} ms`;
-            const error = gatewayError(504, 'TIMEOUT', `the request took longer than ${spent} (LAKEQL_REQUEST_TIMEOUT_MS)`, { timeoutMs });
+            const error = gatewayError(
+              504,
+              'TIMEOUT',
+              `the request took longer than ${spent} (LAKEQL_REQUEST_TIMEOUT_MS)`,
+              { timeoutMs },
+            );
             controller.abort(error);
             resolve({ errors: [error] });
           };

@@ -2,7 +2,7 @@
 import type { DocumentNode, OperationDefinitionNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { JOB_KINDS, JOB_STATES, type JobKind, type JobSnapshot, type JobState } from '../lake/jobs/types.js';
+import { JOB_KINDS, JOB_STATES, type JobSnapshot } from '../lake/jobs/types.js';
 import type { S3RequestEvent } from '../lake/store/s3.js';
 import type { StoreMethod } from '../lake/store/counting.js';
 
@@ -62,8 +62,18 @@ export class Metrics {
       buckets: LATENCY_BUCKETS,
       registers,
     });
-    this.rejected = new Counter({ name: 'lakeql_graphql_rejected_total', help: 'Operations refused before execution: unparsable, invalid, or over a limit.', labelNames: ['phase'], registers });
-    this.subscriptions = new Gauge({ name: 'lakeql_graphql_subscriptions_active', help: 'Subscriptions currently open.', labelNames: ['operation_name'], registers });
+    this.rejected = new Counter({
+      name: 'lakeql_graphql_rejected_total',
+      help: 'Operations refused before execution: unparsable, invalid, or over a limit.',
+      labelNames: ['phase'],
+      registers,
+    });
+    this.subscriptions = new Gauge({
+      name: 'lakeql_graphql_subscriptions_active',
+      help: 'Subscriptions currently open.',
+      labelNames: ['operation_name'],
+      registers,
+    });
     this.httpRequests = new Histogram({
       name: 'lakeql_http_request_duration_seconds',
       help: 'HTTP requests by route, until the response head (a streamed body may take longer).',
@@ -71,11 +81,36 @@ export class Metrics {
       buckets: LATENCY_BUCKETS,
       registers,
     });
-    this.s3Requests = new Counter({ name: 'lakeql_s3_requests_total', help: 'HTTP requests to S3 by API operation and outcome, each retry attempt counted.', labelNames: ['operation', 'outcome'], registers });
-    this.s3Bytes = new Counter({ name: 'lakeql_s3_bytes_total', help: 'Bytes sent to S3 (request bodies) and received (response bodies), from Content-Length.', labelNames: ['direction'], registers });
-    this.storeCalls = new Counter({ name: 'lakeql_store_calls_total', help: 'Object-store calls on the directory backend, by method.', labelNames: ['backend', 'method'], registers });
-    this.jobBytes = new Counter({ name: 'lakeql_job_bytes_total', help: 'Bytes moved by backfill, download and upload jobs of this instance.', labelNames: ['kind'], registers });
-    this.jobsFinished = new Counter({ name: 'lakeql_jobs_finished_total', help: 'Jobs of this instance that reached a final state.', labelNames: ['kind', 'state'], registers });
+    this.s3Requests = new Counter({
+      name: 'lakeql_s3_requests_total',
+      help: 'HTTP requests to S3 by API operation and outcome, each retry attempt counted.',
+      labelNames: ['operation', 'outcome'],
+      registers,
+    });
+    this.s3Bytes = new Counter({
+      name: 'lakeql_s3_bytes_total',
+      help: 'Bytes sent to S3 (request bodies) and received (response bodies), from Content-Length.',
+      labelNames: ['direction'],
+      registers,
+    });
+    this.storeCalls = new Counter({
+      name: 'lakeql_store_calls_total',
+      help: 'Object-store calls on the directory backend, by method.',
+      labelNames: ['backend', 'method'],
+      registers,
+    });
+    this.jobBytes = new Counter({
+      name: 'lakeql_job_bytes_total',
+      help: 'Bytes moved by backfill, download and upload jobs of this instance.',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.jobsFinished = new Counter({
+      name: 'lakeql_jobs_finished_total',
+      help: 'Jobs of this instance that reached a final state.',
+      labelNames: ['kind', 'state'],
+      registers,
+    });
     const metrics = this;
     new Gauge({
       name: 'lakeql_jobs',
@@ -98,10 +133,26 @@ export class Metrics {
         },
       });
     catalogGauge('lakeql_catalog_index_keys', 'Files the in-memory catalog index holds.', (c) => c.size()?.files);
-    catalogGauge('lakeql_catalog_index_symbols', 'Symbols the in-memory catalog index holds.', (c) => c.size()?.symbols);
-    catalogGauge('lakeql_catalog_index_bytes', 'Estimated heap bytes of the catalog index (see bench:index for the measured figure).', (c) => c.size()?.bytes);
-    catalogGauge('lakeql_catalog_index_refreshes', 'Catalog index refreshes (full listings) completed by this instance.', (c) => c.refreshes);
-    catalogGauge('lakeql_catalog_index_refresh_failures', 'Catalog index refreshes that failed (the index keeps answering within its bound).', (c) => c.refreshFailures);
+    catalogGauge(
+      'lakeql_catalog_index_symbols',
+      'Symbols the in-memory catalog index holds.',
+      (c) => c.size()?.symbols,
+    );
+    catalogGauge(
+      'lakeql_catalog_index_bytes',
+      'Estimated heap bytes of the catalog index (see bench:index for the measured figure).',
+      (c) => c.size()?.bytes,
+    );
+    catalogGauge(
+      'lakeql_catalog_index_refreshes',
+      'Catalog index refreshes (full listings) completed by this instance.',
+      (c) => c.refreshes,
+    );
+    catalogGauge(
+      'lakeql_catalog_index_refresh_failures',
+      'Catalog index refreshes that failed (the index keeps answering within its bound).',
+      (c) => c.refreshFailures,
+    );
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'lakeql_' });
   }
 
@@ -131,7 +182,8 @@ export class Metrics {
       if (job.state === 'SUCCEEDED' || job.state === 'FAILED' || job.state === 'CANCELLED') {
         // A job that ran here is in the map (QUEUED or RUNNING came first), so a repeated final state counts once.
         // A registered job that never ran (cancelled, expired) publishes its one final state on one instance only.
-        if (this.jobProgress.delete(job.id) || job.startedAt === undefined) this.jobsFinished.inc({ kind: job.kind, state: job.state });
+        if (this.jobProgress.delete(job.id) || job.startedAt === undefined)
+          this.jobsFinished.inc({ kind: job.kind, state: job.state });
       } else if (job.state !== 'QUEUED' || job.expiresAt === undefined) {
         // Not a registered UPLOAD job waiting: the instance that claims it may be another one, which would leave this entry forever.
         this.jobProgress.set(job.id, Math.max(seen, job.transferredBytes));
@@ -150,14 +202,21 @@ export class Metrics {
         const start = started.get(request);
         if (start === undefined) return;
         const url = new URL(request.url);
-        this.httpRequests.observe({ route: routeOf(url.pathname), method: request.method, status: String(response.status) }, (this.now() - start) / 1000);
+        this.httpRequests.observe(
+          { route: routeOf(url.pathname), method: request.method, status: String(response.status) },
+          (this.now() - start) / 1000,
+        );
       },
-      onParse: () => ({ result }) => {
-        if (result instanceof Error) this.rejected.inc({ phase: 'parse' });
-      },
-      onValidate: () => ({ valid }) => {
-        if (!valid) this.rejected.inc({ phase: 'validate' });
-      },
+      onParse:
+        () =>
+        ({ result }) => {
+          if (result instanceof Error) this.rejected.inc({ phase: 'parse' });
+        },
+      onValidate:
+        () =>
+        ({ valid }) => {
+          if (!valid) this.rejected.inc({ phase: 'validate' });
+        },
       onExecute: ({ args }) => {
         const start = this.now();
         const labels = this.operationLabels(args.document, args.operationName);
@@ -186,15 +245,27 @@ export class Metrics {
     return {
       onRequest: ({ request, url, endResponse }) => {
         if (url.pathname !== METRICS_PATH) return;
-        if (request.method !== 'GET' && request.method !== 'HEAD') return endResponse(new Response('method not allowed', { status: 405 }));
-        return this.registry.metrics().then((text) => endResponse(new Response(text, { headers: { 'content-type': this.registry.contentType } })));
+        if (request.method !== 'GET' && request.method !== 'HEAD')
+          return endResponse(new Response('method not allowed', { status: 405 }));
+        return this.registry
+          .metrics()
+          .then((text) => endResponse(new Response(text, { headers: { 'content-type': this.registry.contentType } })));
       },
     };
   }
 
-  private operationLabels(document: DocumentNode, operationName: string | null | undefined): { operation_name: string; operation_type: string } {
-    const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition');
-    const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
+  private operationLabels(
+    document: DocumentNode,
+    operationName: string | null | undefined,
+  ): { operation_name: string; operation_type: string } {
+    const operations = document.definitions.filter(
+      (d): d is OperationDefinitionNode => d.kind === 'OperationDefinition',
+    );
+    const operation = operationName
+      ? operations.find((o) => o.name?.value === operationName)
+      : operations.length === 1
+        ? operations[0]
+        : undefined;
     const name = operation?.name?.value;
     let label = name ?? 'anonymous';
     if (name !== undefined && !this.operationNames.has(name)) {
@@ -211,7 +282,8 @@ export function routeOf(pathname: string): string {
   if (pathname.startsWith('/files/')) return 'files';
   if (pathname === '/v1/bars' || pathname.startsWith('/v1/bars/')) return 'bars';
   if (pathname === METRICS_PATH || pathname === '/health' || pathname === '/ready') return pathname.slice(1);
-  if (pathname === '/' || pathname === '/index.html' || pathname.startsWith('/assets/') || pathname === '/favicon.svg') return 'console';
+  if (pathname === '/' || pathname === '/index.html' || pathname.startsWith('/assets/') || pathname === '/favicon.svg')
+    return 'console';
   return 'other';
 }
 

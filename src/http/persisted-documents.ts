@@ -27,10 +27,12 @@ export async function loadDocuments(file: string): Promise<Map<string, string>> 
   } catch (error) {
     throw new TrustedDocumentsError(`cannot read ${file} as JSON: ${(error as Error).message}`);
   }
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new TrustedDocumentsError(`${file} must hold a JSON object of id → document`);
+  if (json === null || typeof json !== 'object' || Array.isArray(json))
+    throw new TrustedDocumentsError(`${file} must hold a JSON object of id → document`);
   const documents = new Map<string, string>();
   for (const [id, document] of Object.entries(json)) {
-    if (!DOCUMENT_ID.test(id)) throw new TrustedDocumentsError(`id "${id.slice(0, 40)}" must be 1 to 128 of A–Z a–z 0–9 _ . ~ : -`);
+    if (!DOCUMENT_ID.test(id))
+      throw new TrustedDocumentsError(`id "${id.slice(0, 40)}" must be 1 to 128 of A–Z a–z 0–9 _ . ~ : -`);
     if (typeof document !== 'string') throw new TrustedDocumentsError(`the document of "${id}" must be a string`);
     try {
       parse(document);
@@ -45,7 +47,10 @@ export async function loadDocuments(file: string): Promise<Map<string, string>> 
 /** The console's documents from its last build; none when it was never built. */
 export async function loadConsoleDocuments(directory = CONSOLE_DIST): Promise<Map<string, string>> {
   const file = path.join(directory, CONSOLE_DOCUMENTS_FILE);
-  const built = await stat(file).then(() => true, () => false);
+  const built = await stat(file).then(
+    () => true,
+    () => false,
+  );
   return built ? loadDocuments(file) : new Map();
 }
 
@@ -64,7 +69,8 @@ function documentIdOf(params: GraphQLParams, request: Request): string | null {
     const fromQuery = new URL(request.url).searchParams.get('documentId');
     if (fromQuery !== null) return fromQuery;
   }
-  const apq = (params.extensions as { persistedQuery?: { version?: unknown; sha256Hash?: unknown } } | undefined)?.persistedQuery;
+  const apq = (params.extensions as { persistedQuery?: { version?: unknown; sha256Hash?: unknown } } | undefined)
+    ?.persistedQuery;
   return apq?.version === 1 && typeof apq.sha256Hash === 'string' ? apq.sha256Hash : null;
 }
 
@@ -80,9 +86,18 @@ export function persistedDocumentsPlugin({ documents, trustedOnly }: PersistedDo
     extractPersistedOperationId: documentIdOf,
     getPersistedOperation: (id) => documents.get(id) ?? null,
     customErrors: {
-      notFound: { message: 'no persisted document has this id', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 404 } } },
-      persistedQueryOnly: { message: 'this gateway executes trusted documents only: send `documentId` instead of `query`', extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 400 } } },
-      keyNotFound: { message: 'send `query`, or `documentId` naming a persisted document', extensions: { code: 'PERSISTED_QUERY_ID_REQUIRED', http: { status: 400 } } },
+      notFound: {
+        message: 'no persisted document has this id',
+        extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: { status: 404 } },
+      },
+      persistedQueryOnly: {
+        message: 'this gateway executes trusted documents only: send `documentId` instead of `query`',
+        extensions: { code: 'PERSISTED_QUERY_ONLY', http: { status: 400 } },
+      },
+      keyNotFound: {
+        message: 'send `query`, or `documentId` naming a persisted document',
+        extensions: { code: 'PERSISTED_QUERY_ID_REQUIRED', http: { status: 400 } },
+      },
     },
   }) as Plugin;
 }

@@ -21,7 +21,8 @@ export function putUploadsPlugin(transfers: TransferServices): Plugin {
 
 async function accept(request: Request, grant: PutGrant, transfers: TransferServices): Promise<Response> {
   const declared = request.headers.get('content-length');
-  if (declared !== null && Number(declared) !== grant.contentLength) return text(400, `Content-Length must be ${grant.contentLength}`);
+  if (declared !== null && Number(declared) !== grant.contentLength)
+    return text(400, `Content-Length must be ${grant.contentLength}`);
   if (!request.body) return text(400, 'no body');
   const hash = createHash('sha256');
   let size = 0;
@@ -29,7 +30,13 @@ async function accept(request: Request, grant: PutGrant, transfers: TransferServ
     transform(chunk: Buffer, _enc, done) {
       size += chunk.length;
       // Stop reading as soon as the body is longer than granted.
-      if (size > grant.contentLength) return done(new InvalidDataError(`body is longer than ${grant.contentLength} bytes`, { key: grant.key, backendCode: 'IncompleteBody' }));
+      if (size > grant.contentLength)
+        return done(
+          new InvalidDataError(`body is longer than ${grant.contentLength} bytes`, {
+            key: grant.key,
+            backendCode: 'IncompleteBody',
+          }),
+        );
       hash.update(chunk);
       done(null, chunk);
     },
@@ -42,15 +49,30 @@ async function accept(request: Request, grant: PutGrant, transfers: TransferServ
   const { contentType, metadata } = attributesFor(grant.key);
   try {
     const result = await transfers.engine.uploader.uploadStream(grant.key, tap, {
-      contentType, metadata, contentLength: grant.contentLength, partSize: transfers.engine.defaults.partSize, queueSize: transfers.engine.defaults.queueSize,
+      contentType,
+      metadata,
+      contentLength: grant.contentLength,
+      partSize: transfers.engine.defaults.partSize,
+      queueSize: transfers.engine.defaults.queueSize,
       beforeCommit: () => {
-        if (size !== grant.contentLength) throw new InvalidDataError(`got ${size} of ${grant.contentLength} bytes`, { key: grant.key, backendCode: 'IncompleteBody' });
-        if (hash.digest('base64') !== grant.sha256) throw new InvalidDataError('the body does not match the signed SHA-256', { key: grant.key, backendCode: 'BadDigest' });
+        if (size !== grant.contentLength)
+          throw new InvalidDataError(`got ${size} of ${grant.contentLength} bytes`, {
+            key: grant.key,
+            backendCode: 'IncompleteBody',
+          });
+        if (hash.digest('base64') !== grant.sha256)
+          throw new InvalidDataError('the body does not match the signed SHA-256', {
+            key: grant.key,
+            backendCode: 'BadDigest',
+          });
       },
     });
     return new Response(null, { status: 200, headers: result.etag ? { etag: result.etag } : {} });
   } catch (error) {
-    if (isLakeError(error) && (error.code === 'INVALID_DATA' || error.code === 'INVALID_INPUT' || error.code === 'INVALID_KEY')) {
+    if (
+      isLakeError(error) &&
+      (error.code === 'INVALID_DATA' || error.code === 'INVALID_INPUT' || error.code === 'INVALID_KEY')
+    ) {
       return text(400, `${error.backendCode ?? error.code}: ${error.message}`);
     }
     throw error;

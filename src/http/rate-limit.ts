@@ -23,7 +23,8 @@ export function parseRateLimit(text: string): RateLimit | null {
   if (!m) throw new Error(`expected "off" or requests/window like 600/60s (units ms, s, m, h), got "${text}"`);
   const requests = Number(m[1]);
   const windowMs = Number(m[2] === '' ? 1 : m[2]) * UNITS[m[3]];
-  if (requests < 1 || requests > 1_000_000) throw new Error(`requests per window must be 1 to 1000000, got ${requests}`);
+  if (requests < 1 || requests > 1_000_000)
+    throw new Error(`requests per window must be 1 to 1000000, got ${requests}`);
   if (windowMs < 1 || windowMs > 86_400_000) throw new Error('the window must be 1 ms to 24 h');
   return { requests, windowMs };
 }
@@ -64,12 +65,19 @@ export class RateLimiter implements RequestLimiter {
   private readonly seen = new Map<string, true>();
   private readonly maxCallers: number;
 
-  constructor(readonly limit: RateLimit, options: RateLimiterOptions = {}) {
+  constructor(
+    readonly limit: RateLimit,
+    options: RateLimiterOptions = {},
+  ) {
     const keyPrefix = options.keyPrefix ?? 'lakeql:rate';
     const points = limit.requests;
     const duration = limit.windowMs / 1000;
     this.maxCallers = options.maxCallers ?? MAX_CALLERS;
-    this.memory = new RateLimiterMemory({ keyPrefix: options.redis ? `${keyPrefix}:local` : keyPrefix, points, duration });
+    this.memory = new RateLimiterMemory({
+      keyPrefix: options.redis ? `${keyPrefix}:local` : keyPrefix,
+      points,
+      duration,
+    });
     this.limiter = options.redis
       ? new RateLimiterRedis({ storeClient: options.redis, keyPrefix, points, duration, insuranceLimiter: this.memory })
       : this.memory;

@@ -41,7 +41,11 @@ export class RequestClock {
   private over = false;
   private stopped = false;
 
-  constructor(readonly budgetMs: number, private readonly now: () => number = Date.now, private readonly setTimer: SetTimer = realTimer) {
+  constructor(
+    readonly budgetMs: number,
+    private readonly now: () => number = Date.now,
+    private readonly setTimer: SetTimer = realTimer,
+  ) {
     this.runningSince = now();
     this.arm();
   }
@@ -94,16 +98,22 @@ export class RequestClock {
   }
 
   private arm(): void {
-    this.cancelBudget = this.setTimer(() => {
-      this.cancelBudget = undefined;
-      const spent = this.spentMs + (this.runningSince === undefined ? 0 : this.now() - this.runningSince);
-      if (spent < this.budgetMs) return this.arm();
-      this.over = true;
-      this.runningSince = undefined;
-      this.cancelGap?.();
-      const listeners = [...this.listeners];
-      this.listeners.clear();
-      for (const listener of listeners) listener();
-    }, Math.max(0, this.budgetMs - this.spentMs - (this.runningSince === undefined ? 0 : this.now() - this.runningSince)));
+    this.cancelBudget = this.setTimer(
+      () => {
+        this.cancelBudget = undefined;
+        const spent = this.spentMs + (this.runningSince === undefined ? 0 : this.now() - this.runningSince);
+        if (spent < this.budgetMs) return this.arm();
+        this.over = true;
+        this.runningSince = undefined;
+        this.cancelGap?.();
+        const listeners = [...this.listeners];
+        this.listeners.clear();
+        for (const listener of listeners) listener();
+      },
+      Math.max(
+        0,
+        this.budgetMs - this.spentMs - (this.runningSince === undefined ? 0 : this.now() - this.runningSince),
+      ),
+    );
   }
 }

@@ -49,7 +49,11 @@ export function requestLogPlugin(logger: Logger, options: RequestLogOptions = {}
       if (entry) entry.operation = args.operationName ?? undefined;
     },
     onResponse({ request, response, setResponse }) {
-      const entry = pending.get(request) ?? { id: idOf(request, newId), start: NaN, path: redactedPath(new URL(request.url)) };
+      const entry = pending.get(request) ?? {
+        id: idOf(request, newId),
+        start: NaN,
+        path: redactedPath(new URL(request.url)),
+      };
       pending.delete(request);
       setResponse(withHeader(response, REQUEST_ID_HEADER, entry.id));
       const line = {
@@ -60,7 +64,8 @@ export function requestLogPlugin(logger: Logger, options: RequestLogOptions = {}
         ...(Number.isNaN(entry.start) ? {} : { ms: Math.round((now() - entry.start) * 10) / 10 }),
         ...(entry.operation ? { operation: entry.operation } : {}),
       };
-      const level = response.status >= 500 ? 'error' : QUIET_PATHS.has(new URL(request.url).pathname) ? 'debug' : 'info';
+      const level =
+        response.status >= 500 ? 'error' : QUIET_PATHS.has(new URL(request.url).pathname) ? 'debug' : 'info';
       logger[level](line, 'request');
     },
   };

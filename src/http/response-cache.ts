@@ -34,12 +34,20 @@ export function responseCachePlugin(options: ResponseCacheOptions): Plugin | und
   // Multipart requests carry file streams in their variables (and are mutations anyway): not hashed, not cached.
   // Operations over graphql-ws (their context has the socket) skip yoga's HTTP hooks the cache keys on.
   const enabled = (request: Request, context?: unknown) =>
-    !/^multipart\//i.test(request.headers.get('content-type') ?? '') && !(context as { socket?: unknown } | undefined)?.socket;
+    !/^multipart\//i.test(request.headers.get('content-type') ?? '') &&
+    !(context as { socket?: unknown } | undefined)?.socket;
   return useResponseCache({
     enabled,
     // The plugin builds a key for every request before asking `enabled`; a disabled one gets none.
     // Variables in the order sent: another order is only a miss, never a wrong hit.
-    buildResponseCacheKey: (p) => (enabled(p.request) ? hashSHA256([p.documentString, p.operationName ?? '', JSON.stringify(p.variableValues ?? {}), p.sessionId ?? ''].join('|')) : ''),
+    buildResponseCacheKey: (p) =>
+      enabled(p.request)
+        ? hashSHA256(
+            [p.documentString, p.operationName ?? '', JSON.stringify(p.variableValues ?? {}), p.sessionId ?? ''].join(
+              '|',
+            ),
+          )
+        : '',
     cache: options.cache ?? createInMemoryCache({ max: options.maxEntries }),
     session: (_request, context) => `${principalClass(context as object)}@${lakeVersion.current()}`,
     ttl: options.maxAge * 1000,

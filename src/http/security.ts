@@ -36,12 +36,25 @@ export function buildAuthenticator(config: Config, deps: SecurityDeps = {}): Aut
   return createAuthenticator(config.auth, { ...deps.jwt, now: deps.jwt?.now ?? deps.now });
 }
 
-export function securityPlugins(config: Config, deps: SecurityDeps = {}, authenticator: Authenticator = buildAuthenticator(config, deps)): Plugin[] {
+export function securityPlugins(
+  config: Config,
+  deps: SecurityDeps = {},
+  authenticator: Authenticator = buildAuthenticator(config, deps),
+): Plugin[] {
   const { limits } = config;
   return [
     // Authentication first: an unknown caller is turned away before its body is looked at.
-    authPlugin({ authenticator, rateLimiter: limits.rateLimit && new RateLimiter(limits.rateLimit, { redis: deps.redis, keyPrefix: deps.rateLimitPrefix }), signedPaths: [FILES_PATH, UPLOADS_PATH] }),
-    bodyLimitPlugin({ maxBodyBytes: limits.maxBodyBytes, maxMultipartBytes: limits.maxUploadBytes + MULTIPART_OVERHEAD_BYTES, exempt: [UPLOADS_PATH] }),
+    authPlugin({
+      authenticator,
+      rateLimiter:
+        limits.rateLimit && new RateLimiter(limits.rateLimit, { redis: deps.redis, keyPrefix: deps.rateLimitPrefix }),
+      signedPaths: [FILES_PATH, UPLOADS_PATH],
+    }),
+    bodyLimitPlugin({
+      maxBodyBytes: limits.maxBodyBytes,
+      maxMultipartBytes: limits.maxUploadBytes + MULTIPART_OVERHEAD_BYTES,
+      exempt: [UPLOADS_PATH],
+    }),
     useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }) as Plugin,
     ...armorPlugins(limits),
     costLimitPlugin({ maxCost: limits.maxCost, maxPageSize: config.maxPageSize }),

@@ -30,7 +30,7 @@ export class SpillFile {
 
   append(chunk: Buffer): Promise<void> {
     return this.run(async (file) => {
-      for (let done = 0; done < chunk.length;) {
+      for (let done = 0; done < chunk.length; ) {
         const { bytesWritten } = await file.write(chunk, done, chunk.length - done, this.written + done);
         done += bytesWritten;
       }

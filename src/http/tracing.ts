@@ -1,6 +1,16 @@
 // GraphQL spans when tracing is on: the operation (@envelop/opentelemetry) under the caller's traceparent, and a span for each resolver named by the schema.
 import { setCurrentOtelContext, useOpenTelemetry } from '@envelop/opentelemetry';
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Span, type TextMapGetter, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  type Span,
+  type TextMapGetter,
+  type Tracer,
+  type TracerProvider,
+} from '@opentelemetry/api';
 import { defaultFieldResolver, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
@@ -34,7 +44,10 @@ export function tracingPlugins(options: TracingPluginOptions): Plugin[] {
   const begin = (contextValue: object) => {
     // A request that carries a W3C traceparent continues the caller's trace; the rest start their own.
     const request = (contextValue as { request?: Request }).request;
-    setCurrentOtelContext(contextValue, request?.headers ? propagation.extract(ROOT_CONTEXT, request.headers, headerGetter) : context.active());
+    setCurrentOtelContext(
+      contextValue,
+      request?.headers ? propagation.extract(ROOT_CONTEXT, request.headers, headerGetter) : context.active(),
+    );
     tracers.set(contextValue, tracer);
   };
   const parent: Plugin = {
@@ -42,7 +55,13 @@ export function tracingPlugins(options: TracingPluginOptions): Plugin[] {
     onExecute: ({ args }) => begin(args.contextValue as object),
     onSubscribe: ({ args }) => begin(args.contextValue as object),
   };
-  const operation = useOpenTelemetry({ resolvers: false, variables: false, result: false, document: true }, options.provider, SpanKind.SERVER, {}, TRACER_NAME) as Plugin;
+  const operation = useOpenTelemetry(
+    { resolvers: false, variables: false, result: false, document: true },
+    options.provider,
+    SpanKind.SERVER,
+    {},
+    TRACER_NAME,
+  ) as Plugin;
   return [parent, operation];
 }
 
@@ -61,15 +80,22 @@ function wrapResolvers(schema: GraphQLSchema, fields: readonly string[]): void {
     const traced: GraphQLFieldResolver<unknown, unknown> = (source, args, contextValue, info) => {
       const tracer = tracers.get(contextValue as object);
       if (!tracer) return resolve(source, args, contextValue, info);
-      const attributes = { 'graphql.resolver.typeName': typeName, 'graphql.resolver.fieldName': fieldName, 'graphql.field.path': responsePath(info.path) };
+      const attributes = {
+        'graphql.resolver.typeName': typeName,
+        'graphql.resolver.fieldName': fieldName,
+        'graphql.field.path': responsePath(info.path),
+      };
       return tracer.startActiveSpan(name, { attributes }, (span) => {
         try {
           const result = resolve(source, args, contextValue, info);
           if (!isPromiseLike(result)) return settle(span, result);
-          return Promise.resolve(result).then((value) => settle(span, value), (error: unknown) => {
-            settle(span, error instanceof Error ? error : new Error(String(error)));
-            throw error;
-          });
+          return Promise.resolve(result).then(
+            (value) => settle(span, value),
+            (error: unknown) => {
+              settle(span, error instanceof Error ? error : new Error(String(error)));
+              throw error;
+            },
+          );
         } catch (error) {
           settle(span, error instanceof Error ? error : new Error(String(error)));
           throw error;

@@ -35,12 +35,21 @@ export function uploadPlugin(options: UploadPluginOptions): Plugin {
       schema = changed;
     },
     onRequestParse({ request, serverContext, setRequestParser, endResponse }) {
-      if (request.method !== 'POST' || !/^multipart\/form-data/i.test(request.headers.get('content-type') ?? '')) return;
+      if (request.method !== 'POST' || !/^multipart\/form-data/i.test(request.headers.get('content-type') ?? ''))
+        return;
       // Files go only to mutations, which need the write scope: a key without it is refused before its body is read.
       const principal = principalOf(serverContext as object);
       if (principal && !principal.scopes.has('write')) {
         // Node reads and drops the unread body itself, so the connection stays usable (closing it while the client still sends would reset it).
-        return endResponse(errorResponse(403, 'FORBIDDEN', 'multipart requests carry files for mutations, which need the write scope these credentials do not have', {}, { missingScopes: ['write'] }));
+        return endResponse(
+          errorResponse(
+            403,
+            'FORBIDDEN',
+            'multipart requests carry files for mutations, which need the write scope these credentials do not have',
+            {},
+            { missingScopes: ['write'] },
+          ),
+        );
       }
       setRequestParser((req) => {
         const clock = new RequestClock(options.timeoutMs, options.now, setTimer);
@@ -68,7 +77,9 @@ export function uploadPlugin(options: UploadPluginOptions): Plugin {
       if (await session.bodyReadWithin(options.timeoutMs / 2)) return;
       const headers = new fetchAPI.Headers(response.headers);
       headers.set('connection', 'close');
-      setResponse(new fetchAPI.Response(response.body, { status: response.status, statusText: response.statusText, headers }));
+      setResponse(
+        new fetchAPI.Response(response.body, { status: response.status, statusText: response.statusText, headers }),
+      );
     },
   };
 }

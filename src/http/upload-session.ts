@@ -54,15 +54,30 @@ export class UploadSession implements SlotHost {
     this.rejectParams = reject;
   });
 
-  constructor(private readonly request: Request, private readonly options: SessionOptions) {
+  constructor(
+    private readonly request: Request,
+    private readonly options: SessionOptions,
+  ) {
     this.spillDir = options.spillDir;
     // Unobserved when the request fails after execution began; the resolvers then see the failure instead.
     this.params.catch(() => {});
     options.clock.onExpire(() => {
       this.timedOut = true;
-      this.fail(this.placed
-      ? gatewayError(504, 'TIMEOUT', `the request took longer than ${options.clock.budgetMs} ms without upload bytes flowing (LAKEQL_REQUEST_TIMEOUT_MS)`)
-      : gatewayError(408, 'TIMEOUT', `the operations and map of this multipart request did not arrive within ${options.clock.budgetMs} ms (LAKEQL_REQUEST_TIMEOUT_MS)`, {}, { connection: 'close' }));
+      this.fail(
+        this.placed
+          ? gatewayError(
+              504,
+              'TIMEOUT',
+              `the request took longer than ${options.clock.budgetMs} ms without upload bytes flowing (LAKEQL_REQUEST_TIMEOUT_MS)`,
+            )
+          : gatewayError(
+              408,
+              'TIMEOUT',
+              `the operations and map of this multipart request did not arrive within ${options.clock.budgetMs} ms (LAKEQL_REQUEST_TIMEOUT_MS)`,
+              {},
+              { connection: 'close' },
+            ),
+      );
     });
   }
 
@@ -123,11 +138,20 @@ export class UploadSession implements SlotHost {
       fileHwm: PARSER_HWM,
       // By name, not by filename or content type: every part but the two fields is a file, even one a client sent without a filename.
       isPartAFile: (name) => name !== 'operations' && name !== 'map',
-      limits: { fieldSize: MAX_FIELD_BYTES, fields: 2, files: MAX_FILES, parts: MAX_FILES + 2, headerPairs: 32, headerSize: MAX_PART_HEADER_BYTES },
+      limits: {
+        fieldSize: MAX_FIELD_BYTES,
+        fields: 2,
+        files: MAX_FILES,
+        parts: MAX_FILES + 2,
+        headerPairs: 32,
+        headerSize: MAX_PART_HEADER_BYTES,
+      },
     });
     busboy.on('field', (name, value, _nameTruncated, valueTruncated) => this.field(name, value, valueTruncated));
     busboy.on('file', (name, stream, filename, _encoding, mimetype) => this.file(name, stream, filename, mimetype));
-    busboy.on('fieldsLimit', () => this.fail(badRequest('a multipart request has exactly one "operations" and one "map" field')));
+    busboy.on('fieldsLimit', () =>
+      this.fail(badRequest('a multipart request has exactly one "operations" and one "map" field')),
+    );
     busboy.on('filesLimit', () => this.fail(badRequest(`a multipart request carries at most ${MAX_FILES} files`)));
     busboy.on('partsLimit', () => this.fail(badRequest(`a multipart request has at most ${MAX_FILES + 2} parts`)));
     busboy.on('error', (error: unknown) => this.fail(badRequest(describeBusboyError(error))));
@@ -136,7 +160,8 @@ export class UploadSession implements SlotHost {
 
   private field(name: string, value: string, truncated: boolean): void {
     if (this.failure) return;
-    if (truncated) return this.fail(badRequest(`the multipart field "${name}" is larger than ${MAX_FIELD_BYTES} bytes`));
+    if (truncated)
+      return this.fail(badRequest(`the multipart field "${name}" is larger than ${MAX_FIELD_BYTES} bytes`));
     try {
       if (name === 'operations') {
         if (this.operations) throw new UploadMapError('the multipart field "operations" appears twice');
@@ -146,7 +171,12 @@ export class UploadSession implements SlotHost {
       if (this.placed) throw new UploadMapError('the multipart field "map" appears twice');
       if (!this.operations) throw new UploadMapError('the multipart field "map" must come after "operations"');
       const { schema, ...place } = this.options;
-      const files = placeFiles(this.operations, value, { ...place, schema: schema() }, (field) => new UploadSlot(field, this));
+      const files = placeFiles(
+        this.operations,
+        value,
+        { ...place, schema: schema() },
+        (field) => new UploadSlot(field, this),
+      );
       for (const [field, slot] of files) this.slots.set(field, slot);
       this.placed = true;
       this.resolveParams(this.operations);
@@ -155,9 +185,15 @@ export class UploadSession implements SlotHost {
     }
   }
 
-  private file(name: string | undefined, stream: Readable, filename: string | undefined, mimetype: string | undefined): void {
+  private file(
+    name: string | undefined,
+    stream: Readable,
+    filename: string | undefined,
+    mimetype: string | undefined,
+  ): void {
     const slot = name === undefined ? undefined : this.slots.get(name);
-    if (!this.placed && !this.failure) this.fail(badRequest('file parts must follow the "operations" and "map" fields'));
+    if (!this.placed && !this.failure)
+      this.fail(badRequest('file parts must follow the "operations" and "map" fields'));
     if (!slot || this.failure || slot.arrived) {
       // Not named in map, a second part of the same name, or after a failure: read and dropped.
       stream.on('error', () => {});
@@ -186,11 +222,12 @@ export class UploadSession implements SlotHost {
       if (chunk.done) break;
       if (busboy && !this.failure) await this.feed(busboy, chunk.value);
     }
-    if (busboy && !this.failure) await new Promise<void>((resolve) => {
-      busboy.once('finish', resolve);
-      this.onFailure.push(resolve);
-      busboy.end();
-    });
+    if (busboy && !this.failure)
+      await new Promise<void>((resolve) => {
+        busboy.once('finish', resolve);
+        this.onFailure.push(resolve);
+        busboy.end();
+      });
     if (this.failure) return;
     if (!this.operations) return this.fail(badRequest('the multipart field "operations" is missing'));
     if (!this.placed) return this.fail(badRequest('the multipart field "map" is missing'));

@@ -44,7 +44,10 @@ export class UploadSlot {
   /** What resolvers receive: nothing of the parser's internals shows in an error message or a log. */
   readonly file: UploadedFile;
 
-  constructor(readonly field: string, private readonly host: SlotHost) {
+  constructor(
+    readonly field: string,
+    private readonly host: SlotHost,
+  ) {
     this.file = new MultipartFile(this);
   }
 
@@ -91,7 +94,9 @@ export class UploadSlot {
     out.on('error', () => {});
     this.out = out;
     if (this.mode === 'failed' || this.mode === 'done' || this.mode === 'discard') {
-      out.destroy(badRequest(`file "${this.field}" can no longer be read: the operation has answered or the request failed`));
+      out.destroy(
+        badRequest(`file "${this.field}" can no longer be read: the operation has answered or the request failed`),
+      );
     } else if (this.mode === 'held') this.goLive();
     else if (this.mode === 'waiting') this.host.readerWaiting(this);
     return out;
@@ -112,7 +117,8 @@ export class UploadSlot {
 
   /** The body ended without this part. */
   missing(): void {
-    if (this.mode === 'waiting') this.fail(badRequest(`file "${this.field}" named in "map" is missing from the request`));
+    if (this.mode === 'waiting')
+      this.fail(badRequest(`file "${this.field}" named in "map" is missing from the request`));
   }
 
   /** The request failed: the reader gets `error`, the rest is discarded, the spill removed. */
@@ -128,7 +134,8 @@ export class UploadSlot {
   finish(): Promise<void> {
     if (this.mode === 'waiting') this.mode = 'done';
     else if (this.mode !== 'done' && this.mode !== 'failed') {
-      if (this.out && !this.out.destroyed && !this.out.readableEnded) this.out.destroy(badRequest(`file "${this.field}" was still being read when the operation answered`));
+      if (this.out && !this.out.destroyed && !this.out.readableEnded)
+        this.out.destroy(badRequest(`file "${this.field}" was still being read when the operation answered`));
       this.discard();
     }
     return this.dispose();
@@ -160,12 +167,16 @@ export class UploadSlot {
     } else if (this.mode === 'spill') {
       const spill = this.spill!;
       this.part!.pause();
-      spill.append(chunk).then(() => {
-        if (this.mode !== 'spill') return;
-        this.part!.resume();
-        if (this.spillReaderWaiting) this.readSpill();
-        // A server fault (disk full, temp directory gone): masked for the client, logged by yoga.
-      }, (error: Error) => void this.fail(new Error(`could not keep file "${this.field}" until it is read: ${error.message}`)));
+      spill.append(chunk).then(
+        () => {
+          if (this.mode !== 'spill') return;
+          this.part!.resume();
+          if (this.spillReaderWaiting) this.readSpill();
+          // A server fault (disk full, temp directory gone): masked for the client, logged by yoga.
+        },
+        (error: Error) =>
+          void this.fail(new Error(`could not keep file "${this.field}" until it is read: ${error.message}`)),
+      );
     }
     // held parts are paused, so no data; discarded and failed ones drop their bytes.
   }
@@ -191,23 +202,26 @@ export class UploadSlot {
     if (this.spillReading || !this.out || this.out.destroyed) return;
     this.spillReading = true;
     this.spillReaderWaiting = false;
-    this.spill!.read().then((chunk) => {
-      this.spillReading = false;
-      if (this.mode !== 'spill' || !this.out || this.out.destroyed) return;
-      if (chunk === undefined) {
-        this.spillReaderWaiting = true;
-      } else if (chunk === null) {
-        this.mode = 'done';
-        this.out.push(null);
-        void this.dispose();
-      } else {
-        this.host.flowed();
-        if (this.out.push(chunk)) this.readSpill();
-      }
-    }, (error: Error) => {
-      this.spillReading = false;
-      void this.fail(new Error(`could not read back file "${this.field}": ${error.message}`));
-    });
+    this.spill!.read().then(
+      (chunk) => {
+        this.spillReading = false;
+        if (this.mode !== 'spill' || !this.out || this.out.destroyed) return;
+        if (chunk === undefined) {
+          this.spillReaderWaiting = true;
+        } else if (chunk === null) {
+          this.mode = 'done';
+          this.out.push(null);
+          void this.dispose();
+        } else {
+          this.host.flowed();
+          if (this.out.push(chunk)) this.readSpill();
+        }
+      },
+      (error: Error) => {
+        this.spillReading = false;
+        void this.fail(new Error(`could not read back file "${this.field}": ${error.message}`));
+      },
+    );
   }
 
   /** The reader destroyed its stream (or finished it): nothing more is owed to it. */

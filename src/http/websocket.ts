@@ -38,81 +38,99 @@ export const WS_TOO_MANY_CONNECTIONS = 4429;
  * request (plus an `authorization` from connectionParams, as browsers cannot set headers on a
  * WebSocket). Returns a closer that ends every connection.
  */
-export function attachWebSocket(server: Server, yoga: YogaServerInstance<Record<string, never>, never>, options: WebSocketOptions): () => Promise<void> {
+export function attachWebSocket(
+  server: Server,
+  yoga: YogaServerInstance<Record<string, never>, never>,
+  options: WebSocketOptions,
+): () => Promise<void> {
   const { authenticator, maxPayload, maxConnections, initTimeoutMs = 3000 } = options;
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload });
   const open = new Map<string, number>();
   const principals = new WeakMap<object, Principal>();
-  const disposable = useServer({
-    connectionInitWaitTimeout: initTimeoutMs,
-    onConnect: async (ctx) => {
-      let credentials = credentialsFromConnectionParams(ctx.connectionParams);
-      if (!credentials.authorization && !credentials.apiKey) credentials = credentialsFromHeaders(headersOf(ctx.extra.request.headers));
-      const address = ctx.extra.request.socket?.remoteAddress ?? 'unknown';
-      let principal: Principal;
-      try {
-        principal = await authenticator.authenticate(credentials, address);
-      } catch (error) {
-        if (!(error instanceof AuthError)) throw error;
-        if (!credentials.authorization && !credentials.apiKey) ctx.extra.socket.close(WS_UNAUTHORIZED, 'Unauthorized');
-        return false;
-      }
-      const count = open.get(principal.id) ?? 0;
-      if (count >= maxConnections) {
-        ctx.extra.socket.close(WS_TOO_MANY_CONNECTIONS, `Too many connections (at most ${maxConnections})`);
-        return false;
-      }
-      open.set(principal.id, count + 1);
-      principals.set(ctx, principal);
-      return true;
+  const disposable = useServer(
+    {
+      connectionInitWaitTimeout: initTimeoutMs,
+      onConnect: async (ctx) => {
+        let credentials = credentialsFromConnectionParams(ctx.connectionParams);
+        if (!credentials.authorization && !credentials.apiKey)
+          credentials = credentialsFromHeaders(headersOf(ctx.extra.request.headers));
+        const address = ctx.extra.request.socket?.remoteAddress ?? 'unknown';
+        let principal: Principal;
+        try {
+          principal = await authenticator.authenticate(credentials, address);
+        } catch (error) {
+          if (!(error instanceof AuthError)) throw error;
+          if (!credentials.authorization && !credentials.apiKey)
+            ctx.extra.socket.close(WS_UNAUTHORIZED, 'Unauthorized');
+          return false;
+        }
+        const count = open.get(principal.id) ?? 0;
+        if (count >= maxConnections) {
+          ctx.extra.socket.close(WS_TOO_MANY_CONNECTIONS, `Too many connections (at most ${maxConnections})`);
+          return false;
+        }
+        open.set(principal.id, count + 1);
+        principals.set(ctx, principal);
+        return true;
+      },
+      onClose: (ctx) => {
+        const principal = principals.get(ctx);
+        if (!principal) return;
+        principals.delete(ctx);
+        const left = (open.get(principal.id) ?? 1) - 1;
+        if (left <= 0) open.delete(principal.id);
+        else open.set(principal.id, left);
+      },
+      execute: (args) => (args.rootValue as { execute: typeof execute }).execute(args as ExecutionArgs),
+      subscribe: (args) => (args.rootValue as { subscribe: typeof subscribe }).subscribe(args as ExecutionArgs),
+      onSubscribe: async (ctx, _id, payload) => {
+        const upgrade = ctx.extra.request;
+        const headers = headersOf(upgrade.headers);
+        const auth = (ctx.connectionParams as { authorization?: unknown } | undefined)?.authorization;
+        if (typeof auth === 'string' && !headers.has('authorization')) headers.set('authorization', auth);
+        // POST, not the upgrade's GET: an operation over graphql-ws is a message, and yoga's guard
+        // against mutations in GET requests (405) reads this method.
+        const request = new Request(
+          `http://${upgrade.headers.host ?? 'localhost'}${upgrade.url ?? yoga.graphqlEndpoint}`,
+          { method: 'POST', headers },
+        );
+        const enveloped: Enveloped = yoga.getEnveloped({
+          ...ctx,
+          req: upgrade,
+          socket: ctx.extra.socket,
+          params: payload,
+          request,
+        } as never);
+        let document;
+        try {
+          document = enveloped.parse(payload.query);
+        } catch (error) {
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
+        const errors = enveloped.validate(enveloped.schema, document);
+        if (errors.length > 0) return errors;
+        let contextValue;
+        try {
+          contextValue = await enveloped.contextFactory();
+        } catch (error) {
+          // Refusals while building the context (UNAUTHENTICATED, RATE_LIMITED) go to the client as an
+          // error message for this operation; thrown, graphql-ws would close the socket with 4500.
+          if (error instanceof Error && 'extensions' in error) return [error as GraphQLError];
+          throw error;
+        }
+        return {
+          schema: enveloped.schema,
+          operationName: payload.operationName,
+          document,
+          variableValues: payload.variables,
+          contextValue,
+          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
+        };
+      },
     },
-    onClose: (ctx) => {
-      const principal = principals.get(ctx);
-      if (!principal) return;
-      principals.delete(ctx);
-      const left = (open.get(principal.id) ?? 1) - 1;
-      if (left <= 0) open.delete(principal.id);
-      else open.set(principal.id, left);
-    },
-    execute: (args) => (args.rootValue as { execute: typeof execute }).execute(args as ExecutionArgs),
-    subscribe: (args) => (args.rootValue as { subscribe: typeof subscribe }).subscribe(args as ExecutionArgs),
-    onSubscribe: async (ctx, _id, payload) => {
-      const upgrade = ctx.extra.request;
-      const headers = headersOf(upgrade.headers);
-      const auth = (ctx.connectionParams as { authorization?: unknown } | undefined)?.authorization;
-      if (typeof auth === 'string' && !headers.has('authorization')) headers.set('authorization', auth);
-      // POST, not the upgrade's GET: an operation over graphql-ws is a message, and yoga's guard
-      // against mutations in GET requests (405) reads this method.
-      const request = new Request(`http://${upgrade.headers.host ?? 'localhost'}${upgrade.url ?? yoga.graphqlEndpoint}`, { method: 'POST', headers });
-      const enveloped: Enveloped = yoga.getEnveloped({ ...ctx, req: upgrade, socket: ctx.extra.socket, params: payload, request } as never);
-      let document;
-      try {
-        document = enveloped.parse(payload.query);
-      } catch (error) {
-        if (error instanceof GraphQLError) return [error];
-        throw error;
-      }
-      const errors = enveloped.validate(enveloped.schema, document);
-      if (errors.length > 0) return errors;
-      let contextValue;
-      try {
-        contextValue = await enveloped.contextFactory();
-      } catch (error) {
-        // Refusals while building the context (UNAUTHENTICATED, RATE_LIMITED) go to the client as an
-        // error message for this operation; thrown, graphql-ws would close the socket with 4500.
-        if (error instanceof Error && 'extensions' in error) return [error as GraphQLError];
-        throw error;
-      }
-      return {
-        schema: enveloped.schema,
-        operationName: payload.operationName,
-        document,
-        variableValues: payload.variables,
-        contextValue,
-        rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
-      };
-    },
-  }, wss);
+    wss,
+  );
   // graphql-ws reports every socket 'error' on stderr as an internal error, with a stack trace. Most are the
   // client's doing (ws has already answered them with a close frame, e.g. 1009 for a message over maxPayload),
   // so its listener, registered in its own 'connection' handler just before this one, is replaced.

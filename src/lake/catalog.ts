@@ -69,12 +69,22 @@ export function emptyIndex(ticker: string): SymbolIndex {
 
 /** Years for which the lake holds any of the symbol's data, ascending. */
 export function yearsOf(index: SymbolIndex): number[] {
-  const years = new Set<number>([...index.daily.keys(), ...index.minute.keys(), ...index.fundamentals.keys(), ...index.corporateActions.keys()]);
+  const years = new Set<number>([
+    ...index.daily.keys(),
+    ...index.minute.keys(),
+    ...index.fundamentals.keys(),
+    ...index.corporateActions.keys(),
+  ]);
   return [...years].sort((a, b) => a - b);
 }
 
 export function isEmptyIndex(index: SymbolIndex): boolean {
-  return index.daily.size === 0 && index.minute.size === 0 && index.fundamentals.size === 0 && index.corporateActions.size === 0;
+  return (
+    index.daily.size === 0 &&
+    index.minute.size === 0 &&
+    index.fundamentals.size === 0 &&
+    index.corporateActions.size === 0
+  );
 }
 
 /**
@@ -97,7 +107,8 @@ export async function listSymbolPage(
 ): Promise<SymbolPage> {
   const { first, after } = options;
   const prefix = options.prefix ?? '';
-  if (!/^[A-Za-z0-9.-]*$/.test(prefix)) throw new InvalidInputError(`prefix "${prefix}" can only hold letters, digits, "." and "-"`);
+  if (!/^[A-Za-z0-9.-]*$/.test(prefix))
+    throw new InvalidInputError(`prefix "${prefix}" can only hold letters, digits, "." and "-"`);
   const found = new Map<string, Set<Dataset>>();
   await Promise.all(
     DATASETS.map(async (dataset) => {

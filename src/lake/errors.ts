@@ -44,41 +44,63 @@ export class LakeError extends Error {
 }
 
 export class NotFoundError extends LakeError {
-  constructor(message: string, options?: LakeErrorOptions) { super('NOT_FOUND', message, options); }
+  constructor(message: string, options?: LakeErrorOptions) {
+    super('NOT_FOUND', message, options);
+  }
 }
 export class AlreadyExistsError extends LakeError {
-  constructor(message: string, options?: LakeErrorOptions) { super('ALREADY_EXISTS', message, options); }
+  constructor(message: string, options?: LakeErrorOptions) {
+    super('ALREADY_EXISTS', message, options);
+  }
 }
 export class PreconditionFailedError extends LakeError {
-  constructor(message: string, options?: LakeErrorOptions) { super('PRECONDITION_FAILED', message, options); }
+  constructor(message: string, options?: LakeErrorOptions) {
+    super('PRECONDITION_FAILED', message, options);
+  }
 }
 export class NotSupportedError extends LakeError {
-  constructor(message: string, options?: LakeErrorOptions) { super('NOT_SUPPORTED', message, options); }
+  constructor(message: string, options?: LakeErrorOptions) {
+    super('NOT_SUPPORTED', message, options);
+  }
 }
 export class PermissionDeniedError extends LakeError {
-  constructor(message: string, options?: LakeErrorOptions) { super('PERMISSION_DENIED', message, options); }
+  constructor(message: string, options?: LakeErrorOptions) {
+    super('PERMISSION_DENIED', message, options);
+  }
 }
 export class UnauthenticatedError extends LakeError {
-  constructor(message: string, options?: LakeErrorOptions) { super('UNAUTHENTICATED', message, options); }
+  constructor(message: string, options?: LakeErrorOptions) {
+    super('UNAUTHENTICATED', message, options);
+  }
 }
 /** A key or path that breaks the layout or path rules (`..`, empty segments, bad ticker, year out of range). */
 export class InvalidKeyError extends LakeError {
-  constructor(message: string, options?: LakeErrorOptions) { super('INVALID_KEY', message, options); }
+  constructor(message: string, options?: LakeErrorOptions) {
+    super('INVALID_KEY', message, options);
+  }
 }
 /** Arguments that are well-formed keys but make no sense (negative page size, from after to, ...). */
 export class InvalidInputError extends LakeError {
-  constructor(message: string, options?: LakeErrorOptions) { super('INVALID_INPUT', message, options); }
+  constructor(message: string, options?: LakeErrorOptions) {
+    super('INVALID_INPUT', message, options);
+  }
 }
 /** An object whose bytes cannot be understood (corrupt Parquet, JSON that does not parse, missing columns). */
 export class InvalidDataError extends LakeError {
-  constructor(message: string, options?: LakeErrorOptions) { super('INVALID_DATA', message, options); }
+  constructor(message: string, options?: LakeErrorOptions) {
+    super('INVALID_DATA', message, options);
+  }
 }
 export class CancelledError extends LakeError {
-  constructor(message = 'cancelled', options?: LakeErrorOptions) { super('CANCELLED', message, options); }
+  constructor(message = 'cancelled', options?: LakeErrorOptions) {
+    super('CANCELLED', message, options);
+  }
 }
 /** Anything else the store reported; `retryable` says whether a retry may help. */
 export class StoreError extends LakeError {
-  constructor(message: string, options?: LakeErrorOptions) { super('STORE_ERROR', message, options); }
+  constructor(message: string, options?: LakeErrorOptions) {
+    super('STORE_ERROR', message, options);
+  }
 }
 
 export function isLakeError(error: unknown): error is LakeError {

@@ -13,7 +13,10 @@ const DECODED_BYTES_PER_TEXT_BYTE = 3;
 export class FundamentalsCache {
   readonly lru: ByteLru<unknown>;
 
-  constructor(private readonly store: ObjectStore, maxBytes: number) {
+  constructor(
+    private readonly store: ObjectStore,
+    maxBytes: number,
+  ) {
     this.lru = new ByteLru(maxBytes);
   }
 

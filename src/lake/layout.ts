@@ -25,7 +25,9 @@ export const DATASETS = Object.keys(ROOTS) as Dataset[];
 export function normalizeTicker(input: string): string {
   const ticker = input.trim().toUpperCase();
   if (!TICKER.test(ticker)) {
-    throw new InvalidKeyError(`"${truncate(input)}" is not a ticker: expected 1–10 letters or digits starting with a letter, optionally a class suffix like BRK.B or BF-B`);
+    throw new InvalidKeyError(
+      `"${truncate(input)}" is not a ticker: expected 1–10 letters or digits starting with a letter, optionally a class suffix like BRK.B or BF-B`,
+    );
   }
   return ticker;
 }
@@ -42,12 +44,14 @@ export function assertYear(year: number): number {
 }
 
 export function assertQuarter(quarter: number): number {
-  if (!Number.isInteger(quarter) || quarter < 1 || quarter > 4) throw new InvalidKeyError(`quarter ${quarter} is out of range: expected 1 to 4`);
+  if (!Number.isInteger(quarter) || quarter < 1 || quarter > 4)
+    throw new InvalidKeyError(`quarter ${quarter} is out of range: expected 1 to 4`);
   return quarter;
 }
 
 export function assertMonth(month: number): number {
-  if (!Number.isInteger(month) || month < 1 || month > 12) throw new InvalidKeyError(`month ${month} is out of range: expected 1 to 12`);
+  if (!Number.isInteger(month) || month < 1 || month > 12)
+    throw new InvalidKeyError(`month ${month} is out of range: expected 1 to 12`);
   return month;
 }
 
@@ -93,7 +97,10 @@ const ACTIONS_KEY = /^data\/corporate-actions\/([^/]+)\/(\d{4})\/actions\.json$/
 /** The inverse of the key builders: null for any key outside the layout (other writers leave all sorts). */
 export function parseKey(key: string): ParsedKey | null {
   let m = DAILY_KEY.exec(key);
-  if (m) return validYear(m[2]) && isTicker(m[1]) ? { kind: 'ticks', resolution: 'DAILY', symbol: m[1], year: Number(m[2]) } : null;
+  if (m)
+    return validYear(m[2]) && isTicker(m[1])
+      ? { kind: 'ticks', resolution: 'DAILY', symbol: m[1], year: Number(m[2]) }
+      : null;
   m = MINUTE_KEY.exec(key);
   if (m) {
     const month = Number(m[3]);
@@ -102,9 +109,13 @@ export function parseKey(key: string): ParsedKey | null {
       : null;
   }
   m = FUNDAMENTAL_KEY.exec(key);
-  if (m) return validYear(m[2]) && isTicker(m[1]) ? { kind: 'fundamentals', symbol: m[1], year: Number(m[2]), quarter: Number(m[3]) } : null;
+  if (m)
+    return validYear(m[2]) && isTicker(m[1])
+      ? { kind: 'fundamentals', symbol: m[1], year: Number(m[2]), quarter: Number(m[3]) }
+      : null;
   m = ACTIONS_KEY.exec(key);
-  if (m) return validYear(m[2]) && isTicker(m[1]) ? { kind: 'corporate-actions', symbol: m[1], year: Number(m[2]) } : null;
+  if (m)
+    return validYear(m[2]) && isTicker(m[1]) ? { kind: 'corporate-actions', symbol: m[1], year: Number(m[2]) } : null;
   return null;
 }
 
@@ -117,7 +128,12 @@ export function parseSymbolPrefix(dataset: Dataset, prefix: string): string | nu
 }
 
 /** Object metadata as the seed's writers set it (`symbol`, `year`, `data-type`). */
-export function ticksMetadata(resolution: Resolution, symbol: string, year: number, month?: number): Record<string, string> {
+export function ticksMetadata(
+  resolution: Resolution,
+  symbol: string,
+  year: number,
+  month?: number,
+): Record<string, string> {
   const metadata: Record<string, string> = {
     symbol: normalizeTicker(symbol),
     year: String(assertYear(year)),
@@ -128,7 +144,12 @@ export function ticksMetadata(resolution: Resolution, symbol: string, year: numb
 }
 
 export function fundamentalsMetadata(symbol: string, year: number, quarter: number): Record<string, string> {
-  return { symbol: normalizeTicker(symbol), year: String(assertYear(year)), quarter: String(assertQuarter(quarter)), 'data-type': 'fundamentals' };
+  return {
+    symbol: normalizeTicker(symbol),
+    year: String(assertYear(year)),
+    quarter: String(assertQuarter(quarter)),
+    'data-type': 'fundamentals',
+  };
 }
 
 export function corporateActionsMetadata(symbol: string, year: number): Record<string, string> {

@@ -47,10 +47,15 @@ export function parseReference(text: string, key = REFERENCE_KEY): Map<string, S
   let records: [string | undefined, unknown][];
   if (Array.isArray(document)) records = document.map((r) => [undefined, r]);
   else if (document && typeof document === 'object') {
-    const list = ['results', 'symbols', 'data', 'assets', 'tickers'].map((k) => (document as Record<string, unknown>)[k]).find(Array.isArray) as unknown[] | undefined;
+    const list = ['results', 'symbols', 'data', 'assets', 'tickers']
+      .map((k) => (document as Record<string, unknown>)[k])
+      .find(Array.isArray) as unknown[] | undefined;
     records = list ? list.map((r) => [undefined, r]) : Object.entries(document);
   } else {
-    throw new InvalidDataError(`${key}: expected an array of symbols or an object of them, found ${document === null ? 'null' : typeof document}`, { key });
+    throw new InvalidDataError(
+      `${key}: expected an array of symbols or an object of them, found ${document === null ? 'null' : typeof document}`,
+      { key },
+    );
   }
   const result = new Map<string, SymbolReference>();
   for (const [keyedTicker, record] of records) {
@@ -58,7 +63,13 @@ export function parseReference(text: string, key = REFERENCE_KEY): Map<string, S
     const r = record as Record<string, unknown>;
     const ticker = (pick(r, FIELDS.ticker) ?? keyedTicker ?? '').toUpperCase();
     if (!/^[A-Z0-9][A-Z0-9.-]{0,14}$/.test(ticker)) continue;
-    result.set(ticker, { ticker, name: pick(r, FIELDS.name), exchange: pick(r, FIELDS.exchange), type: pick(r, FIELDS.type), currency: pick(r, FIELDS.currency) });
+    result.set(ticker, {
+      ticker,
+      name: pick(r, FIELDS.name),
+      exchange: pick(r, FIELDS.exchange),
+      type: pick(r, FIELDS.type),
+      currency: pick(r, FIELDS.currency),
+    });
   }
   return result;
 }
@@ -69,7 +80,10 @@ export function matchesQuery(query: string, ticker: string, name: string | null)
   if (q === '') return true;
   if (ticker.toLowerCase().startsWith(q)) return true;
   if (!name) return false;
-  const words = name.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  const words = name
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
   return q.split(/\s+/).every((part) => words.some((word) => word.startsWith(part)));
 }
 
@@ -94,11 +108,22 @@ export class ReferenceData {
     try {
       head = await this.store.head(REFERENCE_KEY);
     } catch (error) {
-      if (isLakeError(error) && error.code === 'NOT_FOUND') return (this.cached = { etag: undefined, size: 0, data: new Map() }).data;
+      if (isLakeError(error) && error.code === 'NOT_FOUND')
+        return (this.cached = { etag: undefined, size: 0, data: new Map() }).data;
       throw error;
     }
-    if (this.cached && this.cached.etag !== undefined && this.cached.etag === head.etag && this.cached.size === head.size) return this.cached.data;
-    if (head.size > MAX_REFERENCE_BYTES) throw new InvalidDataError(`${REFERENCE_KEY}: ${head.size} bytes is more than the ${MAX_REFERENCE_BYTES} lakeql reads`, { key: REFERENCE_KEY });
+    if (
+      this.cached &&
+      this.cached.etag !== undefined &&
+      this.cached.etag === head.etag &&
+      this.cached.size === head.size
+    )
+      return this.cached.data;
+    if (head.size > MAX_REFERENCE_BYTES)
+      throw new InvalidDataError(
+        `${REFERENCE_KEY}: ${head.size} bytes is more than the ${MAX_REFERENCE_BYTES} lakeql reads`,
+        { key: REFERENCE_KEY },
+      );
     const bytes = await getBytes(this.store, REFERENCE_KEY, head.etag ? { ifMatch: head.etag } : undefined);
     const data = parseReference(Buffer.from(bytes).toString('utf8'));
     this.cached = { etag: head.etag, size: head.size, data };

@@ -10,7 +10,12 @@ export const TRACER_NAME = 'lakeql';
  * is asked for on each call, not kept: a provider registered (or replaced) after this module loaded
  * is then the one used. With no provider the API hands out non-recording spans, which cost nothing.
  */
-export function inSpan<T>(name: string, attributes: Attributes, work: (span: Span) => Promise<T>, kind = SpanKind.INTERNAL): Promise<T> {
+export function inSpan<T>(
+  name: string,
+  attributes: Attributes,
+  work: (span: Span) => Promise<T>,
+  kind = SpanKind.INTERNAL,
+): Promise<T> {
   return trace.getTracer(TRACER_NAME).startActiveSpan(name, { attributes, kind }, async (span) => {
     try {
       return await work(span);

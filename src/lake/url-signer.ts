@@ -6,7 +6,10 @@ export const FILES_PATH = '/files/';
 export class UrlSigner {
   private readonly secret: Buffer;
 
-  constructor(secret?: string, private readonly now: () => number = Date.now) {
+  constructor(
+    secret?: string,
+    private readonly now: () => number = Date.now,
+  ) {
     this.secret = secret ? Buffer.from(secret, 'utf8') : randomBytes(32);
   }
 

@@ -43,15 +43,24 @@ export function symbolBars(ctx: Context, parent: SymbolRef, args: BarsArgs): Bar
 
 /** Bars of one calendar year: the range is cut to the year, so a week or quarter crossing it is aggregated from this year's rows only. */
 export function yearBars(ctx: Context, parent: SymbolYearRef, args: BarsArgs): BarConnectionRef {
-  return connection(ctx, async () => parent.index, args, { from: Date.UTC(parent.year, 0, 1), to: Date.UTC(parent.year, 11, 31) });
+  return connection(ctx, async () => parent.index, args, {
+    from: Date.UTC(parent.year, 0, 1),
+    to: Date.UTC(parent.year, 11, 31),
+  });
 }
 
-function connection(ctx: Context, index: () => Promise<SymbolIndex>, args: BarsArgs, clamp: { from?: number; to?: number }): BarConnectionRef {
+function connection(
+  ctx: Context,
+  index: () => Promise<SymbolIndex>,
+  args: BarsArgs,
+  clamp: { from?: number; to?: number },
+): BarConnectionRef {
   let from = args.from?.getTime();
   let to = args.to?.getTime();
   // Bad arguments fail the bars field itself, before any page is attempted.
   checkRange({ from, to });
-  if (args.first != null && args.last != null) throw new InvalidInputError('give first (with after) or last (with before), not both: a page is read from one end');
+  if (args.first != null && args.last != null)
+    throw new InvalidInputError('give first (with after) or last (with before), not both: a page is read from one end');
   const backward = args.last != null;
   if (backward) checkLast(args.last!);
   else checkFirst(args.first ?? DEFAULT_BARS_PAGE);
@@ -68,15 +77,25 @@ function connection(ctx: Context, index: () => Promise<SymbolIndex>, args: BarsA
   return {
     page() {
       promise ??= boundedPage(ctx, async () => {
-        if (from !== undefined && to !== undefined && from > to) return { bars: [], cursors: [], hasNextPage: false, hasPreviousPage: false };
+        if (from !== undefined && to !== undefined && from > to)
+          return { bars: [], cursors: [], hasNextPage: false, hasPreviousPage: false };
         const symbol = await index();
-        const adjustment = await loadAdjustment(ctx.services.bars, ctx.services.store, symbol, { adjustment: args.adjustment ?? 'RAW', asOf: args.asOf?.getTime() });
+        const adjustment = await loadAdjustment(ctx.services.bars, ctx.services.store, symbol, {
+          adjustment: args.adjustment ?? 'RAW',
+          asOf: args.asOf?.getTime(),
+        });
         const query = { timeframe, every, session, from, to, adjustment };
         if (backward) return backwardPage(ctx.services.bars, symbol, { ...query, last: args.last!, before, after });
-        const page = await barsPage(ctx.services.bars, symbol, { ...query, first: args.first ?? DEFAULT_BARS_PAGE, after, before });
+        const page = await barsPage(ctx.services.bars, symbol, {
+          ...query,
+          first: args.first ?? DEFAULT_BARS_PAGE,
+          after,
+          before,
+        });
         // Only a page that starts after a cursor can have bars before it; asked for only when selected.
         const cursor = after === undefined ? undefined : decodeBarCursor(after, timeframe, every);
-        const hasPreviousPage = cursor === undefined ? false : () => hasBarBefore(ctx.services.bars, symbol, query, cursor + 1);
+        const hasPreviousPage =
+          cursor === undefined ? false : () => hasBarBefore(ctx.services.bars, symbol, query, cursor + 1);
         return { ...page, hasPreviousPage };
       });
       return promise;
@@ -85,13 +104,27 @@ function connection(ctx: Context, index: () => Promise<SymbolIndex>, args: BarsA
 }
 
 /** The newest bar of the symbol's whole history (null when it has none): a backward page of one. */
-export async function latestBar(ctx: Context, parent: SymbolRef, args: Pick<BarsArgs, 'timeframe' | 'adjustment' | 'asOf'>): Promise<Bar | null> {
-  const page = await connection(ctx, () => ctx.loaders.symbolIndex.load(parent.ticker), { ...args, last: 1 }, {}).page();
+export async function latestBar(
+  ctx: Context,
+  parent: SymbolRef,
+  args: Pick<BarsArgs, 'timeframe' | 'adjustment' | 'asOf'>,
+): Promise<Bar | null> {
+  const page = await connection(
+    ctx,
+    () => ctx.loaders.symbolIndex.load(parent.ticker),
+    { ...args, last: 1 },
+    {},
+  ).page();
   return page.bars[0] ?? null;
 }
 
 export function fileInfo(ctx: Context, file: TickFileRef): Promise<ParquetInfo> {
-  return ctx.services.bars.info({ key: file.object.key, size: file.object.size, etag: file.object.etag, lastModified: file.object.lastModified });
+  return ctx.services.bars.info({
+    key: file.object.key,
+    size: file.object.size,
+    etag: file.object.etag,
+    lastModified: file.object.lastModified,
+  });
 }
 
 /** The trading date of a footer's min or max time: the UTC date for daily files, the New York date for minute files. */

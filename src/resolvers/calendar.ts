@@ -14,7 +14,13 @@ export function holidays(args: { from: Date; to: Date }) {
   return holidaysBetween(calendarRange(iso(args.from), iso(args.to)));
 }
 
-const newYorkClock = new Intl.DateTimeFormat('en-GB', { timeZone: 'America/New_York', hourCycle: 'h23', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const newYorkClock = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'America/New_York',
+  hourCycle: 'h23',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
 
 /** HH:mm:ss on New York's wall clock at a UTC instant. */
 export function newYorkTime(instant: number): string {

@@ -5,10 +5,27 @@ import { assertQuarter, assertYear, isTicker, normalizeTicker, type Resolution }
 import type { ObjectHead, ObjectMeta } from '../lake/store/types.js';
 import type { Context } from './context.js';
 
-export interface SymbolRef { ticker: string }
-export interface SymbolYearRef { ticker: string; year: number; index: SymbolIndex }
-export interface TickFileRef { object: ObjectMeta; resolution: Resolution; symbol: string; year: number; month?: number }
-export interface FundamentalsRef { object: ObjectMeta; symbol: string; year: number; quarter: number }
+export interface SymbolRef {
+  ticker: string;
+}
+export interface SymbolYearRef {
+  ticker: string;
+  year: number;
+  index: SymbolIndex;
+}
+export interface TickFileRef {
+  object: ObjectMeta;
+  resolution: Resolution;
+  symbol: string;
+  year: number;
+  month?: number;
+}
+export interface FundamentalsRef {
+  object: ObjectMeta;
+  symbol: string;
+  year: number;
+  quarter: number;
+}
 
 const CURSOR_PREFIX = 'symbol:';
 
@@ -27,7 +44,8 @@ export function decodeSymbolCursor(cursor: string): string {
 export async function symbols(ctx: Context, args: { prefix?: string | null; first: number; after?: string | null }) {
   const after = args.after ? decodeSymbolCursor(args.after) : undefined;
   const prefix = args.prefix ?? undefined;
-  if (prefix !== undefined && !/^[A-Za-z0-9.-]*$/.test(prefix)) throw new InvalidInputError(`prefix "${prefix}" can only hold letters, digits, "." and "-"`);
+  if (prefix !== undefined && !/^[A-Za-z0-9.-]*$/.test(prefix))
+    throw new InvalidInputError(`prefix "${prefix}" can only hold letters, digits, "." and "-"`);
   const { catalog, store } = ctx.services;
   let tickers: string[];
   let hasNextPage: boolean;
@@ -68,7 +86,9 @@ export function tickFiles(parent: SymbolYearRef): TickFileRef[] {
   const files: TickFileRef[] = [];
   const daily = index.daily.get(year);
   if (daily) files.push({ object: daily, resolution: 'DAILY', symbol: ticker, year });
-  for (const [month, object] of [...(index.minute.get(year) ?? new Map<number, ObjectMeta>())].sort((a, b) => a[0] - b[0])) {
+  for (const [month, object] of [...(index.minute.get(year) ?? new Map<number, ObjectMeta>())].sort(
+    (a, b) => a[0] - b[0],
+  )) {
     files.push({ object, resolution: 'MINUTE', symbol: ticker, year, month });
   }
   return files;
@@ -88,10 +108,16 @@ export function fundamentalsOfYear(parent: SymbolYearRef, quarter?: number | nul
     .map(([q, object]) => ({ object, symbol: parent.ticker, year: parent.year, quarter: q }));
 }
 
-export async function fundamentalsOfSymbol(ctx: Context, parent: SymbolRef, args: { year?: number | null; quarter?: number | null }) {
+export async function fundamentalsOfSymbol(
+  ctx: Context,
+  parent: SymbolRef,
+  args: { year?: number | null; quarter?: number | null },
+) {
   if (args.year != null) assertYear(args.year);
   const all = await years(ctx, parent);
-  return all.filter((y) => args.year == null || y.year === args.year).flatMap((y) => fundamentalsOfYear(y, args.quarter));
+  return all
+    .filter((y) => args.year == null || y.year === args.year)
+    .flatMap((y) => fundamentalsOfYear(y, args.quarter));
 }
 
 /** The parsed JSON of a fundamentals file; must be an object, or the file is reported as INVALID_DATA. */
@@ -104,7 +130,11 @@ export async function fundamentalsData(ctx: Context, parent: FundamentalsRef): P
 }
 
 /** A numeric field of the fundamentals JSON, accepting snake_case or camelCase and numeric strings. */
-export async function fundamentalsNumber(ctx: Context, parent: FundamentalsRef, ...names: string[]): Promise<number | null> {
+export async function fundamentalsNumber(
+  ctx: Context,
+  parent: FundamentalsRef,
+  ...names: string[]
+): Promise<number | null> {
   const data = await fundamentalsData(ctx, parent);
   for (const name of names) {
     const value = data[name];

@@ -12,7 +12,11 @@ export interface CorporateActionsRef {
   dividends: CashDividend[];
 }
 
-export async function corporateActions(ctx: Context, parent: SymbolRef, args: { from?: Date | null; to?: Date | null }): Promise<CorporateActionsRef> {
+export async function corporateActions(
+  ctx: Context,
+  parent: SymbolRef,
+  args: { from?: Date | null; to?: Date | null },
+): Promise<CorporateActionsRef> {
   const from = args.from?.getTime() ?? -Infinity;
   const to = args.to?.getTime() ?? Infinity;
   checkRange({ from: args.from?.getTime(), to: args.to?.getTime() });
@@ -31,12 +35,28 @@ export function events(actions: CorporateActionsRef): CorporateActionRef[] {
   return all.sort((a, b) => a.exDate - b.exDate || (a.kind === b.kind ? 0 : a.kind === 'split' ? -1 : 1));
 }
 
-export interface SplitInput { exDate: Date; from: number; to: number }
-export interface CashDividendInput { exDate: Date; amount: number; currency?: string | null; declarationDate?: Date | null; recordDate?: Date | null; payDate?: Date | null }
+export interface SplitInput {
+  exDate: Date;
+  from: number;
+  to: number;
+}
+export interface CashDividendInput {
+  exDate: Date;
+  amount: number;
+  currency?: string | null;
+  declarationDate?: Date | null;
+  recordDate?: Date | null;
+  payDate?: Date | null;
+}
 
 export async function putCorporateActions(
   ctx: Context,
-  args: { ticker: string; year: number; input: { splits?: SplitInput[] | null; dividends?: CashDividendInput[] | null }; mode: ActionsWriteMode },
+  args: {
+    ticker: string;
+    year: number;
+    input: { splits?: SplitInput[] | null; dividends?: CashDividendInput[] | null };
+    mode: ActionsWriteMode;
+  },
 ) {
   const actions: CorporateActions = {
     splits: (args.input.splits ?? []).map((s) => ({ exDate: s.exDate.getTime(), from: s.from, to: s.to })),

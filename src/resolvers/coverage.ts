@@ -8,9 +8,16 @@ import type { SymbolYearRef } from './catalog.js';
 import { decodeSymbolCursor, symbolCursor } from './catalog.js';
 import type { Context } from './context.js';
 
-export interface CoverageRef extends CoverageReport { symbol: string; year: number }
+export interface CoverageRef extends CoverageReport {
+  symbol: string;
+  year: number;
+}
 
-export async function ofSymbolYear(ctx: Context, parent: SymbolYearRef, resolution: Resolution): Promise<CoverageRef | null> {
+export async function ofSymbolYear(
+  ctx: Context,
+  parent: SymbolYearRef,
+  resolution: Resolution,
+): Promise<CoverageRef | null> {
   const report = await symbolYearCoverage(ctx.services.bars, { index: parent.index, year: parent.year, resolution });
   return report && { ...report, symbol: parent.ticker, year: parent.year };
 }
@@ -25,7 +32,10 @@ const SCAN_CONCURRENCY = 8;
  * coverage to judge. The cost is a read of every file scanned; the bar reader's cache makes a
  * second pass (the next page, a bars query) cheap.
  */
-export async function lakeCoverage(ctx: Context, args: { year: number; resolution: Resolution; first: number; after?: string | null }) {
+export async function lakeCoverage(
+  ctx: Context,
+  args: { year: number; resolution: Resolution; first: number; after?: string | null },
+) {
   assertYear(args.year);
   const { maxPageSize } = ctx.services.config;
   const found: CoverageRef[] = [];

@@ -71,7 +71,9 @@ export async function* jobProgress(ctx: Context, id: string, after?: number): As
       // Events can be missed across instances (a Redis SUBSCRIBE is confirmed after the snapshot was
       // read, or a reconnect): without one for RECHECK_MS, the registry is asked, so no final state is lost.
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const quiet = new Promise<'quiet'>((resolve) => { timer = setTimeout(() => resolve('quiet'), RECHECK_MS); });
+      const quiet = new Promise<'quiet'>((resolve) => {
+        timer = setTimeout(() => resolve('quiet'), RECHECK_MS);
+      });
       const next = await Promise.race([pending, quiet]).finally(() => clearTimeout(timer));
       if (next === 'quiet') {
         const latest = await jobs.get(id);
@@ -104,11 +106,27 @@ export async function* jobProgress(ctx: Context, id: string, after?: number): As
 /** Whether a promise has settled already (without waiting for it). */
 async function settled(promise: Promise<unknown>): Promise<boolean> {
   const marker = Symbol('pending');
-  return (await Promise.race([promise.then(() => true, () => true), Promise.resolve(marker)])) !== marker;
+  return (
+    (await Promise.race([
+      promise.then(
+        () => true,
+        () => true,
+      ),
+      Promise.resolve(marker),
+    ])) !== marker
+  );
 }
 
 async function settledWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), ms); });
-  return Promise.race([promise.then(() => true, () => true), late]).finally(() => clearTimeout(timer));
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  return Promise.race([
+    promise.then(
+      () => true,
+      () => true,
+    ),
+    late,
+  ]).finally(() => clearTimeout(timer));
 }

@@ -2,7 +2,13 @@
 import DataLoader from 'dataloader';
 import pMap from 'p-map';
 import { MANY_SYMBOLS_PARALLELISM } from '../lake/bars/many.js';
-import { indexSymbol, indexSymbolRange, symbolIndexFromSnapshot, type SymbolIndex, type SymbolPageEntry } from '../lake/catalog.js';
+import {
+  indexSymbol,
+  indexSymbolRange,
+  symbolIndexFromSnapshot,
+  type SymbolIndex,
+  type SymbolPageEntry,
+} from '../lake/catalog.js';
 import type { CatalogIndex } from '../lake/catalog-index/catalog-index.js';
 import type { FundamentalsCache } from '../lake/fundamentals-cache.js';
 import type { Dataset } from '../lake/layout.js';
@@ -50,15 +56,20 @@ export function createLoaders(store: ObjectStore, services: LoaderServices): Loa
         for (const [ticker, index] of await indexSymbolRange(store, members, datasets)) results.set(ticker, index);
       }),
       // A long symbols(tickers:) list arrives here whole: listed a few tickers at a time, not all at once.
-      pMap(loose, async (ticker) => results.set(ticker, await indexSymbol(store, ticker)), { concurrency: MANY_SYMBOLS_PARALLELISM }),
+      pMap(loose, async (ticker) => results.set(ticker, await indexSymbol(store, ticker)), {
+        concurrency: MANY_SYMBOLS_PARALLELISM,
+      }),
     ]);
     return tickers.map((t) => results.get(t)!);
   });
 
-  const head = new DataLoader<string, ObjectHead>((keys) => Promise.all(keys.map((key) => store.head(key).catch((e: Error) => e))));
+  const head = new DataLoader<string, ObjectHead>((keys) =>
+    Promise.all(keys.map((key) => store.head(key).catch((e: Error) => e))),
+  );
 
   const json = new DataLoader<Pick<ObjectMeta, 'key' | 'etag'>, unknown, string>(
-    (objects) => Promise.all(objects.map((o) => services.fundamentals.read(o.key, o.etag).catch((error: Error) => error))),
+    (objects) =>
+      Promise.all(objects.map((o) => services.fundamentals.read(o.key, o.etag).catch((error: Error) => error))),
     { cacheKeyFn: (o) => o.key },
   );
 

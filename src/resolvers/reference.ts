@@ -24,7 +24,8 @@ export async function searchSymbols(ctx: Context, args: { query: string; first: 
   let more = true;
   while (more && matches.length <= args.first) {
     const page = await listSymbolPage(ctx.services.store, { first: LIST_PAGE, after: from });
-    for (const entry of page.symbols) if (matchesQuery(args.query, entry.ticker, names.get(entry.ticker)?.name ?? null)) matches.push(entry);
+    for (const entry of page.symbols)
+      if (matchesQuery(args.query, entry.ticker, names.get(entry.ticker)?.name ?? null)) matches.push(entry);
     more = page.hasNextPage;
     from = page.symbols.at(-1)?.ticker;
   }

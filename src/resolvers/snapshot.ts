@@ -6,7 +6,10 @@ import { forEachBounded } from '../lake/parallel.js';
 import type { Context } from './context.js';
 
 export type SnapshotField = 'TICKER' | 'CHANGE' | 'CHANGE_PERCENT' | 'VOLUME' | 'CLOSE';
-export interface SnapshotOrder { field: SnapshotField; direction: 'ASC' | 'DESC' }
+export interface SnapshotOrder {
+  field: SnapshotField;
+  direction: 'ASC' | 'DESC';
+}
 
 /** Most tickers one request may name (the whole lake, when none are named, has no such cap). */
 export const MAX_SNAPSHOT_TICKERS = 1000;
@@ -46,25 +49,37 @@ function compare(order: SnapshotOrder): (a: SnapshotRow, b: SnapshotRow) => numb
 const encode = (ticker: string) => Buffer.from(`snapshot:${ticker}`).toString('base64url');
 function decode(cursor: string): string {
   const text = Buffer.from(cursor, 'base64url').toString();
-  if (!text.startsWith('snapshot:') || text.length > 40) throw new InvalidInputError('after is not a cursor of snapshot');
+  if (!text.startsWith('snapshot:') || text.length > 40)
+    throw new InvalidInputError('after is not a cursor of snapshot');
   return text.slice('snapshot:'.length);
 }
 
 export async function snapshot(
   ctx: Context,
-  args: { date?: Date | null; tickers?: readonly string[] | null; orderBy: SnapshotOrder; first: number; after?: string | null },
+  args: {
+    date?: Date | null;
+    tickers?: readonly string[] | null;
+    orderBy: SnapshotOrder;
+    first: number;
+    after?: string | null;
+  },
 ): Promise<SnapshotPage> {
   const { store, bars } = ctx.services;
-  if (args.tickers && args.tickers.length > MAX_SNAPSHOT_TICKERS) throw new InvalidInputError(`at most ${MAX_SNAPSHOT_TICKERS} tickers, got ${args.tickers.length}`);
+  if (args.tickers && args.tickers.length > MAX_SNAPSHOT_TICKERS)
+    throw new InvalidInputError(`at most ${MAX_SNAPSHOT_TICKERS} tickers, got ${args.tickers.length}`);
   const asOf = args.date ? args.date.getTime() : undefined;
   const files = await snapshotFilesBySymbol(store, ctx.services.catalog);
   const wanted = args.tickers ? [...new Set(args.tickers.map(normalizeTicker))] : [...files.keys()];
   const unknownTickers = wanted.filter((t) => !files.has(t));
   const known = wanted.filter((t) => files.has(t));
   const rows: (SnapshotRow | null)[] = new Array(known.length).fill(null);
-  await forEachBounded(known.map((ticker, i) => ({ ticker, i })), SNAPSHOT_PARALLELISM, async ({ ticker, i }) => {
-    rows[i] = await snapshotOf(bars, ticker, files.get(ticker)!, asOf);
-  });
+  await forEachBounded(
+    known.map((ticker, i) => ({ ticker, i })),
+    SNAPSHOT_PARALLELISM,
+    async ({ ticker, i }) => {
+      rows[i] = await snapshotOf(bars, ticker, files.get(ticker)!, asOf);
+    },
+  );
   const ordered = rows.filter((r): r is SnapshotRow => r !== null).sort(compare(args.orderBy));
   let start = 0;
   if (args.after) {
@@ -75,7 +90,11 @@ export async function snapshot(
   const page = ordered.slice(start, start + args.first);
   return {
     edges: page.map((node) => ({ cursor: encode(node.ticker), node })),
-    pageInfo: { hasNextPage: start + args.first < ordered.length, startCursor: page.length ? encode(page[0].ticker) : null, endCursor: page.length ? encode(page.at(-1)!.ticker) : null },
+    pageInfo: {
+      hasNextPage: start + args.first < ordered.length,
+      startCursor: page.length ? encode(page[0].ticker) : null,
+      endCursor: page.length ? encode(page.at(-1)!.ticker) : null,
+    },
     totalCount: ordered.length,
     unknownTickers,
   };

@@ -17,7 +17,10 @@ export interface TickerListPage {
  * catalog index when it is on, else one listing per ticker), so the bars fields below reuse it.
  * `first`/`after` page through the known tickers in the order given; a cursor names a ticker of the list.
  */
-export async function symbolsByTickers(ctx: Context, args: { tickers: readonly string[]; first: number; after?: string | null }): Promise<TickerListPage> {
+export async function symbolsByTickers(
+  ctx: Context,
+  args: { tickers: readonly string[]; first: number; after?: string | null },
+): Promise<TickerListPage> {
   const tickers = parseTickerList(args.tickers, ctx.services.config.maxSymbols, 'tickers');
   const indexes = await ctx.loaders.symbolIndex.loadMany(tickers);
   const known: string[] = [];

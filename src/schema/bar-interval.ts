@@ -1,6 +1,6 @@
 // The bars fields' interval arguments: `every` (timeframes per bar) and `session` (TradingSession), with the alignment rules they document.
 import { MAX_EVERY } from '../lake/bars/interval.js';
-import { BAR_SESSIONS, DEFAULT_SESSION } from '../lake/bars/session.js';
+import { type BAR_SESSIONS, DEFAULT_SESSION } from '../lake/bars/session.js';
 import { builder } from './builder.js';
 
 export const TradingSessionEnum = builder.enumType('TradingSession', {
@@ -8,8 +8,14 @@ export const TradingSessionEnum = builder.enumType('TradingSession', {
     'Which minutes intraday bars are built from. Applies to minute files: MINUTE and HOUR bars, and DAY or coarser bars of years that have no daily file. ' +
     'Bars read from daily files are the same in both sessions (a daily file holds one number per day, whatever session its writer used).',
   values: {
-    REGULAR: { description: 'Only 09:30–16:00 New York time (13:00 on the NYSE\'s early closes) of trading days; weekends and holidays have no bars.' },
-    EXTENDED: { description: 'Every minute the file holds: pre-market, regular and after-hours (Alpaca\'s default for intraday bars).' },
+    REGULAR: {
+      description:
+        "Only 09:30–16:00 New York time (13:00 on the NYSE's early closes) of trading days; weekends and holidays have no bars.",
+    },
+    EXTENDED: {
+      description:
+        "Every minute the file holds: pre-market, regular and after-hours (Alpaca's default for intraday bars).",
+    },
   } satisfies Record<(typeof BAR_SESSIONS)[number], { description: string }>,
 });
 

@@ -30,6 +30,10 @@ builder.addScalarType('SafeInt', SafeIntResolver);
 builder.addScalarType('LocalTime', LocalTimeResolver);
 builder.addScalarType('JSON', JSONResolver);
 
-builder.queryType({ description: 'Reads of the lake: symbols, their years, bars, tick files and fundamentals, and jobs.' });
-builder.mutationType({ description: 'Writes to the lake (tick files, bars, fundamentals, uploads by URL) and server-side jobs.' });
+builder.queryType({
+  description: 'Reads of the lake: symbols, their years, bars, tick files and fundamentals, and jobs.',
+});
+builder.mutationType({
+  description: 'Writes to the lake (tick files, bars, fundamentals, uploads by URL) and server-side jobs.',
+});
 builder.subscriptionType({ description: 'Live updates, over SSE or graphql-ws.' });

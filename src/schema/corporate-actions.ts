@@ -9,24 +9,58 @@ import { StoredObjectRef, WriteMode } from './uploads.js';
 const date = (ms: number | undefined) => (ms === undefined ? null : new Date(ms));
 
 const SplitObject = builder.objectRef<Split>('Split').implement({
-  description: 'A stock split effective at the open of exDate: `from` shares became `to` (10-for-1: from 1, to 10; a 1-for-10 reverse split: from 10, to 1).',
+  description:
+    'A stock split effective at the open of exDate: `from` shares became `to` (10-for-1: from 1, to 10; a 1-for-10 reverse split: from 10, to 1).',
   fields: (t) => ({
-    exDate: t.field({ type: 'Date', description: 'First trading date (New York) on which the shares trade split.', resolve: (s) => new Date(s.exDate) }),
+    exDate: t.field({
+      type: 'Date',
+      description: 'First trading date (New York) on which the shares trade split.',
+      resolve: (s) => new Date(s.exDate),
+    }),
     from: t.float({ description: 'Shares before the split (1 in a 10-for-1).', resolve: (s) => s.from }),
     to: t.float({ description: 'Shares after the split (10 in a 10-for-1).', resolve: (s) => s.to }),
-    ratio: t.float({ description: 'to / from: what earlier prices are divided by and earlier volumes multiplied by.', resolve: (s) => s.to / s.from }),
+    ratio: t.float({
+      description: 'to / from: what earlier prices are divided by and earlier volumes multiplied by.',
+      resolve: (s) => s.to / s.from,
+    }),
   }),
 });
 
 const CashDividendObject = builder.objectRef<CashDividend>('CashDividend').implement({
   description: 'A cash dividend per share as held on the ex-date. Dates the document lacks are null.',
   fields: (t) => ({
-    exDate: t.field({ type: 'Date', description: 'First trading date (New York) on which the shares trade without the dividend.', resolve: (d) => new Date(d.exDate) }),
-    amount: t.float({ description: 'Cash per share, in `currency` (US dollars for US equities when the document names none).', resolve: (d) => d.amount }),
-    currency: t.string({ nullable: true, description: 'ISO 4217 code of the amount, when the document names it.', resolve: (d) => d.currency ?? null }),
-    declarationDate: t.field({ type: 'Date', nullable: true, description: 'When the dividend was declared.', resolve: (d) => date(d.declarationDate) }),
-    recordDate: t.field({ type: 'Date', nullable: true, description: 'Holders of record on this date receive it.', resolve: (d) => date(d.recordDate) }),
-    payDate: t.field({ type: 'Date', nullable: true, description: 'When it is paid.', resolve: (d) => date(d.payDate) }),
+    exDate: t.field({
+      type: 'Date',
+      description: 'First trading date (New York) on which the shares trade without the dividend.',
+      resolve: (d) => new Date(d.exDate),
+    }),
+    amount: t.float({
+      description: 'Cash per share, in `currency` (US dollars for US equities when the document names none).',
+      resolve: (d) => d.amount,
+    }),
+    currency: t.string({
+      nullable: true,
+      description: 'ISO 4217 code of the amount, when the document names it.',
+      resolve: (d) => d.currency ?? null,
+    }),
+    declarationDate: t.field({
+      type: 'Date',
+      nullable: true,
+      description: 'When the dividend was declared.',
+      resolve: (d) => date(d.declarationDate),
+    }),
+    recordDate: t.field({
+      type: 'Date',
+      nullable: true,
+      description: 'Holders of record on this date receive it.',
+      resolve: (d) => date(d.recordDate),
+    }),
+    payDate: t.field({
+      type: 'Date',
+      nullable: true,
+      description: 'When it is paid.',
+      resolve: (d) => date(d.payDate),
+    }),
   }),
 });
 
@@ -37,10 +71,15 @@ const CorporateAction = builder.unionType('CorporateAction', {
 });
 
 const CorporateActionsObject = builder.objectRef<CorporateActionsRef>('CorporateActions').implement({
-  description: 'Splits and cash dividends from data/corporate-actions/{SYMBOL}/{YEAR}/actions.json, each list by ex-date.',
+  description:
+    'Splits and cash dividends from data/corporate-actions/{SYMBOL}/{YEAR}/actions.json, each list by ex-date.',
   fields: (t) => ({
     splits: t.field({ type: [SplitObject], description: 'Splits by ex-date.', resolve: (a) => a.splits }),
-    dividends: t.field({ type: [CashDividendObject], description: 'Cash dividends by ex-date.', resolve: (a) => a.dividends }),
+    dividends: t.field({
+      type: [CashDividendObject],
+      description: 'Cash dividends by ex-date.',
+      resolve: (a) => a.dividends,
+    }),
     events: t.field({
       type: [CorporateAction],
       description: 'Splits and dividends in one list by ex-date (a split before a dividend of the same date).',
@@ -54,7 +93,10 @@ builder.objectField(SymbolObject, 'corporateActions', (t) =>
     type: CorporateActionsObject,
     description:
       'Splits and cash dividends with an ex-date in [from, to] (inclusive; unbounded when omitted). A malformed document is an INVALID_DATA error naming its key.',
-    args: { from: t.arg({ type: 'Date', description: 'Earliest ex-date, inclusive.' }), to: t.arg({ type: 'Date', description: 'Latest ex-date, inclusive.' }) },
+    args: {
+      from: t.arg({ type: 'Date', description: 'Earliest ex-date, inclusive.' }),
+      to: t.arg({ type: 'Date', description: 'Latest ex-date, inclusive.' }),
+    },
     resolve: (s, args, ctx) => resolvers.corporateActions(ctx, s, args),
   }),
 );
@@ -81,20 +123,30 @@ const CashDividendInput = builder.inputType('CashDividendInput', {
 });
 
 const CorporateActionsInput = builder.inputType('CorporateActionsInput', {
-  description: 'One year\'s splits and dividends to write.',
+  description: "One year's splits and dividends to write.",
   fields: (t) => ({
     splits: t.field({ type: [SplitInput], description: 'Splits of the year.' }),
     dividends: t.field({ type: [CashDividendInput], description: 'Cash dividends of the year.' }),
   }),
 });
 
-const CorporateActionsWritten = builder.objectRef<Awaited<ReturnType<typeof resolvers.putCorporateActions>>>('CorporateActionsWritten').implement({
-  description: 'What putCorporateActions wrote.',
-  fields: (t) => ({
-    object: t.field({ type: StoredObjectRef, description: 'The document as stored (key, size, ETag).', resolve: (w) => w }),
-    actions: t.field({ type: CorporateActionsObject, description: 'The year\'s document after the write.', resolve: (w) => w.actions }),
-  }),
-});
+const CorporateActionsWritten = builder
+  .objectRef<Awaited<ReturnType<typeof resolvers.putCorporateActions>>>('CorporateActionsWritten')
+  .implement({
+    description: 'What putCorporateActions wrote.',
+    fields: (t) => ({
+      object: t.field({
+        type: StoredObjectRef,
+        description: 'The document as stored (key, size, ETag).',
+        resolve: (w) => w,
+      }),
+      actions: t.field({
+        type: CorporateActionsObject,
+        description: "The year's document after the write.",
+        resolve: (w) => w.actions,
+      }),
+    }),
+  });
 
 builder.mutationFields((t) => ({
   putCorporateActions: t.field({
@@ -105,10 +157,18 @@ builder.mutationFields((t) => ({
       'kind and ex-date; a stored document that cannot be read fails the write with INVALID_DATA. REPLACE writes exactly the events given.',
     args: {
       ticker: t.arg.string({ required: true, description: 'The symbol, e.g. NVDA.' }),
-      year: t.arg.int({ required: true, description: 'The year whose document is written; every ex-date must lie in it.' }),
+      year: t.arg.int({
+        required: true,
+        description: 'The year whose document is written; every ex-date must lie in it.',
+      }),
       input: t.arg({ type: CorporateActionsInput, required: true, description: 'The events to write.' }),
-      mode: t.arg({ type: WriteMode, defaultValue: 'MERGE', description: 'MERGE with the stored events (default) or REPLACE them.' }),
+      mode: t.arg({
+        type: WriteMode,
+        defaultValue: 'MERGE',
+        description: 'MERGE with the stored events (default) or REPLACE them.',
+      }),
     },
-    resolve: (_r, a, ctx) => resolvers.putCorporateActions(ctx, { ticker: a.ticker, year: a.year, input: a.input, mode: a.mode ?? 'MERGE' }),
+    resolve: (_r, a, ctx) =>
+      resolvers.putCorporateActions(ctx, { ticker: a.ticker, year: a.year, input: a.input, mode: a.mode ?? 'MERGE' }),
   }),
 }));

@@ -34,11 +34,31 @@ const Coverage = builder.objectRef<CoverageRef>('Coverage').implement({
     expectedDays: t.int({ description: 'NYSE trading days the files should cover.', resolve: (c) => c.expectedDays }),
     presentDays: t.int({ description: 'Expected days with at least one row.', resolve: (c) => c.presentDays }),
     rows: t.field({ type: 'SafeInt', description: 'Rows read from the files.', resolve: (c) => c.rows }),
-    missingDates: t.field({ type: ['Date'], description: 'Expected trading days with no row.', resolve: (c) => c.missingDates }),
-    unexpectedDates: t.field({ type: ['Date'], description: 'Dates with rows although the market was closed (weekends, holidays) or outside the year.', resolve: (c) => c.unexpectedDates }),
-    duplicateDates: t.field({ type: ['Date'], description: 'DAILY: dates with more than one row. MINUTE: dates holding a minute twice.', resolve: (c) => c.duplicateDates }),
-    shortDays: t.field({ type: [ShortDayObject], description: 'MINUTE only: trading days with fewer regular-session minutes than the session (early closes respected).', resolve: (c) => c.shortDays }),
-    complete: t.boolean({ description: 'True when there is no missing, unexpected, duplicate or short day.', resolve: (c) => !hasGaps(c) }),
+    missingDates: t.field({
+      type: ['Date'],
+      description: 'Expected trading days with no row.',
+      resolve: (c) => c.missingDates,
+    }),
+    unexpectedDates: t.field({
+      type: ['Date'],
+      description: 'Dates with rows although the market was closed (weekends, holidays) or outside the year.',
+      resolve: (c) => c.unexpectedDates,
+    }),
+    duplicateDates: t.field({
+      type: ['Date'],
+      description: 'DAILY: dates with more than one row. MINUTE: dates holding a minute twice.',
+      resolve: (c) => c.duplicateDates,
+    }),
+    shortDays: t.field({
+      type: [ShortDayObject],
+      description:
+        'MINUTE only: trading days with fewer regular-session minutes than the session (early closes respected).',
+      resolve: (c) => c.shortDays,
+    }),
+    complete: t.boolean({
+      description: 'True when there is no missing, unexpected, duplicate or short day.',
+      resolve: (c) => !hasGaps(c),
+    }),
   }),
 });
 
@@ -47,7 +67,13 @@ builder.objectField(SymbolYear, 'coverage', (t) =>
     type: Coverage,
     nullable: true,
     description: 'Null when the year holds no bar file of that resolution. Reads the files (raw rows, not resampled).',
-    args: { resolution: t.arg({ type: ResolutionEnum, defaultValue: 'DAILY', description: 'Which files to check (default DAILY).' }) },
+    args: {
+      resolution: t.arg({
+        type: ResolutionEnum,
+        defaultValue: 'DAILY',
+        description: 'Which files to check (default DAILY).',
+      }),
+    },
     resolve: (y, args, ctx) => coverage.ofSymbolYear(ctx, y, args.resolution ?? 'DAILY'),
   }),
 );
@@ -57,11 +83,19 @@ const CoverageConnection = connectionType('Coverage', Coverage);
 builder.objectField(Lake, 'coverage', (t) =>
   t.field({
     type: CoverageConnection,
-    description: 'Symbols whose files of that year and resolution have gaps, in S3 key order. Symbols without such a file are skipped. Reads every file it scans.',
+    description:
+      'Symbols whose files of that year and resolution have gaps, in S3 key order. Symbols without such a file are skipped. Reads every file it scans.',
     args: {
       year: t.arg.int({ required: true, description: 'The year to check.' }),
-      resolution: t.arg({ type: ResolutionEnum, defaultValue: 'DAILY', description: 'Which files to check (default DAILY).' }),
-      first: t.arg.int({ defaultValue: DEFAULT_PAGE_SIZE, description: 'Symbols with gaps per page, at most LAKEQL_MAX_PAGE_SIZE.' }),
+      resolution: t.arg({
+        type: ResolutionEnum,
+        defaultValue: 'DAILY',
+        description: 'Which files to check (default DAILY).',
+      }),
+      first: t.arg.int({
+        defaultValue: DEFAULT_PAGE_SIZE,
+        description: 'Symbols with gaps per page, at most LAKEQL_MAX_PAGE_SIZE.',
+      }),
       after: t.arg.string({ description: 'endCursor of the previous page.' }),
     },
     resolve: (_lake, args, ctx) =>

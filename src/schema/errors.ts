@@ -4,7 +4,6 @@ import { createGraphQLError } from 'graphql-yoga';
 import { LakeError } from '../lake/errors.js';
 import { ERROR_CODES } from '../services/error-codes.js';
 
-
 /** A user-facing error raised by the schema layer itself (argument checks). */
 export function badInput(message: string, extensions: Record<string, unknown> = {}): GraphQLError {
   return createGraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...extensions } });
@@ -39,7 +38,10 @@ export function maskError(error: unknown, message: string, isDev?: boolean): Err
   // GraphQL errors raised on purpose (validation, badInput, plugins) carry a code or have no cause.
   if (isGraphQLErrorLike(original) && (original.extensions?.code || !original.originalError)) return original;
   return createGraphQLError(message, {
-    extensions: { code: 'INTERNAL_SERVER_ERROR', ...(isDev && original instanceof Error ? { detail: original.message } : {}) },
+    extensions: {
+      code: 'INTERNAL_SERVER_ERROR',
+      ...(isDev && original instanceof Error ? { detail: original.message } : {}),
+    },
     ...location,
   });
 }

@@ -16,7 +16,11 @@ export const SymbolYear = builder.objectRef<SymbolYearRef>('SymbolYear').impleme
   fields: (t) => ({
     symbol: t.string({ description: 'Ticker.', resolve: (y) => y.ticker }),
     year: t.int({ description: 'Calendar year.', resolve: (y) => y.year }),
-    tickFiles: t.field({ type: [TickFile], description: 'Every daily and minute tick file of the year.', resolve: (y) => catalog.tickFiles(y) }),
+    tickFiles: t.field({
+      type: [TickFile],
+      description: 'Every daily and minute tick file of the year.',
+      resolve: (y) => catalog.tickFiles(y),
+    }),
     tickFile: t.field({
       type: TickFile,
       nullable: true,
@@ -29,7 +33,7 @@ export const SymbolYear = builder.objectRef<SymbolYearRef>('SymbolYear').impleme
     }),
     fundamentals: t.field({
       type: [Fundamentals],
-      description: 'The year\'s quarterly fundamentals, by quarter.',
+      description: "The year's quarterly fundamentals, by quarter.",
       args: { quarter: t.arg.int({ description: 'Only this quarter, 1–4.' }) },
       resolve: (y, args) => catalog.fundamentalsOfYear(y, args.quarter),
     }),
@@ -39,7 +43,7 @@ export const SymbolYear = builder.objectRef<SymbolYearRef>('SymbolYear').impleme
 export const SymbolObject = builder.objectRef<SymbolRef>('Symbol').implement({
   description: 'A ticker the lake holds any data for.',
   fields: (t) => ({
-    ticker: t.exposeString('ticker', { description: 'The ticker as the lake\'s keys spell it, e.g. AAPL or BRK.B.' }),
+    ticker: t.exposeString('ticker', { description: "The ticker as the lake's keys spell it, e.g. AAPL or BRK.B." }),
     years: t.field({
       type: [SymbolYear],
       description: 'Years with any daily, minute or fundamental data, ascending.',
@@ -55,7 +59,10 @@ export const SymbolObject = builder.objectRef<SymbolRef>('Symbol').implement({
     fundamentals: t.field({
       type: [Fundamentals],
       description: 'Quarterly fundamentals, by year then quarter.',
-      args: { year: t.arg.int({ description: 'Only this year.' }), quarter: t.arg.int({ description: 'Only this quarter, 1–4.' }) },
+      args: {
+        year: t.arg.int({ description: 'Only this year.' }),
+        quarter: t.arg.int({ description: 'Only this quarter, 1–4.' }),
+      },
       resolve: (s, args, ctx) => catalog.fundamentalsOfSymbol(ctx, s, args),
     }),
   }),
@@ -65,14 +72,16 @@ const SymbolConnection = connectionType('Symbol', SymbolObject);
 
 builder.objectField(SymbolConnection, 'totalCount', (t) =>
   t.int({
-    description: 'Symbols matching `prefix` in the whole lake, not just this page (from the catalog index when it is on); with `tickers`, the tickers asked for that the lake holds.',
+    description:
+      'Symbols matching `prefix` in the whole lake, not just this page (from the catalog index when it is on); with `tickers`, the tickers asked for that the lake holds.',
     resolve: (c) => (c as { totalCount?: () => Promise<number> }).totalCount?.() ?? 0,
   }),
 );
 
 builder.objectField(SymbolConnection, 'unknownTickers', (t) =>
   t.stringList({
-    description: 'With `tickers`: the tickers asked for that the lake holds nothing for, normalized (upper case), in the order given. Empty otherwise.',
+    description:
+      'With `tickers`: the tickers asked for that the lake holds nothing for, normalized (upper case), in the order given. Empty otherwise.',
     resolve: (c) => (c as { unknownTickers?: string[] }).unknownTickers ?? [],
   }),
 );
@@ -83,7 +92,7 @@ builder.queryFields((t) => ({
     description:
       'Symbols in S3 key order (so BRK.B precedes BRK: "." sorts before "/"). `first` is capped by LAKEQL_MAX_PAGE_SIZE. ' +
       'With `tickers`: exactly those symbols, in the order given, each read with its bars in one request (`symbols(tickers: ["AAPL", "MSFT"]) { nodes { ticker bars { nodes { close } } } }`); ' +
-      'tickers the lake holds nothing for are left out of `nodes` and listed in `unknownTickers`. The query cost counts each ticker\'s fields, bars pages included.',
+      "tickers the lake holds nothing for are left out of `nodes` and listed in `unknownTickers`. The query cost counts each ticker's fields, bars pages included.",
     extensions: { cost: { listArgument: 'tickers' } },
     args: {
       tickers: t.arg.stringList({
@@ -93,7 +102,8 @@ builder.queryFields((t) => ({
       }),
       prefix: t.arg.string({ description: 'Only tickers starting with this (case-insensitive).' }),
       query: t.arg.string({
-        description: 'Search: tickers starting with it, or names (from data/reference/symbols.json) with a word starting with each of its words, case-insensitive ("apple" finds AAPL). Instead of `prefix`.',
+        description:
+          'Search: tickers starting with it, or names (from data/reference/symbols.json) with a word starting with each of its words, case-insensitive ("apple" finds AAPL). Instead of `prefix`.',
       }),
       first: t.arg.int({ defaultValue: DEFAULT_PAGE_SIZE, description: 'Symbols per page, 1–LAKEQL_MAX_PAGE_SIZE.' }),
       after: t.arg.string({ description: 'endCursor of the previous page.' }),
@@ -101,7 +111,8 @@ builder.queryFields((t) => ({
     resolve: (_r, args, ctx) => {
       const first = checkFirst(args.first ?? DEFAULT_PAGE_SIZE, ctx.services.config.maxPageSize);
       if (args.tickers) {
-        if (args.prefix != null || args.query != null) throw badInput('tickers cannot be combined with prefix or query', { argument: 'tickers' });
+        if (args.prefix != null || args.query != null)
+          throw badInput('tickers cannot be combined with prefix or query', { argument: 'tickers' });
         return symbolsByTickers(ctx, { tickers: args.tickers, first, after: args.after });
       }
       if (args.query?.trim()) return searchSymbols(ctx, { query: args.query.slice(0, 200), first, after: args.after });

@@ -30,7 +30,12 @@ export function catalogChannel(location: LakeLocation): string {
  * Messages are fire-and-forget: an instance that misses one (Redis restarting) still catches up
  * within the bound, by its own refresh.
  */
-export async function connectCatalogSync(url: string, channel: string, receive: (key: string, entry: WrittenEntry) => void, log: (m: string) => void = () => {}): Promise<CatalogSync> {
+export async function connectCatalogSync(
+  url: string,
+  channel: string,
+  receive: (key: string, entry: WrittenEntry) => void,
+  log: (m: string) => void = () => {},
+): Promise<CatalogSync> {
   const me = randomUUID();
   const make = () => new Redis(url, { lazyConnect: true, connectTimeout: 10_000, maxRetriesPerRequest: 3 });
   const publisher = make();
@@ -41,7 +46,11 @@ export async function connectCatalogSync(url: string, channel: string, receive: 
     try {
       const m = JSON.parse(text) as Message;
       if (m.from === me || typeof m.key !== 'string') return;
-      const entry = Array.isArray(m.entry) ? new FileEntry(m.entry[0], m.entry[1] ?? undefined, m.entry[2]) : m.entry === null ? null : 'unknown';
+      const entry = Array.isArray(m.entry)
+        ? new FileEntry(m.entry[0], m.entry[1] ?? undefined, m.entry[2])
+        : m.entry === null
+          ? null
+          : 'unknown';
       receive(m.key, entry);
     } catch (error) {
       log(`catalog sync: ignoring a message that is not ours: ${(error as Error).message}`);
@@ -50,7 +59,8 @@ export async function connectCatalogSync(url: string, channel: string, receive: 
   await subscriber.subscribe(channel);
   return {
     async publish(key, entry) {
-      const wire: Message['entry'] = entry instanceof FileEntry ? [entry.size, entry.etag ?? null, entry.modified] : entry;
+      const wire: Message['entry'] =
+        entry instanceof FileEntry ? [entry.size, entry.etag ?? null, entry.modified] : entry;
       await publisher.publish(channel, JSON.stringify({ from: me, key, entry: wire } satisfies Message)).then(
         () => {},
         (error: Error) => log(`catalog sync: publish failed: ${error.message}`),

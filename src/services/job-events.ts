@@ -10,5 +10,7 @@ export type JobEvents = PubSub<{ 'job:progress': [jobId: string, snapshot: JobSn
  * instances unchanged.
  */
 export function createJobEvents(eventTarget?: EventTarget): JobEvents {
-  return createPubSub<{ 'job:progress': [jobId: string, snapshot: JobSnapshot] }>(eventTarget ? { eventTarget: eventTarget as never } : undefined);
+  return createPubSub<{ 'job:progress': [jobId: string, snapshot: JobSnapshot] }>(
+    eventTarget ? { eventTarget: eventTarget as never } : undefined,
+  );
 }

@@ -12,7 +12,11 @@ import type { LakeLocation } from '../lake/store/open.js';
  * still starts (its jobs then do not survive a restart). No default without a known location
  * (a store handed in by a test), and none with Redis (jobs are shared there, see redis.ts).
  */
-export async function openJournal(setting: string | undefined, location: LakeLocation | undefined, log: (message: string) => void): Promise<JobJournal | undefined> {
+export async function openJournal(
+  setting: string | undefined,
+  location: LakeLocation | undefined,
+  log: (message: string) => void,
+): Promise<JobJournal | undefined> {
   if (setting === 'off') return undefined;
   if (setting !== undefined) {
     try {
@@ -22,11 +26,14 @@ export async function openJournal(setting: string | undefined, location: LakeLoc
     }
   }
   if (!location) return undefined;
-  const directory = location.kind === 'local' ? path.join(location.directory, INTERNAL_DIR, 'jobs') : path.resolve('.lakeql');
+  const directory =
+    location.kind === 'local' ? path.join(location.directory, INTERNAL_DIR, 'jobs') : path.resolve('.lakeql');
   try {
     return await JobJournal.open(directory);
   } catch (error) {
-    log(`jobs will not survive a restart: the job journal in ${directory} cannot be opened (${describe(error)}); set LAKEQL_STATE_DIR`);
+    log(
+      `jobs will not survive a restart: the job journal in ${directory} cannot be opened (${describe(error)}); set LAKEQL_STATE_DIR`,
+    );
     return undefined;
   }
 }

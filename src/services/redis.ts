@@ -28,7 +28,10 @@ const CONNECT_TIMEOUT_MS = 10_000;
  * A subscribing connection can do nothing else, and the event target owns its own one's handler.
  * All three must be ready before the first subscribe, or messages published meanwhile are lost.
  */
-export async function connectRedis(url: string, options: { retainJobs: number; prefix?: string; leaseMs: number; finishedTtlMs: number; workers?: number }): Promise<RedisTransfers> {
+export async function connectRedis(
+  url: string,
+  options: { retainJobs: number; prefix?: string; leaseMs: number; finishedTtlMs: number; workers?: number },
+): Promise<RedisTransfers> {
   const make = () => new Redis(url, { lazyConnect: true, connectTimeout: CONNECT_TIMEOUT_MS, maxRetriesPerRequest: 3 });
   // BullMQ's connections block (BZPOPMIN): they must retry forever rather than fail a command.
   const bullConnections: Redis[] = [];
@@ -49,17 +52,34 @@ export async function connectRedis(url: string, options: { retainJobs: number; p
   const leases = new JobLeases(commands, { prefix: options.prefix, leaseMs: options.leaseMs });
   const prefix = options.prefix ?? 'lakeql:';
   const registry = new RedisJobRegistry(commands, {
-    prefix, retainFinished: options.retainJobs, finishedTtlMs: options.finishedTtlMs, related: (id) => SharedJobs.keysOf(prefix, id),
+    prefix,
+    retainFinished: options.retainJobs,
+    finishedTtlMs: options.finishedTtlMs,
+    related: (id) => SharedJobs.keysOf(prefix, id),
   });
-  const shared = new SharedJobs(commands, { prefix, finishedTtlMs: options.finishedTtlMs, onFinished: () => registry.evict() });
+  const shared = new SharedJobs(commands, {
+    prefix,
+    finishedTtlMs: options.finishedTtlMs,
+    onFinished: () => registry.evict(),
+  });
   let queued: (QueuedJobs & { sweeper: QueueSweeper }) | undefined;
   const makeQueue = (work: QueuedWork, abortUploadsOf: (instanceId: string) => Promise<number>): QueuedJobs => {
-    const queue = new JobQueue(commands, bull, shared, work, { prefix, workers: options.workers ?? 2, leaseMs: options.leaseMs, instanceId: leases.instanceId });
+    const queue = new JobQueue(commands, bull, shared, work, {
+      prefix,
+      workers: options.workers ?? 2,
+      leaseMs: options.leaseMs,
+      instanceId: leases.instanceId,
+    });
     const endings = { leaseMs: options.leaseMs, abortUploadsOf };
     queued = {
       queue,
       sweeper: new QueueSweeper(queue, commands, prefix, endings),
-      cancel: (id) => cancelQueued(queue, commands, prefix, id, { ...endings, requestAbort: () => remoteCancel.request(id), waitMs: REMOTE_CANCEL_WAIT_MS }),
+      cancel: (id) =>
+        cancelQueued(queue, commands, prefix, id, {
+          ...endings,
+          requestAbort: () => remoteCancel.request(id),
+          waitMs: REMOTE_CANCEL_WAIT_MS,
+        }),
     };
     return queued;
   };
@@ -67,13 +87,18 @@ export async function connectRedis(url: string, options: { retainJobs: number; p
     deps: {
       registry,
       // Topics name one job by its random id: lakes sharing a Redis never hear each other's.
-      eventTarget: createRedisEventTarget({ publishClient: commands, subscribeClient: events }) as unknown as EventTarget,
+      eventTarget: createRedisEventTarget({
+        publishClient: commands,
+        subscribeClient: events,
+      }) as unknown as EventTarget,
       remoteCancel,
       leases,
       queue: makeQueue,
       // The event target SUBSCRIBEs without waiting for Redis's answer; a second SUBSCRIBE of the
       // same channel on the same connection is answered after the first one took effect.
-      subscribed: async (id) => { await events.subscribe(`job:progress:${id}`); },
+      subscribed: async (id) => {
+        await events.subscribe(`job:progress:${id}`);
+      },
     },
     async listen(services) {
       await remoteCancel.listen((id) => {
@@ -105,4 +130,3 @@ function redactedUrl(url: string): string {
     return '(unparsable URL)';
   }
 }
-

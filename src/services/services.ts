@@ -79,14 +79,28 @@ export interface BuiltServices {
 export async function buildServices(config: Config, deps: ServiceDeps = {}): Promise<BuiltServices> {
   const log = deps.log ?? (() => {});
   const opened = deps.store
-    ? { store: deps.store, location: deps.location ?? ({ kind: 'local', directory: '(given store)' } as LakeLocation), close: () => {} }
-    : await openStore(config.lake, { s3: { onRequest: deps.onS3Request }, createDirectory: !config.lakeExplicit || config.demo === 'always' });
+    ? {
+        store: deps.store,
+        location: deps.location ?? ({ kind: 'local', directory: '(given store)' } as LakeLocation),
+        close: () => {},
+      }
+    : await openStore(config.lake, {
+        s3: { onRequest: deps.onS3Request },
+        createDirectory: !config.lakeExplicit || config.demo === 'always',
+      });
   // S3 requests are counted below the SDK's retries (onRequest); a directory has no requests, so count its calls.
   const rawStore =
-    !deps.store && opened.location.kind === 'local' && deps.onStoreCall ? new CountingStore(opened.store, { onCall: deps.onStoreCall }) : opened.store;
+    !deps.store && opened.location.kind === 'local' && deps.onStoreCall
+      ? new CountingStore(opened.store, { onCall: deps.onStoreCall })
+      : opened.store;
   const location = opened.location;
   const lakeVersion = new LakeVersionCounter();
-  const catalog = new CatalogIndex(rawStore, { maxAgeMs: config.catalogMaxAge * 1000, now: deps.catalogClock, onChange: () => lakeVersion.bump(), log });
+  const catalog = new CatalogIndex(rawStore, {
+    maxAgeMs: config.catalogMaxAge * 1000,
+    now: deps.catalogClock,
+    onChange: () => lakeVersion.bump(),
+    log,
+  });
   let sync: CatalogSync | undefined;
   const apply = (key: string, entry: WrittenEntry) => {
     if (entry === 'unknown') catalog.invalidate();
@@ -101,25 +115,42 @@ export async function buildServices(config: Config, deps: ServiceDeps = {}): Pro
   // LAKEQL_REDIS_URL: job state, events and cancels shared with other instances (tests may pass their own deps instead).
   let redis: RedisTransfers | undefined;
   try {
-    redis = config.redisUrl && !deps.transfers ? await connectRedis(config.redisUrl, {
-      retainJobs: config.transfers.retainJobs, prefix: config.redisPrefix, leaseMs: config.transfers.leaseMs, finishedTtlMs: config.transfers.finishedJobTtlSeconds * 1000,
-      workers: config.transfers.workers,
-    }) : undefined;
+    redis =
+      config.redisUrl && !deps.transfers
+        ? await connectRedis(config.redisUrl, {
+            retainJobs: config.transfers.retainJobs,
+            prefix: config.redisPrefix,
+            leaseMs: config.transfers.leaseMs,
+            finishedTtlMs: config.transfers.finishedJobTtlSeconds * 1000,
+            workers: config.transfers.workers,
+          })
+        : undefined;
   } catch (error) {
     opened.close();
     throw error;
   }
   let journal: JobJournal | undefined;
   try {
-    journal = redis || deps.transfers?.registry ? undefined : await openJournal(config.transfers.stateDir, deps.store ? undefined : opened.location, log);
-    sync = config.redisUrl ? await connectCatalogSync(config.redisUrl, catalogChannel(location), apply, log) : undefined;
+    journal =
+      redis || deps.transfers?.registry
+        ? undefined
+        : await openJournal(config.transfers.stateDir, deps.store ? undefined : opened.location, log);
+    sync = config.redisUrl
+      ? await connectCatalogSync(config.redisUrl, catalogChannel(location), apply, log)
+      : undefined;
   } catch (error) {
     opened.close();
     await journal?.close();
     await redis?.close();
     throw error;
   }
-  const transfers = createTransferServices(store, config.transfers, { urlSecret: config.urlSecret, log, journal, ...redis?.deps, ...deps.transfers });
+  const transfers = createTransferServices(store, config.transfers, {
+    urlSecret: config.urlSecret,
+    log,
+    journal,
+    ...redis?.deps,
+    ...deps.transfers,
+  });
   // lib-storage uploads go around the store: the uploader is built on the unwatched one (so S3 keeps lib-storage) and watched itself.
   transfers.engine.uploader = watchUploader(uploaderFor(rawStore, transfers.ownUploads), rawStore, written);
   await redis?.listen(transfers);

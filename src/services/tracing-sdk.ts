@@ -7,7 +7,12 @@ import { isWrapped, registerInstrumentations } from '@opentelemetry/instrumentat
 import { AwsInstrumentation } from '@opentelemetry/instrumentation-aws-sdk';
 import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BatchSpanProcessor,
+  ConsoleSpanExporter,
+  SimpleSpanProcessor,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { TraceExporterName, Tracing, TracingOptions } from './tracing.js';
 
@@ -21,21 +26,31 @@ import type { TraceExporterName, Tracing, TracingOptions } from './tracing.js';
 export function registerTracing(exporters: TraceExporterName[], options: TracingOptions): Tracing {
   const processors: SpanProcessor[] = options.exporter
     ? [new SimpleSpanProcessor(options.exporter)]
-    : exporters.map((name) => (name === 'otlp' ? new BatchSpanProcessor(new OTLPTraceExporter()) : new SimpleSpanProcessor(new ConsoleSpanExporter())));
+    : exporters.map((name) =>
+        name === 'otlp'
+          ? new BatchSpanProcessor(new OTLPTraceExporter())
+          : new SimpleSpanProcessor(new ConsoleSpanExporter()),
+      );
   const provider = new NodeTracerProvider({
     // Later resources win: our default name, then what the environment says (OTEL_SERVICE_NAME first).
-    resource: defaultResource().merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: 'lakeql' })).merge(detectResources({ detectors: [envDetector] })),
+    resource: defaultResource()
+      .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: 'lakeql' }))
+      .merge(detectResources({ detectors: [envDetector] })),
     spanProcessors: processors,
   });
   // The W3C trace context (traceparent, tracestate) and baggage, as the spec's default OTEL_PROPAGATORS.
-  provider.register({ propagator: new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }) });
+  provider.register({
+    propagator: new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+  });
   const unregisterAws = instrumentAwsSdk(provider, options.log);
   return {
     provider,
     flush: () => provider.forceFlush(),
     async shutdown() {
       unregisterAws();
-      await provider.shutdown().catch((error: Error) => options.log?.(`tracing: could not export the last spans: ${error.message}`));
+      await provider
+        .shutdown()
+        .catch((error: Error) => options.log?.(`tracing: could not export the last spans: ${error.message}`));
       trace.disable();
       context.disable();
       propagation.disable();

@@ -39,18 +39,24 @@ export function tracingSettings(env: NodeJS.ProcessEnv = process.env): TracingSe
   const named = env.OTEL_TRACES_EXPORTER?.trim();
   let exporters: TraceExporterName[] = [];
   if (named) {
-    const names = named.split(',').map((n) => n.trim().toLowerCase()).filter(Boolean);
+    const names = named
+      .split(',')
+      .map((n) => n.trim().toLowerCase())
+      .filter(Boolean);
     if (names.includes('none')) return { exporters: [], warnings };
     for (const name of new Set(names)) {
       if (name === 'otlp' || name === 'console') exporters.push(name);
-      else warnings.push(`OTEL_TRACES_EXPORTER: "${name}" is not an exporter lakeql has (otlp, console, none); ignored`);
+      else
+        warnings.push(`OTEL_TRACES_EXPORTER: "${name}" is not an exporter lakeql has (otlp, console, none); ignored`);
     }
   } else if (env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim()) {
     exporters = ['otlp'];
   }
   const protocol = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL || env.OTEL_EXPORTER_OTLP_PROTOCOL)?.trim();
   if (exporters.includes('otlp') && protocol && protocol !== 'http/json' && protocol !== 'http/protobuf') {
-    warnings.push(`OTEL_EXPORTER_OTLP_PROTOCOL: "${protocol}" is not supported; lakeql exports OTLP over HTTP as JSON (http/json), which collectors accept on their HTTP port (4318)`);
+    warnings.push(
+      `OTEL_EXPORTER_OTLP_PROTOCOL: "${protocol}" is not supported; lakeql exports OTLP over HTTP as JSON (http/json), which collectors accept on their HTTP port (4318)`,
+    );
   }
   return { exporters, warnings };
 }
@@ -61,7 +67,10 @@ export function tracingSettings(env: NodeJS.ProcessEnv = process.env): TracingSe
  * seconds to load under tsx (measured: 2.6–5 s on a shared 2-core machine), which a gateway that
  * does not trace should not pay at every start.
  */
-export async function startTracing(env: NodeJS.ProcessEnv = process.env, options: TracingOptions = {}): Promise<Tracing | undefined> {
+export async function startTracing(
+  env: NodeJS.ProcessEnv = process.env,
+  options: TracingOptions = {},
+): Promise<Tracing | undefined> {
   const settings = tracingSettings(env);
   for (const warning of settings.warnings) options.log?.(`tracing: ${warning}`);
   if (!options.exporter && settings.exporters.length === 0) return undefined;

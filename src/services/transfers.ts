@@ -85,7 +85,11 @@ export const REMOTE_CANCEL_WAIT_MS = 30_000;
 /** The most files one job may have in flight, whatever it asks: the S3 client's socket pool. */
 export const MAX_JOB_CONCURRENCY = 64;
 
-export function createTransferServices(store: ObjectStore, config: TransferConfig, deps: TransferDeps = {}): TransferServices {
+export function createTransferServices(
+  store: ObjectStore,
+  config: TransferConfig,
+  deps: TransferDeps = {},
+): TransferServices {
   const events = createJobEvents(deps.eventTarget);
   const journal = deps.journal;
   const registry = deps.registry ?? new MemoryJobRegistry(config.retainJobs);
@@ -115,7 +119,11 @@ export function createTransferServices(store: ObjectStore, config: TransferConfi
   const reap = async (dead: DeadJob, state: 'FAILED' | 'CANCELLED', why: string) => {
     const { aborted } = await ownUploads.abortOwnedBy(dead.owner).catch(() => ({ aborted: [] as string[] }));
     const uploads = aborted.length > 0 ? `; ${aborted.length} unfinished multipart uploads it left were aborted` : '';
-    return jobs.endOrphan(dead.jobId, state, `${why}: the instance running it (${dead.owner}) stopped renewing its ${leaseSeconds} s lease and was taken for dead${uploads}`);
+    return jobs.endOrphan(
+      dead.jobId,
+      state,
+      `${why}: the instance running it (${dead.owner}) stopped renewing its ${leaseSeconds} s lease and was taken for dead${uploads}`,
+    );
   };
   const engine: TransferEngine = {
     store,
@@ -130,7 +138,10 @@ export function createTransferServices(store: ObjectStore, config: TransferConfi
     onFileStored: deps.onFileStored,
   };
   // Built after the engine, which its work uses; the service above only reaches it once a job starts.
-  const queued = deps.queue?.(queuedTransfers(engine), async (instanceId) => (await ownUploads.abortOwnedBy(instanceId)).aborted.length);
+  const queued = deps.queue?.(
+    queuedTransfers(engine),
+    async (instanceId) => (await ownUploads.abortOwnedBy(instanceId)).aborted.length,
+  );
   const rebuild = (kind: string, options: unknown): Promise<JobSpec> => {
     if (kind === 'BACKFILL') return backfillJob(engine, options as BackfillOptions);
     if (kind === 'DOWNLOAD') return downloadJob(engine, options as DownloadOptions);
@@ -159,7 +170,10 @@ export function createTransferServices(store: ObjectStore, config: TransferConfi
         try {
           spec = await rebuild(entry.request.kind, entry.request.options);
         } catch (error) {
-          await jobs.abandon(entry, `the job could not be resumed after a restart: ${error instanceof Error ? error.message : String(error)}`);
+          await jobs.abandon(
+            entry,
+            `the job could not be resumed after a restart: ${error instanceof Error ? error.message : String(error)}`,
+          );
           failed++;
           continue;
         }
@@ -189,7 +203,9 @@ export function createTransferServices(store: ObjectStore, config: TransferConfi
       if (owner && (await leases!.declare(id, owner))) return reap({ jobId: id, owner }, 'CANCELLED', 'cancelled');
       await deps.remoteCancel.request(id);
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const late = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), REMOTE_CANCEL_WAIT_MS); });
+      const late = new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), REMOTE_CANCEL_WAIT_MS);
+      });
       const final = await Promise.race([jobs.wait(id), late]).finally(() => clearTimeout(timer));
       return final ?? jobs.get(id);
     },

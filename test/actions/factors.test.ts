@@ -8,8 +8,14 @@ import { isLakeError } from '../../src/lake/errors.js';
 
 const d = (text: string) => Date.parse(`${text}T00:00:00Z`);
 const ACTIONS: CorporateActions = {
-  splits: [{ exDate: d('2024-06-10'), from: 1, to: 10 }, { exDate: d('2021-07-20'), from: 1, to: 4 }],
-  dividends: [{ exDate: d('2024-03-05'), amount: 0.04 }, { exDate: d('2024-06-11'), amount: 0.01 }],
+  splits: [
+    { exDate: d('2024-06-10'), from: 1, to: 10 },
+    { exDate: d('2021-07-20'), from: 1, to: 4 },
+  ],
+  dividends: [
+    { exDate: d('2024-03-05'), amount: 0.04 },
+    { exDate: d('2024-06-11'), amount: 0.01 },
+  ],
 };
 const CLOSES: Record<string, number> = { '2024-03-05': 852.37, '2024-06-11': 121.79 };
 const closeBefore = (exDate: number) => CLOSES[new Date(exDate).toISOString().slice(0, 10)];
@@ -17,8 +23,15 @@ const closeBefore = (exDate: number) => CLOSES[new Date(exDate).toISOString().sl
 function table(days: string[], close: number[], volume: number[]): BarTable {
   const day = Float64Array.from(days.map(d));
   return {
-    rows: days.length, time: day.slice(), day,
-    values: { close: Float64Array.from(close), open: Float64Array.from(close), volume: Float64Array.from(volume), trades: Float64Array.from(volume.map((v) => v / 100)) },
+    rows: days.length,
+    time: day.slice(),
+    day,
+    values: {
+      close: Float64Array.from(close),
+      open: Float64Array.from(close),
+      volume: Float64Array.from(volume),
+      trades: Float64Array.from(volume.map((v) => v / 100)),
+    },
   };
 }
 
@@ -46,7 +59,11 @@ describe('adjustment factors', () => {
 
   it('ALL with asOf: only events with ex-date on or before asOf, the boundary included', () => {
     const events = adjustmentEvents(ACTIONS, 'ALL', { closeBefore, asOf: d('2024-06-10') });
-    expect(events.map((e) => new Date(e.exDate).toISOString().slice(0, 10))).toEqual(['2021-07-20', '2024-03-05', '2024-06-10']);
+    expect(events.map((e) => new Date(e.exDate).toISOString().slice(0, 10))).toEqual([
+      '2021-07-20',
+      '2024-03-05',
+      '2024-06-10',
+    ]);
     const s = buildSchedule(events);
     expect(s.price[0]).toBeCloseTo((1 / 4) * (1 - 0.04 / 852.37) * (1 / 10), 15);
   });
@@ -62,7 +79,10 @@ describe('adjustment factors', () => {
   });
 
   it('same-day events multiply', () => {
-    const s = buildSchedule([{ exDate: 5, price: 0.5, volume: 2 }, { exDate: 5, price: 0.9, volume: 1 }]);
+    const s = buildSchedule([
+      { exDate: 5, price: 0.5, volume: 2 },
+      { exDate: 5, price: 0.9, volume: 1 },
+    ]);
     expect(stepOf(s, 4)).toBe(0);
     expect(s.price[0]).toBe(0.45);
     expect(stepOf(s, 5)).toBe(2);
@@ -71,8 +91,12 @@ describe('adjustment factors', () => {
 });
 
 describe('adjustTable', () => {
-  it('scales prices and volumes by the factor of each row\'s date, leaves trades, times and the input alone', () => {
-    const raw = table(['2024-06-06', '2024-06-07', '2024-06-10', '2024-06-11'], [1200, 1208.88, 121.79, 120.91], [100, 200, 3000, 4000]);
+  it("scales prices and volumes by the factor of each row's date, leaves trades, times and the input alone", () => {
+    const raw = table(
+      ['2024-06-06', '2024-06-07', '2024-06-10', '2024-06-11'],
+      [1200, 1208.88, 121.79, 120.91],
+      [100, 200, 3000, 4000],
+    );
     const s = buildSchedule(adjustmentEvents(ACTIONS, 'ALL', { closeBefore }));
     const adjusted = adjustTable(raw, s);
     const f = 1 - 0.01 / 121.79;

@@ -15,11 +15,18 @@ import { duckResample } from './lakes.js';
 import { barBackends, duck, expectRows, fromDuck, rows, type Row } from './support.js';
 
 /** A demo lake with every kind of event: NVDA's and WMT's 2024 splits, NFLX's 2025 split in minute bars, AAPL's dividends in daily and minute bars. */
-const DEMO = { tickers: ['NVDA', 'AAPL', 'NFLX', 'WMT'], years: [2023, 2024, 2025], minuteSymbols: ['AAPL', 'NFLX'], minuteMonths: 2 };
+const DEMO = {
+  tickers: ['NVDA', 'AAPL', 'NFLX', 'WMT'],
+  years: [2023, 2024, 2025],
+  minuteSymbols: ['AAPL', 'NFLX'],
+  minuteMonths: 2,
+};
 type Adjustment = 'SPLIT' | 'DIVIDEND' | 'ALL';
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-const aaplNovember = demoCorporateActions('AAPL', 2025, DEMO_SEED).dividends.find((d) => new Date(d.exDate).getUTCMonth() === 10)!;
+const aaplNovember = demoCorporateActions('AAPL', 2025, DEMO_SEED).dividends.find(
+  (d) => new Date(d.exDate).getUTCMonth() === 10,
+)!;
 
 let dir: string;
 let db: DuckDBConnection;
@@ -41,7 +48,12 @@ afterAll(async () => {
  * log space, a cumulative product over later ex-dates, and an ASOF join of each bar's date to the
  * first ex-date after it. Returns the name of a temp table (t, d, fields) ordered by t.
  */
-async function duckAdjusted(symbol: string, resolution: 'daily' | 'minute', adjustment: Adjustment, asOf?: string): Promise<string> {
+async function duckAdjusted(
+  symbol: string,
+  resolution: 'daily' | 'minute',
+  adjustment: Adjustment,
+  asOf?: string,
+): Promise<string> {
   const table = `adj_${++tables}`;
   const daily = `read_parquet('${dir}/data/ticks/daily/${symbol}/*/ticks.parquet')`;
   const docs = `read_json('${dir}/data/corporate-actions/${symbol}/*/actions.json', columns = {
@@ -49,9 +61,10 @@ async function duckAdjusted(symbol: string, resolution: 'daily' | 'minute', adju
     splits: 'STRUCT(ex_date DATE, split_from DOUBLE, split_to DOUBLE)[]',
     dividends: 'STRUCT(ex_date DATE, cash_amount DOUBLE, currency VARCHAR)[]'})`;
   const keep = asOf ? `ex_date <= DATE '${asOf}'` : 'TRUE';
-  const bars = resolution === 'daily'
-    ? `SELECT epoch_ms(date::TIMESTAMP)::DOUBLE AS t, epoch_ms(date::TIMESTAMP)::DOUBLE AS d, date AS day, open, high, low, close, volume, vwap, trades FROM ${daily}`
-    : `SELECT epoch_ms("timestamp")::DOUBLE AS t, epoch_ms(timezone('America/New_York', "timestamp")::DATE::TIMESTAMP)::DOUBLE AS d,
+  const bars =
+    resolution === 'daily'
+      ? `SELECT epoch_ms(date::TIMESTAMP)::DOUBLE AS t, epoch_ms(date::TIMESTAMP)::DOUBLE AS d, date AS day, open, high, low, close, volume, vwap, trades FROM ${daily}`
+      : `SELECT epoch_ms("timestamp")::DOUBLE AS t, epoch_ms(timezone('America/New_York', "timestamp")::DATE::TIMESTAMP)::DOUBLE AS d,
          timezone('America/New_York', "timestamp")::DATE AS day, open, high, low, close, volume, vwap, trades
        FROM read_parquet('${dir}/data/ticks/minute/${symbol}/*/*/ticks.parquet')`;
   await db.run(`CREATE OR REPLACE TEMP TABLE ${table} AS
@@ -80,7 +93,8 @@ async function expected(table: string, where = 'TRUE'): Promise<Row[]> {
   return (await rows(db, `SELECT * FROM ${table} WHERE ${where} ORDER BY t`)).map(fromDuck);
 }
 
-const between = (from: string, to: string) => `d >= epoch_ms(DATE '${from}'::TIMESTAMP) AND d <= epoch_ms(DATE '${to}'::TIMESTAMP)`;
+const between = (from: string, to: string) =>
+  `d >= epoch_ms(DATE '${from}'::TIMESTAMP) AND d <= epoch_ms(DATE '${to}'::TIMESTAMP)`;
 
 /** The export as Parquet, read back by DuckDB. */
 async function parquetRows(app: App, ticker: string, query: Record<string, string>): Promise<Row[]> {
@@ -88,11 +102,23 @@ async function parquetRows(app: App, ticker: string, query: Record<string, strin
   expect(response.status).toBe(200);
   const file = path.join(dir, `export-${++tables}.parquet`);
   await writeFile(file, new Uint8Array(await response.arrayBuffer()));
-  return (await rows(db, `SELECT epoch_ms(time)::DOUBLE AS t, epoch_ms(date::TIMESTAMP)::DOUBLE AS d, open, high, low, close, volume, vwap, trades FROM read_parquet('${file}')`)).map(fromDuck);
+  return (
+    await rows(
+      db,
+      `SELECT epoch_ms(time)::DOUBLE AS t, epoch_ms(date::TIMESTAMP)::DOUBLE AS d, open, high, low, close, volume, vwap, trades FROM read_parquet('${file}')`,
+    )
+  ).map(fromDuck);
 }
 
-async function everyFormat(app: App, ticker: string, query: Record<string, string>, want: Row[], label: string): Promise<void> {
-  for (const format of ['csv', 'json', 'ndjson', 'arrow'] as const) expectRows(await exportRows(app, ticker, format, query), want, `${label} ${format}`);
+async function everyFormat(
+  app: App,
+  ticker: string,
+  query: Record<string, string>,
+  want: Row[],
+  label: string,
+): Promise<void> {
+  for (const format of ['csv', 'json', 'ndjson', 'arrow'] as const)
+    expectRows(await exportRows(app, ticker, format, query), want, `${label} ${format}`);
   expectRows(await parquetRows(app, ticker, query), want, `${label} parquet`);
 }
 
@@ -137,7 +163,13 @@ describe.each(barBackends(() => dir, 'adjusted'))('adjusted bars on $name', (bac
     const all = await duckAdjusted('NVDA', 'daily', 'ALL');
     await everyFormat(app, 'NVDA', { adjustment: 'all' }, await expected(all), 'NVDA ALL');
     const asOf = await duckAdjusted('NVDA', 'daily', 'SPLIT', '2024-01-31');
-    await everyFormat(app, 'NVDA', { adjustment: 'split', asOf: '2024-01-31', from: '2023-06-01', to: '2024-12-31' }, await expected(asOf, between('2023-06-01', '2024-12-31')), 'NVDA SPLIT asOf');
+    await everyFormat(
+      app,
+      'NVDA',
+      { adjustment: 'split', asOf: '2024-01-31', from: '2023-06-01', to: '2024-12-31' },
+      await expected(asOf, between('2023-06-01', '2024-12-31')),
+      'NVDA SPLIT asOf',
+    );
     const dividends = await duckAdjusted('AAPL', 'daily', 'DIVIDEND');
     await everyFormat(app, 'AAPL', { adjustment: 'dividend' }, await expected(dividends), 'AAPL DIVIDEND');
   });
@@ -145,7 +177,10 @@ describe.each(barBackends(() => dir, 'adjusted'))('adjusted bars on $name', (bac
   it('SymbolYear.bars adjusts by events of later years too', async () => {
     const want = await expected(await duckAdjusted('NVDA', 'daily', 'ALL'), between('2023-01-01', '2023-12-31'));
     const { gql } = await import('../support/graphql.js');
-    const result = await gql(app, `{ symbol(ticker: "NVDA") { year(year: 2023) { bars(adjustment: ALL, first: 1000) { nodes { time date open high low close volume vwap trades } } } } }`);
+    const result = await gql(
+      app,
+      `{ symbol(ticker: "NVDA") { year(year: 2023) { bars(adjustment: ALL, first: 1000) { nodes { time date open high low close volume vwap trades } } } } }`,
+    );
     expect(result.errors).toBeUndefined();
     const { fromGraphQL } = await import('./support.js');
     expectRows(result.data.symbol.year.bars.nodes.map(fromGraphQL), want, 'NVDA 2023 ALL');
@@ -156,34 +191,69 @@ describe.each(barBackends(() => dir, 'adjusted'))('adjusted bars on $name', (bac
     ['NFLX', 'ALL', '2025-11-16'],
     ['AAPL', 'DIVIDEND', undefined],
     ['AAPL', 'ALL', day(aaplNovember.exDate)],
-  ] as [string, Adjustment, string | undefined][])('minute %s %s (asOf %s) equals DuckDB through GraphQL and the exports', async (symbol, adjustment, asOf) => {
-    const table = await duckAdjusted(symbol, 'minute', adjustment, asOf);
-    const want = await expected(table);
-    expect(want.length).toBeGreaterThan(10_000);
-    const { rows: got, pages } = await allBars(app, symbol, { timeframe: 'MINUTE', from: '2025-11-01', to: '2025-12-31', adjustment, ...(asOf ? { asOf } : {}) });
-    expect(pages).toBeGreaterThan(1);
-    expectRows(got, want, `${symbol} minute ${adjustment}`);
-    const query = { timeframe: 'minute', from: '2025-11-10', to: '2025-11-21', adjustment: adjustment.toLowerCase(), ...(asOf ? { asOf } : {}) };
-    await everyFormat(app, symbol, query, await expected(table, between('2025-11-10', '2025-11-21')), `${symbol} minute ${adjustment}`);
-  });
+  ] as [string, Adjustment, string | undefined][])(
+    'minute %s %s (asOf %s) equals DuckDB through GraphQL and the exports',
+    async (symbol, adjustment, asOf) => {
+      const table = await duckAdjusted(symbol, 'minute', adjustment, asOf);
+      const want = await expected(table);
+      expect(want.length).toBeGreaterThan(10_000);
+      const { rows: got, pages } = await allBars(app, symbol, {
+        timeframe: 'MINUTE',
+        from: '2025-11-01',
+        to: '2025-12-31',
+        adjustment,
+        ...(asOf ? { asOf } : {}),
+      });
+      expect(pages).toBeGreaterThan(1);
+      expectRows(got, want, `${symbol} minute ${adjustment}`);
+      const query = {
+        timeframe: 'minute',
+        from: '2025-11-10',
+        to: '2025-11-21',
+        adjustment: adjustment.toLowerCase(),
+        ...(asOf ? { asOf } : {}),
+      };
+      await everyFormat(
+        app,
+        symbol,
+        query,
+        await expected(table, between('2025-11-10', '2025-11-21')),
+        `${symbol} minute ${adjustment}`,
+      );
+    },
+  );
 
   it('resampled bars are built from adjusted bars (WEEK and MONTH over a split and dividends)', async () => {
     const daily = await duckAdjusted('NVDA', 'daily', 'ALL');
-    for (const [timeframe, unit] of [['WEEK', 'week'], ['MONTH', 'month']]) {
+    for (const [timeframe, unit] of [
+      ['WEEK', 'week'],
+      ['MONTH', 'month'],
+    ]) {
       const want = (await duckResample(db, daily, unit)).map(fromDuck);
       expectRows((await allBars(app, 'NVDA', { timeframe, adjustment: 'ALL' })).rows, want, `NVDA ${timeframe}`);
       expectRows(await exportRows(app, 'NVDA', 'csv', { timeframe, adjustment: 'all' }), want, `NVDA ${timeframe} csv`);
     }
     const nflx = await duckAdjusted('NFLX', 'daily', 'SPLIT');
     const want = (await duckResample(db, nflx, 'week', between('2025-11-01', '2025-12-31'))).map(fromDuck);
-    const { rows: got } = await allBars(app, 'NFLX', { timeframe: 'WEEK', from: '2025-11-01', to: '2025-12-31', adjustment: 'SPLIT' });
+    const { rows: got } = await allBars(app, 'NFLX', {
+      timeframe: 'WEEK',
+      from: '2025-11-01',
+      to: '2025-12-31',
+      adjustment: 'SPLIT',
+    });
     expectRows(got, want, 'NFLX WEEK');
   });
 
   it('keeps cursors valid whatever the adjustment: a RAW cursor continues an ALL page at the same bar', async () => {
     const { gql } = await import('../support/graphql.js');
     const page = async (adjustment: string, after?: string) =>
-      (await gql(app, `query($a: String, $adj: Adjustment!) { symbol(ticker: "NVDA") { bars(first: 50, after: $a, adjustment: $adj) { nodes { time } pageInfo { endCursor } } } }`, { a: after, adj: adjustment })).data.symbol.bars;
+      (
+        await gql(
+          app,
+          `query($a: String, $adj: Adjustment!) { symbol(ticker: "NVDA") { bars(first: 50, after: $a, adjustment: $adj) { nodes { time } pageInfo { endCursor } } } }`,
+          { a: after, adj: adjustment },
+        )
+      ).data.symbol.bars;
     const raw = await page('RAW');
     const next = await page('ALL', raw.pageInfo.endCursor);
     const straight = await page('RAW', raw.pageInfo.endCursor);
@@ -201,7 +271,11 @@ describe('adjustment arguments', () => {
   });
 
   it('refuses an unknown adjustment or a malformed asOf on /v1/bars with 400 BAD_USER_INPUT', async () => {
-    for (const query of [{ adjustment: 'adjusted' }, { adjustment: 'all', asOf: '2024-02-30' }, { asOf: 'yesterday' }] as Record<string, string>[]) {
+    for (const query of [
+      { adjustment: 'adjusted' },
+      { adjustment: 'all', asOf: '2024-02-30' },
+      { asOf: 'yesterday' },
+    ] as Record<string, string>[]) {
       const response = await exportResponse(app, 'NVDA', query);
       expect(response.status).toBe(400);
       expect((await response.json()).errors[0].extensions.code).toBe('BAD_USER_INPUT');

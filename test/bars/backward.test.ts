@@ -18,7 +18,17 @@ import { gql, type GraphQLResponse } from '../support/graphql.js';
 import { skippedS3Servers } from '../support/s3-servers.js';
 import { allBars } from './client.js';
 import { DAILY_SYMBOLS, duckDaily, writeDailySymbol, writeMinuteSymbol } from './lakes.js';
-import { barBackends, dailySource, duck, rows, expectRows, fromDuck, fromGraphQL, RecordingStore, type Row } from './support.js';
+import {
+  barBackends,
+  dailySource,
+  duck,
+  rows,
+  expectRows,
+  fromDuck,
+  fromGraphQL,
+  RecordingStore,
+  type Row,
+} from './support.js';
 
 const PAGE = `query($ticker: String!, $from: Date, $to: Date, $timeframe: Timeframe! = DAY, $first: Int, $after: String, $last: Int, $before: String, $adjustment: Adjustment! = RAW) {
   symbol(ticker: $ticker) {
@@ -49,7 +59,10 @@ beforeAll(async () => {
   // Written by lakeql's own writer: DuckDB's never makes row groups smaller than 2048 rows.
   const table = await dailySource(db, LONG.symbol, LONG.from, LONG.to, 77);
   for (let year = LONG.from; year <= LONG.to; year++) {
-    const source = await rows(db, `SELECT epoch_ms(d::TIMESTAMP)::DOUBLE AS time, open, high, low, close, volume::DOUBLE AS volume, vwap, trades::DOUBLE AS trades FROM ${table} WHERE year(d) = ${year} ORDER BY d`);
+    const source = await rows(
+      db,
+      `SELECT epoch_ms(d::TIMESTAMP)::DOUBLE AS time, open, high, low, close, volume::DOUBLE AS volume, vwap, trades::DOUBLE AS trades FROM ${table} WHERE year(d) = ${year} ORDER BY d`,
+    );
     const file = path.join(dir, dailyTicksKey(LONG.symbol, year));
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, writeBarsParquet(source as unknown as BarRow[], { resolution: 'DAILY', rowGroupSize: 64 }));
@@ -73,7 +86,11 @@ async function page(app: App, variables: Record<string, unknown>) {
   const result: GraphQLResponse = await gql(app, PAGE, variables);
   expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
   const bars = result.data.symbol.bars;
-  return { rows: bars.nodes.map(fromGraphQL) as Row[], cursors: bars.edges.map((e: { cursor: string }) => e.cursor) as string[], info: bars.pageInfo };
+  return {
+    rows: bars.nodes.map(fromGraphQL) as Row[],
+    cursors: bars.edges.map((e: { cursor: string }) => e.cursor) as string[],
+    info: bars.pageInfo,
+  };
 }
 
 /** Every bar, paging backward from the end with `last`, then put back in time order. */
@@ -117,7 +134,7 @@ for (const backend of backends) {
       });
     }
 
-    it('a range and a before cursor: DuckDB\'s last n before that bar, within [from, to]', async () => {
+    it("a range and a before cursor: DuckDB's last n before that bar, within [from, to]", async () => {
       const spec = DAILY_SYMBOLS.find((s) => s.symbol === 'MIX')!;
       const range = { from: '2021-03-10', to: '2023-05-17' };
       const all = (await duckDaily(db, dir, spec, range)).map(fromDuck);
@@ -131,7 +148,13 @@ for (const backend of backends) {
       expectRows(head.rows, all.slice(0, cut), 'MIX first before a cursor');
       expect(head.info).toMatchObject({ hasNextPage: false, hasPreviousPage: false });
       // `last` with `after` and `before`: the bars between the two cursors only.
-      const between = await page(app, { ticker: 'MIX', ...range, last: 1000, after: encodeBarCursor('DAY', all[cut - 20].time), before });
+      const between = await page(app, {
+        ticker: 'MIX',
+        ...range,
+        last: 1000,
+        after: encodeBarCursor('DAY', all[cut - 20].time),
+        before,
+      });
       expectRows(between.rows, all.slice(cut - 19, cut), 'MIX between two cursors');
       expect(between.info).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
     });
@@ -148,21 +171,36 @@ for (const backend of backends) {
       it(`${ticker} ${timeframe}: paging backward yields the forward sequence, reversed page by page`, async () => {
         const forward = (await allBars(app, ticker, { ...range, timeframe })).rows;
         expect(forward.length).toBeGreaterThan(last);
-        expectRows(await allBackward(app, { ticker, ...range, timeframe }, last), forward, `${ticker} ${timeframe} backward`);
+        expectRows(
+          await allBackward(app, { ticker, ...range, timeframe }, last),
+          forward,
+          `${ticker} ${timeframe} backward`,
+        );
       });
     }
 
     it('adjusted bars page backward exactly as forward', async () => {
       // Written through lakeql's own store, so the catalog index knows of it at once.
-      await app.services.store.put('data/corporate-actions/MIX/2022/actions.json', JSON.stringify({
-        splits: [{ ex_date: '2022-06-06', from: 1, to: 4 }], dividends: [{ ex_date: '2022-09-12', amount: 0.5 }],
-      }));
+      await app.services.store.put(
+        'data/corporate-actions/MIX/2022/actions.json',
+        JSON.stringify({
+          splits: [{ ex_date: '2022-06-06', from: 1, to: 4 }],
+          dividends: [{ ex_date: '2022-09-12', amount: 0.5 }],
+        }),
+      );
       try {
-        for (const [timeframe, last] of [['DAY', 120], ['WEEK', 17]] as const) {
+        for (const [timeframe, last] of [
+          ['DAY', 120],
+          ['WEEK', 17],
+        ] as const) {
           const forward = (await allBars(app, 'MIX', { timeframe, adjustment: 'ALL' })).rows;
           const raw = (await allBars(app, 'MIX', { timeframe })).rows;
           expect(forward[0].close).not.toBe(raw[0].close);
-          expectRows(await allBackward(app, { ticker: 'MIX', timeframe, adjustment: 'ALL' }, last), forward, `MIX ${timeframe} adjusted backward`);
+          expectRows(
+            await allBackward(app, { ticker: 'MIX', timeframe, adjustment: 'ALL' }, last),
+            forward,
+            `MIX ${timeframe} adjusted backward`,
+          );
         }
       } finally {
         await app.services.store.delete('data/corporate-actions/MIX/2022/actions.json');
@@ -173,24 +211,72 @@ for (const backend of backends) {
       const all = (await allBars(app, 'DDATE')).rows;
       const cursor = (i: number) => encodeBarCursor('DAY', all[i].time);
       const n = all.length;
-      const cases: [string, Record<string, unknown>, { hasPreviousPage: boolean; hasNextPage: boolean }, [number, number]][] = [
+      const cases: [
+        string,
+        Record<string, unknown>,
+        { hasPreviousPage: boolean; hasNextPage: boolean },
+        [number, number],
+      ][] = [
         ['first page forward', { first: 10 }, { hasPreviousPage: false, hasNextPage: true }, [0, 10]],
-        ['middle page forward', { first: 10, after: cursor(9) }, { hasPreviousPage: true, hasNextPage: true }, [10, 20]],
-        ['last page forward', { first: 10, after: cursor(n - 11) }, { hasPreviousPage: true, hasNextPage: false }, [n - 10, n]],
+        [
+          'middle page forward',
+          { first: 10, after: cursor(9) },
+          { hasPreviousPage: true, hasNextPage: true },
+          [10, 20],
+        ],
+        [
+          'last page forward',
+          { first: 10, after: cursor(n - 11) },
+          { hasPreviousPage: true, hasNextPage: false },
+          [n - 10, n],
+        ],
         ['whole range forward', { first: n }, { hasPreviousPage: false, hasNextPage: false }, [0, n]],
-        ['after the last bar', { first: 10, after: cursor(n - 1) }, { hasPreviousPage: true, hasNextPage: false }, [n, n]],
+        [
+          'after the last bar',
+          { first: 10, after: cursor(n - 1) },
+          { hasPreviousPage: true, hasNextPage: false },
+          [n, n],
+        ],
         ['last page backward', { last: 10 }, { hasPreviousPage: true, hasNextPage: false }, [n - 10, n]],
-        ['middle page backward', { last: 10, before: cursor(20) }, { hasPreviousPage: true, hasNextPage: true }, [10, 20]],
-        ['first page backward', { last: 10, before: cursor(10) }, { hasPreviousPage: false, hasNextPage: true }, [0, 10]],
-        ['short first page backward', { last: 10, before: cursor(4) }, { hasPreviousPage: false, hasNextPage: true }, [0, 4]],
+        [
+          'middle page backward',
+          { last: 10, before: cursor(20) },
+          { hasPreviousPage: true, hasNextPage: true },
+          [10, 20],
+        ],
+        [
+          'first page backward',
+          { last: 10, before: cursor(10) },
+          { hasPreviousPage: false, hasNextPage: true },
+          [0, 10],
+        ],
+        [
+          'short first page backward',
+          { last: 10, before: cursor(4) },
+          { hasPreviousPage: false, hasNextPage: true },
+          [0, 4],
+        ],
         ['whole range backward', { last: n }, { hasPreviousPage: false, hasNextPage: false }, [0, n]],
-        ['before the first bar', { last: 10, before: cursor(0) }, { hasPreviousPage: false, hasNextPage: true }, [0, 0]],
-        ['before a day with no bar, after the end', { last: 3, before: encodeBarCursor('DAY', all[n - 1].time + 86_400_000 * 3) }, { hasPreviousPage: true, hasNextPage: false }, [n - 3, n]],
+        [
+          'before the first bar',
+          { last: 10, before: cursor(0) },
+          { hasPreviousPage: false, hasNextPage: true },
+          [0, 0],
+        ],
+        [
+          'before a day with no bar, after the end',
+          { last: 3, before: encodeBarCursor('DAY', all[n - 1].time + 86_400_000 * 3) },
+          { hasPreviousPage: true, hasNextPage: false },
+          [n - 3, n],
+        ],
       ];
       for (const [label, args, flags, [lo, hi]] of cases) {
         const { rows, info, cursors } = await page(app, { ticker: 'DDATE', ...args });
         expect(info, label).toMatchObject(flags);
-        expect(rows.map((r) => r.time), label).toEqual(all.slice(lo, hi).map((r) => r.time));
+        expect(
+          rows.map((r) => r.time),
+          label,
+        ).toEqual(all.slice(lo, hi).map((r) => r.time));
         expect(info.startCursor, label).toBe(cursors[0] ?? null);
         expect(info.endCursor, label).toBe(cursors.at(-1) ?? null);
       }
@@ -220,7 +306,7 @@ for (const backend of backends) {
       expect(none.data.symbol).toEqual({ latestBar: null });
     });
 
-    it('the last 100 daily bars of a 30-year history read the last file\'s footer and trailing row groups only', async () => {
+    it("the last 100 daily bars of a 30-year history read the last file's footer and trailing row groups only", async () => {
       const store = new RecordingStore(await backend.open());
       const bars = new RecordingReader(store);
       const fresh = await buildApp(loadConfig({ LAKEQL_DEMO: 'never' }), { store, bars });
@@ -255,41 +341,78 @@ for (const backend of backends) {
     it('hostile cursors, page sizes and argument mixes answer typed errors', async () => {
       const ok = encodeBarCursor('DAY', Date.UTC(2023, 0, 3));
       const hostile = [
-        '', 'x', '====', 'bm90LWEtY3Vyc29y', ok.slice(0, 10), `${ok}AAAA`, encodeBarCursor('WEEK', Date.UTC(2023, 0, 2)),
-        Buffer.from('bars:v1:DAY:12345678901234567').toString('base64url'), Buffer.from('bars:v1:DAY:1e10').toString('base64url'),
-        Buffer.from('bars:v1:DAY:0x10').toString('base64url'), Buffer.from('bars:v2:DAY:0').toString('base64url'),
-        Buffer.from('bars:v1:DAY:0\n').toString('base64url'), Buffer.from('bars:v1:day:0').toString('base64url'),
-        'A'.repeat(100_000), '\u0000\uffff\ud800', '../../etc/passwd',
+        '',
+        'x',
+        '====',
+        'bm90LWEtY3Vyc29y',
+        ok.slice(0, 10),
+        `${ok}AAAA`,
+        encodeBarCursor('WEEK', Date.UTC(2023, 0, 2)),
+        Buffer.from('bars:v1:DAY:12345678901234567').toString('base64url'),
+        Buffer.from('bars:v1:DAY:1e10').toString('base64url'),
+        Buffer.from('bars:v1:DAY:0x10').toString('base64url'),
+        Buffer.from('bars:v2:DAY:0').toString('base64url'),
+        Buffer.from('bars:v1:DAY:0\n').toString('base64url'),
+        Buffer.from('bars:v1:day:0').toString('base64url'),
+        'A'.repeat(100_000),
+        '\u0000\uffff\ud800',
+        '../../etc/passwd',
       ];
       for (const before of hostile) {
         const result = await gql(app, PAGE, { ticker: 'DDATE', last: 5, before });
-        expect(result.errors?.[0]?.extensions?.code, `before ${JSON.stringify(before.slice(0, 60))}`).toBe('BAD_USER_INPUT');
+        expect(result.errors?.[0]?.extensions?.code, `before ${JSON.stringify(before.slice(0, 60))}`).toBe(
+          'BAD_USER_INPUT',
+        );
         expect(result.data?.symbol?.bars ?? null, 'the bars field fails whole').toBeNull();
       }
       // Generated ones: random bytes, alone or after a valid prefix. A few happen to spell a time and get a page; the rest a typed error.
       let seed = 7;
-      const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+      const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
       let refused = 0;
       for (let k = 0; k < 200; k++) {
-        const bytes = Buffer.from(Array.from({ length: 1 + Math.floor(random() * 60) }, () => Math.floor(random() * 256)));
-        const before = random() < 0.5 ? bytes.toString('base64url') : Buffer.concat([Buffer.from(random() < 0.5 ? 'bars:v1:DAY:' : 'bars:v1:DAY:-1'), bytes]).toString('base64url');
+        const bytes = Buffer.from(
+          Array.from({ length: 1 + Math.floor(random() * 60) }, () => Math.floor(random() * 256)),
+        );
+        const before =
+          random() < 0.5
+            ? bytes.toString('base64url')
+            : Buffer.concat([Buffer.from(random() < 0.5 ? 'bars:v1:DAY:' : 'bars:v1:DAY:-1'), bytes]).toString(
+                'base64url',
+              );
         const result = await gql(app, PAGE, { ticker: 'DDATE', last: 5, before });
         if (result.errors) {
-          expect(result.errors.map((e) => e.extensions?.code), before).toEqual(['BAD_USER_INPUT']);
+          expect(
+            result.errors.map((e) => e.extensions?.code),
+            before,
+          ).toEqual(['BAD_USER_INPUT']);
           refused++;
         } else expect(result.data.symbol.bars.nodes.length).toBeLessThanOrEqual(5);
       }
       expect(refused).toBeGreaterThan(150);
       // Well-formed cursors at the ends of time are no error: the pages are just empty or whole.
-      for (const time of [-9_000_000_000_000_000, -8_640_000_000_000_000, -8_639_999_999_999_999, 0, 8_639_999_999_999_999, 9_000_000_000_000_000]) {
+      for (const time of [
+        -9_000_000_000_000_000, -8_640_000_000_000_000, -8_639_999_999_999_999, 0, 8_639_999_999_999_999,
+        9_000_000_000_000_000,
+      ]) {
         const cursor = Buffer.from(`bars:v1:DAY:${time}`).toString('base64url');
-        for (const args of [{ last: 3, before: cursor }, { first: 3, after: cursor }, { last: 3, after: cursor }, { first: 3, before: cursor }]) {
+        for (const args of [
+          { last: 3, before: cursor },
+          { first: 3, after: cursor },
+          { last: 3, after: cursor },
+          { first: 3, before: cursor },
+        ]) {
           const result = await gql(app, PAGE, { ticker: 'DDATE', ...args });
           expect(result.errors, `${time} ${JSON.stringify(Object.keys(args))}`).toBeUndefined();
           expect(result.data.symbol.bars.nodes.length).toBeLessThanOrEqual(3);
         }
       }
-      for (const args of [{ first: 5, last: 5 }, { last: 0 }, { last: -1 }, { last: 10_001 }, { first: 1, last: 1, before: ok }]) {
+      for (const args of [
+        { first: 5, last: 5 },
+        { last: 0 },
+        { last: -1 },
+        { last: 10_001 },
+        { first: 1, last: 1, before: ok },
+      ]) {
         const result = await gql(app, PAGE, { ticker: 'DDATE', ...args });
         expect(result.errors?.[0]?.extensions?.code, JSON.stringify(args)).toBe('BAD_USER_INPUT');
       }
@@ -308,7 +431,9 @@ describe('the cost of a backward page', () => {
     const forward = cost('{ symbol(ticker: "A") { bars(first: 5000) { nodes { close } } } }');
     expect(cost('{ symbol(ticker: "A") { bars(last: 5000) { nodes { close } } } }')).toBe(forward);
     expect(cost('{ symbol(ticker: "A") { bars(last: 5000, before: "x") { nodes { close } } } }')).toBe(forward);
-    expect(cost('{ symbol(ticker: "A") { bars { nodes { close } } } }')).toBe(cost('{ symbol(ticker: "A") { bars(first: 1000) { nodes { close } } } }'));
+    expect(cost('{ symbol(ticker: "A") { bars { nodes { close } } } }')).toBe(
+      cost('{ symbol(ticker: "A") { bars(first: 1000) { nodes { close } } } }'),
+    );
     expect(cost('{ symbol(ticker: "A") { bars(last: 10) { nodes { close } } } }')).toBeLessThan(forward);
   });
 });

@@ -29,7 +29,13 @@ export async function allBars(app: App, ticker: string, args: BarsArgs = {}): Pr
   const rows: Row[] = [];
   let after: string | undefined;
   for (let pages = 1; ; pages++) {
-    const result: GraphQLResponse = await gql(app, BARS_QUERY, { ticker, timeframe: 'DAY', first: 10_000, ...args, after });
+    const result: GraphQLResponse = await gql(app, BARS_QUERY, {
+      ticker,
+      timeframe: 'DAY',
+      first: 10_000,
+      ...args,
+      after,
+    });
     expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
     const bars = result.data.symbol.bars;
     rows.push(...bars.nodes.map(fromGraphQL));
@@ -39,15 +45,31 @@ export async function allBars(app: App, ticker: string, args: BarsArgs = {}): Pr
   }
 }
 
-export async function exportResponse(app: App, ticker: string, query: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
+export async function exportResponse(
+  app: App,
+  ticker: string,
+  query: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   const params = new URLSearchParams(query);
   return app.yoga.fetch(`http://lakeql.test/v1/bars/${encodeURIComponent(ticker)}?${params}`, { headers });
 }
 
 /** The export in one format, decoded back to rows. Parquet is decoded by the caller's DuckDB (see exportParquetRows). */
-export async function exportRows(app: App, ticker: string, format: 'json' | 'ndjson' | 'csv' | 'arrow', query: Record<string, string> = {}): Promise<Row[]> {
+export async function exportRows(
+  app: App,
+  ticker: string,
+  format: 'json' | 'ndjson' | 'csv' | 'arrow',
+  query: Record<string, string> = {},
+): Promise<Row[]> {
   const response = await exportResponse(app, ticker, { ...query, format });
-  expect(response.status, await response.clone().text().then((t) => t.slice(0, 300))).toBe(200);
+  expect(
+    response.status,
+    await response
+      .clone()
+      .text()
+      .then((t) => t.slice(0, 300)),
+  ).toBe(200);
   if (format === 'arrow') {
     const table = tableFromIPC(new Uint8Array(await response.arrayBuffer()));
     return table.toArray().map((r: any) => {
@@ -58,7 +80,11 @@ export async function exportRows(app: App, ticker: string, format: 'json' | 'ndj
   }
   const text = await response.text();
   if (format === 'json') return (JSON.parse(text) as Record<string, unknown>[]).map(fromGraphQL);
-  if (format === 'ndjson') return text.split('\n').filter(Boolean).map((line) => fromGraphQL(JSON.parse(line)));
+  if (format === 'ndjson')
+    return text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => fromGraphQL(JSON.parse(line)));
   const [header, ...lines] = text.trimEnd().split('\n');
   expect(header).toBe(['time', 'date', ...FIELDS].join(','));
   return lines.map((line) => {

@@ -33,7 +33,10 @@ for (const backend of backends) {
     let app: App;
     beforeAll(async () => {
       const store = await backend.open();
-      app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never' }), { store, location: { kind: 'local', directory: dir } });
+      app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never' }), {
+        store,
+        location: { kind: 'local', directory: dir },
+      });
     });
 
     for (const spec of DAILY_SYMBOLS) {

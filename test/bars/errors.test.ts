@@ -25,14 +25,29 @@ beforeAll(async () => {
   // BAD: 2022 is not Parquet at all, 2023 is fine, 2024 has no close column.
   await writeDailySymbol(db, dir, { symbol: 'BAD', years: { 2023: 'DDATE' } }, 2);
   const src = await dailySource(db, 'BADSRC', 2024, 2024, 3);
-  await copyTo(db, `SELECT d AS date, open, high, low, volume FROM ${src}`, path.join(dir, dailyTicksKey('BAD', 2024)), 'zstd');
+  await copyTo(
+    db,
+    `SELECT d AS date, open, high, low, volume FROM ${src}`,
+    path.join(dir, dailyTicksKey('BAD', 2024)),
+    'zstd',
+  );
   await mkdir(path.dirname(path.join(dir, dailyTicksKey('BAD', 2022))), { recursive: true });
   await writeFile(path.join(dir, dailyTicksKey('BAD', 2022)), 'date,open,close\n2022-01-03,1,2\n');
   // TEXTC: close is text. NOTIME: no time column under any accepted name.
-  await copyTo(db, `SELECT d AS date, open, close::VARCHAR AS close FROM ${src}`, path.join(dir, dailyTicksKey('TEXTC', 2024)), 'snappy');
+  await copyTo(
+    db,
+    `SELECT d AS date, open, close::VARCHAR AS close FROM ${src}`,
+    path.join(dir, dailyTicksKey('TEXTC', 2024)),
+    'snappy',
+  );
   await copyTo(db, `SELECT d AS day, open, close FROM ${src}`, path.join(dir, dailyTicksKey('NOTIME', 2024)), 'snappy');
   // CORRUPT: a valid footer over garbled data pages (parquet-wasm panics on these: the decoder thread dies).
-  await copyTo(db, `SELECT ${DIALECTS.DDATE.columns} FROM ${src}`, path.join(dir, dailyTicksKey('CORRUPT', 2024)), 'zstd');
+  await copyTo(
+    db,
+    `SELECT ${DIALECTS.DDATE.columns} FROM ${src}`,
+    path.join(dir, dailyTicksKey('CORRUPT', 2024)),
+    'zstd',
+  );
   const file = path.join(dir, dailyTicksKey('CORRUPT', 2024));
   const bytes = await readFile(file);
   for (let i = 200; i < Math.min(2200, bytes.length - 2000); i++) bytes[i] = (i * 7) & 255;
@@ -46,20 +61,26 @@ afterAll(async () => {
 
 describe('files that cannot be read', () => {
   it('a bad file fails only the page that needs it, with INVALID_DATA naming the file and what is missing', async () => {
-    const result = await gql(app, `{
+    const result = await gql(
+      app,
+      `{
       good: symbol(ticker: "GOOD") { bars(first: 3) { nodes { close } } }
       bad: symbol(ticker: "BAD") {
         ticker
         ok: bars(from: "2023-01-01", to: "2023-12-31", first: 2) { nodes { date close } }
         missing: bars(from: "2024-01-01") { nodes { close } pageInfo { hasNextPage } }
       }
-    }`);
+    }`,
+    );
     expect(result.data.good.bars.nodes).toHaveLength(3);
     expect(result.data.bad.ticker).toBe('BAD');
     expect(result.data.bad.ok.nodes.map((n: { date: string }) => n.date)).toEqual(['2023-01-02', '2023-01-03']);
     expect(result.data.bad.missing).toEqual({ nodes: null, pageInfo: null });
     const errors = result.errors!.filter((e) => e.path?.[1] === 'missing');
-    expect(errors.map((e) => e.path)).toEqual([['bad', 'missing', 'nodes'], ['bad', 'missing', 'pageInfo']]);
+    expect(errors.map((e) => e.path)).toEqual([
+      ['bad', 'missing', 'nodes'],
+      ['bad', 'missing', 'pageInfo'],
+    ]);
     for (const error of errors) {
       expect(error.extensions).toMatchObject({ code: 'INVALID_DATA', key: 'data/ticks/daily/BAD/2024/ticks.parquet' });
       expect(error.message).toMatch(/no close column/);
@@ -67,13 +88,22 @@ describe('files that cannot be read', () => {
   });
 
   it('a file that is not Parquet: its footer fields are null with INVALID_DATA, its siblings answer', async () => {
-    const result = await gql(app, `{ symbol(ticker: "BAD") { years { year tickFiles { key rowCount columns { name } } } } }`);
+    const result = await gql(
+      app,
+      `{ symbol(ticker: "BAD") { years { year tickFiles { key rowCount columns { name } } } } }`,
+    );
     const years = result.data.symbol.years;
     expect(years.map((y: { year: number }) => y.year)).toEqual([2022, 2023, 2024]);
     expect(years[0].tickFiles[0]).toMatchObject({ rowCount: null, columns: null });
     expect(years[1].tickFiles[0].rowCount).toBeGreaterThan(250);
     // The 2024 file lacks close but is valid Parquet: its footer is readable.
-    expect(years[2].tickFiles[0].columns.map((c: { name: string }) => c.name)).toEqual(['date', 'open', 'high', 'low', 'volume']);
+    expect(years[2].tickFiles[0].columns.map((c: { name: string }) => c.name)).toEqual([
+      'date',
+      'open',
+      'high',
+      'low',
+      'volume',
+    ]);
     expect(result.errors!.map((e) => [e.extensions!.code, e.extensions!.key])).toEqual([
       ['INVALID_DATA', 'data/ticks/daily/BAD/2022/ticks.parquet'],
       ['INVALID_DATA', 'data/ticks/daily/BAD/2022/ticks.parquet'],
@@ -92,7 +122,10 @@ describe('files that cannot be read', () => {
   it('garbled data pages crash a decoder thread, not the server: INVALID_DATA, and the next query is served', async () => {
     for (let attempt = 0; attempt < 2; attempt++) {
       const bad = await gql(app, `{ symbol(ticker: "CORRUPT") { bars { nodes { close } } } }`);
-      expect(bad.errors![0].extensions).toMatchObject({ code: 'INVALID_DATA', key: 'data/ticks/daily/CORRUPT/2024/ticks.parquet' });
+      expect(bad.errors![0].extensions).toMatchObject({
+        code: 'INVALID_DATA',
+        key: 'data/ticks/daily/CORRUPT/2024/ticks.parquet',
+      });
       // The crash path itself, not a clean decode error: the worker died and was replaced.
       expect(bad.errors![0].message).toMatch(/the Parquet decoder crashed/);
       const good = await gql(app, `{ symbol(ticker: "GOOD") { bars(first: 5) { nodes { close } } } }`);
@@ -115,7 +148,8 @@ describe('files that cannot be read', () => {
       expect(response.status, `${ticker} ${JSON.stringify(query)}`).toBe(status);
       const body = await response.json();
       expect(body.errors[0].extensions.code).toBe(code);
-      if (code === 'INVALID_DATA') expect(body.errors[0].extensions.key).toBe('data/ticks/daily/BAD/2024/ticks.parquet');
+      if (code === 'INVALID_DATA')
+        expect(body.errors[0].extensions.key).toBe('data/ticks/daily/BAD/2024/ticks.parquet');
     }
   });
 });

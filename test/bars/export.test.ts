@@ -39,28 +39,40 @@ async function parquetRows(ticker: string, query: Record<string, string>): Promi
   expect(response.headers.get('content-type')).toBe('application/vnd.apache.parquet');
   const file = path.join(dir, `export-${ticker}-${Object.values(query).join('-')}.parquet`);
   await writeFile(file, new Uint8Array(await response.arrayBuffer()));
-  const result = await rows(db, `SELECT epoch_ms(time)::DOUBLE AS t, epoch_ms(date::TIMESTAMP)::DOUBLE AS d, open, high, low, close, volume, vwap, trades FROM read_parquet('${file}')`);
+  const result = await rows(
+    db,
+    `SELECT epoch_ms(time)::DOUBLE AS t, epoch_ms(date::TIMESTAMP)::DOUBLE AS d, open, high, low, close, volume, vwap, trades FROM read_parquet('${file}')`,
+  );
   return result.map(fromDuck);
 }
 
 describe('bulk export', () => {
-  it('Parquet export of three writers\' files equals DuckDB\'s reading of the originals', async () => {
+  it("Parquet export of three writers' files equals DuckDB's reading of the originals", async () => {
     const expected = (await rows(db, 'SELECT t, d, * EXCLUDE (t, d) FROM ex_rows ORDER BY t')).map(fromDuck);
     expectRows(await parquetRows('EX', {}), expected, 'EX parquet');
   });
 
-  it('resampled exports equal DuckDB\'s GROUP BY and the GraphQL pages', async () => {
+  it("resampled exports equal DuckDB's GROUP BY and the GraphQL pages", async () => {
     const expected = (await duckResample(db, 'ex_rows', 'month')).map(fromDuck);
     expectRows(await parquetRows('EX', { timeframe: 'month' }), expected, 'EX MONTH parquet');
     expectRows(await exportRows(app, 'EX', 'csv', { timeframe: 'MONTH' }), expected, 'EX MONTH csv');
     expectRows((await allBars(app, 'EX', { timeframe: 'MONTH' })).rows, expected, 'EX MONTH graphql');
   });
 
-  it('a month of minute bars in Parquet equals DuckDB\'s reading of the minute files', async () => {
-    const expected = (await rows(db, `SELECT t, nyd AS d, * EXCLUDE (t, nyd) FROM mn_minutes
-      WHERE nyd BETWEEN epoch_ms(TIMESTAMP '2024-02-01') AND epoch_ms(TIMESTAMP '2024-02-29') ORDER BY t`)).map(fromDuck);
+  it("a month of minute bars in Parquet equals DuckDB's reading of the minute files", async () => {
+    const expected = (
+      await rows(
+        db,
+        `SELECT t, nyd AS d, * EXCLUDE (t, nyd) FROM mn_minutes
+      WHERE nyd BETWEEN epoch_ms(TIMESTAMP '2024-02-01') AND epoch_ms(TIMESTAMP '2024-02-29') ORDER BY t`,
+      )
+    ).map(fromDuck);
     expect(expected.length).toBe(21 * 630);
-    expectRows(await parquetRows('MN', { timeframe: 'MINUTE', from: '2024-02-01', to: '2024-02-29' }), expected, 'MN Feb parquet');
+    expectRows(
+      await parquetRows('MN', { timeframe: 'MINUTE', from: '2024-02-01', to: '2024-02-29' }),
+      expected,
+      'MN Feb parquet',
+    );
   });
 
   it('chooses the format from format=, else from Accept by q-value, else JSON; 406 when nothing fits', async () => {

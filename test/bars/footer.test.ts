@@ -22,7 +22,8 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'lakeql-bars-footer-'));
   db = await duck();
   let seed = 100;
-  for (const spec of DAILY_SYMBOLS.filter((s) => SYMBOLS.includes(s.symbol))) await writeDailySymbol(db, dir, spec, seed++);
+  for (const spec of DAILY_SYMBOLS.filter((s) => SYMBOLS.includes(s.symbol)))
+    await writeDailySymbol(db, dir, spec, seed++);
   await writeMinuteSymbol(db, dir);
 });
 afterAll(async () => {
@@ -34,13 +35,30 @@ afterAll(async () => {
 async function duckFacts(key: string, timeExpr: string) {
   const file = path.join(dir, key);
   const [{ n }] = await rows(db, `SELECT count(*)::DOUBLE AS n FROM read_parquet('${file}')`);
-  const columns = await rows(db, `SELECT DISTINCT column_id, replace(path_in_schema, ', ', '.') AS name, type FROM parquet_metadata('${file}') ORDER BY column_id`);
-  const [range] = await rows(db, `SELECT strftime(min(${timeExpr}), '%Y-%m-%d') AS first, strftime(max(${timeExpr}), '%Y-%m-%d') AS last FROM read_parquet('${file}')`);
-  return { rowCount: Number(n), names: columns.map((c) => c.name), physical: columns.map((c) => c.type), ...(range as { first: string; last: string }) };
+  const columns = await rows(
+    db,
+    `SELECT DISTINCT column_id, replace(path_in_schema, ', ', '.') AS name, type FROM parquet_metadata('${file}') ORDER BY column_id`,
+  );
+  const [range] = await rows(
+    db,
+    `SELECT strftime(min(${timeExpr}), '%Y-%m-%d') AS first, strftime(max(${timeExpr}), '%Y-%m-%d') AS last FROM read_parquet('${file}')`,
+  );
+  return {
+    rowCount: Number(n),
+    names: columns.map((c) => c.name),
+    physical: columns.map((c) => c.type),
+    ...(range as { first: string; last: string }),
+  };
 }
 
 const TIME: Record<string, string> = {
-  DDATE: 'date', TSMS: '"timestamp"::DATE', TSUS: '"Time"::DATE', TSTZ: 'ts::DATE', ISOD: '"Date"::DATE', ISOT: '"timestamp"::TIMESTAMPTZ::DATE', WIDE: 'date',
+  DDATE: 'date',
+  TSMS: '"timestamp"::DATE',
+  TSUS: '"Time"::DATE',
+  TSTZ: 'ts::DATE',
+  ISOD: '"Date"::DATE',
+  ISOT: '"timestamp"::TIMESTAMPTZ::DATE',
+  WIDE: 'date',
 };
 
 const backends = barBackends(() => dir, 'bars-footer');
@@ -54,7 +72,7 @@ for (const backend of backends) {
       app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never' }), { store });
     });
 
-    it('rowCount, columns, firstDate and lastDate equal DuckDB\'s reading of each file', async () => {
+    it("rowCount, columns, firstDate and lastDate equal DuckDB's reading of each file", async () => {
       for (const symbol of SYMBOLS.filter((s) => s !== 'MIX')) {
         const result = await gql(app, FILES_QUERY, { t: symbol });
         expect(result.errors).toBeUndefined();
@@ -62,7 +80,10 @@ for (const backend of backends) {
           for (const file of year.tickFiles) {
             const facts = await duckFacts(file.key, TIME[symbol]);
             expect(file.rowCount, file.key).toBe(facts.rowCount);
-            expect(file.columns.map((c: { name: string }) => c.name), file.key).toEqual(facts.names);
+            expect(
+              file.columns.map((c: { name: string }) => c.name),
+              file.key,
+            ).toEqual(facts.names);
             expect(file.firstDate, file.key).toBe(facts.first);
             expect(file.lastDate, file.key).toBe(facts.last);
           }
@@ -90,8 +111,11 @@ for (const backend of backends) {
       const result = await gql(app, FILES_QUERY, { t: 'MN' });
       const files = result.data.symbol.years.flatMap((y: { tickFiles: unknown[] }) => y.tickFiles);
       const jan = files.find((f: { key: string }) => f.key.endsWith('2024/01/ticks.parquet'));
-      const [facts] = await rows(db, `SELECT strftime(min(nyd_date), '%Y-%m-%d') AS first, strftime(max(nyd_date), '%Y-%m-%d') AS last, count(*)::DOUBLE AS n
-        FROM (SELECT timezone('America/New_York', "timestamp"::TIMESTAMPTZ)::DATE AS nyd_date FROM read_parquet('${path.join(dir, jan.key)}'))`);
+      const [facts] = await rows(
+        db,
+        `SELECT strftime(min(nyd_date), '%Y-%m-%d') AS first, strftime(max(nyd_date), '%Y-%m-%d') AS last, count(*)::DOUBLE AS n
+        FROM (SELECT timezone('America/New_York', "timestamp"::TIMESTAMPTZ)::DATE AS nyd_date FROM read_parquet('${path.join(dir, jan.key)}'))`,
+      );
       expect([jan.firstDate, jan.lastDate, jan.rowCount]).toEqual([facts.first, facts.last, Number(facts.n)]);
       // The last minutes of Jan 31 (New York) are in the February file, whose first date is therefore Jan 31.
       const feb = files.find((f: { key: string }) => f.key.endsWith('2024/02/ticks.parquet'));
@@ -103,10 +127,19 @@ for (const backend of backends) {
       const fresh = await buildApp(loadConfig({ LAKEQL_DEMO: 'never' }), { store });
       for (const symbol of ['DDATE', 'WIDE', 'MN']) {
         store.reset();
-        const result = await gql(fresh, `query($t: String!) { symbol(ticker: $t) { years { tickFiles { key size rowCount columns { name } firstDate lastDate } } } }`, { t: symbol });
+        const result = await gql(
+          fresh,
+          `query($t: String!) { symbol(ticker: $t) { years { tickFiles { key size rowCount columns { name } firstDate lastDate } } } }`,
+          { t: symbol },
+        );
         expect(result.errors).toBeUndefined();
-        const files = result.data.symbol.years.flatMap((y: { tickFiles: { key: string; size: number }[] }) => y.tickFiles);
-        expect(store.gets.every((g) => g.range !== undefined), JSON.stringify(store.gets)).toBe(true);
+        const files = result.data.symbol.years.flatMap(
+          (y: { tickFiles: { key: string; size: number }[] }) => y.tickFiles,
+        );
+        expect(
+          store.gets.every((g) => g.range !== undefined),
+          JSON.stringify(store.gets),
+        ).toBe(true);
         expect(store.heads).toBe(0);
         for (const file of files) {
           const gets = store.gets.filter((g) => g.key === file.key);
@@ -116,14 +149,16 @@ for (const backend of backends) {
         }
       }
       // The WIDE footer (900 extra columns) really is larger than the first guess, so the two-GET path ran.
-      expect(await footerBytes(path.join(dir, 'data/ticks/daily/WIDE/2023/ticks.parquet'))).toBeGreaterThan(FOOTER_GUESS);
+      expect(await footerBytes(path.join(dir, 'data/ticks/daily/WIDE/2023/ticks.parquet'))).toBeGreaterThan(
+        FOOTER_GUESS,
+      );
       // Asked again: footers come from the cache, no GET at all.
       store.reset();
       await gql(fresh, FILES_QUERY, { t: 'WIDE' });
       expect(store.gets).toEqual([]);
     });
 
-    it('a range reads only the files it needs, and only their bar columns\' byte ranges', async () => {
+    it("a range reads only the files it needs, and only their bar columns' byte ranges", async () => {
       const fresh = await buildApp(loadConfig({ LAKEQL_DEMO: 'never' }), { store });
       store.reset();
       await allBars(fresh, 'MIX', { from: '2022-03-01', to: '2022-06-30' });
@@ -134,8 +169,15 @@ for (const backend of backends) {
       // A whole New York month: its UTC file, and the next one for the last evening (after 19:00 in
       // New York it is the 1st in UTC); never the month before, since the 1st begins at 04:00 or 05:00 UTC.
       store.reset();
-      await allBars(await buildApp(loadConfig({ LAKEQL_DEMO: 'never' }), { store }), 'MN', { timeframe: 'MINUTE', from: '2024-02-01', to: '2024-02-29' });
-      expect([...new Set(store.gets.map((g) => g.key))].sort()).toEqual(['data/ticks/minute/MN/2024/02/ticks.parquet', 'data/ticks/minute/MN/2024/03/ticks.parquet']);
+      await allBars(await buildApp(loadConfig({ LAKEQL_DEMO: 'never' }), { store }), 'MN', {
+        timeframe: 'MINUTE',
+        from: '2024-02-01',
+        to: '2024-02-29',
+      });
+      expect([...new Set(store.gets.map((g) => g.key))].sort()).toEqual([
+        'data/ticks/minute/MN/2024/02/ticks.parquet',
+        'data/ticks/minute/MN/2024/03/ticks.parquet',
+      ]);
 
       store.reset();
       await allBars(fresh, 'MN', { timeframe: 'MINUTE', from: '2024-03-08', to: '2024-03-12' });
@@ -149,7 +191,10 @@ for (const backend of backends) {
       const day = await allBars(fresh, 'MN', { timeframe: 'MINUTE', from: '2024-02-14', to: '2024-02-14' });
       expect(day.rows).toHaveLength(630);
       const febSize = (await store.inner.head(feb)).size;
-      const fetched = store.gets.reduce((n, g) => n + ('suffix' in g.range! ? g.range.suffix : g.range!.end! - g.range!.start + 1), 0);
+      const fetched = store.gets.reduce(
+        (n, g) => n + ('suffix' in g.range! ? g.range.suffix : g.range!.end! - g.range!.start + 1),
+        0,
+      );
       expect(store.gets.every((g) => g.key === feb)).toBe(true);
       expect(fetched).toBeLessThan(febSize / 2);
 
@@ -158,7 +203,8 @@ for (const backend of backends) {
       const data = store.gets.filter((g) => g.range && 'start' in g.range);
       const size = (await store.inner.head('data/ticks/daily/WIDE/2023/ticks.parquet')).size;
       // 6 of 906 columns: the data GET spans far less than the file.
-      for (const g of data) expect((g.range as { end: number }).end - (g.range as { start: number }).start).toBeLessThan(size / 4);
+      for (const g of data)
+        expect((g.range as { end: number }).end - (g.range as { start: number }).start).toBeLessThan(size / 4);
     });
   });
 }

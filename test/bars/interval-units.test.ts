@@ -42,7 +42,13 @@ describe('interval buckets', () => {
   });
 
   it('around both DST nights, every minute lies in its bucket and buckets tile the time line with no gap or overlap', () => {
-    for (const [interval, from] of [M(7), M(45), M(90), H(3), H(5)].flatMap((i) => [[i, '2024-03-09'], [i, '2024-11-02']] as const)) {
+    for (const [interval, from] of [M(7), M(45), M(90), H(3), H(5)].flatMap(
+      (i) =>
+        [
+          [i, '2024-03-09'],
+          [i, '2024-11-02'],
+        ] as const,
+    )) {
       let previousEnd = NaN;
       for (let t = ms(`${from}T00:00:00Z`); t < ms(`${from}T00:00:00Z`) + 3 * 86_400_000; t += 60_000) {
         const day = newYorkDay(t);
@@ -60,7 +66,15 @@ describe('every', () => {
   it('accepts 1–720 minutes, 1–12 hours, 1 for calendar timeframes; anything else is InvalidInputError', () => {
     expect(checkEvery('MINUTE', 390)).toBe(390);
     expect(checkEvery('HOUR', MAX_EVERY.HOUR)).toBe(12);
-    for (const [timeframe, every] of [['MINUTE', 0], ['MINUTE', 721], ['MINUTE', 2.5], ['MINUTE', NaN], ['HOUR', 13], ['DAY', 2], ['YEAR', 0]] as const) {
+    for (const [timeframe, every] of [
+      ['MINUTE', 0],
+      ['MINUTE', 721],
+      ['MINUTE', 2.5],
+      ['MINUTE', NaN],
+      ['HOUR', 13],
+      ['DAY', 2],
+      ['YEAR', 0],
+    ] as const) {
       expect(() => checkEvery(timeframe, every), `${timeframe} ${every}`).toThrow(InvalidInputError);
     }
   });
@@ -73,25 +87,44 @@ describe('every', () => {
     expect(() => decodeBarCursor(five, 'MINUTE')).toThrow(/MINUTE\*5, not MINUTE/);
     // every = 1 keeps the cursors issued before intervals existed.
     expect(encodeBarCursor('MINUTE', start, 1)).toBe(encodeBarCursor('MINUTE', start));
-    expect(() => decodeBarCursor(Buffer.from(`bars:v1:MINUTE*0:${start}`).toString('base64url'), 'MINUTE')).toThrow(/not a cursor/);
+    expect(() => decodeBarCursor(Buffer.from(`bars:v1:MINUTE*0:${start}`).toString('base64url'), 'MINUTE')).toThrow(
+      /not a cursor/,
+    );
   });
 });
 
 describe('regular session', () => {
   it('keeps 9:30–16:00 New York (13:00 on an early close), no weekend or holiday rows', () => {
     const times = [
-      '2024-11-27T14:29:00Z', '2024-11-27T14:30:00Z', '2024-11-27T20:59:00Z', '2024-11-27T21:00:00Z', // Wednesday
+      '2024-11-27T14:29:00Z',
+      '2024-11-27T14:30:00Z',
+      '2024-11-27T20:59:00Z',
+      '2024-11-27T21:00:00Z', // Wednesday
       '2024-11-28T15:00:00Z', // Thanksgiving
-      '2024-11-29T17:59:00Z', '2024-11-29T18:00:00Z', // early close
+      '2024-11-29T17:59:00Z',
+      '2024-11-29T18:00:00Z', // early close
       '2024-11-30T15:00:00Z', // Saturday
-      '2024-07-03T13:30:00Z', '2024-07-03T16:59:00Z', '2024-07-03T17:00:00Z', // EDT early close
+      '2024-07-03T13:30:00Z',
+      '2024-07-03T16:59:00Z',
+      '2024-07-03T17:00:00Z', // EDT early close
     ].map(ms);
     const time = Float64Array.from(times);
-    const table: BarTable = { rows: times.length, time, day: time.map(newYorkDay), values: { close: time.map((_, i) => i) } };
+    const table: BarTable = {
+      rows: times.length,
+      time,
+      day: time.map(newYorkDay),
+      values: { close: time.map((_, i) => i) },
+    };
     const kept = regularRows(table);
     expect([...kept.values.close!]).toEqual([1, 2, 5, 8, 9]);
     expect([...kept.time]).toEqual([1, 2, 5, 8, 9].map((i) => times[i]));
-    const all = { ...table, rows: 1, time: time.subarray(1, 2), day: table.day.subarray(1, 2), values: { close: new Float64Array([1]) } };
+    const all = {
+      ...table,
+      rows: 1,
+      time: time.subarray(1, 2),
+      day: table.day.subarray(1, 2),
+      values: { close: new Float64Array([1]) },
+    };
     expect(regularRows(all)).toBe(all);
   });
 });

@@ -12,7 +12,18 @@ import { gql, type GraphQLResponse } from '../support/graphql.js';
 import { skippedS3Servers } from '../support/s3-servers.js';
 import { exportResponse } from './client.js';
 import { MINUTE_MONTHS, writeMinuteSymbol } from './lakes.js';
-import { barBackends, copyTo, duck, expectRows, FIELDS, fromDuck, fromGraphQL, rows, type Field, type Row } from './support.js';
+import {
+  barBackends,
+  copyTo,
+  duck,
+  expectRows,
+  FIELDS,
+  fromDuck,
+  fromGraphQL,
+  rows,
+  type Field,
+  type Row,
+} from './support.js';
 
 /** NYSE's published closures and 13:00 closes over the fixtures' dates (typed in here, not taken from src/lake/calendar). */
 const HOLIDAYS = ['2023-12-25', '2024-01-01', '2024-01-15', '2024-02-19', '2024-03-29', '2024-11-28', '2024-12-25'];
@@ -51,8 +62,16 @@ async function writeIntervalSymbol(): Promise<void> {
   const parts: string[] = [];
   for (const { month, dialect, from, to } of IV_MONTHS) {
     const file = path.join(dir, minuteTicksKey('IV', 2024, month));
-    await copyTo(db, `SELECT ${dialect.columns} FROM src_iv WHERE ts >= TIMESTAMPTZ '${from} 00:00:00+00' AND ts < TIMESTAMPTZ '${to} 00:00:00+00' ORDER BY ts`, file, dialect.compression, dialect.rowGroupSize);
-    const fields = FIELDS.map((f: Field) => `${dialect.fields[f] ? `(${dialect.fields[f]})::DOUBLE` : 'NULL::DOUBLE'} AS ${f}`).join(', ');
+    await copyTo(
+      db,
+      `SELECT ${dialect.columns} FROM src_iv WHERE ts >= TIMESTAMPTZ '${from} 00:00:00+00' AND ts < TIMESTAMPTZ '${to} 00:00:00+00' ORDER BY ts`,
+      file,
+      dialect.compression,
+      dialect.rowGroupSize,
+    );
+    const fields = FIELDS.map(
+      (f: Field) => `${dialect.fields[f] ? `(${dialect.fields[f]})::DOUBLE` : 'NULL::DOUBLE'} AS ${f}`,
+    ).join(', ');
     parts.push(`SELECT (${dialect.time})::DOUBLE AS t, ${fields} FROM read_parquet('${file}')`);
   }
   await db.run(`CREATE OR REPLACE TEMP VIEW iv_minutes AS
@@ -82,14 +101,20 @@ const REGULAR_SQL = `dayofweek(local) BETWEEN 1 AND 5 AND local::DATE NOT IN (${
  * the repeated hour of the fall-back night makes bars of its own, labelled by wall clock minus
  * that offset; other buckets are labelled by DuckDB's reading of their wall-clock start in New York.
  */
-async function duckIntervals(source: string, minutes: number, options: { regular?: boolean; from?: string; to?: string } = {}): Promise<Row[]> {
+async function duckIntervals(
+  source: string,
+  minutes: number,
+  options: { regular?: boolean; from?: string; to?: string } = {},
+): Promise<Row[]> {
   const where = [
     options.regular ? REGULAR_SQL : 'TRUE',
     options.from ? `nyd >= epoch_ms(TIMESTAMP '${options.from}')` : 'TRUE',
     options.to ? `nyd <= epoch_ms(TIMESTAMP '${options.to}')` : 'TRUE',
   ].join(' AND ');
   const split = 60 % minutes === 0;
-  const result = await rows(db, `
+  const result = await rows(
+    db,
+    `
     WITH r AS (SELECT *, timezone('America/New_York', to_timestamp(t / 1000)) AS local FROM ${source}),
     f AS (SELECT * FROM r WHERE ${where}),
     b AS (SELECT *,
@@ -103,7 +128,8 @@ async function duckIntervals(source: string, minutes: number, options: { regular
       sum(volume) AS volume,
       CASE WHEN count(*) = 1 THEN any_value(vwap) ELSE sum(vwap * volume) / sum(volume) FILTER (WHERE vwap IS NOT NULL) END AS vwap,
       sum(trades) AS trades
-    FROM b GROUP BY lb, off ORDER BY 1`);
+    FROM b GROUP BY lb, off ORDER BY 1`,
+  );
   return result.map(fromDuck);
 }
 
@@ -116,7 +142,14 @@ const QUERY = `query Bars($ticker: String!, $from: Date, $to: Date, $timeframe: 
   }
 }`;
 
-interface IntervalArgs { timeframe: string; every?: number; session?: string; from?: string; to?: string; first?: number }
+interface IntervalArgs {
+  timeframe: string;
+  every?: number;
+  session?: string;
+  from?: string;
+  to?: string;
+  first?: number;
+}
 
 async function pages(app: App, ticker: string, args: IntervalArgs): Promise<{ rows: Row[]; pages: number }> {
   const out: Row[] = [];
@@ -162,8 +195,15 @@ for (const backend of backends) {
     }
 
     it('MINUTE every 45 and 90 and HOUR every 3 away from the fall-back night (spring-forward night included) equal DuckDB', async () => {
-      for (const [timeframe, every, minutes] of [['MINUTE', 45, 45], ['MINUTE', 90, 90], ['HOUR', 3, 180]] as const) {
-        for (const range of [{ from: '2024-03-07', to: '2024-03-14' }, { from: '2024-11-04', to: '2024-12-31' }]) {
+      for (const [timeframe, every, minutes] of [
+        ['MINUTE', 45, 45],
+        ['MINUTE', 90, 90],
+        ['HOUR', 3, 180],
+      ] as const) {
+        for (const range of [
+          { from: '2024-03-07', to: '2024-03-14' },
+          { from: '2024-11-04', to: '2024-12-31' },
+        ]) {
           const expected = await duckIntervals('iv_minutes', minutes, range);
           const { rows: actual } = await pages(app, 'IV', { timeframe, every, ...range });
           expectRows(actual, expected, `IV ${timeframe}*${every} ${range.from}`);
@@ -172,15 +212,40 @@ for (const backend of backends) {
     });
 
     it('5-minute regular bars start at 9:30 New York time in both seasons; the early close ends at 12:55, the holiday has none', async () => {
-      const { rows: march } = await pages(app, 'IV', { timeframe: 'MINUTE', every: 5, session: 'REGULAR', from: '2024-03-08', to: '2024-03-11' });
+      const { rows: march } = await pages(app, 'IV', {
+        timeframe: 'MINUTE',
+        every: 5,
+        session: 'REGULAR',
+        from: '2024-03-08',
+        to: '2024-03-11',
+      });
       expect(march.length).toBe(2 * 78);
       expect(iso(march[0].time)).toBe('2024-03-08T14:30:00.000Z');
       expect(iso(march[78].time)).toBe('2024-03-11T13:30:00.000Z');
-      const { rows: late } = await pages(app, 'IV', { timeframe: 'MINUTE', every: 5, session: 'REGULAR', from: '2024-11-27', to: '2024-11-29' });
+      const { rows: late } = await pages(app, 'IV', {
+        timeframe: 'MINUTE',
+        every: 5,
+        session: 'REGULAR',
+        from: '2024-11-27',
+        to: '2024-11-29',
+      });
       expect(late.length).toBe(78 + 42);
       expect(iso(late.at(-1)!.time)).toBe('2024-11-29T17:55:00.000Z');
-      const { rows: hours } = await pages(app, 'IV', { timeframe: 'HOUR', session: 'REGULAR', from: '2024-11-26', to: '2024-11-26' });
-      expect(hours.map((b) => iso(b.time).slice(11, 16))).toEqual(['14:00', '15:00', '16:00', '17:00', '18:00', '19:00', '20:00']);
+      const { rows: hours } = await pages(app, 'IV', {
+        timeframe: 'HOUR',
+        session: 'REGULAR',
+        from: '2024-11-26',
+        to: '2024-11-26',
+      });
+      expect(hours.map((b) => iso(b.time).slice(11, 16))).toEqual([
+        '14:00',
+        '15:00',
+        '16:00',
+        '17:00',
+        '18:00',
+        '19:00',
+        '20:00',
+      ]);
     });
 
     it('fall-back night: 1-hour bars keep 01:00 EDT and 01:00 EST apart; the 0:00 4-hour bar holds five hours', async () => {
@@ -188,24 +253,54 @@ for (const backend of backends) {
       expect(hours.length).toBe(25);
       expect(iso(hours[1].time)).toBe('2024-11-03T05:00:00.000Z');
       expect(iso(hours[2].time)).toBe('2024-11-03T06:00:00.000Z');
-      const { rows: four } = await pages(app, 'IV', { timeframe: 'HOUR', every: 4, from: '2024-11-03', to: '2024-11-03' });
-      expect(four.map((b) => iso(b.time))).toEqual(['04', '09', '13', '17', '21', '25'].map((h, k) => (k < 5 ? `2024-11-03T${h}:00:00.000Z` : '2024-11-04T01:00:00.000Z')));
-      const { rows: spring } = await pages(app, 'IV', { timeframe: 'HOUR', every: 2, from: '2024-03-10', to: '2024-03-10' });
-      expect(spring.slice(0, 3).map((b) => iso(b.time))).toEqual(['2024-03-10T05:00:00.000Z', '2024-03-10T07:00:00.000Z', '2024-03-10T08:00:00.000Z']);
+      const { rows: four } = await pages(app, 'IV', {
+        timeframe: 'HOUR',
+        every: 4,
+        from: '2024-11-03',
+        to: '2024-11-03',
+      });
+      expect(four.map((b) => iso(b.time))).toEqual(
+        ['04', '09', '13', '17', '21', '25'].map((h, k) =>
+          k < 5 ? `2024-11-03T${h}:00:00.000Z` : '2024-11-04T01:00:00.000Z',
+        ),
+      );
+      const { rows: spring } = await pages(app, 'IV', {
+        timeframe: 'HOUR',
+        every: 2,
+        from: '2024-03-10',
+        to: '2024-03-10',
+      });
+      expect(spring.slice(0, 3).map((b) => iso(b.time))).toEqual([
+        '2024-03-10T05:00:00.000Z',
+        '2024-03-10T07:00:00.000Z',
+        '2024-03-10T08:00:00.000Z',
+      ]);
     });
 
     it('MN (five writers, 9:30–20:00): MINUTE REGULAR drops after-hours and holidays, DAY REGULAR from minute files sums regular minutes only', async () => {
-      const minutesExpected = await duckIntervals('mn_minutes', 1, { regular: true, from: '2024-01-10', to: '2024-03-29' });
-      const { rows: minutes } = await pages(app, 'MN', { timeframe: 'MINUTE', session: 'REGULAR', from: '2024-01-10', to: '2024-03-29' });
+      const minutesExpected = await duckIntervals('mn_minutes', 1, {
+        regular: true,
+        from: '2024-01-10',
+        to: '2024-03-29',
+      });
+      const { rows: minutes } = await pages(app, 'MN', {
+        timeframe: 'MINUTE',
+        session: 'REGULAR',
+        from: '2024-01-10',
+        to: '2024-03-29',
+      });
       expectRows(minutes, minutesExpected, 'MN MINUTE REGULAR');
-      const days = await rows(db, `
+      const days = await rows(
+        db,
+        `
         WITH r AS (SELECT *, timezone('America/New_York', to_timestamp(t / 1000)) AS local FROM mn_minutes WHERE nyd >= epoch_ms(TIMESTAMP '2024-01-01'))
         SELECT nyd AS t, nyd AS d,
           arg_min(open, t) FILTER (WHERE open IS NOT NULL) AS open, max(high) AS high, min(low) AS low,
           arg_max(close, t) FILTER (WHERE close IS NOT NULL) AS close, sum(volume) AS volume,
           CASE WHEN count(*) = 1 THEN any_value(vwap) ELSE sum(vwap * volume) / sum(volume) FILTER (WHERE vwap IS NOT NULL) END AS vwap,
           sum(trades) AS trades
-        FROM r WHERE ${REGULAR_SQL} GROUP BY nyd ORDER BY nyd`);
+        FROM r WHERE ${REGULAR_SQL} GROUP BY nyd ORDER BY nyd`,
+      );
       const { rows: actual } = await pages(app, 'MN', { timeframe: 'DAY', session: 'REGULAR', from: '2024-01-01' });
       expect(actual.some((b) => iso(b.date).startsWith('2024-01-15'))).toBe(false);
       expectRows(actual, days.map(fromDuck), 'MN DAY REGULAR');
@@ -216,19 +311,44 @@ for (const backend of backends) {
 
     it('pages of 15-minute bars follow cursors without gaps or repeats; a cursor of another width is refused', async () => {
       const expected = await duckIntervals('iv_minutes', 15, { regular: true });
-      const { rows: actual, pages: count } = await pages(app, 'IV', { timeframe: 'MINUTE', every: 15, session: 'REGULAR', first: 97 });
+      const { rows: actual, pages: count } = await pages(app, 'IV', {
+        timeframe: 'MINUTE',
+        every: 15,
+        session: 'REGULAR',
+        first: 97,
+      });
       expect(count).toBe(Math.ceil(expected.length / 97));
       expectRows(actual, expected, 'IV 15m paged');
-      const first = await gql(app, QUERY, { ticker: 'IV', timeframe: 'MINUTE', every: 15, session: 'REGULAR', first: 2 });
+      const first = await gql(app, QUERY, {
+        ticker: 'IV',
+        timeframe: 'MINUTE',
+        every: 15,
+        session: 'REGULAR',
+        first: 2,
+      });
       const cursor = first.data.symbol.bars.pageInfo.endCursor;
-      const wrong = await gql(app, QUERY, { ticker: 'IV', timeframe: 'MINUTE', every: 5, session: 'REGULAR', first: 2, after: cursor });
+      const wrong = await gql(app, QUERY, {
+        ticker: 'IV',
+        timeframe: 'MINUTE',
+        every: 5,
+        session: 'REGULAR',
+        first: 2,
+        after: cursor,
+      });
       expect(wrong.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
       expect(wrong.errors?.[0].message).toMatch(/MINUTE\*15, not MINUTE\*5/);
     });
 
     it('the export route streams the same 5-minute regular and 4-hour bars as Arrow, CSV and JSON', async () => {
       const five = await duckIntervals('iv_minutes', 5, { regular: true, from: '2024-11-20', to: '2024-12-06' });
-      const arrow = await exportResponse(app, 'IV', { timeframe: 'minute', every: '5', session: 'regular', from: '2024-11-20', to: '2024-12-06', format: 'arrow' });
+      const arrow = await exportResponse(app, 'IV', {
+        timeframe: 'minute',
+        every: '5',
+        session: 'regular',
+        from: '2024-11-20',
+        to: '2024-12-06',
+        format: 'arrow',
+      });
       expect(arrow.status).toBe(200);
       expect(arrow.headers.get('content-disposition')).toContain('IV-MINUTEx5-regular');
       const table = tableFromIPC(new Uint8Array(await arrow.arrayBuffer()));
@@ -246,7 +366,14 @@ for (const backend of backends) {
     });
 
     it('every outside its range is BAD_USER_INPUT on GraphQL, before any file is read', async () => {
-      for (const [timeframe, every] of [['MINUTE', 0], ['MINUTE', 721], ['HOUR', 13], ['HOUR', -4], ['DAY', 2], ['WEEK', 5]] as const) {
+      for (const [timeframe, every] of [
+        ['MINUTE', 0],
+        ['MINUTE', 721],
+        ['HOUR', 13],
+        ['HOUR', -4],
+        ['DAY', 2],
+        ['WEEK', 5],
+      ] as const) {
         const result = await gql(app, QUERY, { ticker: 'IV', timeframe, every, session: 'EXTENDED' });
         expect(result.errors?.[0].extensions?.code, `${timeframe} ${every}`).toBe('BAD_USER_INPUT');
         expect(result.errors?.[0].message).toMatch(/every must be/);

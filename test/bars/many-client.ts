@@ -44,18 +44,37 @@ export async function manyBars(app: App, tickers: string[], args: Record<string,
 
 export type LongRow = Row & { symbol: string };
 
-export async function manyResponse(app: App, query: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
+export async function manyResponse(
+  app: App,
+  query: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return app.yoga.fetch(`http://lakeql.test/v1/bars?${new URLSearchParams(query)}`, { headers });
 }
 
 /** The long-format export in one format, decoded back to rows in the order sent. Parquet is read back by DuckDB. */
-export async function manyExportRows(app: App, format: 'json' | 'ndjson' | 'csv' | 'arrow' | 'parquet', query: Record<string, string>, db?: DuckDBConnection, dir?: string): Promise<LongRow[]> {
+export async function manyExportRows(
+  app: App,
+  format: 'json' | 'ndjson' | 'csv' | 'arrow' | 'parquet',
+  query: Record<string, string>,
+  db?: DuckDBConnection,
+  dir?: string,
+): Promise<LongRow[]> {
   const response = await manyResponse(app, { ...query, format });
-  expect(response.status, await response.clone().text().then((t) => t.slice(0, 300))).toBe(200);
+  expect(
+    response.status,
+    await response
+      .clone()
+      .text()
+      .then((t) => t.slice(0, 300)),
+  ).toBe(200);
   if (format === 'parquet') {
     const file = path.join(dir!, `many-${Math.random().toString(36).slice(2)}.parquet`);
     await writeFile(file, new Uint8Array(await response.arrayBuffer()));
-    const read = await rows(db!, `SELECT symbol, epoch_ms(time)::DOUBLE AS t, epoch_ms(date::TIMESTAMP)::DOUBLE AS d, open, high, low, close, volume, vwap, trades FROM read_parquet('${file}')`);
+    const read = await rows(
+      db!,
+      `SELECT symbol, epoch_ms(time)::DOUBLE AS t, epoch_ms(date::TIMESTAMP)::DOUBLE AS d, open, high, low, close, volume, vwap, trades FROM read_parquet('${file}')`,
+    );
     return read.map((r) => ({ ...fromDuck(r), symbol: r.symbol as string }));
   }
   if (format === 'arrow') {
@@ -70,7 +89,11 @@ export async function manyExportRows(app: App, format: 'json' | 'ndjson' | 'csv'
   const text = await response.text();
   const fromJson = (o: Record<string, unknown>) => ({ ...fromGraphQL(o), symbol: o.symbol as string });
   if (format === 'json') return (JSON.parse(text) as Record<string, unknown>[]).map(fromJson);
-  if (format === 'ndjson') return text.split('\n').filter(Boolean).map((line) => fromJson(JSON.parse(line)));
+  if (format === 'ndjson')
+    return text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => fromJson(JSON.parse(line)));
   const [header, ...lines] = text.trimEnd().split('\n');
   expect(header).toBe(['symbol', 'time', 'date', ...FIELDS].join(','));
   return lines.map((line) => {

@@ -13,7 +13,14 @@ import type { GetOptions, GetResult, ObjectStore } from '../../src/lake/store/ty
 import { gql } from '../support/graphql.js';
 import { skippedS3Servers } from '../support/s3-servers.js';
 import { exportRows } from './client.js';
-import { DAILY_SYMBOLS, duckDaily, duckDailyTable, duckResample, writeDailySymbol, writeMinuteSymbol } from './lakes.js';
+import {
+  DAILY_SYMBOLS,
+  duckDaily,
+  duckDailyTable,
+  duckResample,
+  writeDailySymbol,
+  writeMinuteSymbol,
+} from './lakes.js';
 import { bySymbol, manyBars, manyExportRows, manyResponse } from './many-client.js';
 import { barBackends, duck, expectRows, fromDuck, RecordingStore, rows, type Row } from './support.js';
 
@@ -33,7 +40,10 @@ beforeAll(async () => {
   await writeMinuteSymbol(db, dir);
   // A file no Parquet reader can read, for one symbol among good ones.
   await mkdir(path.join(dir, 'data/ticks/daily/BAD/2023'), { recursive: true });
-  await writeFile(path.join(dir, 'data/ticks/daily/BAD/2023/ticks.parquet'), 'not parquet at all, but long enough to have a tail'.repeat(20));
+  await writeFile(
+    path.join(dir, 'data/ticks/daily/BAD/2023/ticks.parquet'),
+    'not parquet at all, but long enough to have a tail'.repeat(20),
+  );
 });
 afterAll(async () => {
   db?.closeSync();
@@ -60,14 +70,22 @@ for (const backend of backends) {
     let app: App;
     beforeAll(async () => {
       const store = await backend.open();
-      app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never' }), { store, location: { kind: 'local', directory: dir } });
+      app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never' }), {
+        store,
+        location: { kind: 'local', directory: dir },
+      });
     });
     afterAll(async () => app?.stop());
 
-    it('symbols(tickers:) answers exactly the symbols asked for, in that order, unknown ones named; every value equals DuckDB\'s reading', async () => {
+    it("symbols(tickers:) answers exactly the symbols asked for, in that order, unknown ones named; every value equals DuckDB's reading", async () => {
       const order = shuffled(SYMBOLS, 7);
       // Lower case is the same ticker; unknown ones go anywhere in the list.
-      const asked = [...order.slice(0, 4), 'zzzz', ...order.slice(4).map((t, i) => (i % 2 ? t.toLowerCase() : t)), 'NOPE.B'];
+      const asked = [
+        ...order.slice(0, 4),
+        'zzzz',
+        ...order.slice(4).map((t, i) => (i % 2 ? t.toLowerCase() : t)),
+        'NOPE.B',
+      ];
       const result = await manyBars(app, asked);
       expect(result.tickers).toEqual(order);
       expect(result.unknownTickers).toEqual(['ZZZZ', 'NOPE.B']);
@@ -78,7 +96,7 @@ for (const backend of backends) {
       }
     });
 
-    it('WEEK bars and a date range of many symbols equal DuckDB\'s GROUP BY, in GraphQL and in the export', async () => {
+    it("WEEK bars and a date range of many symbols equal DuckDB's GROUP BY, in GraphQL and in the export", async () => {
       const tickers = ['MIX', 'NULLS', 'TSUS', 'UNSORT'];
       const where = `d BETWEEN epoch_ms(TIMESTAMP '2021-12-01') AND epoch_ms(TIMESTAMP '2023-01-31')`;
       const expected = new Map<string, Row[]>();
@@ -86,7 +104,9 @@ for (const backend of backends) {
       const range = { from: '2021-12-01', to: '2023-01-31' };
       const graph = await manyBars(app, tickers, { ...range, timeframe: 'WEEK' });
       for (const t of tickers) expectRows(graph.bars.get(t)!, expected.get(t)!, `${t} WEEK graphql`);
-      const exported = bySymbol(await manyExportRows(app, 'ndjson', { symbols: tickers.join(','), timeframe: 'week', ...range }));
+      const exported = bySymbol(
+        await manyExportRows(app, 'ndjson', { symbols: tickers.join(','), timeframe: 'week', ...range }),
+      );
       expect(exported.order).toEqual(tickers);
       for (const t of tickers) expectRows(exported.rows.get(t)!, expected.get(t)!, `${t} WEEK export`);
     });
@@ -95,7 +115,9 @@ for (const backend of backends) {
       const asked = shuffled(SYMBOLS, 3);
       const range = { from: '2021-11-15', to: '2023-02-10' };
       // DuckDB's own order of the same selection: ORDER BY symbol, t.
-      const expectedOrder = (await rows(db, `SELECT s FROM (VALUES ${asked.map((s) => `('${s}')`).join(', ')}) v(s) ORDER BY s`)).map((r) => r.s as string);
+      const expectedOrder = (
+        await rows(db, `SELECT s FROM (VALUES ${asked.map((s) => `('${s}')`).join(', ')}) v(s) ORDER BY s`)
+      ).map((r) => r.s as string);
       expect(expectedOrder).toEqual([...asked].sort());
       const expected = new Map<string, Row[]>();
       for (const s of asked) expected.set(s, (await duckDaily(db, dir, spec(s), range)).map(fromDuck));
@@ -109,8 +131,13 @@ for (const backend of backends) {
 
     it('minute bars of several symbols stream one symbol after another; a symbol without minute files adds no rows', async () => {
       const range = { from: '2024-02-01', to: '2024-02-29' };
-      const expected = (await rows(db, `SELECT t, nyd AS d, * EXCLUDE (t, nyd) FROM mn_minutes
-        WHERE nyd BETWEEN epoch_ms(TIMESTAMP '2024-02-01') AND epoch_ms(TIMESTAMP '2024-02-29') ORDER BY t`)).map(fromDuck);
+      const expected = (
+        await rows(
+          db,
+          `SELECT t, nyd AS d, * EXCLUDE (t, nyd) FROM mn_minutes
+        WHERE nyd BETWEEN epoch_ms(TIMESTAMP '2024-02-01') AND epoch_ms(TIMESTAMP '2024-02-29') ORDER BY t`,
+        )
+      ).map(fromDuck);
       const long = await manyExportRows(app, 'arrow', { symbols: 'TSUS,MN', timeframe: 'MINUTE', ...range });
       const { order, rows: got } = bySymbol(long);
       expect(order).toEqual(['MN']);
@@ -118,18 +145,27 @@ for (const backend of backends) {
     });
 
     it('a symbol whose file cannot be read fails its own bars only in GraphQL, and the whole export with 422 before any byte', async () => {
-      const result = await gql(app, '{ symbols(tickers: ["TSUS", "BAD", "VEND"]) { nodes { ticker bars(first: 1000) { nodes { close } } } } }');
+      const result = await gql(
+        app,
+        '{ symbols(tickers: ["TSUS", "BAD", "VEND"]) { nodes { ticker bars(first: 1000) { nodes { close } } } } }',
+      );
       expect(result.data.symbols.nodes.map((n: { ticker: string }) => n.ticker)).toEqual(['TSUS', 'BAD', 'VEND']);
       expect(result.data.symbols.nodes[1].bars.nodes).toBeNull();
       expect(result.data.symbols.nodes[0].bars.nodes.length).toBeGreaterThan(250);
       expect(result.data.symbols.nodes[2].bars.nodes.length).toBeGreaterThan(250);
       expect(result.errors).toHaveLength(1);
       expect(result.errors![0].path).toEqual(['symbols', 'nodes', 1, 'bars', 'nodes']);
-      expect(result.errors![0].extensions).toMatchObject({ code: 'INVALID_DATA', key: 'data/ticks/daily/BAD/2023/ticks.parquet' });
+      expect(result.errors![0].extensions).toMatchObject({
+        code: 'INVALID_DATA',
+        key: 'data/ticks/daily/BAD/2023/ticks.parquet',
+      });
       const response = await manyResponse(app, { symbols: 'TSUS,BAD,VEND', format: 'arrow' });
       expect(response.status).toBe(422);
       const body = await response.json();
-      expect(body.errors[0].extensions).toEqual({ code: 'INVALID_DATA', key: 'data/ticks/daily/BAD/2023/ticks.parquet' });
+      expect(body.errors[0].extensions).toEqual({
+        code: 'INVALID_DATA',
+        key: 'data/ticks/daily/BAD/2023/ticks.parquet',
+      });
     });
 
     it('symbol= and /v1/bars/{SYMBOL} keep the one-symbol shape; a symbols= list of one has the symbol column', async () => {
@@ -151,7 +187,10 @@ class SlowStore extends RecordingStore {
   private readonly inflight = new Map<string, number>();
   maxSymbolsInFlight = 0;
 
-  constructor(inner: ObjectStore, private readonly delayMs: number) {
+  constructor(
+    inner: ObjectStore,
+    private readonly delayMs: number,
+  ) {
     super(inner);
   }
 
@@ -189,7 +228,10 @@ for (const backend of backends) {
       await Promise.all(apps.map((a) => a.stop()));
     });
     async function appOn(store: ObjectStore, env: Record<string, string> = {}): Promise<App> {
-      const app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never', ...env }), { store, location: { kind: 'local', directory: dir } });
+      const app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never', ...env }), {
+        store,
+        location: { kind: 'local', directory: dir },
+      });
       apps.push(app);
       return app;
     }
@@ -205,7 +247,9 @@ for (const backend of backends) {
         for (const [key, n] of getsByKey(store)) alone.set(key, n);
       }
       // MIX's 2021 file lies outside the range: never read.
-      const needed = tickers.flatMap((t) => ['2022', '2023'].map((y) => `data/ticks/daily/${t}/${y}/ticks.parquet`)).sort();
+      const needed = tickers
+        .flatMap((t) => ['2022', '2023'].map((y) => `data/ticks/daily/${t}/${y}/ticks.parquet`))
+        .sort();
       expect([...alone.keys()].sort()).toEqual(needed);
 
       for (const read of ['export', 'graphql'] as const) {
@@ -239,7 +283,13 @@ for (const backend of backends) {
     it(`streamManyBars reads ahead at most ${MANY_SYMBOLS_PARALLELISM} symbols, yields them in the order given, and stops reading when closed`, async () => {
       const store = new SlowStore(base, 15);
       const reader = new BarFileReader(store);
-      const symbols = await Promise.all(SYMBOLS.map(async (ticker) => ({ ticker, index: await indexSymbol(store, ticker), query: { timeframe: 'DAY' as const } })));
+      const symbols = await Promise.all(
+        SYMBOLS.map(async (ticker) => ({
+          ticker,
+          index: await indexSymbol(store, ticker),
+          query: { timeframe: 'DAY' as const },
+        })),
+      );
       const order: string[] = [];
       for await (const { symbol } of streamManyBars(reader, symbols)) if (order.at(-1) !== symbol) order.push(symbol);
       expect(order).toEqual(SYMBOLS);
@@ -277,7 +327,10 @@ for (const backend of backends) {
       const refused = await gql(app, query, { tickers: ['TSUS', 'MN'] });
       expect(refused.errors?.[0].extensions?.code).toBe('QUERY_LIMIT_EXCEEDED');
       expect(refused.errors?.[0].message).toMatch(/LAKEQL_MAX_COST/);
-      const literal = await gql(app, query.replace('($tickers: [String!])', '').replace('$tickers', '["TSUS", "MN", "VEND"]'));
+      const literal = await gql(
+        app,
+        query.replace('($tickers: [String!])', '').replace('$tickers', '["TSUS", "MN", "VEND"]'),
+      );
       expect(literal.errors?.[0].extensions?.code).toBe('QUERY_LIMIT_EXCEEDED');
       expect(store.total()).toBe(0);
       const one = await gql(app, query, { tickers: ['MN'] });
@@ -291,12 +344,16 @@ for (const backend of backends) {
       store.reset();
       const graph = await gql(app, '{ symbols(tickers: ["TSUS", "VEND", "MIX", "NULLS"]) { nodes { ticker } } }');
       expect(graph.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
-      expect(graph.errors?.[0].message).toBe('tickers names 4 tickers; at most 3 are allowed per request (LAKEQL_MAX_SYMBOLS)');
+      expect(graph.errors?.[0].message).toBe(
+        'tickers names 4 tickers; at most 3 are allowed per request (LAKEQL_MAX_SYMBOLS)',
+      );
       const response = await manyResponse(app, { symbols: 'TSUS,VEND,MIX,NULLS' });
       expect(response.status).toBe(400);
       const body = await response.json();
       expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
-      expect(body.errors[0].message).toBe('symbols names 4 tickers; at most 3 are allowed per request (LAKEQL_MAX_SYMBOLS)');
+      expect(body.errors[0].message).toBe(
+        'symbols names 4 tickers; at most 3 are allowed per request (LAKEQL_MAX_SYMBOLS)',
+      );
       expect(store.total()).toBe(0);
       const three = await manyBars(app, ['TSUS', 'VEND', 'MIX']);
       expect(three.tickers).toEqual(['TSUS', 'VEND', 'MIX']);
@@ -309,7 +366,11 @@ for (const backend of backends) {
       expect(result.tickers).toEqual(asked.filter((t) => t !== 'NOPE'));
       expect(result.unknownTickers).toEqual(['NOPE']);
       for (const symbol of ['VEND', 'MIX', 'TSNS']) {
-        expectRows(result.bars.get(symbol)!, (await duckDaily(db, dir, spec(symbol), { from: '2023-06-01' })).map(fromDuck), `${symbol} without the index`);
+        expectRows(
+          result.bars.get(symbol)!,
+          (await duckDaily(db, dir, spec(symbol), { from: '2023-06-01' })).map(fromDuck),
+          `${symbol} without the index`,
+        );
       }
       const response = await manyResponse(app, { symbols: 'VEND,NOPE' });
       expect(response.status).toBe(404);
@@ -322,7 +383,11 @@ for (const backend of backends) {
       const seen: string[] = [];
       let after: string | undefined;
       for (let page = 0; page < 5; page++) {
-        const result = await gql(app, 'query ($t: [String!], $after: String) { symbols(tickers: $t, first: 2, after: $after) { totalCount unknownTickers pageInfo { hasNextPage endCursor } nodes { ticker } } }', { t: asked, after });
+        const result = await gql(
+          app,
+          'query ($t: [String!], $after: String) { symbols(tickers: $t, first: 2, after: $after) { totalCount unknownTickers pageInfo { hasNextPage endCursor } nodes { ticker } } }',
+          { t: asked, after },
+        );
         expect(result.errors).toBeUndefined();
         const c = result.data.symbols;
         expect(c.totalCount).toBe(4);

@@ -11,7 +11,10 @@ import { allBars } from './client.js';
 import { duckDailyTable, duckResample, writeDailySymbol, writeMinuteSymbol, type DailySymbol } from './lakes.js';
 import { barBackends, duck, expectRows, fromDuck, fromGraphQL, rows } from './support.js';
 
-const RS: DailySymbol = { symbol: 'RS', years: { 2019: 'DDATE', 2020: 'DDATE', 2021: 'TSUS', 2022: 'DDATE', 2023: 'NULLS', 2024: 'ISOD' } };
+const RS: DailySymbol = {
+  symbol: 'RS',
+  years: { 2019: 'DDATE', 2020: 'DDATE', 2021: 'TSUS', 2022: 'DDATE', 2023: 'NULLS', 2024: 'ISOD' },
+};
 const UNITS = { WEEK: 'week', MONTH: 'month', QUARTER: 'quarter', YEAR: 'year' } as const;
 
 let dir: string;
@@ -56,12 +59,20 @@ for (const backend of backends) {
       const where = `d BETWEEN epoch_ms(TIMESTAMP '2020-12-23') AND epoch_ms(TIMESTAMP '2021-01-13')`;
       const expected = (await duckResample(db, 'rs_rows', 'week', where)).map(fromDuck);
       const { rows: actual } = await allBars(app, 'RS', { timeframe: 'WEEK', from: '2020-12-23', to: '2021-01-13' });
-      expect(actual.map((r) => new Date(r.date).toISOString().slice(0, 10))).toEqual(['2020-12-21', '2020-12-28', '2021-01-04', '2021-01-11']);
+      expect(actual.map((r) => new Date(r.date).toISOString().slice(0, 10))).toEqual([
+        '2020-12-21',
+        '2020-12-28',
+        '2021-01-04',
+        '2021-01-11',
+      ]);
       expectRows(actual, expected, 'RS WEEK range');
     });
 
     it('SymbolYear.bars aggregates only that year (the week of 2019-12-30 keeps its label but only 2020 rows)', async () => {
-      const result = await gql(app, `{ symbol(ticker: "RS") { year(year: 2020) { bars(timeframe: WEEK, first: 100) { nodes { time date open high low close volume vwap trades } } } } }`);
+      const result = await gql(
+        app,
+        `{ symbol(ticker: "RS") { year(year: 2020) { bars(timeframe: WEEK, first: 100) { nodes { time date open high low close volume vwap trades } } } } }`,
+      );
       expect(result.errors).toBeUndefined();
       const actual = result.data.symbol.year.bars.nodes.map(fromGraphQL);
       const expected = (await duckResample(db, 'rs_rows', 'week', `year(to_timestamp(d / 1000)) = 2020`)).map(fromDuck);
@@ -69,30 +80,54 @@ for (const backend of backends) {
       expectRows(actual, expected, 'RS 2020 WEEK');
     });
 
-    it('MINUTE bars across the DST switch are the files\' rows, dated in New York', async () => {
-      const expected = (await rows(db, `SELECT t, nyd AS d, * EXCLUDE (t, nyd) FROM mn_minutes
-        WHERE nyd BETWEEN epoch_ms(TIMESTAMP '2024-03-08') AND epoch_ms(TIMESTAMP '2024-03-12') ORDER BY t`)).map(fromDuck);
-      const { rows: actual, pages } = await allBars(app, 'MN', { timeframe: 'MINUTE', from: '2024-03-08', to: '2024-03-12', first: 1000 });
+    it("MINUTE bars across the DST switch are the files' rows, dated in New York", async () => {
+      const expected = (
+        await rows(
+          db,
+          `SELECT t, nyd AS d, * EXCLUDE (t, nyd) FROM mn_minutes
+        WHERE nyd BETWEEN epoch_ms(TIMESTAMP '2024-03-08') AND epoch_ms(TIMESTAMP '2024-03-12') ORDER BY t`,
+        )
+      ).map(fromDuck);
+      const { rows: actual, pages } = await allBars(app, 'MN', {
+        timeframe: 'MINUTE',
+        from: '2024-03-08',
+        to: '2024-03-12',
+        first: 1000,
+      });
       expect(pages).toBe(Math.ceil(expected.length / 1000));
       expect(expected.length).toBe(3 * 630);
       expectRows(actual, expected, 'MN MINUTE');
     });
 
-    it('one day out of a file of many row groups (read by statistics) is exactly DuckDB\'s rows', async () => {
-      const expected = (await rows(db, `SELECT t, nyd AS d, * EXCLUDE (t, nyd) FROM mn_minutes WHERE nyd = epoch_ms(TIMESTAMP '2024-02-14') ORDER BY t`)).map(fromDuck);
+    it("one day out of a file of many row groups (read by statistics) is exactly DuckDB's rows", async () => {
+      const expected = (
+        await rows(
+          db,
+          `SELECT t, nyd AS d, * EXCLUDE (t, nyd) FROM mn_minutes WHERE nyd = epoch_ms(TIMESTAMP '2024-02-14') ORDER BY t`,
+        )
+      ).map(fromDuck);
       const { rows: actual } = await allBars(app, 'MN', { timeframe: 'MINUTE', from: '2024-02-14', to: '2024-02-14' });
       expectRows(actual, expected, 'MN 2024-02-14');
     });
 
     it('after-hours minutes stored in the next UTC month still belong to their New York date', async () => {
-      const expected = (await rows(db, `SELECT t, nyd AS d, * EXCLUDE (t, nyd) FROM mn_minutes
-        WHERE nyd BETWEEN epoch_ms(TIMESTAMP '2024-01-30') AND epoch_ms(TIMESTAMP '2024-01-31') ORDER BY t`)).map(fromDuck);
+      const expected = (
+        await rows(
+          db,
+          `SELECT t, nyd AS d, * EXCLUDE (t, nyd) FROM mn_minutes
+        WHERE nyd BETWEEN epoch_ms(TIMESTAMP '2024-01-30') AND epoch_ms(TIMESTAMP '2024-01-31') ORDER BY t`,
+        )
+      ).map(fromDuck);
       const { rows: actual } = await allBars(app, 'MN', { timeframe: 'MINUTE', from: '2024-01-30', to: '2024-01-31' });
       expect(actual.at(-1)!.time).toBe(Date.parse('2024-02-01T00:59:00Z'));
       expectRows(actual, expected, 'MN MINUTE month edge');
     });
 
-    for (const [timeframe, unit] of [['DAY', 'day'], ['WEEK', 'week'], ['MONTH', 'month']] as const) {
+    for (const [timeframe, unit] of [
+      ['DAY', 'day'],
+      ['WEEK', 'week'],
+      ['MONTH', 'month'],
+    ] as const) {
       it(`${timeframe} over MN: the 2023 daily file, then 2024 minute bars grouped by New York date (DuckDB GROUP BY)`, async () => {
         const expected = (await duckResample(db, 'mn_fine', unit)).map(fromDuck);
         const { rows: actual } = await allBars(app, 'MN', { timeframe, first: 200 });

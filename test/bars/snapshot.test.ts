@@ -34,17 +34,23 @@ afterAll(async () => {
 
 /** DuckDB's overview: per symbol the last bar with t ≤ date and the close of the bar before it. */
 async function duckSnapshot(date?: string): Promise<Map<string, Record<string, number | null>>> {
-  const parts = DAILY_SYMBOLS.flatMap((spec) => Object.entries(spec.years).map(([year, name]) => {
-    const dialect = DIALECTS[name];
-    const file = path.join(dir, dailyTicksKey(spec.symbol, Number(year)));
-    const f = (field: 'open' | 'high' | 'low' | 'close' | 'volume') => (dialect.fields[field] ? `(${dialect.fields[field]})::DOUBLE` : 'NULL::DOUBLE');
-    return `SELECT '${spec.symbol}' AS ticker, (${dialect.time})::DOUBLE AS t, ${f('open')} AS open, ${f('high')} AS high, ${f('low')} AS low, ${f('close')} AS close, ${f('volume')} AS volume FROM read_parquet('${file}')`;
-  }));
+  const parts = DAILY_SYMBOLS.flatMap((spec) =>
+    Object.entries(spec.years).map(([year, name]) => {
+      const dialect = DIALECTS[name];
+      const file = path.join(dir, dailyTicksKey(spec.symbol, Number(year)));
+      const f = (field: 'open' | 'high' | 'low' | 'close' | 'volume') =>
+        dialect.fields[field] ? `(${dialect.fields[field]})::DOUBLE` : 'NULL::DOUBLE';
+      return `SELECT '${spec.symbol}' AS ticker, (${dialect.time})::DOUBLE AS t, ${f('open')} AS open, ${f('high')} AS high, ${f('low')} AS low, ${f('close')} AS close, ${f('volume')} AS volume FROM read_parquet('${file}')`;
+    }),
+  );
   const where = date ? `WHERE t <= epoch_ms(DATE '${date}'::TIMESTAMP)` : '';
-  const result = await rows(db, `
+  const result = await rows(
+    db,
+    `
     WITH bars AS (SELECT * FROM (${parts.join(' UNION ALL ')}) ${where}),
     ranked AS (SELECT *, lag(close) OVER (PARTITION BY ticker ORDER BY t) AS prev, row_number() OVER (PARTITION BY ticker ORDER BY t DESC) AS k FROM bars)
-    SELECT ticker, t, open, high, low, close, volume, prev, close - prev AS change, (close - prev) / prev * 100 AS pct FROM ranked WHERE k = 1 ORDER BY ticker`);
+    SELECT ticker, t, open, high, low, close, volume, prev, close - prev AS change, (close - prev) / prev * 100 AS pct FROM ranked WHERE k = 1 ORDER BY ticker`,
+  );
   return new Map(result.map((r) => [r.ticker as string, r as Record<string, number | null>]));
 }
 
@@ -68,8 +74,21 @@ for (const backend of barBackends(() => dir, 'snapshot')) {
         for (const node of nodes) {
           const e = expected.get(node.ticker)!;
           expect(node.date, node.ticker).toBe(new Date(Number(e.t)).toISOString().slice(0, 10));
-          for (const [field, duckField] of [['open', 'open'], ['high', 'high'], ['low', 'low'], ['close', 'close'], ['volume', 'volume'], ['previousClose', 'prev'], ['change', 'change'], ['changePercent', 'pct']]) {
-            close(node[field], e[duckField] === null ? null : Number(e[duckField]), `${node.ticker} ${field} as of ${date}`);
+          for (const [field, duckField] of [
+            ['open', 'open'],
+            ['high', 'high'],
+            ['low', 'low'],
+            ['close', 'close'],
+            ['volume', 'volume'],
+            ['previousClose', 'prev'],
+            ['change', 'change'],
+            ['changePercent', 'pct'],
+          ]) {
+            close(
+              node[field],
+              e[duckField] === null ? null : Number(e[duckField]),
+              `${node.ticker} ${field} as of ${date}`,
+            );
           }
         }
       });
@@ -78,11 +97,16 @@ for (const backend of barBackends(() => dir, 'snapshot')) {
     it('orders by change % (nulls last) and pages without gaps or repeats; unknown tickers are named', async () => {
       const all = await gql(app, QUERY, { orderBy: { field: 'CHANGE_PERCENT', direction: 'DESC' }, first: 100 });
       const order = all.data.snapshot.nodes.map((n: { ticker: string; changePercent: number }) => n);
-      for (let i = 1; i < order.length; i++) expect(order[i - 1].changePercent).toBeGreaterThanOrEqual(order[i].changePercent);
+      for (let i = 1; i < order.length; i++)
+        expect(order[i - 1].changePercent).toBeGreaterThanOrEqual(order[i].changePercent);
       const paged: string[] = [];
       let after: string | null = null;
       do {
-        const page: any = await gql(app, QUERY, { orderBy: { field: 'CHANGE_PERCENT', direction: 'DESC' }, first: 3, after });
+        const page: any = await gql(app, QUERY, {
+          orderBy: { field: 'CHANGE_PERCENT', direction: 'DESC' },
+          first: 3,
+          after,
+        });
         paged.push(...page.data.snapshot.nodes.map((n: { ticker: string }) => n.ticker));
         after = page.data.snapshot.pageInfo.hasNextPage ? page.data.snapshot.pageInfo.endCursor : null;
       } while (after);
@@ -94,15 +118,22 @@ for (const backend of barBackends(() => dir, 'snapshot')) {
       expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     });
 
-    it('quotes the previous close split-adjusted on a split\'s ex-date, so a split is no crash', async () => {
+    it("quotes the previous close split-adjusted on a split's ex-date, so a split is no crash", async () => {
       const raw = (await duckSnapshot('2022-03-15')).get('DDATE')!;
       // Written through lakeql's own store, so the catalog index knows of it at once.
-      await app.services.store.put('data/corporate-actions/DDATE/2022/actions.json', JSON.stringify({ splits: [{ ex_date: '2022-03-15', from: 1, to: 4 }] }));
+      await app.services.store.put(
+        'data/corporate-actions/DDATE/2022/actions.json',
+        JSON.stringify({ splits: [{ ex_date: '2022-03-15', from: 1, to: 4 }] }),
+      );
       const result = await gql(app, QUERY, { date: '2022-03-15', tickers: ['DDATE'] });
       const [node] = result.data.snapshot.nodes;
       close(node.close, Number(raw.close), 'close is the raw close of the day');
       close(node.previousClose, Number(raw.prev) / 4, 'previous close divided by the split ratio');
-      close(node.changePercent, (Number(raw.close) / (Number(raw.prev) / 4) - 1) * 100, 'change % against the adjusted reference');
+      close(
+        node.changePercent,
+        (Number(raw.close) / (Number(raw.prev) / 4) - 1) * 100,
+        'change % against the adjusted reference',
+      );
       // The day after, the previous close is that day's own close: nothing to adjust.
       const next = await gql(app, QUERY, { date: '2022-03-16', tickers: ['DDATE'] });
       close(next.data.snapshot.nodes[0].previousClose, Number(raw.close), 'previous close the day after');

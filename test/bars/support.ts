@@ -32,7 +32,13 @@ export async function rows(db: DuckDBConnection, sql: string): Promise<Record<st
  * `src_<name>` with columns d (DATE), i, open, high, low, close, volume, vwap, trades. Prices are
  * ratios of primes so they are not short decimals (they exercise float round-trips).
  */
-export async function dailySource(db: DuckDBConnection, name: string, fromYear: number, toYear: number, seed: number): Promise<string> {
+export async function dailySource(
+  db: DuckDBConnection,
+  name: string,
+  fromYear: number,
+  toYear: number,
+  seed: number,
+): Promise<string> {
   const table = `src_${name.replace(/\W/g, '_')}`;
   await db.run(`CREATE OR REPLACE TEMP TABLE ${table} AS
     WITH days AS (
@@ -57,7 +63,13 @@ export async function dailySource(db: DuckDBConnection, name: string, fromYear: 
  * 20:00 New York time, whose last hour falls on the next UTC day in winter. Columns: ts (TIMESTAMPTZ),
  * open, high, low, close, volume, vwap, trades.
  */
-export async function minuteSource(db: DuckDBConnection, name: string, from: string, to: string, seed: number): Promise<string> {
+export async function minuteSource(
+  db: DuckDBConnection,
+  name: string,
+  from: string,
+  to: string,
+  seed: number,
+): Promise<string> {
   const table = `src_${name.replace(/\W/g, '_')}`;
   await db.run(`CREATE OR REPLACE TEMP TABLE ${table} AS
     WITH days AS (SELECT d::DATE AS d FROM range(TIMESTAMP '${from}', TIMESTAMP '${to}' + INTERVAL 1 DAY, INTERVAL 1 DAY) t(d) WHERE dayofweek(d) BETWEEN 1 AND 5),
@@ -75,9 +87,19 @@ export async function minuteSource(db: DuckDBConnection, name: string, from: str
   return table;
 }
 
-export async function copyTo(db: DuckDBConnection, select: string, file: string, compression: Compression, rowGroupSize?: number): Promise<void> {
+export async function copyTo(
+  db: DuckDBConnection,
+  select: string,
+  file: string,
+  compression: Compression,
+  rowGroupSize?: number,
+): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
-  const options = [`FORMAT parquet`, `COMPRESSION ${compression}`, ...(rowGroupSize ? [`ROW_GROUP_SIZE ${rowGroupSize}`] : [])];
+  const options = [
+    `FORMAT parquet`,
+    `COMPRESSION ${compression}`,
+    ...(rowGroupSize ? [`ROW_GROUP_SIZE ${rowGroupSize}`] : []),
+  ];
   await db.run(`COPY (${select}) TO '${file.replace(/'/g, "''")}' (${options.join(', ')})`);
 }
 
@@ -92,7 +114,11 @@ export interface BarBackend {
  * tests that overwrite files), and a fresh bucket on each reachable S3 server holding the same
  * files. `dir` is a getter because test files fill it in `beforeAll`.
  */
-export function barBackends(dir: () => string, hint: string, local: (dir: string) => Promise<string> = async (d) => d): BarBackend[] {
+export function barBackends(
+  dir: () => string,
+  hint: string,
+  local: (dir: string) => Promise<string> = async (d) => d,
+): BarBackend[] {
   return [
     { name: 'a directory', open: async () => new LocalStore(await local(dir())) },
     ...s3Servers().map((server) => ({
@@ -109,7 +135,9 @@ export function barBackends(dir: () => string, hint: string, local: (dir: string
 export async function uploadDir(dir: string, store: ObjectStore): Promise<number> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   const files = entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
-  await Promise.all(files.map(async (file) => store.put(path.relative(dir, file).split(path.sep).join('/'), await readFile(file))));
+  await Promise.all(
+    files.map(async (file) => store.put(path.relative(dir, file).split(path.sep).join('/'), await readFile(file))),
+  );
   return files.length;
 }
 

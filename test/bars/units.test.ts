@@ -24,8 +24,16 @@ describe('New York dates', () => {
   });
 
   it('agrees with Intl for every hour of 2023–2025 and older rule years', () => {
-    const format = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit' });
-    for (const [from, to] of [['2023-01-01', '2026-01-01'], ['1999-01-01', '2000-01-01']]) {
+    const format = new Intl.DateTimeFormat('en-CA', {
+      timeZone: 'America/New_York',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    for (const [from, to] of [
+      ['2023-01-01', '2026-01-01'],
+      ['1999-01-01', '2000-01-01'],
+    ]) {
       for (let t = ms(`${from}T00:30:00Z`); t < ms(`${to}T00:00:00Z`); t += 3_600_000) {
         expect(newYorkDay(t)).toBe(day(format.format(t)));
       }
@@ -60,7 +68,9 @@ describe('cursors', () => {
     expect(decodeBarCursor(cursor, 'WEEK')).toBe(day('2024-03-04'));
     expect(() => decodeBarCursor(cursor, 'DAY')).toThrow(InvalidInputError);
     expect(() => decodeBarCursor('bars:v1:WEEK:1', 'WEEK')).toThrow(/not a cursor/);
-    expect(() => decodeBarCursor(Buffer.from('bars:v1:SECOND:5').toString('base64url'), 'WEEK')).toThrow(/not a cursor/);
+    expect(() => decodeBarCursor(Buffer.from('bars:v1:SECOND:5').toString('base64url'), 'WEEK')).toThrow(
+      /not a cursor/,
+    );
   });
 });
 
@@ -89,14 +99,17 @@ describe('ISO time strings', () => {
     expect(parseIsoTime('2024-03-08 14:30')).toBe(ms('2024-03-08T14:30:00Z'));
     expect(parseIsoTime('2024-03-08T09:30:00.123456-05:00')).toBe(ms('2024-03-08T14:30:00.123Z'));
     expect(parseIsoTime('2024-03-08T15:30:00+0100')).toBe(ms('2024-03-08T14:30:00Z'));
-    for (const bad of ['2024-02-30', '2024-13-01', 'yesterday', '2024-03-08T25:00:00Z', '']) expect(parseIsoTime(bad), bad).toBeNaN();
+    for (const bad of ['2024-02-30', '2024-13-01', 'yesterday', '2024-03-08T25:00:00Z', ''])
+      expect(parseIsoTime(bad), bad).toBeNaN();
   });
 });
 
 describe('Thrift compact protocol', () => {
   it('reads nested structs, lists, binaries and zigzag integers', () => {
     // struct { 1: i32 = -3, 2: binary "ab", 3: list<i64> [1, 300], 5: struct { 1: bool true }, 6: bool false }
-    const bytes = Uint8Array.from([0x15, 0x05, 0x18, 0x02, 0x61, 0x62, 0x19, 0x26, 0x02, 0xd8, 0x04, 0x2c, 0x11, 0x00, 0x12, 0x00]);
+    const bytes = Uint8Array.from([
+      0x15, 0x05, 0x18, 0x02, 0x61, 0x62, 0x19, 0x26, 0x02, 0xd8, 0x04, 0x2c, 0x11, 0x00, 0x12, 0x00,
+    ]);
     const { value, end } = readStruct(bytes);
     expect(value.get(1)).toBe(-3);
     expect(new TextDecoder().decode(value.get(2) as Uint8Array)).toBe('ab');

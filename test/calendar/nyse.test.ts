@@ -1,7 +1,16 @@
 // NYSE calendar: trading-day counts, holiday rules and session minutes against known dates.
 import { describe, expect, it } from 'vitest';
 import {
-  dayToMs, earlyCloses, easterSunday, holidays, isTradingDay, msToDay, regularSessionMinutes, session, tradingDays, tradingDaysBetween,
+  dayToMs,
+  earlyCloses,
+  easterSunday,
+  holidays,
+  isTradingDay,
+  msToDay,
+  regularSessionMinutes,
+  session,
+  tradingDays,
+  tradingDaysBetween,
 } from '../../src/lake/calendar/nyse.js';
 import { InvalidInputError } from '../../src/lake/errors.js';
 
@@ -32,7 +41,14 @@ describe('tradingDays', () => {
 
   it('tradingDaysBetween is inclusive and agrees with tradingDays', () => {
     expect(tradingDaysBetween('2025-01-01', '2025-12-31')).toEqual(tradingDays(2025));
-    expect(tradingDaysBetween('2025-01-02', '2025-01-10')).toEqual(['2025-01-02', '2025-01-03', '2025-01-06', '2025-01-07', '2025-01-08', '2025-01-10']);
+    expect(tradingDaysBetween('2025-01-02', '2025-01-10')).toEqual([
+      '2025-01-02',
+      '2025-01-03',
+      '2025-01-06',
+      '2025-01-07',
+      '2025-01-08',
+      '2025-01-10',
+    ]);
     expect(tradingDaysBetween('2025-01-04', '2025-01-05')).toEqual([]);
   });
 });
@@ -83,14 +99,32 @@ describe('holidays', () => {
 
   it('puts the Monday and Thursday holidays on the right weeks', () => {
     expect(holidays(2024).map((h) => h.date)).toEqual([
-      '2024-01-01', '2024-01-15', '2024-02-19', '2024-03-29', '2024-05-27', '2024-06-19', '2024-07-04', '2024-09-02', '2024-11-28', '2024-12-25',
+      '2024-01-01',
+      '2024-01-15',
+      '2024-02-19',
+      '2024-03-29',
+      '2024-05-27',
+      '2024-06-19',
+      '2024-07-04',
+      '2024-09-02',
+      '2024-11-28',
+      '2024-12-25',
     ]);
     expect(holidays(2026).find((h) => h.name === 'Memorial Day')?.date).toBe('2026-05-25');
     expect(holidays(2023).find((h) => h.name === 'Thanksgiving Day')?.date).toBe('2023-11-23');
   });
 
   it('includes the one-off closures', () => {
-    for (const day of ['2025-01-09', '2018-12-05', '2012-10-29', '2012-10-30', '2001-09-11', '2001-09-14', '2007-01-02', '2004-06-11']) {
+    for (const day of [
+      '2025-01-09',
+      '2018-12-05',
+      '2012-10-29',
+      '2012-10-30',
+      '2001-09-11',
+      '2001-09-14',
+      '2007-01-02',
+      '2004-06-11',
+    ]) {
       expect(isTradingDay(day)).toBe(false);
     }
   });
@@ -104,8 +138,15 @@ describe('holidays', () => {
 
 describe('easterSunday', () => {
   it.each([
-    [2000, '2000-04-23'], [2008, '2008-03-23'], [2011, '2011-04-24'], [2019, '2019-04-21'], [2021, '2021-04-04'],
-    [2022, '2022-04-17'], [2024, '2024-03-31'], [2025, '2025-04-20'], [2038, '2038-04-25'],
+    [2000, '2000-04-23'],
+    [2008, '2008-03-23'],
+    [2011, '2011-04-24'],
+    [2019, '2019-04-21'],
+    [2021, '2021-04-04'],
+    [2022, '2022-04-17'],
+    [2024, '2024-03-31'],
+    [2025, '2025-04-20'],
+    [2038, '2038-04-25'],
   ])('%i → %s', (year, date) => {
     expect(easterSunday(year)).toBe(date);
   });
@@ -119,7 +160,17 @@ describe('isTradingDay', () => {
   });
 
   it('rejects strings that are not real dates', () => {
-    for (const bad of ['2025-02-30', '2023-02-29', '2025-2-3', '2025-13-01', '2025-00-10', '0050-01-01', '20250101', '', 'yesterday']) {
+    for (const bad of [
+      '2025-02-30',
+      '2023-02-29',
+      '2025-2-3',
+      '2025-13-01',
+      '2025-00-10',
+      '0050-01-01',
+      '20250101',
+      '',
+      'yesterday',
+    ]) {
       expect(() => isTradingDay(bad)).toThrow(InvalidInputError);
     }
   });
@@ -134,7 +185,12 @@ describe('isTradingDay', () => {
 });
 
 describe('regularSessionMinutes', () => {
-  const nyClock = new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', hourCycle: 'h23', hour: '2-digit', minute: '2-digit' });
+  const nyClock = new Intl.DateTimeFormat('en-US', {
+    timeZone: 'America/New_York',
+    hourCycle: 'h23',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
 
   it.each([
     ['2025-03-07', '2025-03-07T14:30:00.000Z'], // last Friday of EST
@@ -167,7 +223,6 @@ describe('regularSessionMinutes', () => {
   });
 });
 
-
 /**
  * NYSE's published schedules, as printed on nyse.com "Holidays & Trading Hours"
  * (https://www.nyse.com/markets/hours-calendars) and in NYSE's yearly holiday press releases,
@@ -176,27 +231,92 @@ describe('regularSessionMinutes', () => {
  */
 const PUBLISHED: Record<number, { closed: string[]; early: string[] }> = {
   2021: {
-    closed: ['2021-01-01', '2021-01-18', '2021-02-15', '2021-04-02', '2021-05-31', '2021-07-05', '2021-09-06', '2021-11-25', '2021-12-24'],
+    closed: [
+      '2021-01-01',
+      '2021-01-18',
+      '2021-02-15',
+      '2021-04-02',
+      '2021-05-31',
+      '2021-07-05',
+      '2021-09-06',
+      '2021-11-25',
+      '2021-12-24',
+    ],
     early: ['2021-11-26'],
   },
   2022: {
-    closed: ['2022-01-17', '2022-02-21', '2022-04-15', '2022-05-30', '2022-06-20', '2022-07-04', '2022-09-05', '2022-11-24', '2022-12-26'],
+    closed: [
+      '2022-01-17',
+      '2022-02-21',
+      '2022-04-15',
+      '2022-05-30',
+      '2022-06-20',
+      '2022-07-04',
+      '2022-09-05',
+      '2022-11-24',
+      '2022-12-26',
+    ],
     early: ['2022-11-25'],
   },
   2023: {
-    closed: ['2023-01-02', '2023-01-16', '2023-02-20', '2023-04-07', '2023-05-29', '2023-06-19', '2023-07-04', '2023-09-04', '2023-11-23', '2023-12-25'],
+    closed: [
+      '2023-01-02',
+      '2023-01-16',
+      '2023-02-20',
+      '2023-04-07',
+      '2023-05-29',
+      '2023-06-19',
+      '2023-07-04',
+      '2023-09-04',
+      '2023-11-23',
+      '2023-12-25',
+    ],
     early: ['2023-07-03', '2023-11-24'],
   },
   2024: {
-    closed: ['2024-01-01', '2024-01-15', '2024-02-19', '2024-03-29', '2024-05-27', '2024-06-19', '2024-07-04', '2024-09-02', '2024-11-28', '2024-12-25'],
+    closed: [
+      '2024-01-01',
+      '2024-01-15',
+      '2024-02-19',
+      '2024-03-29',
+      '2024-05-27',
+      '2024-06-19',
+      '2024-07-04',
+      '2024-09-02',
+      '2024-11-28',
+      '2024-12-25',
+    ],
     early: ['2024-07-03', '2024-11-29', '2024-12-24'],
   },
   2025: {
-    closed: ['2025-01-01', '2025-01-09', '2025-01-20', '2025-02-17', '2025-04-18', '2025-05-26', '2025-06-19', '2025-07-04', '2025-09-01', '2025-11-27', '2025-12-25'],
+    closed: [
+      '2025-01-01',
+      '2025-01-09',
+      '2025-01-20',
+      '2025-02-17',
+      '2025-04-18',
+      '2025-05-26',
+      '2025-06-19',
+      '2025-07-04',
+      '2025-09-01',
+      '2025-11-27',
+      '2025-12-25',
+    ],
     early: ['2025-07-03', '2025-11-28', '2025-12-24'],
   },
   2026: {
-    closed: ['2026-01-01', '2026-01-19', '2026-02-16', '2026-04-03', '2026-05-25', '2026-06-19', '2026-07-03', '2026-09-07', '2026-11-26', '2026-12-25'],
+    closed: [
+      '2026-01-01',
+      '2026-01-19',
+      '2026-02-16',
+      '2026-04-03',
+      '2026-05-25',
+      '2026-06-19',
+      '2026-07-03',
+      '2026-09-07',
+      '2026-11-26',
+      '2026-12-25',
+    ],
     early: ['2026-11-27', '2026-12-24'],
   },
 };
@@ -219,11 +339,19 @@ describe('published NYSE schedules 2021–2026', () => {
 
   it('gives early closes a 13:00 New York close of 210 minutes and other days 16:00 and 390', () => {
     expect(session('2025-12-24')).toEqual({
-      date: '2025-12-24', open: Date.parse('2025-12-24T14:30:00Z'), close: Date.parse('2025-12-24T18:00:00Z'), minutes: 210, earlyClose: 'Christmas Eve',
+      date: '2025-12-24',
+      open: Date.parse('2025-12-24T14:30:00Z'),
+      close: Date.parse('2025-12-24T18:00:00Z'),
+      minutes: 210,
+      earlyClose: 'Christmas Eve',
     });
     expect(session('2025-07-03')?.close).toBe(Date.parse('2025-07-03T17:00:00Z'));
     expect(session('2025-07-02')).toEqual({
-      date: '2025-07-02', open: Date.parse('2025-07-02T13:30:00Z'), close: Date.parse('2025-07-02T20:00:00Z'), minutes: 390, earlyClose: null,
+      date: '2025-07-02',
+      open: Date.parse('2025-07-02T13:30:00Z'),
+      close: Date.parse('2025-07-02T20:00:00Z'),
+      minutes: 390,
+      earlyClose: null,
     });
     expect(session('2025-01-09')).toBeNull();
     expect(session('2025-07-05')).toBeNull();

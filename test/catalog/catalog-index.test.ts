@@ -66,7 +66,9 @@ class GatedStore extends CountingStore {
   #open: (() => void) | undefined;
 
   hold(): void {
-    this.gate = new Promise((resolve) => { this.#open = resolve; });
+    this.gate = new Promise((resolve) => {
+      this.#open = resolve;
+    });
   }
 
   release(): void {
@@ -88,7 +90,13 @@ function indexOn(store: ObjectStore) {
   let now = 1_000_000;
   const changes: number[] = [];
   const index = new CatalogIndex(store, { maxAgeMs: MAX_AGE, now: () => now, onChange: () => changes.push(now) });
-  return { index, changes, at: (t: number) => { now = 1_000_000 + t; } };
+  return {
+    index,
+    changes,
+    at: (t: number) => {
+      now = 1_000_000 + t;
+    },
+  };
 }
 
 const has = async (index: CatalogIndex, ticker: string) => (await index.current()).has(ticker);
@@ -175,7 +183,7 @@ for (const setup of lakes) {
       expect(index.peek()).toBeDefined();
     });
 
-    it('applies writes made through lakeql at once, over a refresh already listing, and never keeps an overwritten file\'s old ETag', async () => {
+    it("applies writes made through lakeql at once, over a refresh already listing, and never keeps an overwritten file's old ETag", async () => {
       const store = new GatedStore(lake.store);
       const { index, at } = indexOn(store);
       const watched = new WatchedStore(store, (key, entry) => {
@@ -206,7 +214,12 @@ for (const setup of lakes) {
       const big = await setup.open();
       try {
         // 66 × 4 × 4 = 1056 fundamentals: one page more than S3 gives at once.
-        await writeCatalogLake(big.store, { symbols: 66, years: [2019, 2020, 2021, 2022], quarters: 4, concurrency: 32 });
+        await writeCatalogLake(big.store, {
+          symbols: 66,
+          years: [2019, 2020, 2021, 2022],
+          quarters: 4,
+          concurrency: 32,
+        });
         const counted = new CountingStore(big.store);
         const ranged = await buildSnapshot(counted, { concurrency: 4 });
         expect(ranged.fileCount).toBe(66 * 4 * 5);
@@ -237,10 +250,20 @@ describe.runIf(s3Servers().length > 0)('catalog index and boto3', () => {
         "s3 = boto3.client('s3', endpoint_url=os.environ['ENDPOINT'], region_name=os.environ['AWS_REGION'])",
         "s3.put_object(Bucket=os.environ['BUCKET'], Key=os.environ['KEY'], Body=b'{}', Metadata={'symbol': 'BOTO', 'year': '2020', 'data-type': 'fundamentals'})",
       ].join('\n');
-      await run('python3', ['-c', script], { env: { ...process.env, ...server.env, ENDPOINT: server.endpoint, BUCKET: bucket, KEY: fundamentalsKey('BOTO', 2020, 2) } });
+      await run('python3', ['-c', script], {
+        env: {
+          ...process.env,
+          ...server.env,
+          ENDPOINT: server.endpoint,
+          BUCKET: bucket,
+          KEY: fundamentalsKey('BOTO', 2020, 2),
+        },
+      });
       at(MAX_AGE + 1);
       expect(await has(index, 'BOTO')).toBe(true);
-      expect(FileEntry.of((await s3.head(fundamentalsKey('BOTO', 2020, 2)))).etag).toBe((await index.current()).files('BOTO', 2)[0].meta.etag);
+      expect(FileEntry.of(await s3.head(fundamentalsKey('BOTO', 2020, 2))).etag).toBe(
+        (await index.current()).files('BOTO', 2)[0].meta.etag,
+      );
     } finally {
       s3.close();
     }

@@ -15,13 +15,26 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = path.join(ROOT, 'bin/lakeql.js');
 const API_KEY = 'check-test-key-0123456789abcdef';
 
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 function lakeql(args: string[], url: string): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0', LAKEQL_URL: url, LAKEQL_API_KEY: API_KEY }, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      {
+        cwd: ROOT,
+        env: { ...process.env, FORCE_COLOR: '0', LAKEQL_URL: url, LAKEQL_API_KEY: API_KEY },
+        timeout: 60_000,
+      },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -66,13 +79,22 @@ describe('lakeql check', () => {
   });
 
   it('answers --json with exactly the planted minute defects', async () => {
-    const run = await lakeql(['check', 'MINI', 'MDUCK', 'MGOOD', '--year', '2024', '--resolution', 'minute', '--json'], planted.url);
+    const run = await lakeql(
+      ['check', 'MINI', 'MDUCK', 'MGOOD', '--year', '2024', '--resolution', 'minute', '--json'],
+      planted.url,
+    );
     expect(run.code).toBe(1);
     const { reports, unknown } = JSON.parse(run.stdout);
     expect(unknown).toEqual([]);
     const bySymbol = Object.fromEntries(reports.map((r: any) => [r.symbol, r]));
     for (const p of PLANTED.filter((x) => x.resolution === 'MINUTE')) {
-      expect(bySymbol[p.symbol]).toMatchObject({ missingDates: p.missingDates, unexpectedDates: p.unexpectedDates, duplicateDates: p.duplicateDates, shortDays: p.shortDays, complete: false });
+      expect(bySymbol[p.symbol]).toMatchObject({
+        missingDates: p.missingDates,
+        unexpectedDates: p.unexpectedDates,
+        duplicateDates: p.duplicateDates,
+        shortDays: p.shortDays,
+        complete: false,
+      });
     }
     expect(bySymbol.MGOOD.complete).toBe(true);
   });
@@ -87,7 +109,13 @@ describe('lakeql check', () => {
   });
 
   it('exits 2 on a wrong command line or arguments the gateway refuses', async () => {
-    for (const args of [['check', '--resolution', 'hourly'], ['check', '--year', 'last'], ['check', '--frobnicate'], ['check', 'B@D!'], ['check', '--year', '1800']]) {
+    for (const args of [
+      ['check', '--resolution', 'hourly'],
+      ['check', '--year', 'last'],
+      ['check', '--frobnicate'],
+      ['check', 'B@D!'],
+      ['check', '--year', '1800'],
+    ]) {
       const run = await lakeql(args, planted.url);
       expect(run.code, args.join(' ')).toBe(2);
       expect(run.stderr, args.join(' ')).toMatch(/^lakeql: /);

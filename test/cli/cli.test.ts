@@ -21,13 +21,27 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = path.join(ROOT, 'bin/lakeql.js');
 const API_KEY = 'cli-test-key-0123456789abcdef';
 
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
-function lakeql(args: string[], env: Record<string, string | undefined> = {}, command = process.execPath, prefix: string[] = [BIN]): Promise<Run> {
+function lakeql(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  command = process.execPath,
+  prefix: string[] = [BIN],
+): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(command, [...prefix, ...args], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0', ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-    });
+    execFile(
+      command,
+      [...prefix, ...args],
+      { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0', ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -58,15 +72,24 @@ function terminalScreen(output: string): string[] {
       lines[row][col++] = c;
     }
   }
-  return lines.map((line) => Array.from(line, (ch) => ch ?? ' ').join('').trimEnd());
+  return lines.map((line) =>
+    Array.from(line, (ch) => ch ?? ' ')
+      .join('')
+      .trimEnd(),
+  );
 }
 
 /** A directory lake that refuses any key containing "FAIL", as a bucket policy would, and holds "SLOW" ones until cancelled. */
 class RefusingStore extends LocalStore {
   override async put(key: string, body: PutBody, options?: PutOptions): Promise<PutResult> {
-    if (key.includes('FAIL')) throw new PermissionDeniedError(`access denied to ${key}`, { key, store: 'local', backendCode: 'AccessDenied' });
+    if (key.includes('FAIL'))
+      throw new PermissionDeniedError(`access denied to ${key}`, { key, store: 'local', backendCode: 'AccessDenied' });
     if (key.includes('SLOW')) {
-      await new Promise((_, reject) => options?.signal?.addEventListener('abort', () => reject(new CancelledError(`put of ${key} cancelled`)), { once: true }));
+      await new Promise((_, reject) =>
+        options?.signal?.addEventListener('abort', () => reject(new CancelledError(`put of ${key} cancelled`)), {
+          once: true,
+        }),
+      );
     }
     return super.put(key, body, options);
   }
@@ -97,10 +120,16 @@ describe('lakeql CLI against a running gateway', () => {
     await mkdir(path.join(dir, 'up/broken/data/ticks/daily/OK/2024'), { recursive: true });
     await writeFile(path.join(dir, 'up/broken/data/ticks/daily/OK/2024/ticks.parquet'), 'PAR1 accepted PAR1');
     const config = loadConfig({
-      LAKEQL_DEMO: 'never', LAKEQL_PORT: '0', LAKEQL_API_KEYS: `cli:${API_KEY}:read+write`,
-      LAKEQL_UPLOAD_ROOT: path.join(dir, 'up'), LAKEQL_DOWNLOAD_ROOT: path.join(dir, 'down'),
+      LAKEQL_DEMO: 'never',
+      LAKEQL_PORT: '0',
+      LAKEQL_API_KEYS: `cli:${API_KEY}:read+write`,
+      LAKEQL_UPLOAD_ROOT: path.join(dir, 'up'),
+      LAKEQL_DOWNLOAD_ROOT: path.join(dir, 'down'),
     });
-    app = await buildApp(config, { store: new RefusingStore(path.join(dir, 'lake')), location: { kind: 'local', directory: path.join(dir, 'lake') } });
+    app = await buildApp(config, {
+      store: new RefusingStore(path.join(dir, 'lake')),
+      location: { kind: 'local', directory: path.join(dir, 'lake') },
+    });
     url = (await app.start()).replace(/\/graphql$/, '');
   });
   afterAll(async () => {
@@ -138,13 +167,19 @@ describe('lakeql CLI against a running gateway', () => {
     expect(keyless.stderr + keyless.stdout).not.toContain(API_KEY);
   });
 
-  it('backfills a directory with the seed\'s summary, and the objects equal their sources', async () => {
-    const run = await lakeql(['backfill', 'batch/data', '--prefix', 'data', '--include', '**/*.parquet', '--include', '**/*.json'], env());
+  it("backfills a directory with the seed's summary, and the objects equal their sources", async () => {
+    const run = await lakeql(
+      ['backfill', 'batch/data', '--prefix', 'data', '--include', '**/*.parquet', '--include', '**/*.json'],
+      env(),
+    );
     expect(run.stderr).not.toMatch(/lakeql:/);
     expect(run.code).toBe(0);
     const { tasks } = planDemoLake({ tickers: ['AAPL', 'MSFT'], years: [2023, 2024], minuteSymbols: [] });
-    expect(run.stdout).toMatch(new RegExp(`Upload complete: ${tasks.length}/${tasks.length} succeeded in \\d+\\.\\d\\ds`));
-    for (const line of [`Total: ${tasks.length}`, `Success: ${tasks.length}`, 'Failed: 0', 'Skipped: 0']) expect(run.stdout).toContain(line);
+    expect(run.stdout).toMatch(
+      new RegExp(`Upload complete: ${tasks.length}/${tasks.length} succeeded in \\d+\\.\\d\\ds`),
+    );
+    for (const line of [`Total: ${tasks.length}`, `Success: ${tasks.length}`, 'Failed: 0', 'Skipped: 0'])
+      expect(run.stdout).toContain(line);
     expect(run.stdout).toMatch(/Duration: \d+\.\d\ds/);
     expect(run.stdout).toMatch(/Speed: \d+\.\d\d MB\/s/);
     for (const task of tasks) {
@@ -161,7 +196,9 @@ describe('lakeql CLI against a running gateway', () => {
     // A permanent error (access denied) stops the job at once: the other file may or may not have gone.
     expect(summary).toMatchObject({ kind: 'BACKFILL', state: 'FAILED', total: 2, failed: 1, skipped: 0 });
     expect(summary.succeeded).toBeLessThanOrEqual(1);
-    expect(summary.errors).toMatchObject([{ key: 'data/ticks/daily/FAIL/2024/ticks.parquet', code: 'PERMISSION_DENIED', backendCode: 'AccessDenied' }]);
+    expect(summary.errors).toMatchObject([
+      { key: 'data/ticks/daily/FAIL/2024/ticks.parquet', code: 'PERMISSION_DENIED', backendCode: 'AccessDenied' },
+    ]);
     expect(job.transferredBytes).toBe(summary.bytes);
     expect(typeof summary.megabytesPerSecond).toBe('number');
     expect(existsSync(path.join(dir, 'lake/data/ticks/daily/FAIL'))).toBe(false);
@@ -181,7 +218,9 @@ describe('lakeql CLI against a running gateway', () => {
     expect(run.code).toBe(1);
     const { summary } = JSON.parse(run.stdout);
     expect(summary).toMatchObject({ total: 3, succeeded: 1, failed: 2 });
-    const reasons = Object.fromEntries(summary.errors.map((e: { key: string; code: string; message: string }) => [e.key, `${e.code}: ${e.message}`]));
+    const reasons = Object.fromEntries(
+      summary.errors.map((e: { key: string; code: string; message: string }) => [e.key, `${e.code}: ${e.message}`]),
+    );
     expect(reasons['data/ticks/daily/TXT/2024/ticks.parquet']).toMatch(/^INVALID_DATA: .*not a Parquet file/);
     expect(reasons['data/ticks/daily/GOOD/2019/ticks.parquet']).toMatch(/^INVALID_DATA: .*outside 2019/);
     expect(existsSync(path.join(dir, 'lake/data/ticks/daily/TXT'))).toBe(false);
@@ -200,7 +239,7 @@ describe('lakeql CLI against a running gateway', () => {
     expect(existsSync(path.join(dir, 'lake/dry'))).toBe(false);
   });
 
-  it('lists symbols, a symbol\'s years and one year\'s files with download links', async () => {
+  it("lists symbols, a symbol's years and one year's files with download links", async () => {
     const symbols = await lakeql(['ls'], env());
     expect(symbols.code).toBe(0);
     expect(symbols.stdout.split('\n').map((l) => l.split(/\s+/)[0])).toEqual(expect.arrayContaining(['AAPL', 'MSFT']));
@@ -212,7 +251,11 @@ describe('lakeql CLI against a running gateway', () => {
     expect(year.tickFiles).toMatchObject([{ key: 'data/ticks/daily/AAPL/2024/ticks.parquet', resolution: 'DAILY' }]);
     const download = await fetch(year.tickFiles[0].downloadUrl, { headers: { authorization: `Bearer ${API_KEY}` } });
     expect(download.status).toBe(200);
-    expect(Buffer.from(await download.arrayBuffer()).subarray(0, 4).toString()).toBe('PAR1');
+    expect(
+      Buffer.from(await download.arrayBuffer())
+        .subarray(0, 4)
+        .toString(),
+    ).toBe('PAR1');
     const missing = await lakeql(['ls', 'ZZZZ'], env());
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('no data for ZZZZ');
@@ -228,9 +271,17 @@ describe('lakeql CLI against a running gateway', () => {
   });
 
   it('draws a progress bar fed by the subscription when stderr is a terminal', async () => {
-    if (!existsSync('/usr/bin/script')) return void console.log('skipped: util-linux `script` (a pseudo-terminal) is not installed');
-    const command = [process.execPath, BIN, 'backfill', 'batch/data', '--prefix', 'again', '--url', url].map((a) => `'${a}'`).join(' ');
-    const run = await lakeql(['-qec', command, '/dev/null'], { ...env(), LAKEQL_URL: undefined }, '/usr/bin/script', []);
+    if (!existsSync('/usr/bin/script'))
+      return void console.log('skipped: util-linux `script` (a pseudo-terminal) is not installed');
+    const command = [process.execPath, BIN, 'backfill', 'batch/data', '--prefix', 'again', '--url', url]
+      .map((a) => `'${a}'`)
+      .join(' ');
+    const run = await lakeql(
+      ['-qec', command, '/dev/null'],
+      { ...env(), LAKEQL_URL: undefined },
+      '/usr/bin/script',
+      [],
+    );
     expect(run.stdout).not.toMatch(/lakeql:/);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/Uploading \[█+\] 100% \| 4\/4 files/);
@@ -238,12 +289,28 @@ describe('lakeql CLI against a running gateway', () => {
   });
 
   it('on a terminal, ends the bar before the Ctrl-C notice and prints the summary below it', async () => {
-    if (!existsSync('/usr/bin/script')) return void console.log('skipped: util-linux `script` (a pseudo-terminal) is not installed');
+    if (!existsSync('/usr/bin/script'))
+      return void console.log('skipped: util-linux `script` (a pseudo-terminal) is not installed');
     // A held file of its own: the next test follows its own job on the same gateway.
     await mkdir(path.join(dir, 'up/slow-tty/data/ticks/daily/SLOWTTY/2024'), { recursive: true });
     await writeFile(path.join(dir, 'up/slow-tty/data/ticks/daily/SLOWTTY/2024/ticks.parquet'), 'PAR1 held PAR1');
-    const command = [process.execPath, BIN, 'backfill', 'slow-tty/data', '--prefix', 'data', '--no-validate', '--url', url].map((a) => `'${a}'`).join(' ');
-    const child = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: { ...process.env, ...env(), LAKEQL_URL: undefined, FORCE_COLOR: '0' } });
+    const command = [
+      process.execPath,
+      BIN,
+      'backfill',
+      'slow-tty/data',
+      '--prefix',
+      'data',
+      '--no-validate',
+      '--url',
+      url,
+    ]
+      .map((a) => `'${a}'`)
+      .join(' ');
+    const child = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], {
+      cwd: ROOT,
+      env: { ...process.env, ...env(), LAKEQL_URL: undefined, FORCE_COLOR: '0' },
+    });
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -257,7 +324,10 @@ describe('lakeql CLI against a running gateway', () => {
   });
 
   it('cancels the job on the gateway on Ctrl-C and exits 130', async () => {
-    const child = spawn(process.execPath, [BIN, 'backfill', 'slow/data', '--prefix', 'data', '--no-validate'], { cwd: ROOT, env: { ...process.env, ...env() } });
+    const child = spawn(process.execPath, [BIN, 'backfill', 'slow/data', '--prefix', 'data', '--no-validate'], {
+      cwd: ROOT,
+      env: { ...process.env, ...env() },
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk) => (out += chunk));
@@ -281,15 +351,24 @@ describe('lakeql CLI against a running gateway', () => {
     const lake = path.join(dir, 'served-lake');
     // A lake named explicitly must exist: only the default ./lake is created.
     await mkdir(lake);
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--lake', lake], { cwd: ROOT, env: { ...process.env, LAKEQL_DEMO: 'never', LAKEQL_LOG_LEVEL: 'info' } });
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--lake', lake], {
+      cwd: ROOT,
+      env: { ...process.env, LAKEQL_DEMO: 'never', LAKEQL_LOG_LEVEL: 'info' },
+    });
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
       await expect.poll(() => out, { timeout: 30_000 }).toMatch(/lakeql serving/);
-      const started = out.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((l) => l.console);
+      const started = out
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+        .find((l) => l.console);
       expect(started).toMatchObject({ level: 'info', service: 'lakeql', lake });
-      const health = await fetch(new URL('/health', started.console), { headers: { 'x-request-id': 'cli-serve-test' } });
+      const health = await fetch(new URL('/health', started.console), {
+        headers: { 'x-request-id': 'cli-serve-test' },
+      });
       expect(health.status).toBe(200);
       expect(health.headers.get('x-request-id')).toBe('cli-serve-test');
       const page = await fetch(started.console);
@@ -323,7 +402,9 @@ describe('lakeql CLI against a running gateway', () => {
   it('fails a download of an empty prefix with a clear message, and creates no directory', async () => {
     const run = await lakeql(['download', 'data/ticks/daily/NOPE', 'nope'], env());
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^Download failed: no objects under "data\/ticks\/daily\/NOPE" in the lake: nothing downloaded/);
+    expect(run.stdout).toMatch(
+      /^Download failed: no objects under "data\/ticks\/daily\/NOPE" in the lake: nothing downloaded/,
+    );
     expect(existsSync(path.join(dir, 'down/nope'))).toBe(false);
   });
 
@@ -336,11 +417,15 @@ describe('lakeql CLI against a running gateway', () => {
   });
 
   it('prints a plain start banner with the addresses before the JSON logs when stdout is a terminal', async () => {
-    if (!existsSync('/usr/bin/script')) return void console.log('skipped: util-linux `script` (a pseudo-terminal) is not installed');
+    if (!existsSync('/usr/bin/script'))
+      return void console.log('skipped: util-linux `script` (a pseudo-terminal) is not installed');
     const lake = path.join(dir, 'banner-lake');
     await mkdir(lake, { recursive: true });
     const command = [process.execPath, BIN, 'serve', '--port', '0', '--lake', lake].map((a) => `'${a}'`).join(' ');
-    const child = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: { ...process.env, LAKEQL_DEMO: 'never', LAKEQL_LOG_LEVEL: 'info' } });
+    const child = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], {
+      cwd: ROOT,
+      env: { ...process.env, LAKEQL_DEMO: 'never', LAKEQL_LOG_LEVEL: 'info' },
+    });
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

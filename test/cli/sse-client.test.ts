@@ -9,9 +9,24 @@ const API_KEY = 'sse-test-key';
 /** A job snapshot as the gateway sends it; the description is not ASCII, so a cut can land inside a character. */
 function job(seq: number, state: string): FollowSubscription['jobProgress'] {
   return {
-    id: 'job-1', kind: 'BACKFILL', state: state as FollowSubscription['jobProgress']['state'], seq, description: `Zürich → ✓ 日本 ${seq}`, dryRun: false,
-    totalFiles: 2, doneFiles: seq - 1, failedFiles: 0, skippedFiles: 0, totalBytes: 10, transferredBytes: 5 * (seq - 1), bytesPerSecond: 1,
-    createdAt: '2026-12-04T00:00:00.000Z', startedAt: null, finishedAt: null, message: null, errors: [],
+    id: 'job-1',
+    kind: 'BACKFILL',
+    state: state as FollowSubscription['jobProgress']['state'],
+    seq,
+    description: `Zürich → ✓ 日本 ${seq}`,
+    dryRun: false,
+    totalFiles: 2,
+    doneFiles: seq - 1,
+    failedFiles: 0,
+    skippedFiles: 0,
+    totalBytes: 10,
+    transferredBytes: 5 * (seq - 1),
+    bytesPerSecond: 1,
+    createdAt: '2026-12-04T00:00:00.000Z',
+    startedAt: null,
+    finishedAt: null,
+    message: null,
+    errors: [],
   };
 }
 
@@ -33,15 +48,25 @@ function cuts(seed: number, length: number, count: number): number[] {
   return Array.from({ length: count }, () => Math.floor(next() * length));
 }
 
-async function follow(answers: ScriptedAnswer[], options: { signal?: AbortSignal; stopAt?: number; apiKey?: string } = {}) {
+async function follow(
+  answers: ScriptedAnswer[],
+  options: { signal?: AbortSignal; stopAt?: number; apiKey?: string } = {},
+) {
   const server = await sseServer(answers);
   const client = new GatewayClient({ url: server.url, apiKey: options.apiKey ?? API_KEY });
   const seen: FollowSubscription['jobProgress'][] = [];
   try {
-    const completed = await client.subscribe(FollowDocument, { id: 'job-1', after: 1 }, ({ jobProgress }) => {
-      seen.push(jobProgress);
-      return jobProgress.seq === options.stopAt;
-    }, options.signal).catch((error: unknown) => error);
+    const completed = await client
+      .subscribe(
+        FollowDocument,
+        { id: 'job-1', after: 1 },
+        ({ jobProgress }) => {
+          seen.push(jobProgress);
+          return jobProgress.seq === options.stopAt;
+        },
+        options.signal,
+      )
+      .catch((error: unknown) => error);
     return { completed, seen, requests: server.requests };
   } finally {
     await server.close();
@@ -49,12 +74,20 @@ async function follow(answers: ScriptedAnswer[], options: { signal?: AbortSignal
 }
 
 describe('CLI subscriptions over graphql-sse', () => {
-  for (const [name, eol] of [['CRLF', '\r\n'], ['CR', '\r'], ['LF', '\n']] as const) {
+  for (const [name, eol] of [
+    ['CRLF', '\r\n'],
+    ['CR', '\r'],
+    ['LF', '\n'],
+  ] as const) {
     it(`reads a ${name}-delimited event stream, whatever the chunk borders`, async () => {
       const text = stream(eol);
       const length = new TextEncoder().encode(text).length;
       // Every border inside the first line endings, then random cuts (inside "\r\n" pairs and multi-byte characters too).
-      for (const borders of [[], [1, 2, 3, 4, 5], ...Array.from({ length: 12 }, (_, i) => cuts(i + 1, length, 1 + (i % 6) * 4))]) {
+      for (const borders of [
+        [],
+        [1, 2, 3, 4, 5],
+        ...Array.from({ length: 12 }, (_, i) => cuts(i + 1, length, 1 + (i % 6) * 4)),
+      ]) {
         const { completed, seen } = await follow([{ chunks: splitBytes(text, borders) }]);
         expect(completed, `borders ${borders.join(',')}`).toBe(true);
         expect(seen, `borders ${borders.join(',')}`).toEqual([job(2, 'RUNNING'), job(3, 'SUCCEEDED')]);
@@ -68,11 +101,17 @@ describe('CLI subscriptions over graphql-sse', () => {
     expect(requests[0]!.method).toBe('POST');
     expect(requests[0]!.headers.accept).toBe('text/event-stream');
     expect(requests[0]!.headers.authorization).toBe(`Bearer ${API_KEY}`);
-    expect(JSON.parse(requests[0]!.body)).toEqual({ query: FollowDocument.toString(), variables: { id: 'job-1', after: 1 } });
+    expect(JSON.parse(requests[0]!.body)).toEqual({
+      query: FollowDocument.toString(),
+      variables: { id: 'job-1', after: 1 },
+    });
   });
 
   it('stops reading when the caller has what it wants, and closes the stream', async () => {
-    const { completed, seen, requests } = await follow([{ chunks: [stream('\r\n', [job(2, 'RUNNING'), job(3, 'RUNNING')])], hold: true }], { stopAt: 2 });
+    const { completed, seen, requests } = await follow(
+      [{ chunks: [stream('\r\n', [job(2, 'RUNNING'), job(3, 'RUNNING')])], hold: true }],
+      { stopAt: 2 },
+    );
     expect(completed).toBe(true);
     expect(seen.map((s) => s.seq)).toEqual([2]);
     await requests[0]!.closed;
@@ -103,20 +142,36 @@ describe('CLI subscriptions over graphql-sse', () => {
 
   it('turns GraphQL errors in the stream, refusals and wrong keys into typed errors', async () => {
     const errors = { errors: [{ message: 'no job job-1', extensions: { code: 'NOT_FOUND' } }] };
-    const inStream = await follow([{ chunks: [`event: next\r\ndata: ${JSON.stringify(errors)}\r\n\r\nevent: complete\r\ndata:\r\n\r\n`] }]);
+    const inStream = await follow([
+      { chunks: [`event: next\r\ndata: ${JSON.stringify(errors)}\r\n\r\nevent: complete\r\ndata:\r\n\r\n`] },
+    ]);
     expect(inStream.completed).toMatchObject({ name: 'GatewayError', code: 'NOT_FOUND', message: 'no job job-1' });
-    const refused = await follow([{ status: 400, headers: { 'content-type': 'application/json' }, chunks: [JSON.stringify({ errors: [{ message: 'bad', extensions: { code: 'BAD_USER_INPUT' } }] })] }]);
+    const refused = await follow([
+      {
+        status: 400,
+        headers: { 'content-type': 'application/json' },
+        chunks: [JSON.stringify({ errors: [{ message: 'bad', extensions: { code: 'BAD_USER_INPUT' } }] })],
+      },
+    ]);
     expect(refused.completed).toMatchObject({ code: 'BAD_USER_INPUT', status: 400 });
-    const opaque = await follow([{ status: 502, headers: { 'content-type': 'text/html' }, chunks: ['<h1>Bad gateway</h1>'] }]);
+    const opaque = await follow([
+      { status: 502, headers: { 'content-type': 'text/html' }, chunks: ['<h1>Bad gateway</h1>'] },
+    ]);
     expect(opaque.completed).toMatchObject({ code: 'PROTOCOL', status: 502 });
-    const unauthenticated = await follow([{ status: 401, headers: { 'content-type': 'application/json' }, chunks: ['{}'] }]);
+    const unauthenticated = await follow([
+      { status: 401, headers: { 'content-type': 'application/json' }, chunks: ['{}'] },
+    ]);
     expect(unauthenticated.completed).toMatchObject({ code: 'UNAUTHENTICATED', status: 401 });
     // Each was asked once: graphql-sse's own retries are off, the CLI decides what to retry.
     for (const outcome of [inStream, refused, opaque, unauthenticated]) expect(outcome.requests).toHaveLength(1);
   });
 
   it('rejects what is not a GraphQL event stream with PROTOCOL, without hanging', async () => {
-    for (const garbage of ['event: surprise\r\ndata: {}\r\n\r\n', 'event: next\r\ndata: {not json\r\n\r\n', 'data: {"data":{}}\r\n\r\n']) {
+    for (const garbage of [
+      'event: surprise\r\ndata: {}\r\n\r\n',
+      'event: next\r\ndata: {not json\r\n\r\n',
+      'data: {"data":{}}\r\n\r\n',
+    ]) {
       const { completed } = await follow([{ chunks: [garbage] }]);
       expect(completed, garbage).toMatchObject({ code: 'PROTOCOL' });
     }

@@ -8,7 +8,11 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? sources(path.join(dir, entry.name)) : entry.name.endsWith('.ts') ? [path.join(dir, entry.name)] : [],
+    entry.isDirectory()
+      ? sources(path.join(dir, entry.name))
+      : entry.name.endsWith('.ts')
+        ? [path.join(dir, entry.name)]
+        : [],
   );
 }
 
@@ -16,8 +20,14 @@ function sources(dir: string): string[] {
 function relativeImports(folder: string): { file: string; target: string }[] {
   return sources(path.join(ROOT, folder)).flatMap((file) => {
     const text = readFileSync(file, 'utf8');
-    const specifiers = [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"\n;]*?from\s+['"](\.[^'"]+)['"]/g), ...text.matchAll(/import\(\s*['"](\.[^'"]+)['"]\s*\)/g)].map((m) => m[1]!);
-    return specifiers.map((s) => ({ file: path.relative(ROOT, file), target: path.relative(ROOT, path.resolve(path.dirname(file), s)) }));
+    const specifiers = [
+      ...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"\n;]*?from\s+['"](\.[^'"]+)['"]/g),
+      ...text.matchAll(/import\(\s*['"](\.[^'"]+)['"]\s*\)/g),
+    ].map((m) => m[1]!);
+    return specifiers.map((s) => ({
+      file: path.relative(ROOT, file),
+      target: path.relative(ROOT, path.resolve(path.dirname(file), s)),
+    }));
   });
 }
 
@@ -31,7 +41,7 @@ describe('client boundaries', () => {
     expect(relativeImports('console').filter((i) => !i.target.startsWith('console/'))).toEqual([]);
   });
 
-  it('the CLI imports nothing from console/, and neither client the other\'s generated types', () => {
+  it("the CLI imports nothing from console/, and neither client the other's generated types", () => {
     expect(relativeImports('src/cli').filter((i) => i.target.startsWith('console/'))).toEqual([]);
     expect(relativeImports('console').filter((i) => i.target.includes('cli/gql'))).toEqual([]);
   });

@@ -6,7 +6,13 @@ import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WatchedStore } from '../../src/lake/catalog-index/watched-store.js';
 import { CountingStore } from '../../src/lake/store/counting.js';
-import { ForwardingStore, type FullStore, OBJECT_STORE_METHODS, STORE_METHODS, type StoreMethod } from '../../src/lake/store/forwarding.js';
+import {
+  ForwardingStore,
+  type FullStore,
+  OBJECT_STORE_METHODS,
+  STORE_METHODS,
+  type StoreMethod,
+} from '../../src/lake/store/forwarding.js';
 import { LocalStore } from '../../src/lake/store/local.js';
 import { PrefixedStore } from '../../src/lake/store/prefixed.js';
 import { S3Store } from '../../src/lake/store/s3.js';
@@ -71,11 +77,15 @@ const DECORATORS: [string, (inner: ObjectStore) => ObjectStore][] = [
 
 describe('the list of store methods', () => {
   it('is every method the real backends implement (S3 has them all, the directory backend all but presigning)', () => {
-    const methodsOf = (proto: object) => new Set(Object.getOwnPropertyNames(proto).filter((n) => typeof (proto as Record<string, unknown>)[n] === 'function'));
+    const methodsOf = (proto: object) =>
+      new Set(
+        Object.getOwnPropertyNames(proto).filter((n) => typeof (proto as Record<string, unknown>)[n] === 'function'),
+      );
     const s3 = methodsOf(S3Store.prototype);
     for (const method of STORE_METHODS) expect(s3.has(method), `S3Store.${method}`).toBe(true);
     const local = methodsOf(LocalStore.prototype);
-    for (const method of STORE_METHODS.filter((m) => !m.startsWith('presign'))) expect(local.has(method), `LocalStore.${method}`).toBe(true);
+    for (const method of STORE_METHODS.filter((m) => !m.startsWith('presign')))
+      expect(local.has(method), `LocalStore.${method}`).toBe(true);
   });
 });
 
@@ -87,7 +97,10 @@ describe.each(DECORATORS)('%s', (name, wrap) => {
       expect(typeof decorated[method], `${name}.${method}`).toBe('function');
       calls.length = 0;
       await CALLS[method](decorated);
-      expect(calls.map(([m]) => m), `${name}.${method} reached the inner store`).toContain(method);
+      expect(
+        calls.map(([m]) => m),
+        `${name}.${method} reached the inner store`,
+      ).toContain(method);
     }
   });
 
@@ -96,7 +109,9 @@ describe.each(DECORATORS)('%s', (name, wrap) => {
     expect([isPresigner(plain), isMultipartStore(plain)]).toEqual([false, false]);
     for (const method of STORE_METHODS) {
       const present = typeof (plain as Partial<FullStore>)[method] === 'function';
-      expect(present, `${name}.${method} without an inner one`).toBe((OBJECT_STORE_METHODS as readonly string[]).includes(method));
+      expect(present, `${name}.${method} without an inner one`).toBe(
+        (OBJECT_STORE_METHODS as readonly string[]).includes(method),
+      );
     }
     const full = wrap(recordingStore(STORE_METHODS).store);
     expect([isPresigner(full), isMultipartStore(full)]).toEqual([true, true]);
@@ -120,17 +135,20 @@ describe('on a real directory store', () => {
   const dirs: string[] = [];
   afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
 
-  it.each(DECORATORS)('%s keeps multipart and reports no presigner, as the directory backend does', async (_name, wrap) => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'lakeql-forwarding-'));
-    dirs.push(dir);
-    const decorated = wrap(new LocalStore(dir));
-    expect([isPresigner(decorated), isMultipartStore(decorated)]).toEqual([false, true]);
-    await decorated.put('a/b.json', '{}');
-    expect((await decorated.head('a/b.json')).size).toBe(2);
-    if (!isMultipartStore(decorated)) throw new Error('unreachable');
-    const id = await decorated.createMultipartUpload('a/c.bin');
-    await decorated.uploadPart('a/c.bin', id, 1, new Uint8Array([1, 2, 3]));
-    expect((await decorated.listParts('a/c.bin', id)).map((p) => p.size)).toEqual([3]);
-    await decorated.abortMultipartUpload('a/c.bin', id);
-  });
+  it.each(DECORATORS)(
+    '%s keeps multipart and reports no presigner, as the directory backend does',
+    async (_name, wrap) => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'lakeql-forwarding-'));
+      dirs.push(dir);
+      const decorated = wrap(new LocalStore(dir));
+      expect([isPresigner(decorated), isMultipartStore(decorated)]).toEqual([false, true]);
+      await decorated.put('a/b.json', '{}');
+      expect((await decorated.head('a/b.json')).size).toBe(2);
+      if (!isMultipartStore(decorated)) throw new Error('unreachable');
+      const id = await decorated.createMultipartUpload('a/c.bin');
+      await decorated.uploadPart('a/c.bin', id, 1, new Uint8Array([1, 2, 3]));
+      expect((await decorated.listParts('a/c.bin', id)).map((p) => p.size)).toEqual([3]);
+      await decorated.abortMultipartUpload('a/c.bin', id);
+    },
+  );
 });

@@ -3,13 +3,25 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  AlreadyExistsError, CancelledError, InvalidInputError, InvalidKeyError, type LakeError, NotFoundError, PreconditionFailedError,
+  AlreadyExistsError,
+  CancelledError,
+  InvalidInputError,
+  InvalidKeyError,
+  type LakeError,
+  NotFoundError,
+  PreconditionFailedError,
 } from '../../src/lake/errors.js';
 import { getBytes, listAll, listPages } from '../../src/lake/store/helpers.js';
 import { isMultipartStore, isPresigner, type ListPage, type ObjectStore } from '../../src/lake/store/types.js';
 
 /** Features a target may lack; each maps to the reason it is skipped. */
-export type ConformanceFeature = 'presign' | 'multipart' | 'listMultipartUploads' | 'atomicCreate' | 'suffixRange' | 'noSuchUpload';
+export type ConformanceFeature =
+  | 'presign'
+  | 'multipart'
+  | 'listMultipartUploads'
+  | 'atomicCreate'
+  | 'suffixRange'
+  | 'noSuchUpload';
 
 export interface ConformanceTarget {
   name: string;
@@ -28,8 +40,16 @@ const MiB = 1024 * 1024;
 export const LISTING_KEYS = ['a-c', 'a/b', 'a/c/d', 'a0', 'b/x/y', 'c.txt', 'z', 'é', '～', '😀'];
 
 export const INVALID_KEYS: [string, string][] = [
-  ['empty', ''], ['leading slash', '/a'], ['empty segment', 'a//b'], ['trailing slash', 'a/'], ['dot-dot segment', 'a/../b'],
-  ['only dot-dot', '..'], ['dot segment', 'a/./b'], ['NUL', 'a\u0000b'], ['backslash', 'a\\b'], ['over 1024 bytes', 'k'.repeat(1025)],
+  ['empty', ''],
+  ['leading slash', '/a'],
+  ['empty segment', 'a//b'],
+  ['trailing slash', 'a/'],
+  ['dot-dot segment', 'a/../b'],
+  ['only dot-dot', '..'],
+  ['dot segment', 'a/./b'],
+  ['NUL', 'a\u0000b'],
+  ['backslash', 'a\\b'],
+  ['over 1024 bytes', 'k'.repeat(1025)],
 ];
 
 function bytes(n: number, seed = 0): Buffer {
@@ -59,7 +79,8 @@ export function runObjectStoreConformance(target: ConformanceTarget): void {
     /** A fresh key prefix per test, so tests share one store without seeing each other. */
     const ns = () => `t${++seq}-${Math.random().toString(36).slice(2, 8)}/`;
     const skip = (feature: ConformanceFeature) => target.skip?.[feature];
-    const title = (text: string, feature: ConformanceFeature) => (skip(feature) ? `${text} — skipped: ${skip(feature)}` : text);
+    const title = (text: string, feature: ConformanceFeature) =>
+      skip(feature) ? `${text} — skipped: ${skip(feature)}` : text;
 
     beforeAll(async () => {
       ({ store, teardown } = await target.setup());
@@ -72,14 +93,28 @@ export function runObjectStoreConformance(target: ConformanceTarget): void {
       it('round-trips bytes, content type and lower-cased metadata', async () => {
         const key = `${ns()}data/one.bin`;
         const body = bytes(1000);
-        const put = await store.put(key, body, { contentType: 'application/vnd.apache.parquet', metadata: { Symbol: 'AAPL', 'data-type': 'daily-ticks' } });
+        const put = await store.put(key, body, {
+          contentType: 'application/vnd.apache.parquet',
+          metadata: { Symbol: 'AAPL', 'data-type': 'daily-ticks' },
+        });
         const head = await store.head(key);
-        expect(head).toMatchObject({ key, size: 1000, contentType: 'application/vnd.apache.parquet', metadata: { symbol: 'AAPL', 'data-type': 'daily-ticks' } });
+        expect(head).toMatchObject({
+          key,
+          size: 1000,
+          contentType: 'application/vnd.apache.parquet',
+          metadata: { symbol: 'AAPL', 'data-type': 'daily-ticks' },
+        });
         expect(head.etag).toBeTypeOf('string');
         expect(put.etag).toBe(head.etag);
         expect(Math.abs(head.lastModified.getTime() - Date.now())).toBeLessThan(3600_000);
         const got = await store.get(key);
-        expect(got.head).toMatchObject({ key, size: 1000, etag: head.etag, contentType: head.contentType, metadata: head.metadata });
+        expect(got.head).toMatchObject({
+          key,
+          size: 1000,
+          etag: head.etag,
+          contentType: head.contentType,
+          metadata: head.metadata,
+        });
         expect(got.range).toBeUndefined();
         got.body.destroy();
         expect(md5(await getBytes(store, key))).toBe(md5(body));
@@ -190,14 +225,19 @@ export function runObjectStoreConformance(target: ConformanceTarget): void {
         expect(Buffer.from(await getBytes(store, key)).toString()).toBe('first');
       });
 
-      it.skipIf(!!skip('atomicCreate'))(title('of concurrent creates of one key, exactly one wins', 'atomicCreate'), async () => {
-        const key = `${ns()}race`;
-        const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => store.put(key, `writer ${i}`, { mode: 'create' })));
-        const winners = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []));
-        expect(winners).toHaveLength(1);
-        for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(AlreadyExistsError);
-        expect(Buffer.from(await getBytes(store, key)).toString()).toBe(`writer ${winners[0]}`);
-      });
+      it.skipIf(!!skip('atomicCreate'))(
+        title('of concurrent creates of one key, exactly one wins', 'atomicCreate'),
+        async () => {
+          const key = `${ns()}race`;
+          const results = await Promise.allSettled(
+            Array.from({ length: 8 }, (_, i) => store.put(key, `writer ${i}`, { mode: 'create' })),
+          );
+          const winners = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []));
+          expect(winners).toHaveLength(1);
+          for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(AlreadyExistsError);
+          expect(Buffer.from(await getBytes(store, key)).toString()).toBe(`writer ${winners[0]}`);
+        },
+      );
     });
 
     describe('conditional and ranged reads', () => {
@@ -215,7 +255,12 @@ export function runObjectStoreConformance(target: ConformanceTarget): void {
         const key = `${ns()}range`;
         const body = bytes(100);
         await store.put(key, body);
-        const cases: [{ start: number; end?: number }, number, number][] = [[{ start: 10, end: 19 }, 10, 19], [{ start: 90 }, 90, 99], [{ start: 95, end: 500 }, 95, 99], [{ start: 0, end: 0 }, 0, 0]];
+        const cases: [{ start: number; end?: number }, number, number][] = [
+          [{ start: 10, end: 19 }, 10, 19],
+          [{ start: 90 }, 90, 99],
+          [{ start: 95, end: 500 }, 95, 99],
+          [{ start: 0, end: 0 }, 0, 0],
+        ];
         for (const [range, start, end] of cases) {
           const got = await store.get(key, { range });
           expect(got.range).toEqual({ start, end });
@@ -226,17 +271,22 @@ export function runObjectStoreConformance(target: ConformanceTarget): void {
         }
       });
 
-      it.skipIf(!!skip('suffixRange'))(title('returns suffix ranges (Parquet footers), longer suffixes meaning the whole object', 'suffixRange'), async () => {
-        const key = `${ns()}suffix`;
-        const body = bytes(100, 5);
-        await store.put(key, body);
-        const got = await store.get(key, { range: { suffix: 8 } });
-        expect(got.range).toEqual({ start: 92, end: 99 });
-        expect(got.head.size).toBe(100);
-        got.body.destroy();
-        expect(Buffer.from(await getBytes(store, key, { range: { suffix: 8 } })).equals(body.subarray(92))).toBe(true);
-        expect(Buffer.from(await getBytes(store, key, { range: { suffix: 500 } })).equals(body)).toBe(true);
-      });
+      it.skipIf(!!skip('suffixRange'))(
+        title('returns suffix ranges (Parquet footers), longer suffixes meaning the whole object', 'suffixRange'),
+        async () => {
+          const key = `${ns()}suffix`;
+          const body = bytes(100, 5);
+          await store.put(key, body);
+          const got = await store.get(key, { range: { suffix: 8 } });
+          expect(got.range).toEqual({ start: 92, end: 99 });
+          expect(got.head.size).toBe(100);
+          got.body.destroy();
+          expect(Buffer.from(await getBytes(store, key, { range: { suffix: 8 } })).equals(body.subarray(92))).toBe(
+            true,
+          );
+          expect(Buffer.from(await getBytes(store, key, { range: { suffix: 500 } })).equals(body)).toBe(true);
+        },
+      );
 
       it('rejects unsatisfiable and malformed ranges with InvalidInput', async () => {
         const key = `${ns()}bad-range`;
@@ -321,7 +371,9 @@ export function runObjectStoreConformance(target: ConformanceTarget): void {
         const pages: ListPage[] = [];
         for await (const page of listPages(store, { prefix: p, delimiter: '/', maxKeys: 2 })) pages.push(page);
         for (const page of pages) expect(page.objects.length + page.commonPrefixes.length).toBeLessThanOrEqual(2);
-        expect(pages.flatMap((pg) => pg.objects.map((o) => o.key))).toEqual(['a-c', 'a0', 'c.txt', 'z', 'é', '～', '😀'].map((k) => p + k));
+        expect(pages.flatMap((pg) => pg.objects.map((o) => o.key))).toEqual(
+          ['a-c', 'a0', 'c.txt', 'z', 'é', '～', '😀'].map((k) => p + k),
+        );
         expect(pages.flatMap((pg) => pg.commonPrefixes)).toEqual([`${p}a/`, `${p}b/`]);
         expect(pages.slice(0, -1).every((pg) => pg.objects.length + pg.commonPrefixes.length === 2)).toBe(true);
       });
@@ -341,7 +393,8 @@ export function runObjectStoreConformance(target: ConformanceTarget): void {
         expect(bounded.objects.map((o) => o.key)).toEqual(all().filter((k) => k < `${p}b/`));
         expect(bounded.nextContinuationToken).toBeUndefined();
         const keys: string[] = [];
-        for await (const o of listAll(store, { prefix: p, startAfter: `${p}a-c`, endBefore: `${p}c.txt`, maxKeys: 2 })) keys.push(o.key);
+        for await (const o of listAll(store, { prefix: p, startAfter: `${p}a-c`, endBefore: `${p}c.txt`, maxKeys: 2 }))
+          keys.push(o.key);
         expect(keys).toEqual(all().filter((k) => k > `${p}a-c` && k < `${p}c.txt`));
         const rolled = await store.list({ prefix: p, delimiter: '/', endBefore: `${p}b0` });
         expect(rolled.commonPrefixes).toEqual([`${p}a/`, `${p}b/`]);
@@ -353,13 +406,18 @@ export function runObjectStoreConformance(target: ConformanceTarget): void {
         for (const prefix of [`${p}nothing/`, `${p}zz`, `${ns()}`]) {
           const page = await store.list({ prefix });
           expect(page).toEqual({ objects: [], commonPrefixes: [], nextContinuationToken: undefined });
-          expect(await store.list({ prefix, delimiter: '/' })).toEqual({ objects: [], commonPrefixes: [], nextContinuationToken: undefined });
+          expect(await store.list({ prefix, delimiter: '/' })).toEqual({
+            objects: [],
+            commonPrefixes: [],
+            nextContinuationToken: undefined,
+          });
         }
       });
 
       it('caps maxKeys at 1000 and rejects non-positive values', async () => {
         expect((await store.list({ prefix: p, maxKeys: 5000 })).objects).toHaveLength(LISTING_KEYS.length);
-        for (const maxKeys of [0, -1, 1.5]) expect(await rejection(store.list({ prefix: p, maxKeys }))).toBeInstanceOf(InvalidInputError);
+        for (const maxKeys of [0, -1, 1.5])
+          expect(await rejection(store.list({ prefix: p, maxKeys }))).toBeInstanceOf(InvalidInputError);
       });
     });
 
@@ -371,10 +429,22 @@ export function runObjectStoreConformance(target: ConformanceTarget): void {
           for (const s of [store, unreachable]) {
             // Thunks, so each call starts only when awaited; a synchronous throw fails the test (stores reject).
             const calls: (() => Promise<unknown>)[] = [
-              () => s.head(key), () => s.get(key), () => s.put(key, 'x'), () => s.put(key, 'x', { mode: 'create' }), () => s.delete(key),
+              () => s.head(key),
+              () => s.get(key),
+              () => s.put(key, 'x'),
+              () => s.put(key, 'x', { mode: 'create' }),
+              () => s.delete(key),
             ];
-            if (isMultipartStore(s)) calls.push(() => s.createMultipartUpload(key), () => s.uploadPart(key, 'id', 1, new Uint8Array(1)));
-            if (isPresigner(s)) calls.push(() => s.presignGet(key, { expiresIn: 60 }), () => s.presignPut(key, { expiresIn: 60 }));
+            if (isMultipartStore(s))
+              calls.push(
+                () => s.createMultipartUpload(key),
+                () => s.uploadPart(key, 'id', 1, new Uint8Array(1)),
+              );
+            if (isPresigner(s))
+              calls.push(
+                () => s.presignGet(key, { expiresIn: 60 }),
+                () => s.presignPut(key, { expiresIn: 60 }),
+              );
             for (const call of calls) {
               const error = await rejection(call());
               expect(error).toBeInstanceOf(InvalidKeyError);
@@ -398,53 +468,84 @@ export function runObjectStoreConformance(target: ConformanceTarget): void {
         return store;
       };
 
-      it.skipIf(!!skip('multipart'))(title('uploads parts (≥ 5 MiB but the last), completes, and keeps type and metadata', 'multipart'), async () => {
-        const m = multipart();
-        const key = `${ns()}multi.bin`;
-        const parts = [bytes(5 * MiB, 1), bytes(5 * MiB, 2), bytes(1234, 3)];
-        const uploadId = await m.createMultipartUpload(key, { contentType: 'application/vnd.apache.parquet', metadata: { Symbol: 'MSFT' } });
-        expect(uploadId).toBeTypeOf('string');
-        const etags = await Promise.all(parts.map((part, i) => m.uploadPart(key, uploadId, i + 1, part)));
-        const result = await m.completeMultipartUpload(key, uploadId, etags.map((e, i) => ({ partNumber: i + 1, etag: e.etag })));
-        const head = await store.head(key);
-        expect(head).toMatchObject({ size: 10 * MiB + 1234, contentType: 'application/vnd.apache.parquet', metadata: { symbol: 'MSFT' } });
-        expect(result.etag).toBe(head.etag);
-        expect(md5(await getBytes(store, key))).toBe(md5(Buffer.concat(parts)));
-      });
+      it.skipIf(!!skip('multipart'))(
+        title('uploads parts (≥ 5 MiB but the last), completes, and keeps type and metadata', 'multipart'),
+        async () => {
+          const m = multipart();
+          const key = `${ns()}multi.bin`;
+          const parts = [bytes(5 * MiB, 1), bytes(5 * MiB, 2), bytes(1234, 3)];
+          const uploadId = await m.createMultipartUpload(key, {
+            contentType: 'application/vnd.apache.parquet',
+            metadata: { Symbol: 'MSFT' },
+          });
+          expect(uploadId).toBeTypeOf('string');
+          const etags = await Promise.all(parts.map((part, i) => m.uploadPart(key, uploadId, i + 1, part)));
+          const result = await m.completeMultipartUpload(
+            key,
+            uploadId,
+            etags.map((e, i) => ({ partNumber: i + 1, etag: e.etag })),
+          );
+          const head = await store.head(key);
+          expect(head).toMatchObject({
+            size: 10 * MiB + 1234,
+            contentType: 'application/vnd.apache.parquet',
+            metadata: { symbol: 'MSFT' },
+          });
+          expect(result.etag).toBe(head.etag);
+          expect(md5(await getBytes(store, key))).toBe(md5(Buffer.concat(parts)));
+        },
+      );
 
-      it.skipIf(!!skip('multipart'))(title('refuses to complete when a part but the last is under 5 MiB', 'multipart'), async () => {
-        const m = multipart();
-        const key = `${ns()}small-parts`;
-        const uploadId = await m.createMultipartUpload(key);
-        const a = await m.uploadPart(key, uploadId, 1, bytes(1024));
-        const b = await m.uploadPart(key, uploadId, 2, bytes(1024));
-        const error = await rejection(m.completeMultipartUpload(key, uploadId, [{ partNumber: 1, etag: a.etag }, { partNumber: 2, etag: b.etag }]));
-        expect(error).toBeInstanceOf(InvalidInputError);
-        expect(error.backendCode).toBe('EntityTooSmall');
-        await m.abortMultipartUpload(key, uploadId);
-        expect(await rejection(store.head(key))).toBeInstanceOf(NotFoundError);
-      });
+      it.skipIf(!!skip('multipart'))(
+        title('refuses to complete when a part but the last is under 5 MiB', 'multipart'),
+        async () => {
+          const m = multipart();
+          const key = `${ns()}small-parts`;
+          const uploadId = await m.createMultipartUpload(key);
+          const a = await m.uploadPart(key, uploadId, 1, bytes(1024));
+          const b = await m.uploadPart(key, uploadId, 2, bytes(1024));
+          const error = await rejection(
+            m.completeMultipartUpload(key, uploadId, [
+              { partNumber: 1, etag: a.etag },
+              { partNumber: 2, etag: b.etag },
+            ]),
+          );
+          expect(error).toBeInstanceOf(InvalidInputError);
+          expect(error.backendCode).toBe('EntityTooSmall');
+          await m.abortMultipartUpload(key, uploadId);
+          expect(await rejection(store.head(key))).toBeInstanceOf(NotFoundError);
+        },
+      );
 
-      it.skipIf(!!skip('multipart'))(title('aborts an upload idempotently, leaving no object', 'multipart'), async () => {
-        const m = multipart();
-        const key = `${ns()}aborted`;
-        const uploadId = await m.createMultipartUpload(key);
-        await m.uploadPart(key, uploadId, 1, bytes(100));
-        await m.abortMultipartUpload(key, uploadId);
-        await m.abortMultipartUpload(key, uploadId);
-        expect(await rejection(store.head(key))).toBeInstanceOf(NotFoundError);
-      });
+      it.skipIf(!!skip('multipart'))(
+        title('aborts an upload idempotently, leaving no object', 'multipart'),
+        async () => {
+          const m = multipart();
+          const key = `${ns()}aborted`;
+          const uploadId = await m.createMultipartUpload(key);
+          await m.uploadPart(key, uploadId, 1, bytes(100));
+          await m.abortMultipartUpload(key, uploadId);
+          await m.abortMultipartUpload(key, uploadId);
+          expect(await rejection(store.head(key))).toBeInstanceOf(NotFoundError);
+        },
+      );
 
       const noSuchUpload = skip('multipart') ?? skip('noSuchUpload');
       it.skipIf(!!noSuchUpload)(
-        title('uploading a part to or completing an aborted upload is NotFound (NoSuchUpload)', skip('multipart') ? 'multipart' : 'noSuchUpload'),
+        title(
+          'uploading a part to or completing an aborted upload is NotFound (NoSuchUpload)',
+          skip('multipart') ? 'multipart' : 'noSuchUpload',
+        ),
         async () => {
           const m = multipart();
           const key = `${ns()}aborted`;
           const uploadId = await m.createMultipartUpload(key);
           const part = await m.uploadPart(key, uploadId, 1, bytes(100));
           await m.abortMultipartUpload(key, uploadId);
-          for (const call of [() => m.completeMultipartUpload(key, uploadId, [{ partNumber: 1, etag: part.etag }]), () => m.uploadPart(key, uploadId, 2, bytes(100))]) {
+          for (const call of [
+            () => m.completeMultipartUpload(key, uploadId, [{ partNumber: 1, etag: part.etag }]),
+            () => m.uploadPart(key, uploadId, 2, bytes(100)),
+          ]) {
             const error = await rejection(call());
             expect(error).toBeInstanceOf(NotFoundError);
             expect(error.backendCode).toBe('NoSuchUpload');
@@ -453,14 +554,20 @@ export function runObjectStoreConformance(target: ConformanceTarget): void {
       );
 
       it.skipIf(!!(skip('multipart') ?? skip('listMultipartUploads')))(
-        title('lists unfinished uploads by prefix, and forgets them once completed or aborted', skip('multipart') ? 'multipart' : 'listMultipartUploads'),
+        title(
+          'lists unfinished uploads by prefix, and forgets them once completed or aborted',
+          skip('multipart') ? 'multipart' : 'listMultipartUploads',
+        ),
         async () => {
           const m = multipart();
           const p = ns();
           const one = await m.createMultipartUpload(`${p}x/one`);
           const two = await m.createMultipartUpload(`${p}y/two`);
           const listed = await m.listMultipartUploads(p);
-          expect(listed.map((u) => [u.key, u.uploadId])).toEqual([[`${p}x/one`, one], [`${p}y/two`, two]]);
+          expect(listed.map((u) => [u.key, u.uploadId])).toEqual([
+            [`${p}x/one`, one],
+            [`${p}y/two`, two],
+          ]);
           for (const u of listed) expect(u.initiated).toBeInstanceOf(Date);
           expect((await m.listMultipartUploads(`${p}y/`)).map((u) => u.uploadId)).toEqual([two]);
           const part = await m.uploadPart(`${p}x/one`, one, 1, bytes(10));
@@ -496,14 +603,30 @@ export function runObjectStoreConformance(target: ConformanceTarget): void {
         const key = `${ns()}upload.json`;
         const body = Buffer.from(JSON.stringify({ hello: 'lake' }));
         const checksumSha256 = createHash('sha256').update(body).digest('base64');
-        const url = await store.presignPut(key, { expiresIn: 300, contentType: 'application/json', contentLength: body.length, metadata: { Owner: 'alice' }, checksumSha256 });
+        const url = await store.presignPut(key, {
+          expiresIn: 300,
+          contentType: 'application/json',
+          contentLength: body.length,
+          metadata: { Owner: 'alice' },
+          checksumSha256,
+        });
         const signed = new URL(url).searchParams.get('X-Amz-SignedHeaders')?.split(';') ?? [];
-        expect(signed).toEqual(expect.arrayContaining(['content-type', 'content-length', 'x-amz-meta-owner', 'x-amz-checksum-sha256']));
-        const headers = { 'content-type': 'application/json', 'x-amz-meta-owner': 'alice', 'x-amz-checksum-sha256': checksumSha256 };
+        expect(signed).toEqual(
+          expect.arrayContaining(['content-type', 'content-length', 'x-amz-meta-owner', 'x-amz-checksum-sha256']),
+        );
+        const headers = {
+          'content-type': 'application/json',
+          'x-amz-meta-owner': 'alice',
+          'x-amz-checksum-sha256': checksumSha256,
+        };
         const response = await fetch(url, { method: 'PUT', body, headers });
         expect(response.status).toBe(200);
         const head = await store.head(key);
-        expect(head).toMatchObject({ size: body.length, contentType: 'application/json', metadata: { owner: 'alice' } });
+        expect(head).toMatchObject({
+          size: body.length,
+          contentType: 'application/json',
+          metadata: { owner: 'alice' },
+        });
         expect(Buffer.from(await getBytes(store, key)).equals(body)).toBe(true);
       });
 

@@ -5,7 +5,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  InvalidInputError, InvalidKeyError, NotFoundError, NotSupportedError, PermissionDeniedError, StoreError, UnauthenticatedError,
+  InvalidInputError,
+  InvalidKeyError,
+  NotFoundError,
+  NotSupportedError,
+  PermissionDeniedError,
+  StoreError,
+  UnauthenticatedError,
 } from '../../src/lake/errors.js';
 import { CountingStore } from '../../src/lake/store/counting.js';
 import { exists, getBytes, listAll, listCommonPrefixes } from '../../src/lake/store/helpers.js';
@@ -16,7 +22,11 @@ import { S3Store, type S3RequestEvent } from '../../src/lake/store/s3.js';
 import { uploaderFor } from '../../src/lake/store/uploader.js';
 import { isMultipartStore, isPresigner, type ObjectStore } from '../../src/lake/store/types.js';
 import { createBucket, s3Servers, type S3Server, s3StoreOn, skippedS3Servers } from '../support/s3-servers.js';
-import { type ConformanceFeature, type ConformanceTarget, runObjectStoreConformance } from './object-store.conformance.js';
+import {
+  type ConformanceFeature,
+  type ConformanceTarget,
+  runObjectStoreConformance,
+} from './object-store.conformance.js';
 
 const NO_PRESIGNER = 'the directory backend has no presigner (lakeql serves its files through its own signed URLs)';
 const NESTED = 'nested/lake/';
@@ -48,11 +58,20 @@ function localTarget(name: string, wrap: (store: ObjectStore) => ObjectStore): C
 }
 
 runObjectStoreConformance(localTarget('LocalStore', (s) => s));
-runObjectStoreConformance(localTarget(`PrefixedStore("${NESTED}") over LocalStore`, (s) => new PrefixedStore(s, NESTED)));
+runObjectStoreConformance(
+  localTarget(`PrefixedStore("${NESTED}") over LocalStore`, (s) => new PrefixedStore(s, NESTED)),
+);
 
 function skipsFor(server: S3Server): Partial<Record<ConformanceFeature, string>> {
   const skips: Partial<Record<ConformanceFeature, string>> = {};
-  for (const feature of ['presign', 'multipart', 'listMultipartUploads', 'atomicCreate', 'suffixRange', 'noSuchUpload'] as const) {
+  for (const feature of [
+    'presign',
+    'multipart',
+    'listMultipartUploads',
+    'atomicCreate',
+    'suffixRange',
+    'noSuchUpload',
+  ] as const) {
     if (!server.capabilities[feature]) skips[feature] = server.lacking[feature] ?? `${server.name} does not support it`;
   }
   return skips;
@@ -84,7 +103,9 @@ function s3Target(server: S3Server, name: string, wrap: (store: S3Store) => Obje
 
 for (const server of s3Servers()) {
   runObjectStoreConformance(s3Target(server, `S3Store on ${server.name}`, (s) => s));
-  runObjectStoreConformance(s3Target(server, `PrefixedStore("${NESTED}") over S3Store on ${server.name}`, (s) => new PrefixedStore(s, NESTED)));
+  runObjectStoreConformance(
+    s3Target(server, `PrefixedStore("${NESTED}") over S3Store on ${server.name}`, (s) => new PrefixedStore(s, NESTED)),
+  );
 
   describe(`S3Store on ${server.name}: boundary behaviour`, () => {
     let bucket: string;
@@ -100,7 +121,10 @@ for (const server of s3Servers()) {
       const missing = s3StoreOn(server, 'lakeql-this-bucket-does-not-exist');
       try {
         for (const call of [() => missing.list(), () => missing.get('k'), () => missing.put('k', 'x')]) {
-          const error = await call().then(() => undefined, (e: unknown) => e);
+          const error = await call().then(
+            () => undefined,
+            (e: unknown) => e,
+          );
           expect(error).toBeInstanceOf(NotFoundError);
           expect(error).toMatchObject({ backendCode: 'NoSuchBucket', retryable: false, store: 's3' });
         }
@@ -147,7 +171,8 @@ for (const server of s3Servers()) {
 for (const { name, reason } of skippedS3Servers()) {
   it.skip(`ObjectStore conformance: S3Store on ${name} — skipped: ${reason}`, () => {});
 }
-if (s3Servers().length === 0) it.skip('ObjectStore conformance: S3Store — skipped: no S3 server is reachable', () => {});
+if (s3Servers().length === 0)
+  it.skip('ObjectStore conformance: S3Store — skipped: no S3 server is reachable', () => {});
 
 describe('S3 error translation at the SDK boundary (scripted HTTP server)', () => {
   let server: Server;
@@ -155,10 +180,16 @@ describe('S3 error translation at the SDK boundary (scripted HTTP server)', () =
   let hits = 0;
   /** User-Agent of each request: the SDK names itself, lakeql's fast PutObject path sends none. */
   const agents: (string | undefined)[] = [];
-  const xml = (code: string) => `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${code}</Message></Error>`;
+  const xml = (code: string) =>
+    `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${code}</Message></Error>`;
   const replies: Record<string, [number, string]> = {
-    denied: [403, 'AccessDenied'], badkey: [403, 'InvalidAccessKeyId'], badsig: [403, 'SignatureDoesNotMatch'], expired: [400, 'ExpiredToken'],
-    slow: [503, 'SlowDown'], internal: [500, 'InternalError'], range: [416, 'InvalidRange'],
+    denied: [403, 'AccessDenied'],
+    badkey: [403, 'InvalidAccessKeyId'],
+    badsig: [403, 'SignatureDoesNotMatch'],
+    expired: [400, 'ExpiredToken'],
+    slow: [503, 'SlowDown'],
+    internal: [500, 'InternalError'],
+    range: [416, 'InvalidRange'],
   };
   beforeAll(async () => {
     server = createServer((req, res) => {
@@ -180,19 +211,34 @@ describe('S3 error translation at the SDK boundary (scripted HTTP server)', () =
 
   const scripted = (onRequest?: (e: S3RequestEvent) => void) =>
     new S3Store({
-      bucket: 'scripted', onRequest,
-      clientConfig: { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 3, retryMode: 'standard' },
+      bucket: 'scripted',
+      onRequest,
+      clientConfig: {
+        endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+        maxAttempts: 3,
+        retryMode: 'standard',
+      },
     });
 
   it.each([
-    ['denied', PermissionDeniedError, 'AccessDenied', false], ['badkey', UnauthenticatedError, 'InvalidAccessKeyId', false],
-    ['badsig', UnauthenticatedError, 'SignatureDoesNotMatch', false], ['expired', UnauthenticatedError, 'ExpiredToken', false],
-    ['range', InvalidInputError, 'InvalidRange', false], ['missing', NotFoundError, 'NoSuchKey', false],
-    ['slow', StoreError, 'SlowDown', true], ['internal', StoreError, 'InternalError', true], ['reset', StoreError, 'ECONNRESET', true],
+    ['denied', PermissionDeniedError, 'AccessDenied', false],
+    ['badkey', UnauthenticatedError, 'InvalidAccessKeyId', false],
+    ['badsig', UnauthenticatedError, 'SignatureDoesNotMatch', false],
+    ['expired', UnauthenticatedError, 'ExpiredToken', false],
+    ['range', InvalidInputError, 'InvalidRange', false],
+    ['missing', NotFoundError, 'NoSuchKey', false],
+    ['slow', StoreError, 'SlowDown', true],
+    ['internal', StoreError, 'InternalError', true],
+    ['reset', StoreError, 'ECONNRESET', true],
   ] as const)('GET %s → %o with backendCode %s (retryable: %s)', async (key, type, code, retryable) => {
     const store = scripted();
     try {
-      const error = await store.get(key).then(() => undefined, (e: unknown) => e);
+      const error = await store.get(key).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(type);
       expect(error).toMatchObject({ backendCode: code, retryable, key, store: 's3' });
       expect(Object.getPrototypeOf(error).constructor.name).not.toMatch(/Exception|ServiceException/);
@@ -208,7 +254,9 @@ describe('S3 error translation at the SDK boundary (scripted HTTP server)', () =
       hits = 0;
       await store.get('internal').catch(() => {});
       expect(hits).toBe(3);
-      expect(events).toEqual(Array.from({ length: 3 }, () => ({ operation: 'GetObject', outcome: 'error', status: 500 })));
+      expect(events).toEqual(
+        Array.from({ length: 3 }, () => ({ operation: 'GetObject', outcome: 'error', status: 500 })),
+      );
     } finally {
       store.close();
     }
@@ -259,11 +307,17 @@ describe('LocalStore only', () => {
     await symlink(outside, path.join(root, 'escape-dir'));
     await symlink(path.join(outside, 'secret'), path.join(root, 'escape-file'));
     const calls = [
-      () => store.head('escape-dir/secret'), () => store.get('escape-dir/secret'), () => store.head('escape-file'),
-      () => store.put('escape-dir/new', 'x'), () => store.delete('escape-dir/secret'),
+      () => store.head('escape-dir/secret'),
+      () => store.get('escape-dir/secret'),
+      () => store.head('escape-file'),
+      () => store.put('escape-dir/new', 'x'),
+      () => store.delete('escape-dir/secret'),
     ];
     for (const call of calls) {
-      const error = await call().then(() => undefined, (e: unknown) => e);
+      const error = await call().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(PermissionDeniedError);
       expect(error).toMatchObject({ backendCode: 'SYMLINK_ESCAPE' });
     }
@@ -287,11 +341,22 @@ describe('LocalStore only', () => {
     await store.put('with-meta', 'x', { metadata: { a: '1' }, contentType: 'text/plain' });
     expect(await stat(path.join(root, '.lakeql', 'meta', 'with-meta.json'))).toBeTruthy();
     const page = await store.list({ delimiter: '/' });
-    expect([...page.objects.map((o) => o.key), ...page.commonPrefixes].filter((k) => k.startsWith('.lakeql'))).toEqual([]);
+    expect([...page.objects.map((o) => o.key), ...page.commonPrefixes].filter((k) => k.startsWith('.lakeql'))).toEqual(
+      [],
+    );
     expect((await collect(listAll(store))).filter((o) => o.key.startsWith('.lakeql'))).toEqual([]);
     expect(await store.list({ prefix: '.lakeql/' })).toEqual({ objects: [], commonPrefixes: [] });
-    for (const call of [() => store.head('.lakeql/meta/with-meta.json'), () => store.put('.lakeql/x', 'x'), () => store.delete('.lakeql')]) {
-      expect(await call().then(() => undefined, (e: unknown) => e)).toBeInstanceOf(InvalidKeyError);
+    for (const call of [
+      () => store.head('.lakeql/meta/with-meta.json'),
+      () => store.put('.lakeql/x', 'x'),
+      () => store.delete('.lakeql'),
+    ]) {
+      expect(
+        await call().then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+      ).toBeInstanceOf(InvalidKeyError);
     }
     expect(await readdir(path.join(root, '.lakeql', 'tmp'))).toEqual([]);
     await store.delete('with-meta');
@@ -326,17 +391,35 @@ describe('LocalStore only', () => {
 
   it('cannot hold an object and a "directory" of the same name, and says so', async () => {
     await store.put('clash', 'x');
-    expect(await store.put('clash/child', 'y').then(() => undefined, (e: unknown) => e)).toBeInstanceOf(NotSupportedError);
+    expect(
+      await store.put('clash/child', 'y').then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+    ).toBeInstanceOf(NotSupportedError);
     await store.put('tree/leaf', 'y');
-    expect(await store.put('tree', 'x').then(() => undefined, (e: unknown) => e)).toBeInstanceOf(NotSupportedError);
-    expect(await store.put('tree', 'x', { mode: 'create' }).then(() => undefined, (e: unknown) => e)).toBeInstanceOf(NotSupportedError);
+    expect(
+      await store.put('tree', 'x').then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+    ).toBeInstanceOf(NotSupportedError);
+    expect(
+      await store.put('tree', 'x', { mode: 'create' }).then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+    ).toBeInstanceOf(NotSupportedError);
     expect(await exists(store, 'clash/child')).toBe(false);
   });
 
   it('a missing root is NotFound (like a missing bucket), not an empty lake', async () => {
     const missing = new LocalStore(missingDir());
     for (const call of [() => missing.list(), () => missing.head('k'), () => missing.put('k', 'x')]) {
-      const error = await call().then(() => undefined, (e: unknown) => e);
+      const error = await call().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(NotFoundError);
       expect(error).toMatchObject({ backendCode: 'ENOENT' });
     }
@@ -344,16 +427,31 @@ describe('LocalStore only', () => {
 
   it('treats upload ids as opaque: a path in one finds no upload', async () => {
     for (const id of ['../../etc', '..', 'x'.repeat(32)]) {
-      expect(await store.uploadPart('k', id, 1, new Uint8Array(1)).then(() => undefined, (e: unknown) => e)).toBeInstanceOf(NotFoundError);
+      expect(
+        await store.uploadPart('k', id, 1, new Uint8Array(1)).then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+      ).toBeInstanceOf(NotFoundError);
     }
     const id = await store.createMultipartUpload('one/key');
-    expect(await store.uploadPart('other/key', id, 1, new Uint8Array(1)).then(() => undefined, (e: unknown) => e)).toBeInstanceOf(NotFoundError);
+    expect(
+      await store.uploadPart('other/key', id, 1, new Uint8Array(1)).then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+    ).toBeInstanceOf(NotFoundError);
     await store.abortMultipartUpload('one/key', id);
     expect(await readdir(path.join(root, '.lakeql', 'uploads'))).toEqual([]);
   });
 
   it('rejects a continuation token it did not issue', async () => {
-    expect(await store.list({ continuationToken: 'not-a-token' }).then(() => undefined, (e: unknown) => e)).toBeInstanceOf(InvalidInputError);
+    expect(
+      await store.list({ continuationToken: 'not-a-token' }).then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+    ).toBeInstanceOf(InvalidInputError);
   });
 
   it('readers never see half a file while it is being overwritten', async () => {
@@ -366,10 +464,12 @@ describe('LocalStore only', () => {
     let reads = 0;
     while (writing) {
       // Before the first put lands there is no object; after that, never a partial one.
-      const got = Buffer.from(await getBytes(store, 'atomic').catch((error: unknown) => {
-        if (!(error instanceof NotFoundError)) throw error;
-        return Buffer.alloc(size);
-      }));
+      const got = Buffer.from(
+        await getBytes(store, 'atomic').catch((error: unknown) => {
+          if (!(error instanceof NotFoundError)) throw error;
+          return Buffer.alloc(size);
+        }),
+      );
       expect(got.length).toBe(size);
       expect(got.every((b) => b === got[0])).toBe(true);
       reads++;
@@ -380,7 +480,11 @@ describe('LocalStore only', () => {
 
   it('puts and deletes racing in one directory all succeed (pruned parents are recreated)', async () => {
     for (let round = 0; round < 50; round++) {
-      await Promise.all(Array.from({ length: 8 }, (_, i) => store.put(`churn/a/b/k${i}`, 'x').then(() => store.delete(`churn/a/b/k${i}`))));
+      await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          store.put(`churn/a/b/k${i}`, 'x').then(() => store.delete(`churn/a/b/k${i}`)),
+        ),
+      );
     }
     expect(await store.list({ prefix: 'churn/' })).toEqual({ objects: [], commonPrefixes: [] });
   });
@@ -413,7 +517,9 @@ describe('decorators and helpers', () => {
     expect(isMultipartStore(counting)).toBe(true);
     counting.reset();
     expect(counting.total()).toBe(0);
-    const overS3 = new CountingStore(new S3Store({ bucket: 'lakeql-any', clientConfig: { region: 'us-east-1', endpoint: 'http://127.0.0.1:9' } }));
+    const overS3 = new CountingStore(
+      new S3Store({ bucket: 'lakeql-any', clientConfig: { region: 'us-east-1', endpoint: 'http://127.0.0.1:9' } }),
+    );
     expect(isPresigner(overS3)).toBe(true);
   });
 
@@ -427,19 +533,40 @@ describe('decorators and helpers', () => {
     expect(await exists(local, 'inner/x/y')).toBe(true);
     expect(await listCommonPrefixes(prefixed, '')).toEqual(['x/']);
     expect(() => new PrefixedStore(local, 'a//b')).toThrow(InvalidKeyError);
-    expect(await prefixed.head('../outside').then(() => undefined, (e: unknown) => e)).toBeInstanceOf(InvalidKeyError);
+    expect(
+      await prefixed.head('../outside').then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
+    ).toBeInstanceOf(InvalidKeyError);
   });
 
   it('parses lake locations', () => {
     expect(parseLakeLocation('s3://my-bucket')).toEqual({ kind: 's3', bucket: 'my-bucket', prefix: '' });
     expect(parseLakeLocation('s3://my-bucket/')).toEqual({ kind: 's3', bucket: 'my-bucket', prefix: '' });
-    expect(parseLakeLocation('s3://my-bucket/some/prefix')).toEqual({ kind: 's3', bucket: 'my-bucket', prefix: 'some/prefix/' });
+    expect(parseLakeLocation('s3://my-bucket/some/prefix')).toEqual({
+      kind: 's3',
+      bucket: 'my-bucket',
+      prefix: 'some/prefix/',
+    });
     expect(parseLakeLocation('S3://my.bucket/p/')).toEqual({ kind: 's3', bucket: 'my.bucket', prefix: 'p/' });
     expect(parseLakeLocation('file:///srv/lake')).toEqual({ kind: 'local', directory: '/srv/lake' });
     expect(parseLakeLocation('file:///srv/my%20lake')).toEqual({ kind: 'local', directory: '/srv/my lake' });
     expect(parseLakeLocation('./lake', '/work')).toEqual({ kind: 'local', directory: '/work/lake' });
     expect(parseLakeLocation('/abs/lake')).toEqual({ kind: 'local', directory: '/abs/lake' });
-    for (const bad of ['s3://ab', `s3://${'a'.repeat(64)}`, 's3://My-Bucket', 's3://bucket_x', 's3://-bucket', 's3://a..b', 's3://192.168.1.1', 's3://b/a//c', 'gs://bucket', '', 'file://host/dir']) {
+    for (const bad of [
+      's3://ab',
+      `s3://${'a'.repeat(64)}`,
+      's3://My-Bucket',
+      's3://bucket_x',
+      's3://-bucket',
+      's3://a..b',
+      's3://192.168.1.1',
+      's3://b/a//c',
+      'gs://bucket',
+      '',
+      'file://host/dir',
+    ]) {
       let error: unknown;
       try {
         parseLakeLocation(bad);

@@ -14,12 +14,22 @@ import { LocalStore } from '../../src/lake/store/local.js';
 
 const CHROMIUM = process.env.LAKEQL_CHROMIUM ?? '/usr/bin/chromium';
 /** STACK.md: without the background-networking flags Chromium keeps dialling Google on a closed network. */
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const RESULTS = fileURLToPath(new URL('../../test-results/', import.meta.url));
 const available = existsSync(CHROMIUM);
 
 if (!available && !process.env.CI) {
-  console.log(`console browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium; CI makes this a failure)`);
+  console.log(
+    `console browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium; CI makes this a failure)`,
+  );
 }
 
 describe.skipIf(!available && !process.env.CI)('web console in Chromium', () => {
@@ -38,14 +48,23 @@ describe.skipIf(!available && !process.env.CI)('web console in Chromium', () => 
   }
 
   beforeAll(async () => {
-    if (!available) throw new Error(`CI: no Chromium at ${CHROMIUM}; .ci/run installs it (apt-get install -y chromium)`);
+    if (!available)
+      throw new Error(`CI: no Chromium at ${CHROMIUM}; .ci/run installs it (apt-get install -y chromium)`);
     const built = await ensureConsoleBuilt();
     if (built.status === 'unavailable') throw new Error(`the console could not be built: ${built.reason}`);
     dir = await mkdtemp(path.join(tmpdir(), 'lakeql-console-'));
     await mkdir(path.join(dir, 'lake'));
     const store = new LocalStore(path.join(dir, 'lake'));
-    await ensureDemoLake(store, { tickers: ['AAPL', 'MSFT', 'SPY'], years: [2023, 2024], minuteSymbols: ['AAPL'], minuteMonths: 1 });
-    app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_PORT: '0' }), { store, location: { kind: 'local', directory: path.join(dir, 'lake') } });
+    await ensureDemoLake(store, {
+      tickers: ['AAPL', 'MSFT', 'SPY'],
+      years: [2023, 2024],
+      minuteSymbols: ['AAPL'],
+      minuteMonths: 1,
+    });
+    app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_PORT: '0' }), {
+      store,
+      location: { kind: 'local', directory: path.join(dir, 'lake') },
+    });
     origin = new URL(await app.start()).origin;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -59,7 +78,8 @@ describe.skipIf(!available && !process.env.CI)('web console in Chromium', () => 
   /** Pixels of the chart's canvases close to the candle colours: a blank or failed chart has none. */
   const candlePixels = () =>
     page.evaluate(() => {
-      const near = (r: number, g: number, b: number, [R, G, B]: number[]) => Math.abs(r - R) + Math.abs(g - G) + Math.abs(b - B) < 40;
+      const near = (r: number, g: number, b: number, [R, G, B]: number[]) =>
+        Math.abs(r - R) + Math.abs(g - G) + Math.abs(b - B) < 40;
       let up = 0;
       let down = 0;
       for (const canvas of document.querySelectorAll<HTMLCanvasElement>('#chart canvas')) {
@@ -82,7 +102,9 @@ describe.skipIf(!available && !process.env.CI)('web console in Chromium', () => 
     await page.goto(`${origin}/`);
     await expect.poll(() => page.textContent('[data-testid=lake]')).toContain('directory');
     await page.fill('#search', 'aa');
-    await expect.poll(() => page.$$eval('button.symbol', (b) => b.map((x) => x.getAttribute('data-ticker')))).toEqual(['AAPL']);
+    await expect
+      .poll(() => page.$$eval('button.symbol', (b) => b.map((x) => x.getAttribute('data-ticker'))))
+      .toEqual(['AAPL']);
     await page.press('#search', 'Enter');
     await expect.poll(barsShown, { timeout: 20_000 }).toBeGreaterThan(400);
     await expect.poll(() => page.textContent('#ticker')).toBe('AAPL');
@@ -90,11 +112,15 @@ describe.skipIf(!available && !process.env.CI)('web console in Chromium', () => 
     expect(pixels.up).toBeGreaterThan(500);
     expect(pixels.down).toBeGreaterThan(500);
     // Years with their files and links, and the fundamentals table.
-    expect(await page.$$eval('#years details', (d) => d.map((x) => x.getAttribute('data-year')))).toEqual(['2024', '2023']);
+    expect(await page.$$eval('#years details', (d) => d.map((x) => x.getAttribute('data-year')))).toEqual([
+      '2024',
+      '2023',
+    ]);
     const link = await page.getAttribute('#years details[data-year="2024"] a', 'href');
     expect((await fetch(new URL(link!, origin))).status).toBe(200);
     expect(await page.$$eval('#fundamentals tbody tr', (rows) => rows.length)).toBe(8);
-    if (process.env.LAKEQL_SCREENSHOTS) await page.screenshot({ path: path.join(RESULTS, 'console-chart-ok.png'), fullPage: true });
+    if (process.env.LAKEQL_SCREENSHOTS)
+      await page.screenshot({ path: path.join(RESULTS, 'console-chart-ok.png'), fullPage: true });
   });
 
   it('switches timeframe and redraws from coarser bars, minute bars included', async () => {
@@ -113,13 +139,19 @@ describe.skipIf(!available && !process.env.CI)('web console in Chromium', () => 
   });
 
   /** Every value the upload bar takes, seen by the page itself, with the job snapshot (id, state, seq) the bar says it shows. */
-  const watchUploadBar = () => page.evaluate(() => {
-    const bar = document.querySelector<HTMLElement>('[data-testid=upload-progress]')!;
-    const seen: { value: number; job?: string; state?: string; seq?: number }[] = ((window as any).__progress = []);
-    new MutationObserver(() => seen.push({
-      value: Number(bar.getAttribute('aria-valuenow')), job: bar.dataset.job, state: bar.dataset.state, seq: bar.dataset.seq === undefined ? undefined : Number(bar.dataset.seq),
-    })).observe(bar, { attributes: true, attributeFilter: ['aria-valuenow'] });
-  });
+  const watchUploadBar = () =>
+    page.evaluate(() => {
+      const bar = document.querySelector<HTMLElement>('[data-testid=upload-progress]')!;
+      const seen: { value: number; job?: string; state?: string; seq?: number }[] = ((window as any).__progress = []);
+      new MutationObserver(() =>
+        seen.push({
+          value: Number(bar.getAttribute('aria-valuenow')),
+          job: bar.dataset.job,
+          state: bar.dataset.state,
+          seq: bar.dataset.seq === undefined ? undefined : Number(bar.dataset.seq),
+        }),
+      ).observe(bar, { attributes: true, attributeFilter: ['aria-valuenow'] });
+    });
   type BarValue = { value: number; job?: string; state?: string; seq?: number };
 
   it('uploads a dropped Parquet file as an UPLOAD job, the bar fed by jobProgress up to 100%, and the new year appears', async () => {
@@ -128,17 +160,23 @@ describe.skipIf(!available && !process.env.CI)('web console in Chromium', () => 
     const bytes = tasks.find((t) => t.key === 'data/ticks/daily/AAPL/2019/ticks.parquet')!.body() as Uint8Array;
     const subscribed: string[] = [];
     const onRequest = (r: PageRequest) => {
-      if (r.headers().accept === 'text/event-stream' && r.method() === 'POST') subscribed.push(JSON.parse(r.postData()!).variables.id);
+      if (r.headers().accept === 'text/event-stream' && r.method() === 'POST')
+        subscribed.push(JSON.parse(r.postData()!).variables.id);
     };
     page.on('request', onRequest);
     await watchUploadBar();
-    const dataTransfer = await page.evaluateHandle(({ data, name }) => {
-      const transfer = new DataTransfer();
-      transfer.items.add(new File([new Uint8Array(data)], name, { type: 'application/vnd.apache.parquet' }));
-      return transfer;
-    }, { data: [...bytes], name: 'AAPL-2019.parquet' });
+    const dataTransfer = await page.evaluateHandle(
+      ({ data, name }) => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([new Uint8Array(data)], name, { type: 'application/vnd.apache.parquet' }));
+        return transfer;
+      },
+      { data: [...bytes], name: 'AAPL-2019.parquet' },
+    );
     await page.dispatchEvent('[data-testid=dropzone]', 'drop', { dataTransfer });
-    await expect.poll(() => page.textContent('[data-testid=upload-status]'), { timeout: 20_000 }).toMatch(/^Stored data\/ticks\/daily\/AAPL\/2019\/ticks\.parquet/);
+    await expect
+      .poll(() => page.textContent('[data-testid=upload-status]'), { timeout: 20_000 })
+      .toMatch(/^Stored data\/ticks\/daily\/AAPL\/2019\/ticks\.parquet/);
     page.off('request', onRequest);
     const seen: BarValue[] = await page.evaluate(() => (window as any).__progress);
     // Only the reset to 0 comes from elsewhere: every other value the bar took came with a snapshot of one job.
@@ -153,15 +191,24 @@ describe.skipIf(!available && !process.env.CI)('web console in Chromium', () => 
     expect(subscribed).toContain(jobId);
     expect(await page.getAttribute('[data-testid=upload-progress]', 'data-state')).toBe('SUCCEEDED');
     expect(await app.services.transfers!.jobs.get(jobId)).toMatchObject({
-      kind: 'UPLOAD', state: 'SUCCEEDED', key: 'data/ticks/daily/AAPL/2019/ticks.parquet', totalFiles: 1, doneFiles: 1, totalBytes: bytes.byteLength, transferredBytes: bytes.byteLength,
+      kind: 'UPLOAD',
+      state: 'SUCCEEDED',
+      key: 'data/ticks/daily/AAPL/2019/ticks.parquet',
+      totalFiles: 1,
+      doneFiles: 1,
+      totalBytes: bytes.byteLength,
+      transferredBytes: bytes.byteLength,
     });
     expect(await page.textContent('[data-testid=upload-sent]')).toBe('Sent to the gateway: 100%');
-    await expect.poll(() => page.$$eval('#years details', (d) => d.map((x) => x.getAttribute('data-year')))).toEqual(['2024', '2023', '2019']);
+    await expect
+      .poll(() => page.$$eval('#years details', (d) => d.map((x) => x.getAttribute('data-year'))))
+      .toEqual(['2024', '2023', '2019']);
     expect(await page.getAttribute('#years details[data-year="2019"]', 'open')).toBe('');
-    if (process.env.LAKEQL_SCREENSHOTS) await page.screenshot({ path: path.join(RESULTS, 'console-upload-ok.png'), fullPage: true });
+    if (process.env.LAKEQL_SCREENSHOTS)
+      await page.screenshot({ path: path.join(RESULTS, 'console-upload-ok.png'), fullPage: true });
   });
 
-  it('shows a refused upload as failed, with the gateway\'s reason', async () => {
+  it("shows a refused upload as failed, with the gateway's reason", async () => {
     screenshotOnFailure('upload-refused');
     const dataTransfer = await page.evaluateHandle(() => {
       const transfer = new DataTransfer();
@@ -169,21 +216,31 @@ describe.skipIf(!available && !process.env.CI)('web console in Chromium', () => 
       return transfer;
     });
     await page.dispatchEvent('[data-testid=dropzone]', 'drop', { dataTransfer });
-    await expect.poll(() => page.textContent('[data-testid=upload-status]'), { timeout: 20_000 }).toMatch(/^Upload failed: .*not a Parquet file/);
+    await expect
+      .poll(() => page.textContent('[data-testid=upload-status]'), { timeout: 20_000 })
+      .toMatch(/^Upload failed: .*not a Parquet file/);
     expect(await page.getAttribute('[data-testid=upload-progress]', 'class')).toContain('failed');
     // The bar shows the job's own end: FAILED, with the typed error in its errors.
     expect(await page.getAttribute('[data-testid=upload-progress]', 'data-state')).toBe('FAILED');
     const jobId = await page.getAttribute('[data-testid=upload-progress]', 'data-job');
-    expect(await app.services.transfers!.jobs.get(jobId!)).toMatchObject({ kind: 'UPLOAD', state: 'FAILED', errors: [{ code: 'INVALID_DATA' }] });
+    expect(await app.services.transfers!.jobs.get(jobId!)).toMatchObject({
+      kind: 'UPLOAD',
+      state: 'FAILED',
+      errors: [{ code: 'INVALID_DATA' }],
+    });
     expect(await page.$$eval('#years details', (d) => d.map((x) => x.getAttribute('data-year')))).not.toContain('2020');
   });
 
   it('asks for an API key when the gateway wants one, and works once it is given', async () => {
     screenshotOnFailure('api-key');
     const key = 'console-browser-key-0123456789';
-    const guarded = await buildApp(loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_PORT: '0', LAKEQL_API_KEYS: `ui:${key}:read+write` }), {
-      store: app.services.store, location: app.services.location,
-    });
+    const guarded = await buildApp(
+      loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_PORT: '0', LAKEQL_API_KEYS: `ui:${key}:read+write` }),
+      {
+        store: app.services.store,
+        location: app.services.location,
+      },
+    );
     const guardedOrigin = new URL(await guarded.start()).origin;
     const other = await browser.newPage();
     try {
@@ -205,7 +262,8 @@ describe.skipIf(!available && !process.env.CI)('web console in Chromium', () => 
     screenshotOnFailure('jobs');
     const subscriptions: string[] = [];
     page.on('request', (r) => {
-      if (r.headers().accept === 'text/event-stream' && r.method() === 'POST') subscriptions.push(JSON.parse(r.postData()!).variables.id);
+      if (r.headers().accept === 'text/event-stream' && r.method() === 'POST')
+        subscriptions.push(JSON.parse(r.postData()!).variables.id);
     });
     const jobs = app.services.transfers!.jobs;
     // The test lets the job move one file at a time, so the page can be seen following it.
@@ -216,7 +274,8 @@ describe.skipIf(!available && !process.env.CI)('web console in Chromium', () => 
       for (const wake of waiters.splice(0)) wake();
     };
     const job = await jobs.start({
-      kind: 'BACKFILL', description: 'browser test backfill',
+      kind: 'BACKFILL',
+      description: 'browser test backfill',
       work: async (tracker) => {
         tracker.plan({ totalFiles: 4, totalBytes: 4000, skippedFiles: 0 });
         for (let i = 0; i < 4; i++) {
@@ -235,6 +294,7 @@ describe.skipIf(!available && !process.env.CI)('web console in Chromium', () => 
     await expect.poll(() => page.getAttribute(row, 'data-state'), { timeout: 20_000 }).toBe('SUCCEEDED');
     expect(await page.textContent(`${row} td:nth-child(3)`)).toBe('4/4 files');
     expect(await page.getAttribute(`${row} [role=progressbar]`, 'aria-valuenow')).toBe('100');
-    if (process.env.LAKEQL_SCREENSHOTS) await page.screenshot({ path: path.join(RESULTS, 'console-jobs-ok.png'), fullPage: true });
+    if (process.env.LAKEQL_SCREENSHOTS)
+      await page.screenshot({ path: path.join(RESULTS, 'console-jobs-ok.png'), fullPage: true });
   });
 });

@@ -17,9 +17,11 @@ describe('console GraphQL documents', () => {
     });
   }
 
-  it('type-checks with the console\'s own tsconfig (DOM, bundler resolution)', async () => {
+  it("type-checks with the console's own tsconfig (DOM, bundler resolution)", async () => {
     const tsc = fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', import.meta.url));
-    const run = await promisify(execFile)(process.execPath, [tsc, '-p', 'console/tsconfig.json'], { cwd: ROOT }).catch((error: { stdout: string }) => error);
+    const run = await promisify(execFile)(process.execPath, [tsc, '-p', 'console/tsconfig.json'], { cwd: ROOT }).catch(
+      (error: { stdout: string }) => error,
+    );
     expect(run.stdout).toBe('');
   });
 });

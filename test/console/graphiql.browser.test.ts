@@ -12,7 +12,15 @@ import { ensureDemoLake } from '../../src/lake/demo/create-demo-lake.js';
 import { LocalStore } from '../../src/lake/store/local.js';
 
 const CHROMIUM = process.env.LAKEQL_CHROMIUM ?? '/usr/bin/chromium';
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const RESULTS = fileURLToPath(new URL('../../test-results/', import.meta.url));
 const available = existsSync(CHROMIUM);
 
@@ -26,12 +34,16 @@ describe.skipIf(!available && !process.env.CI)('GraphiQL offline', () => {
   const foreign: string[] = [];
 
   beforeAll(async () => {
-    if (!available) throw new Error(`CI: no Chromium at ${CHROMIUM}; .ci/run installs it (apt-get install -y chromium)`);
+    if (!available)
+      throw new Error(`CI: no Chromium at ${CHROMIUM}; .ci/run installs it (apt-get install -y chromium)`);
     dir = await mkdtemp(path.join(tmpdir(), 'lakeql-graphiql-'));
     await mkdir(path.join(dir, 'lake'));
     const store = new LocalStore(path.join(dir, 'lake'));
     await ensureDemoLake(store, { tickers: ['AAPL', 'MSFT'], years: [2024], minuteSymbols: [], minuteMonths: 0 });
-    app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_PORT: '0' }), { store, location: { kind: 'local', directory: path.join(dir, 'lake') } });
+    app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_PORT: '0' }), {
+      store,
+      location: { kind: 'local', directory: path.join(dir, 'lake') },
+    });
     origin = new URL(await app.start()).origin;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -57,7 +69,8 @@ describe.skipIf(!available && !process.env.CI)('GraphiQL offline', () => {
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     page.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy|Refused to/.test(message.text())) errors.push(message.text());
+      if (message.type() === 'error' && /Content Security Policy|Refused to/.test(message.text()))
+        errors.push(message.text());
     });
     const response = await page.goto(`${origin}/graphql`);
     expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
@@ -65,7 +78,7 @@ describe.skipIf(!available && !process.env.CI)('GraphiQL offline', () => {
     // The default query is in the editor; run it and wait for the answer in the result pane.
     await page.locator('.graphiql-execute-button').click();
     // Monaco lays spaces out as no-break spaces.
-    const answer = async () => (await page.locator('.graphiql-response').innerText()).replace(/\s+/g, ' ');
+    const answer = async () => ((await page.locator('.graphiql-response').textContent()) ?? '').replace(/\s+/g, ' ');
     await expect.poll(answer, { timeout: 20_000 }).toContain('"kind": "LOCAL"');
     expect(await answer()).toContain('"ticker": "AAPL"');
     await mkdir(RESULTS, { recursive: true });
@@ -83,7 +96,12 @@ describe.skipIf(!available && !process.env.CI)('GraphiQL offline', () => {
     expect(asset.status).toBe(200);
     expect(asset.headers.get('cache-control')).toContain('immutable');
     expect(asset.headers.get('content-type')).toContain('javascript');
-    for (const probe of [script!.replace('graphiql.js', '../../package.json'), script!.replace('graphiql.js', 'yoga-graphiql.es.js'), '/graphiql/0.0.0/graphiql.js', '/graphiql/']) {
+    for (const probe of [
+      script!.replace('graphiql.js', '../../package.json'),
+      script!.replace('graphiql.js', 'yoga-graphiql.es.js'),
+      '/graphiql/0.0.0/graphiql.js',
+      '/graphiql/',
+    ]) {
       expect((await fetch(`${origin}${probe}`)).status, probe).toBe(404);
     }
   });

@@ -21,7 +21,8 @@ describe('console build', () => {
     const cache = fileURLToPath(new URL('../../node_modules/.cache/', import.meta.url));
     await mkdir(cache, { recursive: true });
     root = path.join(await mkdtemp(path.join(cache, 'lakeql-console-build-')), 'console');
-    for (const entry of ['index.html', 'vite.config.ts', 'tsconfig.json', 'src', 'public']) await cp(path.join(CONSOLE, entry), path.join(root, entry), { recursive: true });
+    for (const entry of ['index.html', 'vite.config.ts', 'tsconfig.json', 'src', 'public'])
+      await cp(path.join(CONSOLE, entry), path.join(root, entry), { recursive: true });
   });
   afterAll(async () => rm(path.dirname(root), { recursive: true, force: true }));
 
@@ -54,7 +55,13 @@ describe('console served by lakeql', () => {
     const built = await ensureConsoleBuilt();
     expect(built.status).not.toBe('unavailable');
     dist = path.join(CONSOLE, 'dist');
-    app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_LAKE: await mkdtemp(path.join(tmpdir(), 'lakeql-serve-')), LAKEQL_API_KEYS: 'ui:console-test-key-0123456789:read' }));
+    app = await buildApp(
+      loadConfig({
+        LAKEQL_DEMO: 'never',
+        LAKEQL_LAKE: await mkdtemp(path.join(tmpdir(), 'lakeql-serve-')),
+        LAKEQL_API_KEYS: 'ui:console-test-key-0123456789:read',
+      }),
+    );
   });
   afterAll(() => app.stop());
 
@@ -80,12 +87,22 @@ describe('console served by lakeql', () => {
     const graphiql = await get('/graphql', { headers: { accept: 'text/html' } });
     expect(graphiql.status).toBe(200);
     expect(await graphiql.text()).toContain('GraphiQL');
-    const api = await get('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ lake { kind } }"}' });
+    const api = await get('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":"{ lake { kind } }"}',
+    });
     expect(api.status).toBe(401);
   });
 
   it('serves nothing outside the built folder', async () => {
-    for (const probe of ['/assets/../../package.json', '/assets/%2e%2e/%2e%2e/package.json', '/assets/..%2f..%2fpackage.json', '/assets/.built', '/package.json']) {
+    for (const probe of [
+      '/assets/../../package.json',
+      '/assets/%2e%2e/%2e%2e/package.json',
+      '/assets/..%2f..%2fpackage.json',
+      '/assets/.built',
+      '/package.json',
+    ]) {
       const response = await get(probe);
       expect(response.status, probe).not.toBe(200);
     }

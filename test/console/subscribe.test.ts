@@ -21,28 +21,52 @@ let documents: Documents;
 
 function job(seq: number, state: JobProgress['jobProgress']['state']): JobProgress['jobProgress'] {
   return {
-    id: 'job-1', kind: 'UPLOAD', state, seq, description: `Zürich → ✓ ${seq}`, totalFiles: 1, doneFiles: 0, failedFiles: 0, skippedFiles: 0,
-    totalBytes: 10, transferredBytes: seq, bytesPerSecond: 1, createdAt: '2026-12-04T00:00:00.000Z', finishedAt: null, message: null,
+    id: 'job-1',
+    kind: 'UPLOAD',
+    state,
+    seq,
+    description: `Zürich → ✓ ${seq}`,
+    totalFiles: 1,
+    doneFiles: 0,
+    failedFiles: 0,
+    skippedFiles: 0,
+    totalBytes: 10,
+    transferredBytes: seq,
+    bytesPerSecond: 1,
+    createdAt: '2026-12-04T00:00:00.000Z',
+    finishedAt: null,
+    message: null,
   };
 }
 
-const crlf = (...events: [string, unknown][]) => events.map(([name, data]) => `event: ${name}\r\ndata:${data === undefined ? '' : ` ${JSON.stringify(data)}`}\r\n\r\n`).join(':\r\n\r\n');
+const crlf = (...events: [string, unknown][]) =>
+  events
+    .map(([name, data]) => `event: ${name}\r\ndata:${data === undefined ? '' : ` ${JSON.stringify(data)}`}\r\n\r\n`)
+    .join(':\r\n\r\n');
 
 /** Subscribes to JobProgress against `answers`; resolves when onDone runs, with what arrived and the error it was given. */
-async function run(answers: ScriptedAnswer[], stopAfter?: number): Promise<{ seen: number[]; error?: Error; doneCalls: number; server: SseServer }> {
+async function run(
+  answers: ScriptedAnswer[],
+  stopAfter?: number,
+): Promise<{ seen: number[]; error?: Error; doneCalls: number; server: SseServer }> {
   const server = await sseServer(answers);
   page.origin = new URL(server.url).origin;
   const seen: number[] = [];
   let doneCalls = 0;
   try {
     const error = await new Promise<Error | undefined>((resolve) => {
-      const stop = graphql.subscribe(documents.JobProgressSubscription, { id: 'job-1', after: 1 }, ({ jobProgress }) => {
-        seen.push(jobProgress.seq);
-        if (seen.length === stopAfter) stop();
-      }, (e) => {
-        doneCalls++;
-        resolve(e);
-      });
+      const stop = graphql.subscribe(
+        documents.JobProgressSubscription,
+        { id: 'job-1', after: 1 },
+        ({ jobProgress }) => {
+          seen.push(jobProgress.seq);
+          if (seen.length === stopAfter) stop();
+        },
+        (e) => {
+          doneCalls++;
+          resolve(e);
+        },
+      );
     });
     await new Promise((resolve) => setTimeout(resolve, 20));
     return { seen, error, doneCalls, server };
@@ -56,9 +80,17 @@ describe('console subscriptions over graphql-sse', () => {
     page = { origin: 'http://127.0.0.1' };
     Object.assign(globalThis, {
       // The client resolves /graphql against the page's address at each subscribe: a getter points it at each test's server.
-      location: { get href() { return `${page.origin}/`; } },
+      location: {
+        get href() {
+          return `${page.origin}/`;
+        },
+      },
       __LAKEQL_DOCUMENT_IDS__: documentIds,
-      sessionStorage: { getItem: (k: string) => storage.get(k) ?? null, setItem: (k: string, v: string) => storage.set(k, v), removeItem: (k: string) => storage.delete(k) },
+      sessionStorage: {
+        getItem: (k: string) => storage.get(k) ?? null,
+        setItem: (k: string, v: string) => storage.set(k, v),
+        removeItem: (k: string) => storage.delete(k),
+      },
     });
     graphql = await import('../../console/src/graphql.js');
     documents = await import('../../console/src/documents.js');
@@ -70,7 +102,11 @@ describe('console subscriptions over graphql-sse', () => {
   });
 
   it('reads a CRLF-delimited stream cut inside line endings and characters, then ends once, without an error', async () => {
-    const text = crlf(['next', { data: { jobProgress: job(2, 'RUNNING') } }], ['next', { data: { jobProgress: job(3, 'SUCCEEDED') } }], ['complete', undefined]);
+    const text = crlf(
+      ['next', { data: { jobProgress: job(2, 'RUNNING') } }],
+      ['next', { data: { jobProgress: job(3, 'SUCCEEDED') } }],
+      ['complete', undefined],
+    );
     const length = new TextEncoder().encode(text).length;
     for (const borders of [[], Array.from({ length }, (_, i) => i), [15, 16, 17, 40, 41, 77, 78, 79]]) {
       const { seen, error, doneCalls } = await run([{ chunks: splitBytes(text, borders) }]);
@@ -78,29 +114,57 @@ describe('console subscriptions over graphql-sse', () => {
     }
   });
 
-  it('sends the session\'s key and the document', async () => {
+  it("sends the session's key and the document", async () => {
     graphql.apiKey.set('console-key-123');
     try {
       const { server } = await run([{ chunks: [crlf(['complete', undefined])] }]);
-      expect(server.requests[0]!.headers).toMatchObject({ authorization: 'Bearer console-key-123', accept: 'text/event-stream' });
-      expect(JSON.parse(server.requests[0]!.body)).toMatchObject({ query: documents.JobProgressSubscription.toString(), variables: { id: 'job-1', after: 1 } });
+      expect(server.requests[0]!.headers).toMatchObject({
+        authorization: 'Bearer console-key-123',
+        accept: 'text/event-stream',
+      });
+      expect(JSON.parse(server.requests[0]!.body)).toMatchObject({
+        query: documents.JobProgressSubscription.toString(),
+        variables: { id: 'job-1', after: 1 },
+      });
     } finally {
       graphql.apiKey.set('');
     }
   });
 
   it('stops on request: nothing more arrives, onDone runs once, the stream is closed', async () => {
-    const { seen, error, doneCalls, server } = await run([{ chunks: [crlf(['next', { data: { jobProgress: job(2, 'RUNNING') } }], ['next', { data: { jobProgress: job(3, 'RUNNING') } }])], hold: true }], 1);
+    const { seen, error, doneCalls, server } = await run(
+      [
+        {
+          chunks: [
+            crlf(
+              ['next', { data: { jobProgress: job(2, 'RUNNING') } }],
+              ['next', { data: { jobProgress: job(3, 'RUNNING') } }],
+            ),
+          ],
+          hold: true,
+        },
+      ],
+      1,
+    );
     expect({ seen, error, doneCalls }).toEqual({ seen: [2], error: undefined, doneCalls: 1 });
     await server.requests[0]!.closed;
   });
 
   it('ends with a typed error on a refusal, on GraphQL errors in the stream, and on a stream that broke', async () => {
-    const refused = await run([{ status: 403, headers: { 'content-type': 'application/json' }, chunks: ['{"errors":[{"message":"no"}]}'] }]);
+    const refused = await run([
+      { status: 403, headers: { 'content-type': 'application/json' }, chunks: ['{"errors":[{"message":"no"}]}'] },
+    ]);
     expect(refused.error).toMatchObject({ code: 'HTTP', status: 403, message: 'no' });
-    const opaque = await run([{ status: 502, headers: { 'content-type': 'text/html' }, chunks: ['<h1>Bad gateway</h1>'] }]);
+    const opaque = await run([
+      { status: 502, headers: { 'content-type': 'text/html' }, chunks: ['<h1>Bad gateway</h1>'] },
+    ]);
     expect(opaque.error).toMatchObject({ code: 'HTTP', status: 502, message: 'subscription refused: HTTP 502' });
-    const failed = await run([{ chunks: [crlf(['next', { errors: [{ message: 'no job job-1', extensions: { code: 'NOT_FOUND' } }] }])], hold: true }]);
+    const failed = await run([
+      {
+        chunks: [crlf(['next', { errors: [{ message: 'no job job-1', extensions: { code: 'NOT_FOUND' } }] }])],
+        hold: true,
+      },
+    ]);
     expect(failed.error).toMatchObject({ code: 'NOT_FOUND', message: 'no job job-1' });
     const broken = await run([{ chunks: [crlf(['next', { data: { jobProgress: job(2, 'RUNNING') } }])] }]);
     expect(broken.seen).toEqual([2]);
@@ -111,16 +175,25 @@ describe('console subscriptions over graphql-sse', () => {
   it('sends the text once when the gateway does not know the id, as request() does', async () => {
     const text = documents.JobProgressSubscription.toString();
     documentIds[text] = 'id-of-another-build';
-    const unknownId = { errors: [{ message: 'no persisted document has this id', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] };
+    const unknownId = {
+      errors: [{ message: 'no persisted document has this id', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }],
+    };
     try {
       for (const refusal of [
         { status: 404, headers: { 'content-type': 'application/json' }, chunks: [JSON.stringify(unknownId)] },
         { chunks: [crlf(['next', unknownId], ['complete', undefined])] },
       ]) {
-        const { seen, error, doneCalls, server } = await run([refusal, { chunks: [crlf(['next', { data: { jobProgress: job(2, 'RUNNING') } }], ['complete', undefined])] }]);
+        const { seen, error, doneCalls, server } = await run([
+          refusal,
+          { chunks: [crlf(['next', { data: { jobProgress: job(2, 'RUNNING') } }], ['complete', undefined])] },
+        ]);
         expect({ seen, error, doneCalls }).toEqual({ seen: [2], error: undefined, doneCalls: 1 });
         expect(server.requests.map((r) => JSON.parse(r.body))).toEqual([
-          { query: '', variables: { id: 'job-1', after: 1 }, extensions: { persistedQuery: { version: 1, sha256Hash: 'id-of-another-build' } } },
+          {
+            query: '',
+            variables: { id: 'job-1', after: 1 },
+            extensions: { persistedQuery: { version: 1, sha256Hash: 'id-of-another-build' } },
+          },
           { query: text, variables: { id: 'job-1', after: 1 } },
         ]);
       }
@@ -137,7 +210,15 @@ describe('console subscriptions over graphql-sse', () => {
       trusted[createHash('sha256').update(text).digest('hex')] = text;
     }
     await writeFile(path.join(dir, 'trusted.json'), JSON.stringify(trusted));
-    const app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_LAKE: dir, LAKEQL_PORT: '0', LAKEQL_RATE_LIMIT: 'off', LAKEQL_TRUSTED_DOCUMENTS: path.join(dir, 'trusted.json') }));
+    const app = await buildApp(
+      loadConfig({
+        LAKEQL_DEMO: 'never',
+        LAKEQL_LAKE: dir,
+        LAKEQL_PORT: '0',
+        LAKEQL_RATE_LIMIT: 'off',
+        LAKEQL_TRUSTED_DOCUMENTS: path.join(dir, 'trusted.json'),
+      }),
+    );
     try {
       page.origin = new URL(await app.start()).origin;
       for (const [id, text] of Object.entries(trusted)) documentIds[text] = id;
@@ -145,16 +226,24 @@ describe('console subscriptions over graphql-sse', () => {
       const created = await fetch(`${page.origin}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
-        body: JSON.stringify({ documentId: documentIds[documents.CreateUploadJobMutation.toString()], variables: { symbol: 'AAPL', year: 2024, resolution: 'DAILY', contentLength: 1000 } }),
+        body: JSON.stringify({
+          documentId: documentIds[documents.CreateUploadJobMutation.toString()],
+          variables: { symbol: 'AAPL', year: 2024, resolution: 'DAILY', contentLength: 1000 },
+        }),
       });
       const answer = (await created.json()) as { data: { createUploadJob: { id: string } } };
-      expect(answer, JSON.stringify(answer)).toHaveProperty("data.createUploadJob.id");
+      expect(answer, JSON.stringify(answer)).toHaveProperty('data.createUploadJob.id');
       const job = answer.data.createUploadJob;
       const first = await new Promise<unknown>((resolve, reject) => {
-        const stop = graphql.subscribe(documents.UploadJobProgressSubscription, { id: job.id }, ({ jobProgress }) => {
-          stop();
-          resolve(jobProgress);
-        }, (error) => error && reject(error));
+        const stop = graphql.subscribe(
+          documents.UploadJobProgressSubscription,
+          { id: job.id },
+          ({ jobProgress }) => {
+            stop();
+            resolve(jobProgress);
+          },
+          (error) => error && reject(error),
+        );
       });
       expect(first).toMatchObject({ id: job.id, state: 'QUEUED', seq: 1, totalBytes: 1000 });
     } finally {

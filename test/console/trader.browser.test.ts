@@ -13,7 +13,15 @@ import { ensureDemoLake, planDemoLake } from '../../src/lake/demo/create-demo-la
 import { LocalStore } from '../../src/lake/store/local.js';
 
 const CHROMIUM = process.env.LAKEQL_CHROMIUM ?? '/usr/bin/chromium';
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const RESULTS = fileURLToPath(new URL('../../test-results/', import.meta.url));
 const available = existsSync(CHROMIUM);
 
@@ -28,18 +36,28 @@ describe.skipIf(!available && !process.env.CI)('console for a trader', () => {
     await mkdir(RESULTS, { recursive: true });
     await target.screenshot({ path: path.join(RESULTS, `trader-${name}.png`), fullPage: true });
   };
-  const onFailureShoot = (name: string, target?: () => Page | undefined) => onTestFailed(() => shoot(`${name}-failed`, target?.() ?? page).catch(() => {}));
+  const onFailureShoot = (name: string, target?: () => Page | undefined) =>
+    onTestFailed(() => shoot(`${name}-failed`, target?.() ?? page).catch(() => {}));
   const barsShown = async (p: Page = page) => Number(await p.getAttribute('#chart-status', 'data-bars'));
 
   beforeAll(async () => {
-    if (!available) throw new Error(`CI: no Chromium at ${CHROMIUM}; .ci/run installs it (apt-get install -y chromium)`);
+    if (!available)
+      throw new Error(`CI: no Chromium at ${CHROMIUM}; .ci/run installs it (apt-get install -y chromium)`);
     const built = await ensureConsoleBuilt();
     if (built.status === 'unavailable') throw new Error(`the console could not be built: ${built.reason}`);
     dir = await mkdtemp(path.join(tmpdir(), 'lakeql-trader-'));
     await mkdir(path.join(dir, 'lake'));
     const store = new LocalStore(path.join(dir, 'lake'));
-    await ensureDemoLake(store, { tickers: ['AAPL', 'MSFT', 'SPY', 'NVDA'], years: [2023, 2024], minuteSymbols: ['AAPL'], minuteMonths: 1 });
-    app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_PORT: '0' }), { store, location: { kind: 'local', directory: path.join(dir, 'lake') } });
+    await ensureDemoLake(store, {
+      tickers: ['AAPL', 'MSFT', 'SPY', 'NVDA'],
+      years: [2023, 2024],
+      minuteSymbols: ['AAPL'],
+      minuteMonths: 1,
+    });
+    app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_PORT: '0' }), {
+      store,
+      location: { kind: 'local', directory: path.join(dir, 'lake') },
+    });
     origin = new URL(await app.start()).origin;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
@@ -73,9 +91,12 @@ describe.skipIf(!available && !process.env.CI)('console for a trader', () => {
   it('starts on a market overview, sortable by column, whose rows open their symbol', async () => {
     onFailureShoot('overview');
     await page.goto(`${origin}/`);
-    const tickers = () => page.$$eval('[data-testid=overview] tbody tr', (r) => r.map((x) => x.getAttribute('data-ticker')));
+    const tickers = () =>
+      page.$$eval('[data-testid=overview] tbody tr', (r) => r.map((x) => x.getAttribute('data-ticker')));
     await expect.poll(tickers, { timeout: 20_000 }).toHaveLength(4);
-    const percents = await page.$$eval('[data-testid=overview] tbody tr td:nth-child(4)', (c) => c.map((x) => Number(x.textContent!.replace(/[%,+]/g, ''))));
+    const percents = await page.$$eval('[data-testid=overview] tbody tr td:nth-child(4)', (c) =>
+      c.map((x) => Number(x.textContent!.replace(/[%,+]/g, ''))),
+    );
     expect(percents).toEqual([...percents].sort((a, b) => b - a));
     expect(await page.getAttribute('[data-sort=CHANGE_PERCENT]', 'aria-pressed')).toBeNull();
     expect(await page.getAttribute('th:has([data-sort=CHANGE_PERCENT])', 'aria-sort')).toBe('descending');
@@ -94,10 +115,14 @@ describe.skipIf(!available && !process.env.CI)('console for a trader', () => {
     onFailureShoot('search');
     await page.goto(`${origin}/`);
     await page.fill('#search', 'micro');
-    await expect.poll(() => page.$$eval('button.symbol', (b) => b.map((x) => x.getAttribute('data-ticker')))).toEqual(['MSFT']);
+    await expect
+      .poll(() => page.$$eval('button.symbol', (b) => b.map((x) => x.getAttribute('data-ticker'))))
+      .toEqual(['MSFT']);
     expect(await page.textContent('button.symbol[data-ticker=MSFT]')).toContain('Microsoft Corporation');
     await page.fill('#search', 'corp');
-    await expect.poll(() => page.$$eval('button.symbol', (b) => b.map((x) => x.getAttribute('data-ticker')))).toEqual(['MSFT', 'NVDA']);
+    await expect
+      .poll(() => page.$$eval('button.symbol', (b) => b.map((x) => x.getAttribute('data-ticker'))))
+      .toEqual(['MSFT', 'NVDA']);
     await page.press('#search', 'ArrowDown');
     await page.keyboard.press('ArrowDown');
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-ticker'))).toBe('NVDA');
@@ -154,7 +179,11 @@ describe.skipIf(!available && !process.env.CI)('console for a trader', () => {
     await page.press('#compare-input', 'Enter');
     await expect.poll(() => page.evaluate(() => location.hash)).toContain('cmp=MSFT,SPY,ZZZZ');
     await expect.poll(() => page.textContent('#notice')).toContain('ZZZZ');
-    expect(await page.$$eval('[data-compare]', (c) => c.map((x) => x.getAttribute('data-compare')))).toEqual(['MSFT', 'SPY', 'ZZZZ']);
+    expect(await page.$$eval('[data-compare]', (c) => c.map((x) => x.getAttribute('data-compare')))).toEqual([
+      'MSFT',
+      'SPY',
+      'ZZZZ',
+    ]);
     // Compare draws percentages, so log scale steps aside until the comparison ends.
     expect(await page.isDisabled('#log-scale')).toBe(true);
     await shoot('aapl-compare');
@@ -227,15 +256,22 @@ describe.skipIf(!available && !process.env.CI)('console for a trader', () => {
     await expect.poll(() => page.textContent('#missing')).toContain('RIVN is not in this lake yet');
     const { tasks } = planDemoLake({ tickers: ['RIVN'], years: [2023], minuteSymbols: [] });
     const bytes = tasks.find((t) => t.key === 'data/ticks/daily/RIVN/2023/ticks.parquet')!.body() as Uint8Array;
-    const dataTransfer = await page.evaluateHandle(({ data }) => {
-      const transfer = new DataTransfer();
-      transfer.items.add(new File([new Uint8Array(data)], 'rivn-2023.parquet'));
-      return transfer;
-    }, { data: [...bytes] });
+    const dataTransfer = await page.evaluateHandle(
+      ({ data }) => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([new Uint8Array(data)], 'rivn-2023.parquet'));
+        return transfer;
+      },
+      { data: [...bytes] },
+    );
     await page.dispatchEvent('[data-testid=dropzone]', 'drop', { dataTransfer });
-    await expect.poll(() => page.textContent('[data-testid=upload-status]'), { timeout: 20_000 }).toMatch(/^Stored data\/ticks\/daily\/RIVN\/2023/);
+    await expect
+      .poll(() => page.textContent('[data-testid=upload-status]'), { timeout: 20_000 })
+      .toMatch(/^Stored data\/ticks\/daily\/RIVN\/2023/);
     // The new symbol is in the list and its chart is drawn without a reload.
-    await expect.poll(() => page.$$eval('button.symbol', (b) => b.map((x) => x.getAttribute('data-ticker')))).toContain('RIVN');
+    await expect
+      .poll(() => page.$$eval('button.symbol', (b) => b.map((x) => x.getAttribute('data-ticker'))))
+      .toContain('RIVN');
     await expect.poll(() => barsShown(), { timeout: 20_000 }).toBeGreaterThan(200);
     expect(await page.isHidden('#missing')).toBe(true);
   });
@@ -247,11 +283,14 @@ describe.skipIf(!available && !process.env.CI)('console for a trader', () => {
     const { tasks } = planDemoLake({ tickers: ['MSFT'], years: [2023], minuteSymbols: [] });
     const bytes = tasks.find((t) => t.key === 'data/ticks/daily/MSFT/2023/ticks.parquet')!.body() as Uint8Array;
     const drop = async (name: string) => {
-      const dataTransfer = await page.evaluateHandle(({ data, name }) => {
-        const transfer = new DataTransfer();
-        transfer.items.add(new File([new Uint8Array(data)], name));
-        return transfer;
-      }, { data: [...bytes], name });
+      const dataTransfer = await page.evaluateHandle(
+        ({ data, name }) => {
+          const transfer = new DataTransfer();
+          transfer.items.add(new File([new Uint8Array(data)], name));
+          return transfer;
+        },
+        { data: [...bytes], name },
+      );
       await page.dispatchEvent('[data-testid=dropzone]', 'drop', { dataTransfer });
     };
     const before = (await app.services.store.head('data/ticks/daily/MSFT/2023/ticks.parquet')).etag;
@@ -261,13 +300,17 @@ describe.skipIf(!available && !process.env.CI)('console for a trader', () => {
       void dialog.dismiss();
     });
     await drop('msft-2023.parquet');
-    await expect.poll(() => page.textContent('[data-testid=upload-status]')).toContain('Not uploaded: kept the existing MSFT 2023 daily bars');
+    await expect
+      .poll(() => page.textContent('[data-testid=upload-status]'))
+      .toContain('Not uploaded: kept the existing MSFT 2023 daily bars');
     expect(dialogs[0]).toContain('already exist');
     expect((await app.services.store.head('data/ticks/daily/MSFT/2023/ticks.parquet')).etag).toBe(before);
     // A year the user typed wins over the file's name: the upload is refused with the reason, nothing is sent.
     await page.fill('[name=year]', '2020');
     await drop('msft-2023.parquet');
-    await expect.poll(() => page.textContent('[data-testid=upload-status]')).toContain('file name says 2023 but the year field says 2020');
+    await expect
+      .poll(() => page.textContent('[data-testid=upload-status]'))
+      .toContain('file name says 2023 but the year field says 2020');
     expect(await page.getAttribute('[data-testid=upload-status]', 'class')).toContain('error');
     expect(await page.inputValue('[name=year]')).toBe('2020');
   });
@@ -275,7 +318,11 @@ describe.skipIf(!available && !process.env.CI)('console for a trader', () => {
   it('names downloads after symbol and year, and offers fundamentals as JSON', async () => {
     await page.goto(`${origin}/#AAPL`);
     await expect.poll(() => page.textContent('#ticker'), { timeout: 20_000 }).toBe('AAPL');
-    await expect.poll(() => page.$$eval('#years a[download]', (links) => links.map((a) => a.getAttribute('download'))), { timeout: 20_000 }).toContain('AAPL-2024-daily.parquet');
+    await expect
+      .poll(() => page.$$eval('#years a[download]', (links) => links.map((a) => a.getAttribute('download'))), {
+        timeout: 20_000,
+      })
+      .toContain('AAPL-2024-daily.parquet');
     const names = await page.$$eval('#years a[download]', (links) => links.map((a) => a.getAttribute('download')));
     expect(names).toContain('AAPL-2024-daily.parquet');
     expect(names).toContain('AAPL-2024-Q1.json');
@@ -311,7 +358,8 @@ describe.skipIf(!available && !process.env.CI)('console for a trader', () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     const job = await app.services.transfers.jobs.start({
-      kind: 'BACKFILL', description: 'held backfill',
+      kind: 'BACKFILL',
+      description: 'held backfill',
       work: async (tracker) => {
         tracker.plan({ totalFiles: 2, totalBytes: 2, skippedFiles: 0 });
         await Promise.race([held, new Promise((resolve) => tracker.signal.addEventListener('abort', resolve))]);
@@ -330,7 +378,13 @@ describe.skipIf(!available && !process.env.CI)('console for a trader', () => {
   it('fits a phone: no sideways scroll, the key field on screen, and a tapped symbol scrolls to its chart', async () => {
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     onFailureShoot('phone', () => phone);
-    const overflowing = () => phone.evaluate(() => [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > 390.5 && getComputedStyle(e).display !== 'none').map((e) => `${e.tagName}#${e.id}.${e.className}`).slice(0, 5));
+    const overflowing = () =>
+      phone.evaluate(() =>
+        [...document.querySelectorAll('body *')]
+          .filter((e) => e.getBoundingClientRect().right > 390.5 && getComputedStyle(e).display !== 'none')
+          .map((e) => `${e.tagName}#${e.id}.${e.className}`)
+          .slice(0, 5),
+      );
     try {
       await phone.goto(`${origin}/`);
       await expect.poll(() => phone.$$eval('button.symbol', (b) => b.length), { timeout: 20_000 }).toBeGreaterThan(3);

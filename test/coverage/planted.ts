@@ -10,7 +10,14 @@ import { copyTo, duck } from '../bars/support.js';
 const YEAR = 2024;
 const MINUTE = 60_000;
 
-const bar = (time: number, i: number): BarRow => ({ time, open: 100 + i, high: 101 + i, low: 99 + i, close: 100.5 + i, volume: 1000 + i });
+const bar = (time: number, i: number): BarRow => ({
+  time,
+  open: 100 + i,
+  high: 101 + i,
+  low: 99 + i,
+  close: 100.5 + i,
+  volume: 1000 + i,
+});
 const day = (date: string) => Date.parse(`${date}T00:00:00Z`);
 
 /** What a symbol's coverage must say; anything not listed must be empty. */
@@ -29,23 +36,48 @@ const between = (from: string, to: string) => days2024.filter((d) => d >= from &
 
 export const PLANTED: Planted[] = [
   // Written by DuckDB: timestamps at 21:00 UTC, one day missing, a Sunday row, a duplicated early-close day.
-  { symbol: 'DUCK', resolution: 'DAILY', expectedDays: days2024.length, missingDates: ['2024-02-02'], unexpectedDates: ['2024-09-08'], duplicateDates: ['2024-11-29'], shortDays: [] },
+  {
+    symbol: 'DUCK',
+    resolution: 'DAILY',
+    expectedDays: days2024.length,
+    missingDates: ['2024-02-02'],
+    unexpectedDates: ['2024-09-08'],
+    duplicateDates: ['2024-11-29'],
+    shortDays: [],
+  },
   // Written by lakeql: three missing days, two repeated days (2 and 3 copies), a Saturday and Independence Day.
   {
-    symbol: 'GAPS', resolution: 'DAILY', expectedDays: days2024.length,
-    missingDates: ['2024-03-14', '2024-08-01', '2024-12-31'], unexpectedDates: ['2024-06-15', '2024-07-04'], duplicateDates: ['2024-05-06', '2024-10-10'], shortDays: [],
+    symbol: 'GAPS',
+    resolution: 'DAILY',
+    expectedDays: days2024.length,
+    missingDates: ['2024-03-14', '2024-08-01', '2024-12-31'],
+    unexpectedDates: ['2024-06-15', '2024-07-04'],
+    duplicateDates: ['2024-05-06', '2024-10-10'],
+    shortDays: [],
   },
   // DuckDB minute bars for March (the DST switch on the 10th): one missing day, one short day.
   {
-    symbol: 'MDUCK', resolution: 'MINUTE', expectedDays: between('2024-03-01', '2024-03-31').length,
-    missingDates: ['2024-03-20'], unexpectedDates: [], duplicateDates: [], shortDays: [{ date: '2024-03-11', minutes: 389, expectedMinutes: 390 }],
+    symbol: 'MDUCK',
+    resolution: 'MINUTE',
+    expectedDays: between('2024-03-01', '2024-03-31').length,
+    missingDates: ['2024-03-20'],
+    unexpectedDates: [],
+    duplicateDates: [],
+    shortDays: [{ date: '2024-03-11', minutes: 389, expectedMinutes: 390 }],
   },
   // lakeql minute bars for November and December with extended hours: a missing day, a repeated minute,
   // a Saturday row, a short full day and a short early close; Christmas Eve's 210 minutes are complete.
   {
-    symbol: 'MINI', resolution: 'MINUTE', expectedDays: between('2024-11-01', '2024-12-31').length,
-    missingDates: ['2024-12-10'], unexpectedDates: ['2024-11-16'], duplicateDates: ['2024-11-20'],
-    shortDays: [{ date: '2024-11-12', minutes: 380, expectedMinutes: 390 }, { date: '2024-11-29', minutes: 209, expectedMinutes: 210 }],
+    symbol: 'MINI',
+    resolution: 'MINUTE',
+    expectedDays: between('2024-11-01', '2024-12-31').length,
+    missingDates: ['2024-12-10'],
+    unexpectedDates: ['2024-11-16'],
+    duplicateDates: ['2024-11-20'],
+    shortDays: [
+      { date: '2024-11-12', minutes: 380, expectedMinutes: 390 },
+      { date: '2024-11-29', minutes: 209, expectedMinutes: 210 },
+    ],
   },
 ];
 

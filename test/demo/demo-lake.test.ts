@@ -6,7 +6,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { regularSessionMinutes, tradingDays } from '../../src/lake/calendar/nyse.js';
 import {
-  DEMO_MARKER_KEY, DEMO_MINUTE_SYMBOLS, DEMO_YEARS, ensureDemoLake, type DemoLakeProgress, type DemoLakeReport,
+  DEMO_MARKER_KEY,
+  DEMO_MINUTE_SYMBOLS,
+  DEMO_YEARS,
+  ensureDemoLake,
+  type DemoLakeProgress,
+  type DemoLakeReport,
 } from '../../src/lake/demo/create-demo-lake.js';
 import { dailyBarsForYear } from '../../src/lake/demo/random-walk.js';
 import { DEMO_SPLITS, demoCorporateActions, rawBars } from '../../src/lake/demo/corporate-actions.js';
@@ -14,7 +19,13 @@ import { DEMO_SEED } from '../../src/lake/demo/prng.js';
 import { DEMO_TICKERS, demoTicker } from '../../src/lake/demo/tickers.js';
 import { CancelledError } from '../../src/lake/errors.js';
 import {
-  corporateActionsKey, dailyTicksKey, fundamentalsKey, JSON_CONTENT_TYPE, minuteTicksKey, PARQUET_CONTENT_TYPE, parseKey,
+  corporateActionsKey,
+  dailyTicksKey,
+  fundamentalsKey,
+  JSON_CONTENT_TYPE,
+  minuteTicksKey,
+  PARQUET_CONTENT_TYPE,
+  parseKey,
 } from '../../src/lake/layout.js';
 import { REFERENCE_KEY } from '../../src/lake/reference.js';
 import { LocalStore } from '../../src/lake/store/local.js';
@@ -41,7 +52,13 @@ async function listKeys(store: ObjectStore): Promise<string[]> {
 
 async function fileHashes(dir: string, keys: string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  for (const key of keys) out.set(key, createHash('sha256').update(await readFile(path.join(dir, key))).digest('hex'));
+  for (const key of keys)
+    out.set(
+      key,
+      createHash('sha256')
+        .update(await readFile(path.join(dir, key)))
+        .digest('hex'),
+    );
   return out;
 }
 
@@ -103,24 +120,42 @@ describe('ensureDemoLake: what it writes', () => {
       const parsed = parseKey(key)!;
       if (parsed.kind === 'fundamentals') {
         expect(head.contentType).toBe(JSON_CONTENT_TYPE);
-        expect(head.metadata).toEqual({ symbol: parsed.symbol, year: String(parsed.year), quarter: String(parsed.quarter), 'data-type': 'fundamentals' });
+        expect(head.metadata).toEqual({
+          symbol: parsed.symbol,
+          year: String(parsed.year),
+          quarter: String(parsed.quarter),
+          'data-type': 'fundamentals',
+        });
       } else if (parsed.kind === 'corporate-actions') {
         expect(head.contentType).toBe(JSON_CONTENT_TYPE);
-        expect(head.metadata).toEqual({ symbol: parsed.symbol, year: String(parsed.year), 'data-type': 'corporate-actions' });
+        expect(head.metadata).toEqual({
+          symbol: parsed.symbol,
+          year: String(parsed.year),
+          'data-type': 'corporate-actions',
+        });
       } else if (parsed.resolution === 'DAILY') {
         expect(head.contentType).toBe(PARQUET_CONTENT_TYPE);
         expect(head.metadata).toEqual({ symbol: parsed.symbol, year: String(parsed.year), 'data-type': 'daily-ticks' });
       } else {
         expect(head.contentType).toBe(PARQUET_CONTENT_TYPE);
-        expect(head.metadata).toEqual({ symbol: parsed.symbol, year: String(parsed.year), month: String(parsed.month), 'data-type': 'minute-ticks' });
+        expect(head.metadata).toEqual({
+          symbol: parsed.symbol,
+          year: String(parsed.year),
+          month: String(parsed.month),
+          'data-type': 'minute-ticks',
+        });
       }
     }
   });
 
   it('compresses every Parquet column chunk with ZSTD', async () => {
-    const rows = await duck.rows(`select distinct compression from parquet_metadata(${glob('data/ticks/*/*/*/ticks.parquet')})`);
+    const rows = await duck.rows(
+      `select distinct compression from parquet_metadata(${glob('data/ticks/*/*/*/ticks.parquet')})`,
+    );
     expect(rows).toEqual([{ compression: 'ZSTD' }]);
-    const minute = await duck.rows(`select distinct compression from parquet_metadata(${glob('data/ticks/minute/*/*/*/ticks.parquet')})`);
+    const minute = await duck.rows(
+      `select distinct compression from parquet_metadata(${glob('data/ticks/minute/*/*/*/ticks.parquet')})`,
+    );
     expect(minute).toEqual([{ compression: 'ZSTD' }]);
   });
 
@@ -154,13 +189,22 @@ describe('ensureDemoLake: what it writes', () => {
   });
 
   it('stores exactly the values the generator produced (dates, prices, volumes)', async () => {
-    for (const [symbol, year] of [['AAPL', 2021], ['BRK.B', 2025], ['BF-B', 2023], ['SPY', 2024], ['NVDA', 2024], ['NFLX', 2025]] as const) {
+    for (const [symbol, year] of [
+      ['AAPL', 2021],
+      ['BRK.B', 2025],
+      ['BF-B', 2023],
+      ['SPY', 2024],
+      ['NVDA', 2024],
+      ['NFLX', 2025],
+    ] as const) {
       const rows = await duck.rows(
         `select (date - DATE '1970-01-01')::BIGINT * 86400000 as time, open, high, low, close, volume, vwap, trades
          from read_parquet(${sqlString(path.join(lake.dir, dailyTicksKey(symbol, year)))})`,
       );
       const bars = rawBars(symbol, dailyBarsForYear(demoTicker(symbol), year));
-      expect(rows).toEqual(bars.map((b) => ({ ...b, time: BigInt(b.time), volume: BigInt(b.volume), trades: BigInt(b.trades!) })));
+      expect(rows).toEqual(
+        bars.map((b) => ({ ...b, time: BigInt(b.time), volume: BigInt(b.volume), trades: BigInt(b.trades!) })),
+      );
     }
   });
 
@@ -168,7 +212,9 @@ describe('ensureDemoLake: what it writes', () => {
     for (const symbol of DEMO_MINUTE_SYMBOLS) {
       for (const month of MINUTE_MONTHS) {
         const file = sqlString(path.join(lake.dir, minuteTicksKey(symbol, 2025, month)));
-        const [times] = await duck.rows(`select list(epoch_ms("timestamp") order by "timestamp") as ms from read_parquet(${file})`);
+        const [times] = await duck.rows(
+          `select list(epoch_ms("timestamp") order by "timestamp") as ms from read_parquet(${file})`,
+        );
         const days = tradingDays(2025).filter((d) => Number(d.slice(5, 7)) === month);
         expect((times.ms as bigint[]).map(Number)).toEqual(days.flatMap(regularSessionMinutes));
       }
@@ -195,8 +241,22 @@ describe('ensureDemoLake: what it writes', () => {
       const doc = JSON.parse(text);
       const parsed = parseKey(key) as { symbol: string; year: number; quarter: number };
       expect(text).toBe(JSON.stringify(doc, null, 2));
-      expect(doc).toMatchObject({ symbol: parsed.symbol, year: parsed.year, quarter: parsed.quarter, currency: 'USD', source: 'lakeql-demo' });
-      for (const field of ['revenue', 'net_income', 'eps', 'shares_outstanding', 'total_assets', 'total_liabilities', 'operating_cash_flow']) {
+      expect(doc).toMatchObject({
+        symbol: parsed.symbol,
+        year: parsed.year,
+        quarter: parsed.quarter,
+        currency: 'USD',
+        source: 'lakeql-demo',
+      });
+      for (const field of [
+        'revenue',
+        'net_income',
+        'eps',
+        'shares_outstanding',
+        'total_assets',
+        'total_liabilities',
+        'operating_cash_flow',
+      ]) {
         expect(typeof doc[field]).toBe('number');
       }
       expect(doc.fiscal_period_end.startsWith(`${parsed.year}-`)).toBe(true);
@@ -206,7 +266,13 @@ describe('ensureDemoLake: what it writes', () => {
   it('holds the real splits of 2021–2025 in actions.json, with raw prices that drop by the split ratio at each ex-date', async () => {
     const splits = Object.entries(DEMO_SPLITS).flatMap(([symbol, list]) => list.map((s) => ({ symbol, ...s })));
     expect(splits.map((s) => `${s.symbol} ${s.exDate} ${s.from}:${s.to}`).sort()).toEqual([
-      'AMZN 2022-06-06 1:20', 'GOOGL 2022-07-18 1:20', 'NFLX 2025-11-17 1:10', 'NVDA 2021-07-20 1:4', 'NVDA 2024-06-10 1:10', 'TSLA 2022-08-25 1:3', 'WMT 2024-02-26 1:3',
+      'AMZN 2022-06-06 1:20',
+      'GOOGL 2022-07-18 1:20',
+      'NFLX 2025-11-17 1:10',
+      'NVDA 2021-07-20 1:4',
+      'NVDA 2024-06-10 1:10',
+      'TSLA 2022-08-25 1:3',
+      'WMT 2024-02-26 1:3',
     ]);
     for (const split of splits) {
       const year = Number(split.exDate.slice(0, 4));
@@ -238,7 +304,8 @@ describe('ensureDemoLake: what it writes', () => {
     for (const symbol of ['AMZN', 'TSLA', 'BRK.B', 'BA']) {
       for (const year of DEMO_YEARS) {
         const key = corporateActionsKey(symbol, year);
-        if (lake.keys.includes(key)) expect(JSON.parse(await readFile(path.join(lake.dir, key), 'utf8')).dividends).toEqual([]);
+        if (lake.keys.includes(key))
+          expect(JSON.parse(await readFile(path.join(lake.dir, key), 'utf8')).dividends).toEqual([]);
       }
     }
     expect(lake.keys).not.toContain(corporateActionsKey('BRK.B', 2024));
@@ -246,7 +313,12 @@ describe('ensureDemoLake: what it writes', () => {
 
   it('marks the lake complete', async () => {
     const marker = JSON.parse(await readFile(path.join(lake.dir, DEMO_MARKER_KEY), 'utf8'));
-    expect(marker).toMatchObject({ generator: 'lakeql-demo', status: 'complete', years: DEMO_YEARS, minuteMonths: ['2025-10', '2025-11', '2025-12'] });
+    expect(marker).toMatchObject({
+      generator: 'lakeql-demo',
+      status: 'complete',
+      years: DEMO_YEARS,
+      minuteMonths: ['2025-10', '2025-11', '2025-12'],
+    });
   });
 });
 
@@ -270,20 +342,49 @@ describe('ensureDemoLake: when and how it writes', () => {
 
   it('gives a subset the same bytes the full lake has for the same objects', async () => {
     const { dir, store } = await tempStore();
-    const report = await ensureDemoLake(store, { tickers: ['aapl', 'BRK.B'], years: [2024], minuteSymbols: ['AAPL'], minuteMonths: 1 });
+    const report = await ensureDemoLake(store, {
+      tickers: ['aapl', 'BRK.B'],
+      years: [2024],
+      minuteSymbols: ['AAPL'],
+      minuteMonths: 1,
+    });
     const fundamentals = ['AAPL', 'BRK.B'].flatMap((s) => [1, 2, 3, 4].map((q) => fundamentalsKey(s, 2024, q)));
-    const expected = [dailyTicksKey('AAPL', 2024), dailyTicksKey('BRK.B', 2024), minuteTicksKey('AAPL', 2024, 12), ...fundamentals, corporateActionsKey('AAPL', 2024), REFERENCE_KEY, DEMO_MARKER_KEY];
+    const expected = [
+      dailyTicksKey('AAPL', 2024),
+      dailyTicksKey('BRK.B', 2024),
+      minuteTicksKey('AAPL', 2024, 12),
+      ...fundamentals,
+      corporateActionsKey('AAPL', 2024),
+      REFERENCE_KEY,
+      DEMO_MARKER_KEY,
+    ];
     expect((await listKeys(store)).sort()).toEqual(expected.sort());
     expect(report?.objects).toBe(14);
     // The walk is anchored, not started at the first year asked for: 2024 alone matches 2024 of the full lake.
-    const shared = [dailyTicksKey('AAPL', 2024), dailyTicksKey('BRK.B', 2024), ...fundamentals, corporateActionsKey('AAPL', 2024)];
+    const shared = [
+      dailyTicksKey('AAPL', 2024),
+      dailyTicksKey('BRK.B', 2024),
+      ...fundamentals,
+      corporateActionsKey('AAPL', 2024),
+    ];
     expect(await fileHashes(dir, shared)).toEqual(await fileHashes(lake.dir, shared));
   });
 
   it('ships reference data naming every ticker, with exchange, type and currency', async () => {
-    const reference = JSON.parse(await readFile(path.join(lake.dir, REFERENCE_KEY), 'utf8')) as { ticker: string; name: string; exchange: string; type: string; currency: string }[];
+    const reference = JSON.parse(await readFile(path.join(lake.dir, REFERENCE_KEY), 'utf8')) as {
+      ticker: string;
+      name: string;
+      exchange: string;
+      type: string;
+      currency: string;
+    }[];
     expect(reference.map((r) => r.ticker).sort()).toEqual([...SYMBOLS].sort());
-    expect(reference.find((r) => r.ticker === 'AAPL')).toMatchObject({ name: 'Apple Inc.', exchange: 'XNAS', type: 'CS', currency: 'USD' });
+    expect(reference.find((r) => r.ticker === 'AAPL')).toMatchObject({
+      name: 'Apple Inc.',
+      exchange: 'XNAS',
+      type: 'CS',
+      currency: 'USD',
+    });
     expect(reference.find((r) => r.ticker === 'SPY')).toMatchObject({ exchange: 'ARCX', type: 'ETF' });
     expect(reference.find((r) => r.ticker === 'JPM')).toMatchObject({ exchange: 'XNYS', type: 'CS' });
   });
@@ -315,7 +416,14 @@ describe('ensureDemoLake: when and how it writes', () => {
     const { store } = await tempStore();
     const spy = counting(store);
     const progress: DemoLakeProgress[] = [];
-    const report = await ensureDemoLake(spy, { tickers: SYMBOLS.slice(0, 6), years: [2024, 2025], minuteSymbols: ['SPY'], minuteMonths: 2, concurrency: 3, onProgress: (p) => progress.push(p) });
+    const report = await ensureDemoLake(spy, {
+      tickers: SYMBOLS.slice(0, 6),
+      years: [2024, 2025],
+      minuteSymbols: ['SPY'],
+      minuteMonths: 2,
+      concurrency: 3,
+      onProgress: (p) => progress.push(p),
+    });
     expect(spy.maxInFlight).toBeLessThanOrEqual(3);
     expect(spy.maxInFlight).toBeGreaterThan(1);
     // Every object but the marker goes through the pool.
@@ -328,7 +436,12 @@ describe('ensureDemoLake: when and how it writes', () => {
   it('stops with CancelledError when its signal is aborted, leaving the lake resumable', async () => {
     const { store } = await tempStore();
     const controller = new AbortController();
-    const run = ensureDemoLake(store, { tickers: ['AAPL', 'MSFT'], concurrency: 2, signal: controller.signal, onProgress: (p) => p.done === 3 && controller.abort() });
+    const run = ensureDemoLake(store, {
+      tickers: ['AAPL', 'MSFT'],
+      concurrency: 2,
+      signal: controller.signal,
+      onProgress: (p) => p.done === 3 && controller.abort(),
+    });
     await expect(run).rejects.toBeInstanceOf(CancelledError);
     const marker = JSON.parse(await readFile(path.join(store.root, DEMO_MARKER_KEY), 'utf8'));
     expect(marker.status).toBe('writing');

@@ -22,7 +22,8 @@ function problems(bar: BarRow): string[] {
   if (!(bar.vwap! >= bar.low && bar.vwap! <= bar.high)) out.push(`${at}: vwap ${bar.vwap} outside [low, high]`);
   if (!(Number.isSafeInteger(bar.volume) && bar.volume > 0)) out.push(`${at}: volume ${bar.volume}`);
   if (!(Number.isSafeInteger(bar.trades) && bar.trades! > 0)) out.push(`${at}: trades ${bar.trades}`);
-  for (const price of [bar.open, bar.high, bar.low, bar.close]) if (!isCents(price)) out.push(`${at}: ${price} is not whole cents`);
+  for (const price of [bar.open, bar.high, bar.low, bar.close])
+    if (!isCents(price)) out.push(`${at}: ${price} is not whole cents`);
   return out;
 }
 
@@ -110,7 +111,8 @@ describe('minuteBarsForDay', () => {
         const date = msToDay(day.time);
         const bars = minuteBarsForDay(symbol, day);
         const times = regularSessionMinutes(date);
-        if (bars.length !== 390 || bars.some((b, i) => b.time !== times[i])) mismatches.push(`${symbol} ${date}: minute times`);
+        if (bars.length !== 390 || bars.some((b, i) => b.time !== times[i]))
+          mismatches.push(`${symbol} ${date}: minute times`);
         if (bars[0].open !== day.open) mismatches.push(`${symbol} ${date}: first open`);
         if (bars[389].close !== day.close) mismatches.push(`${symbol} ${date}: last close`);
         if (Math.max(...bars.map((b) => b.high)) !== day.high) mismatches.push(`${symbol} ${date}: high`);
@@ -133,10 +135,28 @@ describe('demoFundamentals', () => {
     const aapl = demoTicker('AAPL');
     const doc = demoFundamentals(aapl, 2024, 3, 220);
     expect(Object.keys(doc)).toEqual([
-      'symbol', 'year', 'quarter', 'fiscal_period_end', 'revenue', 'net_income', 'eps', 'shares_outstanding',
-      'total_assets', 'total_liabilities', 'operating_cash_flow', 'currency', 'source',
+      'symbol',
+      'year',
+      'quarter',
+      'fiscal_period_end',
+      'revenue',
+      'net_income',
+      'eps',
+      'shares_outstanding',
+      'total_assets',
+      'total_liabilities',
+      'operating_cash_flow',
+      'currency',
+      'source',
     ]);
-    expect(doc).toMatchObject({ symbol: 'AAPL', year: 2024, quarter: 3, fiscal_period_end: '2024-09-30', currency: 'USD', source: 'lakeql-demo' });
+    expect(doc).toMatchObject({
+      symbol: 'AAPL',
+      year: 2024,
+      quarter: 3,
+      fiscal_period_end: '2024-09-30',
+      currency: 'USD',
+      source: 'lakeql-demo',
+    });
     expect(doc.net_income).toBe(Math.round(doc.eps * doc.shares_outstanding));
     expect(doc.revenue).toBeGreaterThan(doc.net_income);
     expect(doc.total_liabilities).toBeLessThan(doc.total_assets);

@@ -30,7 +30,10 @@ for (const server of s3Servers()) {
       // A prefixed lake, as with LAKEQL_LAKE=s3://bucket/prefix, to prove the prefix costs nothing extra.
       const store = new PrefixedStore(raw, 'lakes/prod/');
       await writeCatalogLake(store, { symbols: SYMBOLS, years: YEARS, quarters: QUARTERS });
-      app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never' }), { store, location: { kind: 's3', bucket, prefix: 'lakes/prod/' } });
+      app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never' }), {
+        store,
+        location: { kind: 's3', bucket, prefix: 'lakes/prod/' },
+      });
     });
     afterAll(() => raw?.close());
 
@@ -49,10 +52,13 @@ for (const server of s3Servers()) {
         }
       }
       // Pages the data needs: the daily root holds 500 keys (1 page), fundamentals 2000 (2 pages).
-      const pagesNeeded = Math.ceil((SYMBOLS * YEARS.length) / PAGE) + Math.ceil((SYMBOLS * YEARS.length * QUARTERS) / PAGE);
+      const pagesNeeded =
+        Math.ceil((SYMBOLS * YEARS.length) / PAGE) + Math.ceil((SYMBOLS * YEARS.length * QUARTERS) / PAGE);
       // Constant: one delimiter LIST per dataset root (daily, minute, fundamentals, corporate actions) for the page of symbols.
       const constant = DATASETS.length;
-      console.log(`[${server.name}] symbols(first: 50) with years and tick files: ${count('ListObjectsV2')} LIST, ${count('HeadObject')} HEAD, ${count('GetObject')} GET, ${requests.length} requests in all (LIST pages needed: ${pagesNeeded})`);
+      console.log(
+        `[${server.name}] symbols(first: 50) with years and tick files: ${count('ListObjectsV2')} LIST, ${count('HeadObject')} HEAD, ${count('GetObject')} GET, ${requests.length} requests in all (LIST pages needed: ${pagesNeeded})`,
+      );
       expect(count('HeadObject')).toBe(0);
       expect(count('GetObject')).toBe(0);
       expect(count('ListObjectsV2')).toBeLessThanOrEqual(pagesNeeded + constant);
@@ -73,13 +79,18 @@ for (const server of s3Servers()) {
       const first = result.data.symbols.edges[0].node.years[0].tickFile;
       expect(first.metadata).toEqual({ symbol: 'S001', year: '2015', 'data-type': 'daily-ticks' });
       expect(first.contentType).toBe('application/vnd.apache.parquet');
-      console.log(`[${server.name}] metadata over 500 files reached by 3 paths: ${count('HeadObject')} HEAD, ${count('ListObjectsV2')} LIST`);
+      console.log(
+        `[${server.name}] metadata over 500 files reached by 3 paths: ${count('HeadObject')} HEAD, ${count('ListObjectsV2')} LIST`,
+      );
       expect(count('HeadObject')).toBe(SYMBOLS * YEARS.length);
     });
 
     it('reads fundamentals with one GET per document', async () => {
       requests.length = 0;
-      const result = await gql(app, `{ symbol(ticker: "S002") { fundamentals(year: 2020) { quarter revenue netIncome eps data } } }`);
+      const result = await gql(
+        app,
+        `{ symbol(ticker: "S002") { fundamentals(year: 2020) { quarter revenue netIncome eps data } } }`,
+      );
       expect(result.errors).toBeUndefined();
       const rows = result.data.symbol.fundamentals;
       expect(rows.map((r: { quarter: number }) => r.quarter)).toEqual([1, 2, 3, 4]);
@@ -90,7 +101,10 @@ for (const server of s3Servers()) {
     });
 
     it('presigns download URLs that fetch the object without credentials', async () => {
-      const result = await gql(app, `{ symbol(ticker: "S003") { year(year: 2016) { tickFile { key downloadUrl(expiresIn: 60) } } } }`);
+      const result = await gql(
+        app,
+        `{ symbol(ticker: "S003") { year(year: 2016) { tickFile { key downloadUrl(expiresIn: 60) } } } }`,
+      );
       expect(result.errors).toBeUndefined();
       const file = result.data.symbol.year.tickFile;
       expect(file.key).toBe('data/ticks/daily/S003/2016/ticks.parquet');
@@ -103,7 +117,11 @@ for (const server of s3Servers()) {
       const seen: string[] = [];
       let after: string | null = null;
       for (let guard = 0; guard < 20; guard++) {
-        const page: any = await gql(app, `query($after: String) { symbols(first: 7, after: $after) { edges { node { ticker } } pageInfo { hasNextPage endCursor } } }`, { after });
+        const page: any = await gql(
+          app,
+          `query($after: String) { symbols(first: 7, after: $after) { edges { node { ticker } } pageInfo { hasNextPage endCursor } } }`,
+          { after },
+        );
         expect(page.errors).toBeUndefined();
         seen.push(...page.data.symbols.edges.map((e: any) => e.node.ticker));
         if (!page.data.symbols.pageInfo.hasNextPage) break;

@@ -21,7 +21,13 @@ const YEARS = [2019, 2020, 2021];
 /** A lake and a count of the store requests lakeql makes on it (S3 requests below retries; directory store calls). */
 interface CountedLake {
   name: string;
-  open(): Promise<{ store: ObjectStore; location: LakeLocation; requests(): number; sibling(): ObjectStore; close(): void }>;
+  open(): Promise<{
+    store: ObjectStore;
+    location: LakeLocation;
+    requests(): number;
+    sibling(): ObjectStore;
+    close(): void;
+  }>;
 }
 
 const lakes: CountedLake[] = [
@@ -30,28 +36,44 @@ const lakes: CountedLake[] = [
     open: async () => {
       const dir = await tempDir('catalog-index-gql');
       const store = new CountingStore(new LocalStore(dir));
-      return { store, location: { kind: 'local', directory: dir }, requests: () => store.total(), sibling: () => new LocalStore(dir), close: () => {} };
-    },
-  },
-  ...s3Servers().map((server): CountedLake => ({
-    name: server.name,
-    open: async () => {
-      const bucket = await createBucket(server, 'catalog-index-gql');
-      let n = 0;
-      const raw = s3StoreOn(server, bucket, { onRequest: () => { n++; } });
-      const other = s3StoreOn(server, bucket);
       return {
-        store: new PrefixedStore(raw, 'lake/'),
-        location: { kind: 's3', bucket, prefix: 'lake/' },
-        requests: () => n,
-        sibling: () => new PrefixedStore(other, 'lake/'),
-        close: () => { raw.close(); other.close(); },
+        store,
+        location: { kind: 'local', directory: dir },
+        requests: () => store.total(),
+        sibling: () => new LocalStore(dir),
+        close: () => {},
       };
     },
-  })),
+  },
+  ...s3Servers().map(
+    (server): CountedLake => ({
+      name: server.name,
+      open: async () => {
+        const bucket = await createBucket(server, 'catalog-index-gql');
+        let n = 0;
+        const raw = s3StoreOn(server, bucket, {
+          onRequest: () => {
+            n++;
+          },
+        });
+        const other = s3StoreOn(server, bucket);
+        return {
+          store: new PrefixedStore(raw, 'lake/'),
+          location: { kind: 's3', bucket, prefix: 'lake/' },
+          requests: () => n,
+          sibling: () => new PrefixedStore(other, 'lake/'),
+          close: () => {
+            raw.close();
+            other.close();
+          },
+        };
+      },
+    }),
+  ),
 ];
 
-const config = (env: Record<string, string> = {}) => loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_CATALOG_MAX_AGE: '3600', ...env });
+const config = (env: Record<string, string> = {}) =>
+  loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_CATALOG_MAX_AGE: '3600', ...env });
 
 const MIX = [
   `{ symbols(first: 20) { totalCount edges { node { ticker years { year tickFile { size etag } } } } } }`,
@@ -82,7 +104,9 @@ for (const setup of lakes) {
         const r = await gql(app, MIX[i % MIX.length]);
         expect(r.errors).toBeUndefined();
       }
-      console.log(`[${setup.name}] store requests for 100 catalog queries on a fresh index: ${lake.requests() - before}`);
+      console.log(
+        `[${setup.name}] store requests for 100 catalog queries on a fresh index: ${lake.requests() - before}`,
+      );
       expect(lake.requests() - before).toBe(0);
       const metrics = await (await app.yoga.fetch('http://lakeql.test/metrics')).text();
       // 25 symbols × 3 years × (1 daily + 2 fundamentals).
@@ -91,7 +115,10 @@ for (const setup of lakes) {
     });
 
     it('answers the same pages, totalCount included, with the index as without it (LAKEQL_CATALOG_MAX_AGE=0)', async () => {
-      const listing = await buildApp(config({ LAKEQL_CATALOG_MAX_AGE: '0' }), { store: lake.store, location: lake.location });
+      const listing = await buildApp(config({ LAKEQL_CATALOG_MAX_AGE: '0' }), {
+        store: lake.store,
+        location: lake.location,
+      });
       for (const query of MIX) {
         const [a, b] = await Promise.all([gql(app, query), gql(listing, query)]);
         expect(a).toEqual(b);
@@ -113,42 +140,72 @@ for (const setup of lakes) {
       const before = lake.requests();
       expect((await gql(app, q)).data.symbol.fundamentals[0].revenue).toBe(2020 * 1000 + 1);
       expect(lake.requests()).toBe(before);
-      const put = await gql(app, `mutation { putFundamentals(symbol: "S001", year: 2020, quarter: 1, data: { revenue: 42, note: "restated" }) { etag } }`);
+      const put = await gql(
+        app,
+        `mutation { putFundamentals(symbol: "S001", year: 2020, quarter: 1, data: { revenue: 42, note: "restated" }) { etag } }`,
+      );
       expect(put.errors).toBeUndefined();
       const after = await gql(app, q);
       expect(after.data.symbol.fundamentals[0].revenue).toBe(42);
     });
   });
 
-  it.runIf(setup.name !== 'directory')(`shows a presigned PUT on ${setup.name} at once after completeUpload, and writeBars and deletes as they happen`, async () => {
-    const lake = await setup.open();
-    try {
-      await writeCatalogLake(lake.store, { symbols: 2, years: [2020] });
-      const app = await buildApp(config(), { store: lake.store, location: lake.location });
-      const query = `{ symbol(ticker: "UPL1") { years { year tickFile { etag } } } }`;
-      expect((await gql(app, query)).data.symbol).toBeNull();
-      const rows: BarRow[] = Array.from({ length: 20 }, (_, i) => ({ time: Date.UTC(2021, 0, 4 + i), open: 1, high: 2, low: 0.5, close: 1.5, volume: 100 + i }));
-      const bytes = writeBarsParquet(rows, { resolution: 'DAILY' });
-      const grant = await gql(app, `mutation($n: SafeInt!, $c: String!) { createUploadUrl(symbol: "UPL1", year: 2021, contentLength: $n, checksum: $c) { url headers key completionToken } }`, {
-        n: bytes.byteLength, c: createHash('sha256').update(bytes).digest('base64'),
-      });
-      expect(grant.errors).toBeUndefined();
-      const { url, headers, key, completionToken } = grant.data.createUploadUrl;
-      expect((await fetch(url, { method: 'PUT', headers, body: new Uint8Array(bytes) })).status).toBe(200);
-      // Around lakeql: not in the index (fresh for an hour) until completeUpload vouches for it.
-      expect((await gql(app, query)).data.symbol).toBeNull();
-      expect((await gql(app, 'mutation($k: String!, $t: String!) { completeUpload(key: $k, token: $t) { key } }', { k: key, t: completionToken })).errors).toBeUndefined();
-      const shown = (await gql(app, query)).data.symbol;
-      expect(shown.years).toEqual([{ year: 2021, tickFile: { etag: (await lake.store.head(key)).etag } }]);
-      const bars = await gql(app, `mutation { writeBars(symbol: "UPL2", year: 2022, bars: [{ time: "2022-01-03T00:00:00Z", open: 1, high: 2, low: 0.5, close: 1.5, volume: 10 }]) { __typename } }`);
-      expect(bars.errors).toBeUndefined();
-      expect((await gql(app, `{ symbol(ticker: "UPL2") { years { year } } }`)).data.symbol).toEqual({ years: [{ year: 2022 }] });
-      await app.services.store.delete(key);
-      expect((await gql(app, query)).data.symbol).toBeNull();
-    } finally {
-      lake.close();
-    }
-  });
+  it.runIf(setup.name !== 'directory')(
+    `shows a presigned PUT on ${setup.name} at once after completeUpload, and writeBars and deletes as they happen`,
+    async () => {
+      const lake = await setup.open();
+      try {
+        await writeCatalogLake(lake.store, { symbols: 2, years: [2020] });
+        const app = await buildApp(config(), { store: lake.store, location: lake.location });
+        const query = `{ symbol(ticker: "UPL1") { years { year tickFile { etag } } } }`;
+        expect((await gql(app, query)).data.symbol).toBeNull();
+        const rows: BarRow[] = Array.from({ length: 20 }, (_, i) => ({
+          time: Date.UTC(2021, 0, 4 + i),
+          open: 1,
+          high: 2,
+          low: 0.5,
+          close: 1.5,
+          volume: 100 + i,
+        }));
+        const bytes = writeBarsParquet(rows, { resolution: 'DAILY' });
+        const grant = await gql(
+          app,
+          `mutation($n: SafeInt!, $c: String!) { createUploadUrl(symbol: "UPL1", year: 2021, contentLength: $n, checksum: $c) { url headers key completionToken } }`,
+          {
+            n: bytes.byteLength,
+            c: createHash('sha256').update(bytes).digest('base64'),
+          },
+        );
+        expect(grant.errors).toBeUndefined();
+        const { url, headers, key, completionToken } = grant.data.createUploadUrl;
+        expect((await fetch(url, { method: 'PUT', headers, body: new Uint8Array(bytes) })).status).toBe(200);
+        // Around lakeql: not in the index (fresh for an hour) until completeUpload vouches for it.
+        expect((await gql(app, query)).data.symbol).toBeNull();
+        expect(
+          (
+            await gql(app, 'mutation($k: String!, $t: String!) { completeUpload(key: $k, token: $t) { key } }', {
+              k: key,
+              t: completionToken,
+            })
+          ).errors,
+        ).toBeUndefined();
+        const shown = (await gql(app, query)).data.symbol;
+        expect(shown.years).toEqual([{ year: 2021, tickFile: { etag: (await lake.store.head(key)).etag } }]);
+        const bars = await gql(
+          app,
+          `mutation { writeBars(symbol: "UPL2", year: 2022, bars: [{ time: "2022-01-03T00:00:00Z", open: 1, high: 2, low: 0.5, close: 1.5, volume: 10 }]) { __typename } }`,
+        );
+        expect(bars.errors).toBeUndefined();
+        expect((await gql(app, `{ symbol(ticker: "UPL2") { years { year } } }`)).data.symbol).toEqual({
+          years: [{ year: 2022 }],
+        });
+        await app.services.store.delete(key);
+        expect((await gql(app, query)).data.symbol).toBeNull();
+      } finally {
+        lake.close();
+      }
+    },
+  );
 
   describe(`two instances over Redis on ${setup.name}`, () => {
     let redis: RedisServer;
@@ -175,13 +232,23 @@ for (const setup of lakes) {
       const query = `{ symbol(ticker: "NEW1") { fundamentals { quarter revenue } } }`;
       expect((await gql(b, query)).data.symbol).toBeNull();
       const version = b.services.lakeVersion.current();
-      const put = await gql(a, `mutation { putFundamentals(symbol: "NEW1", year: 2021, quarter: 2, data: { revenue: 7 }) { key } }`);
+      const put = await gql(
+        a,
+        `mutation { putFundamentals(symbol: "NEW1", year: 2021, quarter: 2, data: { revenue: 7 }) { key } }`,
+      );
       expect(put.errors).toBeUndefined();
       // Delivery through Redis takes a round trip, not a refresh: allow 2 s against a 3600 s bound.
-      await expect.poll(async () => (await gql(b, query)).data.symbol, { timeout: 2000, interval: 20 }).toEqual({ fundamentals: [{ quarter: 2, revenue: 7 }] });
+      await expect
+        .poll(async () => (await gql(b, query)).data.symbol, { timeout: 2000, interval: 20 })
+        .toEqual({ fundamentals: [{ quarter: 2, revenue: 7 }] });
       expect(b.services.lakeVersion.current()).not.toBe(version);
-      await gql(a, `mutation { putFundamentals(symbol: "NEW1", year: 2021, quarter: 2, data: { revenue: 8, restated: true }) { key } }`);
-      await expect.poll(async () => (await gql(b, query)).data.symbol.fundamentals[0].revenue, { timeout: 2000, interval: 20 }).toBe(8);
+      await gql(
+        a,
+        `mutation { putFundamentals(symbol: "NEW1", year: 2021, quarter: 2, data: { revenue: 8, restated: true }) { key } }`,
+      );
+      await expect
+        .poll(async () => (await gql(b, query)).data.symbol.fundamentals[0].revenue, { timeout: 2000, interval: 20 })
+        .toBe(8);
     });
   });
 }

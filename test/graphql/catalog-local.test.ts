@@ -25,12 +25,18 @@ describe('catalog on a directory lake', () => {
     await mkdir(path.join(dir, 'data/ticks/daily/BRK/2023'), { recursive: true });
     await writeFile(path.join(dir, 'data/ticks/daily/BRK/2023/ticks.parquet'), 'PAR1 duckdb PAR1');
     await mkdir(path.join(dir, 'data/fundamental/BF-B/2021'), { recursive: true });
-    await writeFile(path.join(dir, 'data/fundamental/BF-B/2021/Q3.json'), JSON.stringify({ revenue: '1200.5', netIncome: 17 }));
+    await writeFile(
+      path.join(dir, 'data/fundamental/BF-B/2021/Q3.json'),
+      JSON.stringify({ revenue: '1200.5', netIncome: 17 }),
+    );
     await mkdir(path.join(dir, 'data/fundamental/BAD/2021'), { recursive: true });
     await writeFile(path.join(dir, 'data/fundamental/BAD/2021/Q1.json'), '{ not json');
     await writeFile(path.join(dir, 'data/ticks/daily/README.txt'), 'not a symbol');
     store = new CountingStore(local);
-    app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_MAX_PAGE_SIZE: '100' }), { store, location: { kind: 'local', directory: dir } });
+    app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_MAX_PAGE_SIZE: '100' }), {
+      store,
+      location: { kind: 'local', directory: dir },
+    });
   });
   afterAll(async () => rm(dir, { recursive: true, force: true }));
 
@@ -48,7 +54,10 @@ describe('catalog on a directory lake', () => {
   });
 
   it('filters by prefix and returns null for a symbol with no data', async () => {
-    const result = await gql(app, '{ symbols(prefix: "brk") { edges { node { ticker years { year } } } } symbol(ticker: "ZZZ") { ticker } }');
+    const result = await gql(
+      app,
+      '{ symbols(prefix: "brk") { edges { node { ticker years { year } } } } symbol(ticker: "ZZZ") { ticker } }',
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data.symbols.edges.map((e: any) => e.node)).toEqual([
       { ticker: 'BRK.B', years: [{ year: 2024 }] },
@@ -58,16 +67,28 @@ describe('catalog on a directory lake', () => {
   });
 
   it('reads camelCase and numeric-string figures from foreign fundamentals', async () => {
-    const result = await gql(app, '{ symbol(ticker: "BF-B") { years { year } fundamentals { quarter revenue netIncome eps } } }');
+    const result = await gql(
+      app,
+      '{ symbol(ticker: "BF-B") { years { year } fundamentals { quarter revenue netIncome eps } } }',
+    );
     expect(result.errors).toBeUndefined();
-    expect(result.data.symbol).toEqual({ years: [{ year: 2021 }], fundamentals: [{ quarter: 3, revenue: 1200.5, netIncome: 17, eps: null }] });
+    expect(result.data.symbol).toEqual({
+      years: [{ year: 2021 }],
+      fundamentals: [{ quarter: 3, revenue: 1200.5, netIncome: 17, eps: null }],
+    });
   });
 
   it('reports a corrupt document as INVALID_DATA naming the key, and still answers the rest', async () => {
-    const result = await gql(app, '{ bad: symbol(ticker: "BAD") { fundamentals { revenue } } good: symbol(ticker: "S001") { ticker } }');
+    const result = await gql(
+      app,
+      '{ bad: symbol(ticker: "BAD") { fundamentals { revenue } } good: symbol(ticker: "S001") { ticker } }',
+    );
     expect(result.data.good).toEqual({ ticker: 'S001' });
     expect(result.errors).toHaveLength(1);
-    expect(result.errors![0].extensions).toMatchObject({ code: 'INVALID_DATA', key: 'data/fundamental/BAD/2021/Q1.json' });
+    expect(result.errors![0].extensions).toMatchObject({
+      code: 'INVALID_DATA',
+      key: 'data/fundamental/BAD/2021/Q1.json',
+    });
   });
 
   it('gives typed BAD_USER_INPUT errors, without stack traces, for malformed arguments', async () => {
@@ -99,9 +120,14 @@ describe('catalog on a directory lake', () => {
   });
 
   it('serves signed download URLs with ranges and refuses tampered or expired ones', async () => {
-    const result = await gql(app, '{ symbol(ticker: "BRK.B") { year(year: 2024) { tickFile { downloadUrl(expiresIn: 60) size } } } }');
+    const result = await gql(
+      app,
+      '{ symbol(ticker: "BRK.B") { year(year: 2024) { tickFile { downloadUrl(expiresIn: 60) size } } } }',
+    );
     const { downloadUrl, size } = result.data.symbol.year.tickFile;
-    expect(downloadUrl).toMatch(/^http:\/\/lakeql\.test\/files\/data\/ticks\/daily\/BRK\.B\/2024\/ticks\.parquet\?expires=\d+&signature=[0-9a-f]{64}$/);
+    expect(downloadUrl).toMatch(
+      /^http:\/\/lakeql\.test\/files\/data\/ticks\/daily\/BRK\.B\/2024\/ticks\.parquet\?expires=\d+&signature=[0-9a-f]{64}$/,
+    );
     const full = await app.yoga.fetch(downloadUrl);
     expect(full.status).toBe(200);
     expect(await full.text()).toBe('PAR1 pandas PAR1');
@@ -128,11 +154,19 @@ describe('configuration', () => {
     expect(() => loadConfig({ LAKEQL_PORT: '70000' })).toThrow(/LAKEQL_PORT: expected 0 to 65535/);
     expect(() => loadConfig({ LAKEQL_MAX_PAGE_SIZE: '10' })).toThrow(/LAKEQL_MAX_PAGE_SIZE/);
     expect(() => loadConfig({ LAKEQL_LAKE: 'gs://bucket' })).toThrow(/LAKEQL_LAKE: unsupported scheme/);
-    expect(() => loadConfig({ LAKEQL_LAKE: 's3://No_Such' })).toThrow(/LAKEQL_LAKE: "No_Such" is not a valid S3 bucket name/);
+    expect(() => loadConfig({ LAKEQL_LAKE: 's3://No_Such' })).toThrow(
+      /LAKEQL_LAKE: "No_Such" is not a valid S3 bucket name/,
+    );
     expect(() => loadConfig({ LAKEQL_DEMO: 'yes' })).toThrow(/LAKEQL_DEMO/);
   });
 
   it('has documented defaults', () => {
-    expect(loadConfig({})).toMatchObject({ lake: './lake', host: '127.0.0.1', port: 4000, demo: 'auto', maxPageSize: 500 });
+    expect(loadConfig({})).toMatchObject({
+      lake: './lake',
+      host: '127.0.0.1',
+      port: 4000,
+      demo: 'auto',
+      maxPageSize: 500,
+    });
   });
 });

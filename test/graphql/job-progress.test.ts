@@ -20,7 +20,13 @@ class SlowPuts extends CountingStore {
   }
 }
 
-interface Seen { seq: number; state: string; transferredBytes: number; totalBytes: number; doneFiles: number }
+interface Seen {
+  seq: number;
+  state: string;
+  transferredBytes: number;
+  totalBytes: number;
+  doneFiles: number;
+}
 const FIELDS = 'seq state transferredBytes totalBytes doneFiles';
 const SUBSCRIPTION = `subscription($id: ID!, $after: Int) { jobProgress(id: $id, after: $after) { ${FIELDS} } }`;
 
@@ -34,14 +40,19 @@ describe('job progress subscriptions', () => {
     const uploadRoot = await tempDir('progress-upload');
     await writeSourceTree(uploadRoot, 'data/ticks/daily', 400);
     app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_PORT: '0', LAKEQL_UPLOAD_ROOT: uploadRoot }), {
-      store: new SlowPuts(new LocalStore(lake)), location: { kind: 'local', directory: lake }, log: () => {},
+      store: new SlowPuts(new LocalStore(lake)),
+      location: { kind: 'local', directory: lake },
+      log: () => {},
     });
     url = await app.start();
   });
   afterAll(() => app.stop());
 
   const start = async (concurrency = 4) => {
-    const result = await gql(app, `mutation { startBackfill(source: "data/ticks/daily", concurrency: ${concurrency}, validate: false) { id state seq } }`);
+    const result = await gql(
+      app,
+      `mutation { startBackfill(source: "data/ticks/daily", concurrency: ${concurrency}, validate: false) { id state seq } }`,
+    );
     expect(result.errors).toBeUndefined();
     return result.data.startBackfill as { id: string; state: string; seq: number };
   };
@@ -88,7 +99,11 @@ describe('job progress subscriptions', () => {
     expect(final.state, label).toBe('SUCCEEDED');
     expect(final.transferredBytes).toBe(final.totalBytes);
     expect(final.doneFiles).toBe(400);
-    expect(seen.filter((s) => s.state === 'RUNNING' && s.transferredBytes > 0 && s.transferredBytes < final.totalBytes).length, label).toBeGreaterThanOrEqual(2);
+    expect(
+      seen.filter((s) => s.state === 'RUNNING' && s.transferredBytes > 0 && s.transferredBytes < final.totalBytes)
+        .length,
+      label,
+    ).toBeGreaterThanOrEqual(2);
   };
 
   it('an SSE client and a graphql-ws client on the same path each get the snapshot, then updates, then the final state', async () => {
@@ -102,7 +117,11 @@ describe('job progress subscriptions', () => {
     expect(ws.length).toBeLessThanOrEqual(Math.ceil(seconds * 10) + 5);
     expect(sse.at(-1)).toEqual(ws.at(-1));
 
-    const queried = await gql(app, `query($id: ID!) { job(id: $id) { ${FIELDS} kind failedFiles errors { path } } jobs(state: SUCCEEDED) { id } }`, { id: job.id });
+    const queried = await gql(
+      app,
+      `query($id: ID!) { job(id: $id) { ${FIELDS} kind failedFiles errors { path } } jobs(state: SUCCEEDED) { id } }`,
+      { id: job.id },
+    );
     expect(queried.data.job).toEqual({ ...ws.at(-1), kind: 'BACKFILL', failedFiles: 0, errors: [] });
     expect(queried.data.jobs.map((j: { id: string }) => j.id)).toContain(job.id);
   });
@@ -130,7 +149,9 @@ describe('job progress subscriptions', () => {
     const job = await start(1);
     const watching = viaSse(job.id);
     await new Promise((r) => setTimeout(r, 150));
-    const cancelled = await gql(app, `mutation($id: ID!) { cancelJob(id: $id) { state doneFiles totalFiles } }`, { id: job.id });
+    const cancelled = await gql(app, `mutation($id: ID!) { cancelJob(id: $id) { state doneFiles totalFiles } }`, {
+      id: job.id,
+    });
     expect(cancelled.data.cancelJob.state).toBe('CANCELLED');
     expect(cancelled.data.cancelJob.doneFiles).toBeLessThan(400);
     expect((await watching).at(-1)!.state).toBe('CANCELLED');
@@ -144,7 +165,7 @@ describe('job progress subscriptions', () => {
   it('refuses a source outside the upload root, symbolic links included, as a typed error', async () => {
     const result = await gql(app, 'mutation { a: startBackfill(source: "../") { id } }');
     expect(result.errors![0].extensions!.code).toBe('FORBIDDEN');
-    const escape = await gql(app, `mutation { startBackfill(source: "${path.resolve('/etc')}") { id } }`);
-    expect(escape.errors![0].extensions!.code).toBe('FORBIDDEN');
+    const escaped = await gql(app, `mutation { startBackfill(source: "${path.resolve('/etc')}") { id } }`);
+    expect(escaped.errors![0].extensions!.code).toBe('FORBIDDEN');
   });
 });

@@ -14,16 +14,56 @@ import { rng, hostileString } from '../security/hostile.js';
 import { gql } from '../support/graphql.js';
 
 describe('parseReference', () => {
-  it('reads our own rows, Polygon\'s results, Alpaca\'s assets and an object keyed by ticker', () => {
-    expect(parseReference(JSON.stringify([{ ticker: 'aapl', name: 'Apple Inc.', exchange: 'XNAS', type: 'CS', currency: 'USD' }])).get('AAPL'))
-      .toEqual({ ticker: 'AAPL', name: 'Apple Inc.', exchange: 'XNAS', type: 'CS', currency: 'USD' });
-    const polygon = { results: [{ ticker: 'MSFT', name: 'Microsoft Corp', primary_exchange: 'XNAS', type: 'CS', currency_name: 'usd', market: 'stocks' }], status: 'OK' };
-    expect(parseReference(JSON.stringify(polygon)).get('MSFT')).toEqual({ ticker: 'MSFT', name: 'Microsoft Corp', exchange: 'XNAS', type: 'CS', currency: 'usd' });
-    const alpaca = [{ id: 'x', class: 'us_equity', exchange: 'NYSE', symbol: 'BRK.B', name: 'Berkshire Hathaway Inc. Class B', status: 'active' }];
-    expect(parseReference(JSON.stringify(alpaca)).get('BRK.B')).toEqual({ ticker: 'BRK.B', name: 'Berkshire Hathaway Inc. Class B', exchange: 'NYSE', type: 'us_equity', currency: null });
-    expect(parseReference(JSON.stringify({ SPY: { name: 'SPDR S&P 500 ETF Trust', type: 'ETF' } })).get('SPY')).toMatchObject({ name: 'SPDR S&P 500 ETF Trust', type: 'ETF' });
+  it("reads our own rows, Polygon's results, Alpaca's assets and an object keyed by ticker", () => {
+    expect(
+      parseReference(
+        JSON.stringify([{ ticker: 'aapl', name: 'Apple Inc.', exchange: 'XNAS', type: 'CS', currency: 'USD' }]),
+      ).get('AAPL'),
+    ).toEqual({ ticker: 'AAPL', name: 'Apple Inc.', exchange: 'XNAS', type: 'CS', currency: 'USD' });
+    const polygon = {
+      results: [
+        {
+          ticker: 'MSFT',
+          name: 'Microsoft Corp',
+          primary_exchange: 'XNAS',
+          type: 'CS',
+          currency_name: 'usd',
+          market: 'stocks',
+        },
+      ],
+      status: 'OK',
+    };
+    expect(parseReference(JSON.stringify(polygon)).get('MSFT')).toEqual({
+      ticker: 'MSFT',
+      name: 'Microsoft Corp',
+      exchange: 'XNAS',
+      type: 'CS',
+      currency: 'usd',
+    });
+    const alpaca = [
+      {
+        id: 'x',
+        class: 'us_equity',
+        exchange: 'NYSE',
+        symbol: 'BRK.B',
+        name: 'Berkshire Hathaway Inc. Class B',
+        status: 'active',
+      },
+    ];
+    expect(parseReference(JSON.stringify(alpaca)).get('BRK.B')).toEqual({
+      ticker: 'BRK.B',
+      name: 'Berkshire Hathaway Inc. Class B',
+      exchange: 'NYSE',
+      type: 'us_equity',
+      currency: null,
+    });
+    expect(
+      parseReference(JSON.stringify({ SPY: { name: 'SPDR S&P 500 ETF Trust', type: 'ETF' } })).get('SPY'),
+    ).toMatchObject({ name: 'SPDR S&P 500 ETF Trust', type: 'ETF' });
     // Records without a usable ticker are skipped, not fatal.
-    expect([...parseReference(JSON.stringify([{ name: 'nameless' }, { ticker: '../etc' }, 7, null])).keys()]).toEqual([]);
+    expect([...parseReference(JSON.stringify([{ name: 'nameless' }, { ticker: '../etc' }, 7, null])).keys()]).toEqual(
+      [],
+    );
   });
 
   it('matches a ticker prefix or the start of each word of the name, case-insensitively', () => {
@@ -39,10 +79,23 @@ describe('parseReference', () => {
     const r = rng(0x5eed);
     const value = (depth: number): unknown => {
       const x = r();
-      if (depth > 3 || x < 0.3) return [hostileString(r), r() * 1e6, null, true, -0, 'AAPL', { ticker: hostileString(r) }][Math.floor(r() * 7)];
+      if (depth > 3 || x < 0.3)
+        return [hostileString(r), r() * 1e6, null, true, -0, 'AAPL', { ticker: hostileString(r) }][Math.floor(r() * 7)];
       if (x < 0.6) return Array.from({ length: Math.floor(r() * 5) }, () => value(depth + 1));
-      const keys = ['ticker', 'symbol', 'name', 'results', 'exchange', 'type', hostileString(r), '__proto__', 'constructor'];
-      return Object.fromEntries(Array.from({ length: Math.floor(r() * 5) }, () => [keys[Math.floor(r() * keys.length)], value(depth + 1)]));
+      const keys = [
+        'ticker',
+        'symbol',
+        'name',
+        'results',
+        'exchange',
+        'type',
+        hostileString(r),
+        '__proto__',
+        'constructor',
+      ];
+      return Object.fromEntries(
+        Array.from({ length: Math.floor(r() * 5) }, () => [keys[Math.floor(r() * keys.length)], value(depth + 1)]),
+      );
     };
     const outcomes = { parsed: 0, invalid: 0 };
     for (let i = 0; i < 3000; i++) {
@@ -53,7 +106,9 @@ describe('parseReference', () => {
         for (const ref of parsed.values()) expect(ref.ticker).toMatch(/^[A-Z0-9][A-Z0-9.-]{0,14}$/);
         outcomes.parsed++;
       } catch (error) {
-        expect(isLakeError(error) && error.code === 'INVALID_DATA' && error.message.startsWith(REFERENCE_KEY)).toBe(true);
+        expect(isLakeError(error) && error.code === 'INVALID_DATA' && error.message.startsWith(REFERENCE_KEY)).toBe(
+          true,
+        );
         outcomes.invalid++;
       }
     }
@@ -73,17 +128,30 @@ describe('reference data over GraphQL', () => {
     dir = await mkdtemp(path.join(tmpdir(), 'lakeql-reference-'));
     await mkdir(path.join(dir, 'lake'));
     store = new CountingStore(new LocalStore(path.join(dir, 'lake')));
-    await ensureDemoLake(store, { tickers: ['AAPL', 'MSFT', 'KO', 'PEP', 'SPY', 'UNH'], years: [2024], minuteSymbols: [] });
-    app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never' }), { store, location: { kind: 'local', directory: path.join(dir, 'lake') } });
+    await ensureDemoLake(store, {
+      tickers: ['AAPL', 'MSFT', 'KO', 'PEP', 'SPY', 'UNH'],
+      years: [2024],
+      minuteSymbols: [],
+    });
+    app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never' }), {
+      store,
+      location: { kind: 'local', directory: path.join(dir, 'lake') },
+    });
   });
   afterAll(async () => {
     await app?.stop();
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('gives symbols their names, exchanges, types and currencies from the demo lake\'s reference file', async () => {
+  it("gives symbols their names, exchanges, types and currencies from the demo lake's reference file", async () => {
     const result = await gql(app, `{ symbol(ticker: "SPY") { ticker name exchange type currency } }`);
-    expect(result.data.symbol).toEqual({ ticker: 'SPY', name: 'SPDR S&P 500 ETF Trust', exchange: 'ARCX', type: 'ETF', currency: 'USD' });
+    expect(result.data.symbol).toEqual({
+      ticker: 'SPY',
+      name: 'SPDR S&P 500 ETF Trust',
+      exchange: 'ARCX',
+      type: 'ETF',
+      currency: 'USD',
+    });
   });
 
   it('finds symbols by a word of the name or a ticker prefix, and pages through matches', async () => {
@@ -107,7 +175,10 @@ describe('reference data over GraphQL', () => {
     store.reset();
     await gql(app, `{ symbol(ticker: "AAPL") { name } }`);
     expect(store.count('get')).toBe(0);
-    await store.put(REFERENCE_KEY, JSON.stringify({ results: [{ ticker: 'AAPL', name: 'Apple Computer, Inc.', primary_exchange: 'XNAS' }] }));
+    await store.put(
+      REFERENCE_KEY,
+      JSON.stringify({ results: [{ ticker: 'AAPL', name: 'Apple Computer, Inc.', primary_exchange: 'XNAS' }] }),
+    );
     const renamed = await gql(app, `{ symbol(ticker: "AAPL") { name exchange type } }`);
     expect(renamed.data.symbol).toEqual({ name: 'Apple Computer, Inc.', exchange: 'XNAS', type: null });
   });

@@ -28,7 +28,11 @@ describe('/files', () => {
     const store = new LocalStore(dir);
     bytes = randomBytes(SIZE);
     await store.put(KEY, bytes);
-    app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_URL_SECRET: SECRET, LAKEQL_RATE_LIMIT: 'off' }), { store, location: { kind: 'local', directory: dir }, log: () => {} });
+    app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_URL_SECRET: SECRET, LAKEQL_RATE_LIMIT: 'off' }), {
+      store,
+      location: { kind: 'local', directory: dir },
+      log: () => {},
+    });
     url = signer.sign(ORIGIN, KEY, 600);
   });
   afterAll(async () => {
@@ -55,7 +59,10 @@ describe('/files', () => {
       ['a truncated signature', () => url.replace(signature(), signature().slice(0, 62))],
       ['a second signature', () => `${url}&signature=${signature()}`],
       ['a second expires', () => `${url}&expires=${expires()}`],
-      ['a hexadecimal expiry', () => url.replace(`expires=${expires()}`, `expires=0x${Number(expires()).toString(16)}`)],
+      [
+        'a hexadecimal expiry',
+        () => url.replace(`expires=${expires()}`, `expires=0x${Number(expires()).toString(16)}`),
+      ],
       ['a plus-signed expiry', () => url.replace(`expires=${expires()}`, `expires=%2B${expires()}`)],
       ['an exponent expiry', () => url.replace(`expires=${expires()}`, 'expires=1.9e9')],
       ['a leading-zero expiry', () => url.replace(`expires=${expires()}`, `expires=0${expires()}`)],
@@ -76,7 +83,9 @@ describe('/files', () => {
       expect(far).toContain('expires=1900000000&');
       expect((await get(far)).status).toBe(200);
       expect((await get(far.replace('expires=1900000000', 'expires=1.9e9'))).status).toBe(403);
-      expect((await get(far.replace('expires=1900000000', `expires=0x${(1_900_000_000).toString(16)}`))).status).toBe(403);
+      expect((await get(far.replace('expires=1900000000', `expires=0x${(1_900_000_000).toString(16)}`))).status).toBe(
+        403,
+      );
       expect((await get(far.replace('expires=1900000000', 'expires=+1900000000'))).status).toBe(403);
     });
   });
@@ -126,7 +135,30 @@ describe('/files', () => {
   });
 
   describe('generated inputs', () => {
-    const PIECES = ['bytes', 'BYTES', '=', '-', ',', ' ', '\t', '0', '1', '9', '00', '999999999999999999999', 'e', '+', 'x', '0x1f', '.', '*', '/', ';', '\u0660', '１'];
+    const PIECES = [
+      'bytes',
+      'BYTES',
+      '=',
+      '-',
+      ',',
+      ' ',
+      '\t',
+      '0',
+      '1',
+      '9',
+      '00',
+      '999999999999999999999',
+      'e',
+      '+',
+      'x',
+      '0x1f',
+      '.',
+      '*',
+      '/',
+      ';',
+      '\u0660',
+      '１',
+    ];
     const pick = <T>(r: () => number, items: readonly T[]) => items[Math.floor(r() * items.length)];
 
     it('parses 20,000 generated Range headers into nothing or a valid range', () => {
@@ -134,11 +166,12 @@ describe('/files', () => {
       let ranges = 0;
       for (let i = 0; i < 20_000; i++) {
         const shape = r();
-        const header = shape < 0.02
-          ? `bytes=${'9'.repeat(1 + Math.floor(r() * 5000))}-`
-          : shape < 0.5
-            ? `${pick(r, ['bytes=', 'bytes =', 'Bytes=', 'bytes= '])}${pick(r, ['', '0', '7', '12288', '00012', '1e3'])}-${pick(r, ['', '0', '99', '999999999', '-5', '3,4-5'])}`
-            : Array.from({ length: 1 + Math.floor(r() * 10) }, () => pick(r, PIECES)).join('');
+        const header =
+          shape < 0.02
+            ? `bytes=${'9'.repeat(1 + Math.floor(r() * 5000))}-`
+            : shape < 0.5
+              ? `${pick(r, ['bytes=', 'bytes =', 'Bytes=', 'bytes= '])}${pick(r, ['', '0', '7', '12288', '00012', '1e3'])}-${pick(r, ['', '0', '99', '999999999', '-5', '3,4-5'])}`
+              : Array.from({ length: 1 + Math.floor(r() * 10) }, () => pick(r, PIECES)).join('');
         const range = parseRangeHeader(header);
         if (!range) continue;
         ranges++;
@@ -159,8 +192,18 @@ describe('/files', () => {
       for (let i = 0; i < 3_000; i++) {
         const u = new URL(good);
         const mutate = r();
-        if (mutate < 0.3) u.searchParams.set('expires', Array.from({ length: 1 + Math.floor(r() * 6) }, () => pick(r, PIECES)).join('') + good.searchParams.get('expires'));
-        else if (mutate < 0.6) u.searchParams.set('signature', good.searchParams.get('signature')!.slice(0, Math.floor(r() * 66)) + Array.from({ length: Math.floor(r() * 3) }, () => pick(r, ['0', 'f', 'F', 'g', '%', ' '])).join(''));
+        if (mutate < 0.3)
+          u.searchParams.set(
+            'expires',
+            Array.from({ length: 1 + Math.floor(r() * 6) }, () => pick(r, PIECES)).join('') +
+              good.searchParams.get('expires'),
+          );
+        else if (mutate < 0.6)
+          u.searchParams.set(
+            'signature',
+            good.searchParams.get('signature')!.slice(0, Math.floor(r() * 66)) +
+              Array.from({ length: Math.floor(r() * 3) }, () => pick(r, ['0', 'f', 'F', 'g', '%', ' '])).join(''),
+          );
         else if (mutate < 0.7) u.searchParams.append(pick(r, ['expires', 'signature']), pick(r, PIECES));
         const headers: Record<string, string> = {};
         if (r() < 0.7) headers.range = Array.from({ length: 1 + Math.floor(r() * 8) }, () => pick(r, PIECES)).join('');

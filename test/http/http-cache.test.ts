@@ -37,7 +37,10 @@ async function harness(env: Record<string, string> = {}, consoleDirectory?: stri
   const store = new CountingStore(local);
   const metrics = new Metrics({ processMetrics: false });
   const app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_RATE_LIMIT: 'off', ...env }), {
-    store, location: { kind: 'local', directory: dir }, metrics, consoleDirectory: consoleDirectory ?? dir,
+    store,
+    location: { kind: 'local', directory: dir },
+    metrics,
+    consoleDirectory: consoleDirectory ?? dir,
   });
   return { app, store, metrics, dir };
 }
@@ -45,15 +48,25 @@ async function harness(env: Record<string, string> = {}, consoleDirectory?: stri
 /** GraphQL operations executed so far (resolvers run only inside an execution). */
 async function executions(metrics: Metrics): Promise<number> {
   const text = await metrics.registry.getSingleMetricAsString('lakeql_graphql_operation_duration_seconds');
-  return [...text.matchAll(/^lakeql_graphql_operation_duration_seconds_count\{[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+  return [...text.matchAll(/^lakeql_graphql_operation_duration_seconds_count\{[^}]*\} (\d+)$/gm)].reduce(
+    (n, m) => n + Number(m[1]),
+    0,
+  );
 }
 
 async function get(app: App, params: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
-  return app.yoga.fetch(`${ORIGIN}/graphql?${new URLSearchParams(params)}`, { method: 'GET', headers: { accept: 'application/graphql-response+json', ...CSRF, ...headers } });
+  return app.yoga.fetch(`${ORIGIN}/graphql?${new URLSearchParams(params)}`, {
+    method: 'GET',
+    headers: { accept: 'application/graphql-response+json', ...CSRF, ...headers },
+  });
 }
 
 async function post(app: App, body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Response> {
-  return app.yoga.fetch(`${ORIGIN}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers }, body: JSON.stringify(body) });
+  return app.yoga.fetch(`${ORIGIN}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
+    body: JSON.stringify(body),
+  });
 }
 
 describe('GraphQL over GET: ETag, Cache-Control, 304', () => {
@@ -90,7 +103,11 @@ describe('GraphQL over GET: ETag, Cache-Control, 304', () => {
     const doc = 'query Y($t: String!) { symbol(ticker: $t) { ticker } }';
     const a = await get(h.app, { query: doc, variables: JSON.stringify({ t: 'S001' }) });
     const b = await get(h.app, { query: doc, variables: JSON.stringify({ t: 'S002' }) });
-    const c = await get(h.app, { query: doc, variables: JSON.stringify({ t: 'S001' }) }, { accept: 'application/json' });
+    const c = await get(
+      h.app,
+      { query: doc, variables: JSON.stringify({ t: 'S001' }) },
+      { accept: 'application/json' },
+    );
     const tags = new Set([a, b, c].map((r) => r.headers.get('etag')));
     expect(tags.size).toBe(3);
   });
@@ -100,7 +117,9 @@ describe('GraphQL over GET: ETag, Cache-Control, 304', () => {
     const oldTag = before.headers.get('etag')!;
     const oldSize = (await before.json()).data.symbol.years[0].tickFile.size;
     // An own write: through the services' store, as uploads, writeBars and backfills do.
-    await h.app.services.store.put(dailyTicksKey('S001', 2022), 'PAR1 a longer replacement file PAR1', { contentType: PARQUET_CONTENT_TYPE });
+    await h.app.services.store.put(dailyTicksKey('S001', 2022), 'PAR1 a longer replacement file PAR1', {
+      contentType: PARQUET_CONTENT_TYPE,
+    });
     const after = await get(h.app, { query: YEARS_QUERY }, { 'if-none-match': oldTag });
     expect(after.status).toBe(200);
     expect(after.headers.get('etag')).not.toBe(oldTag);
@@ -230,14 +249,20 @@ describe('persisted and trusted documents', () => {
 
   it('runs a console document by id over GET, with an ETag', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'lakeql-console-docs-'));
-    await writeFile(path.join(dir, CONSOLE_DOCUMENTS_FILE), JSON.stringify({ abc123: YEARS_DOC, jobs1: 'query Jobs { jobs { id } }' }));
+    await writeFile(
+      path.join(dir, CONSOLE_DOCUMENTS_FILE),
+      JSON.stringify({ abc123: YEARS_DOC, jobs1: 'query Jobs { jobs { id } }' }),
+    );
     const h = await harness({}, dir);
     const response = await get(h.app, { documentId: 'abc123', variables: JSON.stringify({ t: 'S001' }) });
     expect(response.status).toBe(200);
     expect((await response.json()).data.symbol.years).toHaveLength(2);
     expect(response.headers.get('etag')).toMatch(/^"/);
     // APQ's form names the same document.
-    const apq = await get(h.app, { extensions: JSON.stringify({ persistedQuery: { version: 1, sha256Hash: 'abc123' } }), variables: JSON.stringify({ t: 'S002' }) });
+    const apq = await get(h.app, {
+      extensions: JSON.stringify({ persistedQuery: { version: 1, sha256Hash: 'abc123' } }),
+      variables: JSON.stringify({ t: 'S002' }),
+    });
     expect((await apq.json()).data.symbol.years).toHaveLength(2);
     // Volatile documents by id are judged by their text too.
     const jobs = await get(h.app, { documentId: 'jobs1' });
@@ -280,9 +305,19 @@ describe('persisted and trusted documents', () => {
     for (const [i, content] of cases.entries()) {
       const file = path.join(dir, `t${i}.json`);
       await writeFile(file, content);
-      await expect(buildApp(loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_LAKE: dir, LAKEQL_TRUSTED_DOCUMENTS: file }))).rejects.toThrow(TrustedDocumentsError);
+      await expect(
+        buildApp(loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_LAKE: dir, LAKEQL_TRUSTED_DOCUMENTS: file })),
+      ).rejects.toThrow(TrustedDocumentsError);
     }
-    await expect(buildApp(loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_LAKE: dir, LAKEQL_TRUSTED_DOCUMENTS: path.join(dir, 'missing.json') }))).rejects.toThrow(/LAKEQL_TRUSTED_DOCUMENTS/);
+    await expect(
+      buildApp(
+        loadConfig({
+          LAKEQL_DEMO: 'never',
+          LAKEQL_LAKE: dir,
+          LAKEQL_TRUSTED_DOCUMENTS: path.join(dir, 'missing.json'),
+        }),
+      ),
+    ).rejects.toThrow(/LAKEQL_TRUSTED_DOCUMENTS/);
     await rm(dir, { recursive: true, force: true });
   });
 });

@@ -18,23 +18,42 @@ const schema = buildSchema(`
 describe('placeFiles', () => {
   const place = (query: string, map: string, variables: Record<string, unknown> = {}) => {
     const operations: Record<string, unknown> = { query, variables };
-    const files = placeFiles(operations, map, { schema, fileScalar: 'File', maxTokens: 2000 }, (field) => ({ file: { field } }));
+    const files = placeFiles(operations, map, { schema, fileScalar: 'File', maxTokens: 2000 }, (field) => ({
+      file: { field },
+    }));
     return { operations, files };
   };
 
   it('puts each file where the operation declares the File type: plain, in lists, in input objects', () => {
-    const { operations, files } = place('mutation($f: File!, $fs: [File], $b: Batch!) { one(f: $f) many(fs: $fs) batch(b: $b) }',
-      '{"0":["variables.f"],"1":["variables.fs.1","variables.b.files.0"]}', { fs: [null, null], b: { files: [null], note: 'x' } });
+    const { operations, files } = place(
+      'mutation($f: File!, $fs: [File], $b: Batch!) { one(f: $f) many(fs: $fs) batch(b: $b) }',
+      '{"0":["variables.f"],"1":["variables.fs.1","variables.b.files.0"]}',
+      { fs: [null, null], b: { files: [null], note: 'x' } },
+    );
     expect([...files.keys()]).toEqual(['0', '1']);
-    expect(operations.variables).toEqual({ f: { field: '0' }, fs: [null, { field: '1' }], b: { files: [{ field: '1' }], note: 'x' } });
+    expect(operations.variables).toEqual({
+      f: { field: '0' },
+      fs: [null, { field: '1' }],
+      b: { files: [{ field: '1' }], note: 'x' },
+    });
   });
 
   it.each([
     ['an undeclared variable', 'mutation($f: File!) { one(f: $f) }', '{"0":["variables.g"]}', /does not declare/],
     ['a String variable', 'mutation($s: String) { text(s: $s) }', '{"0":["variables.s"]}', /type String/],
     ['a list itself', 'mutation($fs: [File]) { many(fs: $fs) }', '{"0":["variables.fs"]}', /type \[File\]/],
-    ['a field the input type lacks', 'mutation($b: Batch!) { batch(b: $b) }', '{"0":["variables.b.other"]}', /does not have/],
-    ['a String field of an input', 'mutation($b: Batch!) { batch(b: $b) }', '{"0":["variables.b.note"]}', /type String/],
+    [
+      'a field the input type lacks',
+      'mutation($b: Batch!) { batch(b: $b) }',
+      '{"0":["variables.b.other"]}',
+      /does not have/,
+    ],
+    [
+      'a String field of an input',
+      'mutation($b: Batch!) { batch(b: $b) }',
+      '{"0":["variables.b.note"]}',
+      /type String/,
+    ],
     ['a prototype key', 'mutation($f: File!) { one(f: $f) }', '{"0":["variables.__proto__"]}', /must look like/],
     ['a huge list index', 'mutation($fs: [File]) { many(fs: $fs) }', '{"0":["variables.fs.99999"]}', /below 1000/],
     ['a path outside variables', 'mutation($f: File!) { one(f: $f) }', '{"0":["query"]}', /must look like/],
@@ -42,13 +61,18 @@ describe('placeFiles', () => {
     ['an empty array', 'mutation($f: File!) { one(f: $f) }', '{"0":[]}', /array/],
     ['a map that is an array', 'mutation($f: File!) { one(f: $f) }', '[]', /JSON object/],
     ['a map that is not JSON', 'mutation($f: File!) { one(f: $f) }', '{0:', /not valid JSON/],
-    ['too many files', 'mutation($f: File!) { one(f: $f) }', JSON.stringify(Object.fromEntries(Array.from({ length: 101 }, (_, i) => [i, ['variables.f']]))), /at most 100/],
+    [
+      'too many files',
+      'mutation($f: File!) { one(f: $f) }',
+      JSON.stringify(Object.fromEntries(Array.from({ length: 101 }, (_, i) => [i, ['variables.f']]))),
+      /at most 100/,
+    ],
   ])('refuses %s', (_name, query, map, message) => {
     expect(() => place(query, map)).toThrow(UploadMapError);
     expect(() => place(query, map)).toThrow(message);
   });
 
-  it('leaves a query that does not parse to yoga, checking the paths\' shape only', () => {
+  it("leaves a query that does not parse to yoga, checking the paths' shape only", () => {
     expect(() => place('mutation($f: File!) {', '{"0":["variables.f"]}')).not.toThrow();
     expect(() => place('mutation($f: File!) {', '{"0":["variables.constructor"]}')).toThrow(UploadMapError);
   });
@@ -140,21 +164,39 @@ describe('multipart parse', () => {
   });
   const boundary = 'x-boundary';
   // A file whose bytes look like delimiters: CRLF, dashes, a boundary prefix.
-  const data = Buffer.concat([Buffer.from(`\r\n--${boundary.slice(0, 5)}\r\n--`), Buffer.alloc(70_000, 7), Buffer.from('\r\n-')]);
-  const body = multipartBody([
-    { name: 'operations', data: JSON.stringify({ query: 'mutation($f: File!) { size(f: $f) }', variables: { f: null } }) },
-    { name: 'map', data: '{"0":["variables.f"]}' },
-    { name: '0', filename: 'f.bin', data },
-  ], boundary, { preamble: 'ignored\r\n' });
+  const data = Buffer.concat([
+    Buffer.from(`\r\n--${boundary.slice(0, 5)}\r\n--`),
+    Buffer.alloc(70_000, 7),
+    Buffer.from('\r\n-'),
+  ]);
+  const body = multipartBody(
+    [
+      {
+        name: 'operations',
+        data: JSON.stringify({ query: 'mutation($f: File!) { size(f: $f) }', variables: { f: null } }),
+      },
+      { name: 'map', data: '{"0":["variables.f"]}' },
+      { name: '0', filename: 'f.bin', data },
+    ],
+    boundary,
+    { preamble: 'ignored\r\n' },
+  );
 
-  it.each([1, 7, 64, 1000, 65_536, body.length])('reads the same file when the body arrives in chunks of %i bytes', async (size) => {
-    const chunks = Readable.from((function* () {
-      for (let i = 0; i < body.length; i += size) yield body.subarray(i, i + size);
-    })());
-    const response = await yoga.fetch('http://lakeql.test/graphql', {
-      method: 'POST', body: Readable.toWeb(chunks) as ReadableStream, duplex: 'half',
-      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
-    } as RequestInit);
-    expect(await response.json()).toEqual({ data: { size: data.length } });
-  });
+  it.each([1, 7, 64, 1000, 65_536, body.length])(
+    'reads the same file when the body arrives in chunks of %i bytes',
+    async (size) => {
+      const chunks = Readable.from(
+        (function* () {
+          for (let i = 0; i < body.length; i += size) yield body.subarray(i, i + size);
+        })(),
+      );
+      const response = await yoga.fetch('http://lakeql.test/graphql', {
+        method: 'POST',
+        body: Readable.toWeb(chunks) as ReadableStream,
+        duplex: 'half',
+        headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      } as RequestInit);
+      expect(await response.json()).toEqual({ data: { size: data.length } });
+    },
+  );
 });

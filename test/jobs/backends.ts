@@ -17,16 +17,21 @@ export function backends(): Backend[] {
     {
       name: 'directory',
       // Counted, so tests can see the parts go through MultipartStore (the decorator keeps the generic uploader).
-      open: async (hint) => ({ store: new CountingStore(new LocalStore(await tempDir(`${hint}-lake`))), close: () => {} }),
+      open: async (hint) => ({
+        store: new CountingStore(new LocalStore(await tempDir(`${hint}-lake`))),
+        close: () => {},
+      }),
     },
-    ...s3Servers().map((server): Backend => ({
-      name: server.name,
-      server,
-      open: async (hint) => {
-        const bucket = await createBucket(server, hint);
-        const store: S3Store = s3StoreOn(server, bucket);
-        return { store, bucket, close: () => store.close() };
-      },
-    })),
+    ...s3Servers().map(
+      (server): Backend => ({
+        name: server.name,
+        server,
+        open: async (hint) => {
+          const bucket = await createBucket(server, hint);
+          const store: S3Store = s3StoreOn(server, bucket);
+          return { store, bucket, close: () => store.close() };
+        },
+      }),
+    ),
   ];
 }

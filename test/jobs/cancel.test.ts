@@ -57,11 +57,15 @@ describe('cancel during a multipart upload', () => {
   for (const server of s3Servers()) {
     it(`on ${server.name}`, async () => {
       const bucket = await createBucket(server, 'cancel');
-      const proxy = await startFaultProxy(server.endpoint, { delayMs: (r) => (r.path.includes('partNumber=') ? 300 : 0) });
+      const proxy = await startFaultProxy(server.endpoint, {
+        delayMs: (r) => (r.path.includes('partNumber=') ? 300 : 0),
+      });
       const store = new S3Store({ bucket, clientConfig: { ...s3ClientConfig(server), endpoint: proxy.url } });
       const direct = s3StoreOn(server, bucket);
       try {
-        await cancelMidway(store, direct, () => proxy.requests.some((r) => r.method === 'POST' && r.path.includes('uploads')));
+        await cancelMidway(store, direct, () =>
+          proxy.requests.some((r) => r.method === 'POST' && r.path.includes('uploads')),
+        );
         // Every part request either never reached the server or was answered; the upload itself was aborted.
         expect(proxy.requests.some((r) => r.method === 'DELETE' && r.path.includes('uploadId='))).toBe(true);
       } finally {
@@ -83,7 +87,14 @@ class SlowAnswers extends CountingStore {
       const result = await put(key, body, options);
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(resolve, 400);
-        options?.signal?.addEventListener('abort', () => { clearTimeout(timer); reject(new CancelledError()); }, { once: true });
+        options?.signal?.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(timer);
+            reject(new CancelledError());
+          },
+          { once: true },
+        );
       });
       return result;
     };

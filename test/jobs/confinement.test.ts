@@ -24,8 +24,16 @@ describe('confinement to the upload and download roots', () => {
     const store = new LocalStore(await tempDir('confine-lake'));
     const h = harness(store, { uploadRoot: root });
 
-    const dry = (await h.jobs.wait((await h.jobs.start(await backfillJob(h.engine, { source: 'src', dryRun: true }))).id))!;
-    expect(dry.plan!.map((p) => [p.path, p.action])).toEqual([['A/inside.parquet', 'UPLOAD'], ['A/real.parquet', 'UPLOAD'], ['A/leak.parquet', 'REFUSE']]);
+    const dry = (await h.jobs.wait(
+      (
+        await h.jobs.start(await backfillJob(h.engine, { source: 'src', dryRun: true }))
+      ).id,
+    ))!;
+    expect(dry.plan!.map((p) => [p.path, p.action])).toEqual([
+      ['A/inside.parquet', 'UPLOAD'],
+      ['A/real.parquet', 'UPLOAD'],
+      ['A/leak.parquet', 'REFUSE'],
+    ]);
     expect(dry.plan![2].reason).toMatch(/outside the upload root/);
 
     const run = (await h.jobs.wait((await h.jobs.start(await backfillJob(h.engine, { source: 'src' }))).id))!;
@@ -40,7 +48,11 @@ describe('confinement to the upload and download roots', () => {
     await expect(backfillJob(h.engine, { source: 'escape' })).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
     await expect(backfillJob(h.engine, { source: '../' })).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
     // Nor may a backfill write into lakeql's own key space (the multipart markers).
-    const own = (await h.jobs.wait((await h.jobs.start(await backfillJob(h.engine, { source: 'src', prefix: '_lakeql/multipart', dryRun: true }))).id))!;
+    const own = (await h.jobs.wait(
+      (
+        await h.jobs.start(await backfillJob(h.engine, { source: 'src', prefix: '_lakeql/multipart', dryRun: true }))
+      ).id,
+    ))!;
     expect(own.plan!.map((p) => p.action)).toEqual(['REFUSE', 'REFUSE', 'REFUSE']);
   });
 
@@ -51,8 +63,12 @@ describe('confinement to the upload and download roots', () => {
     const store = new LocalStore(await tempDir('confine-lake2'));
     await store.put('data/x.parquet', 'x');
     const h = harness(store, { downloadRoot });
-    await expect(downloadJob(h.engine, { prefix: 'data/', destination: 'out/sub' })).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
-    await expect(downloadJob(h.engine, { prefix: 'data/', destination: '/etc' })).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+    await expect(downloadJob(h.engine, { prefix: 'data/', destination: 'out/sub' })).rejects.toMatchObject({
+      code: 'PERMISSION_DENIED',
+    });
+    await expect(downloadJob(h.engine, { prefix: 'data/', destination: '/etc' })).rejects.toMatchObject({
+      code: 'PERMISSION_DENIED',
+    });
     expect(await fs.readdir(outside)).toEqual([]);
   });
 });

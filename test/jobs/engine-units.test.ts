@@ -18,8 +18,20 @@ import { bytesOf, md5, MiB, tempDir } from './support.js';
 function fakeClock(start = 1_000_000) {
   const sleeps: number[] = [];
   let now = start;
-  const clock: Clock = { now: () => now, sleep: async (ms) => { sleeps.push(ms); now += ms; } };
-  return { clock, sleeps, advance: (ms: number) => { now += ms; } };
+  const clock: Clock = {
+    now: () => now,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      now += ms;
+    },
+  };
+  return {
+    clock,
+    sleeps,
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
 }
 
 describe('retry with decorrelated jitter', () => {
@@ -27,11 +39,14 @@ describe('retry with decorrelated jitter', () => {
     const { clock, sleeps } = fakeClock();
     const randoms = [0.5, 1 - 1e-9, 0, 0.25];
     let calls = 0;
-    const result = await withRetry(async () => {
-      calls++;
-      if (calls < 5) throw new StoreError('SlowDown', { retryable: true, backendCode: 'SlowDown' });
-      return 'ok';
-    }, { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 1000, clock, random: () => randoms.shift()! });
+    const result = await withRetry(
+      async () => {
+        calls++;
+        if (calls < 5) throw new StoreError('SlowDown', { retryable: true, backendCode: 'SlowDown' });
+        return 'ok';
+      },
+      { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 1000, clock, random: () => randoms.shift()! },
+    );
     expect(result).toBe('ok');
     // 100 + 0.5×(300−100) = 200; then ≈ 100 + 1×(600−100) = 600; then 100 (random 0); then 100 + 0.25×(300−100) = 150.
     expect(sleeps.map(Math.round)).toEqual([200, 600, 100, 150]);
@@ -41,12 +56,26 @@ describe('retry with decorrelated jitter', () => {
   it('fails at once on a permanent error and gives up after maxAttempts on transient ones', async () => {
     const { clock, sleeps } = fakeClock();
     let calls = 0;
-    await expect(withRetry(async () => { calls++; throw new NotFoundError('bucket gone', { backendCode: 'NoSuchBucket' }); }, { maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 100, clock }))
-      .rejects.toMatchObject({ backendCode: 'NoSuchBucket' });
+    await expect(
+      withRetry(
+        async () => {
+          calls++;
+          throw new NotFoundError('bucket gone', { backendCode: 'NoSuchBucket' });
+        },
+        { maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 100, clock },
+      ),
+    ).rejects.toMatchObject({ backendCode: 'NoSuchBucket' });
     expect(calls).toBe(1);
     calls = 0;
-    await expect(withRetry(async () => { calls++; throw new StoreError('503', { retryable: true }); }, { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 100, clock }))
-      .rejects.toBeInstanceOf(StoreError);
+    await expect(
+      withRetry(
+        async () => {
+          calls++;
+          throw new StoreError('503', { retryable: true });
+        },
+        { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 100, clock },
+      ),
+    ).rejects.toBeInstanceOf(StoreError);
     expect(calls).toBe(3);
     expect(sleeps).toHaveLength(2);
   });
@@ -54,10 +83,19 @@ describe('retry with decorrelated jitter', () => {
   it('stops retrying when cancelled', async () => {
     const controller = new AbortController();
     let calls = 0;
-    const run = withRetry(async () => { calls++; controller.abort(); throw new StoreError('503', { retryable: true }); }, { maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 100, signal: controller.signal });
+    const run = withRetry(
+      async () => {
+        calls++;
+        controller.abort();
+        throw new StoreError('503', { retryable: true });
+      },
+      { maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 100, signal: controller.signal },
+    );
     await expect(run).rejects.toBeInstanceOf(StoreError);
     expect(calls).toBe(1);
-    await expect(withRetry(async () => 1, { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1, signal: controller.signal })).rejects.toBeInstanceOf(CancelledError);
+    await expect(
+      withRetry(async () => 1, { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1, signal: controller.signal }),
+    ).rejects.toBeInstanceOf(CancelledError);
   });
 });
 
@@ -65,10 +103,26 @@ function tracked(intervalMs = 100) {
   const { clock, advance } = fakeClock();
   const registry = new MemoryJobRegistry();
   const published: JobSnapshot[] = [];
-  const tracker = new JobTracker({
-    id: 'j1', kind: 'BACKFILL', state: 'QUEUED', seq: 0, description: '', dryRun: false, createdAt: clock.now(), totalFiles: 0, doneFiles: 0,
-    failedFiles: 0, skippedFiles: 0, totalBytes: 0, transferredBytes: 0, bytesPerSecond: 0, errors: [],
-  }, { registry, publish: (s) => published.push(s), clock, intervalMs });
+  const tracker = new JobTracker(
+    {
+      id: 'j1',
+      kind: 'BACKFILL',
+      state: 'QUEUED',
+      seq: 0,
+      description: '',
+      dryRun: false,
+      createdAt: clock.now(),
+      totalFiles: 0,
+      doneFiles: 0,
+      failedFiles: 0,
+      skippedFiles: 0,
+      totalBytes: 0,
+      transferredBytes: 0,
+      bytesPerSecond: 0,
+      errors: [],
+    },
+    { registry, publish: (s) => published.push(s), clock, intervalMs },
+  );
   return { tracker, registry, published, advance };
 }
 
@@ -99,14 +153,18 @@ describe('job tracker', () => {
     expect(final).toMatchObject({ state: 'SUCCEEDED', transferredBytes: 1000, doneFiles: 2 });
     expect(published.at(-1)).toEqual(final);
     expect(published.map((s) => s.seq)).toEqual(published.map((_, i) => i + 1));
-    for (let i = 1; i < published.length; i++) expect(published[i].transferredBytes).toBeGreaterThanOrEqual(published[i - 1].transferredBytes);
+    for (let i = 1; i < published.length; i++)
+      expect(published[i].transferredBytes).toBeGreaterThanOrEqual(published[i - 1].transferredBytes);
   });
 
   it('lets a subscriber resume from a sequence number without missing a state change', async () => {
     const { tracker, registry, advance } = tracked(10);
     await tracker.publishInitial(); // seq 1 QUEUED
     tracker.start(); // seq 2 RUNNING
-    for (let i = 1; i <= 5; i++) { advance(20); tracker.progress('a', i); }
+    for (let i = 1; i <= 5; i++) {
+      advance(20);
+      tracker.progress('a', i);
+    }
     const final = await tracker.finish('SUCCEEDED');
     expect((await registry.since('j1', 1)).map((s) => s.state)).toEqual(['RUNNING', 'SUCCEEDED']);
     expect((await registry.since('j1', 3)).map((s) => [s.state, s.seq])).toEqual([['SUCCEEDED', final.seq]]);
@@ -119,8 +177,14 @@ describe('byte budget and pool', () => {
     const budget = new ByteBudget(100);
     const a = await budget.acquire(60);
     const order: string[] = [];
-    const b = budget.acquire(50).then((release) => { order.push('b'); return release; });
-    const c = budget.acquire(500).then((release) => { order.push('c'); return release; });
+    const b = budget.acquire(50).then((release) => {
+      order.push('b');
+      return release;
+    });
+    const c = budget.acquire(500).then((release) => {
+      order.push('c');
+      return release;
+    });
     await new Promise((r) => setTimeout(r, 5));
     expect(order).toEqual([]);
     a();
@@ -138,14 +202,19 @@ describe('byte budget and pool', () => {
     let peak = 0;
     const seen: number[] = [];
     const controller = new AbortController();
-    await forEachBounded(Array.from({ length: 50 }, (_, i) => i), 4, async (i) => {
-      running++;
-      peak = Math.max(peak, running);
-      seen.push(i);
-      if (i === 20) controller.abort();
-      await new Promise((r) => setTimeout(r, 1));
-      running--;
-    }, { signal: controller.signal });
+    await forEachBounded(
+      Array.from({ length: 50 }, (_, i) => i),
+      4,
+      async (i) => {
+        running++;
+        peak = Math.max(peak, running);
+        seen.push(i);
+        if (i === 20) controller.abort();
+        await new Promise((r) => setTimeout(r, 1));
+        running--;
+      },
+      { signal: controller.signal },
+    );
     expect(peak).toBe(4);
     expect(seen.length).toBeLessThan(30);
   });
@@ -184,20 +253,26 @@ describe('path confinement', () => {
     await expect(resolveInside(root, outside, 'source')).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
     await expect(resolveInside(root, 'escape', 'source')).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
     await expect(resolveInside(root, 'in\0x', 'source')).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    await expect(ensureDirectoryInside(root, 'escape/new', 'destination')).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+    await expect(ensureDirectoryInside(root, 'escape/new', 'destination')).rejects.toMatchObject({
+      code: 'PERMISSION_DENIED',
+    });
     expect(await fs.readdir(outside)).toEqual([]);
     expect(await ensureDirectoryInside(root, 'made/deep', 'destination')).toBe(path.join(root, 'made/deep'));
   });
 
   it('maps keys to download paths as the seed does', () => {
-    expect(relativeTarget('data/ticks/daily/AAPL/2024/ticks.parquet', 'data/ticks/daily/AAPL')).toBe('2024/ticks.parquet');
-    expect(relativeTarget('data/ticks/daily/AAPL/2024/ticks.parquet', 'data/ticks/daily/AAPL/')).toBe('2024/ticks.parquet');
+    expect(relativeTarget('data/ticks/daily/AAPL/2024/ticks.parquet', 'data/ticks/daily/AAPL')).toBe(
+      '2024/ticks.parquet',
+    );
+    expect(relativeTarget('data/ticks/daily/AAPL/2024/ticks.parquet', 'data/ticks/daily/AAPL/')).toBe(
+      '2024/ticks.parquet',
+    );
     expect(relativeTarget('data/fundamental/AAPL/2024/Q1.json', 'data/fundamental/AAPL/2024/Q1.json')).toBe('Q1.json');
   });
 });
 
 describe('multipart ETags', () => {
-  it('are recomputed for SYNC as S3 forms them: MD5 of the parts\' MD5s, dash, part count', async () => {
+  it("are recomputed for SYNC as S3 forms them: MD5 of the parts' MD5s, dash, part count", async () => {
     const dir = await tempDir('etag');
     const bytes = bytesOf(9, 11 * MiB);
     await fs.writeFile(path.join(dir, 'f'), bytes);

@@ -14,7 +14,11 @@ class DenyingStore extends CountingStore {
   override async put(key: string, _body: PutBody, _options?: PutOptions): Promise<PutResult> {
     this.puts++;
     await new Promise((r) => setTimeout(r, 2));
-    throw new PermissionDeniedError(`S3 PutObject "${key}": AccessDenied (HTTP 403): access denied`, { key, store: 's3', backendCode: 'AccessDenied' });
+    throw new PermissionDeniedError(`S3 PutObject "${key}": AccessDenied (HTTP 403): access denied`, {
+      key,
+      store: 's3',
+      backendCode: 'AccessDenied',
+    });
   }
 }
 
@@ -24,7 +28,11 @@ describe('job-fatal errors', () => {
     await writeSourceTree(root, 'data', 200);
     const store = new DenyingStore(new LocalStore(await tempDir('fatal-lake')));
     const h = harness(store, { uploadRoot: root, concurrency: 4, attempts: 5 });
-    const final = (await h.jobs.wait((await h.jobs.start(await backfillJob(h.engine, { source: 'data', concurrency: 4 }))).id))!;
+    const final = (await h.jobs.wait(
+      (
+        await h.jobs.start(await backfillJob(h.engine, { source: 'data', concurrency: 4 }))
+      ).id,
+    ))!;
     expect(final.state).toBe('FAILED');
     expect(final.message).toMatch(/AccessDenied/);
     expect(final.errors[0]).toMatchObject({ code: 'PERMISSION_DENIED', backendCode: 'AccessDenied', attempts: 1 });

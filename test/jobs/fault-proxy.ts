@@ -25,14 +25,19 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-const SLOW_DOWN = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message><RequestId>lakeql-test</RequestId></Error>';
+const SLOW_DOWN =
+  '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message><RequestId>lakeql-test</RequestId></Error>';
 
 export async function startFaultProxy(target: string, options: FaultProxyOptions = {}): Promise<FaultProxy> {
   const upstream = new URL(target);
   const requests: ProxiedRequest[] = [];
   let state = (options.seed ?? 42) >>> 0 || 1;
   const random = () => {
-    state ^= state << 13; state >>>= 0; state ^= state >>> 17; state ^= state << 5; state >>>= 0;
+    state ^= state << 13;
+    state >>>= 0;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    state >>>= 0;
     return state / 4_294_967_296;
   };
   const agent = new http.Agent({ keepAlive: true, maxSockets: 128 });
@@ -45,7 +50,11 @@ export async function startFaultProxy(target: string, options: FaultProxyOptions
     }
     if (record.fault === 'slowdown') {
       req.resume();
-      req.on('end', () => res.writeHead(503, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(SLOW_DOWN) }).end(SLOW_DOWN));
+      req.on('end', () =>
+        res
+          .writeHead(503, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(SLOW_DOWN) })
+          .end(SLOW_DOWN),
+      );
       return;
     }
     if (record.fault === 'reset') {
@@ -59,14 +68,24 @@ export async function startFaultProxy(target: string, options: FaultProxyOptions
       return;
     }
     const forward = () => {
-      const out = http.request({
-        agent, host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers,
-      }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
+      const out = http.request(
+        {
+          agent,
+          host: upstream.hostname,
+          port: upstream.port,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
       out.on('error', () => res.destroy());
-      req.on('close', () => { if (!req.complete) out.destroy(); });
+      req.on('close', () => {
+        if (!req.complete) out.destroy();
+      });
       req.pipe(out);
     };
     const delay = options.delayMs?.(record) ?? 0;

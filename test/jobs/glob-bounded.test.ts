@@ -25,7 +25,12 @@ function parseReference(pattern: string): Piece[] {
     while (i < chars.length) {
       const c = chars[i];
       if (depth > 0 && (c === ',' || c === '}')) return out;
-      if (c === '*' && chars[i + 1] === '*' && (i === 0 || chars[i - 1] === '/') && (chars[i + 2] === '/' || i + 2 === chars.length)) {
+      if (
+        c === '*' &&
+        chars[i + 1] === '*' &&
+        (i === 0 || chars[i - 1] === '/') &&
+        (chars[i + 2] === '/' || i + 2 === chars.length)
+      ) {
         out.push(i + 2 === chars.length ? { k: 'all' } : { k: 'dirs' });
         i += i + 2 === chars.length ? 2 : 3;
       } else if (c === '*') {
@@ -57,7 +62,10 @@ function parseReference(pattern: string): Piece[] {
         i++;
         depth++;
         const alternatives = [sequence()];
-        while (chars[i] === ',') { i++; alternatives.push(sequence()); }
+        while (chars[i] === ',') {
+          i++;
+          alternatives.push(sequence());
+        }
         if (chars[i] !== '}') throw new Error('unclosed {');
         i++;
         depth--;
@@ -127,12 +135,21 @@ const alternativesIn = (pattern: string) => (pattern.match(/[{,]/g) ?? []).lengt
 const workBound = (pattern: string, path: string) => {
   const words = wordsFor(pattern);
   const chars = [...path].length;
-  return (chars + 1) * (5 * words + 3 * alternativesIn(pattern)) + new Set(path).size * (words + pattern.length) + words;
+  return (
+    (chars + 1) * (5 * words + 3 * alternativesIn(pattern)) + new Set(path).size * (words + pattern.length) + words
+  );
 };
 
 function random(seed: number) {
   let x = seed >>> 0 || 1;
-  const next = () => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x / 2 ** 32; };
+  const next = () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 2 ** 32;
+  };
   const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)];
   return { next, pick, int: (n: number) => Math.floor(next() * n) };
 }
@@ -151,7 +168,8 @@ function generatePattern(r: Random, budget: number, depth = 0): string {
     else if (kind === 6) out += r.pick(['[ab]', '[!a]', '[a-c]', '[^.]', '[-a]', '[é-😀]', '[/]', '[!/]']);
     else if (kind === 7) out += r.pick(['}', ',', '{a,b}', '{,a}', '{}']);
     else if (kind === 8) out += r.pick(['a', 'b']).repeat(1 + r.int(4));
-    else out += `{${Array.from({ length: 1 + r.int(3) }, () => (r.next() < 0.2 ? '' : generatePattern(r, 1 + r.int(Math.max(1, budget / 4)), depth + 1))).join(',')}}`;
+    else
+      out += `{${Array.from({ length: 1 + r.int(3) }, () => (r.next() < 0.2 ? '' : generatePattern(r, 1 + r.int(Math.max(1, budget / 4)), depth + 1))).join(',')}}`;
     if (budget < 300 && r.next() < 0.08) break;
   }
   return out;
@@ -169,7 +187,11 @@ function instancePath(r: Random, pieces: readonly Piece[]): string {
   let out = '';
   const segmentChar = () => r.pick(PATH_CHARS.filter((c) => c !== '/'));
   for (const piece of pieces) {
-    if (piece.k === 'test') out += PATH_CHARS.find((c) => piece.accepts(c.codePointAt(0)!) && r.next() < 0.5) ?? PATH_CHARS.find((c) => piece.accepts(c.codePointAt(0)!)) ?? 'z';
+    if (piece.k === 'test')
+      out +=
+        PATH_CHARS.find((c) => piece.accepts(c.codePointAt(0)!) && r.next() < 0.5) ??
+        PATH_CHARS.find((c) => piece.accepts(c.codePointAt(0)!)) ??
+        'z';
     else if (piece.k === 'star') out += Array.from({ length: r.int(4) }, segmentChar).join('');
     else if (piece.k === 'all') out += Array.from({ length: r.int(6) }, () => r.pick(PATH_CHARS)).join('');
     else if (piece.k === 'dirs') out += Array.from({ length: r.int(3) }, () => `${segmentChar()}/`).join('');
@@ -183,22 +205,51 @@ function decide(pattern: string, path: string, pieces = parseReference(pattern),
   const expected = referenceTest(pieces, path);
   const decided = glob.test(path);
   // expect() only on a difference: tens of thousands of passing expect() calls cost more than the decisions.
-  if (decided !== expected) expect(decided, `${JSON.stringify(pattern.slice(0, 200))} on ${JSON.stringify(path.slice(0, 200))}`).toBe(expected);
-  if (glob.work > workBound(pattern, path)) expect(glob.work, `work on ${JSON.stringify(pattern.slice(0, 80))}`).toBeLessThanOrEqual(workBound(pattern, path));
+  if (decided !== expected)
+    expect(decided, `${JSON.stringify(pattern.slice(0, 200))} on ${JSON.stringify(path.slice(0, 200))}`).toBe(expected);
+  if (glob.work > workBound(pattern, path))
+    expect(glob.work, `work on ${JSON.stringify(pattern.slice(0, 80))}`).toBeLessThanOrEqual(workBound(pattern, path));
   return decided;
 }
 
 const A1024 = 'a'.repeat(1024);
-const repeatTo = (unit: string, tail = '') => `${unit.repeat(Math.floor((MAX_PATTERN_LENGTH - tail.length) / unit.length))}${tail}`;
+const repeatTo = (unit: string, tail = '') =>
+  `${unit.repeat(Math.floor((MAX_PATTERN_LENGTH - tail.length) / unit.length))}${tail}`;
 
 describe('globs at their limits', () => {
   it('decides the worst cases at 1,000/1,024 characters as the reference does, in O(pattern/32 × path) word operations', () => {
     const patterns = [
-      repeatTo('**/', '*.parquet'), repeatTo('**/'), repeatTo('*a', 'b'), repeatTo('*a'), repeatTo('?*'), repeatTo('?*', 'b'), repeatTo('[a-z]*'), repeatTo('[!b]*', 'b'), repeatTo('*?'),
-      repeatTo('{a,b}'), repeatTo('{a,{b,{c,{d,ef}}}}'), repeatTo('*{ab,cd}'), repeatTo('*{,ab}'), repeatTo('{*,a/}'), repeatTo('**/*/'), repeatTo('**/*a'), repeatTo('a*', '**'),
-      repeatTo('*', 'b'), repeatTo('{*a,*b}'), `${'{'.repeat(300)}a${'}'.repeat(300)}`, repeatTo('{a*,}'),
+      repeatTo('**/', '*.parquet'),
+      repeatTo('**/'),
+      repeatTo('*a', 'b'),
+      repeatTo('*a'),
+      repeatTo('?*'),
+      repeatTo('?*', 'b'),
+      repeatTo('[a-z]*'),
+      repeatTo('[!b]*', 'b'),
+      repeatTo('*?'),
+      repeatTo('{a,b}'),
+      repeatTo('{a,{b,{c,{d,ef}}}}'),
+      repeatTo('*{ab,cd}'),
+      repeatTo('*{,ab}'),
+      repeatTo('{*,a/}'),
+      repeatTo('**/*/'),
+      repeatTo('**/*a'),
+      repeatTo('a*', '**'),
+      repeatTo('*', 'b'),
+      repeatTo('{*a,*b}'),
+      `${'{'.repeat(300)}a${'}'.repeat(300)}`,
+      repeatTo('{a*,}'),
     ];
-    const paths = [A1024, `${'a'.repeat(1023)}b`, `${'a/'.repeat(511)}b`, `${'ab'.repeat(512)}`, `${'x/'.repeat(500)}${'a'.repeat(20)}.parq`, `${'ef'.repeat(512)}`, 'a/b/c/ticks.parquet'];
+    const paths = [
+      A1024,
+      `${'a'.repeat(1023)}b`,
+      `${'a/'.repeat(511)}b`,
+      `${'ab'.repeat(512)}`,
+      `${'x/'.repeat(500)}${'a'.repeat(20)}.parq`,
+      `${'ef'.repeat(512)}`,
+      'a/b/c/ticks.parquet',
+    ];
     let matched = 0;
     let maxWorkPerChar = 0;
     for (const pattern of patterns) {
@@ -209,7 +260,12 @@ describe('globs at their limits', () => {
         if (decide(pattern, path, pieces, glob)) matched++;
         const braceFree = !/[{}]/.test(pattern);
         // Without braces the bound is the word passes alone: ⌈pattern/32⌉ words, five passes, per character.
-        if (braceFree) expect(glob.work).toBeLessThanOrEqual(([...path].length + 1) * 5 * wordsFor(pattern) + new Set(path).size * (wordsFor(pattern) + pattern.length) + wordsFor(pattern));
+        if (braceFree)
+          expect(glob.work).toBeLessThanOrEqual(
+            ([...path].length + 1) * 5 * wordsFor(pattern) +
+              new Set(path).size * (wordsFor(pattern) + pattern.length) +
+              wordsFor(pattern),
+          );
         maxWorkPerChar = Math.max(maxWorkPerChar, glob.work / path.length);
       }
     }

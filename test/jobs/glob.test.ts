@@ -38,9 +38,13 @@ function referenceRegExp(pattern: string): RegExp {
       if (negate) body = body.slice(1);
       out += `[${negate ? '^/' : ''}${body.replace(/[\\\]]/g, '\\$&')}]`;
       i = end;
-    } else if (c === '{') { braces++; out += '(?:'; }
-    else if (c === '}' && braces > 0) { braces--; out += ')'; }
-    else if (c === ',' && braces > 0) out += '|';
+    } else if (c === '{') {
+      braces++;
+      out += '(?:';
+    } else if (c === '}' && braces > 0) {
+      braces--;
+      out += ')';
+    } else if (c === ',' && braces > 0) out += '|';
     else out += c.replace(/[.+^$()|\\{}\]]/g, '\\$&');
   }
   if (braces !== 0) throw new Error('unclosed {');
@@ -50,7 +54,14 @@ function referenceRegExp(pattern: string): RegExp {
 /** xorshift: a failing case is reproducible from its seed. */
 function random(seed: number) {
   let x = seed >>> 0 || 1;
-  const next = () => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x / 2 ** 32; };
+  const next = () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 2 ** 32;
+  };
   const pick = <T>(items: readonly T[]) => items[Math.floor(next() * items.length)];
   return { next, pick, int: (n: number) => Math.floor(next() * n) };
 }
@@ -67,13 +78,18 @@ function generatePattern(r: ReturnType<typeof random>, depth = 0): string {
     else if (kind === 4) parts.push('?');
     else if (kind === 5) parts.push(r.pick(['/', '**/', '**', '/**/']));
     else if (kind === 6) parts.push(r.pick(['[ab]', '[!a]', '[a-c]', '[^.]', '[-a]', '[é-ë]']));
-    else parts.push(`{${Array.from({ length: 1 + r.int(3) }, () => (r.next() < 0.2 ? '' : generatePattern(r, depth + 1))).join(',')}}`);
+    else
+      parts.push(
+        `{${Array.from({ length: 1 + r.int(3) }, () => (r.next() < 0.2 ? '' : generatePattern(r, depth + 1))).join(',')}}`,
+      );
   }
   return parts.join('');
 }
 
 function generatePath(r: ReturnType<typeof random>): string {
-  const segments = Array.from({ length: 1 + r.int(4) }, () => Array.from({ length: r.int(6) }, () => r.pick(ALPHABET)).join(''));
+  const segments = Array.from({ length: 1 + r.int(4) }, () =>
+    Array.from({ length: r.int(6) }, () => r.pick(ALPHABET)).join(''),
+  );
   return segments.join('/');
 }
 
@@ -91,7 +107,9 @@ describe('glob matching', () => {
         const candidate = generatePath(r);
         const decided = glob.test(candidate);
         mostWork = Math.max(mostWork, glob.work);
-        expect(decided, `seed ${seed}: ${JSON.stringify(pattern)} on ${JSON.stringify(candidate)}`).toBe(reference.test(candidate));
+        expect(decided, `seed ${seed}: ${JSON.stringify(pattern)} on ${JSON.stringify(candidate)}`).toBe(
+          reference.test(candidate),
+        );
         compared++;
         if (decided) matches++;
       }
@@ -106,8 +124,13 @@ describe('glob matching', () => {
   it('decides pathological patterns against 1,024-character paths without backtracking', () => {
     const names = ['a'.repeat(1024), `${'a/'.repeat(511)}b`, `${'x/'.repeat(500)}${'a'.repeat(20)}.parq`];
     const patterns = [
-      `${'**/'.repeat(300)}*.parquet`, `${'*a'.repeat(300)}b`, '*a*a*a*a*a*a*a*a*a*a*b', `${'*'.repeat(999)}b`,
-      `${'{a,b}'.repeat(199)}`, `x/${'*a'.repeat(300)}b`, `${'**/*a'.repeat(150)}b`,
+      `${'**/'.repeat(300)}*.parquet`,
+      `${'*a'.repeat(300)}b`,
+      '*a*a*a*a*a*a*a*a*a*a*b',
+      `${'*'.repeat(999)}b`,
+      `${'{a,b}'.repeat(199)}`,
+      `x/${'*a'.repeat(300)}b`,
+      `${'**/*a'.repeat(150)}b`,
     ];
     for (const pattern of patterns) {
       expect(pattern.length).toBeLessThanOrEqual(1000);
@@ -117,7 +140,9 @@ describe('glob matching', () => {
         // A backtracking matcher needs seconds to hours here; this one a few word passes per character
         // (⌈pattern/32⌉ words) plus one word per brace alternative (glob-bounded.test.ts checks the answers).
         const words = Math.floor((pattern.length + 4) / 32) + 1;
-        expect(glob.work, `${pattern.slice(0, 30)}… on ${name.slice(0, 10)}…`).toBeLessThanOrEqual((name.length + 1) * (5 * words + 3 * (pattern.match(/[{,]/g) ?? []).length) + 2 * (words + pattern.length));
+        expect(glob.work, `${pattern.slice(0, 30)}… on ${name.slice(0, 10)}…`).toBeLessThanOrEqual(
+          (name.length + 1) * (5 * words + 3 * (pattern.match(/[{,]/g) ?? []).length) + 2 * (words + pattern.length),
+        );
       }
     }
     expect(compileGlob(`${'**/'.repeat(300)}*.parquet`).test('a/b/c/ticks.parquet')).toBe(true);
@@ -128,7 +153,12 @@ describe('glob matching', () => {
     for (const bad of ['[z-a]', '[abc', '{a,b', '', 'x'.repeat(1001)]) {
       expect(() => compileGlob(bad), bad).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
     }
-    expect(() => pathFilter(Array.from({ length: 65 }, () => '*.parquet'), [])).toThrow(/at most 64/);
+    expect(() =>
+      pathFilter(
+        Array.from({ length: 65 }, () => '*.parquet'),
+        [],
+      ),
+    ).toThrow(/at most 64/);
   });
 });
 
@@ -152,10 +182,15 @@ describe('globs through the gateway', () => {
   afterAll(() => app?.stop());
 
   const post = async (query: string, variables?: Record<string, unknown>) => {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    });
     return (await response.json()) as { data?: any; errors?: { message: string; extensions?: { code?: string } }[] };
   };
-  const BACKFILL = 'mutation($inc: [String!]) { startBackfill(source: "src", include: $inc, dryRun: true) { id state } }';
+  const BACKFILL =
+    'mutation($inc: [String!]) { startBackfill(source: "src", include: $inc, dryRun: true) { id state } }';
 
   it('an invalid pattern is BAD_USER_INPUT at startBackfill, and no job starts', async () => {
     const before = await post('{ jobs(first: 100) { edges { node { id } } } }');
@@ -168,7 +203,12 @@ describe('globs through the gateway', () => {
   });
 
   it('a pathological dry run never holds the event loop: concurrent queries answer promptly', async () => {
-    const include = [`${'*a'.repeat(300)}b`, `d*/${'?*'.repeat(330)}b`, `${'**/'.repeat(300)}*.parquet`, `${'*{ab,cd}'.repeat(124)}x`];
+    const include = [
+      `${'*a'.repeat(300)}b`,
+      `d*/${'?*'.repeat(330)}b`,
+      `${'**/'.repeat(300)}*.parquet`,
+      `${'*{ab,cd}'.repeat(124)}x`,
+    ];
     // Warm-up: the first requests compile code paths; that is start-up cost, not the globs'.
     await post(BACKFILL, { inc: ['*.none'] });
     await post('{ lake { kind } }');
@@ -177,7 +217,9 @@ describe('globs through the gateway', () => {
     // A dry run answers with its plan, so the mutation is pending for the whole planning.
     let done = false;
     const began = performance.now();
-    const dryRun = post(BACKFILL, { inc: include }).finally(() => { done = true; });
+    const dryRun = post(BACKFILL, { inc: include }).finally(() => {
+      done = true;
+    });
     let answered = 0;
     let slowestQuery = 0;
     while (!done) {

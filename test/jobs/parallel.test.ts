@@ -36,13 +36,17 @@ describe('forEachBounded', () => {
     const started: number[] = [];
     const settled: number[] = [];
     const error = new Error('part 3 failed');
-    const run = forEachBounded(Array.from({ length: 100 }, (_, i) => i), 4, async (i) => {
-      started.push(i);
-      await tick(i === 3 ? 1 : 20);
-      settled.push(i);
-      if (i === 3) throw error;
-      if (i === 5) throw new Error('a later failure');
-    });
+    const run = forEachBounded(
+      Array.from({ length: 100 }, (_, i) => i),
+      4,
+      async (i) => {
+        started.push(i);
+        await tick(i === 3 ? 1 : 20);
+        settled.push(i);
+        if (i === 3) throw error;
+        if (i === 5) throw new Error('a later failure');
+      },
+    );
     await expect(run).rejects.toBe(error);
     // Items 0–3 were in flight together; 3 failed first, and the others still ran to their end.
     expect([...settled].sort((a, b) => a - b)).toEqual([...started].sort((a, b) => a - b));
@@ -53,13 +57,18 @@ describe('forEachBounded', () => {
     const controller = new AbortController();
     const settled: number[] = [];
     let inFlight = 0;
-    await forEachBounded(Array.from({ length: 100 }, (_, i) => i), 4, async (i) => {
-      inFlight++;
-      if (i === 10) controller.abort();
-      await tick(5);
-      inFlight--;
-      settled.push(i);
-    }, { signal: controller.signal });
+    await forEachBounded(
+      Array.from({ length: 100 }, (_, i) => i),
+      4,
+      async (i) => {
+        inFlight++;
+        if (i === 10) controller.abort();
+        await tick(5);
+        inFlight--;
+        settled.push(i);
+      },
+      { signal: controller.signal },
+    );
     expect(inFlight).toBe(0);
     expect(settled.length).toBeLessThan(16);
   });
@@ -68,13 +77,17 @@ describe('forEachBounded', () => {
     let running = 0;
     let peak = 0;
     const seen = new Set<number>();
-    await forEachBounded(Array.from({ length: 40 }, (_, i) => i), 5, async (i) => {
-      running++;
-      peak = Math.max(peak, running);
-      await tick();
-      seen.add(i);
-      running--;
-    });
+    await forEachBounded(
+      Array.from({ length: 40 }, (_, i) => i),
+      5,
+      async (i) => {
+        running++;
+        peak = Math.max(peak, running);
+        await tick();
+        seen.add(i);
+        running--;
+      },
+    );
     expect(peak).toBe(5);
     expect(seen.size).toBe(40);
   });

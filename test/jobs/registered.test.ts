@@ -30,17 +30,45 @@ const registries: [string, () => JobRegistry][] = [
 /** A clock the test moves; sleeps are real (JobService.wait polls with them). */
 function manualClock(): Clock & { advance(ms: number): void } {
   let now = 1_000_000;
-  return { now: () => now, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)), advance: (ms) => { now += ms; } };
+  return {
+    now: () => now,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    advance: (ms) => {
+      now += ms;
+    },
+  };
 }
 
-const spec = { kind: 'UPLOAD' as const, description: 'one file → k', key: 'k', totalFiles: 1, totalBytes: 100, timeoutMs: 60_000 };
+const spec = {
+  kind: 'UPLOAD' as const,
+  description: 'one file → k',
+  key: 'k',
+  totalFiles: 1,
+  totalBytes: 100,
+  timeoutMs: 60_000,
+};
 
 for (const [name, make] of registries) {
   describe(`registered jobs on the ${name} registry`, () => {
     it('save is a compare-and-set on seq', async () => {
       const registry = make();
-      const job = { id: `cas-${name}`, kind: 'UPLOAD', state: 'QUEUED', seq: 1, description: '', dryRun: false, createdAt: 1, totalFiles: 1, doneFiles: 0,
-        failedFiles: 0, skippedFiles: 0, totalBytes: 1, transferredBytes: 0, bytesPerSecond: 0, errors: [] } satisfies JobSnapshot;
+      const job = {
+        id: `cas-${name}`,
+        kind: 'UPLOAD',
+        state: 'QUEUED',
+        seq: 1,
+        description: '',
+        dryRun: false,
+        createdAt: 1,
+        totalFiles: 1,
+        doneFiles: 0,
+        failedFiles: 0,
+        skippedFiles: 0,
+        totalBytes: 1,
+        transferredBytes: 0,
+        bytesPerSecond: 0,
+        errors: [],
+      } satisfies JobSnapshot;
       expect(await registry.save(job)).toBe(true);
       expect(await registry.save({ ...job, seq: 2, state: 'RUNNING' })).toBe(true);
       expect(await registry.save({ ...job, seq: 2, state: 'CANCELLED' })).toBe(false);
@@ -52,13 +80,16 @@ for (const [name, make] of registries) {
       const [a, b] = [new JobService({ registry }), new JobService({ registry })];
       const job = await a.register(spec);
       let runs = 0;
-      const work = async () => { runs++; await new Promise((resolve) => setTimeout(resolve, 20)); };
+      const work = async () => {
+        runs++;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      };
       const outcomes = await Promise.allSettled([a.claim(job.id, 'UPLOAD', work), b.claim(job.id, 'UPLOAD', work)]);
       expect(runs).toBe(1);
       expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
       const refused = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
       expect(refused.reason).toMatchObject({ code: 'PRECONDITION_FAILED' });
-      expect((await b.get(job.id))).toMatchObject({ state: 'SUCCEEDED', seq: expect.any(Number) });
+      expect(await b.get(job.id)).toMatchObject({ state: 'SUCCEEDED', seq: expect.any(Number) });
       await expect(a.claim(job.id, 'UPLOAD', work)).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
       await expect(a.claim(job.id, 'BACKFILL', work)).rejects.toMatchObject({ code: 'NOT_FOUND' });
       await Promise.all([a.close(), b.close()]);
@@ -74,10 +105,15 @@ for (const [name, make] of registries) {
       const running = await a.register(spec);
       let started!: () => void;
       const isRunning = new Promise<void>((resolve) => (started = resolve));
-      const claimed = a.claim(running.id, 'UPLOAD', (tracker) => new Promise<void>((_resolve, reject) => {
-        started();
-        tracker.signal.addEventListener('abort', () => reject(new Error('aborted')));
-      }));
+      const claimed = a.claim(
+        running.id,
+        'UPLOAD',
+        (tracker) =>
+          new Promise<void>((_resolve, reject) => {
+            started();
+            tracker.signal.addEventListener('abort', () => reject(new Error('aborted')));
+          }),
+      );
       await isRunning;
       // B does not run it: it reports the job as it stands (with Redis, remote cancel reaches A).
       expect((await b.cancel(running.id))?.state).toBe('RUNNING');
@@ -110,7 +146,11 @@ for (const [name, make] of registries) {
       expect((await b.get(job.id))?.state).toBe('QUEUED');
       clock.advance(1);
       expect((await b.list({ state: 'QUEUED' })).map((s) => s.id)).not.toContain(job.id);
-      expect(await a.get(job.id)).toMatchObject({ state: 'FAILED', seq: 2, message: 'nothing was uploaded into this job within 5 s of its creation; create a new one' });
+      expect(await a.get(job.id)).toMatchObject({
+        state: 'FAILED',
+        seq: 2,
+        message: 'nothing was uploaded into this job within 5 s of its creation; create a new one',
+      });
       await expect(a.claim(job.id, 'UPLOAD', async () => {})).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
       await Promise.all([a.close(), b.close()]);
     });

@@ -6,21 +6,33 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAll } from '../../src/lake/store/helpers.js';
 import type { S3Store } from '../../src/lake/store/s3.js';
-import { createBucket, s3Servers, skippedS3Servers, s3StoreOn, type S3Server } from '../support/s3-servers.js';
+import { createBucket, s3Servers, skippedS3Servers, s3StoreOn } from '../support/s3-servers.js';
 import { gqlAt, sse } from '../scale/support.js';
 import { bytesOf, md5, MiB, objectBytes, tempDir } from './support.js';
 
 const PART = 5 * MiB;
 
-interface Gateway { url: string; child: ChildProcess }
+interface Gateway {
+  url: string;
+  child: ChildProcess;
+}
 
 async function startGateway(env: Record<string, string>): Promise<Gateway> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'gateway.ts')], {
-    env: { ...process.env, LAKEQL_PORT: '0', LAKEQL_DEMO: 'never', LAKEQL_RATE_LIMIT: 'off', LAKEQL_LOG_LEVEL: 'silent', ...env },
+    env: {
+      ...process.env,
+      LAKEQL_PORT: '0',
+      LAKEQL_DEMO: 'never',
+      LAKEQL_RATE_LIMIT: 'off',
+      LAKEQL_LOG_LEVEL: 'silent',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
   for await (const line of createInterface({ input: child.stdout! })) {
     if (line.startsWith('{"url"')) return { url: (JSON.parse(line) as { url: string }).url, child };
   }
@@ -73,7 +85,8 @@ for (const server of s3Servers()) {
       };
       // Large files of several parts, many small ones: the kill finds uploads mid-way and files done.
       for (let i = 0; i < 6; i++) await write(`BIG${i}/2024/01/ticks.parquet`, bytesOf(900 + i, 6 * PART + 1234 * i));
-      for (let i = 0; i < 150; i++) await write(`S${String(i).padStart(3, '0')}/2020/ticks.parquet`, bytesOf(i + 1, 2000 + i * 37));
+      for (let i = 0; i < 150; i++)
+        await write(`S${String(i).padStart(3, '0')}/2020/ticks.parquet`, bytesOf(i + 1, 2000 + i * 37));
     });
     afterAll(async () => {
       await Promise.all(gateways.map(killHard));
@@ -82,15 +95,24 @@ for (const server of s3Servers()) {
 
     function env(): Record<string, string> {
       return {
-        ...server.env, LAKEQL_LAKE: `s3://${bucket}`, LAKEQL_UPLOAD_ROOT: root, LAKEQL_DOWNLOAD_ROOT: path.join(root, 'dl'), LAKEQL_STATE_DIR: path.join(root, 'state'),
-        LAKEQL_PART_SIZE: String(PART), LAKEQL_PART_QUEUE: '1', LAKEQL_JOB_CONCURRENCY: '3',
+        ...server.env,
+        LAKEQL_LAKE: `s3://${bucket}`,
+        LAKEQL_UPLOAD_ROOT: root,
+        LAKEQL_DOWNLOAD_ROOT: path.join(root, 'dl'),
+        LAKEQL_STATE_DIR: path.join(root, 'state'),
+        LAKEQL_PART_SIZE: String(PART),
+        LAKEQL_PART_QUEUE: '1',
+        LAKEQL_JOB_CONCURRENCY: '3',
       };
     }
 
     it('resumes on restart: the job completes, every object equals its source, and only bytes not yet stored are sent', async () => {
       const first = await startGateway(env());
       gateways.push(first);
-      const started = await gqlAt(first.url, `mutation { startBackfill(source: "src", prefix: "data/src") { ${JOB} } }`);
+      const started = await gqlAt(
+        first.url,
+        `mutation { startBackfill(source: "src", prefix: "data/src") { ${JOB} } }`,
+      );
       expect(started.errors).toBeUndefined();
       const id = started.data.startBackfill.id as string;
       const totalBytes = [...files.values()].reduce((s, b) => s + b.length, 0);
@@ -111,7 +133,8 @@ for (const server of s3Servers()) {
       let heldBytes = 0;
       const unfinished = await store.listMultipartUploads('data/');
       for (const u of unfinished) for (const p of await store.listParts(u.key, u.uploadId)) heldBytes += p.size;
-      const missingBytes = [...files].filter(([key]) => !stored.has(key)).reduce((s, [, b]) => s + b.length, 0) - heldBytes;
+      const missingBytes =
+        [...files].filter(([key]) => !stored.has(key)).reduce((s, [, b]) => s + b.length, 0) - heldBytes;
       expect(stored.size).toBeGreaterThan(0);
       expect(stored.size).toBeLessThan(files.size);
       expect(unfinished.length).toBeGreaterThan(0);
@@ -120,10 +143,19 @@ for (const server of s3Servers()) {
       const second = await startGateway(env());
       gateways.push(second);
       // A subscriber that saw seq N before the crash resumes after it and ends with the final state.
-      const events = await sse(second.url, `subscription($id: ID!, $after: Int) { jobProgress(id: $id, after: $after) { ${JOB} } }`, { id, after: seen.seq });
+      const events = await sse(
+        second.url,
+        `subscription($id: ID!, $after: Int) { jobProgress(id: $id, after: $after) { ${JOB} } }`,
+        { id, after: seen.seq },
+      );
       const snapshots = events.map((e: any) => e.data.jobProgress);
       const final = snapshots.at(-1);
-      expect(final).toMatchObject({ state: 'SUCCEEDED', doneFiles: files.size, failedFiles: 0, transferredBytes: totalBytes });
+      expect(final).toMatchObject({
+        state: 'SUCCEEDED',
+        doneFiles: files.size,
+        failedFiles: 0,
+        transferredBytes: totalBytes,
+      });
       for (let i = 1; i < snapshots.length; i++) {
         expect(snapshots[i].seq).toBeGreaterThan(snapshots[i - 1].seq);
         expect(snapshots[i].transferredBytes).toBeGreaterThanOrEqual(snapshots[i - 1].transferredBytes);
@@ -133,7 +165,9 @@ for (const server of s3Servers()) {
       // Bytes sent after the restart: exactly what the bucket did not hold yet (stored objects and
       // stored parts are not sent again); at most a part per file in flight beyond it.
       const sentAfter = await s3Bytes(second.url);
-      console.log(`restart: ${totalBytes} bytes in all, ${missingBytes} not yet stored at the kill, ${sentAfter} sent after the restart`);
+      console.log(
+        `restart: ${totalBytes} bytes in all, ${missingBytes} not yet stored at the kill, ${sentAfter} sent after the restart`,
+      );
       expect(sentAfter).toBeGreaterThanOrEqual(missingBytes);
       expect(sentAfter).toBeLessThanOrEqual(missingBytes + 3 * PART);
 
@@ -148,7 +182,10 @@ for (const server of s3Servers()) {
       await fs.mkdir(dl, { recursive: true });
       const first = await startGateway(env());
       gateways.push(first);
-      const started = await gqlAt(first.url, `mutation { startDownload(prefix: "data/src/", destination: "out") { ${JOB} } }`);
+      const started = await gqlAt(
+        first.url,
+        `mutation { startDownload(prefix: "data/src/", destination: "out") { ${JOB} } }`,
+      );
       expect(started.errors).toBeUndefined();
       const id = started.data.startDownload.id as string;
       for (;;) {
@@ -173,14 +210,18 @@ for (const server of s3Servers()) {
       }
       expect(final).toMatchObject({ state: 'SUCCEEDED', doneFiles: files.size, failedFiles: 0 });
       const received = await s3Bytes(second.url, 'received');
-      console.log(`download restart: ${totalBytes} bytes in all, ${present} on disk at the kill (${partial.length} partial files), ${received} received after the restart`);
+      console.log(
+        `download restart: ${totalBytes} bytes in all, ${present} on disk at the kill (${partial.length} partial files), ${received} received after the restart`,
+      );
       // The object bytes still missing, plus the listing's XML: partial files were continued, not fetched again.
       expect(received).toBeGreaterThanOrEqual(totalBytes - present);
       expect(received).toBeLessThan(totalBytes - present + 512 * 1024);
-      for (const [key, bytes] of files) expect(md5(await fs.readFile(path.join(dl, 'out', key.slice('data/src/'.length)))), key).toBe(md5(bytes));
+      for (const [key, bytes] of files)
+        expect(md5(await fs.readFile(path.join(dl, 'out', key.slice('data/src/'.length)))), key).toBe(md5(bytes));
       expect((await filesBelow(path.join(dl, 'out'))).filter((f) => f.name.endsWith('.lakeql-tmp'))).toEqual([]);
       await killHard(second);
     }, 120_000);
   });
 }
-for (const { name, reason } of skippedS3Servers()) it.skip(`a backfill survives kill -9 (${name}): ${reason}`, () => {});
+for (const { name, reason } of skippedS3Servers())
+  it.skip(`a backfill survives kill -9 (${name}): ${reason}`, () => {});

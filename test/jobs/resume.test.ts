@@ -6,7 +6,7 @@ import type { FileRecord, JobFileLog } from '../../src/lake/jobs/file-log.js';
 import type { S3RequestEvent } from '../../src/lake/store/s3-observe.js';
 import { CountingStore } from '../../src/lake/store/counting.js';
 import { LocalStore } from '../../src/lake/store/local.js';
-import { isMultipartStore, type GetOptions, type MultipartStore, type ObjectStore } from '../../src/lake/store/types.js';
+import type { GetOptions, MultipartStore, ObjectStore } from '../../src/lake/store/types.js';
 import { backfillJob } from '../../src/lake/uploads/backfill.js';
 import { downloadFile, tempPathFor } from '../../src/lake/uploads/download-file.js';
 import { downloadJob } from '../../src/lake/uploads/download.js';
@@ -26,7 +26,11 @@ interface Opened {
 function recordGets(store: ObjectStore, gets: GetOptions[]): ObjectStore & MultipartStore {
   return new Proxy(store, {
     get(target, name, receiver) {
-      if (name === 'get') return (key: string, options: GetOptions = {}) => { gets.push(options); return target.get(key, options); };
+      if (name === 'get')
+        return (key: string, options: GetOptions = {}) => {
+          gets.push(options);
+          return target.get(key, options);
+        };
       const value = Reflect.get(target, name, receiver) as unknown;
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
@@ -48,19 +52,30 @@ const backends: { name: string; open(hint: string): Promise<Opened> }[] = [
       const events: S3RequestEvent[] = [];
       const s3 = s3StoreOn(server, await createBucket(server, hint), { onRequest: (e) => events.push(e) });
       const gets: GetOptions[] = [];
-      return { store: recordGets(s3, gets), parts: () => events.filter((e) => e.operation === 'UploadPart').length, gets, close: () => s3.close() };
+      return {
+        store: recordGets(s3, gets),
+        parts: () => events.filter((e) => e.operation === 'UploadPart').length,
+        gets,
+        close: () => s3.close(),
+      };
     },
   })),
 ];
 
 /** A file log as a journal would hand it to a restarted job, holding what the earlier run recorded. */
-function fileLog(previous: [string, FileRecord][]): JobFileLog & { started: JobFileLog['started']; records: Map<string, FileRecord> } {
+function fileLog(
+  previous: [string, FileRecord][],
+): JobFileLog & { started: JobFileLog['started']; records: Map<string, FileRecord> } {
   const records = new Map<string, FileRecord>();
   return {
     previous: new Map(previous),
     records,
-    async started(key, record) { records.set(key, { state: 'started', ...record }); },
-    async done(key, record) { records.set(key, { state: 'done', ...record }); },
+    async started(key, record) {
+      records.set(key, { state: 'started', ...record });
+    },
+    async done(key, record) {
+      records.set(key, { state: 'done', ...record });
+    },
   };
 }
 
@@ -100,15 +115,20 @@ for (const backend of backends) {
     async function backfill(log: JobFileLog) {
       const h = harness(opened.store, { uploadRoot, partSize: PART });
       const before = opened.parts();
-      const started = await h.jobs.start(await backfillJob(h.engine, { source: 'data/ticks/minute', concurrency: 2, validate: false }), { files: log });
+      const started = await h.jobs.start(
+        await backfillJob(h.engine, { source: 'data/ticks/minute', concurrency: 2, validate: false }),
+        { files: log },
+      );
       const final = (await h.jobs.wait(started.id))!;
       return { final, sentParts: opened.parts() - before };
     }
 
     it('lists the parts an unfinished upload holds, each with the MD5 of its bytes as ETag', async () => {
-      const record = await interrupted(2) as Extract<FileRecord, { state: 'started' }>;
+      const record = (await interrupted(2)) as Extract<FileRecord, { state: 'started' }>;
       const parts = await opened.store.listParts(KEY, record.uploadId);
-      expect(parts).toEqual([1, 2].map((n) => ({ partNumber: n, size: PART, etag: `"${md5(bytes.subarray((n - 1) * PART, n * PART))}"` })));
+      expect(parts).toEqual(
+        [1, 2].map((n) => ({ partNumber: n, size: PART, etag: `"${md5(bytes.subarray((n - 1) * PART, n * PART))}"` })),
+      );
       await opened.store.abortMultipartUpload(KEY, record.uploadId);
       await expect(opened.store.listParts(KEY, record.uploadId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     });
@@ -144,7 +164,9 @@ for (const backend of backends) {
 
     it('a file an earlier run stored from the same source is not sent again', async () => {
       const stats = await fs.stat(source);
-      const { final, sentParts } = await backfill(fileLog([[KEY, { state: 'done', size: stats.size, mtimeMs: stats.mtimeMs }]]));
+      const { final, sentParts } = await backfill(
+        fileLog([[KEY, { state: 'done', size: stats.size, mtimeMs: stats.mtimeMs }]]),
+      );
       expect(final).toMatchObject({ state: 'SUCCEEDED', doneFiles: 1 });
       expect(sentParts).toBe(0);
     });
@@ -160,7 +182,9 @@ for (const backend of backends) {
       await fs.writeFile(tempPathFor(target, meta.etag!), bytes.subarray(0, cut));
       const h = harness(opened.store, { downloadRoot });
       opened.gets.length = 0;
-      const started = await h.jobs.start(await downloadJob(h.engine, { prefix: 'data/ticks/minute/', destination: 'out' }));
+      const started = await h.jobs.start(
+        await downloadJob(h.engine, { prefix: 'data/ticks/minute/', destination: 'out' }),
+      );
       const final = (await h.jobs.wait(started.id))!;
       expect(final).toMatchObject({ state: 'SUCCEEDED', doneFiles: 1 });
       expect(opened.gets).toEqual([expect.objectContaining({ range: { start: cut }, ifMatch: meta.etag })]);
@@ -177,7 +201,13 @@ for (const backend of backends) {
       const replacement = bytesOf(777, 2 * MiB + 5);
       await opened.store.put(KEY, replacement);
       opened.gets.length = 0;
-      const result = await downloadFile(opened.store, { key: KEY, size: old.size, etag: old.etag, lastModified: old.lastModified }, target, new AbortController().signal, () => {});
+      const result = await downloadFile(
+        opened.store,
+        { key: KEY, size: old.size, etag: old.etag, lastModified: old.lastModified },
+        target,
+        new AbortController().signal,
+        () => {},
+      );
       expect(opened.gets).toEqual([
         expect.objectContaining({ range: { start: 3 * MiB }, ifMatch: old.etag }),
         expect.not.objectContaining({ range: expect.anything() }),

@@ -27,7 +27,11 @@ export function bytesOf(seed: number, size: number): Buffer {
   let x = (seed * 2654435761) >>> 0 || 1;
   let i = 0;
   for (; i + 4 <= size; i += 4) {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
     out.writeUInt32LE(x, i);
   }
   for (; i < size; i++) out[i] = (x >>> (8 * (i % 4))) & 0xff;
@@ -52,7 +56,12 @@ export async function tempDir(hint: string): Promise<string> {
  * `small` files of 1–60 KB in the seed's daily layout below `root/dir` (tickers T000…, years from
  * 2000), plus one file per entry of `large` (bytes) in MINUTE-layout paths. Returns them by relative path.
  */
-export async function writeSourceTree(root: string, dir: string, small: number, large: number[] = []): Promise<SourceFile[]> {
+export async function writeSourceTree(
+  root: string,
+  dir: string,
+  small: number,
+  large: number[] = [],
+): Promise<SourceFile[]> {
   const files: SourceFile[] = [];
   const write = async (relative: string, bytes: Buffer) => {
     const full = path.join(root, dir, relative);
@@ -62,9 +71,13 @@ export async function writeSourceTree(root: string, dir: string, small: number, 
   };
   for (let i = 0; i < small; i++) {
     const size = 1024 + ((i * 7919) % 60_000);
-    await write(`T${String(Math.floor(i / 20)).padStart(3, '0')}/${2000 + (i % 20)}/ticks.parquet`, bytesOf(i + 1, size));
+    await write(
+      `T${String(Math.floor(i / 20)).padStart(3, '0')}/${2000 + (i % 20)}/ticks.parquet`,
+      bytesOf(i + 1, size),
+    );
   }
-  for (const [i, size] of large.entries()) await write(`BIG${i}/2024/0${i + 1}/ticks.parquet`, bytesOf(100_000 + i, size));
+  for (const [i, size] of large.entries())
+    await write(`BIG${i}/2024/0${i + 1}/ticks.parquet`, bytesOf(100_000 + i, size));
   return files;
 }
 
@@ -75,7 +88,16 @@ export interface Harness {
   published: Map<string, JobSnapshot[]>;
 }
 
-export function harness(store: ObjectStore, options: { uploadRoot?: string; downloadRoot?: string; partSize?: number; concurrency?: number; attempts?: number } = {}): Harness {
+export function harness(
+  store: ObjectStore,
+  options: {
+    uploadRoot?: string;
+    downloadRoot?: string;
+    partSize?: number;
+    concurrency?: number;
+    attempts?: number;
+  } = {},
+): Harness {
   const published = new Map<string, JobSnapshot[]>();
   const jobs = new JobService({
     registry: new MemoryJobRegistry(),
@@ -100,8 +122,10 @@ export function assertMonotone(snapshots: JobSnapshot[]): void {
   for (let i = 1; i < snapshots.length; i++) {
     const [a, b] = [snapshots[i - 1], snapshots[i]];
     if (b.seq !== a.seq + 1) throw new Error(`seq jumps from ${a.seq} to ${b.seq}`);
-    if (b.transferredBytes < a.transferredBytes) throw new Error(`transferredBytes went back from ${a.transferredBytes} to ${b.transferredBytes} at seq ${b.seq}`);
-    if (b.doneFiles < a.doneFiles || b.failedFiles < a.failedFiles) throw new Error(`file counts went back at seq ${b.seq}`);
+    if (b.transferredBytes < a.transferredBytes)
+      throw new Error(`transferredBytes went back from ${a.transferredBytes} to ${b.transferredBytes} at seq ${b.seq}`);
+    if (b.doneFiles < a.doneFiles || b.failedFiles < a.failedFiles)
+      throw new Error(`file counts went back at seq ${b.seq}`);
   }
 }
 

@@ -35,9 +35,16 @@ for (const backend of backends()) {
       const key = `up/${size}.bin`;
       const { seen, onProgress } = progressOf();
       const uploader = uploaderFor(store, new OwnUploads(store));
-      const result = await uploader.uploadStream(key, stream ? Readable.from([bytes.subarray(0, 1000), bytes.subarray(1000)]) : bytes, {
-        partSize: 5 * MiB, contentType: 'application/octet-stream', metadata: { symbol: 'X' }, onProgress,
-      });
+      const result = await uploader.uploadStream(
+        key,
+        stream ? Readable.from([bytes.subarray(0, 1000), bytes.subarray(1000)]) : bytes,
+        {
+          partSize: 5 * MiB,
+          contentType: 'application/octet-stream',
+          metadata: { symbol: 'X' },
+          onProgress,
+        },
+      );
       expect(result.size).toBe(size);
       expect(result.parts).toBe(stream ? 3 : 0);
       expect(md5(await objectBytes(store, key))).toBe(md5(bytes));
@@ -46,12 +53,20 @@ for (const backend of backends()) {
       for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThanOrEqual(seen[i - 1]);
     });
 
-    it.each([['one request', 200_000], ['multipart', 11 * MiB]])('%s: a failed check before commit leaves no object and no upload', async (_name, size) => {
+    it.each([
+      ['one request', 200_000],
+      ['multipart', 11 * MiB],
+    ])('%s: a failed check before commit leaves no object and no upload', async (_name, size) => {
       const key = `invalid/${size}.bin`;
       const uploader = uploaderFor(store, new OwnUploads(store));
-      await expect(uploader.uploadStream(key, Readable.from([bytesOf(3, size)]), {
-        partSize: 5 * MiB, beforeCommit: () => { throw new InvalidDataError('not a Parquet file', { key }); },
-      })).rejects.toMatchObject({ code: 'INVALID_DATA' });
+      await expect(
+        uploader.uploadStream(key, Readable.from([bytesOf(3, size)]), {
+          partSize: 5 * MiB,
+          beforeCommit: () => {
+            throw new InvalidDataError('not a Parquet file', { key });
+          },
+        }),
+      ).rejects.toMatchObject({ code: 'INVALID_DATA' });
       await expect(store.head(key)).rejects.toMatchObject({ code: 'NOT_FOUND' });
       expect(await store.listMultipartUploads('invalid/')).toEqual([]);
       const markers = [];
@@ -59,7 +74,7 @@ for (const backend of backends()) {
       expect(markers).toEqual([]);
     });
 
-    it('at start-up, aborts our own multipart uploads older than the age, and leaves young ones and other tools\' alone', async () => {
+    it("at start-up, aborts our own multipart uploads older than the age, and leaves young ones and other tools' alone", async () => {
       let now = Date.now();
       const own = new OwnUploads(store, () => now);
       const stale = await store.createMultipartUpload('crash/stale.bin');

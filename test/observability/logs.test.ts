@@ -27,7 +27,10 @@ function capture(): { stream: Writable; lines: Record<string, any>[]; raw: () =>
     stream,
     raw,
     get lines() {
-      return raw().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      return raw()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l));
     },
   };
 }
@@ -61,7 +64,10 @@ describe('request logs', () => {
     const a = await fetchApp('/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` },
-      body: JSON.stringify({ query: 'query Catalog { symbols(first: 2) { nodes { ticker } } }', operationName: 'Catalog' }),
+      body: JSON.stringify({
+        query: 'query Catalog { symbols(first: 2) { nodes { ticker } } }',
+        operationName: 'Catalog',
+      }),
     });
     const b = await fetchApp('/graphql', {
       method: 'POST',
@@ -75,12 +81,20 @@ describe('request logs', () => {
     expect(idB).toMatch(/^[0-9a-f-]{36}$/);
     expect(idA).not.toBe(idB);
     const line = logs.lines.find((l) => l.requestId === idA)!;
-    expect(line).toMatchObject({ level: 'info', msg: 'request', method: 'POST', path: '/graphql', status: 200, operation: 'Catalog', service: 'lakeql' });
+    expect(line).toMatchObject({
+      level: 'info',
+      msg: 'request',
+      method: 'POST',
+      path: '/graphql',
+      status: 200,
+      operation: 'Catalog',
+      service: 'lakeql',
+    });
     expect(typeof line.ms).toBe('number');
     expect(new Date(line.time).toString()).not.toBe('Invalid Date');
   });
 
-  it('keeps a caller\'s safe x-request-id and replaces an unsafe one', async () => {
+  it("keeps a caller's safe x-request-id and replaces an unsafe one", async () => {
     const kept = await fetchApp('/health', { headers: { 'x-request-id': 'trace-abc.123:9' } });
     expect(kept.headers.get('x-request-id')).toBe('trace-abc.123:9');
     const replaced = await fetchApp('/health', { headers: { 'x-request-id': 'bad id\twith "quotes"' } });
@@ -98,17 +112,25 @@ describe('request logs', () => {
     expect(denied.status).toBe(401);
     const id = denied.headers.get('x-request-id');
     expect(logs.lines.find((l) => l.requestId === id)).toMatchObject({ status: 401, level: 'info' });
-    await fetchApp(`/files/data/x.parquet?expires=9999999999&signature=sig-secret-value-42`, { headers: { 'x-api-key': API_KEY } });
-    await fetchApp(`/graphql?query=${encodeURIComponent('{lake{kind}}')}&token=tok-secret-value-42`, { headers: { 'x-api-key': API_KEY } });
+    await fetchApp(`/files/data/x.parquet?expires=9999999999&signature=sig-secret-value-42`, {
+      headers: { 'x-api-key': API_KEY },
+    });
+    await fetchApp(`/graphql?query=${encodeURIComponent('{lake{kind}}')}&token=tok-secret-value-42`, {
+      headers: { 'x-api-key': API_KEY },
+    });
     const text = logs.raw();
     expect(text).toContain('/files/data/x.parquet?expires=9999999999&signature=[redacted]');
-    for (const secret of [API_KEY, jwtLike, 'sig-secret-value-42', 'tok-secret-value-42', JWT_SECRET]) expect(text).not.toContain(secret);
+    for (const secret of [API_KEY, jwtLike, 'sig-secret-value-42', 'tok-secret-value-42', JWT_SECRET])
+      expect(text).not.toContain(secret);
   });
 
   it('redacts credential fields whoever logs them', () => {
     const out = capture();
     const logger = createLogger({ destination: out.stream });
-    logger.info({ headers: { authorization: 'Bearer s3cr3t', 'x-api-key': 'k3y' }, config: { apiKey: 'k3y', secret: 's3cr3t' } }, 'careless');
+    logger.info(
+      { headers: { authorization: 'Bearer s3cr3t', 'x-api-key': 'k3y' }, config: { apiKey: 'k3y', secret: 's3cr3t' } },
+      'careless',
+    );
     expect(out.raw()).not.toMatch(/s3cr3t|k3y/);
     expect(out.lines[0].headers.authorization).toBe('[redacted]');
   });
@@ -118,7 +140,10 @@ describe('request logs', () => {
     const logger = createLogger({ destination: out.stream });
     requestScope.run({ requestId: 'r-1' }, () => logger.info('inside'));
     logger.info('outside');
-    expect(out.lines.map((l) => [l.msg, l.requestId])).toEqual([['inside', 'r-1'], ['outside', undefined]]);
+    expect(out.lines.map((l) => [l.msg, l.requestId])).toEqual([
+      ['inside', 'r-1'],
+      ['outside', undefined],
+    ]);
   });
 
   it('honours the level: probes only at debug, nothing at warn for a successful request', async () => {
@@ -129,7 +154,11 @@ describe('request logs', () => {
     await debug.yoga.fetch('http://lakeql.test/ready');
     expect(logs.lines).toMatchObject([{ level: 'debug', msg: 'request', path: '/ready', status: 200 }]);
     const warn = await build('warn');
-    await warn.yoga.fetch('http://lakeql.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ lake { kind } }"}' });
+    await warn.yoga.fetch('http://lakeql.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":"{ lake { kind } }"}',
+    });
     expect(logs.lines).toEqual([]);
     await Promise.all([quiet.stop(), debug.stop(), warn.stop()]);
   });
@@ -141,9 +170,9 @@ describe('request logs', () => {
   });
 
   it('redacts signatures in paths but keeps other parameters', () => {
-    expect(redactedPath(new URL('http://x/v1/bars/AAPL?from=2024-01-01&X-Amz-Signature=abc&X-Amz-Credential=def'))).toBe(
-      '/v1/bars/AAPL?from=2024-01-01&X-Amz-Signature=[redacted]&X-Amz-Credential=[redacted]',
-    );
+    expect(
+      redactedPath(new URL('http://x/v1/bars/AAPL?from=2024-01-01&X-Amz-Signature=abc&X-Amz-Credential=def')),
+    ).toBe('/v1/bars/AAPL?from=2024-01-01&X-Amz-Signature=[redacted]&X-Amz-Credential=[redacted]');
     expect(redactedPath(new URL('http://x/graphql'))).toBe('/graphql');
   });
 });

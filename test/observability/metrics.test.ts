@@ -25,7 +25,9 @@ async function scrape(app: App, headers: Record<string, string> = {}): Promise<M
 }
 
 const sum = (samples: Map<string, number>, prefix: string, ...labels: string[]) =>
-  [...samples].filter(([k]) => k.startsWith(prefix) && labels.every((l) => k.includes(l))).reduce((a, [, v]) => a + v, 0);
+  [...samples]
+    .filter(([k]) => k.startsWith(prefix) && labels.every((l) => k.includes(l)))
+    .reduce((a, [, v]) => a + v, 0);
 
 describe('metrics on a directory lake', () => {
   let dir: string;
@@ -43,15 +45,35 @@ describe('metrics on a directory lake', () => {
   });
 
   it('times GraphQL operations by name, type and outcome', async () => {
-    expect((await gql(app, 'query Catalog { symbols(first: 2) { nodes { ticker years { year } } } }')).errors).toBeUndefined();
+    expect(
+      (await gql(app, 'query Catalog { symbols(first: 2) { nodes { ticker years { year } } } }')).errors,
+    ).toBeUndefined();
     expect((await gql(app, 'query Catalog { symbols(first: 1) { nodes { ticker } } }')).errors).toBeUndefined();
-    expect((await gql(app, 'query Broken { symbol(ticker: "no such ticker!") { ticker } }')).errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(
+      (await gql(app, 'query Broken { symbol(ticker: "no such ticker!") { ticker } }')).errors?.[0].extensions?.code,
+    ).toBe('BAD_USER_INPUT');
     await gql(app, '{ lake { kind } }');
     const m = await scrape(app);
-    expect(m.get('lakeql_graphql_operation_duration_seconds_count{operation_name="Catalog",operation_type="query",outcome="ok"}')).toBe(2);
-    expect(m.get('lakeql_graphql_operation_duration_seconds_count{operation_name="Broken",operation_type="query",outcome="error"}')).toBe(1);
-    expect(m.get('lakeql_graphql_operation_duration_seconds_count{operation_name="anonymous",operation_type="query",outcome="ok"}')).toBe(1);
-    expect(m.get('lakeql_graphql_operation_duration_seconds_bucket{le="+Inf",operation_name="Catalog",operation_type="query",outcome="ok"}')).toBe(2);
+    expect(
+      m.get(
+        'lakeql_graphql_operation_duration_seconds_count{operation_name="Catalog",operation_type="query",outcome="ok"}',
+      ),
+    ).toBe(2);
+    expect(
+      m.get(
+        'lakeql_graphql_operation_duration_seconds_count{operation_name="Broken",operation_type="query",outcome="error"}',
+      ),
+    ).toBe(1);
+    expect(
+      m.get(
+        'lakeql_graphql_operation_duration_seconds_count{operation_name="anonymous",operation_type="query",outcome="ok"}',
+      ),
+    ).toBe(1);
+    expect(
+      m.get(
+        'lakeql_graphql_operation_duration_seconds_bucket{le="+Inf",operation_name="Catalog",operation_type="query",outcome="ok"}',
+      ),
+    ).toBe(2);
   });
 
   it('counts operations refused before execution by phase', async () => {
@@ -66,7 +88,9 @@ describe('metrics on a directory lake', () => {
     await app.yoga.fetch('http://lakeql.test/files/data/ticks/daily/S001/2023/ticks.parquet?expires=1&signature=x');
     await app.yoga.fetch('http://lakeql.test/no/such/thing');
     const m = await scrape(app);
-    expect(sum(m, 'lakeql_http_request_duration_seconds_count', 'route="graphql"', 'method="POST"', 'status="200"')).toBeGreaterThanOrEqual(4);
+    expect(
+      sum(m, 'lakeql_http_request_duration_seconds_count', 'route="graphql"', 'method="POST"', 'status="200"'),
+    ).toBeGreaterThanOrEqual(4);
     expect(sum(m, 'lakeql_http_request_duration_seconds_count', 'route="files"', 'status="403"')).toBe(1);
     expect(sum(m, 'lakeql_http_request_duration_seconds_count', 'route="other"')).toBe(1);
     expect([...m.keys()].some((k) => k.includes('S001'))).toBe(false);
@@ -84,7 +108,8 @@ describe('metrics on a directory lake', () => {
   it('reports jobs by state and kind, and the bytes they moved', async () => {
     const jobs = app.services.transfers!.jobs;
     const ok = await jobs.start({
-      kind: 'BACKFILL', description: 'metrics test',
+      kind: 'BACKFILL',
+      description: 'metrics test',
       work: async (tracker) => {
         tracker.plan({ totalFiles: 2, totalBytes: 3000, skippedFiles: 0 });
         tracker.progress('a', 500);
@@ -112,10 +137,18 @@ describe('metrics on a directory lake', () => {
   it('caps distinct operation names so clients cannot grow the series without bound', async () => {
     for (let i = 0; i < 205; i++) await gql(app, `query Op${i} { lake { kind } }`);
     const m = await scrape(app);
-    const names = new Set([...m.keys()].filter((k) => k.startsWith('lakeql_graphql_operation_duration_seconds_count')).map((k) => /operation_name="([^"]+)"/.exec(k)![1]));
+    const names = new Set(
+      [...m.keys()]
+        .filter((k) => k.startsWith('lakeql_graphql_operation_duration_seconds_count'))
+        .map((k) => /operation_name="([^"]+)"/.exec(k)![1]),
+    );
     // 200 client-chosen names, plus "anonymous" and "other".
     expect(names.size).toBe(202);
-    expect(m.get('lakeql_graphql_operation_duration_seconds_count{operation_name="other",operation_type="query",outcome="ok"}')).toBeGreaterThan(0);
+    expect(
+      m.get(
+        'lakeql_graphql_operation_duration_seconds_count{operation_name="other",operation_type="query",outcome="ok"}',
+      ),
+    ).toBeGreaterThan(0);
   });
 });
 
@@ -123,7 +156,9 @@ describe('metrics behind auth', () => {
   it('needs the read scope when auth is on', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'lakeql-metrics-auth-'));
     const key = 'metrics-reader-key-0123456789';
-    const app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_LAKE: dir, LAKEQL_API_KEYS: `prom:${key}:read` }));
+    const app = await buildApp(
+      loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_LAKE: dir, LAKEQL_API_KEYS: `prom:${key}:read` }),
+    );
     try {
       expect((await app.yoga.fetch('http://lakeql.test/metrics')).status).toBe(401);
       await scrape(app, { authorization: `Bearer ${key}` });
@@ -164,7 +199,10 @@ for (const server of s3Servers()) {
       expect(sum(after, 'lakeql_s3_requests_total', 'operation="ListObjectsV2"', 'outcome="ok"')).toBeGreaterThan(0);
       expect(after.get('lakeql_s3_requests_total{operation="GetObject",outcome="error"}')).toBe(1);
       expect(after.get('lakeql_s3_requests_total{operation="GetObject",outcome="ok"}')).toBe(1);
-      expect((after.get('lakeql_s3_bytes_total{direction="sent"}') ?? 0) - (before.get('lakeql_s3_bytes_total{direction="sent"}') ?? 0)).toBe(10_000);
+      expect(
+        (after.get('lakeql_s3_bytes_total{direction="sent"}') ?? 0) -
+          (before.get('lakeql_s3_bytes_total{direction="sent"}') ?? 0),
+      ).toBe(10_000);
       expect(after.get('lakeql_s3_bytes_total{direction="received"}')).toBeGreaterThanOrEqual(10_000);
     });
 

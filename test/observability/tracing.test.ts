@@ -23,22 +23,38 @@ import { tempDir, writeSourceTree } from '../jobs/support.js';
 import { createBucket, s3Servers, s3StoreOn } from '../support/s3-servers.js';
 
 const KEY = 'data/ticks/daily/TRC/2024/ticks.parquet';
-const ROWS: BarRow[] = Array.from({ length: 30 }, (_, i) => ({ time: Date.UTC(2024, 0, 2 + i), open: 10 + i, high: 11 + i, low: 9 + i, close: 10.5 + i, volume: 1000 + i }));
-const QUERY = 'query Bars($first: Int = 5) { symbol(ticker: "TRC") { ticker bars(timeframe: DAY, first: $first) { edges { node { date close } } pageInfo { hasNextPage } } } }';
+const ROWS: BarRow[] = Array.from({ length: 30 }, (_, i) => ({
+  time: Date.UTC(2024, 0, 2 + i),
+  open: 10 + i,
+  high: 11 + i,
+  low: 9 + i,
+  close: 10.5 + i,
+  volume: 1000 + i,
+}));
+const QUERY =
+  'query Bars($first: Int = 5) { symbol(ticker: "TRC") { ticker bars(timeframe: DAY, first: $first) { edges { node { date close } } pageInfo { hasNextPage } } } }';
 const CONFIG = { LAKEQL_DEMO: 'never', LAKEQL_PORT: '0' };
 
 /** The module whose `Client.prototype.send` the AWS SDK instrumentation patches, as the SDK itself loads it. */
-const smithyClient = createRequire(createRequire(import.meta.url).resolve('@aws-sdk/client-s3'))('@smithy/core/client') as { Client: { prototype: { send: unknown } } };
+const smithyClient = createRequire(createRequire(import.meta.url).resolve('@aws-sdk/client-s3'))(
+  '@smithy/core/client',
+) as { Client: { prototype: { send: unknown } } };
 
 async function lakeWithBars(store: ObjectStore): Promise<void> {
-  await store.put(KEY, writeBarsParquet(ROWS, { resolution: 'DAILY' }), { contentType: 'application/vnd.apache.parquet' });
+  await store.put(KEY, writeBarsParquet(ROWS, { resolution: 'DAILY' }), {
+    contentType: 'application/vnd.apache.parquet',
+  });
 }
 
 /** POSTs the query over a real socket, as a traced client would: with its own traceparent. */
 async function query(url: string, traceparent?: string, first = 5): Promise<Record<string, any>> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...(traceparent ? { traceparent } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json',
+      ...(traceparent ? { traceparent } : {}),
+    },
     // A fresh `first` per query: the response cache would answer a repeated one without executing it.
     body: JSON.stringify({ query: QUERY, variables: { first } }),
   });
@@ -61,7 +77,10 @@ function tree(spans: ReadableSpan[]) {
   const named = (name: string) => spans.filter((s) => s.name === name);
   const one = (name: string) => {
     const found = named(name);
-    expect(found.map((s) => s.name), `one span named ${name}`).toEqual([name]);
+    expect(
+      found.map((s) => s.name),
+      `one span named ${name}`,
+    ).toEqual([name]);
     return found[0];
   };
   const ancestors = (span: ReadableSpan) => {
@@ -77,13 +96,17 @@ describe('tracing settings from the OTEL_* environment', () => {
     expect(tracingSettings({}).exporters).toEqual([]);
     expect(tracingSettings({ OTEL_SERVICE_NAME: 'x', OTEL_TRACES_SAMPLER: 'always_on' }).exporters).toEqual([]);
     expect(tracingSettings({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).exporters).toEqual(['otlp']);
-    expect(tracingSettings({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' }).exporters).toEqual(['otlp']);
+    expect(
+      tracingSettings({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' }).exporters,
+    ).toEqual(['otlp']);
     expect(tracingSettings({ OTEL_TRACES_EXPORTER: 'console' }).exporters).toEqual(['console']);
     expect(tracingSettings({ OTEL_TRACES_EXPORTER: ' OTLP , console,otlp' }).exporters).toEqual(['otlp', 'console']);
   });
 
   it('honours none and OTEL_SDK_DISABLED over everything else', () => {
-    expect(tracingSettings({ OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' }).exporters).toEqual([]);
+    expect(
+      tracingSettings({ OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' }).exporters,
+    ).toEqual([]);
     expect(tracingSettings({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_SDK_DISABLED: 'TRUE' }).exporters).toEqual([]);
     expect(tracingSettings({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_SDK_DISABLED: 'false' }).exporters).toEqual(['otlp']);
   });
@@ -95,7 +118,9 @@ describe('tracing settings from the OTEL_* environment', () => {
     const grpc = tracingSettings({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc' });
     expect(grpc.exporters).toEqual(['otlp']);
     expect(grpc.warnings).toEqual([expect.stringContaining('http/json')]);
-    expect(tracingSettings({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' }).warnings).toEqual([]);
+    expect(
+      tracingSettings({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' }).warnings,
+    ).toEqual([]);
   });
 
   it('names only fields the schema has', () => {
@@ -114,7 +139,11 @@ describe('with no OTEL_* set', () => {
     const dir = await tempDir('tracing-off');
     const store = new LocalStore(dir);
     await lakeWithBars(store);
-    const app = await buildApp(loadConfig(CONFIG), { store, location: { kind: 'local', directory: dir }, log: () => {} });
+    const app = await buildApp(loadConfig(CONFIG), {
+      store,
+      location: { kind: 'local', directory: dir },
+      log: () => {},
+    });
     try {
       const url = await app.start();
       await query(url, `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`);
@@ -144,14 +173,19 @@ describe.skipIf(!server)(`with an in-memory exporter, on ${server?.name ?? 'no S
     const location: LakeLocation = { kind: 's3', bucket, prefix: '' };
     const uploadRoot = await tempDir('tracing-upload');
     await writeSourceTree(uploadRoot, 'incoming', 3);
-    app = await buildApp(loadConfig({ ...CONFIG, LAKEQL_UPLOAD_ROOT: uploadRoot }), { store, location, log: () => {}, traceExporter: exporter });
+    app = await buildApp(loadConfig({ ...CONFIG, LAKEQL_UPLOAD_ROOT: uploadRoot }), {
+      store,
+      location,
+      log: () => {},
+      traceExporter: exporter,
+    });
     url = await app.start();
   });
   afterAll(async () => {
     await app?.stop();
   });
 
-  it('a bars query is one trace under the caller\'s traceparent: operation → resolvers → bar read → S3 GETs and the decode', async () => {
+  it("a bars query is one trace under the caller's traceparent: operation → resolvers → bar read → S3 GETs and the decode", async () => {
     const traceId = randomBytes(16).toString('hex');
     const callerSpan = randomBytes(8).toString('hex');
     exporter.reset();
@@ -189,7 +223,13 @@ describe.skipIf(!server)(`with an in-memory exporter, on ${server?.name ?? 'no S
     expect(gets.length).toBeGreaterThanOrEqual(1);
     for (const get of gets) {
       expect(get.kind).toBe(SpanKind.CLIENT);
-      expect(get.attributes).toMatchObject({ 'rpc.system': 'aws-api', 'rpc.service': 'S3', 'rpc.method': 'GetObject', 'aws.s3.bucket': bucket, 'http.response.status_code': expect.any(Number) });
+      expect(get.attributes).toMatchObject({
+        'rpc.system': 'aws-api',
+        'rpc.service': 'S3',
+        'rpc.method': 'GetObject',
+        'aws.s3.bucket': bucket,
+        'http.response.status_code': expect.any(Number),
+      });
       expect(ancestors(get).slice(-2)).toEqual(['BarConnection.edges', 'query.Bars']);
     }
     expect(gets.filter((get) => parentOf(get) === footer)).toHaveLength(1);
@@ -212,18 +252,34 @@ describe.skipIf(!server)(`with an in-memory exporter, on ${server?.name ?? 'no S
     exporter.reset();
     const response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
-      body: JSON.stringify({ query: 'mutation Backfill { startBackfill(source: "incoming", prefix: "traced", validate: false) { id } }' }),
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json',
+        traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
+      },
+      body: JSON.stringify({
+        query: 'mutation Backfill { startBackfill(source: "incoming", prefix: "traced", validate: false) { id } }',
+      }),
     });
     const { data } = (await response.json()) as { data: { startBackfill: { id: string } } };
     const state = (await app.services.transfers.jobs.wait(data.startBackfill.id))?.state;
     expect(state).toBe('SUCCEEDED');
     await app.services.tracing!.flush();
-    const { named, parentOf, ancestors } = tree(exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId));
+    const { named, parentOf, ancestors } = tree(
+      exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId),
+    );
     const items = named('lakeql.job.item');
-    expect(items.map((item) => item.attributes['lakeql.key']).sort()).toEqual([expect.stringMatching(/^traced\//), expect.stringMatching(/^traced\//), expect.stringMatching(/^traced\//)]);
+    expect(items.map((item) => item.attributes['lakeql.key']).sort()).toEqual([
+      expect.stringMatching(/^traced\//),
+      expect.stringMatching(/^traced\//),
+      expect.stringMatching(/^traced\//),
+    ]);
     for (const item of items) {
-      expect(item.attributes).toMatchObject({ 'lakeql.job.id': data.startBackfill.id, 'lakeql.job.kind': 'BACKFILL', 'lakeql.bytes': expect.any(Number) });
+      expect(item.attributes).toMatchObject({
+        'lakeql.job.id': data.startBackfill.id,
+        'lakeql.job.kind': 'BACKFILL',
+        'lakeql.bytes': expect.any(Number),
+      });
       expect(ancestors(item)).toEqual(expect.arrayContaining(['Mutation.startBackfill', 'mutation.Backfill']));
     }
     // Small files go by the fast path (src/lake/store/s3-put.ts), around the SDK: its spans are lakeql's own, named like the SDK's.
@@ -231,7 +287,11 @@ describe.skipIf(!server)(`with an in-memory exporter, on ${server?.name ?? 'no S
     expect(puts).toHaveLength(3);
     for (const put of puts) {
       expect(items).toContain(parentOf(put));
-      expect(put.attributes).toMatchObject({ 'rpc.method': 'PutObject', 'aws.s3.bucket': bucket, 'http.response.status_code': 200 });
+      expect(put.attributes).toMatchObject({
+        'rpc.method': 'PutObject',
+        'aws.s3.bucket': bucket,
+        'http.response.status_code': 200,
+      });
     }
   });
 
@@ -248,7 +308,9 @@ describe('configured by OTEL_* alone', () => {
     const received: { path: string; type: string; body: string }[] = [];
     const collector = createServer((request, response) => {
       let body = '';
-      request.on('data', (chunk: Buffer) => { body += chunk.toString('utf8'); });
+      request.on('data', (chunk: Buffer) => {
+        body += chunk.toString('utf8');
+      });
       request.on('end', () => {
         received.push({ path: request.url ?? '', type: request.headers['content-type'] ?? '', body });
         response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
@@ -256,22 +318,38 @@ describe('configured by OTEL_* alone', () => {
     });
     await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
     const restore = otelVariablesUnset();
-    Object.assign(process.env, { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(collector.address() as AddressInfo).port}`, OTEL_SERVICE_NAME: 'lakeql-traced' });
+    Object.assign(process.env, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(collector.address() as AddressInfo).port}`,
+      OTEL_SERVICE_NAME: 'lakeql-traced',
+    });
     const dir = await tempDir('tracing-otlp');
     const store = new LocalStore(dir);
     await lakeWithBars(store);
     try {
-      const app = await buildApp(loadConfig(CONFIG), { store, location: { kind: 'local', directory: dir }, log: () => {} });
+      const app = await buildApp(loadConfig(CONFIG), {
+        store,
+        location: { kind: 'local', directory: dir },
+        log: () => {},
+      });
       const url = await app.start();
       const traceId = randomBytes(16).toString('hex');
       await query(url, `00-${traceId}-${randomBytes(8).toString('hex')}-01`);
       await app.stop();
-      const exported = received.filter((r) => r.path === '/v1/traces').map((r) => JSON.parse(r.body) as { resourceSpans: any[] });
+      const exported = received
+        .filter((r) => r.path === '/v1/traces')
+        .map((r) => JSON.parse(r.body) as { resourceSpans: any[] });
       expect(received.every((r) => r.type.startsWith('application/json'))).toBe(true);
       const resources = exported.flatMap((e) => e.resourceSpans);
-      const spans = resources.flatMap((r) => r.scopeSpans.flatMap((scope: { spans: { name: string; traceId: string }[] }) => scope.spans));
-      expect(spans.filter((span) => span.traceId === traceId).map((span) => span.name)).toEqual(expect.arrayContaining(['query.Bars', 'BarConnection.edges', 'lakeql.bars.read', 'lakeql.local.get']));
-      expect(resources[0].resource.attributes).toContainEqual({ key: 'service.name', value: { stringValue: 'lakeql-traced' } });
+      const spans = resources.flatMap((r) =>
+        r.scopeSpans.flatMap((scope: { spans: { name: string; traceId: string }[] }) => scope.spans),
+      );
+      expect(spans.filter((span) => span.traceId === traceId).map((span) => span.name)).toEqual(
+        expect.arrayContaining(['query.Bars', 'BarConnection.edges', 'lakeql.bars.read', 'lakeql.local.get']),
+      );
+      expect(resources[0].resource.attributes).toContainEqual({
+        key: 'service.name',
+        value: { stringValue: 'lakeql-traced' },
+      });
     } finally {
       for (const name of ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_SERVICE_NAME']) delete process.env[name];
       restore();
@@ -286,13 +364,20 @@ describe('a directory lake', () => {
     const store = new LocalStore(dir);
     await lakeWithBars(store);
     const exporter = new InMemorySpanExporter();
-    const app = await buildApp(loadConfig(CONFIG), { store, location: { kind: 'local', directory: dir }, log: () => {}, traceExporter: exporter });
+    const app = await buildApp(loadConfig(CONFIG), {
+      store,
+      location: { kind: 'local', directory: dir },
+      log: () => {},
+      traceExporter: exporter,
+    });
     try {
       const url = await app.start();
       const traceId = randomBytes(16).toString('hex');
       await query(url, `00-${traceId}-${randomBytes(8).toString('hex')}-01`);
       await app.services.tracing!.flush();
-      const { one, named, parentOf } = tree(exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId));
+      const { one, named, parentOf } = tree(
+        exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId),
+      );
       const lakeSpans = [one('lakeql.parquet.footer'), one('lakeql.bars.read')];
       const gets = named('lakeql.local.get');
       expect(gets.length).toBeGreaterThanOrEqual(1);
@@ -313,9 +398,12 @@ describe('jobs', () => {
       const tracer = trace.getTracer('test');
       const seen: Record<string, string | undefined> = {};
       let release!: () => void;
-      const held = new Promise<void>((resolve) => { release = resolve; });
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
       const spec = (name: string, wait?: Promise<void>) => ({
-        kind: 'BACKFILL' as const, description: name,
+        kind: 'BACKFILL' as const,
+        description: name,
         work: async () => {
           seen[name] = trace.getSpan(context.active())?.spanContext().traceId;
           await wait;
@@ -323,7 +411,10 @@ describe('jobs', () => {
       });
       const started: Record<string, string> = {};
       const ids: string[] = [];
-      for (const [name, wait] of [['first', held], ['second', undefined]] as const) {
+      for (const [name, wait] of [
+        ['first', held],
+        ['second', undefined],
+      ] as const) {
         await tracer.startActiveSpan(name, async (span) => {
           started[name] = span.spanContext().traceId;
           ids.push((await jobs.start(spec(name, wait))).id);

@@ -18,10 +18,18 @@ describe('log levels of errors', () => {
     dir = await fs.mkdtemp(path.join(tmpdir(), 'lakeql-userlog-'));
     await fs.mkdir(path.join(dir, 'uploads'));
     await fs.mkdir(path.join(dir, 'lake'));
-    const destination = new Writable({ write(chunk, _enc, done) { for (const l of chunk.toString().split('\n')) if (l) lines.push(JSON.parse(l)); done(); } });
+    const destination = new Writable({
+      write(chunk, _enc, done) {
+        for (const l of chunk.toString().split('\n')) if (l) lines.push(JSON.parse(l));
+        done();
+      },
+    });
     const logger = createLogger({ level: 'info', destination: destination as never });
     const lake = path.join(dir, 'lake');
-    app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_UPLOAD_ROOT: path.join(dir, 'uploads'), LAKEQL_RATE_LIMIT: 'off' }), { logger, store: new LocalStore(lake), location: { kind: 'local', directory: lake } });
+    app = await buildApp(
+      loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_UPLOAD_ROOT: path.join(dir, 'uploads'), LAKEQL_RATE_LIMIT: 'off' }),
+      { logger, store: new LocalStore(lake), location: { kind: 'local', directory: lake } },
+    );
   });
   afterAll(async () => {
     await app?.stop();
@@ -30,7 +38,11 @@ describe('log levels of errors', () => {
 
   it('logs a bad backfill path at warn with its code and no stack', async () => {
     for (const source of ['no-such-dir', '../../etc']) {
-      const r = await app.yoga.fetch('http://lakeql.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `mutation { startBackfill(source: ${JSON.stringify(source)}) { id } }` }) });
+      const r = await app.yoga.fetch('http://lakeql.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: `mutation { startBackfill(source: ${JSON.stringify(source)}) { id } }` }),
+      });
       expect((await r.json()).errors[0].extensions.code).toMatch(/NOT_FOUND|FORBIDDEN/);
     }
     await new Promise((r) => setTimeout(r, 50));
@@ -45,8 +57,15 @@ describe('log levels of errors', () => {
 
   it('keeps an unexpected error at error with its stack', () => {
     const out: Record<string, unknown>[] = [];
-    const destination = new Writable({ write(chunk, _enc, done) { out.push(JSON.parse(chunk.toString())); done(); } });
-    yogaLogger(createLogger({ destination: destination as never })).error(new TypeError('cannot read properties of undefined'));
+    const destination = new Writable({
+      write(chunk, _enc, done) {
+        out.push(JSON.parse(chunk.toString()));
+        done();
+      },
+    });
+    yogaLogger(createLogger({ destination: destination as never })).error(
+      new TypeError('cannot read properties of undefined'),
+    );
     expect(out[0].level).toBe('error');
     expect(JSON.stringify(out[0])).toContain('stack');
   });

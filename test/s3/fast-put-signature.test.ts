@@ -22,7 +22,11 @@ canonical = auth.canonical_request(request)
 print(json.dumps({'signature': auth.signature(auth.string_to_sign(request, canonical), request), 'canonical': canonical}))
 `;
 
-const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', sessionToken: 'session/token+with=odd chars' };
+const CREDENTIALS = {
+  accessKeyId: 'AKIDEXAMPLE',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+  sessionToken: 'session/token+with=odd chars',
+};
 
 describe('fast PUT signing', () => {
   let server: Server;
@@ -34,7 +38,12 @@ describe('fast PUT signing', () => {
       const chunks: Buffer[] = [];
       request.on('data', (c: Buffer) => chunks.push(c));
       request.on('end', () => {
-        seen.push({ method: request.method!, url: request.url!, headers: request.headers, body: Buffer.concat(chunks) });
+        seen.push({
+          method: request.method!,
+          url: request.url!,
+          headers: request.headers,
+          body: Buffer.concat(chunks),
+        });
         response.writeHead(200, { etag: '"abc"' }).end();
       });
     });
@@ -44,8 +53,12 @@ describe('fast PUT signing', () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   for (const [label, key, metadata] of [
-    ['a plain key', 'data/ticks/daily/AAPL/2024/ticks.parquet', { symbol: 'AAPL', year: '2024', 'data-type': 'daily-ticks' }],
-    ['a key that needs encoding', 'data/odd name/BRK.B/ü+&=@(x)*!\'~/Q1.json', { note: '  spaced   value ' }],
+    [
+      'a plain key',
+      'data/ticks/daily/AAPL/2024/ticks.parquet',
+      { symbol: 'AAPL', year: '2024', 'data-type': 'daily-ticks' },
+    ],
+    ['a key that needs encoding', "data/odd name/BRK.B/ü+&=@(x)*!'~/Q1.json", { note: '  spaced   value ' }],
   ] as const) {
     it(`equals botocore's signature for ${label}`, async () => {
       const client = createS3Client({ endpoint, region: 'eu-west-3', forcePathStyle: true, credentials: CREDENTIALS });
@@ -59,10 +72,22 @@ describe('fast PUT signing', () => {
       expect(request.method).toBe('PUT');
       expect(request.body.equals(body)).toBe(true);
       const authorization = String(request.headers.authorization);
-      expect(authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-3\/s3\/aws4_request, SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}$/);
+      expect(authorization).toMatch(
+        /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-3\/s3\/aws4_request, SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}$/,
+      );
       expect(request.headers['x-amz-security-token']).toBe(CREDENTIALS.sessionToken);
-      const input = JSON.stringify({ ...CREDENTIALS, method: request.method, url: `${endpoint}${request.url}`, headers: request.headers, authorization, region: 'eu-west-3' });
-      const oracle = JSON.parse(execFileSync('python3', ['-c', ORACLE], { input, encoding: 'utf8' })) as { signature: string; canonical: string };
+      const input = JSON.stringify({
+        ...CREDENTIALS,
+        method: request.method,
+        url: `${endpoint}${request.url}`,
+        headers: request.headers,
+        authorization,
+        region: 'eu-west-3',
+      });
+      const oracle = JSON.parse(execFileSync('python3', ['-c', ORACLE], { input, encoding: 'utf8' })) as {
+        signature: string;
+        canonical: string;
+      };
       expect(authorization.split('Signature=')[1], oracle.canonical).toBe(oracle.signature);
       // What must be signed is signed: the body's hash, its type and the metadata.
       expect(authorization).toMatch(/SignedHeaders=[^,]*x-amz-content-sha256/);

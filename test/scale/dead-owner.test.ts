@@ -39,12 +39,20 @@ beforeAll(async () => {
   await fs.mkdir(lake);
   for (const dir of ['one', 'two']) {
     await fs.mkdir(path.join(uploads, dir), { recursive: true });
-    for (let i = 0; i < 3; i++) await fs.writeFile(path.join(uploads, dir, `big${i}.parquet`), Buffer.alloc(12 * MiB, i + 1));
+    for (let i = 0; i < 3; i++)
+      await fs.writeFile(path.join(uploads, dir, `big${i}.parquet`), Buffer.alloc(12 * MiB, i + 1));
     for (let i = 0; i < 30; i++) await fs.writeFile(path.join(uploads, dir, `f${i}.parquet`), `PAR1 ${dir} ${i} PAR1`);
   }
   const env = {
-    LAKEQL_LAKE: lake, LAKEQL_UPLOAD_ROOT: uploads, LAKEQL_REDIS_URL: redis.url, LAKEQL_REDIS_PREFIX: prefix, LAKEQL_JOB_LEASE_MS: String(LEASE_MS),
-    LAKEQL_JOB_TTL: '3600', SLOW_WRITE_MS: '300', LAKEQL_JOB_CONCURRENCY: '2', LAKEQL_PART_SIZE: String(5 * MiB),
+    LAKEQL_LAKE: lake,
+    LAKEQL_UPLOAD_ROOT: uploads,
+    LAKEQL_REDIS_URL: redis.url,
+    LAKEQL_REDIS_PREFIX: prefix,
+    LAKEQL_JOB_LEASE_MS: String(LEASE_MS),
+    LAKEQL_JOB_TTL: '3600',
+    SLOW_WRITE_MS: '300',
+    LAKEQL_JOB_CONCURRENCY: '2',
+    LAKEQL_PART_SIZE: String(5 * MiB),
   };
   // B runs no workers: with A dead, nobody can take the jobs' items over.
   [a, b] = await Promise.all([startInstance(env), startInstance({ ...env, LAKEQL_WORKERS: '0' })]);
@@ -63,10 +71,17 @@ afterAll(async () => {
 
 describe('an instance killed with -9 while running jobs', () => {
   it('another instance ends its jobs within the lease bound, aborts its uploads whatever their age, and its subscribers get the final state', async () => {
-    const one = (await gqlAt(a.url, `mutation { startBackfill(source: "one", prefix: "data/one") { ${JOB} } }`)).data.startBackfill;
-    const two = (await gqlAt(a.url, `mutation { startBackfill(source: "two", prefix: "data/two") { ${JOB} } }`)).data.startBackfill;
+    const one = (await gqlAt(a.url, `mutation { startBackfill(source: "one", prefix: "data/one") { ${JOB} } }`)).data
+      .startBackfill;
+    const two = (await gqlAt(a.url, `mutation { startBackfill(source: "two", prefix: "data/two") { ${JOB} } }`)).data
+      .startBackfill;
     const seen: any[] = [];
-    const following = sse(b.url, `subscription($id: ID!) { jobProgress(id: $id) { ${JOB} } }`, { id: one.id }, (e: any) => seen.push(e.data.jobProgress));
+    const following = sse(
+      b.url,
+      `subscription($id: ID!) { jobProgress(id: $id) { ${JOB} } }`,
+      { id: one.id },
+      (e: any) => seen.push(e.data.jobProgress),
+    );
     const store = new LocalStore(lake);
     // Uploads open, each with its marker written (an upload the crash catches before its marker is
     // for the bucket's lifecycle rule: see own-uploads.ts).
@@ -97,9 +112,13 @@ describe('an instance killed with -9 while running jobs', () => {
     const waited = Date.now() - killed;
     const final = seen.at(-1);
     expect(final).toMatchObject({ id: one.id, state: 'FAILED' });
-    expect(final.message).toMatch(/^job lost: the instance running it \(.+\) stopped renewing its 1.5 s lease and was taken for dead/);
+    expect(final.message).toMatch(
+      /^job lost: the instance running it \(.+\) stopped renewing its 1.5 s lease and was taken for dead/,
+    );
     // Whoever declared the instance dead first aborted every upload it left (both jobs').
-    expect(`${cancelled.data.cancelJob.message ?? ''} ${final.message}`).toMatch(/; [1-9]\d* unfinished multipart uploads it left were aborted/);
+    expect(`${cancelled.data.cancelJob.message ?? ''} ${final.message}`).toMatch(
+      /; [1-9]\d* unfinished multipart uploads it left were aborted/,
+    );
     // Lease (TTL) + one sweep + the SSE round trip.
     expect(waited).toBeLessThan(LEASE_MS * 2 + 3000);
     for (let i = 1; i < seen.length; i++) expect(seen[i].seq).toBe(seen[i - 1].seq + 1);

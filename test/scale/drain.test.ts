@@ -27,8 +27,12 @@ describe('SIGTERM', () => {
     // 12 MiB files go up in 5 MiB parts: multipart uploads that a careless stop would leave behind.
     for (let i = 0; i < 6; i++) await fs.writeFile(path.join(source, `f${i}.parquet`), randomBytes(12 * MiB));
     instance = await startInstance({
-      LAKEQL_LAKE: lake, LAKEQL_UPLOAD_ROOT: path.join(base, 'uploads'), LAKEQL_PART_SIZE: String(5 * MiB),
-      LAKEQL_SHUTDOWN_TIMEOUT_MS: String(BOUND_MS), SLOW_WRITE_MS: '400', LAKEQL_JOB_CONCURRENCY: '2',
+      LAKEQL_LAKE: lake,
+      LAKEQL_UPLOAD_ROOT: path.join(base, 'uploads'),
+      LAKEQL_PART_SIZE: String(5 * MiB),
+      LAKEQL_SHUTDOWN_TIMEOUT_MS: String(BOUND_MS),
+      SLOW_WRITE_MS: '400',
+      LAKEQL_JOB_CONCURRENCY: '2',
     });
   });
   afterAll(async () => {
@@ -41,7 +45,12 @@ describe('SIGTERM', () => {
     expect(started.errors).toBeUndefined();
     const id = started.data.startBackfill.id as string;
     const seen: JobSnapshot[] = [];
-    const following = sse(instance.url, 'subscription($id: ID!) { jobProgress(id: $id) { id state seq doneFiles } }', { id }, (e: any) => seen.push(e.data.jobProgress));
+    const following = sse(
+      instance.url,
+      'subscription($id: ID!) { jobProgress(id: $id) { id state seq doneFiles } }',
+      { id },
+      (e: any) => seen.push(e.data.jobProgress),
+    );
     // Wait until multipart uploads are open in the lake: the state a crash would orphan.
     const store = new LocalStore(lake);
     for (let i = 0; (await store.listMultipartUploads()).length === 0; i++) {
@@ -68,9 +77,17 @@ describe('a stopping gateway', () => {
   it('answers new requests and operations with 503 SHUTTING_DOWN and keeps its probes', async () => {
     const dir = await fs.mkdtemp(path.join(tmpdir(), 'lakeql-stopping-'));
     try {
-      const app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never' }), { store: new LocalStore(dir), location: { kind: 'local', directory: dir }, log: () => {} });
+      const app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never' }), {
+        store: new LocalStore(dir),
+        location: { kind: 'local', directory: dir },
+        log: () => {},
+      });
       await app.stop();
-      const r = await app.yoga.fetch('http://lakeql.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ lake { kind } }"}' });
+      const r = await app.yoga.fetch('http://lakeql.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"query":"{ lake { kind } }"}',
+      });
       expect(r.status).toBe(503);
       expect(r.headers.get('retry-after')).toBe('1');
       expect((await r.json()).errors[0].extensions.code).toBe('SHUTTING_DOWN');

@@ -12,16 +12,29 @@ function pause(signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new CancelledError());
     const timer = setTimeout(resolve, delayMs);
-    signal?.addEventListener('abort', () => { clearTimeout(timer); reject(new CancelledError()); }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(new CancelledError());
+      },
+      { once: true },
+    );
   });
 }
 
 // Writes take a while, so a job runs long enough to be watched and cancelled from the other instance.
 const store = new LocalStore(directory);
 const put = store.put.bind(store);
-store.put = async (key, body, options) => { await pause(options?.signal); return put(key, body, options); };
+store.put = async (key, body, options) => {
+  await pause(options?.signal);
+  return put(key, body, options);
+};
 const uploadPart = store.uploadPart.bind(store);
-store.uploadPart = async (key, id, n, body, signal) => { await pause(signal); return uploadPart(key, id, n, body, signal); };
+store.uploadPart = async (key, id, n, body, signal) => {
+  await pause(signal);
+  return uploadPart(key, id, n, body, signal);
+};
 
 const app = await buildApp(loadConfig(), { store, location: { kind: 'local', directory }, log: () => {} });
 const url = await app.start();

@@ -9,7 +9,9 @@ let redis: RedisServer;
 const clients: Redis[] = [];
 const prefix = `lakeql-test-${randomUUID().slice(0, 8)}:`;
 
-beforeAll(async () => { redis = await startRedis(); });
+beforeAll(async () => {
+  redis = await startRedis();
+});
 afterAll(async () => {
   const keys = await clients[0]?.keys(`${prefix}*`);
   if (keys?.length) await clients[0].del(...keys);
@@ -23,7 +25,7 @@ function leases(leaseMs: number): JobLeases {
   return new JobLeases(client, { prefix, leaseMs });
 }
 
-it('a dead owner\'s jobs are declared once, by one of the sweeping instances; a live owner\'s never', async () => {
+it("a dead owner's jobs are declared once, by one of the sweeping instances; a live owner's never", async () => {
   const owner = leases(60_000);
   const alive = leases(60_000);
   const [b, c] = [leases(60_000), leases(60_000)];
@@ -33,7 +35,9 @@ it('a dead owner\'s jobs are declared once, by one of the sweeping instances; a 
   await owner.own('job-2');
   await alive.own('job-3');
   const dead: DeadJob[] = [];
-  const collect = async (d: DeadJob) => { dead.push(d); };
+  const collect = async (d: DeadJob) => {
+    dead.push(d);
+  };
   await Promise.all([b.sweep(collect), c.sweep(collect)]);
   expect(dead).toEqual([]);
   expect(await b.deadOwner('job-1')).toBeUndefined();
@@ -56,7 +60,10 @@ it('the heartbeat key expires by itself when the owner stops renewing it', async
   await owner.start(async () => {});
   await owner.own('job-x');
   // Simulate a kill: the renewals stop, the key is left to its TTL.
-  const timers = owner as unknown as { heartbeat: ReturnType<typeof setInterval>; sweeper: ReturnType<typeof setInterval> };
+  const timers = owner as unknown as {
+    heartbeat: ReturnType<typeof setInterval>;
+    sweeper: ReturnType<typeof setInterval>;
+  };
   clearInterval(timers.heartbeat);
   clearInterval(timers.sweeper);
   expect(await other.deadOwner('job-x')).toBeUndefined();

@@ -25,11 +25,22 @@ beforeAll(async () => {
   lake = path.join(base, 'lake');
   const uploads = path.join(base, 'uploads');
   await fs.mkdir(lake);
-  for (const [dir, count] of [['small', 20], ['large', 400]] as const) {
+  for (const [dir, count] of [
+    ['small', 20],
+    ['large', 400],
+  ] as const) {
     await fs.mkdir(path.join(uploads, dir), { recursive: true });
-    for (let i = 0; i < count; i++) await fs.writeFile(path.join(uploads, dir, `f${String(i).padStart(3, '0')}.parquet`), `PAR1 ${dir} ${i} PAR1`);
+    for (let i = 0; i < count; i++)
+      await fs.writeFile(path.join(uploads, dir, `f${String(i).padStart(3, '0')}.parquet`), `PAR1 ${dir} ${i} PAR1`);
   }
-  const env = { LAKEQL_LAKE: lake, LAKEQL_UPLOAD_ROOT: uploads, LAKEQL_REDIS_URL: redis.url, LAKEQL_REDIS_PREFIX: `lakeql-test-${randomUUID().slice(0, 8)}:`, SLOW_WRITE_MS: '25', LAKEQL_JOB_CONCURRENCY: '2' };
+  const env = {
+    LAKEQL_LAKE: lake,
+    LAKEQL_UPLOAD_ROOT: uploads,
+    LAKEQL_REDIS_URL: redis.url,
+    LAKEQL_REDIS_PREFIX: `lakeql-test-${randomUUID().slice(0, 8)}:`,
+    SLOW_WRITE_MS: '25',
+    LAKEQL_JOB_CONCURRENCY: '2',
+  };
   [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
 });
 
@@ -40,7 +51,10 @@ afterAll(async () => {
 });
 
 async function startOnA(source: string): Promise<JobSnapshot> {
-  const started = await gqlAt(a.url, `mutation { startBackfill(source: "${source}", prefix: "data/${source}") { ${JOB} } }`);
+  const started = await gqlAt(
+    a.url,
+    `mutation { startBackfill(source: "${source}", prefix: "data/${source}") { ${JOB} } }`,
+  );
   expect(started.errors).toBeUndefined();
   return started.data.startBackfill as JobSnapshot;
 }
@@ -65,7 +79,9 @@ describe('several instances over Redis', () => {
   it('a subscriber resuming on B with the last seq it saw gets every state change since', async () => {
     const job = await startOnA('small');
     const events = (await sse(b.url, PROGRESS, { id: job.id })).map((e) => e.data.jobProgress as JobSnapshot);
-    const resumed = (await sse(b.url, PROGRESS, { id: job.id, after: 1 })).map((e) => e.data.jobProgress as JobSnapshot);
+    const resumed = (await sse(b.url, PROGRESS, { id: job.id, after: 1 })).map(
+      (e) => e.data.jobProgress as JobSnapshot,
+    );
     expect(resumed.map((s) => s.state)).toEqual(['RUNNING', 'SUCCEEDED']);
     expect(resumed.at(-1)!.seq).toBe(events.at(-1)!.seq);
   });
@@ -100,21 +116,46 @@ describe('RedisJobRegistry', () => {
   });
   afterAll(() => client.quit());
 
-  const snap = (id: string, seq: number, state: JobSnapshot['state'], extra: Partial<JobSnapshot> = {}): JobSnapshot => ({
-    id, kind: 'BACKFILL', state, seq, description: 't', dryRun: false, createdAt: 1000 + seq, totalFiles: 0, doneFiles: seq, failedFiles: 0,
-    skippedFiles: 0, totalBytes: 0, transferredBytes: 0, bytesPerSecond: 0, errors: [], ...extra,
+  const snap = (
+    id: string,
+    seq: number,
+    state: JobSnapshot['state'],
+    extra: Partial<JobSnapshot> = {},
+  ): JobSnapshot => ({
+    id,
+    kind: 'BACKFILL',
+    state,
+    seq,
+    description: 't',
+    dryRun: false,
+    createdAt: 1000 + seq,
+    totalFiles: 0,
+    doneFiles: seq,
+    failedFiles: 0,
+    skippedFiles: 0,
+    totalBytes: 0,
+    transferredBytes: 0,
+    bytesPerSecond: 0,
+    errors: [],
+    ...extra,
   });
 
   it('keeps the newest snapshot, one per state for resuming, and evicts the oldest finished jobs', async () => {
     // A fresh prefix per run: a shared Redis keeps finished jobs for LAKEQL_JOB_TTL.
-    const registry = new RedisJobRegistry(client, { prefix: `unit-${Math.random().toString(36).slice(2, 10)}:`, retainFinished: 2 });
+    const registry = new RedisJobRegistry(client, {
+      prefix: `unit-${Math.random().toString(36).slice(2, 10)}:`,
+      retainFinished: 2,
+    });
     await registry.save(snap('j1', 1, 'QUEUED'));
     await registry.save(snap('j1', 2, 'RUNNING'));
     await registry.save(snap('j1', 3, 'RUNNING'));
     await registry.save(snap('j1', 2, 'RUNNING', { doneFiles: 99 }));
     expect((await registry.get('j1'))?.seq).toBe(3);
     await registry.save(snap('j1', 4, 'SUCCEEDED', { finishedAt: 10 }));
-    expect((await registry.since('j1', 1)).map((s) => [s.seq, s.state])).toEqual([[2, 'RUNNING'], [4, 'SUCCEEDED']]);
+    expect((await registry.since('j1', 1)).map((s) => [s.seq, s.state])).toEqual([
+      [2, 'RUNNING'],
+      [4, 'SUCCEEDED'],
+    ]);
     expect(await registry.since('j1', 4)).toEqual([]);
     await registry.save(snap('j2', 1, 'FAILED', { finishedAt: 20 }));
     await registry.save(snap('j3', 1, 'RUNNING'));

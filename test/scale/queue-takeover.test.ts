@@ -20,19 +20,28 @@ const PROGRESS = `subscription($id: ID!) { jobProgress(id: $id) { ${JOB} } }`;
 /** The real app (test/jobs/gateway.ts), configured by its environment only. */
 async function startGateway(env: Record<string, string>): Promise<Instance> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '../jobs/gateway.ts')], {
-    env: { ...process.env, LAKEQL_PORT: '0', LAKEQL_DEMO: 'never', LAKEQL_RATE_LIMIT: 'off', LAKEQL_LOG_LEVEL: 'silent', ...env },
+    env: {
+      ...process.env,
+      LAKEQL_PORT: '0',
+      LAKEQL_DEMO: 'never',
+      LAKEQL_RATE_LIMIT: 'off',
+      LAKEQL_LOG_LEVEL: 'silent',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   for await (const line of createInterface({ input: child.stdout! })) {
     if (line.startsWith('{"url"')) {
       const { url } = JSON.parse(line) as { url: string };
       return {
-        url, child,
-        stop: () => new Promise((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-        }),
+        url,
+        child,
+        stop: () =>
+          new Promise((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.kill('SIGTERM');
+          }),
       };
     }
   }
@@ -58,8 +67,16 @@ for (const server of s3Servers()) {
     const sums = new Map<string, string>();
 
     const env = (extra: Record<string, string> = {}) => ({
-      ...server.env, LAKEQL_LAKE: `s3://${bucket}`, LAKEQL_UPLOAD_ROOT: root, LAKEQL_REDIS_URL: redis.url, LAKEQL_REDIS_PREFIX: prefix,
-      LAKEQL_JOB_LEASE_MS: String(LEASE_MS), LAKEQL_JOB_CONCURRENCY: '4', LAKEQL_WORKERS: '2', LAKEQL_JOB_TTL: '600', ...extra,
+      ...server.env,
+      LAKEQL_LAKE: `s3://${bucket}`,
+      LAKEQL_UPLOAD_ROOT: root,
+      LAKEQL_REDIS_URL: redis.url,
+      LAKEQL_REDIS_PREFIX: prefix,
+      LAKEQL_JOB_LEASE_MS: String(LEASE_MS),
+      LAKEQL_JOB_CONCURRENCY: '4',
+      LAKEQL_WORKERS: '2',
+      LAKEQL_JOB_TTL: '600',
+      ...extra,
     });
     const start = async (extra?: Record<string, string>) => {
       const instance = await startGateway(env(extra));
@@ -95,11 +112,17 @@ for (const server of s3Servers()) {
 
     it('kill -9 of the instance whose workers are mid-way: the other finishes, every object equals its source, the stream ends SUCCEEDED', async () => {
       const [a, b] = await Promise.all([start(), start()]);
-      const started = await gqlAt(a.url, 'mutation { startBackfill(source: "many", prefix: "data/many", validate: false) { id state seq } }');
+      const started = await gqlAt(
+        a.url,
+        'mutation { startBackfill(source: "many", prefix: "data/many", validate: false) { id state seq } }',
+      );
       expect(started.errors).toBeUndefined();
       const id = started.data.startBackfill.id as string;
       const seen: JobSnapshot[] = [];
-      const queue = new Queue('transfers', { connection: new Redis(redis.url, { maxRetriesPerRequest: null }), prefix: `${prefix.replace(/:$/, '')}:bull` });
+      const queue = new Queue('transfers', {
+        connection: new Redis(redis.url, { maxRetriesPerRequest: null }),
+        prefix: `${prefix.replace(/:$/, '')}:bull`,
+      });
       let midway!: () => void;
       const isMidway = new Promise<void>((resolve) => (midway = resolve));
       const following = sse(b.url, PROGRESS, { id }, (e: any) => {
@@ -155,7 +178,10 @@ for (const server of s3Servers()) {
       // Instances of an earlier test would take items too.
       await Promise.all(instances.splice(0).map((i) => i.stop()));
       const [api, worker] = await Promise.all([start({ LAKEQL_WORKERS: '0' }), start()]);
-      const started = await gqlAt(api.url, 'mutation { startBackfill(source: "many", prefix: "data/cancel", validate: false) { id state seq } }');
+      const started = await gqlAt(
+        api.url,
+        'mutation { startBackfill(source: "many", prefix: "data/cancel", validate: false) { id state seq } }',
+      );
       expect(started.errors).toBeUndefined();
       const id = started.data.startBackfill.id as string;
       const seen: JobSnapshot[] = [];
@@ -177,7 +203,10 @@ for (const server of s3Servers()) {
       // Only the instance with workers ran items.
       expect(await client.scard(`${prefix}qjob:${id}:workers`)).toBe(1);
       // Nothing of the job is left on the queue, and the workers stopped: no object lands after the answer.
-      const queue = new Queue('transfers', { connection: new Redis(redis.url, { maxRetriesPerRequest: null }), prefix: `${prefix.replace(/:$/, '')}:bull` });
+      const queue = new Queue('transfers', {
+        connection: new Redis(redis.url, { maxRetriesPerRequest: null }),
+        prefix: `${prefix.replace(/:$/, '')}:bull`,
+      });
       try {
         const left = await queue.getJobs(['wait', 'active', 'delayed', 'prioritized']);
         expect(left.filter((item) => item.data.job === id)).toEqual([]);
@@ -197,7 +226,9 @@ for (const server of s3Servers()) {
       } finally {
         store.close();
       }
-      expect((await gqlAt(worker.url, `query($id: ID!) { job(id: $id) { state doneFiles } }`, { id })).data.job).toEqual({ state: 'CANCELLED', doneFiles: final.doneFiles });
+      expect(
+        (await gqlAt(worker.url, `query($id: ID!) { job(id: $id) { state doneFiles } }`, { id })).data.job,
+      ).toEqual({ state: 'CANCELLED', doneFiles: final.doneFiles });
     }, 120_000);
   });
 }

@@ -25,9 +25,15 @@ export interface RedisServer {
 export async function startRedis(): Promise<RedisServer> {
   if (process.env.LAKEQL_TEST_REDIS_URL) return { url: process.env.LAKEQL_TEST_REDIS_URL, stop: async () => {} };
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   await new Promise<void>((resolve, reject) => {
-    child.once('error', (error) => reject(new Error(`redis-server could not start (apt-get install -y redis-server): ${error.message}`)));
+    child.once('error', (error) =>
+      reject(new Error(`redis-server could not start (apt-get install -y redis-server): ${error.message}`)),
+    );
     child.stdout!.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('Ready to accept connections')) resolve();
     });
@@ -35,7 +41,11 @@ export async function startRedis(): Promise<RedisServer> {
   });
   return {
     url: `redis://127.0.0.1:${port}`,
-    stop: () => new Promise((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); }),
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
   };
 }
 
@@ -48,7 +58,14 @@ export interface Instance {
 /** A gateway process (test/scale/instance.ts) with these LAKEQL_* settings. */
 export async function startInstance(env: Record<string, string>): Promise<Instance> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'instance.ts')], {
-    env: { ...process.env, LAKEQL_PORT: '0', LAKEQL_DEMO: 'never', LAKEQL_RATE_LIMIT: 'off', LAKEQL_LOG_LEVEL: 'silent', ...env },
+    env: {
+      ...process.env,
+      LAKEQL_PORT: '0',
+      LAKEQL_DEMO: 'never',
+      LAKEQL_RATE_LIMIT: 'off',
+      LAKEQL_LOG_LEVEL: 'silent',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout! });
@@ -59,24 +76,38 @@ export async function startInstance(env: Record<string, string>): Promise<Instan
       return {
         url,
         child,
-        stop: () => new Promise((resolve) => {
-          if (child.exitCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-        }),
+        stop: () =>
+          new Promise((resolve) => {
+            if (child.exitCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.kill('SIGTERM');
+          }),
       };
     }
   }
   throw new Error('the gateway exited before listening');
 }
 
-export async function gqlAt<T = any>(url: string, query: string, variables?: Record<string, unknown>): Promise<{ data?: T; errors?: any[] }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+export async function gqlAt<T = any>(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<{ data?: T; errors?: any[] }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
   return (await response.json()) as { data?: T; errors?: any[] };
 }
 
 /** Follows a subscription over SSE (yoga's default transport) until the stream ends; returns every `data` payload. */
-export async function sse<T = any>(url: string, query: string, variables?: Record<string, unknown>, onEvent?: (event: T) => void): Promise<T[]> {
+export async function sse<T = any>(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  onEvent?: (event: T) => void,
+): Promise<T[]> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
@@ -91,7 +122,11 @@ export async function sse<T = any>(url: string, query: string, variables?: Recor
     while ((end = buffer.indexOf('\n\n')) >= 0) {
       const block = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
-      const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim()).join('\n');
+      const data = block
+        .split('\n')
+        .filter((l) => l.startsWith('data:'))
+        .map((l) => l.slice(5).trim())
+        .join('\n');
       if (/^event: complete/m.test(block)) return events;
       if (data) {
         const event = JSON.parse(data) as T;

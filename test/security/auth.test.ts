@@ -20,8 +20,16 @@ describe('API keys over HTTP on the real app', () => {
 
   beforeAll(async () => {
     // Every log line, debug included, is kept to be searched for keys.
-    const destination = new Writable({ write(chunk, _encoding, done) { logged.push(String(chunk)); done(); } });
-    lake = await lakeApp({ LAKEQL_API_KEYS: API_KEYS, LAKEQL_URL_SECRET: 'files-secret' }, { logger: createLogger({ level: 'trace', destination }) });
+    const destination = new Writable({
+      write(chunk, _encoding, done) {
+        logged.push(String(chunk));
+        done();
+      },
+    });
+    lake = await lakeApp(
+      { LAKEQL_API_KEYS: API_KEYS, LAKEQL_URL_SECRET: 'files-secret' },
+      { logger: createLogger({ level: 'trace', destination }) },
+    );
   });
   afterAll(async () => {
     consoleSpies.forEach((s) => s.mockRestore());
@@ -55,7 +63,11 @@ describe('API keys over HTTP on the real app', () => {
   });
 
   it('answers a read key sent as Bearer or as X-API-Key', async () => {
-    for (const headers of [bearer(KEYS.reader), { 'x-api-key': KEYS.reader }, { authorization: `bearer  ${KEYS.both} ` }]) {
+    for (const headers of [
+      bearer(KEYS.reader),
+      { 'x-api-key': KEYS.reader },
+      { authorization: `bearer  ${KEYS.both} ` },
+    ]) {
       const r = await send(lake.app.yoga, query, { headers });
       expect(r.status).toBe(200);
       expect(r.body.data.symbols.edges).toHaveLength(2);
@@ -88,16 +100,26 @@ describe('API keys over HTTP on the real app', () => {
     expect(ok.status).toBe(200);
     expect(await ok.text()).toContain('S001 2023');
     // Without a valid signature a key does not help: the route only serves what lakeql signed.
-    expect((await lake.app.yoga.fetch(`http://lakeql.test/files/${key}`, { headers: bearer(KEYS.both) })).status).toBe(403);
+    expect((await lake.app.yoga.fetch(`http://lakeql.test/files/${key}`, { headers: bearer(KEYS.both) })).status).toBe(
+      403,
+    );
     // One hex digit changed (to another digit, whatever it was).
-    expect((await lake.app.yoga.fetch(url.replace(/signature=(\w)/, (_, c: string) => `signature=${c === '0' ? '1' : '0'}`))).status).toBe(403);
+    expect(
+      (await lake.app.yoga.fetch(url.replace(/signature=(\w)/, (_, c: string) => `signature=${c === '0' ? '1' : '0'}`)))
+        .status,
+    ).toBe(403);
   });
 
   it('needs read on /v1/bars, for one symbol and for many', async () => {
-    for (const bars of ['http://lakeql.test/v1/bars/S001?from=2023-01-01&to=2023-12-31', 'http://lakeql.test/v1/bars?symbols=S001,S002&from=2023-01-01&to=2023-12-31']) {
+    for (const bars of [
+      'http://lakeql.test/v1/bars/S001?from=2023-01-01&to=2023-12-31',
+      'http://lakeql.test/v1/bars?symbols=S001,S002&from=2023-01-01&to=2023-12-31',
+    ]) {
       expect((await lake.app.yoga.fetch(bars)).status).toBe(401);
       expect((await lake.app.yoga.fetch(bars, { headers: { 'x-api-key': KEYS.writer } })).status).toBe(403);
-      expect([401, 403]).not.toContain((await lake.app.yoga.fetch(bars, { headers: { 'x-api-key': KEYS.reader } })).status);
+      expect([401, 403]).not.toContain(
+        (await lake.app.yoga.fetch(bars, { headers: { 'x-api-key': KEYS.reader } })).status,
+      );
     }
   });
 
@@ -131,9 +153,22 @@ describe('scopes per operation type and root field', () => {
     typename: '{ __typename }',
   };
   const matrix: [keyof typeof KEYS, keyof typeof ops, number][] = [
-    ['reader', 'query', 200], ['reader', 'typename', 200], ['reader', 'jobQuery', 403], ['reader', 'jobsQuery', 403], ['reader', 'mixed', 403], ['reader', 'mutation', 403],
-    ['writer', 'query', 403], ['writer', 'typename', 403], ['writer', 'jobQuery', 200], ['writer', 'jobsQuery', 200], ['writer', 'mixed', 403], ['writer', 'mutation', 200],
-    ['both', 'query', 200], ['both', 'jobQuery', 200], ['both', 'mixed', 200], ['both', 'mutation', 200],
+    ['reader', 'query', 200],
+    ['reader', 'typename', 200],
+    ['reader', 'jobQuery', 403],
+    ['reader', 'jobsQuery', 403],
+    ['reader', 'mixed', 403],
+    ['reader', 'mutation', 403],
+    ['writer', 'query', 403],
+    ['writer', 'typename', 403],
+    ['writer', 'jobQuery', 200],
+    ['writer', 'jobsQuery', 200],
+    ['writer', 'mixed', 403],
+    ['writer', 'mutation', 200],
+    ['both', 'query', 200],
+    ['both', 'jobQuery', 200],
+    ['both', 'mixed', 200],
+    ['both', 'mutation', 200],
   ];
 
   it.each(matrix)('%s key, %s → %i', async (who, op, status) => {
@@ -151,13 +186,19 @@ describe('scopes per operation type and root field', () => {
   it.each([
     ['a named fragment', 'query { ...F } fragment F on Query { jobs { id } }'],
     ['an inline fragment', 'query { ... on Query { job(id: "1") { id } } }'],
-    ['nested fragments', 'query { ...A } fragment A on Query { ... on Query { ...B } } fragment B on Query { jobs { id } }'],
+    [
+      'nested fragments',
+      'query { ...A } fragment A on Query { ... on Query { ...B } } fragment B on Query { jobs { id } }',
+    ],
     ['@skip(if: true)', 'query { lake jobs @skip(if: true) { id } }'],
     ['an alias', 'query { lake: jobs { id } }'],
     ['a second operation chosen by name', 'query A { lake } query B { jobs { id } }'],
   ])('sees a job field hidden in %s', async (_name, document) => {
     calls.resolved = 0;
-    const r = await send(yoga, document, { headers: bearer(KEYS.reader), operationName: document.includes('query B') ? 'B' : undefined });
+    const r = await send(yoga, document, {
+      headers: bearer(KEYS.reader),
+      operationName: document.includes('query B') ? 'B' : undefined,
+    });
     expect(r.status).toBe(403);
     expect(calls.resolved).toBe(0);
   });
@@ -179,7 +220,10 @@ describe('scopes per operation type and root field', () => {
 
   /** What graphql-ws does with yoga (yoga's graphql-ws recipe): context from connectionParams, no HTTP request. */
   async function overGraphqlWs(connectionParams: unknown, query: string): Promise<any> {
-    const { parse, validate, contextFactory, execute, subscribe, schema } = yoga.getEnveloped({ connectionParams, extra: { request: { socket: { remoteAddress: '10.0.0.9' } } } });
+    const { parse, validate, contextFactory, execute, subscribe, schema } = yoga.getEnveloped({
+      connectionParams,
+      extra: { request: { socket: { remoteAddress: '10.0.0.9' } } },
+    });
     const document = parse(query);
     const errors = validate(schema, document);
     if (errors.length > 0) return { errors };
@@ -200,12 +244,18 @@ describe('scopes per operation type and root field', () => {
     const sub = 'subscription { jobProgress(id: "1") { state } }';
     calls.resolved = 0;
     expect((await overGraphqlWs(undefined, sub)).errors[0].extensions.code).toBe('UNAUTHENTICATED');
-    expect((await overGraphqlWs({ apiKey: 'wrong-wrong-wrong-wrong' }, sub)).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect((await overGraphqlWs({ apiKey: 'wrong-wrong-wrong-wrong' }, sub)).errors[0].extensions.code).toBe(
+      'UNAUTHENTICATED',
+    );
     expect((await overGraphqlWs({ apiKey: KEYS.reader }, sub)).errors[0].extensions.code).toBe('FORBIDDEN');
     expect(calls.resolved).toBe(0);
     expect((await overGraphqlWs({ apiKey: KEYS.writer }, sub)).data.jobProgress.state).toBe('SUCCEEDED');
-    expect((await overGraphqlWs({ Authorization: `Bearer ${KEYS.writer}` }, sub)).data.jobProgress.state).toBe('SUCCEEDED');
-    expect((await overGraphqlWs({ headers: { 'X-API-Key': KEYS.both } }, sub)).data.jobProgress.state).toBe('SUCCEEDED');
+    expect((await overGraphqlWs({ Authorization: `Bearer ${KEYS.writer}` }, sub)).data.jobProgress.state).toBe(
+      'SUCCEEDED',
+    );
+    expect((await overGraphqlWs({ headers: { 'X-API-Key': KEYS.both } }, sub)).data.jobProgress.state).toBe(
+      'SUCCEEDED',
+    );
     expect((await overGraphqlWs({ apiKey: KEYS.reader }, '{ lake }')).data.lake).toBe('local');
   });
 });
@@ -224,20 +274,39 @@ describe('bearer JWTs', () => {
   const good = { iss: 'https://idp.example', aud: 'lakeql', sub: 'alice' };
 
   it('accepts a valid HS256 token and takes scopes from scope or scp', async () => {
-    expect((await send(yoga, '{ lake }', { headers: bearer(await hs({ ...good, scope: 'openid read' })) })).status).toBe(200);
+    expect(
+      (await send(yoga, '{ lake }', { headers: bearer(await hs({ ...good, scope: 'openid read' })) })).status,
+    ).toBe(200);
     expect((await send(yoga, '{ lake }', { headers: bearer(await hs({ ...good, scp: ['read'] })) })).status).toBe(200);
-    expect((await send(yoga, '{ jobs { id } }', { headers: bearer(await hs({ ...good, scp: 'write' })) })).status).toBe(200);
-    expect((await send(yoga, '{ jobs { id } }', { headers: bearer(await hs({ ...good, scope: 'read' })) })).status).toBe(403);
+    expect((await send(yoga, '{ jobs { id } }', { headers: bearer(await hs({ ...good, scp: 'write' })) })).status).toBe(
+      200,
+    );
+    expect(
+      (await send(yoga, '{ jobs { id } }', { headers: bearer(await hs({ ...good, scope: 'read' })) })).status,
+    ).toBe(403);
     expect((await send(yoga, '{ lake }', { headers: bearer(await hs({ ...good })) })).status).toBe(403);
   });
 
   it.each([
-    ['expired (beyond the 30 s skew allowance)', () => hs({ ...good, scope: 'read' }, { exp: now / 1000 - 3600 }), /expired/],
+    [
+      'expired (beyond the 30 s skew allowance)',
+      () => hs({ ...good, scope: 'read' }, { exp: now / 1000 - 3600 }),
+      /expired/,
+    ],
     ['without exp', () => hs({ ...good, scope: 'read' }, { exp: null }), /exp/],
     ['from another issuer', () => hs({ ...good, iss: 'https://evil.example', scope: 'read' }), /iss/],
     ['for another audience', () => hs({ ...good, aud: 'other', scope: 'read' }), /aud/],
-    ['signed with another secret', () => hs({ ...good, scope: 'read' }, { key: 'another-secret-of-at-least-32-bytes!!' }), /signature/],
-    ['unsigned (alg none)', async () => `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ ...good, scope: 'read', exp: now / 1000 + 60 })).toString('base64url')}.`, /./],
+    [
+      'signed with another secret',
+      () => hs({ ...good, scope: 'read' }, { key: 'another-secret-of-at-least-32-bytes!!' }),
+      /signature/,
+    ],
+    [
+      'unsigned (alg none)',
+      async () =>
+        `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ ...good, scope: 'read', exp: now / 1000 + 60 })).toString('base64url')}.`,
+      /./,
+    ],
     ['garbage', async () => 'not.a.jwt', /./],
   ])('rejects a token %s with 401', async (_name, make, reason) => {
     const r = await send(yoga, '{ lake }', { headers: bearer(await make()) });
@@ -247,8 +316,20 @@ describe('bearer JWTs', () => {
   });
 
   it('allows 30 s of clock skew: a token 29 s past exp passes, 30 s past does not', async () => {
-    expect((await send(yoga, '{ lake }', { headers: bearer(await hs({ ...good, scope: 'read' }, { exp: now / 1000 - 29 })) })).status).toBe(200);
-    expect((await send(yoga, '{ lake }', { headers: bearer(await hs({ ...good, scope: 'read' }, { exp: now / 1000 - 30 })) })).status).toBe(401);
+    expect(
+      (
+        await send(yoga, '{ lake }', {
+          headers: bearer(await hs({ ...good, scope: 'read' }, { exp: now / 1000 - 29 })),
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await send(yoga, '{ lake }', {
+          headers: bearer(await hs({ ...good, scope: 'read' }, { exp: now / 1000 - 30 })),
+        })
+      ).status,
+    ).toBe(401);
   });
 
   describe('against a JWKS URL', () => {
@@ -270,12 +351,17 @@ describe('bearer JWTs', () => {
     afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
     const rs = (claims: JWTPayload, kid = 'k1') =>
-      new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid }).setExpirationTime(now / 1000 + 600).sign(keys.privateKey);
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'RS256', kid })
+        .setExpirationTime(now / 1000 + 600)
+        .sign(keys.privateKey);
 
     it('verifies RS256 tokens, fetching the key set once', async () => {
       const jwks = jobSchemaYoga({ LAKEQL_JWT_JWKS_URL: jwksUrl, LAKEQL_JWT_AUDIENCE: 'lakeql' }, clock);
       for (let i = 0; i < 3; i++) {
-        const r = await send(jwks, '{ lake }', { headers: bearer(await rs({ aud: 'lakeql', sub: 'bob', scope: 'read' })) });
+        const r = await send(jwks, '{ lake }', {
+          headers: bearer(await rs({ aud: 'lakeql', sub: 'bob', scope: 'read' })),
+        });
         expect(r.status).toBe(200);
       }
       expect(jwksRequests).toBe(1);
@@ -284,7 +370,9 @@ describe('bearer JWTs', () => {
     it('refuses an HS256 token signed with the public key (algorithm confusion) and unknown key ids', async () => {
       const jwks = jobSchemaYoga({ LAKEQL_JWT_JWKS_URL: jwksUrl }, clock);
       const publicJwk = await exportJWK(keys.publicKey);
-      const confused = await new SignJWT({ scope: 'read' }).setProtectedHeader({ alg: 'HS256', kid: 'k1' }).setExpirationTime(now / 1000 + 600)
+      const confused = await new SignJWT({ scope: 'read' })
+        .setProtectedHeader({ alg: 'HS256', kid: 'k1' })
+        .setExpirationTime(now / 1000 + 600)
         .sign(new TextEncoder().encode(JSON.stringify(publicJwk)));
       const r1 = await send(jwks, '{ lake }', { headers: bearer(confused) });
       expect(r1.status).toBe(401);
@@ -316,14 +404,26 @@ describe('the real app over a socket: graphql-ws and job fields', () => {
 
   /** One operation over graphql-ws; resolves with the first result or the error the server sent. */
   async function overWs(connectionParams: Record<string, unknown> | undefined, query: string): Promise<any> {
-    const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams, retryAttempts: 0, lazy: true });
+    const client = createClient({
+      url: url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams,
+      retryAttempts: 0,
+      lazy: true,
+    });
     try {
       return await new Promise((resolve, reject) => {
-        const stop = client.subscribe({ query }, {
-          next: (value) => { resolve(value); stop(); },
-          error: (error) => (Array.isArray(error) ? resolve({ errors: error }) : reject(error)),
-          complete: () => resolve({ completed: true }),
-        });
+        const stop = client.subscribe(
+          { query },
+          {
+            next: (value) => {
+              resolve(value);
+              stop();
+            },
+            error: (error) => (Array.isArray(error) ? resolve({ errors: error }) : reject(error)),
+            complete: () => resolve({ completed: true }),
+          },
+        );
       });
     } finally {
       await client.dispose();
@@ -343,7 +443,11 @@ describe('the real app over a socket: graphql-ws and job fields', () => {
 
   it('needs write for job queries and mutations on the real schema', async () => {
     const post = (query: string, key: string) =>
-      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ query }) });
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body: JSON.stringify({ query }),
+      });
     expect((await post('{ jobs { id } }', KEYS.reader)).status).toBe(403);
     expect((await post('{ job(id: "x") { id } }', KEYS.reader)).status).toBe(403);
     expect((await post('mutation { cancelJob(id: "x") { id } }', KEYS.reader)).status).toBe(403);

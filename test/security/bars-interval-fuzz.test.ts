@@ -34,14 +34,38 @@ function hostileEvery(r: Rng): string {
   const pick = r() * 10;
   if (pick < 3) return String(Math.floor(r() * 800) - 20);
   if (pick < 4) return String(hostileNumber(r));
-  if (pick < 6) return ['5', '05', '0x5', '5.0', '5e0', '+5', ' 5', '5 ', '1e3', '720', '721', '12', '13', '0', '-0', '99999999999999999999', '١٥', '５', ''][Math.floor(r() * 19)];
+  if (pick < 6)
+    return [
+      '5',
+      '05',
+      '0x5',
+      '5.0',
+      '5e0',
+      '+5',
+      ' 5',
+      '5 ',
+      '1e3',
+      '720',
+      '721',
+      '12',
+      '13',
+      '0',
+      '-0',
+      '99999999999999999999',
+      '١٥',
+      '５',
+      '',
+    ][Math.floor(r() * 19)];
   return hostileString(r);
 }
 
 function hostileSession(r: Rng): string | null {
   const pick = r() * 10;
   if (pick < 2) return null;
-  if (pick < 5) return ['regular', 'REGULAR', 'Extended', 'extended ', 'rth', 'eth', 'ALL', 'REGULAR,EXTENDED', 'regul\u0430r', ''][Math.floor(r() * 10)];
+  if (pick < 5)
+    return ['regular', 'REGULAR', 'Extended', 'extended ', 'rth', 'eth', 'ALL', 'REGULAR,EXTENDED', 'regul\u0430r', ''][
+      Math.floor(r() * 10)
+    ];
   return hostileString(r);
 }
 
@@ -79,12 +103,14 @@ describe('GET /v1/bars interval parameters', () => {
     expect(refused).toBeGreaterThan(100);
   });
 
-  it('accepts exactly the documented forms: decimal every within the timeframe\'s range, session in any case', async () => {
-    const status = async (query: Record<string, string>) => (await exportResponse(app, 'MN', { from: '2024-03-08', to: '2024-03-08', ...query })).status;
+  it("accepts exactly the documented forms: decimal every within the timeframe's range, session in any case", async () => {
+    const status = async (query: Record<string, string>) =>
+      (await exportResponse(app, 'MN', { from: '2024-03-08', to: '2024-03-08', ...query })).status;
     expect(await status({ timeframe: 'minute', every: '5', session: 'Regular' })).toBe(200);
     expect(await status({ timeframe: 'minute', every: '720' })).toBe(200);
     expect(await status({ timeframe: 'hour', every: '12', session: 'EXTENDED' })).toBe(200);
-    for (const every of ['0', '721', '5.0', '+5', '0x5', '1e1', ' 5']) expect(await status({ timeframe: 'minute', every }), every).toBe(400);
+    for (const every of ['0', '721', '5.0', '+5', '0x5', '1e1', ' 5'])
+      expect(await status({ timeframe: 'minute', every }), every).toBe(400);
     expect(await status({ timeframe: 'hour', every: '13' })).toBe(400);
     expect(await status({ timeframe: 'day', every: '2' })).toBe(400);
     expect(await status({ timeframe: 'minute', session: 'overnight' })).toBe(400);
@@ -98,7 +124,11 @@ describe('bars(every:, session:) over GraphQL', () => {
       const every = r() < 0.5 ? Math.floor(r() * 2000) - 500 : hostileNumber(r);
       const timeframe = ['MINUTE', 'HOUR', 'DAY', 'WEEK'][Math.floor(r() * 4)];
       const session = r() < 0.8 ? 'REGULAR' : hostileString(r);
-      const result = await gql(app, `query($e: Int, $t: Timeframe!, $s: TradingSession!) { symbol(ticker: "MN") { bars(timeframe: $t, every: $e, session: $s, from: "2024-03-08", to: "2024-03-08", first: 5) { nodes { time close } } } }`, { e: every, t: timeframe, s: session });
+      const result = await gql(
+        app,
+        `query($e: Int, $t: Timeframe!, $s: TradingSession!) { symbol(ticker: "MN") { bars(timeframe: $t, every: $e, session: $s, from: "2024-03-08", to: "2024-03-08", first: 5) { nodes { time close } } } }`,
+        { e: every, t: timeframe, s: session },
+      );
       const max = { MINUTE: 720, HOUR: 12, DAY: 1, WEEK: 1 }[timeframe]!;
       // NaN and ±Infinity travel as JSON null: every then takes its default, 1.
       const sent = Number.isFinite(every) ? every : 1;

@@ -9,18 +9,27 @@ import { isDescribedDefault } from '../../src/config/parse.js';
 import { README_FILE, settingsTable, tableInReadme } from '../../scripts/settings-table.js';
 
 describe('listening address and auth', () => {
-  it.each(['0.0.0.0', '::', '192.168.1.10', 'lake.internal', '[::]'])('refuses to serve %s with no auth, naming the variables', (host) => {
-    let error: unknown;
-    try {
-      loadConfig({ LAKEQL_HOST: host });
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    for (const name of ['LAKEQL_HOST', 'LAKEQL_API_KEYS', 'LAKEQL_JWT_SECRET', 'LAKEQL_JWT_JWKS_URL', 'LAKEQL_ALLOW_ANONYMOUS=true']) {
-      expect((error as Error).message).toContain(name);
-    }
-  });
+  it.each(['0.0.0.0', '::', '192.168.1.10', 'lake.internal', '[::]'])(
+    'refuses to serve %s with no auth, naming the variables',
+    (host) => {
+      let error: unknown;
+      try {
+        loadConfig({ LAKEQL_HOST: host });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      for (const name of [
+        'LAKEQL_HOST',
+        'LAKEQL_API_KEYS',
+        'LAKEQL_JWT_SECRET',
+        'LAKEQL_JWT_JWKS_URL',
+        'LAKEQL_ALLOW_ANONYMOUS=true',
+      ]) {
+        expect((error as Error).message).toContain(name);
+      }
+    },
+  );
 
   it('serves a non-loopback address with auth, or when LAKEQL_ALLOW_ANONYMOUS=true says so', () => {
     expect(loadConfig({ LAKEQL_HOST: '0.0.0.0', LAKEQL_API_KEYS: API_KEYS }).host).toBe('0.0.0.0');
@@ -31,15 +40,21 @@ describe('listening address and auth', () => {
   });
 
   it('counts only loopback addresses as loopback', () => {
-    for (const host of ['127.0.0.1', '127.10.0.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1']) expect(isLoopback(host), host).toBe(true);
-    for (const host of ['0.0.0.0', '::', '10.0.0.1', '127.0.0.1.evil.com', 'localhost.evil.com', '128.0.0.1']) expect(isLoopback(host), host).toBe(false);
+    for (const host of ['127.0.0.1', '127.10.0.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1'])
+      expect(isLoopback(host), host).toBe(true);
+    for (const host of ['0.0.0.0', '::', '10.0.0.1', '127.0.0.1.evil.com', 'localhost.evil.com', '128.0.0.1'])
+      expect(isLoopback(host), host).toBe(false);
   });
 });
 
 describe('LAKEQL_API_KEYS', () => {
   it('parses names, keys and scopes, keeping only hashes', () => {
     const keys = parseApiKeys(API_KEYS);
-    expect(keys.map((k) => [k.name, [...k.scopes]])).toEqual([['reader', ['read']], ['writer', ['write']], ['both', ['read', 'write']]]);
+    expect(keys.map((k) => [k.name, [...k.scopes]])).toEqual([
+      ['reader', ['read']],
+      ['writer', ['write']],
+      ['both', ['read', 'write']],
+    ]);
     expect(JSON.stringify(keys)).not.toContain(KEYS.reader);
     expect(verifyApiKey(keys, KEYS.both)).toMatchObject({ id: 'key:both', kind: 'api-key' });
     expect(verifyApiKey(keys, KEYS.both.toUpperCase())).toBeNull();
@@ -62,14 +77,19 @@ describe('LAKEQL_API_KEYS', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toMatch(/^LAKEQL_API_KEYS: /);
     expect((error as Error).message).toMatch(message);
-    for (const part of value.split(/[,:]/).filter((p) => p.length >= 12)) expect((error as Error).message).not.toContain(part);
+    for (const part of value.split(/[,:]/).filter((p) => p.length >= 12))
+      expect((error as Error).message).not.toContain(part);
   });
 });
 
 describe('JWT settings', () => {
   it('wants one key source, a long enough secret and a URL', () => {
-    expect(() => loadConfig({ LAKEQL_JWT_SECRET: 'x'.repeat(32), LAKEQL_JWT_JWKS_URL: 'https://idp/jwks' })).toThrow(/not both/);
-    expect(() => loadConfig({ LAKEQL_JWT_SECRET: 'x'.repeat(31) })).toThrow(/LAKEQL_JWT_SECRET: must be at least 32 bytes/);
+    expect(() => loadConfig({ LAKEQL_JWT_SECRET: 'x'.repeat(32), LAKEQL_JWT_JWKS_URL: 'https://idp/jwks' })).toThrow(
+      /not both/,
+    );
+    expect(() => loadConfig({ LAKEQL_JWT_SECRET: 'x'.repeat(31) })).toThrow(
+      /LAKEQL_JWT_SECRET: must be at least 32 bytes/,
+    );
     expect(loadConfig({ LAKEQL_JWT_SECRET: 'x'.repeat(32) }).auth.jwt).toBeDefined();
     expect(() => loadConfig({ LAKEQL_JWT_JWKS_URL: 'idp/jwks' })).toThrow(/LAKEQL_JWT_JWKS_URL/);
     expect(() => loadConfig({ LAKEQL_JWT_ISSUER: 'https://idp' })).toThrow(/LAKEQL_JWT_ISSUER: needs/);
@@ -78,10 +98,16 @@ describe('JWT settings', () => {
 
 describe('LAKEQL_REDIS_URL and LAKEQL_SHUTDOWN_TIMEOUT_MS', () => {
   it('accepts redis URLs only, never echoing a password', () => {
-    expect(loadConfig({ LAKEQL_REDIS_URL: 'redis://:pw@127.0.0.1:6379/2' }).redisUrl).toBe('redis://:pw@127.0.0.1:6379/2');
-    expect(loadConfig({ LAKEQL_REDIS_URL: 'rediss://cache.internal:6380' }).redisUrl).toBe('rediss://cache.internal:6380');
+    expect(loadConfig({ LAKEQL_REDIS_URL: 'redis://:pw@127.0.0.1:6379/2' }).redisUrl).toBe(
+      'redis://:pw@127.0.0.1:6379/2',
+    );
+    expect(loadConfig({ LAKEQL_REDIS_URL: 'rediss://cache.internal:6380' }).redisUrl).toBe(
+      'rediss://cache.internal:6380',
+    );
     expect(loadConfig({}).redisUrl).toBeUndefined();
-    expect(() => loadConfig({ LAKEQL_REDIS_URL: 'http://user:hunter2@host' })).toThrow(/^LAKEQL_REDIS_URL: (?!.*hunter2)/);
+    expect(() => loadConfig({ LAKEQL_REDIS_URL: 'http://user:hunter2@host' })).toThrow(
+      /^LAKEQL_REDIS_URL: (?!.*hunter2)/,
+    );
     expect(loadConfig({}).shutdownTimeoutMs).toBe(10_000);
     expect(() => loadConfig({ LAKEQL_SHUTDOWN_TIMEOUT_MS: '50' })).toThrow(/LAKEQL_SHUTDOWN_TIMEOUT_MS/);
   });
@@ -94,13 +120,19 @@ describe('LAKEQL_RATE_LIMIT', () => {
     expect(parseRateLimit('10000 / 1h')).toEqual({ requests: 10_000, windowMs: 3_600_000 });
     expect(parseRateLimit('5/250ms')).toEqual({ requests: 5, windowMs: 250 });
     expect(parseRateLimit('off')).toBeNull();
-    for (const bad of ['600', '600/60', 'lots/60s', '0/60s', '600/0s', '600/2d']) expect(() => loadConfig({ LAKEQL_RATE_LIMIT: bad }), bad).toThrow(/LAKEQL_RATE_LIMIT/);
+    for (const bad of ['600', '600/60', 'lots/60s', '0/60s', '600/0s', '600/2d'])
+      expect(() => loadConfig({ LAKEQL_RATE_LIMIT: bad }), bad).toThrow(/LAKEQL_RATE_LIMIT/);
   });
 
   describe('in memory', () => {
     // rate-limiter-flexible reads Date.now: a fake clock steps the window without waiting.
-    beforeEach(() => { vi.useFakeTimers({ toFake: ['Date'] }); vi.setSystemTime(1_000_000); });
-    afterEach(() => { vi.useRealTimers(); });
+    beforeEach(() => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(1_000_000);
+    });
+    afterEach(() => {
+      vi.useRealTimers();
+    });
     const allowed = async (limiter: RateLimiter, id: string, n = 1) => {
       const out: boolean[] = [];
       for (let i = 0; i < n; i++) out.push((await limiter.take(id)).allowed);
@@ -148,8 +180,12 @@ describe('documentation', () => {
     expect(config.limits.rateLimit).toEqual(parseRateLimit(SETTINGS.LAKEQL_RATE_LIMIT.default));
     expect(config.redisPrefix).toBe(SETTINGS.LAKEQL_REDIS_PREFIX.default);
     // A default outside its parser's bounds would stop every start-up; described defaults ("(none)") are not values.
-    for (const [name, setting] of Object.entries(SETTINGS) as [string, { default: string; parse?: (text: string, name: string) => unknown }][]) {
-      if (setting.parse && !isDescribedDefault(setting.default)) expect(() => setting.parse!(setting.default, name), name).not.toThrow();
+    for (const [name, setting] of Object.entries(SETTINGS) as [
+      string,
+      { default: string; parse?: (text: string, name: string) => unknown },
+    ][]) {
+      if (setting.parse && !isDescribedDefault(setting.default))
+        expect(() => setting.parse!(setting.default, name), name).not.toThrow();
     }
   });
 });

@@ -8,7 +8,18 @@ import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { isLakeError } from '../../src/lake/errors.js';
 import {
-  assertMonth, assertQuarter, assertYear, DATASETS, corporateActionsKey, fundamentalsKey, minuteTicksKey, normalizeTicker, parseKey, parseSymbolPrefix, ROOTS, dailyTicksKey,
+  assertMonth,
+  assertQuarter,
+  assertYear,
+  DATASETS,
+  corporateActionsKey,
+  fundamentalsKey,
+  minuteTicksKey,
+  normalizeTicker,
+  parseKey,
+  parseSymbolPrefix,
+  ROOTS,
+  dailyTicksKey,
 } from '../../src/lake/layout.js';
 import { assertValidKey, MAX_KEY_BYTES } from '../../src/lake/store/keys.js';
 import { LocalStore } from '../../src/lake/store/local.js';
@@ -20,11 +31,15 @@ const CASES = 10_000;
 const TICKER = /^[A-Z][A-Z0-9]{0,9}(?:[.-][A-Z0-9]{1,5})?$/;
 
 /** Runs `fn`; returns its value, or the LakeError it threw. Anything else thrown fails the test. */
-async function lakeOutcome<T>(fn: () => T | Promise<T>, input: string): Promise<{ ok: true; value: T } | { ok: false; code: string }> {
+async function lakeOutcome<T>(
+  fn: () => T | Promise<T>,
+  input: string,
+): Promise<{ ok: true; value: T } | { ok: false; code: string }> {
   try {
     return { ok: true, value: await fn() };
   } catch (error) {
-    if (!isLakeError(error)) throw new Error(`${JSON.stringify(input).slice(0, 200)} raised a non-lake error: ${String(error)}`);
+    if (!isLakeError(error))
+      throw new Error(`${JSON.stringify(input).slice(0, 200)} raised a non-lake error: ${String(error)}`);
     return { ok: false, code: error.code };
   }
 }
@@ -43,7 +58,11 @@ describe('layout: tickers and keys', () => {
       accepted++;
       const ticker = outcome.value;
       expect(ticker).toMatch(TICKER);
-      for (const key of [dailyTicksKey(ticker, 2024), minuteTicksKey(ticker, 2024, 1), fundamentalsKey(ticker, 2024, 4)]) {
+      for (const key of [
+        dailyTicksKey(ticker, 2024),
+        minuteTicksKey(ticker, 2024, 1),
+        fundamentalsKey(ticker, 2024, 4),
+      ]) {
         assertValidKey(key);
         expect(path.posix.normalize(key)).toBe(key);
         expect(Object.values(ROOTS).some((root) => key.startsWith(root))).toBe(true);
@@ -61,10 +80,14 @@ describe('layout: tickers and keys', () => {
       const key = hostileKey(r);
       const parsed = parseKey(key);
       if (parsed === null) continue;
-      const rebuilt = parsed.kind === 'fundamentals'
-        ? fundamentalsKey(parsed.symbol, parsed.year, parsed.quarter)
-        : parsed.kind === 'corporate-actions' ? corporateActionsKey(parsed.symbol, parsed.year)
-        : parsed.resolution === 'DAILY' ? dailyTicksKey(parsed.symbol, parsed.year) : minuteTicksKey(parsed.symbol, parsed.year, parsed.month);
+      const rebuilt =
+        parsed.kind === 'fundamentals'
+          ? fundamentalsKey(parsed.symbol, parsed.year, parsed.quarter)
+          : parsed.kind === 'corporate-actions'
+            ? corporateActionsKey(parsed.symbol, parsed.year)
+            : parsed.resolution === 'DAILY'
+              ? dailyTicksKey(parsed.symbol, parsed.year)
+              : minuteTicksKey(parsed.symbol, parsed.year, parsed.month);
       expect(rebuilt).toBe(key);
       for (const dataset of DATASETS) {
         const symbol = parseSymbolPrefix(dataset, key);
@@ -77,7 +100,11 @@ describe('layout: tickers and keys', () => {
     const r = rng(3);
     for (let i = 0; i < CASES; i++) {
       const n = hostileNumber(r);
-      for (const [check, lo, hi] of [[assertYear, 1900, 2100], [assertQuarter, 1, 4], [assertMonth, 1, 12]] as const) {
+      for (const [check, lo, hi] of [
+        [assertYear, 1900, 2100],
+        [assertQuarter, 1, 4],
+        [assertMonth, 1, 12],
+      ] as const) {
         const valid = Number.isInteger(n) && n >= lo && n <= hi;
         if (valid) expect(check(n)).toBe(n);
         else expect(() => check(n)).toThrow(/out of range/);
@@ -169,17 +196,28 @@ describe('the directory store, /files and the upload root on a real file system'
     // The upload root may gain directories the test asked for; everything else must be identical.
     // The upload root's own entry changes when directories are made in it; its old children may not.
     for (const [entry, detail] of before) if (entry !== uploads) expect(after.get(entry), entry).toBe(detail);
-    for (const entry of after.keys()) if (!before.has(entry)) expect(entry.startsWith(`${uploads}${path.sep}`), entry).toBe(true);
+    for (const entry of after.keys())
+      if (!before.has(entry)) expect(entry.startsWith(`${uploads}${path.sep}`), entry).toBe(true);
   };
 
   it('refuses the planted links outright', async () => {
     const store = new LocalStore(lake);
-    for (const key of ['data/ticks/daily/EVIL/sentinel-outside.txt', 'data/evil.parquet', 'data/PREFIX/sentinel-outside.txt', 'data/ROOT/etc/hostname', 'data/ticks/UP/../ticks.parquet']) {
+    for (const key of [
+      'data/ticks/daily/EVIL/sentinel-outside.txt',
+      'data/evil.parquet',
+      'data/PREFIX/sentinel-outside.txt',
+      'data/ROOT/etc/hostname',
+      'data/ticks/UP/../ticks.parquet',
+    ]) {
       const read = await lakeOutcome(async () => (await store.get(key)).head, key);
       expect(read.ok, key).toBe(false);
       // Listing through a linked directory shows nothing (walks never descend links).
       const listed = await lakeOutcome(() => store.list({ prefix: `${key.slice(0, key.lastIndexOf('/') + 1)}` }), key);
-      if (listed.ok) expect(listed.value.objects.filter((o) => o.key.includes('sentinel-outside') || o.key.endsWith('/etc/hostname')), key).toEqual([]);
+      if (listed.ok)
+        expect(
+          listed.value.objects.filter((o) => o.key.includes('sentinel-outside') || o.key.endsWith('/etc/hostname')),
+          key,
+        ).toEqual([]);
       // A put either fails or, for a link to a file, replaces the link itself (rename does not follow links).
       const write = await lakeOutcome(() => store.put(key, 'pwned'), key);
       if (write.ok) {
@@ -240,9 +278,14 @@ describe('the directory store, /files and the upload root on a real file system'
   });
 
   it(`serves /files for ${CASES} signed hostile keys and raw hostile paths without ever answering outside bytes`, async () => {
-    const app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_URL_SECRET: 'hostile-secret', LAKEQL_RATE_LIMIT: 'off' }), {
-      store: new LocalStore(lake), location: { kind: 'local', directory: lake }, log: () => {},
-    });
+    const app = await buildApp(
+      loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_URL_SECRET: 'hostile-secret', LAKEQL_RATE_LIMIT: 'off' }),
+      {
+        store: new LocalStore(lake),
+        location: { kind: 'local', directory: lake },
+        log: () => {},
+      },
+    );
     const signer = new UrlSigner('hostile-secret');
     const r = rng(6);
     const statuses: Record<number, number> = {};
@@ -250,7 +293,9 @@ describe('the directory store, /files and the upload root on a real file system'
       const key = hostileKey(r);
       const raw = i % 5 === 0;
       // Four in five are URLs lakeql itself signed for a hostile key; one in five a raw path with a forged signature.
-      const url = raw ? `http://lakeql.test/files/${key.replace(/[?#]/g, '')}?expires=9999999999&signature=${'0'.repeat(64)}` : signer.sign('http://lakeql.test', key, 600);
+      const url = raw
+        ? `http://lakeql.test/files/${key.replace(/[?#]/g, '')}?expires=9999999999&signature=${'0'.repeat(64)}`
+        : signer.sign('http://lakeql.test', key, 600);
       let response: Response;
       try {
         response = await app.yoga.fetch(url);
@@ -262,10 +307,14 @@ describe('the directory store, /files and the upload root on a real file system'
       const body = await response.text();
       expect(body).not.toContain(secret);
       // 302: the URL parser resolved the path out of /files/ (to "/", which redirects to GraphiQL).
-      expect([200, 206, 302, 400, 403, 404, 416], `${response.status} for ${JSON.stringify(key).slice(0, 120)}`).toContain(response.status);
+      expect(
+        [200, 206, 302, 400, 403, 404, 416],
+        `${response.status} for ${JSON.stringify(key).slice(0, 120)}`,
+      ).toContain(response.status);
       if (raw && new URL(url).pathname.startsWith('/files/')) expect(response.status).not.toBe(200);
       // A 200 from /files is an object the key rules accept; "/files/../health" is the probe, not a file.
-      if (response.status === 200 && new URL(url).pathname.startsWith('/files/')) expect(() => assertValidKey(key)).not.toThrow();
+      if (response.status === 200 && new URL(url).pathname.startsWith('/files/'))
+        expect(() => assertValidKey(key)).not.toThrow();
     }
     expect(statuses[200]).toBeGreaterThan(0);
     expect(statuses[403]).toBeGreaterThan(0);
@@ -277,7 +326,10 @@ describe('the directory store, /files and the upload root on a real file system'
     let resolved = 0;
     for (let i = 0; i < CASES; i++) {
       const requested = r() < 0.2 ? path.join(uploads, hostileString(r)) : hostileKey(r);
-      const fn = i % 2 === 0 ? () => resolveInside(uploads, requested, 'source') : () => ensureDirectoryInside(uploads, requested, 'destination');
+      const fn =
+        i % 2 === 0
+          ? () => resolveInside(uploads, requested, 'source')
+          : () => ensureDirectoryInside(uploads, requested, 'destination');
       const outcome = await lakeOutcome(fn, requested);
       if (outcome.ok) {
         resolved++;

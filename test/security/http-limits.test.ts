@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSchema, createYoga } from 'graphql-yoga';
-import { buildApp, type App } from '../../src/app.js';
+import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { securityPlugins, type SecurityDeps } from '../../src/http/security.js';
+import { securityPlugins } from '../../src/http/security.js';
 import { NotFoundError } from '../../src/lake/errors.js';
 import { LocalStore } from '../../src/lake/store/local.js';
 import type { ListPage, ObjectStore } from '../../src/lake/store/types.js';
@@ -20,8 +20,17 @@ function bodyOf(bytes: number): string {
   return `${head}${' '.repeat(bytes - head.length - 1)}}`;
 }
 
-function post(yoga: { fetch: (url: string, init: RequestInit) => Response | Promise<Response> }, body: BodyInit, headers: Record<string, string> = {}) {
-  return yoga.fetch('http://lakeql.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, duplex: 'half' } as RequestInit);
+function post(
+  yoga: { fetch: (url: string, init: RequestInit) => Response | Promise<Response> },
+  body: BodyInit,
+  headers: Record<string, string> = {},
+) {
+  return yoga.fetch('http://lakeql.test/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+    duplex: 'half',
+  } as RequestInit);
 }
 
 /** The body as a stream of 1 KiB chunks, so no Content-Length is known up front (chunked upload). */
@@ -76,13 +85,24 @@ describe('request body size', () => {
       const json = { 'content-type': 'application/json' };
       expect((await fetch(url, { method: 'POST', headers: json, body: bodyOf(1_000_000) })).status).toBe(413);
       // A stream body goes out chunked, with no Content-Length.
-      const chunked = await fetch(url, { method: 'POST', headers: json, body: streamed(bodyOf(1_000_000)), duplex: 'half' } as RequestInit);
+      const chunked = await fetch(url, {
+        method: 'POST',
+        headers: json,
+        body: streamed(bodyOf(1_000_000)),
+        duplex: 'half',
+      } as RequestInit);
       expect(chunked.status).toBe(413);
       const small = JSON.stringify({ query: '{ lake { kind } }' });
-      expect((await fetch(url, { method: 'POST', headers: json, body: streamed(small), duplex: 'half' } as RequestInit)).status).toBe(200);
+      expect(
+        (await fetch(url, { method: 'POST', headers: json, body: streamed(small), duplex: 'half' } as RequestInit))
+          .status,
+      ).toBe(200);
       expect((await fetch(url, { method: 'POST', headers: json, body: small })).status).toBe(200);
       // Signed PUT URLs are bounded by their own grant, not by LAKEQL_MAX_BODY_BYTES: a forged one is 403, not 413.
-      const put = await fetch(url.replace('/graphql', '/uploads/data/x.parquet?expires=9999999999&signature=00'), { method: 'PUT', body: new Uint8Array(10_000) });
+      const put = await fetch(url.replace('/graphql', '/uploads/data/x.parquet?expires=9999999999&signature=00'), {
+        method: 'PUT',
+        body: new Uint8Array(10_000),
+      });
       expect(put.status).not.toBe(413);
     } finally {
       await lake.app.stop();
@@ -123,9 +143,10 @@ describe('multipart upload size', () => {
   /** A multipart body of exactly `bytes` bytes: operations, map, and one file padded to fit. */
   function multipart(bytes: number): { body: Uint8Array; type: string } {
     const boundary = 'lakeqlboundary';
-    const head = `--${boundary}\r\nContent-Disposition: form-data; name="operations"\r\n\r\n{"query":"{ value }"}\r\n`
-      + `--${boundary}\r\nContent-Disposition: form-data; name="map"\r\n\r\n{}\r\n`
-      + `--${boundary}\r\nContent-Disposition: form-data; name="0"; filename="f.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`;
+    const head =
+      `--${boundary}\r\nContent-Disposition: form-data; name="operations"\r\n\r\n{"query":"{ value }"}\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="map"\r\n\r\n{}\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="0"; filename="f.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`;
     const tail = `\r\n--${boundary}--\r\n`;
     const body = new Uint8Array(bytes).fill(0x61);
     body.set(new TextEncoder().encode(head), 0);
@@ -133,12 +154,16 @@ describe('multipart upload size', () => {
     return { body, type: `multipart/form-data; boundary=${boundary}` };
   }
 
-  it('allows LAKEQL_MAX_UPLOAD_BYTES plus the fields\' overhead, and refuses one byte more with 413', async () => {
+  it("allows LAKEQL_MAX_UPLOAD_BYTES plus the fields' overhead, and refuses one byte more with 413", async () => {
     const yoga = nodeSchemaYoga({ LAKEQL_MAX_UPLOAD_BYTES: '4096', LAKEQL_MAX_BODY_BYTES: '1024' });
     const cap = 4096 + MULTIPART_OVERHEAD_BYTES;
     const send = (bytes: number) => {
       const { body, type } = multipart(bytes);
-      return yoga.fetch('http://lakeql.test/graphql', { method: 'POST', headers: { 'content-type': type, 'content-length': String(bytes), 'x-graphql-yoga-csrf': '1' }, body });
+      return yoga.fetch('http://lakeql.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': type, 'content-length': String(bytes), 'x-graphql-yoga-csrf': '1' },
+        body,
+      });
     };
     const ok = await send(cap);
     expect(ok.status).toBe(200);
@@ -161,7 +186,11 @@ describe('request timeout', () => {
   function slowStore(clock: ReturnType<typeof fakeClock>, delayMs: number, asked: () => void): ObjectStore {
     const store = new LocalStore(dir);
     const page: ListPage = { objects: [], commonPrefixes: [] };
-    store.list = () => new Promise((resolve) => { asked(); clock.setTimer(() => resolve(page), delayMs); });
+    store.list = () =>
+      new Promise((resolve) => {
+        asked();
+        clock.setTimer(() => resolve(page), delayMs);
+      });
     return store;
   }
 
@@ -170,10 +199,18 @@ describe('request timeout', () => {
     let asked!: () => void;
     const storeAsked = new Promise<void>((resolve) => (asked = resolve));
     const app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_REQUEST_TIMEOUT_MS: '5000' }), {
-      store: slowStore(clock, delayMs, asked), location: { kind: 'local', directory: dir }, security: { setTimer: clock.setTimer, now: clock.now }, log: () => {},
+      store: slowStore(clock, delayMs, asked),
+      location: { kind: 'local', directory: dir },
+      security: { setTimer: clock.setTimer, now: clock.now },
+      log: () => {},
     });
     const response = send(app.yoga, '{ symbols(first: 1) { edges { cursor } } }');
-    await Promise.race([storeAsked, response.then((r) => { throw new Error(`answered before asking the store: ${JSON.stringify(r.body)}`); })]);
+    await Promise.race([
+      storeAsked,
+      response.then((r) => {
+        throw new Error(`answered before asking the store: ${JSON.stringify(r.body)}`);
+      }),
+    ]);
     await clock.advance(10_000);
     return { ...(await response), pending: clock.pending() };
   }
@@ -194,12 +231,18 @@ describe('request timeout', () => {
 
 describe('rate limit', () => {
   // rate-limiter-flexible reads Date.now: a fake clock steps the window without waiting.
-  beforeEach(() => { vi.useFakeTimers({ toFake: ['Date'] }); vi.setSystemTime(1_000_000); });
-  afterEach(() => { vi.useRealTimers(); });
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(1_000_000);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 
   it('lets LAKEQL_RATE_LIMIT requests through per key, then 429 with Retry-After until the window ends', async () => {
     const yoga = jobSchemaYoga({ LAKEQL_API_KEYS: API_KEYS, LAKEQL_RATE_LIMIT: '5/60s' });
-    for (let i = 0; i < 5; i++) expect((await send(yoga, '{ lake }', { headers: bearer(KEYS.reader) })).status).toBe(200);
+    for (let i = 0; i < 5; i++)
+      expect((await send(yoga, '{ lake }', { headers: bearer(KEYS.reader) })).status).toBe(200);
     const limited = await send(yoga, '{ lake }', { headers: bearer(KEYS.reader) });
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toBe('60');
@@ -209,7 +252,8 @@ describe('rate limit', () => {
     vi.setSystemTime(1_000_000 + 59_001);
     expect((await send(yoga, '{ lake }', { headers: bearer(KEYS.reader) })).headers.get('retry-after')).toBe('1');
     vi.setSystemTime(1_000_000 + 60_000);
-    for (let i = 0; i < 5; i++) expect((await send(yoga, '{ lake }', { headers: bearer(KEYS.reader) })).status).toBe(200);
+    for (let i = 0; i < 5; i++)
+      expect((await send(yoga, '{ lake }', { headers: bearer(KEYS.reader) })).status).toBe(200);
     expect((await send(yoga, '{ lake }', { headers: bearer(KEYS.reader) })).status).toBe(429);
   });
 
@@ -238,15 +282,32 @@ describe('CSRF prevention', () => {
   const yoga = nodeSchemaYoga();
 
   it('refuses GET and simple-content-type requests without the header, and answers them with it', async () => {
-    const get = (headers: Record<string, string> = {}) => yoga.fetch('http://lakeql.test/graphql?query=%7B%20value%20%7D', { headers });
+    const get = (headers: Record<string, string> = {}) =>
+      yoga.fetch('http://lakeql.test/graphql?query=%7B%20value%20%7D', { headers });
     expect((await get()).status).toBe(403);
     expect((await get({ 'x-graphql-yoga-csrf': '1' })).status).toBe(200);
     const form = new FormData();
     form.set('operations', JSON.stringify({ query: '{ value }' }));
     form.set('map', '{}');
     expect((await yoga.fetch('http://lakeql.test/graphql', { method: 'POST', body: form })).status).toBe(403);
-    expect((await yoga.fetch('http://lakeql.test/graphql', { method: 'POST', body: form, headers: { 'x-graphql-yoga-csrf': '1' } })).status).toBe(200);
-    expect((await yoga.fetch('http://lakeql.test/graphql', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"query":"{ value }"}' })).status).toBe(403);
+    expect(
+      (
+        await yoga.fetch('http://lakeql.test/graphql', {
+          method: 'POST',
+          body: form,
+          headers: { 'x-graphql-yoga-csrf': '1' },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await yoga.fetch('http://lakeql.test/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain' },
+          body: '{"query":"{ value }"}',
+        })
+      ).status,
+    ).toBe(403);
     expect((await send(yoga, '{ value }')).status).toBe(200);
   });
 });
@@ -258,8 +319,12 @@ describe('error masking', () => {
       typeDefs: 'type Query { boom: Int  missing: Int }',
       resolvers: {
         Query: {
-          boom: () => { throw new Error('ECONNREFUSED 10.1.2.3:9000 secret-bucket'); },
-          missing: () => { throw new NotFoundError('no object "data/x"', { key: 'data/x' }); },
+          boom: () => {
+            throw new Error('ECONNREFUSED 10.1.2.3:9000 secret-bucket');
+          },
+          missing: () => {
+            throw new NotFoundError('no object "data/x"', { key: 'data/x' });
+          },
         },
       },
     });

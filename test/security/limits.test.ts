@@ -4,7 +4,8 @@ import { loadConfig } from '../../src/config.js';
 import { lakeApp, nodeSchemaYoga, send, type LakeApp } from './support.js';
 
 const defaults = loadConfig({}).limits;
-const repeat = (n: number, text: string, sep = ' ') => Array.from({ length: n }, (_, i) => text.replace(/#/g, String(i))).join(sep);
+const repeat = (n: number, text: string, sep = ' ') =>
+  Array.from({ length: n }, (_, i) => text.replace(/#/g, String(i))).join(sep);
 /** `{ child { child { … value } } }` with `depth` levels of fields. */
 const deep = (depth: number) => `{ ${'child { '.repeat(depth - 1)}value${' }'.repeat(depth - 1)} }`;
 
@@ -24,7 +25,15 @@ describe('defaults, on a schema that can reach them', () => {
   };
 
   it(`documents the defaults: depth ${defaults.maxDepth}, aliases ${defaults.maxAliases}, directives ${defaults.maxDirectives}, tokens ${defaults.maxTokens}, cost ${defaults.maxCost}`, () => {
-    expect(defaults).toMatchObject({ maxDepth: 10, maxAliases: 15, maxDirectives: 50, maxTokens: 2000, maxCost: 200_000, maxBodyBytes: 4_194_304, requestTimeoutMs: 30_000 });
+    expect(defaults).toMatchObject({
+      maxDepth: 10,
+      maxAliases: 15,
+      maxDirectives: 50,
+      maxTokens: 2000,
+      maxCost: 200_000,
+      maxBodyBytes: 4_194_304,
+      requestTimeoutMs: 30_000,
+    });
     expect(defaults.rateLimit).toEqual({ requests: 1200, windowMs: 60_000 });
   });
 
@@ -73,11 +82,24 @@ describe('defaults, on a schema that can reach them', () => {
 
   it('introspection (what GraphiQL sends first) passes every default limit', async () => {
     const { getIntrospectionQuery } = await import('graphql');
-    await ok(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true }));
+    await ok(
+      getIntrospectionQuery({
+        descriptions: true,
+        specifiedByUrl: true,
+        directiveIsRepeatable: true,
+        schemaDescription: true,
+        inputValueDeprecation: true,
+      }),
+    );
   });
 
   it('hides field, type and enum value suggestions', async () => {
-    for (const query of ['{ valu }', '{ child { chid { value } } }', '{ color(c: REDD) }', 'query($c: Colr) { color(c: $c) }']) {
+    for (const query of [
+      '{ valu }',
+      '{ child { chid { value } } }',
+      '{ color(c: REDD) }',
+      'query($c: Colr) { color(c: $c) }',
+    ]) {
       const r = await send(yoga, query);
       expect(r.body.errors.length).toBeGreaterThan(0);
       for (const e of r.body.errors) expect(e.message).not.toMatch(/Did you mean|"value"|"child"|"RED"|GREEN/);
@@ -91,31 +113,59 @@ describe('configured limits on the real schema: refused before any store request
   let lake: LakeApp;
   beforeAll(async () => {
     // No catalog index: every allowed query reaches the store, so "no store request" on a refusal means something.
-    lake = await lakeApp({ LAKEQL_MAX_DEPTH: '4', LAKEQL_MAX_ALIASES: '2', LAKEQL_MAX_DIRECTIVES: '2', LAKEQL_MAX_TOKENS: '40', LAKEQL_MAX_COST: '16', LAKEQL_MAX_PAGE_SIZE: '100', LAKEQL_CATALOG_MAX_AGE: '0' });
+    lake = await lakeApp({
+      LAKEQL_MAX_DEPTH: '4',
+      LAKEQL_MAX_ALIASES: '2',
+      LAKEQL_MAX_DIRECTIVES: '2',
+      LAKEQL_MAX_TOKENS: '40',
+      LAKEQL_MAX_COST: '16',
+      LAKEQL_MAX_PAGE_SIZE: '100',
+      LAKEQL_CATALOG_MAX_AGE: '0',
+    });
   });
   afterAll(() => lake.close());
 
   const cases: [string, string, string, Record<string, unknown>?][] = [
-    ['depth', '{ symbols(first: 1) { edges { node { ticker } } } }', '{ symbols(first: 1) { edges { node { years { year } } } } }'],
+    [
+      'depth',
+      '{ symbols(first: 1) { edges { node { ticker } } } }',
+      '{ symbols(first: 1) { edges { node { years { year } } } } }',
+    ],
     ['aliases', '{ a: symbol(ticker: "S001") { t: ticker } }', '{ a: symbol(ticker: "S001") { t: ticker u: ticker } }'],
-    ['directives', '{ symbol(ticker: "S001") @include(if: true) { ticker @include(if: true) } }', '{ symbol(ticker: "S001") @include(if: true) { ticker @include(if: true) @skip(if: false) } }'],
+    [
+      'directives',
+      '{ symbol(ticker: "S001") @include(if: true) { ticker @include(if: true) } }',
+      '{ symbol(ticker: "S001") @include(if: true) { ticker @include(if: true) @skip(if: false) } }',
+    ],
     // 40 tokens: `{ symbol ( ticker : "S001" ) {` is 8, then ticker and 29 × __typename (free in cost), then `} }`.
-    ['tokens', `{ symbol(ticker: "S001") { ticker ${repeat(29, '__typename')} } }`, `{ symbol(ticker: "S001") { ticker ${repeat(30, '__typename')} } }`],
+    [
+      'tokens',
+      `{ symbol(ticker: "S001") { ticker ${repeat(29, '__typename')} } }`,
+      `{ symbol(ticker: "S001") { ticker ${repeat(30, '__typename')} } }`,
+    ],
     // 1 + first × (edges 1 + node 1 + ticker 1): 16 at first = 5, 19 at 6.
-    ['cost', 'query($n: Int) { symbols(first: $n) { edges { node { ticker } } } }', 'query($n: Int) { symbols(first: $n) { edges { node { ticker } } } }', { n: 5 }],
+    [
+      'cost',
+      'query($n: Int) { symbols(first: $n) { edges { node { ticker } } } }',
+      'query($n: Int) { symbols(first: $n) { edges { node { ticker } } } }',
+      { n: 5 },
+    ],
   ];
 
-  it.each(cases)('%s: at the limit it answers, one above it is refused with no store call', async (limit, atLimit, above, variables) => {
-    lake.store.reset();
-    const ok = await send(lake.app.yoga, atLimit, { variables });
-    expect(ok.body.errors).toBeUndefined();
-    expect(lake.store.total()).toBeGreaterThan(0);
-    lake.store.reset();
-    const over = await send(lake.app.yoga, above, { variables: limit === 'cost' ? { n: 6 } : variables });
-    expect(over.status).toBe(400);
-    expect(over.body.errors[0].extensions).toMatchObject({ code: 'QUERY_LIMIT_EXCEEDED', limit });
-    expect(lake.store.total()).toBe(0);
-  });
+  it.each(cases)(
+    '%s: at the limit it answers, one above it is refused with no store call',
+    async (limit, atLimit, above, variables) => {
+      lake.store.reset();
+      const ok = await send(lake.app.yoga, atLimit, { variables });
+      expect(ok.body.errors).toBeUndefined();
+      expect(lake.store.total()).toBeGreaterThan(0);
+      lake.store.reset();
+      const over = await send(lake.app.yoga, above, { variables: limit === 'cost' ? { n: 6 } : variables });
+      expect(over.status).toBe(400);
+      expect(over.body.errors[0].extensions).toMatchObject({ code: 'QUERY_LIMIT_EXCEEDED', limit });
+      expect(lake.store.total()).toBe(0);
+    },
+  );
 
   it('page size: first = LAKEQL_MAX_PAGE_SIZE answers, one more is BAD_USER_INPUT with no store call', async () => {
     const big = await lakeApp({ LAKEQL_MAX_PAGE_SIZE: '100' });

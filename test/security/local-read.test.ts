@@ -46,8 +46,15 @@ describe.each([
     await fs.mkdir(path.join(root, '.lakeql', 'meta'), { recursive: true });
     await fs.symlink(path.join(root, '.lakeql', 'meta'), path.join(root, 'internal'));
     for (const key of ['dir-out/x', 'file-out', 'internal/real/target.json']) {
-      for (const call of [() => store.get(key), () => store.get(key, { range: { suffix: 4 } }), () => store.head(key)]) {
-        const error = await call().then(() => undefined, (e: unknown) => e);
+      for (const call of [
+        () => store.get(key),
+        () => store.get(key, { range: { suffix: 4 } }),
+        () => store.head(key),
+      ]) {
+        const error = await call().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(error, key).toBeInstanceOf(PermissionDeniedError);
         expect(error).toMatchObject({ backendCode: 'SYMLINK_ESCAPE' });
       }
@@ -56,13 +63,27 @@ describe.each([
     expect((await store.head('file-in')).size).toBe(6);
   });
 
-  it.skipIf(process.platform === 'win32')('answers NotFound for a FIFO in the lake instead of waiting for a writer', async () => {
-    const root = await fs.mkdtemp(path.join(lake, 'fifo-'));
-    execFileSync('mkfifo', [path.join(root, 'pipe')]);
-    const store = make(root);
-    expect(await store.head('pipe').then(() => undefined, (e: unknown) => e)).toBeInstanceOf(NotFoundError);
-    expect(await store.get('pipe').then(() => undefined, (e: unknown) => e)).toBeInstanceOf(NotFoundError);
-  }, 5_000);
+  it.skipIf(process.platform === 'win32')(
+    'answers NotFound for a FIFO in the lake instead of waiting for a writer',
+    async () => {
+      const root = await fs.mkdtemp(path.join(lake, 'fifo-'));
+      execFileSync('mkfifo', [path.join(root, 'pipe')]);
+      const store = make(root);
+      expect(
+        await store.head('pipe').then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+      ).toBeInstanceOf(NotFoundError);
+      expect(
+        await store.get('pipe').then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+      ).toBeInstanceOf(NotFoundError);
+    },
+    5_000,
+  );
 
   it('streams objects larger than one read and reads ranges across them, whole, while a put replaces the object', async () => {
     const root = await fs.mkdtemp(path.join(lake, 'large-'));
@@ -124,7 +145,11 @@ describe('LocalStore reads while a directory is swapped for a link out of the la
     const outcomes: Record<string, number> = {};
     const deadline = Date.now() + 1500;
     while (Date.now() < deadline) {
-      for (const read of [() => getBytes(store, 'd/x'), () => getBytes(store, 'd/x', { range: { suffix: 6 } }), async () => JSON.stringify(await store.head('d/x'))]) {
+      for (const read of [
+        () => getBytes(store, 'd/x'),
+        () => getBytes(store, 'd/x', { range: { suffix: 6 } }),
+        async () => JSON.stringify(await store.head('d/x')),
+      ]) {
         let outcome: string;
         try {
           const value = Buffer.from(await read()).toString();
@@ -137,7 +162,10 @@ describe('LocalStore reads while a directory is swapped for a link out of the la
         outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
       }
     }
-    expect(Object.keys(outcomes).every((o) => ['inside', 'NOT_FOUND', 'PERMISSION_DENIED'].includes(o)), JSON.stringify(outcomes)).toBe(true);
+    expect(
+      Object.keys(outcomes).every((o) => ['inside', 'NOT_FOUND', 'PERMISSION_DENIED'].includes(o)),
+      JSON.stringify(outcomes),
+    ).toBe(true);
     expect(outcomes.inside).toBeGreaterThan(0);
   });
 });

@@ -25,23 +25,40 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ga
   await import('node:fs/promises').then((fs) => Promise.all([fs.mkdir(lake), fs.mkdir(spillDir)]));
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'upload-gateway.ts')], {
     env: {
-      ...process.env, LAKEQL_PORT: '0', LAKEQL_HOST: '127.0.0.1', LAKEQL_DEMO: 'never', LAKEQL_RATE_LIMIT: 'off', LAKEQL_LOG_LEVEL: 'silent',
-      LAKEQL_LAKE: lake, TEST_UPLOAD_SPILL_DIR: spillDir, TMPDIR: spillDir, ...env,
+      ...process.env,
+      LAKEQL_PORT: '0',
+      LAKEQL_HOST: '127.0.0.1',
+      LAKEQL_DEMO: 'never',
+      LAKEQL_RATE_LIMIT: 'off',
+      LAKEQL_LOG_LEVEL: 'silent',
+      LAKEQL_LAKE: lake,
+      TEST_UPLOAD_SPILL_DIR: spillDir,
+      TMPDIR: spillDir,
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
   const lines = createInterface({ input: child.stdout! });
   for await (const line of lines) {
     if (!line.startsWith('{"url"')) continue;
     lines.on('line', () => {});
     const { url } = JSON.parse(line) as { url: string };
     return {
-      url, port: Number(new URL(url).port), spillDir, child, stderr: () => stderr,
+      url,
+      port: Number(new URL(url).port),
+      spillDir,
+      child,
+      stderr: () => stderr,
       stop: async () => {
         if (child.exitCode === null && child.signalCode === null) {
-          await new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); });
+          await new Promise<void>((resolve) => {
+            child.once('exit', () => resolve());
+            child.kill('SIGTERM');
+          });
         }
         await rm(root, { recursive: true, force: true });
       },
@@ -75,11 +92,16 @@ export interface Part {
   data: string | Uint8Array;
 }
 
-export function multipartBody(parts: Part[], boundary: string, options: { preamble?: string; epilogue?: string; close?: boolean } = {}): Buffer {
+export function multipartBody(
+  parts: Part[],
+  boundary: string,
+  options: { preamble?: string; epilogue?: string; close?: boolean } = {},
+): Buffer {
   const chunks: Buffer[] = [Buffer.from(options.preamble ?? '')];
   for (const part of parts) {
     const disposition = `form-data${part.name === undefined ? '' : `; name="${part.name}"`}${part.filename ? `; filename="${part.filename}"` : ''}`;
-    const headers = part.rawHeaders ?? `Content-Disposition: ${disposition}\r\n${part.type ? `Content-Type: ${part.type}\r\n` : ''}`;
+    const headers =
+      part.rawHeaders ?? `Content-Disposition: ${disposition}\r\n${part.type ? `Content-Type: ${part.type}\r\n` : ''}`;
     chunks.push(Buffer.from(`--${boundary}\r\n${headers}\r\n`), Buffer.from(part.data), Buffer.from('\r\n'));
   }
   if (options.close !== false) chunks.push(Buffer.from(`--${boundary}--\r\n`));
@@ -94,7 +116,12 @@ export interface RawResponse {
 }
 
 export type RawOutcome =
-  | { kind: 'response'; response: RawResponse; socket: Socket; /** The whole body was written before the answer came. */ sentAll?: boolean }
+  | {
+      kind: 'response';
+      response: RawResponse;
+      socket: Socket /** The whole body was written before the answer came. */;
+      sentAll?: boolean;
+    }
   | { kind: 'reset'; error: string }
   | { kind: 'closed' }
   | { kind: 'no-answer' };
@@ -111,7 +138,8 @@ export function readResponse(socket: Socket, waitMs: number): Promise<RawOutcome
       resolve(outcome);
     };
     const timer = setTimeout(() => done({ kind: 'no-answer' }), waitMs);
-    const onError = (error: Error) => done({ kind: 'reset', error: (error as NodeJS.ErrnoException).code ?? error.message });
+    const onError = (error: Error) =>
+      done({ kind: 'reset', error: (error as NodeJS.ErrnoException).code ?? error.message });
     const onClose = () => done({ kind: 'closed' });
     const onData = (chunk: Buffer) => {
       buffer = Buffer.concat([buffer, chunk]);
@@ -147,12 +175,16 @@ function parseResponse(buffer: Buffer): { response: RawResponse; rest: Buffer } 
       if (buffer.length < eol + 2 + size + 2) return undefined;
       body.push(buffer.subarray(eol + 2, eol + 2 + size));
       at = eol + 2 + size + 2;
-      if (size === 0) return { response: { status, headers, body: Buffer.concat(body).toString() }, rest: buffer.subarray(at) };
+      if (size === 0)
+        return { response: { status, headers, body: Buffer.concat(body).toString() }, rest: buffer.subarray(at) };
     }
   }
   const length = Number(headers['content-length'] ?? 0);
   if (buffer.length < at + length) return undefined;
-  return { response: { status, headers, body: buffer.subarray(at, at + length).toString() }, rest: buffer.subarray(at + length) };
+  return {
+    response: { status, headers, body: buffer.subarray(at, at + length).toString() },
+    rest: buffer.subarray(at + length),
+  };
 }
 
 export interface SendPlan {
@@ -180,19 +212,30 @@ export async function sendRaw(port: number, plan: SendPlan, waitMs = 15_000): Pr
   });
   if (refused) return { kind: 'reset', error: `connect: ${refused}` };
   const answer = readResponse(socket, waitMs);
-  const head = Object.entries({ host: '127.0.0.1', ...plan.headers, ...(plan.chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': String(plan.body.length) }) })
-    .map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  const head = Object.entries({
+    host: '127.0.0.1',
+    ...plan.headers,
+    ...(plan.chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': String(plan.body.length) }),
+  })
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
   socket.write(`POST /graphql HTTP/1.1\r\n${head}\r\n`);
   const limit = plan.cutAt ?? plan.body.length;
   const cuts = [...new Set([0, ...(plan.splits ?? []).filter((s) => s > 0 && s < limit), limit])].sort((a, b) => a - b);
   let answered = false;
   let written = 0;
-  void answer.then(() => { answered = true; });
+  void answer.then(() => {
+    answered = true;
+  });
   for (let i = 0; i + 1 < cuts.length && !answered && !socket.destroyed; i++) {
-    const pause = i > 0 ? plan.pauseMs?.(i) ?? 0 : 0;
+    const pause = i > 0 ? (plan.pauseMs?.(i) ?? 0) : 0;
     if (pause > 0) await sleep(pause);
     const piece = plan.body.subarray(cuts[i], cuts[i + 1]);
-    socket.write(plan.chunked ? Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]) : piece);
+    socket.write(
+      plan.chunked
+        ? Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')])
+        : piece,
+    );
     written = cuts[i + 1];
   }
   if (plan.cut === 'abort') {

@@ -18,7 +18,14 @@ import { readFooterTree, withPageSize, withRowCount, withValueCount } from './pa
 import { send } from './support.js';
 
 const DAY = 86_400_000;
-const bars = Array.from({ length: 250 }, (_, i) => ({ time: Date.UTC(2024, 0, 2) + i * DAY, open: 10 + i, high: 11 + i, low: 9 + i, close: 10.5 + i, volume: 1000 + i }));
+const bars = Array.from({ length: 250 }, (_, i) => ({
+  time: Date.UTC(2024, 0, 2) + i * DAY,
+  open: 10 + i,
+  high: 11 + i,
+  low: 9 + i,
+  close: 10.5 + i,
+  volume: 1000 + i,
+}));
 /** Growth of the process's peak RSS (main thread and decoder threads) that a hostile file may cause. */
 const MAX_RSS_GROWTH_MB = 256;
 
@@ -39,7 +46,11 @@ afterAll(async () => {
 });
 
 /** Puts `bytes` in the store and reads its footer and bars; resolves with the rows read or the LakeError code. */
-async function read(name: string, bytes: Uint8Array, decode = true): Promise<{ rows?: number; code?: string; message?: string }> {
+async function read(
+  name: string,
+  bytes: Uint8Array,
+  decode = true,
+): Promise<{ rows?: number; code?: string; message?: string }> {
   const key = `hostile/${name}.parquet`;
   await store.put(key, bytes);
   const file = await store.head(key);
@@ -103,12 +114,25 @@ describe('lying Parquet files', () => {
     const local = new LocalStore(lake);
     await fs.mkdir(lake, { recursive: true });
     await local.put(dailyTicksKey('EVIL', 2024), withPageSize(good, 2 ** 31 - 1));
-    await local.put(dailyTicksKey('EVIL', 2023), writeBarsParquet(bars.map((b) => ({ ...b, time: b.time - 365 * DAY })), { resolution: 'DAILY' }));
-    const app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never' }), { store: local, location: { kind: 'local', directory: lake }, log: () => {} });
-    const r = await send(app.yoga, `{ symbol(ticker: "EVIL") {
+    await local.put(
+      dailyTicksKey('EVIL', 2023),
+      writeBarsParquet(
+        bars.map((b) => ({ ...b, time: b.time - 365 * DAY })),
+        { resolution: 'DAILY' },
+      ),
+    );
+    const app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never' }), {
+      store: local,
+      location: { kind: 'local', directory: lake },
+      log: () => {},
+    });
+    const r = await send(
+      app.yoga,
+      `{ symbol(ticker: "EVIL") {
       y2023: year(year: 2023) { bars(first: 2) { nodes { date close } } }
       y2024: year(year: 2024) { bars(first: 2) { nodes { date close } } }
-    } }`);
+    } }`,
+    );
     expect(r.body.data.symbol.y2023.bars.nodes).toHaveLength(2);
     const error = r.body.errors.find((e: { path: string[] }) => e.path.includes('y2024'));
     expect(error.extensions).toMatchObject({ code: 'INVALID_DATA', key: dailyTicksKey('EVIL', 2024) });

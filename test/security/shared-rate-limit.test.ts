@@ -17,7 +17,12 @@ describe('a rate limit shared through Redis', () => {
     redis = await startRedis();
     // Two instances: each its own app, its own Redis connections, the same LAKEQL_REDIS_URL and key prefix.
     for (let i = 0; i < 2; i++) {
-      apps.push(await lakeApp({ LAKEQL_API_KEYS: API_KEYS, LAKEQL_RATE_LIMIT: `${N}/60s`, LAKEQL_REDIS_URL: redis.url }, { security: { rateLimitPrefix: prefix } }));
+      apps.push(
+        await lakeApp(
+          { LAKEQL_API_KEYS: API_KEYS, LAKEQL_RATE_LIMIT: `${N}/60s`, LAKEQL_REDIS_URL: redis.url },
+          { security: { rateLimitPrefix: prefix } },
+        ),
+      );
     }
   });
   afterAll(async () => {
@@ -33,7 +38,11 @@ describe('a rate limit shared through Redis', () => {
   });
 
   it(`lets exactly ${N} of ${2 * N} requests split across two instances through; the rest are 429 with Retry-After`, async () => {
-    const results = await Promise.all(Array.from({ length: 2 * N }, (_, i) => send(apps[i % 2].app.yoga, '{ lake { kind } }', { headers: bearer(KEYS.reader) })));
+    const results = await Promise.all(
+      Array.from({ length: 2 * N }, (_, i) =>
+        send(apps[i % 2].app.yoga, '{ lake { kind } }', { headers: bearer(KEYS.reader) }),
+      ),
+    );
     const ok = results.filter((r) => r.status === 200);
     const limited = results.filter((r) => r.status === 429);
     expect(ok).toHaveLength(N);
@@ -48,7 +57,11 @@ describe('a rate limit shared through Redis', () => {
   });
 
   it('answers from a local limit of the same size when Redis is unreachable, instead of refusing everyone', async () => {
-    const dead = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    const dead = new Redis('redis://127.0.0.1:1', {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+    });
     const limiter = new RateLimiter({ requests: 2, windowMs: 60_000 }, { redis: dead, keyPrefix: `${prefix}:dead` });
     const decisions = [];
     for (let i = 0; i < 3; i++) decisions.push(await limiter.take('caller'));

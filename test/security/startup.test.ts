@@ -7,7 +7,13 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, unknownVariables } from '../../src/config.js';
 import { editDistance } from '../../src/edit-distance.js';
-import { InvalidInputError, NotFoundError, PermissionDeniedError, StoreError, UnauthenticatedError } from '../../src/lake/errors.js';
+import {
+  InvalidInputError,
+  NotFoundError,
+  PermissionDeniedError,
+  StoreError,
+  UnauthenticatedError,
+} from '../../src/lake/errors.js';
 import { checkLake, classifyLakeFailure } from '../../src/lake/store/check-lake.js';
 import { translateS3Error } from '../../src/lake/store/s3-errors.js';
 import type { ObjectStore } from '../../src/lake/store/types.js';
@@ -18,16 +24,25 @@ const MAIN = path.join(ROOT, 'src/main.ts');
 // The child runs in a scratch directory (so the default ./lake would land there), where `tsx` cannot be resolved by name.
 const TSX = pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
 
-interface Run { code: number | null; stdout: string; stderr: string; listening: boolean }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  listening: boolean;
+}
 
 /**
  * `npm start` as a child: LAKEQL_* from `env` only (the test runner's own are removed), port 0.
  * Resolves when it exits, or kills it once it says it is serving (that outcome is `listening`).
  */
 function runMain(env: Record<string, string>, cwd: string): Promise<Run> {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LAKEQL_') && !k.startsWith('AWS_')));
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('LAKEQL_') && !k.startsWith('AWS_')),
+  );
   const child = spawn(process.execPath, ['--import', TSX, MAIN], {
-    cwd, env: { ...base, LAKEQL_PORT: '0', LAKEQL_RATE_LIMIT: 'off', AWS_EC2_METADATA_DISABLED: 'true', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd,
+    env: { ...base, LAKEQL_PORT: '0', LAKEQL_RATE_LIMIT: 'off', AWS_EC2_METADATA_DISABLED: 'true', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
@@ -39,13 +54,19 @@ function runMain(env: Record<string, string>, cwd: string): Promise<Run> {
       child.kill('SIGTERM');
     }
   });
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
   return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr, listening })));
 }
 
 /** Log lines of one level, parsed. */
 function lines(out: string, level: string): { msg: string; err?: unknown }[] {
-  return out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { level: string; msg: string }).filter((l) => l.level === level);
+  return out
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { level: string; msg: string })
+    .filter((l) => l.level === level);
 }
 
 describe('start-up with a mistaken environment (child processes)', () => {
@@ -95,7 +116,9 @@ describe('start-up with a mistaken environment (child processes)', () => {
     await fs.mkdir(lake);
     const run = await runMain({ LAKEQL_LAKE: lake, LAKEQL_DEMO: 'never', LAKEQL_PROT: '5000' }, cwd);
     expect(run.listening).toBe(true);
-    expect(lines(run.stdout, 'warn').map((l) => l.msg)).toContain('LAKEQL_PROT is not a lakeql setting and is ignored; did you mean LAKEQL_PORT?');
+    expect(lines(run.stdout, 'warn').map((l) => l.msg)).toContain(
+      'LAKEQL_PROT is not a lakeql setting and is ignored; did you mean LAKEQL_PORT?',
+    );
   }, 60_000);
 
   it('stops with a clear error when the S3 bucket does not exist (moto_server)', async () => {
@@ -103,7 +126,9 @@ describe('start-up with a mistaken environment (child processes)', () => {
     const run = await runMain({ ...server.env, LAKEQL_LAKE: 's3://lakeql-no-such-bucket-startup' }, cwd);
     expect(run.listening).toBe(false);
     expect(run.code).not.toBe(0);
-    expect(run.stderr).toContain('the lake s3://lakeql-no-such-bucket-startup/ cannot be used: its bucket does not exist');
+    expect(run.stderr).toContain(
+      'the lake s3://lakeql-no-such-bucket-startup/ cannot be used: its bucket does not exist',
+    );
     expect(run.stderr).not.toMatch(/\n\s+at /);
     expect(run.stdout).not.toContain('could not clean up unfinished multipart uploads');
   }, 60_000);
@@ -118,29 +143,46 @@ describe('start-up with a mistaken environment (child processes)', () => {
 
 describe('unknown LAKEQL_* variables', () => {
   it('names the closest setting when one is close, and keeps quiet about settings and test variables', () => {
-    expect(unknownVariables({ LAKEQL_PROT: '1', LAKEQL_PORT: '2', LAKEQL_TEST_REDIS_URL: 'x', LAKEQL_LAKES: 'x', LAKEQL_ZZZZZZZZZZZZZZ: 'x', PATH: '/bin' })).toEqual([
+    expect(
+      unknownVariables({
+        LAKEQL_PROT: '1',
+        LAKEQL_PORT: '2',
+        LAKEQL_TEST_REDIS_URL: 'x',
+        LAKEQL_LAKES: 'x',
+        LAKEQL_ZZZZZZZZZZZZZZ: 'x',
+        PATH: '/bin',
+      }),
+    ).toEqual([
       'LAKEQL_LAKES is not a lakeql setting and is ignored; did you mean LAKEQL_LAKE?',
       'LAKEQL_PROT is not a lakeql setting and is ignored; did you mean LAKEQL_PORT?',
       'LAKEQL_ZZZZZZZZZZZZZZ is not a lakeql setting and is ignored',
     ]);
-    expect(loadConfig({ LAKEQL_RATE_LIMT: 'off' }).warnings).toEqual(['LAKEQL_RATE_LIMT is not a lakeql setting and is ignored; did you mean LAKEQL_RATE_LIMIT?']);
+    expect(loadConfig({ LAKEQL_RATE_LIMT: 'off' }).warnings).toEqual([
+      'LAKEQL_RATE_LIMT is not a lakeql setting and is ignored; did you mean LAKEQL_RATE_LIMIT?',
+    ]);
     expect(editDistance('kitten', 'sitting')).toBe(3);
   });
 
   it('accepts always, auto and never for LAKEQL_DEMO and nothing else', () => {
     for (const demo of ['always', 'auto', 'never']) expect(loadConfig({ LAKEQL_DEMO: demo }).demo).toBe(demo);
     expect(() => loadConfig({ LAKEQL_DEMO: 'yes' })).toThrow(/"auto", "always" or "never"/);
-    for (const lake of ['s3:/bucket', 's3:bucket', 'file:/tmp/x', 'S3:/bucket']) expect(() => loadConfig({ LAKEQL_LAKE: lake }), lake).toThrow(/LAKEQL_LAKE/);
+    for (const lake of ['s3:/bucket', 's3:bucket', 'file:/tmp/x', 'S3:/bucket'])
+      expect(() => loadConfig({ LAKEQL_LAKE: lake }), lake).toThrow(/LAKEQL_LAKE/);
   });
 });
 
 describe('classifying a lake that fails its first request', () => {
   // moto_server accepts any credentials, so no local server can refuse them: the store's own
   // translation of the S3 error names is checked here instead, end to end from the SDK's names.
-  const fromS3 = (name: string, status: number) => translateS3Error(Object.assign(new Error(name), { name, Code: name, $metadata: { httpStatusCode: status } }), { operation: 'ListObjectsV2', bucket: 'b' });
+  const fromS3 = (name: string, status: number) =>
+    translateS3Error(Object.assign(new Error(name), { name, Code: name, $metadata: { httpStatusCode: status } }), {
+      operation: 'ListObjectsV2',
+      bucket: 'b',
+    });
 
   it('tells refused credentials, denied access, a missing bucket and transient failures apart', () => {
-    for (const name of ['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken']) expect(classifyLakeFailure(fromS3(name, 403)), name).toBe('credentials');
+    for (const name of ['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken'])
+      expect(classifyLakeFailure(fromS3(name, 403)), name).toBe('credentials');
     expect(classifyLakeFailure(fromS3('AccessDenied', 403))).toBe('denied');
     expect(classifyLakeFailure(fromS3('NoSuchBucket', 404))).toBe('missing');
     expect(classifyLakeFailure(fromS3('SlowDown', 503))).toBe('transient');
@@ -149,13 +191,22 @@ describe('classifying a lake that fails its first request', () => {
   });
 
   const failing = (errors: unknown[]): ObjectStore & { calls: number } => {
-    const store = { calls: 0, list: async () => { const e = errors[store.calls++]; if (e) throw e; return { objects: [], prefixes: [] }; } };
+    const store = {
+      calls: 0,
+      list: async () => {
+        const e = errors[store.calls++];
+        if (e) throw e;
+        return { objects: [], prefixes: [] };
+      },
+    };
     return store as unknown as ObjectStore & { calls: number };
   };
 
   it('stops at once on refused credentials, retries transient failures with a warning each', async () => {
     const denied = failing([new UnauthenticatedError('bad key', { store: 's3', backendCode: 'InvalidAccessKeyId' })]);
-    await expect(checkLake(denied, { name: 's3://b/', sleep: async () => {} })).rejects.toThrow(/refused the AWS credentials/);
+    await expect(checkLake(denied, { name: 's3://b/', sleep: async () => {} })).rejects.toThrow(
+      /refused the AWS credentials/,
+    );
     expect(denied.calls).toBe(1);
     const flaky = failing([new StoreError('reset', { retryable: true }), new StoreError('reset', { retryable: true })]);
     const warnings: string[] = [];
@@ -163,10 +214,18 @@ describe('classifying a lake that fails its first request', () => {
     expect(flaky.calls).toBe(3);
     expect(warnings).toHaveLength(2);
     const down = failing(Array.from({ length: 9 }, () => new StoreError('connect ECONNREFUSED', { retryable: true })));
-    await expect(checkLake(down, { name: 's3://b/', attempts: 3, sleep: async () => {} })).rejects.toThrow(/still unreachable after 3 tries/);
+    await expect(checkLake(down, { name: 's3://b/', attempts: 3, sleep: async () => {} })).rejects.toThrow(
+      /still unreachable after 3 tries/,
+    );
     expect(down.calls).toBe(3);
-    await expect(checkLake(failing([new NotFoundError('x', { backendCode: 'NoSuchBucket' })]), { name: 's3://b/' })).rejects.toThrow(/bucket does not exist/);
-    await expect(checkLake(failing([new PermissionDeniedError('x')]), { name: 's3://b/' })).rejects.toThrow(/denied access/);
-    await expect(checkLake(failing([new InvalidInputError('x')]), { name: 's3://b/' })).rejects.toThrow(/cannot be used/);
+    await expect(
+      checkLake(failing([new NotFoundError('x', { backendCode: 'NoSuchBucket' })]), { name: 's3://b/' }),
+    ).rejects.toThrow(/bucket does not exist/);
+    await expect(checkLake(failing([new PermissionDeniedError('x')]), { name: 's3://b/' })).rejects.toThrow(
+      /denied access/,
+    );
+    await expect(checkLake(failing([new InvalidInputError('x')]), { name: 's3://b/' })).rejects.toThrow(
+      /cannot be used/,
+    );
   });
 });

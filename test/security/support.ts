@@ -27,12 +27,20 @@ export interface LakeApp {
 }
 
 /** buildApp over a directory lake of 5 symbols × 2 years, behind a CountingStore. */
-export async function lakeApp(env: Record<string, string> = {}, deps: Omit<AppDeps, 'store' | 'location'> = {}): Promise<LakeApp> {
+export async function lakeApp(
+  env: Record<string, string> = {},
+  deps: Omit<AppDeps, 'store' | 'location'> = {},
+): Promise<LakeApp> {
   const dir = await mkdtemp(path.join(tmpdir(), 'lakeql-security-'));
   const local = new LocalStore(dir);
   await writeCatalogLake(local, { symbols: 5, years: [2023, 2024], quarters: 1 });
   const store = new CountingStore(local);
-  const app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never', ...env }), { log: () => {}, ...deps, store, location: { kind: 'local', directory: dir } });
+  const app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never', ...env }), {
+    log: () => {},
+    ...deps,
+    store,
+    location: { kind: 'local', directory: dir },
+  });
   return { app, store, dir, close: () => rm(dir, { recursive: true, force: true }) };
 }
 
@@ -47,15 +55,33 @@ export interface Sent {
 
 /** POSTs a GraphQL operation as JSON and returns status, headers and parsed body. */
 export async function send(
-  target: Fetcher, query: string,
-  options: { headers?: Record<string, string>; variables?: Record<string, unknown>; operationName?: string; ctx?: Record<string, unknown> } = {},
+  target: Fetcher,
+  query: string,
+  options: {
+    headers?: Record<string, string>;
+    variables?: Record<string, unknown>;
+    operationName?: string;
+    ctx?: Record<string, unknown>;
+  } = {},
 ): Promise<Sent> {
-  const fetch = target.fetch as unknown as (url: string, init: RequestInit, ctx?: Record<string, unknown>) => Promise<Response>;
-  const response = await fetch('http://lakeql.test/graphql', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...options.headers },
-    body: JSON.stringify({ query, variables: options.variables, operationName: options.operationName }),
-  }, options.ctx);
+  const fetch = target.fetch as unknown as (
+    url: string,
+    init: RequestInit,
+    ctx?: Record<string, unknown>,
+  ) => Promise<Response>;
+  const response = await fetch(
+    'http://lakeql.test/graphql',
+    {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json, application/json',
+        ...options.headers,
+      },
+      body: JSON.stringify({ query, variables: options.variables, operationName: options.operationName }),
+    },
+    options.ctx,
+  );
   const text = await response.text();
   let body: unknown = text;
   try {
@@ -74,10 +100,12 @@ export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
  */
 export function jobSchemaYoga(env: Record<string, string>, security: SecurityDeps = {}, calls = { resolved: 0 }) {
   const config = loadConfig({ LAKEQL_DEMO: 'never', ...env });
-  const resolved = <T>(value: T) => () => {
-    calls.resolved++;
-    return value;
-  };
+  const resolved =
+    <T>(value: T) =>
+    () => {
+      calls.resolved++;
+      return value;
+    };
   const schema = createSchema({
     typeDefs: /* GraphQL */ `
       type Job { id: ID! state: String! }
@@ -86,7 +114,12 @@ export function jobSchemaYoga(env: Record<string, string>, security: SecurityDep
       type Subscription { jobProgress(id: ID!): Job! }
     `,
     resolvers: {
-      Query: { lake: resolved('local'), symbols: resolved(['AAPL']), job: resolved({ id: '1', state: 'RUNNING' }), jobs: resolved([]) },
+      Query: {
+        lake: resolved('local'),
+        symbols: resolved(['AAPL']),
+        job: resolved({ id: '1', state: 'RUNNING' }),
+        jobs: resolved([]),
+      },
       Mutation: { cancelJob: resolved({ id: '1', state: 'CANCELLED' }) },
       Subscription: {
         jobProgress: {
@@ -98,7 +131,12 @@ export function jobSchemaYoga(env: Record<string, string>, security: SecurityDep
       },
     },
   });
-  return createYoga({ schema, maskedErrors: { maskError }, logging: false, plugins: securityPlugins(config, security) });
+  return createYoga({
+    schema,
+    maskedErrors: { maskError },
+    logging: false,
+    plugins: securityPlugins(config, security),
+  });
 }
 
 /** A recursive schema that can be as deep, wide and paged as a limit test needs. Resolvers return almost nothing. */
@@ -114,11 +152,19 @@ export function nodeSchemaYoga(env: Record<string, string> = {}, security: Secur
     `,
     resolvers: {
       Query: {
-        value: () => 1, child: () => node, items: () => [], color: (_: unknown, a: { c?: string }) => a.c ?? null,
+        value: () => 1,
+        child: () => node,
+        items: () => [],
+        color: (_: unknown, a: { c?: string }) => a.c ?? null,
         sum: (_: unknown, a: { values: number[] }) => a.values.reduce((x, y) => x + y, 0),
       },
       Node: { items: () => [], color: (_: unknown, a: { c?: string }) => a.c ?? null },
     },
   });
-  return createYoga({ schema, maskedErrors: { maskError }, logging: false, plugins: securityPlugins(config, security) });
+  return createYoga({
+    schema,
+    maskedErrors: { maskError },
+    logging: false,
+    plugins: securityPlugins(config, security),
+  });
 }

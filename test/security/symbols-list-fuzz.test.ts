@@ -42,7 +42,8 @@ function generateList(r: ReturnType<typeof rng>): string[] {
   const items: string[] = [];
   for (let i = 0; i < length; i++) {
     const kind = r();
-    if (kind < 0.3) items.push(r() < 0.5 ? KNOWN[Math.floor(r() * 2)] : ` ${KNOWN[Math.floor(r() * 2)].toLowerCase()} `);
+    if (kind < 0.3)
+      items.push(r() < 0.5 ? KNOWN[Math.floor(r() * 2)] : ` ${KNOWN[Math.floor(r() * 2)].toLowerCase()} `);
     else if (kind < 0.45) items.push(`Q${Math.floor(r() * 1e6)}`);
     else if (kind < 0.55) items.push(r() < 0.5 ? '' : '  ');
     else if (kind < 0.65 && items.length > 0) items.push(items[Math.floor(r() * items.length)]);
@@ -53,13 +54,16 @@ function generateList(r: ReturnType<typeof rng>): string[] {
 
 /** What the list must get: 400 naming the first bad item (or the cap), else 404 for unknown tickers, else 200. */
 function oracle(items: string[], argument: string): { status: number; message?: RegExp } {
-  if (items.length > CAP) return { status: 400, message: new RegExp(`^${argument} names ${items.length} tickers; at most ${CAP}`) };
+  if (items.length > CAP)
+    return { status: 400, message: new RegExp(`^${argument} names ${items.length} tickers; at most ${CAP}`) };
   const seen = new Set<string>();
   for (let i = 0; i < items.length; i++) {
     const ticker = items[i].trim().toUpperCase();
     if (ticker === '') return { status: 400, message: new RegExp(`^${argument}\\[${i}\\] is empty`) };
-    if (!isTicker(ticker)) return { status: 400, message: new RegExp(`^${argument}\\[${i}\\]: ".*" is not a ticker`, 's') };
-    if (seen.has(ticker)) return { status: 400, message: new RegExp(`^${argument}\\[${i}\\] repeats ${ticker.replace(/\./g, '\\.')}`) };
+    if (!isTicker(ticker))
+      return { status: 400, message: new RegExp(`^${argument}\\[${i}\\]: ".*" is not a ticker`, 's') };
+    if (seen.has(ticker))
+      return { status: 400, message: new RegExp(`^${argument}\\[${i}\\] repeats ${ticker.replace(/\./g, '\\.')}`) };
     seen.add(ticker);
   }
   return { status: items.some((t) => !KNOWN.includes(t.trim().toUpperCase())) ? 404 : 200 };
@@ -98,14 +102,25 @@ describe('hostile ticker lists', () => {
   });
 
   it('huge lists and huge items are refused at once, and the gateway keeps answering', async () => {
-    for (const symbols of [Array(10_000).fill('AAPL').join(','), ','.repeat(200_000), 'A'.repeat(1_000_000), Array.from({ length: 50_000 }, (_, i) => `T${i}`).join(',')]) {
+    for (const symbols of [
+      Array(10_000).fill('AAPL').join(','),
+      ','.repeat(200_000),
+      'A'.repeat(1_000_000),
+      Array.from({ length: 50_000 }, (_, i) => `T${i}`).join(','),
+    ]) {
       const response = await app.yoga.fetch(`http://lakeql.test/v1/bars?${new URLSearchParams({ symbols })}`);
       expect(response.status).toBe(400);
       const body = await response.json();
       expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
       expect(body.errors[0].message.length).toBeLessThan(400);
     }
-    for (const query of ['', 'symbols=', 'symbols=TSUS&symbol=VEND', 'symbol=TSUS&symbol=VEND', 'symbols=TSUS&symbols=TSUS']) {
+    for (const query of [
+      '',
+      'symbols=',
+      'symbols=TSUS&symbol=VEND',
+      'symbol=TSUS&symbol=VEND',
+      'symbols=TSUS&symbols=TSUS',
+    ]) {
       const response = await fetch(`${origin}/v1/bars?${query}`);
       expect(response.status, query).toBe(400);
       expect((await response.json()).errors[0].extensions.code, query).toBe('BAD_USER_INPUT');
@@ -113,7 +128,9 @@ describe('hostile ticker lists', () => {
     const repeated = await fetch(`${origin}/v1/bars?symbols=VEND&symbols=TSUS&format=csv`);
     expect(repeated.status).toBe(200);
     const ok = await fetch(`${origin}/v1/bars?symbols=VEND,tsus&format=csv&to=2023-01-03`);
-    expect(await ok.text()).toMatch(/^symbol,time,date,open,high,low,close,volume,vwap,trades\nTSUS,2023-01-02T00:00:00.000Z,2023-01-02,/);
+    expect(await ok.text()).toMatch(
+      /^symbol,time,date,open,high,low,close,volume,vwap,trades\nTSUS,2023-01-02T00:00:00.000Z,2023-01-02,/,
+    );
   });
 
   it(`symbols(tickers:): ${CASES} generated lists answer data with unknownTickers, or BAD_USER_INPUT naming the first bad item`, async () => {
@@ -122,7 +139,11 @@ describe('hostile ticker lists', () => {
       const items = generateList(r);
       const expected = oracle(items, 'tickers');
       const label = `case ${n}: ${JSON.stringify(items).slice(0, 200)}`;
-      const result = await gql(app, 'query ($t: [String!]) { symbols(tickers: $t) { unknownTickers nodes { ticker } } }', { t: items });
+      const result = await gql(
+        app,
+        'query ($t: [String!]) { symbols(tickers: $t) { unknownTickers nodes { ticker } } }',
+        { t: items },
+      );
       if (expected.status === 400) {
         expect(result.errors?.[0].extensions?.code, label).toBe('BAD_USER_INPUT');
         expect(result.errors?.[0].message, label).toMatch(expected.message!);
@@ -130,7 +151,10 @@ describe('hostile ticker lists', () => {
       }
       expect(result.errors, label).toBeUndefined();
       const normalized = items.map((t) => t.trim().toUpperCase());
-      expect(result.data.symbols.nodes.map((s: { ticker: string }) => s.ticker), label).toEqual(normalized.filter((t) => KNOWN.includes(t)));
+      expect(
+        result.data.symbols.nodes.map((s: { ticker: string }) => s.ticker),
+        label,
+      ).toEqual(normalized.filter((t) => KNOWN.includes(t)));
       expect(result.data.symbols.unknownTickers, label).toEqual(normalized.filter((t) => !KNOWN.includes(t)));
     }
     const up = await gql(app, '{ symbols(tickers: ["TSUS"]) { nodes { ticker } } }');

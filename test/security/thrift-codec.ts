@@ -26,12 +26,28 @@ export function decodeStruct(bytes: Uint8Array, at = 0): { value: TStruct; end: 
   const zigzag = (n: number) => (n % 2 === 0 ? n / 2 : -(n + 1) / 2);
   const value = (t: number, inList: boolean): TValue => {
     switch (t) {
-      case 1: case 2: return inList ? { t: 1, v: byte() === 1 } : { t: t as 1 | 2, v: t === 1 };
-      case 3: return { t: 3, v: byte() };
-      case 4: case 5: case 6: return { t: t as 4 | 5 | 6, v: zigzag(varint()) };
-      case 7: { const v = new DataView(bytes.buffer, bytes.byteOffset + pos, 8).getFloat64(0, true); pos += 8; return { t: 7, v }; }
-      case 8: { const n = varint(); const v = bytes.slice(pos, pos + n); pos += n; return { t: 8, v }; }
-      case 9: case 10: {
+      case 1:
+      case 2:
+        return inList ? { t: 1, v: byte() === 1 } : { t: t as 1 | 2, v: t === 1 };
+      case 3:
+        return { t: 3, v: byte() };
+      case 4:
+      case 5:
+      case 6:
+        return { t: t as 4 | 5 | 6, v: zigzag(varint()) };
+      case 7: {
+        const v = new DataView(bytes.buffer, bytes.byteOffset + pos, 8).getFloat64(0, true);
+        pos += 8;
+        return { t: 7, v };
+      }
+      case 8: {
+        const n = varint();
+        const v = bytes.slice(pos, pos + n);
+        pos += n;
+        return { t: 8, v };
+      }
+      case 9:
+      case 10: {
         const h = byte();
         const size = h >> 4 === 15 ? varint() : h >> 4;
         const elem = h & 0x0f;
@@ -41,10 +57,17 @@ export function decodeStruct(bytes: Uint8Array, at = 0): { value: TStruct; end: 
         const size = varint();
         if (size === 0) return { t: 11, kt: 0, vt: 0, v: [] };
         const h = byte();
-        return { t: 11, kt: h >> 4, vt: h & 0x0f, v: Array.from({ length: size }, () => [value(h >> 4, true), value(h & 0x0f, true)] as [TValue, TValue]) };
+        return {
+          t: 11,
+          kt: h >> 4,
+          vt: h & 0x0f,
+          v: Array.from({ length: size }, () => [value(h >> 4, true), value(h & 0x0f, true)] as [TValue, TValue]),
+        };
       }
-      case 12: return { t: 12, v: struct() };
-      default: throw new Error(`type ${t}`);
+      case 12:
+        return { t: 12, v: struct() };
+      default:
+        throw new Error(`type ${t}`);
     }
   };
   const struct = (): TStruct => {
@@ -76,22 +99,48 @@ export function encodeStruct(struct: TStruct): Uint8Array {
   const zigzag = (n: number) => (n >= 0 ? n * 2 : -n * 2 - 1);
   const value = (v: TValue, inList: boolean) => {
     switch (v.t) {
-      case 1: case 2: if (inList) out.push(v.v ? 1 : 2); return;
-      case 3: out.push(v.v & 0xff); return;
-      case 4: case 5: case 6: varint(zigzag(v.v)); return;
-      case 7: { const b = new Uint8Array(8); new DataView(b.buffer).setFloat64(0, v.v, true); out.push(...b); return; }
-      case 8: varint(v.v.length); out.push(...v.v); return;
-      case 9: case 10:
+      case 1:
+      case 2:
+        if (inList) out.push(v.v ? 1 : 2);
+        return;
+      case 3:
+        out.push(v.v & 0xff);
+        return;
+      case 4:
+      case 5:
+      case 6:
+        varint(zigzag(v.v));
+        return;
+      case 7: {
+        const b = new Uint8Array(8);
+        new DataView(b.buffer).setFloat64(0, v.v, true);
+        out.push(...b);
+        return;
+      }
+      case 8:
+        varint(v.v.length);
+        out.push(...v.v);
+        return;
+      case 9:
+      case 10:
         if (v.v.length < 15) out.push((v.v.length << 4) | v.elem);
-        else { out.push(0xf0 | v.elem); varint(v.v.length); }
+        else {
+          out.push(0xf0 | v.elem);
+          varint(v.v.length);
+        }
         for (const e of v.v) value(e, true);
         return;
       case 11:
         varint(v.v.length);
         if (v.v.length > 0) out.push((v.kt << 4) | v.vt);
-        for (const [k, x] of v.v) { value(k, true); value(x, true); }
+        for (const [k, x] of v.v) {
+          value(k, true);
+          value(x, true);
+        }
         return;
-      case 12: struct_(v.v); return;
+      case 12:
+        struct_(v.v);
+        return;
     }
   };
   const struct_ = (s: TStruct) => {
@@ -100,7 +149,10 @@ export function encodeStruct(struct: TStruct): Uint8Array {
       const t = v.t === 1 || v.t === 2 ? (v.v ? 1 : 2) : v.t;
       const delta = id - last;
       if (delta > 0 && delta <= 15) out.push((delta << 4) | t);
-      else { out.push(t); varint(zigzag(id)); }
+      else {
+        out.push(t);
+        varint(zigzag(id));
+      }
       value(v, false);
       last = id;
     }

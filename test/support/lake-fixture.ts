@@ -1,5 +1,12 @@
 // Fills a store with a catalog-shaped lake (tick files and fundamentals in the seed's layout) for catalog tests.
-import { dailyTicksKey, fundamentalsKey, fundamentalsMetadata, JSON_CONTENT_TYPE, PARQUET_CONTENT_TYPE, ticksMetadata } from '../../src/lake/layout.js';
+import {
+  dailyTicksKey,
+  fundamentalsKey,
+  fundamentalsMetadata,
+  JSON_CONTENT_TYPE,
+  PARQUET_CONTENT_TYPE,
+  ticksMetadata,
+} from '../../src/lake/layout.js';
 import type { ObjectStore } from '../../src/lake/store/types.js';
 
 /** S001, S002, … : tickers in key order. */
@@ -26,7 +33,14 @@ export async function writeCatalogLake(
         }),
       );
       for (let quarter = 1; quarter <= (options.quarters ?? 0); quarter++) {
-        const doc = { symbol: ticker, year, quarter, revenue: year * 1000 + quarter, net_income: quarter * 10, eps: quarter / 4 };
+        const doc = {
+          symbol: ticker,
+          year,
+          quarter,
+          revenue: year * 1000 + quarter,
+          net_income: quarter * 10,
+          eps: quarter / 4,
+        };
         jobs.push(() =>
           store.put(fundamentalsKey(ticker, year, quarter), JSON.stringify(doc, null, 2), {
             contentType: JSON_CONTENT_TYPE,

@@ -23,21 +23,40 @@ export function lakeSetups(hint: string): LakeSetup[] {
         return { store: new LocalStore(dir), location: { kind: 'local', directory: dir }, close: () => {} };
       },
     },
-    ...s3Servers().map((server): LakeSetup => ({
-      name: `${server.name} (under a key prefix)`,
-      open: async () => {
-        const bucket = await createBucket(server, hint);
-        const s3 = s3StoreOn(server, bucket);
-        return { store: new PrefixedStore(s3, 'lake/'), location: { kind: 's3', bucket, prefix: 'lake/' }, close: () => s3.close() };
-      },
-    })),
+    ...s3Servers().map(
+      (server): LakeSetup => ({
+        name: `${server.name} (under a key prefix)`,
+        open: async () => {
+          const bucket = await createBucket(server, hint);
+          const s3 = s3StoreOn(server, bucket);
+          return {
+            store: new PrefixedStore(s3, 'lake/'),
+            location: { kind: 's3', bucket, prefix: 'lake/' },
+            close: () => s3.close(),
+          };
+        },
+      }),
+    ),
   ];
 }
 
 /** A gateway listening on a free port over `setup`'s lake, with 5 MiB parts so multipart paths run on small files. */
-export async function startOn(setup: LakeSetup): Promise<{ app: App; url: string; store: ObjectStore; stop(): Promise<void> }> {
+export async function startOn(
+  setup: LakeSetup,
+): Promise<{ app: App; url: string; store: ObjectStore; stop(): Promise<void> }> {
   const { store, location, close } = await setup.open();
-  const app = await buildApp(loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_PORT: '0', LAKEQL_PART_SIZE: String(5 * 1024 * 1024) }), { store, location, log: () => {} });
+  const app = await buildApp(
+    loadConfig({ LAKEQL_DEMO: 'never', LAKEQL_PORT: '0', LAKEQL_PART_SIZE: String(5 * 1024 * 1024) }),
+    { store, location, log: () => {} },
+  );
   const url = await app.start();
-  return { app, url, store, stop: async () => { await app.stop(); close(); } };
+  return {
+    app,
+    url,
+    store,
+    stop: async () => {
+      await app.stop();
+      close();
+    },
+  };
 }

@@ -25,8 +25,13 @@ import { access } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import {
-  CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, ListMultipartUploadsCommand, ListObjectsV2Command,
-  AbortMultipartUploadCommand, type S3ClientConfig,
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  AbortMultipartUploadCommand,
+  type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { inject } from 'vitest';
 import { createS3Client } from '../../src/lake/store/s3-client.js';
@@ -78,21 +83,31 @@ declare module 'vitest' {
 }
 
 const ALL: S3Capabilities = {
-  createOnly: true, atomicCreate: true, multipart: true, listMultipartUploads: true, presign: true, suffixRange: true, noSuchUpload: true,
+  createOnly: true,
+  atomicCreate: true,
+  multipart: true,
+  listMultipartUploads: true,
+  presign: true,
+  suffixRange: true,
+  noSuchUpload: true,
 };
 
 /** What moto_server 5.x gets wrong, found by the conformance suite. */
 const MOTO_LACKS: Partial<Record<keyof S3Capabilities, string>> = {
-  noSuchUpload: 'moto answers HTTP 500 (not 404 NoSuchUpload) to UploadPart and CompleteMultipartUpload on an aborted upload',
+  noSuchUpload:
+    'moto answers HTTP 500 (not 404 NoSuchUpload) to UploadPart and CompleteMultipartUpload on an aborted upload',
 };
 
 function capabilitiesWithout(lacking: Partial<Record<keyof S3Capabilities, string>>): S3Capabilities {
-  return Object.fromEntries(Object.entries(ALL).map(([name]) => [name, !(name in lacking)])) as unknown as S3Capabilities;
+  return Object.fromEntries(
+    Object.entries(ALL).map(([name]) => [name, !(name in lacking)]),
+  ) as unknown as S3Capabilities;
 }
 
 function provided(): S3ServersInfo {
   const info = inject('lakeqlS3');
-  if (!info) throw new Error('no S3 servers were provided: run tests through vitest.config.ts (its globalSetup starts them)');
+  if (!info)
+    throw new Error('no S3 servers were provided: run tests through vitest.config.ts (its globalSetup starts them)');
   return info;
 }
 
@@ -111,14 +126,25 @@ export function s3ClientConfig(server: S3Server): S3ClientConfig {
   return { endpoint: server.endpoint, region: server.region, credentials: server.credentials, forcePathStyle: true };
 }
 
-export function s3StoreOn(server: S3Server, bucket: string, options: Omit<S3StoreOptions, 'bucket' | 'client' | 'clientConfig'> = {}): S3Store {
+export function s3StoreOn(
+  server: S3Server,
+  bucket: string,
+  options: Omit<S3StoreOptions, 'bucket' | 'client' | 'clientConfig'> = {},
+): S3Store {
   return new S3Store({ ...options, bucket, clientConfig: s3ClientConfig(server) });
 }
 
 /** A new, empty bucket with a unique 3–63 character name; `hint` (e.g. the test file) makes it recognisable. */
 export async function createBucket(server: S3Server, hint = 'test'): Promise<string> {
-  const slug = hint.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 32) || 'test';
-  const bucket = `lakeql-${slug}-${Date.now().toString(36)}${randomBytes(3).toString('hex')}`.slice(0, 63).replace(/-+$/, '');
+  const slug =
+    hint
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 32) || 'test';
+  const bucket = `lakeql-${slug}-${Date.now().toString(36)}${randomBytes(3).toString('hex')}`
+    .slice(0, 63)
+    .replace(/-+$/, '');
   const client = createS3Client(s3ClientConfig(server));
   try {
     await client.send(new CreateBucketCommand({ Bucket: bucket }));
@@ -138,8 +164,11 @@ export async function deleteBucket(server: S3Server, bucket: string): Promise<vo
       if (keys.length === 0) break;
       await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }));
     }
-    const uploads = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket })).catch(() => ({ Uploads: [] }));
-    for (const u of uploads.Uploads ?? []) await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: u.Key!, UploadId: u.UploadId! }));
+    const uploads = await client
+      .send(new ListMultipartUploadsCommand({ Bucket: bucket }))
+      .catch(() => ({ Uploads: [] }));
+    for (const u of uploads.Uploads ?? [])
+      await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: u.Key!, UploadId: u.UploadId! }));
     await client.send(new DeleteBucketCommand({ Bucket: bucket }));
   } catch (error) {
     if ((error as { name?: string }).name !== 'NoSuchBucket') throw error;
@@ -149,10 +178,17 @@ export async function deleteBucket(server: S3Server, bucket: string): Promise<vo
 }
 
 function serverFor(
-  name: string, endpoint: string, credentials: S3Server['credentials'], region: string, lacking: S3Server['lacking'] = {},
+  name: string,
+  endpoint: string,
+  credentials: S3Server['credentials'],
+  region: string,
+  lacking: S3Server['lacking'] = {},
 ): S3Server {
   const env: Record<string, string> = {
-    AWS_ENDPOINT_URL_S3: endpoint, AWS_REGION: region, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    AWS_ENDPOINT_URL_S3: endpoint,
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     AWS_EC2_METADATA_DISABLED: 'true',
   };
   if (credentials.sessionToken) env.AWS_SESSION_TOKEN = credentials.sessionToken;
@@ -170,13 +206,26 @@ export async function startS3Servers(): Promise<S3ServersInfo & { stop(): Promis
   const skipped: S3ServerSkip[] = [];
   const endpoint = process.env.S3_ENDPOINT;
   if (endpoint) {
-    const lacks = (process.env.S3_SERVER_LACKS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const lacks = (process.env.S3_SERVER_LACKS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const lacking = Object.fromEntries(lacks.map((name) => [name, 'listed in S3_SERVER_LACKS']));
     const credentials = {
-      accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'test', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'test',
+      accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'test',
+      secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'test',
       sessionToken: process.env.AWS_SESSION_TOKEN,
     };
-    started.push({ server: serverFor(process.env.S3_SERVER_NAME ?? 'env', endpoint, credentials, process.env.AWS_REGION ?? 'us-east-1', lacking), stop: async () => {} });
+    started.push({
+      server: serverFor(
+        process.env.S3_SERVER_NAME ?? 'env',
+        endpoint,
+        credentials,
+        process.env.AWS_REGION ?? 'us-east-1',
+        lacking,
+      ),
+      stop: async () => {},
+    });
   }
   const outcomes = await Promise.allSettled([startMinio(), startMoto()]);
   const stopAll = async () => {
@@ -216,7 +265,12 @@ async function startMinio(): Promise<Started | S3ServerSkip> {
     .withWaitStrategy(tc.Wait.forHttp('/minio/health/live', 9000))
     .start();
   const endpoint = `http://${container.getHost()}:${container.getMappedPort(9000)}`;
-  return { server: serverFor(name, endpoint, credentials, 'us-east-1'), stop: async () => { await container.stop(); } };
+  return {
+    server: serverFor(name, endpoint, credentials, 'us-east-1'),
+    stop: async () => {
+      await container.stop();
+    },
+  };
 }
 
 async function startMoto(): Promise<Started | S3ServerSkip> {
@@ -233,7 +287,10 @@ async function startMoto(): Promise<Started | S3ServerSkip> {
     const port = await freePort();
     const child = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
     const output: string[] = [];
-    const keep = (chunk: Buffer) => { output.push(chunk.toString()); if (output.length > 50) output.shift(); };
+    const keep = (chunk: Buffer) => {
+      output.push(chunk.toString());
+      if (output.length > 50) output.shift();
+    };
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
     const killOnExit = () => child.kill('SIGKILL');
@@ -280,11 +337,18 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitUntilAnswering(endpoint: string, child: ChildProcess, output: string[], timeoutMs = 30_000): Promise<void> {
+async function waitUntilAnswering(
+  endpoint: string,
+  child: ChildProcess,
+  output: string[],
+  timeoutMs = 30_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`moto_server exited (${child.exitCode ?? child.signalCode}) before answering:\n${output.join('')}`);
+      throw new Error(
+        `moto_server exited (${child.exitCode ?? child.signalCode}) before answering:\n${output.join('')}`,
+      );
     }
     try {
       await fetch(endpoint, { signal: AbortSignal.timeout(1000) });

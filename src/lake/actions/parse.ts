@@ -27,7 +27,15 @@ export interface CorporateActions {
 /** More entries than any real history holds: a document beyond it is refused rather than walked. */
 export const MAX_ACTIONS = 10_000;
 
-const SPLIT_LISTS = ['splits', 'forward_splits', 'forwardSplits', 'reverse_splits', 'reverseSplits', 'unit_splits', 'unitSplits'];
+const SPLIT_LISTS = [
+  'splits',
+  'forward_splits',
+  'forwardSplits',
+  'reverse_splits',
+  'reverseSplits',
+  'unit_splits',
+  'unitSplits',
+];
 const DIVIDEND_LISTS = ['dividends', 'cash_dividends', 'cashDividends'];
 const SPLIT_DATE = ['ex_date', 'exDate', 'execution_date', 'executionDate'];
 const DIVIDEND_DATE = ['ex_dividend_date', 'exDividendDate', 'ex_date', 'exDate'];
@@ -45,9 +53,17 @@ type Fail = (message: string) => LakeError;
  * default INVALID_DATA naming `key`). Entries of another ticker than `symbol` are refused too:
  * silently adjusting one ticker's prices by another's split is worse than an error.
  */
-export function parseCorporateActions(data: unknown, key: string, symbol?: string, fail: Fail = (m) => new InvalidDataError(`${key}: ${m}`, { key })): CorporateActions {
+export function parseCorporateActions(
+  data: unknown,
+  key: string,
+  symbol?: string,
+  fail: Fail = (m) => new InvalidDataError(`${key}: ${m}`, { key }),
+): CorporateActions {
   const out: CorporateActions = { splits: [], dividends: [] };
-  const root = isObject(data) && isObject(data.corporate_actions ?? data.corporateActions) ? ((data.corporate_actions ?? data.corporateActions) as Record<string, unknown>) : data;
+  const root =
+    isObject(data) && isObject(data.corporate_actions ?? data.corporateActions)
+      ? ((data.corporate_actions ?? data.corporateActions) as Record<string, unknown>)
+      : data;
   let count = 0;
   const each = (list: unknown, path: string, visit: (entry: Record<string, unknown>, at: string) => void) => {
     if (list === undefined || list === null) return;
@@ -64,7 +80,10 @@ export function parseCorporateActions(data: unknown, key: string, symbol?: strin
     const kind = classify(entry);
     if (kind === 'split') out.splits.push(split(entry, at, fail));
     else if (kind === 'dividend') out.dividends.push(dividend(entry, at, fail));
-    else throw fail(`${at} is neither a split (split_from/split_to, old_rate/new_rate) nor a cash dividend (cash_amount, rate, amount)`);
+    else
+      throw fail(
+        `${at} is neither a split (split_from/split_to, old_rate/new_rate) nor a cash dividend (cash_amount, rate, amount)`,
+      );
   };
   if (Array.isArray(root)) {
     each(root, '$', mixed);
@@ -101,7 +120,10 @@ function split(entry: Record<string, unknown>, at: string, fail: Fail): Split {
 }
 
 function dividend(entry: Record<string, unknown>, at: string, fail: Fail): CashDividend {
-  const out: CashDividend = { exDate: date(entry, DIVIDEND_DATE, at, fail, true)!, amount: positive(entry, AMOUNT, at, fail) };
+  const out: CashDividend = {
+    exDate: date(entry, DIVIDEND_DATE, at, fail, true)!,
+    amount: positive(entry, AMOUNT, at, fail),
+  };
   const record = date(entry, ['record_date', 'recordDate'], at, fail, false);
   const pay = date(entry, ['pay_date', 'payDate', 'payable_date', 'payableDate'], at, fail, false);
   const declared = date(entry, ['declaration_date', 'declarationDate'], at, fail, false);
@@ -110,7 +132,8 @@ function dividend(entry: Record<string, unknown>, at: string, fail: Fail): CashD
   if (declared !== undefined) out.declarationDate = declared;
   const currency = entry.currency;
   if (currency !== undefined && currency !== null) {
-    if (typeof currency !== 'string' || !/^[A-Za-z]{3}$/.test(currency)) throw fail(`${at}.currency is not a three-letter currency code`);
+    if (typeof currency !== 'string' || !/^[A-Za-z]{3}$/.test(currency))
+      throw fail(`${at}.currency is not a three-letter currency code`);
     out.currency = currency.toUpperCase();
   }
   return out;
@@ -126,13 +149,24 @@ function positive(entry: Record<string, unknown>, names: string[], at: string, f
   const found = first(entry, names);
   if (!found) throw fail(`${at} has no ${names.slice(0, 2).join(' or ')}`);
   const [name, value] = found;
-  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*[0-9.eE+-]+\s*$/.test(value) ? Number(value) : NaN;
+  const n =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && /^\s*[0-9.eE+-]+\s*$/.test(value)
+        ? Number(value)
+        : NaN;
   if (!Number.isFinite(n) || n <= 0) throw fail(`${at}.${name} must be a number above 0, got ${preview(value)}`);
   return n;
 }
 
 /** A calendar date `YYYY-MM-DD` (an ISO timestamp counts as its UTC date), as UTC midnight ms. */
-function date(entry: Record<string, unknown>, names: string[], at: string, fail: Fail, required: boolean): number | undefined {
+function date(
+  entry: Record<string, unknown>,
+  names: string[],
+  at: string,
+  fail: Fail,
+  required: boolean,
+): number | undefined {
   const found = first(entry, names);
   if (!found) {
     if (required) throw fail(`${at} has no ex-date (${names.join(', ')})`);
@@ -140,7 +174,8 @@ function date(entry: Record<string, unknown>, names: string[], at: string, fail:
   }
   const [name, value] = found;
   const ms = typeof value === 'string' ? parseDate(value) : NaN;
-  if (Number.isNaN(ms)) throw fail(`${at}.${name} must be a date YYYY-MM-DD from ${MIN_YEAR} to ${MAX_YEAR}, got ${preview(value)}`);
+  if (Number.isNaN(ms))
+    throw fail(`${at}.${name} must be a date YYYY-MM-DD from ${MIN_YEAR} to ${MAX_YEAR}, got ${preview(value)}`);
   return ms;
 }
 
@@ -157,7 +192,8 @@ function checkSymbol(entry: Record<string, unknown>, at: string, symbol: string 
   if (symbol === undefined) return;
   const named = entry.ticker ?? entry.symbol;
   if (named === undefined || named === null) return;
-  if (typeof named !== 'string' || named.trim().toUpperCase() !== symbol) throw fail(`${at} is for ${preview(named)}, not ${symbol}`);
+  if (typeof named !== 'string' || named.trim().toUpperCase() !== symbol)
+    throw fail(`${at} is for ${preview(named)}, not ${symbol}`);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -1,18 +1,39 @@
 // Corporate actions in the lake: one symbol's documents read and merged across years, and one year's document written.
 import type { SymbolIndex } from '../catalog.js';
 import { InvalidDataError, InvalidInputError, isLakeError } from '../errors.js';
-import { corporateActionsKey, corporateActionsMetadata, JSON_CONTENT_TYPE, normalizeTicker, assertYear } from '../layout.js';
+import {
+  corporateActionsKey,
+  corporateActionsMetadata,
+  JSON_CONTENT_TYPE,
+  normalizeTicker,
+  assertYear,
+} from '../layout.js';
 import { getBytes } from '../store/helpers.js';
 import type { ObjectMeta, ObjectStore } from '../store/types.js';
-import { actionsDocument, MAX_ACTIONS, parseCorporateActions, type CashDividend, type CorporateActions, type Split } from './parse.js';
+import {
+  actionsDocument,
+  MAX_ACTIONS,
+  parseCorporateActions,
+  type CashDividend,
+  type CorporateActions,
+  type Split,
+} from './parse.js';
 
 /** A year's document beyond this is refused unread: real histories are a few KB. */
 export const MAX_ACTIONS_BYTES = 1024 * 1024;
 
 /** Reads and parses one year's document; too large, not JSON or not actions → INVALID_DATA naming the key. */
-export async function readActionsFile(store: ObjectStore, object: ObjectMeta, symbol: string): Promise<CorporateActions> {
+export async function readActionsFile(
+  store: ObjectStore,
+  object: ObjectMeta,
+  symbol: string,
+): Promise<CorporateActions> {
   const { key } = object;
-  if (object.size > MAX_ACTIONS_BYTES) throw new InvalidDataError(`${key}: ${object.size} bytes is more than a corporate-actions document may hold (${MAX_ACTIONS_BYTES})`, { key });
+  if (object.size > MAX_ACTIONS_BYTES)
+    throw new InvalidDataError(
+      `${key}: ${object.size} bytes is more than a corporate-actions document may hold (${MAX_ACTIONS_BYTES})`,
+      { key },
+    );
   const bytes = await getBytes(store, key, object.etag ? { ifMatch: object.etag } : undefined);
   let data: unknown;
   try {
@@ -30,7 +51,9 @@ export async function readActionsFile(store: ObjectStore, object: ObjectMeta, sy
  */
 export async function readSymbolActions(store: ObjectStore, index: SymbolIndex): Promise<CorporateActions> {
   const years = [...index.corporateActions.keys()].sort((a, b) => a - b);
-  const files = await Promise.all(years.map((year) => readActionsFile(store, index.corporateActions.get(year)!, index.ticker)));
+  const files = await Promise.all(
+    years.map((year) => readActionsFile(store, index.corporateActions.get(year)!, index.ticker)),
+  );
   const splits = new Map<number, { event: Split; own: boolean }>();
   const dividends = new Map<number, { event: CashDividend; own: boolean }>();
   const keep = <T extends { exDate: number }>(map: Map<number, { event: T; own: boolean }>, event: T, year: number) => {
@@ -43,7 +66,10 @@ export async function readSymbolActions(store: ObjectStore, index: SymbolIndex):
     for (const d of file.dividends) keep(dividends, d, years[i]);
   });
   const byDate = (a: { exDate: number }, b: { exDate: number }) => a.exDate - b.exDate;
-  return { splits: [...splits.values()].map((v) => v.event).sort(byDate), dividends: [...dividends.values()].map((v) => v.event).sort(byDate) };
+  return {
+    splits: [...splits.values()].map((v) => v.event).sort(byDate),
+    dividends: [...dividends.values()].map((v) => v.event).sort(byDate),
+  };
 }
 
 export type ActionsWriteMode = 'REPLACE' | 'MERGE';
@@ -58,7 +84,14 @@ export type ActionsWriteMode = 'REPLACE' | 'MERGE';
 export async function putCorporateActions(
   store: ObjectStore,
   args: { symbol: string; year: number; actions: CorporateActions; mode: ActionsWriteMode },
-): Promise<{ key: string; size: number; etag?: string; contentType: string; metadata: Record<string, string>; actions: CorporateActions }> {
+): Promise<{
+  key: string;
+  size: number;
+  etag?: string;
+  contentType: string;
+  metadata: Record<string, string>;
+  actions: CorporateActions;
+}> {
   const symbol = normalizeTicker(args.symbol);
   const year = assertYear(args.year);
   const key = corporateActionsKey(symbol, year);
@@ -68,12 +101,17 @@ export async function putCorporateActions(
     let stored: CorporateActions = { splits: [], dividends: [] };
     try {
       const head = await store.head(key);
-      stored = await readActionsFile(store, { key, size: head.size, etag: head.etag, lastModified: head.lastModified }, symbol);
+      stored = await readActionsFile(
+        store,
+        { key, size: head.size, etag: head.etag, lastModified: head.lastModified },
+        symbol,
+      );
     } catch (error) {
       if (!(isLakeError(error) && error.code === 'NOT_FOUND')) throw error;
     }
     actions = { splits: merge(stored.splits, actions.splits), dividends: merge(stored.dividends, actions.dividends) };
-    if (actions.splits.length + actions.dividends.length > MAX_ACTIONS) throw new InvalidInputError(`a year may hold at most ${MAX_ACTIONS} events`);
+    if (actions.splits.length + actions.dividends.length > MAX_ACTIONS)
+      throw new InvalidInputError(`a year may hold at most ${MAX_ACTIONS} events`);
   }
   const byDate = (a: { exDate: number }, b: { exDate: number }) => a.exDate - b.exDate;
   actions = { splits: [...actions.splits].sort(byDate), dividends: [...actions.dividends].sort(byDate) };
@@ -89,19 +127,27 @@ function merge<T extends { exDate: number }>(stored: T[], given: T[]): T[] {
 }
 
 function checkInput(actions: CorporateActions, year: number): void {
-  if (actions.splits.length + actions.dividends.length > MAX_ACTIONS) throw new InvalidInputError(`a year may hold at most ${MAX_ACTIONS} events`);
+  if (actions.splits.length + actions.dividends.length > MAX_ACTIONS)
+    throw new InvalidInputError(`a year may hold at most ${MAX_ACTIONS} events`);
   const check = (events: { exDate: number }[], what: string, valid: (e: never) => string | undefined) => {
     const seen = new Set<number>();
     for (const event of events) {
       const day = new Date(event.exDate).toISOString().slice(0, 10);
-      if (new Date(event.exDate).getUTCFullYear() !== year) throw new InvalidInputError(`${what} ex-date ${day} is not in ${year}: each year's events go in that year's document`);
+      if (new Date(event.exDate).getUTCFullYear() !== year)
+        throw new InvalidInputError(
+          `${what} ex-date ${day} is not in ${year}: each year's events go in that year's document`,
+        );
       if (seen.has(event.exDate)) throw new InvalidInputError(`two ${what}s with ex-date ${day}`);
       seen.add(event.exDate);
       const problem = valid(event as never);
       if (problem) throw new InvalidInputError(`${what} of ${day}: ${problem}`);
     }
   };
-  check(actions.splits, 'split', (s: Split) => (!(s.from > 0 && s.to > 0 && Number.isFinite(s.from) && Number.isFinite(s.to)) ? 'from and to must be numbers above 0' : undefined));
+  check(actions.splits, 'split', (s: Split) =>
+    !(s.from > 0 && s.to > 0 && Number.isFinite(s.from) && Number.isFinite(s.to))
+      ? 'from and to must be numbers above 0'
+      : undefined,
+  );
   check(actions.dividends, 'dividend', (d: CashDividend) => {
     if (!(d.amount > 0 && Number.isFinite(d.amount))) return 'amount must be a number above 0';
     if (d.currency !== undefined && !/^[A-Z]{3}$/.test(d.currency)) return 'currency must be a three-letter code';

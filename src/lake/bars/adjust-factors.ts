@@ -48,11 +48,16 @@ export function dividendsNeeded(actions: CorporateActions, adjustment: Adjustmen
  * dividend multiplies earlier prices by 1 − amount / previous raw close and leaves volume alone.
  * A dividend not below the previous close would turn prices negative: that is bad data, refused.
  */
-export function adjustmentEvents(actions: CorporateActions, adjustment: Adjustment, options: FactorOptions): AdjustmentEvent[] {
+export function adjustmentEvents(
+  actions: CorporateActions,
+  adjustment: Adjustment,
+  options: FactorOptions,
+): AdjustmentEvent[] {
   const events: AdjustmentEvent[] = [];
   const keep = (exDate: number) => options.asOf === undefined || exDate <= options.asOf;
   if (adjustment === 'SPLIT' || adjustment === 'ALL') {
-    for (const s of actions.splits) if (keep(s.exDate)) events.push({ exDate: s.exDate, price: s.from / s.to, volume: s.to / s.from });
+    for (const s of actions.splits)
+      if (keep(s.exDate)) events.push({ exDate: s.exDate, price: s.from / s.to, volume: s.to / s.from });
   }
   if (adjustment === 'DIVIDEND' || adjustment === 'ALL') {
     for (const d of actions.dividends) {
@@ -61,7 +66,9 @@ export function adjustmentEvents(actions: CorporateActions, adjustment: Adjustme
       if (close === undefined) continue;
       const factor = 1 - d.amount / close;
       if (!(factor > 0 && Number.isFinite(factor))) {
-        throw new InvalidDataError(`the dividend of ${d.amount} with ex-date ${day(d.exDate)} is not below the previous close ${close}: it cannot be adjusted for`);
+        throw new InvalidDataError(
+          `the dividend of ${d.amount} with ex-date ${day(d.exDate)} is not below the previous close ${close}: it cannot be adjusted for`,
+        );
       }
       events.push({ exDate: d.exDate, price: factor, volume: 1 });
     }
@@ -73,7 +80,11 @@ export function adjustmentEvents(actions: CorporateActions, adjustment: Adjustme
 export function buildSchedule(events: AdjustmentEvent[]): AdjustmentSchedule {
   const sorted = [...events].sort((a, b) => a.exDate - b.exDate);
   const n = sorted.length;
-  const schedule: AdjustmentSchedule = { exDates: new Float64Array(n), price: new Float64Array(n + 1), volume: new Float64Array(n + 1) };
+  const schedule: AdjustmentSchedule = {
+    exDates: new Float64Array(n),
+    price: new Float64Array(n + 1),
+    volume: new Float64Array(n + 1),
+  };
   schedule.price[n] = 1;
   schedule.volume[n] = 1;
   for (let k = n - 1; k >= 0; k--) {

@@ -2,7 +2,13 @@
 import { readSymbolActions } from '../actions/store.js';
 import type { SymbolIndex } from '../catalog.js';
 import type { ObjectMeta, ObjectStore } from '../store/types.js';
-import { adjustmentEvents, buildSchedule, dividendsNeeded, type Adjustment, type AdjustmentSchedule } from './adjust-factors.js';
+import {
+  adjustmentEvents,
+  buildSchedule,
+  dividendsNeeded,
+  type Adjustment,
+  type AdjustmentSchedule,
+} from './adjust-factors.js';
 import type { BarFile, BarFileReader } from './reader.js';
 
 export interface AdjustmentRequest {
@@ -18,18 +24,35 @@ export interface AdjustmentRequest {
  * one), or in the minute files when a year has no daily file. Those reads go through the bar
  * reader's caches, so the bars that follow reuse them.
  */
-export async function loadAdjustment(reader: BarFileReader, store: ObjectStore, index: SymbolIndex, request: AdjustmentRequest): Promise<AdjustmentSchedule | undefined> {
+export async function loadAdjustment(
+  reader: BarFileReader,
+  store: ObjectStore,
+  index: SymbolIndex,
+  request: AdjustmentRequest,
+): Promise<AdjustmentSchedule | undefined> {
   if (request.adjustment === 'RAW') return undefined;
   const actions = await readSymbolActions(store, index);
   const closes = new Map<number, number | undefined>();
-  await Promise.all(dividendsNeeded(actions, request.adjustment, request.asOf).map(async (exDate) => closes.set(exDate, await closeBefore(reader, index, exDate))));
-  return buildSchedule(adjustmentEvents(actions, request.adjustment, { asOf: request.asOf, closeBefore: (exDate) => closes.get(exDate) }));
+  await Promise.all(
+    dividendsNeeded(actions, request.adjustment, request.asOf).map(async (exDate) =>
+      closes.set(exDate, await closeBefore(reader, index, exDate)),
+    ),
+  );
+  return buildSchedule(
+    adjustmentEvents(actions, request.adjustment, { asOf: request.asOf, closeBefore: (exDate) => closes.get(exDate) }),
+  );
 }
 
 /** The close of the last bar (with a close) dated before `exDate`, searching back year by year, or undefined. */
-export async function closeBefore(reader: BarFileReader, index: SymbolIndex, exDate: number): Promise<number | undefined> {
+export async function closeBefore(
+  reader: BarFileReader,
+  index: SymbolIndex,
+  exDate: number,
+): Promise<number | undefined> {
   const exYear = new Date(exDate).getUTCFullYear();
-  const years = [...new Set([...index.daily.keys(), ...index.minute.keys()])].filter((y) => y <= exYear).sort((a, b) => b - a);
+  const years = [...new Set([...index.daily.keys(), ...index.minute.keys()])]
+    .filter((y) => y <= exYear)
+    .sort((a, b) => b - a);
   for (const year of years) {
     const daily = index.daily.get(year);
     const files: BarFile[] = daily

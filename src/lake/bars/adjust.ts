@@ -18,7 +18,9 @@ export function adjustTable(table: BarTable, schedule: AdjustmentSchedule | unde
   let k = stepOf(schedule, day[0]);
   if (k === steps) return table;
   const values: BarTable['values'] = { ...table.values };
-  const price = PRICE_ROLES.filter((role) => table.values[role]).map((role) => [table.values[role]!, (values[role] = new Float64Array(n))] as const);
+  const price = PRICE_ROLES.filter((role) => table.values[role]).map(
+    (role) => [table.values[role]!, (values[role] = new Float64Array(n))] as const,
+  );
   const rawVolume = table.values.volume;
   const volume = rawVolume ? (values.volume = new Float64Array(n)) : undefined;
   let i = 0;

@@ -56,13 +56,22 @@ export function backwardPage(
  * statistics promised more bars than the window held (holidays, gaps, a writer without
  * statistics), the window is widened and read again, down to the start of the range at worst.
  */
-export async function barsBackward(reader: BarFileReader, index: SymbolIndex, query: BackwardQuery): Promise<BackwardPage> {
+export async function barsBackward(
+  reader: BarFileReader,
+  index: SymbolIndex,
+  query: BackwardQuery,
+): Promise<BackwardPage> {
   checkRange(query);
   const last = checkLast(query.last);
   const floor = query.after;
   // A cursor may name any 16-digit time; past the ends of Date's range there is no bucket to compute.
   if (query.before !== undefined && query.before <= -MAX_TIME) {
-    return { bars: [], cursors: [], hasPreviousPage: false, hasNextPage: await hasBarFrom(reader, index, query, -Infinity) };
+    return {
+      bars: [],
+      cursors: [],
+      hasPreviousPage: false,
+      hasNextPage: await hasBarFrom(reader, index, query, -Infinity),
+    };
   }
   const before = query.before === undefined || query.before >= MAX_TIME ? Infinity : query.before;
   let wanted = last + 1;
@@ -74,23 +83,43 @@ export async function barsBackward(reader: BarFileReader, index: SymbolIndex, qu
     if (found.count > last || whole) {
       const bars = found.bars.slice(-last);
       const hasNextPage = found.next ?? (await hasBarFrom(reader, index, query, before));
-      return { bars, cursors: bars.map((b) => encodeBarCursor(query.timeframe, b.time)), hasPreviousPage: found.count > last, hasNextPage };
+      return {
+        bars,
+        cursors: bars.map((b) => encodeBarCursor(query.timeframe, b.time)),
+        hasPreviousPage: found.count > last,
+        hasNextPage,
+      };
     }
     wanted *= 4;
   }
 }
 
 /** True when a bar of the range starts before `time` (hasPreviousPage of a forward page). */
-export async function hasBarBefore(reader: BarFileReader, index: SymbolIndex, query: Omit<BarQuery, 'after'>, time: number): Promise<boolean> {
+export async function hasBarBefore(
+  reader: BarFileReader,
+  index: SymbolIndex,
+  query: Omit<BarQuery, 'after'>,
+  time: number,
+): Promise<boolean> {
   const page = await barsBackward(reader, index, { ...query, last: 1, before: time });
   return page.bars.length > 0;
 }
 
 /** True when a bar of the range starts at or after `time`: the forward reader from just before it, stopped at its first bar. */
-async function hasBarFrom(reader: BarFileReader, index: SymbolIndex, query: BackwardQuery, time: number): Promise<boolean> {
+async function hasBarFrom(
+  reader: BarFileReader,
+  index: SymbolIndex,
+  query: BackwardQuery,
+  time: number,
+): Promise<boolean> {
   if (time === Infinity) return false;
   const after = Math.max(time - 1, query.after ?? -Infinity);
-  const stream = streamBars(reader, index, { ...query, after: Number.isFinite(after) ? after : undefined }, { batchSize: 1 });
+  const stream = streamBars(
+    reader,
+    index,
+    { ...query, after: Number.isFinite(after) ? after : undefined },
+    { batchSize: 1 },
+  );
   try {
     const { done } = await stream.next();
     return !done;
@@ -104,14 +133,25 @@ async function hasBarFrom(reader: BarFileReader, index: SymbolIndex, query: Back
  * or after it was seen (undefined when the read stopped short of knowing). The read stops at the
  * bucket `before` names, so files after it are not opened.
  */
-async function collect(reader: BarFileReader, index: SymbolIndex, query: BarQuery, before: number, keep: number): Promise<{ bars: Bar[]; count: number; next?: boolean }> {
+async function collect(
+  reader: BarFileReader,
+  index: SymbolIndex,
+  query: BarQuery,
+  before: number,
+  keep: number,
+): Promise<{ bars: Bar[]; count: number; next?: boolean }> {
   const stop = Number.isFinite(before) ? lastDayOfBucket(query.timeframe, before) : Infinity;
   const to = Math.min(query.to ?? Infinity, stop);
   const bars: Bar[] = [];
   let count = 0;
   let next: boolean | undefined;
   if (query.from !== undefined && query.from > to) return { bars, count, next: undefined };
-  const stream = streamBars(reader, index, { ...query, to: Number.isFinite(to) ? to : undefined }, { batchSize: Math.min(keep + 1, 8192) });
+  const stream = streamBars(
+    reader,
+    index,
+    { ...query, to: Number.isFinite(to) ? to : undefined },
+    { batchSize: Math.min(keep + 1, 8192) },
+  );
   try {
     for await (const batch of stream) {
       for (let i = 0; i < batch.length; i++) {
@@ -148,7 +188,13 @@ function lastDayOfBucket(timeframe: Timeframe, start: number): number {
  * of it inside the range; a group without statistics counts as its whole file's span, one whose
  * statistics lie beyond Date's range as its rows.
  */
-async function windowStart(reader: BarFileReader, index: SymbolIndex, query: BackwardQuery, before: number, wanted: number): Promise<number | undefined> {
+async function windowStart(
+  reader: BarFileReader,
+  index: SymbolIndex,
+  query: BackwardQuery,
+  before: number,
+  wanted: number,
+): Promise<number | undefined> {
   const files = planFiles(index, query.timeframe, query);
   let total = 0;
   for (let f = files.length - 1; f >= 0; f--) {
@@ -199,11 +245,21 @@ function bucketsSpanned(timeframe: Timeframe, dataset: 'daily' | 'minute', min: 
       // Weekends hold no trading day; a lake with weekend bars only widens the window once more.
       return Math.ceil((((last.getTime() - first.getTime()) / DAY_MS + 1) * 5) / 7);
     case 'WEEK':
-      return Math.round((bucketStart('WEEK', last.getTime(), last.getTime()) - bucketStart('WEEK', first.getTime(), first.getTime())) / (7 * DAY_MS)) + 1;
+      return (
+        Math.round(
+          (bucketStart('WEEK', last.getTime(), last.getTime()) -
+            bucketStart('WEEK', first.getTime(), first.getTime())) /
+            (7 * DAY_MS),
+        ) + 1
+      );
     case 'MONTH':
       return months + 1;
     case 'QUARTER':
-      return Math.floor((last.getUTCFullYear() * 12 + last.getUTCMonth()) / 3) - Math.floor((first.getUTCFullYear() * 12 + first.getUTCMonth()) / 3) + 1;
+      return (
+        Math.floor((last.getUTCFullYear() * 12 + last.getUTCMonth()) / 3) -
+        Math.floor((first.getUTCFullYear() * 12 + first.getUTCMonth()) / 3) +
+        1
+      );
     case 'YEAR':
       return last.getUTCFullYear() - first.getUTCFullYear() + 1;
     default:

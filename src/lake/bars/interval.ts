@@ -1,7 +1,7 @@
 // Bar intervals (a timeframe times `every`, e.g. 5 minutes, 4 hours) and their buckets on the New York clock.
 import { DAY_MS, newYorkDayStart, newYorkOffset } from '../calendar/new-york.js';
 import { InvalidInputError } from '../errors.js';
-import { bucketEnd, bucketStart, isIntraday, type Timeframe } from './timeframe.js';
+import { bucketEnd, bucketStart, type Timeframe } from './timeframe.js';
 
 export interface Interval {
   timeframe: Timeframe;
@@ -14,14 +14,26 @@ export interface Interval {
  * a bucket never crosses New York midnight, so anything longer is a DAY bar. Coarser timeframes take
  * 1 only: calendar weeks, months and years already have the widths traders ask for.
  */
-export const MAX_EVERY: Record<Timeframe, number> = { MINUTE: 720, HOUR: 12, DAY: 1, WEEK: 1, MONTH: 1, QUARTER: 1, YEAR: 1 };
+export const MAX_EVERY: Record<Timeframe, number> = {
+  MINUTE: 720,
+  HOUR: 12,
+  DAY: 1,
+  WEEK: 1,
+  MONTH: 1,
+  QUARTER: 1,
+  YEAR: 1,
+};
 
 /** `every` if the timeframe accepts it; InvalidInputError (BAD_USER_INPUT) otherwise. */
 export function checkEvery(timeframe: Timeframe, every: number): number {
   const max = MAX_EVERY[timeframe];
   if (!Number.isInteger(every) || every < 1 || every > max) {
     const shown = Number.isFinite(every) ? String(every) : String(every).slice(0, 20);
-    throw new InvalidInputError(max === 1 ? `every must be 1 for ${timeframe}, got ${shown}` : `every must be an integer from 1 to ${max} for ${timeframe}, got ${shown}`);
+    throw new InvalidInputError(
+      max === 1
+        ? `every must be 1 for ${timeframe}, got ${shown}`
+        : `every must be an integer from 1 to ${max} for ${timeframe}, got ${shown}`,
+    );
   }
   return every;
 }

@@ -29,7 +29,9 @@ export const PREFETCH_BARS = 32_768;
  */
 export function parseTickerList(items: readonly string[], max: number, argument: string): string[] {
   if (items.length > max) {
-    throw new InvalidInputError(`${argument} names ${items.length} tickers; at most ${max} are allowed per request (LAKEQL_MAX_SYMBOLS)`);
+    throw new InvalidInputError(
+      `${argument} names ${items.length} tickers; at most ${max} are allowed per request (LAKEQL_MAX_SYMBOLS)`,
+    );
   }
   const seen = new Map<string, number>();
   return items.map((item, i) => {
@@ -42,7 +44,10 @@ export function parseTickerList(items: readonly string[], max: number, argument:
       throw error;
     }
     const earlier = seen.get(ticker);
-    if (earlier !== undefined) throw new InvalidInputError(`${argument}[${i}] repeats ${ticker} (already ${argument}[${earlier}]): name each ticker once`);
+    if (earlier !== undefined)
+      throw new InvalidInputError(
+        `${argument}[${i}] repeats ${ticker} (already ${argument}[${earlier}]): name each ticker once`,
+      );
     seen.set(ticker, i);
     return ticker;
   });
@@ -74,7 +79,11 @@ export interface ManyOptions {
  * at once: the one being yielded, and the next ones, each until PREFETCH_BARS are held. Stop
  * iterating and every started symbol's stream is closed, so no further file is read.
  */
-export async function* streamManyBars(reader: BarFileReader, symbols: readonly SymbolBars[], options: ManyOptions = {}): AsyncGenerator<SymbolBatch> {
+export async function* streamManyBars(
+  reader: BarFileReader,
+  symbols: readonly SymbolBars[],
+  options: ManyOptions = {},
+): AsyncGenerator<SymbolBatch> {
   const parallelism = Math.max(1, options.parallelism ?? MANY_SYMBOLS_PARALLELISM);
   const limit = options.prefetchBars ?? PREFETCH_BARS;
   const open = new Set<AsyncGenerator<BarBatch>>();
@@ -103,7 +112,8 @@ export async function* streamManyBars(reader: BarFileReader, symbols: readonly S
     for await (const { ticker, head, rest } of heads) {
       for (const batch of head) yield { symbol: ticker, batch };
       if (!rest) continue;
-      for (let next = await rest.next(); !next.done; next = await rest.next()) yield { symbol: ticker, batch: next.value };
+      for (let next = await rest.next(); !next.done; next = await rest.next())
+        yield { symbol: ticker, batch: next.value };
       open.delete(rest);
     }
   } finally {

@@ -49,7 +49,8 @@ export function encodeBarCursor(timeframe: Timeframe, start: number, every = 1):
 export function decodeBarCursor(cursor: string, timeframe: Timeframe, every = 1): number {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const m = /^bars:v1:(([A-Z]+)(?:\*[1-9]\d{0,3})?):(-?\d{1,16})$/.exec(text);
-  if (!m || !isTimeframe(m[2])) throw new InvalidInputError(`"${cursor.slice(0, 40)}" is not a cursor returned by bars`);
+  if (!m || !isTimeframe(m[2]))
+    throw new InvalidInputError(`"${cursor.slice(0, 40)}" is not a cursor returned by bars`);
   const expected = intervalName({ timeframe, every });
   if (m[1] !== expected) throw new InvalidInputError(`the cursor belongs to timeframe ${m[1]}, not ${expected}`);
   return Number(m[3]);
@@ -79,7 +80,8 @@ export async function barsPage(
   const stream = streamBars(reader, index, { ...query, after }, { batchSize: Math.min(first + 1, 8192) });
   try {
     for await (const batch of stream) {
-      for (let i = 0; i < batch.length && bars.length <= first && !(ended = batch.time[i] >= before); i++) bars.push(barAt(batch, i));
+      for (let i = 0; i < batch.length && bars.length <= first && !(ended = batch.time[i] >= before); i++)
+        bars.push(barAt(batch, i));
       if (bars.length > first || ended) break;
     }
   } finally {

@@ -35,7 +35,11 @@ export function planFiles(index: SymbolIndex, timeframe: Timeframe, range: DayRa
   const minuteFiles = (year: number): PlannedFile[] =>
     [...(index.minute.get(year) ?? new Map<number, ObjectMeta>())]
       .sort((a, b) => a[0] - b[0])
-      .map(([month, object]) => ({ file: barFile(object, 'minute'), start: Date.UTC(year, month - 1, 1), end: Date.UTC(year, month, 1) }))
+      .map(([month, object]) => ({
+        file: barFile(object, 'minute'),
+        start: Date.UTC(year, month - 1, 1),
+        end: Date.UTC(year, month, 1),
+      }))
       .filter((f) => f.start < endInstant && f.end > firstInstant);
 
   const years = [...new Set([...index.daily.keys(), ...index.minute.keys()])].sort((a, b) => a - b);

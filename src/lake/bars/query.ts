@@ -52,7 +52,12 @@ export async function checkFiles(reader: BarFileReader, files: PlannedFile[]): P
 }
 
 /** Bars in time order, in batches. Stop iterating early and no further file is read. */
-export async function* streamBars(reader: BarFileReader, index: SymbolIndex, query: BarQuery, options: StreamOptions = {}): AsyncGenerator<BarBatch> {
+export async function* streamBars(
+  reader: BarFileReader,
+  index: SymbolIndex,
+  query: BarQuery,
+  options: StreamOptions = {},
+): AsyncGenerator<BarBatch> {
   const files = filesFor(index, query);
   const resampler = new Resampler(query.timeframe, options.batchSize ?? 8192, query.after, query.every ?? 1);
   // Small files are mostly fixed costs (a GET, a worker round trip), so several are kept in flight;
@@ -73,7 +78,10 @@ export async function* streamBars(reader: BarFileReader, index: SymbolIndex, que
   for (let i = 0; i < files.length; i++) {
     while (next < files.length && next <= i + ahead) start(next++);
     const read = await pending.shift()!;
-    const table = adjustTable(query.session === 'REGULAR' && files[i].file.dataset === 'minute' ? regularRows(read) : read, query.adjustment);
+    const table = adjustTable(
+      query.session === 'REGULAR' && files[i].file.dataset === 'minute' ? regularRows(read) : read,
+      query.adjustment,
+    );
     const [lo, hi] = rowsWithin(table, query);
     for (const batch of resampler.push(table, lo, hi)) yield batch;
     ahead = Math.min(maxAhead, ahead * 2);

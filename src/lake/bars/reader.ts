@@ -39,7 +39,10 @@ export class BarFileReader {
   readonly pool: DecodePool;
   private readonly inflight = new Map<string, Promise<unknown>>();
 
-  constructor(readonly store: ObjectStore, options: BarReaderOptions = {}) {
+  constructor(
+    readonly store: ObjectStore,
+    options: BarReaderOptions = {},
+  ) {
     this.decoded = new ByteLru(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
     this.footers = new ByteLru(options.footerCacheBytes ?? 32 * 1024 * 1024);
     this.pool = options.pool ?? sharedDecodePool();
@@ -54,14 +57,16 @@ export class BarFileReader {
     const key = `${versionKey(file)}#footer`;
     const cached = this.footers.get(key);
     if (cached) return cached;
-    return this.once(key, () => inSpan('lakeql.parquet.footer', { 'lakeql.key': file.key, 'lakeql.bytes': file.size }, async () => {
-      const raw = await readFooter(this.store, file);
-      const read = { ...raw, info: footerInfo(raw.footer) };
-      // The tail dominates; each column chunk's parsed metadata is roughly 100 bytes.
-      const chunks = read.footer.rowGroups.length * read.footer.columns.length;
-      this.footers.set(key, read, read.tail.bytes.byteLength + 100 * chunks);
-      return read;
-    }));
+    return this.once(key, () =>
+      inSpan('lakeql.parquet.footer', { 'lakeql.key': file.key, 'lakeql.bytes': file.size }, async () => {
+        const raw = await readFooter(this.store, file);
+        const read = { ...raw, info: footerInfo(raw.footer) };
+        // The tail dominates; each column chunk's parsed metadata is roughly 100 bytes.
+        const chunks = read.footer.rowGroups.length * read.footer.columns.length;
+        this.footers.set(key, read, read.tail.bytes.byteLength + 100 * chunks);
+        return read;
+      }),
+    );
   }
 
   /** The file's bars (only `rowGroups` when given), decoded once per version and kept while the budget allows. */
@@ -70,14 +75,20 @@ export class BarFileReader {
     const cached = this.decoded.get(key);
     if (cached) return cached;
     // Traced on a miss only: a hit costs nothing worth a span, and a page may touch hundreds of cached files.
-    const attributes = { 'lakeql.key': file.key, 'lakeql.bars.dataset': file.dataset, ...(rowGroups ? { 'lakeql.parquet.row_groups': rowGroups.length } : {}) };
-    return this.once(key, () => inSpan('lakeql.bars.read', attributes, async (span) => {
-      const footer = await this.footer(file);
-      const table = normalize(await readBars(this.store, this.pool, file, { footer, rowGroups }), file.dataset);
-      this.decoded.set(key, table, table.time.byteLength * (2 + Object.keys(table.values).length));
-      span.setAttribute('lakeql.rows', table.rows);
-      return table;
-    }));
+    const attributes = {
+      'lakeql.key': file.key,
+      'lakeql.bars.dataset': file.dataset,
+      ...(rowGroups ? { 'lakeql.parquet.row_groups': rowGroups.length } : {}),
+    };
+    return this.once(key, () =>
+      inSpan('lakeql.bars.read', attributes, async (span) => {
+        const footer = await this.footer(file);
+        const table = normalize(await readBars(this.store, this.pool, file, { footer, rowGroups }), file.dataset);
+        this.decoded.set(key, table, table.time.byteLength * (2 + Object.keys(table.values).length));
+        span.setAttribute('lakeql.rows', table.rows);
+        return table;
+      }),
+    );
   }
 
   /**
@@ -120,6 +131,7 @@ function normalize(bars: DecodedBars, dataset: BarDataset): BarTable {
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => time[a] - time[b] || a - b);
   const permute = (column: Float64Array) => Float64Array.from(order, (i) => column[i]);
   const values: DecodedBars['values'] = {};
-  for (const [role, column] of Object.entries(bars.values)) values[role as keyof DecodedBars['values']] = permute(column!);
+  for (const [role, column] of Object.entries(bars.values))
+    values[role as keyof DecodedBars['values']] = permute(column!);
   return { rows: n, time: permute(time), day: permute(day), values };
 }

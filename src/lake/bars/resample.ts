@@ -18,13 +18,29 @@ export interface BarBatch {
   trades: Float64Array;
 }
 
-export const BAR_FIELDS = ['open', 'high', 'low', 'close', 'volume', 'vwap', 'trades'] as const satisfies readonly ValueRole[];
+export const BAR_FIELDS = [
+  'open',
+  'high',
+  'low',
+  'close',
+  'volume',
+  'vwap',
+  'trades',
+] as const satisfies readonly ValueRole[];
 
 export function emptyBatch(capacity: number): BarBatch {
   const column = () => new Float64Array(capacity);
   return {
-    length: 0, time: column(), date: column(),
-    open: column(), high: column(), low: column(), close: column(), volume: column(), vwap: column(), trades: column(),
+    length: 0,
+    time: column(),
+    date: column(),
+    open: column(),
+    high: column(),
+    low: column(),
+    close: column(),
+    volume: column(),
+    vwap: column(),
+    trades: column(),
   };
 }
 
@@ -56,7 +72,12 @@ export class Resampler {
   private readonly intraday: boolean;
 
   /** `after`: only buckets starting strictly later are produced (the cursor of the previous page). `every`: timeframes per bucket (see interval.ts). */
-  constructor(private readonly timeframe: Timeframe, private readonly batchSize: number, private readonly after = -Infinity, every = 1) {
+  constructor(
+    private readonly timeframe: Timeframe,
+    private readonly batchSize: number,
+    private readonly after = -Infinity,
+    every = 1,
+  ) {
     this.interval = { timeframe, every };
     this.intraday = isIntraday(timeframe);
   }
@@ -67,7 +88,8 @@ export class Resampler {
     const { time, day } = table;
     const v = table.values;
     const intraday = this.intraday;
-    if (this.interval.every === 1 && (this.timeframe === 'MINUTE' || this.timeframe === 'DAY')) lo = this.copyAlone(table, lo, hi, full);
+    if (this.interval.every === 1 && (this.timeframe === 'MINUTE' || this.timeframe === 'DAY'))
+      lo = this.copyAlone(table, lo, hi, full);
     for (let i = lo; i < hi; i++) {
       const key = intraday ? time[i] : day[i];
       if (!(key < this.end && key >= this.start)) {
@@ -110,7 +132,8 @@ export class Resampler {
   private copyAlone(table: BarTable, lo: number, hi: number, full: BarBatch[]): number {
     const minute = this.timeframe === 'MINUTE';
     const key = minute ? table.time : table.day;
-    const alone = (i: number) => (minute ? key[i] % 60_000 === 0 && key[i + 1] >= key[i] + 60_000 : key[i + 1] > key[i]);
+    const alone = (i: number) =>
+      minute ? key[i] % 60_000 === 0 && key[i + 1] >= key[i] + 60_000 : key[i + 1] > key[i];
     // The open bucket must end before the first row copied, as the general path would see it end.
     if (lo >= hi - 1 || !alone(lo) || (this.count > 0 && key[lo] < this.end)) return lo;
     if (this.count > 0 && this.emit()) full.push(this.take());

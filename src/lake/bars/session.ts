@@ -53,6 +53,7 @@ export function regularRows(table: BarTable): BarTable {
     return out;
   };
   const values: DecodedBars['values'] = {};
-  for (const [role, column] of Object.entries(table.values)) values[role as keyof DecodedBars['values']] = pick(column!);
+  for (const [role, column] of Object.entries(table.values))
+    values[role as keyof DecodedBars['values']] = pick(column!);
   return { rows: kept, time: pick(time), day: pick(day), values };
 }

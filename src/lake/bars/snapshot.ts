@@ -38,7 +38,10 @@ export interface SnapshotFiles {
  * Every symbol's daily files and corporate-actions documents by year: from the catalog index when it
  * is on (no request once fresh), else from one listing of each root.
  */
-export async function snapshotFilesBySymbol(store: ObjectStore, catalog?: CatalogIndex): Promise<Map<string, SnapshotFiles>> {
+export async function snapshotFilesBySymbol(
+  store: ObjectStore,
+  catalog?: CatalogIndex,
+): Promise<Map<string, SnapshotFiles>> {
   const bySymbol = new Map<string, SnapshotFiles>();
   if (catalog?.enabled) {
     const index = await catalog.current();
@@ -62,13 +65,16 @@ export async function snapshotFilesBySymbol(store: ObjectStore, catalog?: Catalo
     if (!files) bySymbol.set(symbol, (files = { daily: new Map(), corporateActions: new Map() }));
     return files;
   };
-  await Promise.all([ROOTS.daily, ROOTS.corporateActions].map(async (root) => {
-    for await (const object of listAll(store, { prefix: root })) {
-      const parsed = parseKey(object.key);
-      if (parsed?.kind === 'ticks' && parsed.resolution === 'DAILY') entry(parsed.symbol).daily.set(parsed.year, object);
-      else if (parsed?.kind === 'corporate-actions') entry(parsed.symbol).corporateActions.set(parsed.year, object);
-    }
-  }));
+  await Promise.all(
+    [ROOTS.daily, ROOTS.corporateActions].map(async (root) => {
+      for await (const object of listAll(store, { prefix: root })) {
+        const parsed = parseKey(object.key);
+        if (parsed?.kind === 'ticks' && parsed.resolution === 'DAILY')
+          entry(parsed.symbol).daily.set(parsed.year, object);
+        else if (parsed?.kind === 'corporate-actions') entry(parsed.symbol).corporateActions.set(parsed.year, object);
+      }
+    }),
+  );
   for (const [symbol, files] of bySymbol) if (files.daily.size === 0) bySymbol.delete(symbol);
   return bySymbol;
 }
@@ -79,7 +85,12 @@ export async function snapshotFilesBySymbol(store: ObjectStore, catalog?: Catalo
  * those whose statistics start after `asOf`: for an ordinary daily file that is one footer read and
  * one row group read; a bar that is the first of its year costs the previous year's last group too.
  */
-export async function snapshotOf(reader: BarFileReader, ticker: string, files: SnapshotFiles, asOf?: number): Promise<SnapshotRow | null> {
+export async function snapshotOf(
+  reader: BarFileReader,
+  ticker: string,
+  files: SnapshotFiles,
+  asOf?: number,
+): Promise<SnapshotRow | null> {
   const { daily } = files;
   const limit = asOf ?? Number.POSITIVE_INFINITY;
   const lastYear = asOf === undefined ? Number.POSITIVE_INFINITY : new Date(asOf).getUTCFullYear();
@@ -88,7 +99,13 @@ export async function snapshotOf(reader: BarFileReader, ticker: string, files: S
   const found: { table: BarTable; row: number }[] = [];
   for (const year of years) {
     const object = daily.get(year)!;
-    const file = { key: object.key, size: object.size, etag: object.etag, lastModified: object.lastModified, dataset: 'daily' as const };
+    const file = {
+      key: object.key,
+      size: object.size,
+      etag: object.etag,
+      lastModified: object.lastModified,
+      dataset: 'daily' as const,
+    };
     const { rowGroups } = await reader.info(file);
     for (let g = rowGroups.length - 1; g >= 0 && found.length < 2; g--) {
       const { minTime, numRows } = rowGroups[g];
@@ -98,7 +115,8 @@ export async function snapshotOf(reader: BarFileReader, ticker: string, files: S
       for (let row = lowerBound(table.time, limit + 1) - 1; row >= 0 && found.length < 2; row--) {
         // A duplicated date (some writers append twice) is one trading day, not a previous close.
         if (found.length === 1 && table.time[row] === found[0].table.time[found[0].row]) continue;
-        if (table.values.close?.[row] !== undefined && !Number.isNaN(table.values.close[row])) found.push({ table, row });
+        if (table.values.close?.[row] !== undefined && !Number.isNaN(table.values.close[row]))
+          found.push({ table, row });
       }
     }
     if (found.length === 2) break;
@@ -111,11 +129,21 @@ export async function snapshotOf(reader: BarFileReader, ticker: string, files: S
   };
   const close = value('close')!;
   const time = table.time[row];
-  const previousClose = before ? before.table.values.close![before.row] / (await splitRatioOn(reader.store, ticker, files, time)) : null;
+  const previousClose = before
+    ? before.table.values.close![before.row] / (await splitRatioOn(reader.store, ticker, files, time))
+    : null;
   const change = previousClose === null ? null : close - previousClose;
   return {
-    ticker, time, open: value('open'), high: value('high'), low: value('low'), close, volume: value('volume'),
-    previousClose, change, changePercent: change === null || previousClose === 0 ? null : (change / previousClose!) * 100,
+    ticker,
+    time,
+    open: value('open'),
+    high: value('high'),
+    low: value('low'),
+    close,
+    volume: value('volume'),
+    previousClose,
+    change,
+    changePercent: change === null || previousClose === 0 ? null : (change / previousClose!) * 100,
   };
 }
 

@@ -41,7 +41,11 @@ export function bucketStart(timeframe: Timeframe, time: number, day: number): nu
     default: {
       const d = new Date(day);
       const month = d.getUTCMonth();
-      return Date.UTC(d.getUTCFullYear(), timeframe === 'MONTH' ? month : timeframe === 'QUARTER' ? month - (month % 3) : 0, 1);
+      return Date.UTC(
+        d.getUTCFullYear(),
+        timeframe === 'MONTH' ? month : timeframe === 'QUARTER' ? month - (month % 3) : 0,
+        1,
+      );
     }
   }
 }
@@ -59,7 +63,11 @@ export function bucketEnd(timeframe: Timeframe, start: number): number {
       return start + 7 * DAY_MS;
     default: {
       const d = new Date(start);
-      return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + (timeframe === 'MONTH' ? 1 : timeframe === 'QUARTER' ? 3 : 12), 1);
+      return Date.UTC(
+        d.getUTCFullYear(),
+        d.getUTCMonth() + (timeframe === 'MONTH' ? 1 : timeframe === 'QUARTER' ? 3 : 12),
+        1,
+      );
     }
   }
 }

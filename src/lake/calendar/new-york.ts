@@ -10,7 +10,12 @@ function offsetFromIntl(instant: number): number {
   format ??= new Intl.DateTimeFormat('en-US', {
     timeZone: TIME_ZONE,
     hourCycle: 'h23',
-    year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
   });
   const p: Record<string, number> = {};
   for (const part of format.formatToParts(instant)) if (part.type !== 'literal') p[part.type] = Number(part.value);

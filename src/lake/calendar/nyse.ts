@@ -48,7 +48,8 @@ export function dayToMs(date: string): number {
     const month = Number(m[2]);
     const day = Number(m[3]);
     // Checked by arithmetic, not a Date round trip: this runs for every day the demo lake generates.
-    if (year >= 1000 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month)) return Date.UTC(year, month - 1, day);
+    if (year >= 1000 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month))
+      return Date.UTC(year, month - 1, day);
   }
   throw new InvalidInputError(`"${date}" is not a date: expected YYYY-MM-DD`);
 }
@@ -175,7 +176,6 @@ export function tradingDaysBetween(from: string, to: string): string[] {
   return days;
 }
 
-
 /**
  * The start of each minute of the 09:30–16:00 New York session of `date`, as UTC ms
  * (390 values, the first at the open, the last at 15:59). Empty when the market is closed.
@@ -241,5 +241,6 @@ export function session(date: string): Session | null {
 }
 
 function assertYear(year: number): void {
-  if (!Number.isInteger(year) || year < 1900 || year > 2100) throw new InvalidInputError(`year ${year} is out of range: expected 1900 to 2100`);
+  if (!Number.isInteger(year) || year < 1900 || year > 2100)
+    throw new InvalidInputError(`year ${year} is out of range: expected 1900 to 2100`);
 }

@@ -13,7 +13,10 @@ export const CALENDAR_MAX_YEAR = 2100;
 /** At most about five years per request (1,260 trading days): a cold request (years never computed) stays near 40 ms of CPU. */
 export const CALENDAR_MAX_SPAN_DAYS = 1830;
 
-export interface CalendarRange { from: string; to: string }
+export interface CalendarRange {
+  from: string;
+  to: string;
+}
 
 /** Checks an inclusive range of ISO dates against the covered years and the span cap. */
 export function calendarRange(from: string, to: string): CalendarRange {
@@ -27,7 +30,8 @@ export function calendarRange(from: string, to: string): CalendarRange {
   }
   if (b < a) throw new InvalidInputError(`from ${from} is after to ${to}`);
   const span = (b - a) / DAY_MS + 1;
-  if (span > CALENDAR_MAX_SPAN_DAYS) throw new InvalidInputError(`${span} days is longer than the ${CALENDAR_MAX_SPAN_DAYS}-day limit of one request`);
+  if (span > CALENDAR_MAX_SPAN_DAYS)
+    throw new InvalidInputError(`${span} days is longer than the ${CALENDAR_MAX_SPAN_DAYS}-day limit of one request`);
   return { from, to };
 }
 
@@ -50,8 +54,8 @@ export function holidaysBetween(range: CalendarRange): MarketHoliday[] {
   const list: MarketHoliday[] = [];
   for (let year = Number(range.from.slice(0, 4)); year <= Number(range.to.slice(0, 4)); year++) {
     for (const h of holidays(year)) list.push({ date: h.date, name: h.name, kind: 'CLOSED', close: null });
-    for (const e of earlyCloses(year)) list.push({ date: e.date, name: e.reason, kind: 'EARLY_CLOSE', close: session(e.date)!.close });
+    for (const e of earlyCloses(year))
+      list.push({ date: e.date, name: e.reason, kind: 'EARLY_CLOSE', close: session(e.date)!.close });
   }
   return list.filter((h) => h.date >= range.from && h.date <= range.to).sort((x, y) => (x.date < y.date ? -1 : 1));
 }
-

@@ -37,24 +37,31 @@ export async function buildSnapshot(store: ObjectStore, options: BuildOptions = 
     }
   };
   const ranges: { dataset: number; startAfter: string; endBefore?: string }[] = [];
-  await forEachBounded(datasets.map((d, i) => ({ d, i })), concurrency, async ({ d, i }) => {
-    const first = await store.list({ prefix: d.root });
-    add(i, first.objects);
-    if (first.nextContinuationToken === undefined) return;
-    const last = first.objects.at(-1)?.key ?? d.root;
-    const symbolOf = (key: string) => key.slice(d.root.length).split('/')[0];
-    const prefixes = await listCommonPrefixes(store, d.root);
-    // The symbol the first page ended in, and every later one; the first range resumes after the page's last key.
-    const lastPrefix = `${d.root}${symbolOf(last)}/`;
-    const rest = prefixes.filter((p) => p >= lastPrefix);
-    const seenSymbols = new Set(first.objects.map((o) => symbolOf(o.key))).size;
-    const keysPerSymbol = first.objects.length / Math.max(1, seenSymbols);
-    const count = Math.max(1, Math.min(concurrency * 4, Math.round((rest.length * keysPerSymbol) / (PAGE_KEYS * PAGES_PER_RANGE))));
-    const per = Math.ceil(rest.length / count) || 1;
-    for (let r = 0; r * per < Math.max(rest.length, 1); r++) {
-      ranges.push({ dataset: i, startAfter: r === 0 ? last : rest[r * per], endBefore: rest[(r + 1) * per] });
-    }
-  });
+  await forEachBounded(
+    datasets.map((d, i) => ({ d, i })),
+    concurrency,
+    async ({ d, i }) => {
+      const first = await store.list({ prefix: d.root });
+      add(i, first.objects);
+      if (first.nextContinuationToken === undefined) return;
+      const last = first.objects.at(-1)?.key ?? d.root;
+      const symbolOf = (key: string) => key.slice(d.root.length).split('/')[0];
+      const prefixes = await listCommonPrefixes(store, d.root);
+      // The symbol the first page ended in, and every later one; the first range resumes after the page's last key.
+      const lastPrefix = `${d.root}${symbolOf(last)}/`;
+      const rest = prefixes.filter((p) => p >= lastPrefix);
+      const seenSymbols = new Set(first.objects.map((o) => symbolOf(o.key))).size;
+      const keysPerSymbol = first.objects.length / Math.max(1, seenSymbols);
+      const count = Math.max(
+        1,
+        Math.min(concurrency * 4, Math.round((rest.length * keysPerSymbol) / (PAGE_KEYS * PAGES_PER_RANGE))),
+      );
+      const per = Math.ceil(rest.length / count) || 1;
+      for (let r = 0; r * per < Math.max(rest.length, 1); r++) {
+        ranges.push({ dataset: i, startAfter: r === 0 ? last : rest[r * per], endBefore: rest[(r + 1) * per] });
+      }
+    },
+  );
   await forEachBounded(ranges, concurrency, async ({ dataset, startAfter, endBefore }) => {
     const batch: ObjectMeta[] = [];
     for await (const object of listAll(store, { prefix: datasets[dataset].root, startAfter, endBefore })) {

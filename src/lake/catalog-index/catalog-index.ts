@@ -42,7 +42,10 @@ export class CatalogIndex {
   refreshes = 0;
   refreshFailures = 0;
 
-  constructor(store: ObjectStore, private readonly options: CatalogIndexOptions) {
+  constructor(
+    store: ObjectStore,
+    private readonly options: CatalogIndexOptions,
+  ) {
     this.#store = store;
     this.#maxAgeMs = options.maxAgeMs;
     this.enabled = options.maxAgeMs > 0;
@@ -78,7 +81,9 @@ export class CatalogIndex {
 
   /** Lists the lake again; a call while a refresh runs joins that one. */
   refresh(): Promise<CatalogSnapshot> {
-    return (this.#refreshing ??= this.#runRefresh().finally(() => { this.#refreshing = undefined; }));
+    return (this.#refreshing ??= this.#runRefresh().finally(() => {
+      this.#refreshing = undefined;
+    }));
   }
 
   /** Forgets the snapshot's age: the next query lists again (a write whose result could not be read back). */
@@ -91,7 +96,7 @@ export class CatalogIndex {
   note(write: WriteNote): boolean {
     const located = locate(write.key, this.datasets);
     if (this.#refreshing) this.#duringRefresh.push(write);
-    const changed = located !== null && this.#snapshot !== undefined && this.#snapshot.set(located.dataset, located.slot, write.entry);
+    const changed = located !== null && (this.#snapshot?.set(located.dataset, located.slot, write.entry) ?? false);
     // The version moves on any write: readers outside the index (bars, HTTP caches) may have read that key.
     this.options.onChange?.();
     return changed;
@@ -101,7 +106,10 @@ export class CatalogIndex {
     const startedAt = this.#now();
     this.#duringRefresh = [];
     try {
-      const fresh = await buildSnapshot(this.#store, { datasets: this.datasets, concurrency: this.options.concurrency });
+      const fresh = await buildSnapshot(this.#store, {
+        datasets: this.datasets,
+        concurrency: this.options.concurrency,
+      });
       for (const write of this.#duringRefresh) {
         const located = locate(write.key, this.datasets);
         if (located) fresh.set(located.dataset, located.slot, write.entry);
@@ -114,7 +122,10 @@ export class CatalogIndex {
       this.refreshes++;
       const took = this.#now() - startedAt;
       // Ages count from a listing's start: a listing that takes most of the bound leaves the index stale on arrival.
-      if (took > this.#maxAgeMs / 2) this.options.log?.(`catalog index: listing the lake took ${Math.round(took)} ms, over half of LAKEQL_CATALOG_MAX_AGE; raise it`);
+      if (took > this.#maxAgeMs / 2)
+        this.options.log?.(
+          `catalog index: listing the lake took ${Math.round(took)} ms, over half of LAKEQL_CATALOG_MAX_AGE; raise it`,
+        );
       if (changed) this.options.onChange?.();
       return fresh;
     } catch (error) {

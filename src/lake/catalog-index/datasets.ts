@@ -23,7 +23,12 @@ export interface IndexedDataset {
  * A dataset with keys `{root}{SYMBOL}/{YEAR}/{file}` (or `/{YEAR}/{MM}/{file}` with `monthly`);
  * `file` may hold one `{part}` placeholder (`Q{part}.json`).
  */
-export function yearlyDataset(name: string, root: string, file: string, parts?: { min: number; max: number; monthDir?: boolean }): IndexedDataset {
+export function yearlyDataset(
+  name: string,
+  root: string,
+  file: string,
+  parts?: { min: number; max: number; monthDir?: boolean },
+): IndexedDataset {
   const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace('\\{part\\}', '(\\d{1,2})');
   const body = parts?.monthDir ? `(\\d{4})/(\\d{2})/${escaped}` : `(\\d{4})/${escaped}`;
   const pattern = new RegExp(`^${root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^/]+)/${body}$`);
@@ -55,7 +60,10 @@ export const INDEXED_DATASETS: readonly IndexedDataset[] = [
 ];
 
 /** The dataset a key belongs to and its slot there, or null. */
-export function locate(key: string, datasets: readonly IndexedDataset[] = INDEXED_DATASETS): { dataset: number; slot: FileSlot } | null {
+export function locate(
+  key: string,
+  datasets: readonly IndexedDataset[] = INDEXED_DATASETS,
+): { dataset: number; slot: FileSlot } | null {
   for (let i = 0; i < datasets.length; i++) {
     if (!key.startsWith(datasets[i].root)) continue;
     const slot = datasets[i].parse(key);

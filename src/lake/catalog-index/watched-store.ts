@@ -28,7 +28,10 @@ export async function reportWrite(store: ObjectStore, key: string, listener: Wri
 
 /** Reports every completed write (put, multipart completion, delete); everything else is forwarded unchanged. */
 export class WatchedStore extends ForwardingStore {
-  constructor(inner: ObjectStore, private readonly listener: WriteListener) {
+  constructor(
+    inner: ObjectStore,
+    private readonly listener: WriteListener,
+  ) {
     super(inner);
   }
 
@@ -38,7 +41,11 @@ export class WatchedStore extends ForwardingStore {
     return result;
   }
 
-  override async completeMultipartUpload(key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<PutResult> {
+  override async completeMultipartUpload(
+    key: string,
+    uploadId: string,
+    parts: { partNumber: number; etag: string }[],
+  ): Promise<PutResult> {
     const result = await super.completeMultipartUpload(key, uploadId, parts);
     await reportWrite(this.inner, key, this.listener);
     return result;
@@ -51,9 +58,17 @@ export class WatchedStore extends ForwardingStore {
 }
 
 /** The streaming uploader counterpart: lib-storage uploads go around the store, so they are watched here. */
-export function watchUploader(uploader: StreamingUploader, store: ObjectStore, listener: WriteListener): StreamingUploader {
+export function watchUploader(
+  uploader: StreamingUploader,
+  store: ObjectStore,
+  listener: WriteListener,
+): StreamingUploader {
   return {
-    async uploadStream(key: string, body: Readable | Uint8Array, options: StreamUploadOptions): Promise<StreamUploadResult> {
+    async uploadStream(
+      key: string,
+      body: Readable | Uint8Array,
+      options: StreamUploadOptions,
+    ): Promise<StreamUploadResult> {
       const result = await uploader.uploadStream(key, body, options);
       await reportWrite(store, key, listener);
       return result;

@@ -47,7 +47,13 @@ export interface CoverageInput {
 }
 
 export function hasGaps(report: CoverageReport): boolean {
-  return report.missingDates.length + report.unexpectedDates.length + report.duplicateDates.length + report.shortDays.length > 0;
+  return (
+    report.missingDates.length +
+      report.unexpectedDates.length +
+      report.duplicateDates.length +
+      report.shortDays.length >
+    0
+  );
 }
 
 /**

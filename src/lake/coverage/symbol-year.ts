@@ -15,7 +15,10 @@ export interface SymbolYearCoverageOptions {
 }
 
 /** The report, or null when the year holds no file of that resolution. */
-export async function symbolYearCoverage(reader: BarFileReader, options: SymbolYearCoverageOptions): Promise<CoverageReport | null> {
+export async function symbolYearCoverage(
+  reader: BarFileReader,
+  options: SymbolYearCoverageOptions,
+): Promise<CoverageReport | null> {
   const { index, year, resolution } = options;
   const today = msToDay(newYorkDay((options.now ?? new Date()).getTime()));
   if (resolution === 'DAILY') {

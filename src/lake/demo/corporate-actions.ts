@@ -12,7 +12,10 @@ import { hashInts, hashString, roundTo } from './prng.js';
  * split in those years.
  */
 export const DEMO_SPLITS: Readonly<Record<string, readonly { exDate: string; from: number; to: number }[]>> = {
-  NVDA: [{ exDate: '2021-07-20', from: 1, to: 4 }, { exDate: '2024-06-10', from: 1, to: 10 }],
+  NVDA: [
+    { exDate: '2021-07-20', from: 1, to: 4 },
+    { exDate: '2024-06-10', from: 1, to: 10 },
+  ],
   AMZN: [{ exDate: '2022-06-06', from: 1, to: 20 }],
   GOOGL: [{ exDate: '2022-07-18', from: 1, to: 20 }],
   TSLA: [{ exDate: '2022-08-25', from: 1, to: 3 }],

@@ -2,8 +2,16 @@
 import type { BarRow } from '../bars/types.js';
 import { CancelledError, isLakeError } from '../errors.js';
 import {
-  JSON_CONTENT_TYPE, PARQUET_CONTENT_TYPE,
-  corporateActionsKey, corporateActionsMetadata, dailyTicksKey, fundamentalsKey, fundamentalsMetadata, minuteTicksKey, normalizeTicker, ticksMetadata,
+  JSON_CONTENT_TYPE,
+  PARQUET_CONTENT_TYPE,
+  corporateActionsKey,
+  corporateActionsMetadata,
+  dailyTicksKey,
+  fundamentalsKey,
+  fundamentalsMetadata,
+  minuteTicksKey,
+  normalizeTicker,
+  ticksMetadata,
 } from '../layout.js';
 import { forEachBounded } from '../parallel.js';
 import { writeBarsParquet } from '../parquet/write.js';
@@ -67,7 +75,10 @@ export interface DemoObject {
  * other data under `data/`: a real lake is never touched. Returns what was written, or
  * undefined when nothing was. The same options always produce byte-identical objects.
  */
-export async function ensureDemoLake(store: ObjectStore, options: DemoLakeOptions = {}): Promise<DemoLakeReport | undefined> {
+export async function ensureDemoLake(
+  store: ObjectStore,
+  options: DemoLakeOptions = {},
+): Promise<DemoLakeReport | undefined> {
   const started = performance.now();
   const marker = await readMarker(store);
   if (marker?.status === 'complete') return undefined;
@@ -88,13 +99,24 @@ export async function ensureDemoLake(store: ObjectStore, options: DemoLakeOption
 }
 
 /** Every object of the demo lake as a key, its headers and a body made on demand (cheap: nothing is generated until asked). */
-export function planDemoLake(options: Omit<DemoLakeOptions, 'concurrency' | 'signal' | 'onProgress'> = {}): { description: Record<string, unknown>; tasks: DemoObject[] } {
+export function planDemoLake(options: Omit<DemoLakeOptions, 'concurrency' | 'signal' | 'onProgress'> = {}): {
+  description: Record<string, unknown>;
+  tasks: DemoObject[];
+} {
   const seed = options.seed ?? DEMO_SEED;
   const years = [...new Set(options.years ?? DEMO_YEARS)].sort((a, b) => a - b);
   const tickers = [...new Set((options.tickers ?? DEMO_TICKERS.map((t) => t.symbol)).map(normalizeTicker))];
   const minuteSymbols = [...new Set((options.minuteSymbols ?? DEMO_MINUTE_SYMBOLS).map(normalizeTicker))];
   const months = minuteMonthsOf(years, options.minuteMonths ?? 3);
-  const description = { generator: 'lakeql-demo', version: 2, seed, years, tickers, minuteSymbols, minuteMonths: months.map(([y, m]) => `${y}-${pad(m)}`) };
+  const description = {
+    generator: 'lakeql-demo',
+    version: 2,
+    seed,
+    years,
+    tickers,
+    minuteSymbols,
+    minuteMonths: months.map(([y, m]) => `${y}-${pad(m)}`),
+  };
 
   const yearBars = barsCache(seed, [...years, ...months.map(([y]) => y)]);
   const tasks: DemoObject[] = [];
@@ -114,7 +136,8 @@ export function planDemoLake(options: Omit<DemoLakeOptions, 'concurrency' | 'sig
         key: minuteTicksKey(symbol, year, month),
         contentType: PARQUET_CONTENT_TYPE,
         metadata: ticksMetadata('MINUTE', symbol, year, month),
-        body: () => writeBarsParquet(minuteBarsForMonth(symbol, yearBars(symbol, year), month, seed), { resolution: 'MINUTE' }),
+        body: () =>
+          writeBarsParquet(minuteBarsForMonth(symbol, yearBars(symbol, year), month, seed), { resolution: 'MINUTE' }),
       });
     }
   }
@@ -126,7 +149,16 @@ export function planDemoLake(options: Omit<DemoLakeOptions, 'concurrency' | 'sig
           key: fundamentalsKey(symbol, year, quarter),
           contentType: JSON_CONTENT_TYPE,
           metadata: fundamentalsMetadata(symbol, year, quarter),
-          body: () => fundamentalsJson(demoFundamentals(demoTicker(symbol), year, quarter, closeAtOrBefore(yearBars(symbol, year), quarterEnd(year, quarter)), seed)),
+          body: () =>
+            fundamentalsJson(
+              demoFundamentals(
+                demoTicker(symbol),
+                year,
+                quarter,
+                closeAtOrBefore(yearBars(symbol, year), quarterEnd(year, quarter)),
+                seed,
+              ),
+            ),
         });
       }
     }
@@ -145,7 +177,12 @@ export function planDemoLake(options: Omit<DemoLakeOptions, 'concurrency' | 'sig
     }
   }
   // Names for search and the console: what a data team would add from its security master.
-  tasks.push({ key: REFERENCE_KEY, contentType: JSON_CONTENT_TYPE, metadata: { 'data-type': 'reference' }, body: () => demoReferenceJson(tickers) });
+  tasks.push({
+    key: REFERENCE_KEY,
+    contentType: JSON_CONTENT_TYPE,
+    metadata: { 'data-type': 'reference' },
+    body: () => demoReferenceJson(tickers),
+  });
 
   return { description, tasks };
 }
@@ -199,7 +236,8 @@ function minuteMonthsOf(years: number[], count: number): [number, number][] {
 
 function minuteBarsForMonth(symbol: string, daily: BarRow[], month: number, seed: number): BarRow[] {
   const bars: BarRow[] = [];
-  for (const day of daily) if (new Date(day.time).getUTCMonth() + 1 === month) bars.push(...minuteBarsForDay(symbol, day, seed));
+  for (const day of daily)
+    if (new Date(day.time).getUTCMonth() + 1 === month) bars.push(...minuteBarsForDay(symbol, day, seed));
   return bars;
 }
 

@@ -41,13 +41,20 @@ export function quarterEnd(year: number, quarter: number): string {
  * and everything else follows from EPS, shares, margin and a sector balance-sheet shape.
  * Throws for ETFs, which have no income statement.
  */
-export function demoFundamentals(ticker: DemoTicker, year: number, quarter: number, quarterEndPrice: number, seed = DEMO_SEED): DemoFundamentals {
+export function demoFundamentals(
+  ticker: DemoTicker,
+  year: number,
+  quarter: number,
+  quarterEndPrice: number,
+  seed = DEMO_SEED,
+): DemoFundamentals {
   if (ticker.etf) throw new InvalidInputError(`${ticker.symbol} is a fund: the demo has no fundamentals for it`);
   const th = hashString(ticker.symbol);
-  const z = (salt: number) => gaussian(unit(hashInts(seed, th, year, quarter, salt, 0)), unit(hashInts(seed, th, year, quarter, salt, 1)));
+  const z = (salt: number) =>
+    gaussian(unit(hashInts(seed, th, year, quarter, salt, 0)), unit(hashInts(seed, th, year, quarter, salt, 1)));
   const quartersSince2021 = (year - 2021) * 4 + (quarter - 1);
   // Steady buybacks: about 1.6 % fewer shares a year.
-  const shares = Math.round(ticker.sharesBillions * 1e9 * 0.996 ** quartersSince2021 / 1000) * 1000;
+  const shares = Math.round((ticker.sharesBillions * 1e9 * 0.996 ** quartersSince2021) / 1000) * 1000;
   const eps = roundTo((quarterEndPrice / ticker.pe / 4) * (1 + 0.08 * z(1)), 2);
   const netIncome = Math.round(eps * shares);
   const revenue = Math.abs(Math.round((netIncome / ticker.netMargin) * (1 + 0.03 * z(2))));

@@ -30,7 +30,16 @@ export function minuteBarsForDay(symbol: string, day: BarRow, seed = DEMO_SEED):
     const low = Math.max(day.low, Math.min(roundTo(Math.min(open, close) * (1 - wiggle), 2), open, close));
     const vwap = Math.min(high, Math.max(low, roundTo((open + high + low + close) / 4, 4)));
     const volume = volumes[k];
-    bars[k] = { time: minutes[k], open, high, low, close, volume, vwap, trades: Math.max(1, Math.round(volume * tradeRate)) };
+    bars[k] = {
+      time: minutes[k],
+      open,
+      high,
+      low,
+      close,
+      volume,
+      vwap,
+      trades: Math.max(1, Math.round(volume * tradeRate)),
+    };
   }
   return bars;
 }
@@ -55,7 +64,13 @@ function bridge(day: BarRow, n: number, rng: () => number): number[] {
   return path;
 }
 
-function stretch(path: number[], pivot: number, target: number, beyond: (x: number) => boolean, rng: () => number): void {
+function stretch(
+  path: number[],
+  pivot: number,
+  target: number,
+  beyond: (x: number) => boolean,
+  rng: () => number,
+): void {
   if (target === pivot) {
     for (let k = 1; k < path.length - 1; k++) if (beyond(path[k])) path[k] = pivot;
     return;
@@ -86,7 +101,9 @@ function splitVolume(total: number, n: number, rng: () => number): number[] {
   const floors = weights.map((w) => Math.floor((w / sum) * total));
   let left = total - floors.reduce((a, b) => a + b, 0);
   // Largest remainders first; index breaks ties so the split is deterministic.
-  const order = weights.map((w, k) => ({ k, rem: (w / sum) * total - floors[k] })).sort((a, b) => b.rem - a.rem || a.k - b.k);
+  const order = weights
+    .map((w, k) => ({ k, rem: (w / sum) * total - floors[k] }))
+    .sort((a, b) => b.rem - a.rem || a.k - b.k);
   for (let i = 0; left > 0; i = (i + 1) % n, left--) floors[order[i].k]++;
   return floors;
 }

@@ -80,7 +80,10 @@ export function dailyBars(ticker: DemoTicker, from: string, to: string, seed = D
     const typical = (high + low + close) / 3;
     const vwap = Math.min(high, Math.max(low, roundTo(typical + (rng() - 0.5) * 0.3 * (high - low), 4)));
     // Big moves trade more: volume scales with the size of the day's shock.
-    const volume = Math.max(1, Math.round(ticker.avgVolume * Math.exp(0.3 * normal(rng) - 0.045) * (0.75 + 0.3 * Math.abs(z))));
+    const volume = Math.max(
+      1,
+      Math.round(ticker.avgVolume * Math.exp(0.3 * normal(rng) - 0.045) * (0.75 + 0.3 * Math.abs(z))),
+    );
     const avgTradeSize = 60 + 90 * rng();
     const trades = Math.max(1, Math.round(volume / avgTradeSize));
     bars.push({ time, open, high, low, close, volume, vwap, trades });

@@ -2,7 +2,24 @@
 import { demoTicker } from './tickers.js';
 
 /** Primary listings: Nasdaq (XNAS) for these, NYSE Arca (ARCX) for SPY, NYSE (XNYS) for the rest. */
-const NASDAQ = new Set(['AAPL', 'MSFT', 'AMZN', 'GOOGL', 'META', 'NVDA', 'TSLA', 'PEP', 'NFLX', 'INTC', 'AMD', 'CSCO', 'QQQ', 'AVGO', 'COST', 'ADBE']);
+const NASDAQ = new Set([
+  'AAPL',
+  'MSFT',
+  'AMZN',
+  'GOOGL',
+  'META',
+  'NVDA',
+  'TSLA',
+  'PEP',
+  'NFLX',
+  'INTC',
+  'AMD',
+  'CSCO',
+  'QQQ',
+  'AVGO',
+  'COST',
+  'ADBE',
+]);
 const ARCA = new Set(['SPY']);
 
 export function demoReferenceJson(tickers: readonly string[]): string {

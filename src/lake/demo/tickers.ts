@@ -21,7 +21,17 @@ export interface DemoTicker {
   etf: boolean;
 }
 
-type Row = [symbol: string, name: string, sector: string, price: number, volatility: number, avgVolumeM: number, sharesB: number, pe: number, netMargin: number];
+type Row = [
+  symbol: string,
+  name: string,
+  sector: string,
+  price: number,
+  volatility: number,
+  avgVolumeM: number,
+  sharesB: number,
+  pe: number,
+  netMargin: number,
+];
 
 // Parameters are ballpark public figures; the demo only needs them to look plausible side by side.
 const ROWS: Row[] = [
@@ -68,7 +78,18 @@ const ROWS: Row[] = [
 
 export const DEMO_TICKERS: readonly DemoTicker[] = Object.freeze(
   ROWS.map(([symbol, name, sector, price, volatility, avgVolumeM, sharesBillions, pe, netMargin]) =>
-    Object.freeze({ symbol, name, sector, price, volatility, avgVolume: avgVolumeM * 1e6, sharesBillions, pe, netMargin, etf: sector === 'ETF' }),
+    Object.freeze({
+      symbol,
+      name,
+      sector,
+      price,
+      volatility,
+      avgVolume: avgVolumeM * 1e6,
+      sharesBillions,
+      pe,
+      netMargin,
+      etf: sector === 'ETF',
+    }),
   ),
 );
 

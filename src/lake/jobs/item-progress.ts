@@ -5,7 +5,9 @@ import type { ItemReport, SharedJobs } from './shared-job.js';
 import { isFinal, type FileError, type JobState } from './types.js';
 
 /** The part of JobTracker that per-file transfer code calls (upload-file.ts, the download loop). */
-export type FileProgress = Pick<JobTracker, 'id' | 'progress' | 'fileDone' | 'fileFailed'> & { readonly signal: AbortSignal };
+export type FileProgress = Pick<JobTracker, 'id' | 'progress' | 'fileDone' | 'fileFailed'> & {
+  readonly signal: AbortSignal;
+};
 
 /**
  * Collects the reports of every item of one job running in this instance and sends them as one
@@ -64,7 +66,10 @@ export class JobReporter {
       this.timer = undefined;
       void this.flush();
     } else if (!this.timer && !this.flushing) {
-      this.timer = setTimeout(() => { this.timer = undefined; void this.flush(); }, this.intervalMs);
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        void this.flush();
+      }, this.intervalMs);
       this.timer.unref?.();
     }
   }
@@ -102,6 +107,12 @@ export class JobReporter {
   }
 
   private pending(): boolean {
-    return this.waiters.length > 0 || this.bytes.size > 0 || this.done.length > 0 || this.failed.length > 0 || this.items.length > 0;
+    return (
+      this.waiters.length > 0 ||
+      this.bytes.size > 0 ||
+      this.done.length > 0 ||
+      this.failed.length > 0 ||
+      this.items.length > 0
+    );
   }
 }

@@ -12,7 +12,17 @@ import { isFinal, type FileError, type JobKind, type JobSnapshot } from './types
 /** What the transfer code supplies: how a job is planned into items, and how one item runs. */
 export interface QueuedWork {
   /** The plan: totals, files refused outright, and each item's payload (JSON), biggest first. */
-  plan(kind: JobKind, request: unknown, signal: AbortSignal): Promise<{ totalFiles: number; totalBytes: number; skippedFiles: number; refused: [string, FileError][]; items: unknown[] }>;
+  plan(
+    kind: JobKind,
+    request: unknown,
+    signal: AbortSignal,
+  ): Promise<{
+    totalFiles: number;
+    totalBytes: number;
+    skippedFiles: number;
+    refused: [string, FileError][];
+    items: unknown[];
+  }>;
   /** The object keys an item works on (its files' records are read from the job's log before it runs). */
   keysOf(kind: JobKind, item: unknown): string[];
   /** Runs one item; each file's outcome goes through `progress`. Throws only for what fails the whole job. */
@@ -32,7 +42,12 @@ export interface JobQueueOptions {
   log?: (message: string) => void;
 }
 
-interface ItemData { job: string; kind: JobKind; index?: number; payload?: unknown }
+interface ItemData {
+  job: string;
+  kind: JobKind;
+  index?: number;
+  payload?: unknown;
+}
 
 /** A BullMQ queue name may not hold ':'; ours is fixed, the prefix tells lakes apart. */
 const QUEUE_NAME = 'transfers';
@@ -73,14 +88,20 @@ export class JobQueue {
     this.worker.on('failed', (item, error) => {
       if (!item || error instanceof WaitingError || item.attemptsMade < ITEM_ATTEMPTS) return;
       const { job } = item.data as ItemData;
-      void this.shared.finish(job, 'FAILED', `work item ${item.id} failed ${item.attemptsMade} times, last: ${error.message}`).catch(() => {});
+      void this.shared
+        .finish(job, 'FAILED', `work item ${item.id} failed ${item.attemptsMade} times, last: ${error.message}`)
+        .catch(() => {});
     });
   }
 
   /** Queues a job: saved QUEUED (seq 1), then its plan item, which any worker takes. */
   async submit(first: JobSnapshot, request: { kind: JobKind; options: unknown }): Promise<void> {
     await this.shared.create(first, request.options);
-    await this.queue.add('plan', { job: first.id, kind: request.kind }, { jobId: `${first.id}_plan`, ...itemOptions() });
+    await this.queue.add(
+      'plan',
+      { job: first.id, kind: request.kind },
+      { jobId: `${first.id}_plan`, ...itemOptions() },
+    );
   }
 
   /** Aborts the items of the job running here (a cancel request heard from any instance). */
@@ -91,7 +112,9 @@ export class JobQueue {
   /** Ids of every item of the job not known to be completed. */
   async pendingItems(id: string): Promise<string[]> {
     const { planned, completed } = await this.shared.items(id);
-    return [`${id}_plan`, ...Array.from({ length: planned }, (_, i) => `${id}_${i}`)].filter((item) => !completed.has(item));
+    return [`${id}_plan`, ...Array.from({ length: planned }, (_, i) => `${id}_${i}`)].filter(
+      (item) => !completed.has(item),
+    );
   }
 
   /**
@@ -104,8 +127,12 @@ export class JobQueue {
     const keys = `${bullPrefix(this.options.prefix)}:${QUEUE_NAME}`;
     for (const item of await this.pendingItems(id)) {
       // Read at once: an item still active, still there, and without its lock is one whose holder died.
-      const [[, locked], [, exists], [, active]] = (await this.redis.multi()
-        .exists(`${keys}:${item}:lock`).exists(`${keys}:${item}`).lpos(`${keys}:active`, item).exec())! as [unknown, number | null][];
+      const [[, locked], [, exists], [, active]] = (await this.redis
+        .multi()
+        .exists(`${keys}:${item}:lock`)
+        .exists(`${keys}:${item}`)
+        .lpos(`${keys}:active`, item)
+        .exec())! as [unknown, number | null][];
       if (exists === 0) continue;
       if (active !== null && locked === 1) {
         held++;
@@ -175,12 +202,21 @@ export class JobQueue {
     const state = await this.shared.plan(job, { ...plan, items: plan.items.length });
     if (state !== 'RUNNING') return;
     // The same ids on a second planning (this one taken over): BullMQ adds each item once.
-    await this.queue.addBulk(plan.items.map((payload, index) => ({
-      name: 'files', data: { job, kind, index, payload }, opts: { jobId: `${job}_${index}`, ...itemOptions() },
-    })));
+    await this.queue.addBulk(
+      plan.items.map((payload, index) => ({
+        name: 'files',
+        data: { job, kind, index, payload },
+        opts: { jobId: `${job}_${index}`, ...itemOptions() },
+      })),
+    );
   }
 
-  private async runItem(item: Job<ItemData>, request: unknown, reporter: JobReporter, signal: AbortSignal): Promise<void> {
+  private async runItem(
+    item: Job<ItemData>,
+    request: unknown,
+    reporter: JobReporter,
+    signal: AbortSignal,
+  ): Promise<void> {
     const { job, kind, payload } = item.data;
     const log = await redisFileLog(this.redis, this.options.prefix, job, this.work.keysOf(kind, payload));
     try {
@@ -194,7 +230,8 @@ export class JobQueue {
   }
 
   private async failJob(job: string, error: unknown): Promise<void> {
-    if (!isLakeError(error)) this.options.log?.(`job ${job} failed unexpectedly: ${error instanceof Error ? error.stack : String(error)}`);
+    if (!isLakeError(error))
+      this.options.log?.(`job ${job} failed unexpectedly: ${error instanceof Error ? error.stack : String(error)}`);
     await this.shared.finish(job, 'FAILED', error instanceof Error ? error.message : String(error));
     this.abortLocal(job);
   }
@@ -218,5 +255,10 @@ function bullPrefix(prefix: string): string {
 }
 
 function itemOptions() {
-  return { attempts: ITEM_ATTEMPTS, backoff: { type: 'fixed' as const, delay: 200 }, removeOnComplete: true, removeOnFail: { age: 24 * 3600 } };
+  return {
+    attempts: ITEM_ATTEMPTS,
+    backoff: { type: 'fixed' as const, delay: 200 },
+    removeOnComplete: true,
+    removeOnFail: { age: 24 * 3600 },
+  };
 }

@@ -82,14 +82,19 @@ export class JobJournal {
   async prune(keep: number): Promise<void> {
     const finished = (await this.jobs()).filter((j) => isFinal(j.snapshot.state));
     const excess = finished.slice(0, Math.max(0, finished.length - keep));
-    if (excess.length > 0) await this.db.batch(excess.map((j) => ({ type: 'del' as const, key: JOB + j.snapshot.id })), { sync: true });
+    if (excess.length > 0)
+      await this.db.batch(
+        excess.map((j) => ({ type: 'del' as const, key: JOB + j.snapshot.id })),
+        { sync: true },
+      );
   }
 
   /** The job's file records from earlier runs, and a log that adds to them. */
   async fileLog(id: string): Promise<JobFileLog> {
     const previous = new Map<string, FileRecord>();
     const prefix = `${FILE}${id}!`;
-    for await (const [key, value] of this.db.iterator(fileRange(id))) previous.set(key.slice(prefix.length), value as FileRecord);
+    for await (const [key, value] of this.db.iterator(fileRange(id)))
+      previous.set(key.slice(prefix.length), value as FileRecord);
     const put = (key: string, record: FileRecord) => this.db.put(prefix + key, record, { sync: true });
     return {
       previous,

@@ -3,13 +3,17 @@ import type { JobJournal } from './journal.js';
 import type { JobFilter, JobRegistry, JobSnapshot } from './types.js';
 
 export class JournaledRegistry implements JobRegistry {
-  constructor(private readonly inner: JobRegistry, private readonly journal: JobJournal) {}
+  constructor(
+    private readonly inner: JobRegistry,
+    private readonly journal: JobJournal,
+  ) {}
 
   /** The journal write follows the registry's: a snapshot the registry refused (stale seq) is never journaled. */
   async save(snapshot: JobSnapshot): Promise<boolean> {
     const before = this.journal.isJournaled(snapshot.id) ? await this.inner.get(snapshot.id) : undefined;
     const stored = await this.inner.save(snapshot);
-    if (stored && this.journal.isJournaled(snapshot.id)) await this.journal.saveSnapshot(snapshot, before?.state !== snapshot.state);
+    if (stored && this.journal.isJournaled(snapshot.id))
+      await this.journal.saveSnapshot(snapshot, before?.state !== snapshot.state);
     return stored;
   }
 

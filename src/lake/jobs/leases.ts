@@ -32,7 +32,10 @@ export class JobLeases {
   private sweeper?: ReturnType<typeof setInterval>;
   private sweeping?: Promise<void>;
 
-  constructor(private readonly redis: Redis, private readonly options: { prefix?: string; leaseMs: number }) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly options: { prefix?: string; leaseMs: number },
+  ) {}
 
   private get prefix(): string {
     return this.options.prefix ?? 'lakeql:';
@@ -52,7 +55,11 @@ export class JobLeases {
     this.heartbeat = setInterval(() => void this.beat().catch(() => {}), every);
     this.heartbeat.unref?.();
     this.sweeper = setInterval(() => {
-      this.sweeping ??= this.sweep(onDead).catch(() => {}).finally(() => { this.sweeping = undefined; });
+      this.sweeping ??= this.sweep(onDead)
+        .catch(() => {})
+        .finally(() => {
+          this.sweeping = undefined;
+        });
     }, every);
     this.sweeper.unref?.();
   }

@@ -34,7 +34,11 @@ export class MemoryJobRegistry implements JobRegistry {
   async list(filter: JobFilter = {}): Promise<JobSnapshot[]> {
     return [...this.jobs.values()]
       .map((e) => e.latest)
-      .filter((s) => (filter.state === undefined || s.state === filter.state) && (filter.kind === undefined || s.kind === filter.kind))
+      .filter(
+        (s) =>
+          (filter.state === undefined || s.state === filter.state) &&
+          (filter.kind === undefined || s.kind === filter.kind),
+      )
       .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
   }
 

@@ -21,7 +21,13 @@ export class ByteBudget {
       return this.releaser(take);
     }
     await new Promise<void>((resolve, reject) => {
-      const waiter = { bytes: take, resolve: () => { signal?.removeEventListener('abort', onAbort); resolve(); } };
+      const waiter = {
+        bytes: take,
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
       const onAbort = () => {
         const i = this.waiting.indexOf(waiter);
         if (i >= 0) this.waiting.splice(i, 1);

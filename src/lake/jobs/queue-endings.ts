@@ -23,7 +23,8 @@ async function deathNotice(dead: string[], options: EndingOptions): Promise<stri
   let aborted = 0;
   for (const instance of dead) aborted += await options.abortUploadsOf(instance).catch(() => 0);
   const uploads = aborted > 0 ? `; ${aborted} unfinished multipart uploads it left were aborted` : '';
-  const who = dead.length === 1 ? `the instance running it (${dead[0]})` : `the instances running it (${dead.join(', ')})`;
+  const who =
+    dead.length === 1 ? `the instance running it (${dead[0]})` : `the instances running it (${dead.join(', ')})`;
   return `${who} stopped renewing its ${options.leaseMs / 1000} s lease and was taken for dead${uploads}`;
 }
 
@@ -35,7 +36,13 @@ async function deathNotice(dead: string[], options: EndingOptions): Promise<stri
  * removed once its lock lapses; the job's message then says so, and that instance's uploads are
  * aborted here.
  */
-export async function cancelQueued(queue: JobQueue, redis: Redis, prefix: string, id: string, options: EndingOptions & { requestAbort(): Promise<void>; waitMs: number }): Promise<void> {
+export async function cancelQueued(
+  queue: JobQueue,
+  redis: Redis,
+  prefix: string,
+  id: string,
+  options: EndingOptions & { requestAbort(): Promise<void>; waitMs: number },
+): Promise<void> {
   await queue.shared.markCancelling(id);
   await options.requestAbort();
   const deadline = Date.now() + options.waitMs;
@@ -48,7 +55,7 @@ export async function cancelQueued(queue: JobQueue, redis: Redis, prefix: string
   }
   let dead = await deadWorkers(queue, redis, prefix, id);
   // A lapsed lock means a dead holder; its heartbeat lapses within the same lease.
-  for (const until = Date.now() + options.leaseMs; lapsed && dead.length === 0 && Date.now() < until;) {
+  for (const until = Date.now() + options.leaseMs; lapsed && dead.length === 0 && Date.now() < until; ) {
     await new Promise((resolve) => setTimeout(resolve, 100));
     dead = await deadWorkers(queue, redis, prefix, id);
   }
@@ -66,12 +73,24 @@ export class QueueSweeper {
   private timer?: ReturnType<typeof setInterval>;
   private sweeping?: Promise<void>;
 
-  constructor(private readonly queue: JobQueue, private readonly redis: Redis, private readonly prefix: string, private readonly options: EndingOptions) {}
+  constructor(
+    private readonly queue: JobQueue,
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly options: EndingOptions,
+  ) {}
 
   start(): void {
-    this.timer = setInterval(() => {
-      this.sweeping ??= this.sweep().catch(() => {}).finally(() => { this.sweeping = undefined; });
-    }, Math.max(100, Math.floor(this.options.leaseMs / 3)));
+    this.timer = setInterval(
+      () => {
+        this.sweeping ??= this.sweep()
+          .catch(() => {})
+          .finally(() => {
+            this.sweeping = undefined;
+          });
+      },
+      Math.max(100, Math.floor(this.options.leaseMs / 3)),
+    );
     this.timer.unref?.();
   }
 
@@ -96,9 +115,10 @@ export class QueueSweeper {
       await this.redis.hdel(orphaned, id);
       await this.queue.removeItems(id);
       const dead = await deadWorkers(this.queue, this.redis, this.prefix, id);
-      const why = dead.length > 0
-        ? `${await deathNotice(dead, this.options)}, and no instance with workers (LAKEQL_WORKERS > 0) is left to take its items over`
-        : `no instance with workers (LAKEQL_WORKERS > 0) renewed its ${this.options.leaseMs / 1000} s lease, so nothing can run it`;
+      const why =
+        dead.length > 0
+          ? `${await deathNotice(dead, this.options)}, and no instance with workers (LAKEQL_WORKERS > 0) is left to take its items over`
+          : `no instance with workers (LAKEQL_WORKERS > 0) renewed its ${this.options.leaseMs / 1000} s lease, so nothing can run it`;
       await this.queue.shared.finish(id, 'FAILED', `job lost: ${why}`);
     }
   }

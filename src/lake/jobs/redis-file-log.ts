@@ -12,7 +12,9 @@ export async function redisFileLog(redis: Redis, prefix: string, jobId: string, 
   const previous = new Map<string, FileRecord>();
   if (keys.length > 0) {
     const values = await redis.hmget(hash, ...keys);
-    values.forEach((value, i) => { if (value !== null) previous.set(keys[i], JSON.parse(value) as FileRecord); });
+    values.forEach((value, i) => {
+      if (value !== null) previous.set(keys[i], JSON.parse(value) as FileRecord);
+    });
   }
   return {
     previous,

@@ -30,7 +30,12 @@ export class RedisJobRegistry implements JobRegistry {
     private readonly redis: Redis,
     /** `finishedTtlMs`: a finished job's keys expire this long after it ended (0: kept until evicted by count). */
     /** `related`: further keys of a job (a queued job's counters, shared-job.ts) evicted with it. */
-    private readonly options: { prefix?: string; retainFinished?: number; finishedTtlMs?: number; related?: (id: string) => string[] } = {},
+    private readonly options: {
+      prefix?: string;
+      retainFinished?: number;
+      finishedTtlMs?: number;
+      related?: (id: string) => string[];
+    } = {},
   ) {}
 
   private get prefix(): string {
@@ -45,8 +50,18 @@ export class RedisJobRegistry implements JobRegistry {
     const p = this.prefix;
     const final = isFinal(snapshot.state);
     const stored = await this.redis.eval(
-      SAVE, 4, `${p}job:${snapshot.id}`, `${p}job:${snapshot.id}:transitions`, `${p}jobs`, `${p}jobs:finished`,
-      JSON.stringify(snapshot), snapshot.seq, snapshot.state, snapshot.createdAt, final ? (snapshot.finishedAt ?? Date.now()) : '', snapshot.id,
+      SAVE,
+      4,
+      `${p}job:${snapshot.id}`,
+      `${p}job:${snapshot.id}:transitions`,
+      `${p}jobs`,
+      `${p}jobs:finished`,
+      JSON.stringify(snapshot),
+      snapshot.seq,
+      snapshot.state,
+      snapshot.createdAt,
+      final ? (snapshot.finishedAt ?? Date.now()) : '',
+      snapshot.id,
       this.options.finishedTtlMs ?? 0,
     );
     if (stored !== 1) return false;
@@ -68,7 +83,11 @@ export class RedisJobRegistry implements JobRegistry {
     return results
       .map(([, text]) => (typeof text === 'string' ? (JSON.parse(text) as JobSnapshot) : undefined))
       .filter((s): s is JobSnapshot => s !== undefined)
-      .filter((s) => (filter.state === undefined || s.state === filter.state) && (filter.kind === undefined || s.kind === filter.kind))
+      .filter(
+        (s) =>
+          (filter.state === undefined || s.state === filter.state) &&
+          (filter.kind === undefined || s.kind === filter.kind),
+      )
       .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
   }
 
@@ -95,7 +114,9 @@ export class RedisJobRegistry implements JobRegistry {
       .multi()
       .zrem(`${p}jobs:finished`, ...old)
       .zrem(`${p}jobs`, ...old)
-      .del(...old.flatMap((id) => [`${p}job:${id}`, `${p}job:${id}:transitions`, ...(this.options.related?.(id) ?? [])]))
+      .del(
+        ...old.flatMap((id) => [`${p}job:${id}`, `${p}job:${id}:transitions`, ...(this.options.related?.(id) ?? [])]),
+      )
       .exec();
   }
 }

@@ -9,7 +9,11 @@ import type { Redis } from 'ioredis';
 export class RemoteCancel {
   private readonly channel: string;
 
-  constructor(private readonly publisher: Redis, private readonly subscriber: Redis, prefix = 'lakeql:') {
+  constructor(
+    private readonly publisher: Redis,
+    private readonly subscriber: Redis,
+    prefix = 'lakeql:',
+  ) {
     this.channel = `${prefix}jobs:cancel`;
   }
 

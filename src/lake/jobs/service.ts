@@ -1,13 +1,21 @@
 // Starts, queues, cancels and lists jobs, and registers jobs whose work arrives later; the work itself is a function handed a JobTracker.
 import { randomUUID } from 'node:crypto';
 import { context as traceContext, ROOT_CONTEXT, type Context as TraceContext } from '@opentelemetry/api';
-import { CancelledError, isLakeError, NotFoundError, PreconditionFailedError } from '../errors.js';
+import { isLakeError, NotFoundError, PreconditionFailedError } from '../errors.js';
 import type { JobFileLog } from './file-log.js';
 import type { JobJournal, JobRequest, JournaledJob } from './journal.js';
 import { systemClock, type Clock } from './retry.js';
 import { refusal, unclaimed } from './registered.js';
 import { JobTracker } from './tracker.js';
-import { isFinal, type JobFilter, type JobKind, type JobPublisher, type JobRegistry, type JobSnapshot, type JobState } from './types.js';
+import {
+  isFinal,
+  type JobFilter,
+  type JobKind,
+  type JobPublisher,
+  type JobRegistry,
+  type JobSnapshot,
+  type JobState,
+} from './types.js';
 
 export interface JobServiceOptions {
   registry: JobRegistry;
@@ -98,9 +106,21 @@ export class JobService {
   /** Registers the job (QUEUED, seq 1) and starts it when a slot is free. `context` is handed to its work. */
   async start(spec: JobSpec, context?: JobContext): Promise<JobSnapshot> {
     const initial: JobSnapshot = {
-      id: randomUUID(), kind: spec.kind, state: 'QUEUED', seq: 0, description: spec.description, dryRun: spec.dryRun ?? false,
-      createdAt: this.clock.now(), totalFiles: 0, doneFiles: 0, failedFiles: 0, skippedFiles: 0, totalBytes: 0, transferredBytes: 0,
-      bytesPerSecond: 0, errors: [],
+      id: randomUUID(),
+      kind: spec.kind,
+      state: 'QUEUED',
+      seq: 0,
+      description: spec.description,
+      dryRun: spec.dryRun ?? false,
+      createdAt: this.clock.now(),
+      totalFiles: 0,
+      doneFiles: 0,
+      failedFiles: 0,
+      skippedFiles: 0,
+      totalBytes: 0,
+      transferredBytes: 0,
+      bytesPerSecond: 0,
+      errors: [],
     };
     if (this.offload && spec.request && !spec.dryRun && !context) {
       const first = { ...initial, seq: 1 };
@@ -163,9 +183,23 @@ export class JobService {
   async register(spec: RegisteredJobSpec): Promise<JobSnapshot> {
     const now = this.clock.now();
     const first = await this.tracker({
-      id: randomUUID(), kind: spec.kind, state: 'QUEUED', seq: 0, description: spec.description, dryRun: false, createdAt: now,
-      totalFiles: spec.totalFiles, doneFiles: 0, failedFiles: 0, skippedFiles: 0, totalBytes: spec.totalBytes, transferredBytes: 0,
-      bytesPerSecond: 0, errors: [], expiresAt: now + spec.timeoutMs, ...(spec.key ? { key: spec.key } : {}),
+      id: randomUUID(),
+      kind: spec.kind,
+      state: 'QUEUED',
+      seq: 0,
+      description: spec.description,
+      dryRun: false,
+      createdAt: now,
+      totalFiles: spec.totalFiles,
+      doneFiles: 0,
+      failedFiles: 0,
+      skippedFiles: 0,
+      totalBytes: spec.totalBytes,
+      transferredBytes: 0,
+      bytesPerSecond: 0,
+      errors: [],
+      expiresAt: now + spec.timeoutMs,
+      ...(spec.key ? { key: spec.key } : {}),
     }).publishInitial();
     this.scheduleExpiry(first);
     return first;
@@ -189,7 +223,13 @@ export class JobService {
       await this.run(tracker, work, true);
       return true;
     })();
-    this.claimed.set(id, { tracker, done: won.then(() => {}, () => {}) });
+    this.claimed.set(id, {
+      tracker,
+      done: won.then(
+        () => {},
+        () => {},
+      ),
+    });
     try {
       if (!(await won)) throw refusal((await this.registry.get(id)) ?? current);
     } finally {
@@ -264,10 +304,12 @@ export class JobService {
   private pump(): void {
     while (this.running.size < this.maxRunning && this.queue.length > 0) {
       const { tracker, work, context, trace } = this.queue.shift()!;
-      const done = traceContext.with(trace, () => this.run(tracker, work, false, context)).finally(() => {
-        this.running.delete(tracker.id);
-        this.pump();
-      });
+      const done = traceContext
+        .with(trace, () => this.run(tracker, work, false, context))
+        .finally(() => {
+          this.running.delete(tracker.id);
+          this.pump();
+        });
       this.running.set(tracker.id, { tracker, done });
     }
   }
@@ -275,23 +317,36 @@ export class JobService {
   private tracker(initial: JobSnapshot): JobTracker {
     return new JobTracker(initial, {
       registry: this.registry,
-      publish: (s) => { for (const p of this.publishers) p(s); },
+      publish: (s) => {
+        for (const p of this.publishers) p(s);
+      },
       clock: this.clock,
       intervalMs: this.interval,
-      onError: (error) => this.log(`job progress could not be saved: ${error instanceof Error ? error.message : String(error)}`),
+      onError: (error) =>
+        this.log(`job progress could not be saved: ${error instanceof Error ? error.message : String(error)}`),
     });
   }
 
   private async expireIfDue(snapshot: JobSnapshot): Promise<JobSnapshot> {
     if (!unclaimed(snapshot) || this.clock.now() < snapshot.expiresAt!) return snapshot;
     const seconds = Math.round((snapshot.expiresAt! - snapshot.createdAt) / 1000);
-    await this.settle(snapshot, 'FAILED', `nothing was uploaded into this job within ${seconds} s of its creation; create a new one`);
+    await this.settle(
+      snapshot,
+      'FAILED',
+      `nothing was uploaded into this job within ${seconds} s of its creation; create a new one`,
+    );
     return (await this.registry.get(snapshot.id)) ?? snapshot;
   }
 
   /** Ends an unclaimed registered job; false when a claim, a cancel or the expiry got there first. */
   private async settle(snapshot: JobSnapshot, state: JobState, message?: string): Promise<boolean> {
-    const final: JobSnapshot = { ...snapshot, state, seq: snapshot.seq + 1, finishedAt: this.clock.now(), ...(message ? { message } : {}) };
+    const final: JobSnapshot = {
+      ...snapshot,
+      state,
+      seq: snapshot.seq + 1,
+      finishedAt: this.clock.now(),
+      ...(message ? { message } : {}),
+    };
     const stored = await this.registry.save(final);
     if (stored) for (const p of this.publishers) p(final);
     this.dropExpiry(snapshot.id);
@@ -300,10 +355,18 @@ export class JobService {
 
   /** So subscribers hear of the expiry when it is due, not only when someone next reads the job. */
   private scheduleExpiry(snapshot: JobSnapshot): void {
-    const timer = setTimeout(() => {
-      this.expiries.delete(snapshot.id);
-      void this.get(snapshot.id).then((s) => { if (s && unclaimed(s)) this.scheduleExpiry(s); }, () => {});
-    }, Math.max(5, snapshot.expiresAt! - this.clock.now()));
+    const timer = setTimeout(
+      () => {
+        this.expiries.delete(snapshot.id);
+        void this.get(snapshot.id).then(
+          (s) => {
+            if (s && unclaimed(s)) this.scheduleExpiry(s);
+          },
+          () => {},
+        );
+      },
+      Math.max(5, snapshot.expiresAt! - this.clock.now()),
+    );
     timer.unref?.();
     this.expiries.set(snapshot.id, timer);
   }
@@ -328,7 +391,8 @@ export class JobService {
       } else {
         state = 'FAILED';
         message = error instanceof Error ? error.message : String(error);
-        if (!isLakeError(error)) this.log(`job ${tracker.id} failed unexpectedly: ${error instanceof Error ? error.stack : String(error)}`);
+        if (!isLakeError(error))
+          this.log(`job ${tracker.id} failed unexpectedly: ${error instanceof Error ? error.stack : String(error)}`);
       }
     }
     // Stopped by close() rather than by a user: a journaled job is left unfinished in the journal, to be resumed.

@@ -183,7 +183,12 @@ export class SharedJobs {
   constructor(
     private readonly redis: Redis,
     /** `finishedTtlMs`: a finished job's keys expire this long after it ended (0: kept until the registry evicts them). */
-    private readonly options: { prefix: string; finishedTtlMs: number; now?: () => number; onFinished?: () => Promise<void> },
+    private readonly options: {
+      prefix: string;
+      finishedTtlMs: number;
+      now?: () => number;
+      onFinished?: () => Promise<void>;
+    },
   ) {}
 
   /** Every key of a queued job besides the registry's, for eviction (LAKEQL_JOB_RETENTION). */
@@ -197,9 +202,15 @@ export class SharedJobs {
     if (typeof state === 'string' && isFinal(state as JobState)) await this.options.onFinished?.().catch(() => {});
   }
 
-  private get p(): string { return this.options.prefix; }
-  private now(): number { return (this.options.now ?? Date.now)(); }
-  private args(id: string): (string | number)[] { return [this.p, id, this.now(), this.options.finishedTtlMs]; }
+  private get p(): string {
+    return this.options.prefix;
+  }
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+  private args(id: string): (string | number)[] {
+    return [this.p, id, this.now(), this.options.finishedTtlMs];
+  }
 
   /** Registers a queued job (QUEUED, seq 1) with the request its workers rebuild their work from. */
   async create(snapshot: JobSnapshot, request: unknown): Promise<void> {
@@ -210,7 +221,12 @@ export class SharedJobs {
 
   /** The request a job was created with, and whether it is still to be worked on (not final, not being cancelled). */
   async request(id: string): Promise<{ request: unknown; live: boolean } | undefined> {
-    const [request, state, cancelling] = await this.redis.hmget(`${this.p}qjob:${id}`, 'request', 'state', 'cancelling');
+    const [request, state, cancelling] = await this.redis.hmget(
+      `${this.p}qjob:${id}`,
+      'request',
+      'state',
+      'cancelling',
+    );
     if (request === null) return undefined;
     return { request: JSON.parse(request), live: !isFinal(state as JobState) && cancelling === null };
   }
@@ -221,16 +237,37 @@ export class SharedJobs {
   }
 
   /** Totals known, items about to be queued: RUNNING. A second plan (a planner taken over) changes nothing. */
-  async plan(id: string, totals: { totalFiles: number; totalBytes: number; skippedFiles: number; items: number; refused: [string, FileError][] }): Promise<JobState | undefined> {
+  async plan(
+    id: string,
+    totals: {
+      totalFiles: number;
+      totalBytes: number;
+      skippedFiles: number;
+      items: number;
+      refused: [string, FileError][];
+    },
+  ): Promise<JobState | undefined> {
     const refused = JSON.stringify(totals.refused.map(([key, error]) => [key, JSON.stringify(error)]));
-    const state = await this.redis.eval(PLAN, 0, ...this.args(id), totals.totalFiles, totals.totalBytes, totals.skippedFiles, totals.items, refused);
+    const state = await this.redis.eval(
+      PLAN,
+      0,
+      ...this.args(id),
+      totals.totalFiles,
+      totals.totalBytes,
+      totals.skippedFiles,
+      totals.items,
+      refused,
+    );
     await this.ended(state);
     return (state ?? undefined) as JobState | undefined;
   }
 
   /** Adds a worker's report; resolves with the job's state after it ('GONE' when its keys expired). */
   async apply(id: string, report: ItemReport): Promise<JobState | 'GONE' | ''> {
-    const json = JSON.stringify({ ...report, failed: report.failed.map(([key, error]) => [key, JSON.stringify(error)]) });
+    const json = JSON.stringify({
+      ...report,
+      failed: report.failed.map(([key, error]) => [key, JSON.stringify(error)]),
+    });
     const state = (await this.redis.eval(APPLY, 0, ...this.args(id), json)) as JobState | 'GONE' | '';
     await this.ended(state);
     return state;
@@ -238,7 +275,14 @@ export class SharedJobs {
 
   /** Ends the job (cancelled, or failed as a whole); false when it had ended already. */
   async finish(id: string, state: JobState, message?: string): Promise<boolean> {
-    const ended = (await this.redis.eval(FINISH, 0, ...this.args(id), state, message === undefined ? '' : JSON.stringify(message))) === 1;
+    const ended =
+      (await this.redis.eval(
+        FINISH,
+        0,
+        ...this.args(id),
+        state,
+        message === undefined ? '' : JSON.stringify(message),
+      )) === 1;
     if (ended) await this.ended(state);
     return ended;
   }
@@ -249,7 +293,10 @@ export class SharedJobs {
   }
 
   async items(id: string): Promise<{ planned: number; completed: Set<string> }> {
-    const [planned, completed] = await Promise.all([this.redis.hget(`${this.p}qjob:${id}`, 'items'), this.redis.smembers(`${this.p}qjob:${id}:items`)]);
+    const [planned, completed] = await Promise.all([
+      this.redis.hget(`${this.p}qjob:${id}`, 'items'),
+      this.redis.smembers(`${this.p}qjob:${id}:items`),
+    ]);
     return { planned: Number(planned ?? 0), completed: new Set(completed) };
   }
 

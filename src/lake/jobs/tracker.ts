@@ -1,7 +1,17 @@
 // One running job's counters, turned into numbered snapshots: throttled while bytes flow, immediate on state changes.
 import { isLakeError } from '../errors.js';
 import type { Clock } from './retry.js';
-import { isFinal, MAX_PLAN_ENTRIES, MAX_REPORTED_ERRORS, type FileError, type JobPublisher, type JobRegistry, type JobSnapshot, type JobState, type PlanEntry } from './types.js';
+import {
+  isFinal,
+  MAX_PLAN_ENTRIES,
+  MAX_REPORTED_ERRORS,
+  type FileError,
+  type JobPublisher,
+  type JobRegistry,
+  type JobSnapshot,
+  type JobState,
+  type PlanEntry,
+} from './types.js';
 
 export interface TrackerOptions {
   registry: JobRegistry;
@@ -32,13 +42,22 @@ export class JobTracker {
   private counted = 0;
   private floor = 0;
 
-  constructor(initial: JobSnapshot, private readonly options: TrackerOptions) {
+  constructor(
+    initial: JobSnapshot,
+    private readonly options: TrackerOptions,
+  ) {
     this.snapshot = initial;
   }
 
-  get id(): string { return this.snapshot.id; }
-  get signal(): AbortSignal { return this.controller.signal; }
-  get current(): Readonly<JobSnapshot> { return this.snapshot; }
+  get id(): string {
+    return this.snapshot.id;
+  }
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+  get current(): Readonly<JobSnapshot> {
+    return this.snapshot;
+  }
 
   /** The first snapshot (seq 1, QUEUED); resolves once it is saved, so `job(id)` answers straight after. */
   async publishInitial(): Promise<JobSnapshot> {
@@ -63,7 +82,14 @@ export class JobTracker {
       this.counted += size;
     }
     this.floor = this.snapshot.transferredBytes;
-    this.snapshot = { ...this.snapshot, doneFiles: done.size, failedFiles: 0, errors: [], transferredBytes: Math.max(this.floor, this.counted), bytesPerSecond: 0 };
+    this.snapshot = {
+      ...this.snapshot,
+      doneFiles: done.size,
+      failedFiles: 0,
+      errors: [],
+      transferredBytes: Math.max(this.floor, this.counted),
+      bytesPerSecond: 0,
+    };
   }
 
   start(): void {
@@ -92,7 +118,15 @@ export class JobTracker {
   /** Totals are known before the first byte moves; skipped files are counted here too. */
   plan(totals: { totalFiles: number; totalBytes: number; skippedFiles: number; plan?: PlanEntry[] }): void {
     const plan = totals.plan?.slice(0, MAX_PLAN_ENTRIES);
-    this.update({ totalFiles: totals.totalFiles, totalBytes: totals.totalBytes, skippedFiles: totals.skippedFiles, ...(plan ? { plan } : {}) }, true);
+    this.update(
+      {
+        totalFiles: totals.totalFiles,
+        totalBytes: totals.totalBytes,
+        skippedFiles: totals.skippedFiles,
+        ...(plan ? { plan } : {}),
+      },
+      true,
+    );
   }
 
   /** `sent` is the bytes this attempt of the file has sent so far. */
@@ -115,13 +149,17 @@ export class JobTracker {
   }
 
   fileFailed(error: Omit<FileError, 'code' | 'message' | 'backendCode'>, cause: unknown): void {
-    const errors = this.snapshot.errors.length < MAX_REPORTED_ERRORS ? [...this.snapshot.errors, { ...error, ...describe(cause) }] : this.snapshot.errors;
+    const errors =
+      this.snapshot.errors.length < MAX_REPORTED_ERRORS
+        ? [...this.snapshot.errors, { ...error, ...describe(cause) }]
+        : this.snapshot.errors;
     this.update({ failedFiles: this.snapshot.failedFiles + 1, errors });
   }
 
   /** An error about the job rather than one file (the bucket is missing): reported in `errors`, not counted as a file. */
   jobError(error: Omit<FileError, 'code' | 'message' | 'backendCode'>, cause: unknown): void {
-    if (this.snapshot.errors.length < MAX_REPORTED_ERRORS) this.update({ errors: [...this.snapshot.errors, { ...error, ...describe(cause) }] }, true);
+    if (this.snapshot.errors.length < MAX_REPORTED_ERRORS)
+      this.update({ errors: [...this.snapshot.errors, { ...error, ...describe(cause) }] }, true);
   }
 
   /** Ends the job: the final snapshot is saved and published at once, whatever the throttle says. */
@@ -130,12 +168,15 @@ export class JobTracker {
     const now = this.options.clock.now();
     const started = this.snapshot.startedAt ?? now;
     const elapsed = Math.max(1, now - started);
-    this.update({
-      state,
-      finishedAt: now,
-      bytesPerSecond: Math.round((this.snapshot.transferredBytes * 1000) / elapsed),
-      ...(message ? { message } : {}),
-    }, true);
+    this.update(
+      {
+        state,
+        finishedAt: now,
+        bytesPerSecond: Math.round((this.snapshot.transferredBytes * 1000) / elapsed),
+        ...(message ? { message } : {}),
+      },
+      true,
+    );
     await this.saving;
     return this.snapshot;
   }
@@ -148,13 +189,22 @@ export class JobTracker {
     if (immediate || now - this.lastEmit >= this.options.intervalMs) {
       this.emit();
     } else if (!this.timer) {
-      this.timer = setTimeout(() => { this.timer = undefined; if (this.dirty) this.emit(); }, this.options.intervalMs - (now - this.lastEmit));
+      this.timer = setTimeout(
+        () => {
+          this.timer = undefined;
+          if (this.dirty) this.emit();
+        },
+        this.options.intervalMs - (now - this.lastEmit),
+      );
       this.timer.unref?.();
     }
   }
 
   private emit(): void {
-    if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
     const now = this.options.clock.now();
     this.lastEmit = now;
     this.dirty = false;
@@ -179,6 +229,11 @@ export class JobTracker {
 }
 
 export function describe(cause: unknown): Pick<FileError, 'code' | 'message' | 'backendCode'> {
-  if (isLakeError(cause)) return { code: cause.code, message: cause.message, ...(cause.backendCode ? { backendCode: cause.backendCode } : {}) };
+  if (isLakeError(cause))
+    return {
+      code: cause.code,
+      message: cause.message,
+      ...(cause.backendCode ? { backendCode: cause.backendCode } : {}),
+    };
   return { code: 'STORE_ERROR', message: cause instanceof Error ? cause.message : String(cause) };
 }

@@ -60,7 +60,10 @@ export function resolveBarColumns(key: string, footer: Footer): BarColumnMap {
   else {
     const encoding = timeEncoding(timeColumn);
     if (encoding) time = { name: timeColumn.name, encoding };
-    else problems.push(`time column "${timeColumn.name}" is ${timeColumn.type}; expected DATE, TIMESTAMP or an ISO-8601 string`);
+    else
+      problems.push(
+        `time column "${timeColumn.name}" is ${timeColumn.type}; expected DATE, TIMESTAMP or an ISO-8601 string`,
+      );
   }
   const values: BarColumnMap['values'] = {};
   for (const role of VALUE_ROLES) {
@@ -70,23 +73,38 @@ export function resolveBarColumns(key: string, footer: Footer): BarColumnMap {
       continue;
     }
     if (isNumeric(column)) values[role] = column.name;
-    else problems.push(`${role} column "${column.name}" is ${column.type}; expected a number (float, integer or decimal)`);
+    else
+      problems.push(`${role} column "${column.name}" is ${column.type}; expected a number (float, integer or decimal)`);
   }
 
   if (missing.length > 0 || problems.length > 0 || !time) {
     const parts = [
-      ...(missing.length ? [`no ${missing.join(' or ')} column (accepted names: ${missing.map((r) => COLUMN_NAMES[r as 'time'].join('/')).join('; ')})`] : []),
+      ...(missing.length
+        ? [
+            `no ${missing.join(' or ')} column (accepted names: ${missing.map((r) => COLUMN_NAMES[r as 'time'].join('/')).join('; ')})`,
+          ]
+        : []),
       ...problems,
     ];
     const has = footer.columns.map((c) => `${c.name} ${c.type}`).join(', ') || 'none';
-    throw new BarFileError(`${key}: cannot read bars: ${parts.join('; ')}. Columns in the file: ${has}`, key, missing, problems);
+    throw new BarFileError(
+      `${key}: cannot read bars: ${parts.join('; ')}. Columns in the file: ${has}`,
+      key,
+      missing,
+      problems,
+    );
   }
   return { time, values };
 }
 
 /** InvalidDataError that also says which roles are missing, for typed errors upstream. */
 export class BarFileError extends InvalidDataError {
-  constructor(message: string, key: string, readonly missing: string[], readonly problems: string[]) {
+  constructor(
+    message: string,
+    key: string,
+    readonly missing: string[],
+    readonly problems: string[],
+  ) {
     super(message, { key });
   }
 }
@@ -104,7 +122,8 @@ function timeEncoding(column: FooterColumn): TimeEncoding | undefined {
 function isNumeric(column: FooterColumn): boolean {
   const { physical, logical } = column;
   if (physical === 'FLOAT' || physical === 'DOUBLE') return logical.kind === 'none';
-  if (physical === 'INT32' || physical === 'INT64') return logical.kind === 'none' || logical.kind === 'integer' || logical.kind === 'decimal';
+  if (physical === 'INT32' || physical === 'INT64')
+    return logical.kind === 'none' || logical.kind === 'integer' || logical.kind === 'decimal';
   if (physical === 'FIXED_LEN_BYTE_ARRAY' || physical === 'BYTE_ARRAY') return logical.kind === 'decimal';
   return false;
 }

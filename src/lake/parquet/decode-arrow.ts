@@ -1,5 +1,15 @@
 // Turns the Arrow columns parquet-wasm decodes into plain Float64Arrays: UTC ms for time, numbers (NaN = null) for values.
-import { DateUnit, makeVector, TimeUnit, Type, type Data, type Decimal, type Table, type Timestamp, type Vector } from 'apache-arrow';
+import {
+  DateUnit,
+  makeVector,
+  TimeUnit,
+  Type,
+  type Data,
+  type Decimal,
+  type Table,
+  type Timestamp,
+  type Vector,
+} from 'apache-arrow';
 import type { ValueRole } from './bar-columns.js';
 
 /** One file's bars, column-wise. `time` has no gaps (rows without a time are dropped); a value of NaN is a null. */
@@ -36,7 +46,11 @@ export function decodeColumns(table: Table, names: ColumnNames): DecodedColumns 
 }
 
 /** The same from any source of column chunks: `chunksOf(name)` gives a column's chunks in row order, undefined if absent. */
-export function decodeChunks(n: number, chunksOf: (name: string) => readonly ColumnChunk[] | undefined, names: ColumnNames): DecodedColumns {
+export function decodeChunks(
+  n: number,
+  chunksOf: (name: string) => readonly ColumnChunk[] | undefined,
+  names: ColumnNames,
+): DecodedColumns {
   // One buffer for all the columns: fewer buffers to allocate, transfer and collect than one each.
   const block = new Float64Array(n * ((names.time === undefined ? 0 : 1) + Object.keys(names.values).length));
   let used = 0;
@@ -92,7 +106,10 @@ export function mergeColumns(parts: DecodedColumns[]): DecodedBars {
 }
 
 /** All of a table's bar columns at once (one part). */
-export function decodeBars(table: Table, names: { time: string; values: Partial<Record<ValueRole, string>> }): DecodedBars {
+export function decodeBars(
+  table: Table,
+  names: { time: string; values: Partial<Record<ValueRole, string>> },
+): DecodedBars {
   return mergeColumns([decodeColumns(table, names)]);
 }
 
@@ -130,13 +147,16 @@ function decodeTime(data: ColumnChunk, out: Float64Array, at: number, name: stri
         }
         const text = typeof raw === 'string' ? raw : new TextDecoder().decode(raw as Uint8Array);
         const ms = parseIsoTime(text);
-        if (Number.isNaN(ms)) throw new DecodeError(`row ${at + i}: ${name} "${text.slice(0, 40)}" is not an ISO-8601 date or time`);
+        if (Number.isNaN(ms))
+          throw new DecodeError(`row ${at + i}: ${name} "${text.slice(0, 40)}" is not an ISO-8601 date or time`);
         out[at + i] = ms;
       }
       return; // nulls already handled
     }
     default:
-      throw new DecodeError(`time column "${name}" decoded as ${String(type)}, which is not a date, timestamp or string`);
+      throw new DecodeError(
+        `time column "${name}" decoded as ${String(type)}, which is not a date, timestamp or string`,
+      );
   }
   applyNulls(data, out, at);
 }
@@ -146,13 +166,15 @@ function decodeNumber(data: ColumnChunk, out: Float64Array, at: number, name: st
   const n = data.length;
   switch (type.typeId) {
     case Type.Float:
-      if (data.values instanceof Uint16Array) throw new DecodeError(`column "${name}" is a half-precision float, which lakeql does not read`);
+      if (data.values instanceof Uint16Array)
+        throw new DecodeError(`column "${name}" is a half-precision float, which lakeql does not read`);
       out.set(data.values as Float32Array | Float64Array, at);
       // ±Infinity is no price or volume, and neither JSON nor GraphQL's Float can carry it: read it as null.
       for (let i = at; i < at + n; i++) if (out[i] === Infinity || out[i] === -Infinity) out[i] = NaN;
       break;
     case Type.Int:
-      if (data.values instanceof BigInt64Array || data.values instanceof BigUint64Array) int64(data.values, n, out, at, 1, 1, !(type as unknown as { isSigned: boolean }).isSigned, name);
+      if (data.values instanceof BigInt64Array || data.values instanceof BigUint64Array)
+        int64(data.values, n, out, at, 1, 1, !(type as unknown as { isSigned: boolean }).isSigned, name);
       else out.set(data.values as Int32Array, at);
       break;
     case Type.Decimal:
@@ -169,7 +191,16 @@ function decodeNumber(data: ColumnChunk, out: Float64Array, at: number, name: st
  * by `divisor` (1, 1e3, 1e6 to reach ms) with exact integer steps, flooring toward −∞ as a time
  * unit change must. Values beyond 2^53 after division cannot be held exactly and are an error.
  */
-function int64(values: ArrayLike<unknown> & { buffer: ArrayBufferLike; byteOffset: number }, n: number, out: Float64Array, at: number, divisor: number, multiplier: number, unsigned = false, name = 'time'): void {
+function int64(
+  values: ArrayLike<unknown> & { buffer: ArrayBufferLike; byteOffset: number },
+  n: number,
+  out: Float64Array,
+  at: number,
+  divisor: number,
+  multiplier: number,
+  unsigned = false,
+  name = 'time',
+): void {
   const words = new Int32Array(values.buffer, values.byteOffset, n * 2);
   for (let i = 0; i < n; i++) {
     const lo = words[2 * i] >>> 0;
@@ -183,7 +214,8 @@ function int64(values: ArrayLike<unknown> & { buffer: ArrayBufferLike; byteOffse
       v = q * TWO_32 + (t - (t % divisor)) / divisor;
     }
     v *= multiplier;
-    if (!Number.isSafeInteger(v)) throw new DecodeError(`row ${at + i}: ${name} value is beyond ±2^53 and cannot be represented exactly`);
+    if (!Number.isSafeInteger(v))
+      throw new DecodeError(`row ${at + i}: ${name} value is beyond ±2^53 and cannot be represented exactly`);
     out[at + i] = v;
   }
 }
@@ -230,7 +262,8 @@ function applyNulls(data: ColumnChunk, out: Float64Array, at: number): void {
   }
 }
 
-const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}:?\d{2}|UTC)?$/i;
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}:?\d{2}|UTC)?$/i;
 
 /**
  * `YYYY-MM-DD`, optionally with `THH:MM[:SS[.fff…]]` and a zone (`Z`, `±HH:MM`, `±HHMM`, `UTC`).
@@ -241,10 +274,17 @@ export function parseIsoTime(text: string): number {
   const m = ISO.exec(text.trim());
   if (!m) return NaN;
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone = 'Z'] = m;
-  const ms = Number((frac + '000').slice(0, 3));
+  const ms = Number(`${frac}000`.slice(0, 3));
   let t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
   const check = new Date(t);
-  if (check.getUTCDate() !== Number(d) || check.getUTCMonth() !== Number(mo) - 1 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 60) return NaN;
+  if (
+    check.getUTCDate() !== Number(d) ||
+    check.getUTCMonth() !== Number(mo) - 1 ||
+    Number(h) > 23 ||
+    Number(mi) > 59 ||
+    Number(s) > 60
+  )
+    return NaN;
   const z = zone.toUpperCase();
   if (z !== 'Z' && z !== 'UTC') {
     const sign = z[0] === '-' ? -1 : 1;

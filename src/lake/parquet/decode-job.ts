@@ -18,7 +18,10 @@ const MAX_BATCH = 1 << 16;
  * answered: it poisons this wasm instance, so the thread must end (the pool replaces it).
  * `fetch` reads bytes the job's segments lack.
  */
-export async function decodeJob(job: DecodeJob, fetch: (start: number, end: number) => Promise<Uint8Array>): Promise<DecodeReply> {
+export async function decodeJob(
+  job: DecodeJob,
+  fetch: (start: number, end: number) => Promise<Uint8Array>,
+): Promise<DecodeReply> {
   const blob = new SegmentBlob(job.size, job.segments, fetch);
   let file: pw.ParquetFile | undefined;
   try {
@@ -97,7 +100,10 @@ function columnsOf(table: pw.Table, job: DecodeJob): DecodedColumns {
   }
 }
 
-function inPlace(ffi: pw.FFIStream, wanted: ReadonlySet<string>): NonNullable<ReturnType<typeof batchColumns>>[] | undefined {
+function inPlace(
+  ffi: pw.FFIStream,
+  wanted: ReadonlySet<string>,
+): NonNullable<ReturnType<typeof batchColumns>>[] | undefined {
   const count = ffi.numArrays();
   if (count === 0) return undefined;
   // Taken after the read: growing wasm memory replaces its buffer.
@@ -112,7 +118,9 @@ function inPlace(ffi: pw.FFIStream, wanted: ReadonlySet<string>): NonNullable<Re
 }
 
 function columnNames(job: DecodeJob): string[] {
-  return [...(job.names.time === undefined ? [] : [job.names.time]), ...Object.values(job.names.values)].filter((c, i, all) => all.indexOf(c) === i);
+  return [...(job.names.time === undefined ? [] : [job.names.time]), ...Object.values(job.names.values)].filter(
+    (c, i, all) => all.indexOf(c) === i,
+  );
 }
 
 /** Carries a wasm trap past decode()'s catch, so it crashes the thread instead of becoming a reply. */

@@ -21,15 +21,18 @@ export interface DecodeJob {
 
 export type DecodeReply =
   /** `fetched`: slices the prefetched segments did not cover (each cost a round trip to the store). */
-  | { id: number; ok: true; columns: DecodedColumns; fetched: number }
-  | { id: number; ok: false; message: string };
+  { id: number; ok: true; columns: DecodedColumns; fetched: number } | { id: number; ok: false; message: string };
 
 /** Reads bytes `[start, end)` of the file being decoded, for slices the segments lack. */
 export type RangeFetcher = (start: number, end: number) => Promise<Uint8Array>;
 
 /** Jobs go in batches (one message each way), decoded one after another; `fetch` names the job it is for. */
-export type ToWorker = { kind: 'jobs'; jobs: DecodeJob[] } | { kind: 'bytes'; request: number; bytes?: Uint8Array; error?: string };
-export type FromWorker = { kind: 'replies'; replies: DecodeReply[] } | { kind: 'fetch'; job: number; request: number; start: number; end: number };
+export type ToWorker =
+  | { kind: 'jobs'; jobs: DecodeJob[] }
+  | { kind: 'bytes'; request: number; bytes?: Uint8Array; error?: string };
+export type FromWorker =
+  | { kind: 'replies'; replies: DecodeReply[] }
+  | { kind: 'fetch'; job: number; request: number; start: number; end: number };
 
 export interface DecodePoolOptions {
   /** Worker threads; default one per core, at most 4 (decoding is CPU-bound, the event loop needs a core too). */
@@ -103,7 +106,8 @@ export class DecodePool {
   async close(): Promise<void> {
     this.closed = true;
     const slots = this.slots.splice(0);
-    for (const pending of [...this.queue.splice(0), ...slots.flatMap((s) => s.current)]) pending.reject(new Error('decode pool closed'));
+    for (const pending of [...this.queue.splice(0), ...slots.flatMap((s) => s.current)])
+      pending.reject(new Error('decode pool closed'));
     for (const slot of slots) this.finish(slot);
     await Promise.all(slots.map((slot) => slot.worker.terminate()));
   }
@@ -132,11 +136,17 @@ export class DecodePool {
       slot.current = batch;
       // Referenced only while busy: an idle pool never keeps the process alive, a busy one must.
       slot.worker.ref();
-      slot.timer = setTimeout(() => this.fail(slot!, new DecoderCrashError(`decoding took longer than ${this.timeoutMs} ms`)), this.timeoutMs);
+      slot.timer = setTimeout(
+        () => this.fail(slot!, new DecoderCrashError(`decoding took longer than ${this.timeoutMs} ms`)),
+        this.timeoutMs,
+      );
       // The bytes go by copy inside the message, not by transfer: transferring the caller's own
       // buffers would detach them (a cached footer reuses its tail, a Buffer may share Node's pool),
       // and a copy made here would be one more buffer for this thread's garbage collector.
-      const jobs = batch.map(({ job }) => ({ ...job, segments: job.segments.map((s) => ({ start: s.start, bytes: wholeBuffer(s.bytes) })) }));
+      const jobs = batch.map(({ job }) => ({
+        ...job,
+        segments: job.segments.map((s) => ({ start: s.start, bytes: wholeBuffer(s.bytes) })),
+      }));
       slot.worker.postMessage({ kind: 'jobs', jobs } satisfies ToWorker);
     }
   }
@@ -166,7 +176,9 @@ export class DecodePool {
         pending.fetch(message.start, message.end).then(
           (bytes) => {
             const own = new Uint8Array(bytes);
-            worker.postMessage({ kind: 'bytes', request: message.request, bytes: own } satisfies ToWorker, [own.buffer]);
+            worker.postMessage({ kind: 'bytes', request: message.request, bytes: own } satisfies ToWorker, [
+              own.buffer,
+            ]);
           },
           (error: Error) => {
             pending.fetchError = error;
@@ -185,7 +197,9 @@ export class DecodePool {
       }
       this.pump();
     });
-    worker.on('error', (error) => this.fail(slot, new DecoderCrashError(`the Parquet decoder crashed: ${error.message}`)));
+    worker.on('error', (error) =>
+      this.fail(slot, new DecoderCrashError(`the Parquet decoder crashed: ${error.message}`)),
+    );
     worker.on('exit', () => this.fail(slot, new DecoderCrashError('the Parquet decoder exited')));
     this.slots.push(slot);
     return slot;
@@ -250,7 +264,10 @@ function workerEntry(): URL {
   if (!fromSource) return url;
   const require = createRequire(import.meta.url);
   const manifest = require('tsx/package.json') as { exports: Record<string, { import?: { default?: string } }> };
-  const api = new URL(manifest.exports['./esm/api'].import!.default!, pathToFileURL(require.resolve('tsx/package.json')));
+  const api = new URL(
+    manifest.exports['./esm/api'].import!.default!,
+    pathToFileURL(require.resolve('tsx/package.json')),
+  );
   const code = `import { register } from ${JSON.stringify(api.href)}; register(); await import(${JSON.stringify(url.href)});`;
   return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
 }

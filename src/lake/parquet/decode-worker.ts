@@ -42,6 +42,7 @@ async function decodeAll(jobs: DecodeJob[]): Promise<void> {
 
 /** The buffers behind a reply's columns, each once (columns may share one). */
 function columnBuffers(columns: DecodedColumns): ArrayBuffer[] {
-  return [...new Set([columns.time, ...Object.values(columns.values)].flatMap((v) => (v ? [v.buffer as ArrayBuffer] : [])))];
+  return [
+    ...new Set([columns.time, ...Object.values(columns.values)].flatMap((v) => (v ? [v.buffer as ArrayBuffer] : []))),
+  ];
 }
-

@@ -2,7 +2,16 @@
 import { readStruct, ThriftError, type ThriftStruct, type ThriftValue } from './thrift.js';
 
 /** Field ids below are those of parquet-format's parquet.thrift; each struct lists the ones we read. */
-const PHYSICAL = ['BOOLEAN', 'INT32', 'INT64', 'INT96', 'FLOAT', 'DOUBLE', 'BYTE_ARRAY', 'FIXED_LEN_BYTE_ARRAY'] as const;
+const PHYSICAL = [
+  'BOOLEAN',
+  'INT32',
+  'INT64',
+  'INT96',
+  'FLOAT',
+  'DOUBLE',
+  'BYTE_ARRAY',
+  'FIXED_LEN_BYTE_ARRAY',
+] as const;
 export type PhysicalType = (typeof PHYSICAL)[number];
 const CODECS = ['UNCOMPRESSED', 'SNAPPY', 'GZIP', 'LZO', 'BROTLI', 'LZ4', 'ZSTD', 'LZ4_RAW'] as const;
 
@@ -92,18 +101,26 @@ function logicalKind(element: ThriftStruct): LogicalKind {
     const [[id, body]] = [...(logical as ThriftStruct)];
     const s = body instanceof Map ? (body as ThriftStruct) : new Map<number, ThriftValue>();
     switch (id) {
-      case 1: return { kind: 'string' };
-      case 5: return { kind: 'decimal', scale: int(s.get(1) ?? 0), precision: int(s.get(2) ?? 0) };
-      case 6: return { kind: 'date' };
-      case 7: return { kind: 'time' };
+      case 1:
+        return { kind: 'string' };
+      case 5:
+        return { kind: 'decimal', scale: int(s.get(1) ?? 0), precision: int(s.get(2) ?? 0) };
+      case 6:
+        return { kind: 'date' };
+      case 7:
+        return { kind: 'time' };
       case 8: {
         const unit = asStruct(s.get(2) ?? new Map());
         const unitName = unit.has(1) ? 'MILLIS' : unit.has(3) ? 'NANOS' : 'MICROS';
         return { kind: 'timestamp', unit: unitName, utc: s.get(1) === true };
       }
-      case 10: return { kind: 'integer', bits: int(s.get(1) ?? 64), signed: s.get(2) !== false };
-      case 4: case 12: return { kind: 'string' }; // ENUM and JSON are UTF-8 text too
-      default: return { kind: 'other', name: `LOGICAL_${id}` };
+      case 10:
+        return { kind: 'integer', bits: int(s.get(1) ?? 64), signed: s.get(2) !== false };
+      case 4:
+      case 12:
+        return { kind: 'string' }; // ENUM and JSON are UTF-8 text too
+      default:
+        return { kind: 'other', name: `LOGICAL_${id}` };
     }
   }
   // Legacy converted types, still written by older pandas/Spark versions.
@@ -125,13 +142,20 @@ function logicalKind(element: ThriftStruct): LogicalKind {
 
 function typeName(physical: PhysicalType, logical: LogicalKind, element: ThriftStruct): string {
   switch (logical.kind) {
-    case 'string': return 'STRING';
-    case 'date': return 'DATE';
-    case 'time': return 'TIME';
-    case 'timestamp': return `TIMESTAMP(${logical.unit}${logical.utc ? ',UTC' : ''})`;
-    case 'decimal': return `DECIMAL(${logical.precision},${logical.scale})`;
-    case 'integer': return `${logical.signed ? '' : 'U'}INT${logical.bits}`;
-    case 'other': return `${physical}(${logical.name})`;
+    case 'string':
+      return 'STRING';
+    case 'date':
+      return 'DATE';
+    case 'time':
+      return 'TIME';
+    case 'timestamp':
+      return `TIMESTAMP(${logical.unit}${logical.utc ? ',UTC' : ''})`;
+    case 'decimal':
+      return `DECIMAL(${logical.precision},${logical.scale})`;
+    case 'integer':
+      return `${logical.signed ? '' : 'U'}INT${logical.bits}`;
+    case 'other':
+      return `${physical}(${logical.name})`;
     default:
       return physical === 'FIXED_LEN_BYTE_ARRAY' ? `${physical}(${int(element.get(2) ?? 0)})` : physical;
   }
@@ -139,7 +163,8 @@ function typeName(physical: PhysicalType, logical: LogicalKind, element: ThriftS
 
 function rowGroup(group: ThriftStruct, columnCount: number): RowGroup {
   const chunks = list(group.get(1)).map((c) => chunk(asStruct(c)));
-  if (chunks.length !== columnCount) throw new ThriftError(`a row group has ${chunks.length} column chunks for ${columnCount} columns`);
+  if (chunks.length !== columnCount)
+    throw new ThriftError(`a row group has ${chunks.length} column chunks for ${columnCount} columns`);
   return { numRows: int(group.get(3)), chunks };
 }
 
@@ -150,7 +175,8 @@ function chunk(column: ThriftStruct): ColumnChunk {
   const dataPage = int(m.get(9));
   const dictionaryPage = m.has(11) ? int(m.get(11)) : undefined;
   // Some writers record dictionary_page_offset 0 when there is none; a dictionary always precedes its data pages.
-  const start = dictionaryPage !== undefined && dictionaryPage > 0 && dictionaryPage < dataPage ? dictionaryPage : dataPage;
+  const start =
+    dictionaryPage !== undefined && dictionaryPage > 0 && dictionaryPage < dataPage ? dictionaryPage : dataPage;
   const stats = m.get(12) instanceof Map ? (m.get(12) as ThriftStruct) : undefined;
   return {
     start,

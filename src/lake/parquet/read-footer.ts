@@ -43,10 +43,14 @@ export async function readFooter(store: ObjectStore, file: FileRef, signal?: Abo
   }
   const view = new DataView(tail.bytes.buffer, tail.bytes.byteOffset, tail.bytes.byteLength);
   const n = tail.bytes.byteLength;
-  if (n < 8 || view.getUint32(n - 4, true) !== MAGIC) throw new InvalidDataError(`${key}: not a Parquet file (no PAR1 at the end)`, { key });
+  if (n < 8 || view.getUint32(n - 4, true) !== MAGIC)
+    throw new InvalidDataError(`${key}: not a Parquet file (no PAR1 at the end)`, { key });
   const metadataLength = view.getUint32(n - 8, true);
   const metadataStart = size - 8 - metadataLength;
-  if (metadataStart < 4) throw new InvalidDataError(`${key}: corrupt Parquet footer (length ${metadataLength} for a ${size}-byte file)`, { key });
+  if (metadataStart < 4)
+    throw new InvalidDataError(`${key}: corrupt Parquet footer (length ${metadataLength} for a ${size}-byte file)`, {
+      key,
+    });
   if (metadataStart < tail.start) {
     const more = await getRange(store, file, { start: metadataStart, end: tail.start - 1 }, signal);
     tail = { start: metadataStart, bytes: concat(more, tail.bytes) };
@@ -69,13 +73,22 @@ export async function readFooter(store: ObjectStore, file: FileRef, signal?: Abo
 }
 
 /** The bytes of a range (or the whole object), pinned to the listed ETag so every piece comes from one version. */
-export async function getRange(store: ObjectStore, file: FileRef, range: ByteRange | undefined, signal?: AbortSignal): Promise<Uint8Array> {
+export async function getRange(
+  store: ObjectStore,
+  file: FileRef,
+  range: ByteRange | undefined,
+  signal?: AbortSignal,
+): Promise<Uint8Array> {
   try {
     return await getBytes(store, file.key, { range, ifMatch: file.etag, signal });
   } catch (error) {
     if (isLakeError(error)) throw error;
     // A body that breaks off mid-stream is the store's failure, not the file's: worth retrying.
-    throw new StoreError(`${file.key}: reading the object failed (${(error as Error).message})`, { key: file.key, cause: error, retryable: true });
+    throw new StoreError(`${file.key}: reading the object failed (${(error as Error).message})`, {
+      key: file.key,
+      cause: error,
+      retryable: true,
+    });
   }
 }
 
@@ -100,9 +113,13 @@ export async function fetchSegments(
     if (last && r.start <= last.end + gap) last.end = Math.max(last.end, r.end);
     else merged.push({ ...r });
   }
-  if (!store.capabilities.ranges && merged.length > 0) return [{ start: 0, bytes: await getRange(store, file, undefined, options.signal) }];
+  if (!store.capabilities.ranges && merged.length > 0)
+    return [{ start: 0, bytes: await getRange(store, file, undefined, options.signal) }];
   return Promise.all(
-    merged.map(async (r) => ({ start: r.start, bytes: await getRange(store, file, { start: r.start, end: r.end - 1 }, options.signal) })),
+    merged.map(async (r) => ({
+      start: r.start,
+      bytes: await getRange(store, file, { start: r.start, end: r.end - 1 }, options.signal),
+    })),
   );
 }
 

@@ -24,12 +24,18 @@ export interface ReadBarsOptions {
  * suffix already held them (small files arrive whole in the first GET). Extra columns are never fetched
  * when they lie outside that span.
  */
-export async function readBars(store: ObjectStore, pool: DecodePool, file: FileRef, options: ReadBarsOptions = {}): Promise<DecodedBars> {
+export async function readBars(
+  store: ObjectStore,
+  pool: DecodePool,
+  file: FileRef,
+  options: ReadBarsOptions = {},
+): Promise<DecodedBars> {
   const { footer, tail } = options.footer ?? (await readFooter(store, file, options.signal));
   const map = resolveBarColumns(file.key, footer);
   const groups = options.rowGroups ?? footer.rowGroups.map((_, i) => i);
   for (const g of groups) {
-    if (!Number.isInteger(g) || g < 0 || g >= footer.rowGroups.length) throw new RangeError(`row group ${g} does not exist in ${file.key}`);
+    if (!Number.isInteger(g) || g < 0 || g >= footer.rowGroups.length)
+      throw new RangeError(`row group ${g} does not exist in ${file.key}`);
   }
   if (groups.every((g) => footer.rowGroups[g].numRows === 0)) return emptyBars(map);
 
@@ -41,21 +47,33 @@ export async function readBars(store: ObjectStore, pool: DecodePool, file: FileR
   const rowGroups = groups.length === footer.rowGroups.length ? undefined : groups;
   // Anything the decoder wants beyond the prefetched chunks (a page index, say) is read on demand, pinned to the same ETag.
   // Bound to this read's trace context: the worker asks for it from a message handler, which runs in no request's context.
-  const fetch = context.bind(context.active(), (start: number, end: number) => getRange(store, file, { start, end: end - 1 }, options.signal));
+  const fetch = context.bind(context.active(), (start: number, end: number) =>
+    getRange(store, file, { start, end: end - 1 }, options.signal),
+  );
   const rows = groups.reduce((n, g) => n + footer.rowGroups[g].numRows, 0);
   const parts = splitColumns(map, footer, groups, rows >= SPLIT_ROWS ? pool.size : 1);
   // The span measures the wait for the worker pool (queueing included), as seen from this thread.
-  const decodeAttributes = { 'lakeql.key': file.key, 'lakeql.rows': rows, 'lakeql.parquet.parts': parts.length, 'lakeql.bytes': segments.reduce((n, s) => n + s.bytes.byteLength, 0) };
-  const replies = await inSpan('lakeql.parquet.decode', decodeAttributes, () => Promise.all(
-    parts.map((names) =>
-      pool.decode({ key: file.key, size: file.size, segments, names, rowGroups, rows }, fetch).catch((error: Error) => {
-        if (isLakeError(error)) throw error;
-        throw new InvalidDataError(`${file.key}: ${error.message}`, { key: file.key, cause: error });
-      }),
+  const decodeAttributes = {
+    'lakeql.key': file.key,
+    'lakeql.rows': rows,
+    'lakeql.parquet.parts': parts.length,
+    'lakeql.bytes': segments.reduce((n, s) => n + s.bytes.byteLength, 0),
+  };
+  const replies = await inSpan('lakeql.parquet.decode', decodeAttributes, () =>
+    Promise.all(
+      parts.map((names) =>
+        pool
+          .decode({ key: file.key, size: file.size, segments, names, rowGroups, rows }, fetch)
+          .catch((error: Error) => {
+            if (isLakeError(error)) throw error;
+            throw new InvalidDataError(`${file.key}: ${error.message}`, { key: file.key, cause: error });
+          }),
+      ),
     ),
-  ));
+  );
   const columns = replies.map((reply) => {
-    if (!reply.ok) throw new InvalidDataError(`${file.key}: cannot decode Parquet data (${reply.message})`, { key: file.key });
+    if (!reply.ok)
+      throw new InvalidDataError(`${file.key}: cannot decode Parquet data (${reply.message})`, { key: file.key });
     return reply.columns;
   });
   try {
@@ -81,7 +99,10 @@ function splitColumns(map: BarColumnMap, footer: Footer, groups: number[], count
     const c = footer.columns.findIndex((col) => col.name === name);
     return groups.reduce((n, g) => n + (footer.rowGroups[g].chunks[c].end - footer.rowGroups[g].chunks[c].start), 0);
   };
-  const parts: (PartNames & { bytes: number })[] = Array.from({ length: Math.min(count, entries.length) }, () => ({ values: {}, bytes: 0 }));
+  const parts: (PartNames & { bytes: number })[] = Array.from({ length: Math.min(count, entries.length) }, () => ({
+    values: {},
+    bytes: 0,
+  }));
   parts[0].time = map.time.name;
   parts[0].bytes = bytes(map.time.name);
   for (const [role, name] of entries.sort((a, b) => bytes(b[1]) - bytes(a[1]))) {

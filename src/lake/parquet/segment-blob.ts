@@ -30,7 +30,9 @@ export class SegmentBlob {
     if (local) return local;
     this.fetched.push({ start: a, end: b });
     const bytes = await this.fetch(a, b);
-    return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? (bytes.buffer as ArrayBuffer) : (bytes.slice().buffer as ArrayBuffer);
+    return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+      ? (bytes.buffer as ArrayBuffer)
+      : (bytes.slice().buffer as ArrayBuffer);
   }
 
   /** [a, b) from one segment, or stitched from several that together cover it (the reader merges adjacent chunks into one slice). */
@@ -43,7 +45,9 @@ export class SegmentBlob {
     }
     const out = new Uint8Array(b - a);
     let covered = a;
-    const overlapping = this.segments.filter((s) => s.start < b && s.start + s.bytes.byteLength > a).sort((x, y) => x.start - y.start);
+    const overlapping = this.segments
+      .filter((s) => s.start < b && s.start + s.bytes.byteLength > a)
+      .sort((x, y) => x.start - y.start);
     for (const s of overlapping) {
       if (s.start > covered) return undefined;
       const end = Math.min(b, s.start + s.bytes.byteLength);

@@ -37,7 +37,10 @@ export function readStruct(bytes: Uint8Array, offset = 0): { value: ThriftStruct
 }
 
 class Reader {
-  constructor(private readonly bytes: Uint8Array, public pos: number) {}
+  constructor(
+    private readonly bytes: Uint8Array,
+    public pos: number,
+  ) {}
 
   struct(depth: number): ThriftStruct {
     if (depth > MAX_DEPTH) throw new ThriftError('structs nested too deeply');
@@ -134,6 +137,7 @@ class Reader {
   }
 
   private need(n: number): void {
-    if (this.pos + n > this.bytes.length) throw new ThriftError(`footer ends early (needs ${n} bytes at ${this.pos} of ${this.bytes.length})`);
+    if (this.pos + n > this.bytes.length)
+      throw new ThriftError(`footer ends early (needs ${n} bytes at ${this.pos} of ${this.bytes.length})`);
   }
 }

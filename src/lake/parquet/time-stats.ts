@@ -24,7 +24,11 @@ export function footerInfo(footer: Footer): ParquetInfo {
   const column = index >= 0 ? footer.columns[index] : undefined;
   const rowGroups = footer.rowGroups.map((g) => {
     const chunk = column ? g.chunks[index] : undefined;
-    return { numRows: g.numRows, minTime: chunk && statTime(column!, chunk.min), maxTime: chunk && statTime(column!, chunk.max) };
+    return {
+      numRows: g.numRows,
+      minTime: chunk && statTime(column!, chunk.min),
+      maxTime: chunk && statTime(column!, chunk.max),
+    };
   });
   let minTime: number | undefined;
   let maxTime: number | undefined;

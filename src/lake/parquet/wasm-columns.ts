@@ -1,5 +1,21 @@
 // Reads columns parquet-wasm has decoded straight out of its memory, through the Arrow C data interface: no IPC round trip, no arrow-js batch.
-import { type DataType, DateDay, DateMillisecond, Float32, Float64, Int8, Int16, Int32, Int64, TimeUnit, Timestamp, Uint8, Uint16, Uint32, Uint64 } from 'apache-arrow';
+import {
+  type DataType,
+  DateDay,
+  DateMillisecond,
+  Float32,
+  Float64,
+  Int8,
+  Int16,
+  Int32,
+  Int64,
+  TimeUnit,
+  Timestamp,
+  Uint8,
+  Uint16,
+  Uint32,
+  Uint64,
+} from 'apache-arrow';
 import type { ColumnChunk } from './decode-arrow.js';
 
 /**
@@ -9,7 +25,16 @@ import type { ColumnChunk } from './decode-arrow.js';
  * ArrowArray: length 0, null_count 8, offset 16, n_buffers 24, n_children 32, buffers 40, children 44, dictionary 48.
  */
 export const SCHEMA = { format: 0, name: 4, nChildren: 24, children: 32, dictionary: 36 } as const;
-export const ARRAY = { length: 0, nullCount: 8, offset: 16, nBuffers: 24, nChildren: 32, buffers: 40, children: 44, dictionary: 48 } as const;
+export const ARRAY = {
+  length: 0,
+  nullCount: 8,
+  offset: 16,
+  nBuffers: 24,
+  nChildren: 32,
+  buffers: 40,
+  children: 44,
+  dictionary: 48,
+} as const;
 
 /**
  * The parquet-wasm release these offsets were checked against (test/bars/wasm-columns-layout.test.ts
@@ -20,7 +45,17 @@ export const ARRAY = { length: 0, nullCount: 8, offset: 16, nBuffers: 24, nChild
  */
 export const VERIFIED_PARQUET_WASM = '0.8.0';
 
-type View = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array | BigInt64Array | BigUint64Array;
+type View =
+  | Int8Array
+  | Uint8Array
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | Float32Array
+  | Float64Array
+  | BigInt64Array
+  | BigUint64Array;
 interface Layout {
   type: DataType;
   values: (new (buffer: ArrayBuffer, byteOffset: number, length: number) => View) & { BYTES_PER_ELEMENT: number };
@@ -32,22 +67,36 @@ interface Layout {
  */
 function layoutOf(format: string): Layout | undefined {
   switch (format) {
-    case 'tdD': return { type: new DateDay(), values: Int32Array };
-    case 'tdm': return { type: new DateMillisecond(), values: BigInt64Array };
-    case 'g': return { type: new Float64(), values: Float64Array };
-    case 'f': return { type: new Float32(), values: Float32Array };
-    case 'c': return { type: new Int8(), values: Int8Array };
-    case 'C': return { type: new Uint8(), values: Uint8Array };
-    case 's': return { type: new Int16(), values: Int16Array };
-    case 'S': return { type: new Uint16(), values: Uint16Array };
-    case 'i': return { type: new Int32(), values: Int32Array };
-    case 'I': return { type: new Uint32(), values: Uint32Array };
-    case 'l': return { type: new Int64(), values: BigInt64Array };
-    case 'L': return { type: new Uint64(), values: BigUint64Array };
+    case 'tdD':
+      return { type: new DateDay(), values: Int32Array };
+    case 'tdm':
+      return { type: new DateMillisecond(), values: BigInt64Array };
+    case 'g':
+      return { type: new Float64(), values: Float64Array };
+    case 'f':
+      return { type: new Float32(), values: Float32Array };
+    case 'c':
+      return { type: new Int8(), values: Int8Array };
+    case 'C':
+      return { type: new Uint8(), values: Uint8Array };
+    case 's':
+      return { type: new Int16(), values: Int16Array };
+    case 'S':
+      return { type: new Uint16(), values: Uint16Array };
+    case 'i':
+      return { type: new Int32(), values: Int32Array };
+    case 'I':
+      return { type: new Uint32(), values: Uint32Array };
+    case 'l':
+      return { type: new Int64(), values: BigInt64Array };
+    case 'L':
+      return { type: new Uint64(), values: BigUint64Array };
   }
   const timestamp = /^ts([smun]):(.*)$/.exec(format);
   if (!timestamp) return undefined;
-  const unit = { s: TimeUnit.SECOND, m: TimeUnit.MILLISECOND, u: TimeUnit.MICROSECOND, n: TimeUnit.NANOSECOND }[timestamp[1] as 's' | 'm' | 'u' | 'n'];
+  const unit = { s: TimeUnit.SECOND, m: TimeUnit.MILLISECOND, u: TimeUnit.MICROSECOND, n: TimeUnit.NANOSECOND }[
+    timestamp[1] as 's' | 'm' | 'u' | 'n'
+  ];
   return { type: new Timestamp(unit, timestamp[2] || null), values: BigInt64Array };
 }
 
@@ -57,7 +106,12 @@ function layoutOf(format: string): Layout | undefined {
  * Undefined when any wanted column has a layout not read here, or a buffer is misaligned for its
  * type: the caller then takes the IPC path, which reads everything.
  */
-export function batchColumns(memory: ArrayBuffer, arrayPtr: number, schemaPtr: number, wanted: ReadonlySet<string>): { rows: number; columns: Map<string, ColumnChunk> } | undefined {
+export function batchColumns(
+  memory: ArrayBuffer,
+  arrayPtr: number,
+  schemaPtr: number,
+  wanted: ReadonlySet<string>,
+): { rows: number; columns: Map<string, ColumnChunk> } | undefined {
   const view = new DataView(memory);
   const u32 = (at: number) => view.getUint32(at, true);
   const i64 = (at: number) => Number(view.getBigInt64(at, true));
@@ -71,7 +125,8 @@ export function batchColumns(memory: ArrayBuffer, arrayPtr: number, schemaPtr: n
     // A name seen twice is ambiguous here: the IPC path settles it as every other read does.
     if (!wanted.has(name)) continue;
     if (columns.has(name)) return undefined;
-    const layout = u32(field + SCHEMA.dictionary) === 0 ? layoutOf(cString(memory, u32(field + SCHEMA.format))) : undefined;
+    const layout =
+      u32(field + SCHEMA.dictionary) === 0 ? layoutOf(cString(memory, u32(field + SCHEMA.format))) : undefined;
     if (!layout) return undefined;
     const array = u32(u32(arrayPtr + ARRAY.children) + 4 * c);
     if (i64(array + ARRAY.nBuffers) !== 2) return undefined;

@@ -1,5 +1,19 @@
 // Encodes OHLCV bars as zstd Parquet bytes (apache-arrow builds the table, parquet-wasm writes the file).
-import { type Data, DateDay, Field, Float64, Int64, RecordBatch, Schema, Struct, Table, TimeUnit, Timestamp, makeData, tableToIPC } from 'apache-arrow';
+import {
+  type Data,
+  DateDay,
+  Field,
+  Float64,
+  Int64,
+  RecordBatch,
+  Schema,
+  Struct,
+  Table,
+  TimeUnit,
+  Timestamp,
+  makeData,
+  tableToIPC,
+} from 'apache-arrow';
 import * as pw from 'parquet-wasm';
 import { InvalidInputError } from '../errors.js';
 import type { Resolution } from '../layout.js';
@@ -21,7 +35,8 @@ const DAY_MS = 86_400_000;
  */
 export function writeBarsParquet(bars: readonly BarRow[], options: WriteBarsOptions): Uint8Array {
   const { resolution, rowGroupSize } = options;
-  if (resolution !== 'DAILY' && resolution !== 'MINUTE') throw new InvalidInputError(`unknown resolution ${String(resolution)}`);
+  if (resolution !== 'DAILY' && resolution !== 'MINUTE')
+    throw new InvalidInputError(`unknown resolution ${String(resolution)}`);
   if (rowGroupSize !== undefined && (!Number.isInteger(rowGroupSize) || rowGroupSize < 1)) {
     throw new InvalidInputError(`rowGroupSize must be a positive whole number, got ${rowGroupSize}`);
   }
@@ -49,7 +64,8 @@ export function barsTable(bars: readonly BarRow[], resolution: Resolution): Tabl
   for (let i = 0; i < n; i++) {
     const bar = bars[i];
     if (resolution === 'DAILY') {
-      if (!Number.isSafeInteger(bar.time) || bar.time % DAY_MS !== 0) throw rowError(i, 'time', 'a UTC midnight in ms for a daily bar', bar.time);
+      if (!Number.isSafeInteger(bar.time) || bar.time % DAY_MS !== 0)
+        throw rowError(i, 'time', 'a UTC midnight in ms for a daily bar', bar.time);
       time[i] = bar.time / DAY_MS;
     } else {
       if (!Number.isSafeInteger(bar.time)) throw rowError(i, 'time', 'whole UTC ms', bar.time);
@@ -78,7 +94,12 @@ export function barsTable(bars: readonly BarRow[], resolution: Resolution): Tabl
 
   const fields = columns.map(([field]) => field);
   const schema = new Schema(fields);
-  const struct = makeData({ type: new Struct(fields), length: n, nullCount: 0, children: columns.map(([, data]) => data) });
+  const struct = makeData({
+    type: new Struct(fields),
+    length: n,
+    nullCount: 0,
+    children: columns.map(([, data]) => data),
+  });
   return new Table(schema, [new RecordBatch(schema, struct)]);
 }
 
@@ -88,11 +109,19 @@ interface OptionalColumn<T extends Float64Array | BigInt64Array> {
   valid: number;
 }
 
-function optionalColumn<T extends Float64Array | BigInt64Array>(present: boolean, n: number, Ctor: new (n: number) => T): OptionalColumn<T> | undefined {
+function optionalColumn<T extends Float64Array | BigInt64Array>(
+  present: boolean,
+  n: number,
+  Ctor: new (n: number) => T,
+): OptionalColumn<T> | undefined {
   return present ? { values: new Ctor(n), validity: new Uint8Array(Math.ceil(n / 8)), valid: 0 } : undefined;
 }
 
-function setValid<T extends Float64Array | BigInt64Array>(column: OptionalColumn<T>, i: number, value: T[number]): void {
+function setValid<T extends Float64Array | BigInt64Array>(
+  column: OptionalColumn<T>,
+  i: number,
+  value: T[number],
+): void {
   column.values[i] = value;
   column.validity[i >> 3] |= 1 << (i & 7);
   column.valid++;
@@ -101,11 +130,20 @@ function setValid<T extends Float64Array | BigInt64Array>(column: OptionalColumn
 function optionalData(type: Float64 | Int64, column: OptionalColumn<Float64Array | BigInt64Array>): Data {
   const length = column.values.length;
   const nullCount = length - column.valid;
-  return makeData({ type, length, data: column.values, nullBitmap: nullCount > 0 ? column.validity : undefined, nullCount } as never);
+  return makeData({
+    type,
+    length,
+    data: column.values,
+    nullBitmap: nullCount > 0 ? column.validity : undefined,
+    nullCount,
+  } as never);
 }
 
 function required(name: string, values: Float64Array): [Field, Data] {
-  return [new Field(name, new Float64(), false), makeData({ type: new Float64(), length: values.length, data: values })];
+  return [
+    new Field(name, new Float64(), false),
+    makeData({ type: new Float64(), length: values.length, data: values }),
+  ];
 }
 
 function finite(row: number, column: string, value: number): number {

@@ -24,14 +24,16 @@ export function toReadable(body: PutBody): Readable {
 
 export function assertValidContentLength(contentLength: number | undefined, key?: string): void {
   if (contentLength === undefined) return;
-  if (!Number.isSafeInteger(contentLength) || contentLength < 0) throw new InvalidInputError(`contentLength must be a non-negative integer, got ${contentLength}`, { key });
+  if (!Number.isSafeInteger(contentLength) || contentLength < 0)
+    throw new InvalidInputError(`contentLength must be a non-negative integer, got ${contentLength}`, { key });
 }
 
 /** S3 sends user metadata as `x-amz-meta-*` headers, which arrive lower-cased; store them that way everywhere. */
 export function normalizeMetadata(metadata: Record<string, string> | undefined, key?: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(metadata ?? {})) {
-    if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) throw new InvalidInputError(`metadata name "${name}" is not a valid HTTP header token`, { key });
+    if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name))
+      throw new InvalidInputError(`metadata name "${name}" is not a valid HTTP header token`, { key });
     if (typeof value !== 'string') throw new InvalidInputError(`metadata "${name}" must be a string`, { key });
     out[name.toLowerCase()] = value;
   }
@@ -60,6 +62,11 @@ export class BufferedBody extends Readable {
 export async function readAll(stream: AsyncIterable<Uint8Array | string>): Promise<Uint8Array> {
   if (stream instanceof BufferedBody && !stream.readableDidRead) return stream.bytes;
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  for await (const chunk of stream)
+    chunks.push(
+      typeof chunk === 'string'
+        ? Buffer.from(chunk, 'utf8')
+        : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength),
+    );
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
 }

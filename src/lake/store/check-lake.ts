@@ -53,12 +53,26 @@ export async function checkLake(store: ObjectStore, options: CheckLakeOptions): 
     } catch (error) {
       const kind = classifyLakeFailure(error);
       const detail = error instanceof Error ? error.message : String(error);
-      if (kind === 'missing') throw new LakeUnusableError(`the lake ${options.name} cannot be used: its bucket does not exist (${detail}). Create it or fix LAKEQL_LAKE`, error);
-      if (kind === 'credentials') throw new LakeUnusableError(`the lake ${options.name} refused the AWS credentials (${detail}). Check AWS_PROFILE / AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`, error);
-      if (kind === 'denied') throw new LakeUnusableError(`the lake ${options.name} denied access to these credentials (${detail}). They need s3:ListBucket on it, and GetObject/PutObject for reads and writes`, error);
+      if (kind === 'missing')
+        throw new LakeUnusableError(
+          `the lake ${options.name} cannot be used: its bucket does not exist (${detail}). Create it or fix LAKEQL_LAKE`,
+          error,
+        );
+      if (kind === 'credentials')
+        throw new LakeUnusableError(
+          `the lake ${options.name} refused the AWS credentials (${detail}). Check AWS_PROFILE / AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`,
+          error,
+        );
+      if (kind === 'denied')
+        throw new LakeUnusableError(
+          `the lake ${options.name} denied access to these credentials (${detail}). They need s3:ListBucket on it, and GetObject/PutObject for reads and writes`,
+          error,
+        );
       if (kind === 'transient' && attempt < attempts) {
         const wait = delayMs(attempt);
-        options.warn?.(`the lake ${options.name} did not answer (${detail}); trying again in ${wait} ms (${attempt} of ${attempts - 1} retries)`);
+        options.warn?.(
+          `the lake ${options.name} did not answer (${detail}); trying again in ${wait} ms (${attempt} of ${attempts - 1} retries)`,
+        );
         await sleep(wait);
         continue;
       }

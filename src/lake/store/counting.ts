@@ -16,7 +16,10 @@ export interface CountingStoreOptions {
 export class CountingStore extends ForwardingStore {
   private calls = new Map<StoreMethod, number>();
 
-  constructor(inner: ObjectStore, private readonly options: CountingStoreOptions = {}) {
+  constructor(
+    inner: ObjectStore,
+    private readonly options: CountingStoreOptions = {},
+  ) {
     super(inner);
   }
 
@@ -41,7 +44,10 @@ export class CountingStore extends ForwardingStore {
     this.calls.clear();
   }
 
-  protected override forward<M extends StoreMethod>(method: M, args: Parameters<FullStore[M]>): ReturnType<FullStore[M]> {
+  protected override forward<M extends StoreMethod>(
+    method: M,
+    args: Parameters<FullStore[M]>,
+  ): ReturnType<FullStore[M]> {
     this.calls.set(method, (this.calls.get(method) ?? 0) + 1);
     this.options.onCall?.(method, this.kind);
     return super.forward(method, args);

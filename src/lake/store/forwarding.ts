@@ -1,17 +1,38 @@
 // ForwardingStore: the base of store decorators, forwarding every method of the store interfaces to an inner store.
 import {
-  type GetOptions, type GetResult, isMultipartStore, isPresigner, type ListOptions, type ListPage, type MultipartStore, type MultipartUploadInfo,
-  type ObjectHead, type ObjectStore, type Presigner, type PutBody, type PutOptions, type PutResult, type StoreCapabilities, type UploadedPart,
+  type GetOptions,
+  type GetResult,
+  isMultipartStore,
+  isPresigner,
+  type ListOptions,
+  type ListPage,
+  type MultipartStore,
+  type MultipartUploadInfo,
+  type ObjectHead,
+  type ObjectStore,
+  type Presigner,
+  type PutBody,
+  type PutOptions,
+  type PutResult,
+  type StoreCapabilities,
+  type UploadedPart,
 } from './types.js';
 
 /** A store with every optional capability: what a decorator may be asked to forward. */
 export type FullStore = ObjectStore & Presigner & MultipartStore;
-export type StoreMethod = { [K in keyof FullStore]: FullStore[K] extends (...args: never[]) => unknown ? K : never }[keyof FullStore];
+export type StoreMethod = {
+  [K in keyof FullStore]: FullStore[K] extends (...args: never[]) => unknown ? K : never;
+}[keyof FullStore];
 
 export const OBJECT_STORE_METHODS = ['list', 'head', 'get', 'put', 'delete'] as const;
 export const PRESIGNER_METHODS = ['presignGet', 'presignPut'] as const;
 export const MULTIPART_METHODS = [
-  'createMultipartUpload', 'uploadPart', 'completeMultipartUpload', 'abortMultipartUpload', 'listMultipartUploads', 'listParts',
+  'createMultipartUpload',
+  'uploadPart',
+  'completeMultipartUpload',
+  'abortMultipartUpload',
+  'listMultipartUploads',
+  'listParts',
 ] as const;
 
 /** Every method of the three interfaces; the type below fails to compile when one is missing. */
@@ -34,8 +55,10 @@ export class ForwardingStore implements ObjectStore {
     this.kind = inner.kind;
     this.capabilities = inner.capabilities;
     // An own property set to undefined hides the prototype's method, so the capability checks answer no.
-    if (!isPresigner(inner)) for (const method of PRESIGNER_METHODS) Object.defineProperty(this, method, { value: undefined });
-    if (!isMultipartStore(inner)) for (const method of MULTIPART_METHODS) Object.defineProperty(this, method, { value: undefined });
+    if (!isPresigner(inner))
+      for (const method of PRESIGNER_METHODS) Object.defineProperty(this, method, { value: undefined });
+    if (!isMultipartStore(inner))
+      for (const method of MULTIPART_METHODS) Object.defineProperty(this, method, { value: undefined });
   }
 
   /** Every method ends here; override to observe calls without naming each method. */
@@ -75,11 +98,21 @@ export class ForwardingStore implements ObjectStore {
     return this.forward('createMultipartUpload', [key, options]);
   }
 
-  uploadPart(key: string, uploadId: string, partNumber: number, body: Uint8Array, signal?: AbortSignal): Promise<{ etag: string }> {
+  uploadPart(
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    body: Uint8Array,
+    signal?: AbortSignal,
+  ): Promise<{ etag: string }> {
     return this.forward('uploadPart', [key, uploadId, partNumber, body, signal]);
   }
 
-  completeMultipartUpload(key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<PutResult> {
+  completeMultipartUpload(
+    key: string,
+    uploadId: string,
+    parts: { partNumber: number; etag: string }[],
+  ): Promise<PutResult> {
     return this.forward('completeMultipartUpload', [key, uploadId, parts]);
   }
 

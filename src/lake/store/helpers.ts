@@ -25,7 +25,10 @@ export async function exists(store: ObjectStore, key: string): Promise<boolean> 
 }
 
 /** Every page of a listing, following continuation tokens. */
-export async function* listPages(store: ObjectStore, options: Omit<ListOptions, 'continuationToken'> = {}): AsyncGenerator<ListPage> {
+export async function* listPages(
+  store: ObjectStore,
+  options: Omit<ListOptions, 'continuationToken'> = {},
+): AsyncGenerator<ListPage> {
   let continuationToken: string | undefined;
   const seen = new Set<string>();
   do {
@@ -34,14 +37,18 @@ export async function* listPages(store: ObjectStore, options: Omit<ListOptions, 
     continuationToken = page.nextContinuationToken;
     // A server that hands out the same token twice would otherwise loop forever.
     if (continuationToken !== undefined) {
-      if (seen.has(continuationToken)) throw new StoreError(`store ${store.kind} repeated a continuation token`, { store: store.kind });
+      if (seen.has(continuationToken))
+        throw new StoreError(`store ${store.kind} repeated a continuation token`, { store: store.kind });
       seen.add(continuationToken);
     }
   } while (continuationToken !== undefined);
 }
 
 /** Every object of a listing in key order, page after page (common prefixes, if a delimiter is given, are dropped). */
-export async function* listAll(store: ObjectStore, options: Omit<ListOptions, 'continuationToken'> = {}): AsyncGenerator<ObjectMeta> {
+export async function* listAll(
+  store: ObjectStore,
+  options: Omit<ListOptions, 'continuationToken'> = {},
+): AsyncGenerator<ObjectMeta> {
   for await (const page of listPages(store, options)) yield* page.objects;
 }
 

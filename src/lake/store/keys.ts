@@ -12,9 +12,11 @@ export const MAX_KEY_BYTES = 1024;
  */
 export function assertValidKey(key: string): void {
   if (typeof key !== 'string' || key.length === 0) throw new InvalidKeyError('key is empty', { key });
-  if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) throw new InvalidKeyError(`key is longer than ${MAX_KEY_BYTES} bytes`, { key });
+  if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES)
+    throw new InvalidKeyError(`key is longer than ${MAX_KEY_BYTES} bytes`, { key });
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f\\]/.test(key)) throw new InvalidKeyError('key contains a control character or backslash', { key });
+  if (/[\u0000-\u001f\u007f\\]/.test(key))
+    throw new InvalidKeyError('key contains a control character or backslash', { key });
   if (key.startsWith('/')) throw new InvalidKeyError('key starts with "/"', { key });
   for (const segment of key.split('/')) {
     if (segment === '') throw new InvalidKeyError('key has an empty segment', { key });

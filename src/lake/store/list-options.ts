@@ -19,8 +19,10 @@ export function normalizeListOptions(options: ListOptions = {}): NormalizedListO
   const prefix = options.prefix ?? '';
   assertValidListPrefix(prefix);
   const maxKeys = options.maxKeys ?? MAX_LIST_KEYS;
-  if (!Number.isSafeInteger(maxKeys) || maxKeys < 1) throw new InvalidInputError(`maxKeys must be a positive integer, got ${maxKeys}`);
-  if (options.continuationToken !== undefined && options.continuationToken === '') throw new InvalidInputError('continuationToken is empty');
+  if (!Number.isSafeInteger(maxKeys) || maxKeys < 1)
+    throw new InvalidInputError(`maxKeys must be a positive integer, got ${maxKeys}`);
+  if (options.continuationToken !== undefined && options.continuationToken === '')
+    throw new InvalidInputError('continuationToken is empty');
   return {
     prefix,
     // S3 treats an empty delimiter as none; so do we, rather than rolling every key up to itself.
@@ -50,12 +52,15 @@ export function clipPage(page: ListPage, endBefore: string | undefined): ListPag
  */
 export function assertValidListPrefix(prefix: string): void {
   if (prefix === '') return;
-  if (Buffer.byteLength(prefix, 'utf8') > MAX_KEY_BYTES) throw new InvalidKeyError(`prefix is longer than ${MAX_KEY_BYTES} bytes`, { key: prefix });
+  if (Buffer.byteLength(prefix, 'utf8') > MAX_KEY_BYTES)
+    throw new InvalidKeyError(`prefix is longer than ${MAX_KEY_BYTES} bytes`, { key: prefix });
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f\\]/.test(prefix)) throw new InvalidKeyError('prefix contains a control character or backslash', { key: prefix });
+  if (/[\u0000-\u001f\u007f\\]/.test(prefix))
+    throw new InvalidKeyError('prefix contains a control character or backslash', { key: prefix });
   if (prefix.startsWith('/')) throw new InvalidKeyError('prefix starts with "/"', { key: prefix });
   const complete = prefix.split('/').slice(0, -1);
   for (const segment of complete) {
-    if (segment === '' || segment === '.' || segment === '..') throw new InvalidKeyError(`prefix has an empty, "." or ".." segment`, { key: prefix });
+    if (segment === '' || segment === '.' || segment === '..')
+      throw new InvalidKeyError(`prefix has an empty, "." or ".." segment`, { key: prefix });
   }
 }

@@ -1,6 +1,13 @@
 // errno → lake errors for the directory backend, in one place.
 import {
-  AlreadyExistsError, CancelledError, InvalidKeyError, isLakeError, type LakeError, NotFoundError, NotSupportedError, PermissionDeniedError,
+  AlreadyExistsError,
+  CancelledError,
+  InvalidKeyError,
+  isLakeError,
+  type LakeError,
+  NotFoundError,
+  NotSupportedError,
+  PermissionDeniedError,
   StoreError,
 } from '../errors.js';
 
@@ -12,7 +19,8 @@ export function translateFsError(error: unknown, key?: string, action = 'access'
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const options = { key, store: STORE, backendCode: code, cause: error };
   const subject = key === undefined ? '' : ` "${key}"`;
-  if ((error as Error | undefined)?.name === 'AbortError') return new CancelledError(`${action}${subject} cancelled`, options);
+  if ((error as Error | undefined)?.name === 'AbortError')
+    return new CancelledError(`${action}${subject} cancelled`, options);
   switch (code) {
     case 'ENOENT':
     case 'ENOTDIR':
@@ -36,7 +44,13 @@ export function translateFsError(error: unknown, key?: string, action = 'access'
 
 /** The one thing S3 allows that a directory tree cannot: both "a" and "a/b". */
 export function conflictError(key: string, cause: unknown): NotSupportedError {
-  return new NotSupportedError(`the directory backend cannot hold both an object and a "directory" of objects at "${key}" or one of its parents`, {
-    key, store: STORE, backendCode: (cause as NodeJS.ErrnoException).code, cause,
-  });
+  return new NotSupportedError(
+    `the directory backend cannot hold both an object and a "directory" of objects at "${key}" or one of its parents`,
+    {
+      key,
+      store: STORE,
+      backendCode: (cause as NodeJS.ErrnoException).code,
+      cause,
+    },
+  );
 }

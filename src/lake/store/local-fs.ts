@@ -5,7 +5,14 @@ import * as fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AlreadyExistsError, InvalidInputError, InvalidKeyError, NotFoundError, NotSupportedError, PermissionDeniedError } from '../errors.js';
+import {
+  AlreadyExistsError,
+  InvalidInputError,
+  InvalidKeyError,
+  NotFoundError,
+  NotSupportedError,
+  PermissionDeniedError,
+} from '../errors.js';
 import { assertValidKey } from './keys.js';
 import { conflictError, translateFsError } from './local-errors.js';
 
@@ -20,7 +27,8 @@ const PUBLISH_ATTEMPTS = 10;
 /** The key rules plus the one the directory backend adds: the internal tree is not addressable. */
 export function assertLocalKey(key: string): void {
   assertValidKey(key);
-  if (key === INTERNAL_DIR || key.startsWith(`${INTERNAL_DIR}/`)) throw new InvalidKeyError(`keys under "${INTERNAL_DIR}/" are reserved for the directory backend`, { key });
+  if (key === INTERNAL_DIR || key.startsWith(`${INTERNAL_DIR}/`))
+    throw new InvalidKeyError(`keys under "${INTERNAL_DIR}/" are reserved for the directory backend`, { key });
 }
 
 /**
@@ -39,13 +47,21 @@ export class LocalFs {
   private realRootPromise?: Promise<string>;
   private tmpDirPromise?: Promise<string>;
 
-  constructor(readonly root: string, private readonly fsync: boolean) {}
+  constructor(
+    readonly root: string,
+    private readonly fsync: boolean,
+  ) {}
 
   /** The root with symlinks resolved (e.g. /tmp → /private/tmp), against which confinement is checked. */
   realRoot(): Promise<string> {
     this.realRootPromise ??= fs.realpath(this.root).catch((error: NodeJS.ErrnoException) => {
       this.realRootPromise = undefined;
-      if (error.code === 'ENOENT') throw new NotFoundError(`lake directory ${this.root} does not exist`, { store: STORE, backendCode: 'ENOENT', cause: error });
+      if (error.code === 'ENOENT')
+        throw new NotFoundError(`lake directory ${this.root} does not exist`, {
+          store: STORE,
+          backendCode: 'ENOENT',
+          cause: error,
+        });
       throw translateFsError(error, undefined, `open lake directory ${this.root}`);
     });
     return this.realRootPromise;
@@ -65,9 +81,16 @@ export class LocalFs {
    */
   confined(realRoot: string, realPath: string, key: string, allowRoot = false): string {
     const rel = path.relative(realRoot, realPath);
-    const inside = rel === '' ? allowRoot : !rel.startsWith('..') && !path.isAbsolute(rel) && rel.split(path.sep)[0] !== INTERNAL_DIR;
+    const inside =
+      rel === ''
+        ? allowRoot
+        : !rel.startsWith('..') && !path.isAbsolute(rel) && rel.split(path.sep)[0] !== INTERNAL_DIR;
     if (!inside) {
-      throw new PermissionDeniedError(`key "${key}" resolves outside the lake directory through a symlink`, { key, store: STORE, backendCode: 'SYMLINK_ESCAPE' });
+      throw new PermissionDeniedError(`key "${key}" resolves outside the lake directory through a symlink`, {
+        key,
+        store: STORE,
+        backendCode: 'SYMLINK_ESCAPE',
+      });
     }
     return realPath;
   }
@@ -118,7 +141,8 @@ export class LocalFs {
       let real: string;
       try {
         real = this.confined(realRoot, await fs.realpath(next), key);
-        if (!(await fs.stat(real)).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+        if (!(await fs.stat(real)).isDirectory())
+          throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') throw conflictError(key, error);
         throw translateFsError(error, key, 'write');
@@ -184,10 +208,20 @@ export class LocalFs {
           if (code === 'EISDIR' || code === 'ENOTEMPTY' || code === 'ENOTDIR') throw conflictError(key, error);
           if (code === 'EEXIST' && mode === 'create') {
             if ((await fs.lstat(target).catch(() => undefined))?.isDirectory()) throw conflictError(key, error);
-            throw new AlreadyExistsError(`object "${key}" already exists`, { key, store: STORE, backendCode: code, cause: error });
+            throw new AlreadyExistsError(`object "${key}" already exists`, {
+              key,
+              store: STORE,
+              backendCode: code,
+              cause: error,
+            });
           }
           if (mode === 'create' && (code === 'ENOTSUP' || code === 'EXDEV')) {
-            throw new NotSupportedError('create-only writes need hard links, which this file system does not offer', { key, store: STORE, backendCode: code, cause: error });
+            throw new NotSupportedError('create-only writes need hard links, which this file system does not offer', {
+              key,
+              store: STORE,
+              backendCode: code,
+              cause: error,
+            });
           }
           throw translateFsError(error, key, 'write');
         }
@@ -214,7 +248,11 @@ export class LocalFs {
 
   assertContentLength(expected: number | undefined, actual: bigint, key: string): void {
     if (expected !== undefined && BigInt(expected) !== actual) {
-      throw new InvalidInputError(`contentLength was ${expected} but the body had ${actual} bytes`, { key, store: STORE, backendCode: 'IncompleteBody' });
+      throw new InvalidInputError(`contentLength was ${expected} but the body had ${actual} bytes`, {
+        key,
+        store: STORE,
+        backendCode: 'IncompleteBody',
+      });
     }
   }
 }

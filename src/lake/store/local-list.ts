@@ -71,7 +71,11 @@ export async function listLocal(local: LocalFs, options: NormalizedListOptions):
   if (startDir.split('/')[0] === INTERNAL_DIR) return page;
   // Linked directories are never descended (see readSorted), so a prefix running through one lists
   // nothing: starting the walk inside it would list whatever the link points at, outside the lake too.
-  if (startDir !== '' && (await fs.realpath(path.join(realRoot, startDir)).catch(() => undefined)) !== path.resolve(realRoot, startDir)) return page;
+  if (
+    startDir !== '' &&
+    (await fs.realpath(path.join(realRoot, startDir)).catch(() => undefined)) !== path.resolve(realRoot, startDir)
+  )
+    return page;
   const walked = walk(local, realRoot, startDir, { prefix, after, endBefore: options.endBefore }, state);
   // A page needs at most maxKeys + 1 objects (the last only says there are more): no stat beyond.
   const width = delimiter === undefined ? Math.min(STATS_AHEAD, maxKeys + 1) : 1;
@@ -102,14 +106,20 @@ export async function listLocal(local: LocalFs, options: NormalizedListOptions):
  * (it rolls up into a common prefix), or nothing (gone since readdir, or a link to a directory).
  * Never rejects: inOrder runs it ahead of the consumer.
  */
-async function describe(candidate: Candidate, prefix: string, delimiter: string | undefined): Promise<{ key: string; meta?: ObjectMeta } | undefined> {
+async function describe(
+  candidate: Candidate,
+  prefix: string,
+  delimiter: string | undefined,
+): Promise<{ key: string; meta?: ObjectMeta } | undefined> {
   const { key } = candidate;
   // readdir's entry type already says a plain file is one; a link's target may be a directory, so links are always checked.
   if (delimiter !== undefined && !candidate.link && key.slice(prefix.length).includes(delimiter)) return { key };
   let stats;
   try {
     // lstat for plain files: one swapped for a link since readdir is skipped, not followed out of the lake.
-    stats = candidate.link ? await fs.stat(candidate.path, { bigint: true }) : await fs.lstat(candidate.path, { bigint: true });
+    stats = candidate.link
+      ? await fs.stat(candidate.path, { bigint: true })
+      : await fs.lstat(candidate.path, { bigint: true });
   } catch {
     return undefined; // deleted since readdir: S3 listings are not snapshots either
   }
@@ -141,7 +151,13 @@ interface Bounds {
  * `endBefore` (every key under a directory sorts after the directory's "name/"). Returns true
  * once it has ended so.
  */
-async function* walk(local: LocalFs, realRoot: string, dir: string, bounds: Bounds, state: WalkState): AsyncGenerator<Candidate, boolean> {
+async function* walk(
+  local: LocalFs,
+  realRoot: string,
+  dir: string,
+  bounds: Bounds,
+  state: WalkState,
+): AsyncGenerator<Candidate, boolean> {
   const { prefix, after, endBefore } = bounds;
   for (const entry of await readSorted(local, realRoot, dir)) {
     const rel = entry.rel;

@@ -26,7 +26,11 @@ interface UploadRecord {
 }
 
 function noSuchUpload(key: string, uploadId: string): NotFoundError {
-  return new NotFoundError(`no multipart upload ${uploadId} for "${key}"`, { key, store: STORE, backendCode: 'NoSuchUpload' });
+  return new NotFoundError(`no multipart upload ${uploadId} for "${key}"`, {
+    key,
+    store: STORE,
+    backendCode: 'NoSuchUpload',
+  });
 }
 
 /**
@@ -35,7 +39,11 @@ function noSuchUpload(key: string, uploadId: string): NotFoundError {
  * someone aborts it (`listMultipartUploads` finds them).
  */
 export class LocalMultipart {
-  constructor(private readonly local: LocalFs, private readonly sidecars: LocalSidecars, private readonly fsync: boolean) {}
+  constructor(
+    private readonly local: LocalFs,
+    private readonly sidecars: LocalSidecars,
+    private readonly fsync: boolean,
+  ) {}
 
   private async uploadDir(uploadId: string): Promise<string> {
     return this.local.internalPath('uploads', uploadId);
@@ -51,7 +59,8 @@ export class LocalMultipart {
       if (record.key !== key) throw noSuchUpload(key, uploadId);
       return { dir, record };
     } catch (error) {
-      if (error instanceof NotFoundError || (error as NodeJS.ErrnoException).code === 'ENOENT') throw noSuchUpload(key, uploadId);
+      if (error instanceof NotFoundError || (error as NodeJS.ErrnoException).code === 'ENOENT')
+        throw noSuchUpload(key, uploadId);
       throw translateFsError(error, key, 'read the multipart upload of');
     }
   }
@@ -61,7 +70,12 @@ export class LocalMultipart {
     const metadata = normalizeMetadata(options.metadata, key);
     const uploadId = randomBytes(16).toString('hex');
     const dir = await this.uploadDir(uploadId);
-    const record: UploadRecord = { key, initiated: new Date().toISOString(), contentType: options.contentType, metadata };
+    const record: UploadRecord = {
+      key,
+      initiated: new Date().toISOString(),
+      contentType: options.contentType,
+      metadata,
+    };
     try {
       await fs.mkdir(dir, { recursive: true });
       await fs.writeFile(path.join(dir, 'upload.json'), JSON.stringify(record), { flag: 'wx' });
@@ -71,7 +85,13 @@ export class LocalMultipart {
     return uploadId;
   }
 
-  async uploadPart(key: string, uploadId: string, partNumber: number, body: Uint8Array, signal?: AbortSignal): Promise<{ etag: string }> {
+  async uploadPart(
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    body: Uint8Array,
+    signal?: AbortSignal,
+  ): Promise<{ etag: string }> {
     if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > MAX_PART_NUMBER) {
       throw new InvalidInputError(`part number must be 1–${MAX_PART_NUMBER}, got ${partNumber}`, { key, store: STORE });
     }
@@ -92,18 +112,42 @@ export class LocalMultipart {
 
   async complete(key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<PutResult> {
     const { dir, record } = await this.load(key, uploadId);
-    if (parts.length === 0) throw new InvalidInputError('a multipart upload needs at least one part', { key, store: STORE, backendCode: 'MalformedXML' });
+    if (parts.length === 0)
+      throw new InvalidInputError('a multipart upload needs at least one part', {
+        key,
+        store: STORE,
+        backendCode: 'MalformedXML',
+      });
     for (let i = 1; i < parts.length; i++) {
       if (parts[i].partNumber <= parts[i - 1].partNumber) {
-        throw new InvalidInputError('parts must be listed in ascending part-number order', { key, store: STORE, backendCode: 'InvalidPartOrder' });
+        throw new InvalidInputError('parts must be listed in ascending part-number order', {
+          key,
+          store: STORE,
+          backendCode: 'InvalidPartOrder',
+        });
       }
     }
     const files = parts.map((p) => path.join(dir, `${p.partNumber}.part`));
-    const sizes = await Promise.all(files.map((f, i) => fs.stat(f).then((s) => s.size, () => {
-      throw new InvalidInputError(`part ${parts[i].partNumber} was never uploaded`, { key, store: STORE, backendCode: 'InvalidPart' });
-    })));
+    const sizes = await Promise.all(
+      files.map((f, i) =>
+        fs.stat(f).then(
+          (s) => s.size,
+          () => {
+            throw new InvalidInputError(`part ${parts[i].partNumber} was never uploaded`, {
+              key,
+              store: STORE,
+              backendCode: 'InvalidPart',
+            });
+          },
+        ),
+      ),
+    );
     sizes.slice(0, -1).forEach((size, i) => {
-      if (size < MIN_PART_SIZE) throw new InvalidInputError(`part ${parts[i].partNumber} is ${size} bytes; every part but the last must be at least 5 MiB`, { key, store: STORE, backendCode: 'EntityTooSmall' });
+      if (size < MIN_PART_SIZE)
+        throw new InvalidInputError(
+          `part ${parts[i].partNumber} is ${size} bytes; every part but the last must be at least 5 MiB`,
+          { key, store: STORE, backendCode: 'EntityTooSmall' },
+        );
     });
     const tmp = await this.local.tempPath();
     try {
@@ -111,14 +155,24 @@ export class LocalMultipart {
       // Each part's MD5 is checked while copying: the bytes published are the bytes the caller named.
       for (const [i, file] of files.entries()) {
         const hash = createHash('md5');
-        const tee = new Transform({ transform: (chunk: Buffer, _enc, done) => { hash.update(chunk); done(null, chunk); } });
+        const tee = new Transform({
+          transform: (chunk: Buffer, _enc, done) => {
+            hash.update(chunk);
+            done(null, chunk);
+          },
+        });
         await pipeline(createReadStream(file), tee, out, { end: i === files.length - 1 });
         if (`"${hash.digest('hex')}"` !== quote(parts[i].etag)) {
           out.destroy();
-          throw new InvalidInputError(`part ${parts[i].partNumber}'s ETag does not match the uploaded part`, { key, store: STORE, backendCode: 'InvalidPart' });
+          throw new InvalidInputError(`part ${parts[i].partNumber}'s ETag does not match the uploaded part`, {
+            key,
+            store: STORE,
+            backendCode: 'InvalidPart',
+          });
         }
       }
-      if (!out.writableFinished) await new Promise<void>((resolve, reject) => out.once('finish', resolve).once('error', reject));
+      if (!out.writableFinished)
+        await new Promise<void>((resolve, reject) => out.once('finish', resolve).once('error', reject));
       const stats = await fs.stat(tmp, { bigint: true });
       const etag = etagOf(stats);
       await this.local.publish(tmp, key, 'overwrite');
@@ -149,7 +203,9 @@ export class LocalMultipart {
   /** Each part's ETag is its MD5, as uploadPart answered: read back from disk, so it names the bytes actually kept. */
   async listParts(key: string, uploadId: string): Promise<UploadedPart[]> {
     const { dir } = await this.load(key, uploadId);
-    const names = await fs.readdir(dir).catch((error) => { throw translateFsError(error, key, 'list the parts of'); });
+    const names = await fs.readdir(dir).catch((error) => {
+      throw translateFsError(error, key, 'list the parts of');
+    });
     const parts: UploadedPart[] = [];
     for (const name of names) {
       const match = /^(\d+)\.part$/.exec(name);
@@ -180,12 +236,17 @@ export class LocalMultipart {
     for (const uploadId of ids.filter((id) => UPLOAD_ID.test(id))) {
       try {
         const record = JSON.parse(await fs.readFile(path.join(root, uploadId, 'upload.json'), 'utf8')) as UploadRecord;
-        if (record.key.startsWith(prefix)) uploads.push({ key: record.key, uploadId, initiated: new Date(record.initiated) });
+        if (record.key.startsWith(prefix))
+          uploads.push({ key: record.key, uploadId, initiated: new Date(record.initiated) });
       } catch {
         // an upload being created or aborted right now
       }
     }
-    return uploads.sort((a, b) => (a.key === b.key ? a.initiated.getTime() - b.initiated.getTime() : Buffer.compare(Buffer.from(a.key), Buffer.from(b.key))));
+    return uploads.sort((a, b) =>
+      a.key === b.key
+        ? a.initiated.getTime() - b.initiated.getTime()
+        : Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)),
+    );
   }
 }
 

@@ -30,8 +30,11 @@ export const ONE_SHOT_MAX = 1024 * 1024;
 
 const open = promisify(fs.open);
 const read = (fd: number, buffer: Buffer, offset: number, length: number, position: number) =>
-  new Promise<number>((resolve, reject) => fs.read(fd, buffer, offset, length, position, (e, n) => (e ? reject(e) : resolve(n))));
-const fstat = (fd: number) => new Promise<BigIntStats>((resolve, reject) => fs.fstat(fd, { bigint: true }, (e, s) => (e ? reject(e) : resolve(s))));
+  new Promise<number>((resolve, reject) =>
+    fs.read(fd, buffer, offset, length, position, (e, n) => (e ? reject(e) : resolve(n))),
+  );
+const fstat = (fd: number) =>
+  new Promise<BigIntStats>((resolve, reject) => fs.fstat(fd, { bigint: true }, (e, s) => (e ? reject(e) : resolve(s))));
 /**
  * A read-only descriptor has nothing to flush, so its close never waits on a device: it is closed
  * in place, which costs less than handing it to the thread pool.
@@ -172,19 +175,29 @@ function assertFile(stats: BigIntStats, key: string): BigIntStats {
  * The body for bytes `[start, end]` of an opened object (undefined: none, for an empty object).
  * Takes the descriptor over: it is closed once read, on error, or by the stream at its end.
  */
-export async function readBody(fd: number, span: { start: number; end: number } | undefined, key: string): Promise<Readable> {
+export async function readBody(
+  fd: number,
+  span: { start: number; end: number } | undefined,
+  key: string,
+): Promise<Readable> {
   if (span === undefined) {
     closeQuietly(fd);
     return new BufferedBody(Buffer.alloc(0));
   }
   const length = span.end - span.start + 1;
-  if (length > ONE_SHOT_MAX) return fs.createReadStream('', { fd, start: span.start, end: span.end, highWaterMark: ONE_SHOT_MAX });
+  if (length > ONE_SHOT_MAX)
+    return fs.createReadStream('', { fd, start: span.start, end: span.end, highWaterMark: ONE_SHOT_MAX });
   try {
     const buffer = Buffer.allocUnsafe(length);
-    for (let filled = 0; filled < length;) {
+    for (let filled = 0; filled < length; ) {
       const bytesRead = await read(fd, buffer, filled, length - filled, span.start + filled);
       // Our writes never change a published inode; only another tool rewriting the file in place can.
-      if (bytesRead === 0) throw new StoreError(`"${key}" shrank while being read (rewritten in place by another tool)`, { key, store: STORE, retryable: true });
+      if (bytesRead === 0)
+        throw new StoreError(`"${key}" shrank while being read (rewritten in place by another tool)`, {
+          key,
+          store: STORE,
+          retryable: true,
+        });
       filled += bytesRead;
     }
     return new BufferedBody(buffer);

@@ -68,7 +68,12 @@ export class LocalSidecars {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOTDIR' || code === 'EISDIR' || code === 'EEXIST') {
-        throw new NotSupportedError(`metadata of "${key}" collides with the metadata of another key`, { key, store: STORE, backendCode: code, cause: error });
+        throw new NotSupportedError(`metadata of "${key}" collides with the metadata of another key`, {
+          key,
+          store: STORE,
+          backendCode: code,
+          cause: error,
+        });
       }
       throw translateFsError(error, key, 'write metadata of');
     }

@@ -14,8 +14,19 @@ import { LocalSidecars, type PendingSidecar } from './local-sidecar.js';
 import { assertValidRange, rangeHeader, resolveRange } from './ranges.js';
 import { inSpan } from '../trace.js';
 import type {
-  GetOptions, GetResult, ListOptions, ListPage, MultipartStore, MultipartUploadInfo, ObjectHead, ObjectStore, PutBody, PutOptions, UploadedPart,
-  PutResult, StoreCapabilities,
+  GetOptions,
+  GetResult,
+  ListOptions,
+  ListPage,
+  MultipartStore,
+  MultipartUploadInfo,
+  ObjectHead,
+  ObjectStore,
+  PutBody,
+  PutOptions,
+  UploadedPart,
+  PutResult,
+  StoreCapabilities,
 } from './types.js';
 
 export interface LocalStoreOptions {
@@ -55,7 +66,9 @@ export class LocalStore implements ObjectStore, MultipartStore {
 
   // Reads are traced (src/lake/trace.ts): a directory lake has no S3 spans to show where a query's time went.
   async list(options?: ListOptions): Promise<ListPage> {
-    return inSpan('lakeql.local.list', { 'lakeql.prefix': options?.prefix ?? '' }, async () => listLocal(this.local, normalizeListOptions(options)));
+    return inSpan('lakeql.local.list', { 'lakeql.prefix': options?.prefix ?? '' }, async () =>
+      listLocal(this.local, normalizeListOptions(options)),
+    );
   }
 
   async head(key: string): Promise<ObjectHead> {
@@ -88,10 +101,18 @@ export class LocalStore implements ObjectStore, MultipartStore {
     const etag = etagOf(stats);
     try {
       if (options.ifMatch !== undefined && !etagMatches(options.ifMatch, etag)) {
-        throw new PreconditionFailedError(`object "${key}" has changed (ETag ${etag}, expected ${options.ifMatch})`, { key, store: this.kind, backendCode: 'PreconditionFailed' });
+        throw new PreconditionFailedError(`object "${key}" has changed (ETag ${etag}, expected ${options.ifMatch})`, {
+          key,
+          store: this.kind,
+          backendCode: 'PreconditionFailed',
+        });
       }
       const size = Number(stats.size);
-      span = options.range ? resolveRange(options.range, size, key) : size > 0 ? { start: 0, end: size - 1 } : undefined;
+      span = options.range
+        ? resolveRange(options.range, size, key)
+        : size > 0
+          ? { start: 0, end: size - 1 }
+          : undefined;
     } catch (error) {
       closeQuietly(fd);
       throw error;
@@ -110,10 +131,20 @@ export class LocalStore implements ObjectStore, MultipartStore {
     return { head, body, range: options.range ? span : undefined };
   }
 
-  private async headOf(key: string, stats: BigIntStats, prefetched: PendingSidecar, etag = etagOf(stats)): Promise<ObjectHead> {
+  private async headOf(
+    key: string,
+    stats: BigIntStats,
+    prefetched: PendingSidecar,
+    etag = etagOf(stats),
+  ): Promise<ObjectHead> {
     const sidecar = await this.sidecars.of(key, etag, prefetched);
     return {
-      key, size: Number(stats.size), etag, lastModified: mtimeOf(stats), contentType: sidecar.contentType ?? DEFAULT_CONTENT_TYPE, metadata: sidecar.metadata,
+      key,
+      size: Number(stats.size),
+      etag,
+      lastModified: mtimeOf(stats),
+      contentType: sidecar.contentType ?? DEFAULT_CONTENT_TYPE,
+      metadata: sidecar.metadata,
     };
   }
 
@@ -150,7 +181,11 @@ export class LocalStore implements ObjectStore, MultipartStore {
       const code = (error as NodeJS.ErrnoException).code;
       // Missing, or a directory (EISDIR on Linux, EPERM on macOS): either way there is no such object.
       if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return;
-      if (code === 'EPERM' && (await fs.lstat(path.join(parent, path.basename(key))).catch(() => undefined))?.isDirectory()) return;
+      if (
+        code === 'EPERM' &&
+        (await fs.lstat(path.join(parent, path.basename(key))).catch(() => undefined))?.isDirectory()
+      )
+        return;
       throw translateFsError(error, key, 'delete');
     }
     await this.sidecars.remove(key);
@@ -161,11 +196,21 @@ export class LocalStore implements ObjectStore, MultipartStore {
     return this.multipart.create(key, options);
   }
 
-  uploadPart(key: string, uploadId: string, partNumber: number, body: Uint8Array, signal?: AbortSignal): Promise<{ etag: string }> {
+  uploadPart(
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    body: Uint8Array,
+    signal?: AbortSignal,
+  ): Promise<{ etag: string }> {
     return this.multipart.uploadPart(key, uploadId, partNumber, body, signal);
   }
 
-  completeMultipartUpload(key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<PutResult> {
+  completeMultipartUpload(
+    key: string,
+    uploadId: string,
+    parts: { partNumber: number; etag: string }[],
+  ): Promise<PutResult> {
     return this.multipart.complete(key, uploadId, parts);
   }
 

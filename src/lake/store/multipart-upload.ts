@@ -2,7 +2,13 @@
 import type { Readable } from 'node:stream';
 import { CancelledError } from '../errors.js';
 import { readParts, type Part } from './parts.js';
-import { DEFAULT_QUEUE_SIZE, effectivePartSize, type StreamingUploader, type StreamUploadOptions, type StreamUploadResult } from './streaming.js';
+import {
+  DEFAULT_QUEUE_SIZE,
+  effectivePartSize,
+  type StreamingUploader,
+  type StreamUploadOptions,
+  type StreamUploadResult,
+} from './streaming.js';
 import type { MultipartStore, ObjectStore } from './types.js';
 import { forEachBounded } from '../parallel.js';
 
@@ -18,9 +24,16 @@ export interface MultipartHooks {
  * multipart upload, then throw. A body that fits in one part is a single put.
  */
 export class MultipartStreamUploader implements StreamingUploader {
-  constructor(private readonly store: ObjectStore & MultipartStore, private readonly hooks: MultipartHooks = {}) {}
+  constructor(
+    private readonly store: ObjectStore & MultipartStore,
+    private readonly hooks: MultipartHooks = {},
+  ) {}
 
-  async uploadStream(key: string, body: Readable | Uint8Array, options: StreamUploadOptions): Promise<StreamUploadResult> {
+  async uploadStream(
+    key: string,
+    body: Readable | Uint8Array,
+    options: StreamUploadOptions,
+  ): Promise<StreamUploadResult> {
     const partSize = effectivePartSize(options.partSize, options.contentLength);
     const parts = readParts(body, partSize);
     const signal = options.signal;
@@ -31,7 +44,8 @@ export class MultipartStreamUploader implements StreamingUploader {
       if (first.value.last) return await this.single(key, first.value, options);
       return await this.multipart(key, first.value, parts, partSize, options);
     } catch (error) {
-      if (signal?.aborted) throw new CancelledError(`upload of "${key}" cancelled`, { key, store: this.store.kind, cause: error });
+      if (signal?.aborted)
+        throw new CancelledError(`upload of "${key}" cancelled`, { key, store: this.store.kind, cause: error });
       throw error;
     } finally {
       await parts.return(undefined);
@@ -42,13 +56,26 @@ export class MultipartStreamUploader implements StreamingUploader {
   private async single(key: string, part: Part, options: StreamUploadOptions): Promise<StreamUploadResult> {
     await options.beforeCommit?.();
     options.signal?.throwIfAborted();
-    const result = await this.store.put(key, part.data, { contentType: options.contentType, metadata: options.metadata, signal: options.signal });
+    const result = await this.store.put(key, part.data, {
+      contentType: options.contentType,
+      metadata: options.metadata,
+      signal: options.signal,
+    });
     options.onProgress?.(part.data.length);
     return { etag: result.etag, parts: 0, size: part.data.length };
   }
 
-  private async multipart(key: string, first: Part, rest: AsyncGenerator<Part>, partSize: number, options: StreamUploadOptions): Promise<StreamUploadResult> {
-    const uploadId = await this.store.createMultipartUpload(key, { contentType: options.contentType, metadata: options.metadata });
+  private async multipart(
+    key: string,
+    first: Part,
+    rest: AsyncGenerator<Part>,
+    partSize: number,
+    options: StreamUploadOptions,
+  ): Promise<StreamUploadResult> {
+    const uploadId = await this.store.createMultipartUpload(key, {
+      contentType: options.contentType,
+      metadata: options.metadata,
+    });
     const internal = new AbortController();
     const onAbort = () => internal.abort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -58,19 +85,24 @@ export class MultipartStreamUploader implements StreamingUploader {
     try {
       await this.hooks.onCreated?.(key, uploadId);
       await options.onMultipartCreated?.(uploadId, partSize);
-      await forEachBounded(prepend(first, rest), options.queueSize ?? DEFAULT_QUEUE_SIZE, async (part) => {
-        size += part.data.length;
-        try {
-          const { etag } = await this.store.uploadPart(key, uploadId, part.partNumber, part.data, internal.signal);
-          done.push({ partNumber: part.partNumber, etag });
-        } catch (error) {
-          // The other parts in flight are cut short too; the first error is the one thrown.
-          internal.abort();
-          throw error;
-        }
-        sent += part.data.length;
-        options.onProgress?.(sent);
-      }, { signal: internal.signal });
+      await forEachBounded(
+        prepend(first, rest),
+        options.queueSize ?? DEFAULT_QUEUE_SIZE,
+        async (part) => {
+          size += part.data.length;
+          try {
+            const { etag } = await this.store.uploadPart(key, uploadId, part.partNumber, part.data, internal.signal);
+            done.push({ partNumber: part.partNumber, etag });
+          } catch (error) {
+            // The other parts in flight are cut short too; the first error is the one thrown.
+            internal.abort();
+            throw error;
+          }
+          sent += part.data.length;
+          options.onProgress?.(sent);
+        },
+        { signal: internal.signal },
+      );
       options.signal?.throwIfAborted();
       await options.beforeCommit?.();
       done.sort((a, b) => a.partNumber - b.partNumber);

@@ -56,13 +56,21 @@ export function parseLakeLocation(location: string, cwd = process.cwd()): LakeLo
     }
     return { kind: 'local', directory: path.resolve(directory) };
   }
-  if (scheme !== undefined) throw invalid(`unsupported scheme "${scheme}://" in "${text}": use s3://bucket/prefix, file:///dir or a directory path`);
+  if (scheme !== undefined)
+    throw invalid(
+      `unsupported scheme "${scheme}://" in "${text}": use s3://bucket/prefix, file:///dir or a directory path`,
+    );
   // `s3:/bucket`, `s3:bucket`, `file:/dir`: a URL with a slash missing, not a directory named "s3:".
   // One-letter schemes are left alone: `C:\lake` is a Windows path.
   const near = /^([a-z][a-z0-9+.-]+):/i.exec(text)?.[1]?.toLowerCase();
   if (near !== undefined) {
-    const hint = near === 's3' || near === 'file' ? `; did you mean ${near}://${text.slice(near.length + 1).replace(/^\/+/, near === 'file' ? '/' : '')}?` : '';
-    throw invalid(`"${text}" looks like a URL but is not one (a URL starts with scheme://)${hint} Use s3://bucket/prefix, file:///dir or a directory path`);
+    const hint =
+      near === 's3' || near === 'file'
+        ? `; did you mean ${near}://${text.slice(near.length + 1).replace(/^\/+/, near === 'file' ? '/' : '')}?`
+        : '';
+    throw invalid(
+      `"${text}" looks like a URL but is not one (a URL starts with scheme://)${hint} Use s3://bucket/prefix, file:///dir or a directory path`,
+    );
   }
   return { kind: 'local', directory: path.resolve(cwd, text) };
 }
@@ -77,7 +85,10 @@ function parseS3(rest: string): LakeLocation {
   try {
     assertValidPrefix(prefix);
   } catch (error) {
-    throw invalid(`the key prefix "${prefix}" is not valid: ${isLakeError(error) ? error.message : String(error)}`, error);
+    throw invalid(
+      `the key prefix "${prefix}" is not valid: ${isLakeError(error) ? error.message : String(error)}`,
+      error,
+    );
   }
   return { kind: 's3', bucket, prefix };
 }
@@ -109,9 +120,12 @@ export async function openStore(location: string, options: OpenStoreOptions = {}
     });
   } else {
     const stats = await fs.stat(parsed.directory).catch((error: NodeJS.ErrnoException) => {
-      throw invalid(error.code === 'ENOENT'
-        ? `the lake directory ${parsed.directory} does not exist: create it, fix the path, or set LAKEQL_DEMO=always to create it with demo data`
-        : `cannot open the lake directory ${parsed.directory}: ${error.code ?? error.message}`, error);
+      throw invalid(
+        error.code === 'ENOENT'
+          ? `the lake directory ${parsed.directory} does not exist: create it, fix the path, or set LAKEQL_DEMO=always to create it with demo data`
+          : `cannot open the lake directory ${parsed.directory}: ${error.code ?? error.message}`,
+        error,
+      );
     });
     if (!stats.isDirectory()) throw invalid(`${parsed.directory} is not a directory`);
   }

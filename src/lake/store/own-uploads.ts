@@ -29,7 +29,11 @@ interface Marker {
 }
 
 export class OwnUploads implements MultipartHooks {
-  constructor(private readonly store: ObjectStore, private readonly now: () => number = Date.now, private readonly owner?: string) {}
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly now: () => number = Date.now,
+    private readonly owner?: string,
+  ) {}
 
   /** Upload ids are opaque and may hold characters keys should not; their hash names the marker. */
   static markerKey(uploadId: string): string {
@@ -60,7 +64,10 @@ export class OwnUploads implements MultipartHooks {
   }
 
   /** `cutoff`: unreadable markers whose object is older than this are deleted. */
-  private async abortWhere(doomed: (marker: Marker) => boolean, cutoff: number): Promise<{ aborted: string[]; errors: string[] }> {
+  private async abortWhere(
+    doomed: (marker: Marker) => boolean,
+    cutoff: number,
+  ): Promise<{ aborted: string[]; errors: string[] }> {
     const aborted: string[] = [];
     const errors: string[] = [];
     if (!isMultipartStore(this.store)) return { aborted, errors };
@@ -93,7 +100,8 @@ export class OwnUploads implements MultipartHooks {
       const chunks: Buffer[] = [];
       for await (const chunk of body) chunks.push(chunk as Buffer);
       const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Partial<Marker>;
-      if (typeof parsed.key !== 'string' || typeof parsed.uploadId !== 'string' || typeof parsed.createdAt !== 'number') return undefined;
+      if (typeof parsed.key !== 'string' || typeof parsed.uploadId !== 'string' || typeof parsed.createdAt !== 'number')
+        return undefined;
       return parsed as Marker;
     } catch (error) {
       if (isLakeError(error) && error.code === 'NOT_FOUND') return undefined;

@@ -3,7 +3,18 @@ import { ForwardingStore } from './forwarding.js';
 import { assertValidKey, assertValidPrefix } from './keys.js';
 import { assertValidListPrefix } from './list-options.js';
 import type {
-  GetOptions, GetResult, ListOptions, ListPage, MultipartUploadInfo, ObjectHead, ObjectStore, Presigner, PutBody, PutOptions, PutResult, UploadedPart,
+  GetOptions,
+  GetResult,
+  ListOptions,
+  ListPage,
+  MultipartUploadInfo,
+  ObjectHead,
+  ObjectStore,
+  Presigner,
+  PutBody,
+  PutOptions,
+  PutResult,
+  UploadedPart,
 } from './types.js';
 
 /**
@@ -72,15 +83,28 @@ export class PrefixedStore extends ForwardingStore {
     return super.presignPut(this.full(key), options);
   }
 
-  override async createMultipartUpload(key: string, options?: Omit<PutOptions, 'mode' | 'contentLength'>): Promise<string> {
+  override async createMultipartUpload(
+    key: string,
+    options?: Omit<PutOptions, 'mode' | 'contentLength'>,
+  ): Promise<string> {
     return super.createMultipartUpload(this.full(key), options);
   }
 
-  override async uploadPart(key: string, uploadId: string, partNumber: number, body: Uint8Array, signal?: AbortSignal): Promise<{ etag: string }> {
+  override async uploadPart(
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    body: Uint8Array,
+    signal?: AbortSignal,
+  ): Promise<{ etag: string }> {
     return super.uploadPart(this.full(key), uploadId, partNumber, body, signal);
   }
 
-  override async completeMultipartUpload(key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<PutResult> {
+  override async completeMultipartUpload(
+    key: string,
+    uploadId: string,
+    parts: { partNumber: number; etag: string }[],
+  ): Promise<PutResult> {
     return super.completeMultipartUpload(this.full(key), uploadId, parts);
   }
 

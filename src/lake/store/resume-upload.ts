@@ -37,11 +37,20 @@ export interface ResumeResult extends StreamUploadResult {
  * On failure the upload is left as it is, so another call can resume it; the caller aborts it
  * when it gives up (or the start-up clean-up does, once it is stale).
  */
-export async function resumeMultipartUpload(store: ObjectStore & MultipartStore, key: string, uploadId: string, source: PartSource, options: ResumeOptions): Promise<ResumeResult> {
+export async function resumeMultipartUpload(
+  store: ObjectStore & MultipartStore,
+  key: string,
+  uploadId: string,
+  source: PartSource,
+  options: ResumeOptions,
+): Promise<ResumeResult> {
   const { partSize, signal } = options;
   const count = Math.ceil(source.size / partSize);
   if (!Number.isInteger(partSize) || partSize <= 0 || count < 2) {
-    throw new InvalidInputError(`a ${source.size}-byte source in ${partSize}-byte parts is not a multipart upload to resume`, { key, store: store.kind });
+    throw new InvalidInputError(
+      `a ${source.size}-byte source in ${partSize}-byte parts is not a multipart upload to resume`,
+      { key, store: store.kind },
+    );
   }
   const held = new Map<number, UploadedPart>((await store.listParts(key, uploadId)).map((p) => [p.partNumber, p]));
   const etags: string[] = new Array<string>(count);
@@ -56,35 +65,48 @@ export async function resumeMultipartUpload(store: ObjectStore & MultipartStore,
   try {
     const cancelled = () => new CancelledError(`upload of "${key}" cancelled`, { key, store: store.kind });
     // A part cut short by a cancel fails with the abort; the cancel is what happened.
-    await forEachBounded(partNumbers, options.queueSize ?? DEFAULT_QUEUE_SIZE, async (partNumber) => {
-      const offset = (partNumber - 1) * partSize;
-      const length = Math.min(partSize, source.size - offset);
-      try {
-        const bytes = await source.read(offset, length);
-        if (bytes.length !== length) throw new InvalidInputError(`the source of "${key}" is shorter than planned (${offset + bytes.length} of ${source.size} bytes)`, { key });
-        const have = held.get(partNumber);
-        if (have && have.size === length && have.etag === `"${createHash('md5').update(bytes).digest('hex')}"`) {
-          etags[partNumber - 1] = have.etag;
-          kept++;
-        } else {
-          const { etag } = await store.uploadPart(key, uploadId, partNumber, bytes, stop.signal);
-          etags[partNumber - 1] = etag;
-          sentParts++;
-          sentBytes += length;
+    await forEachBounded(
+      partNumbers,
+      options.queueSize ?? DEFAULT_QUEUE_SIZE,
+      async (partNumber) => {
+        const offset = (partNumber - 1) * partSize;
+        const length = Math.min(partSize, source.size - offset);
+        try {
+          const bytes = await source.read(offset, length);
+          if (bytes.length !== length)
+            throw new InvalidInputError(
+              `the source of "${key}" is shorter than planned (${offset + bytes.length} of ${source.size} bytes)`,
+              { key },
+            );
+          const have = held.get(partNumber);
+          if (have && have.size === length && have.etag === `"${createHash('md5').update(bytes).digest('hex')}"`) {
+            etags[partNumber - 1] = have.etag;
+            kept++;
+          } else {
+            const { etag } = await store.uploadPart(key, uploadId, partNumber, bytes, stop.signal);
+            etags[partNumber - 1] = etag;
+            sentParts++;
+            sentBytes += length;
+          }
+        } catch (error) {
+          // The other parts in flight are cut short too; the first error is the one thrown.
+          stop.abort();
+          throw error;
         }
-      } catch (error) {
-        // The other parts in flight are cut short too; the first error is the one thrown.
-        stop.abort();
-        throw error;
-      }
-      done += length;
-      options.onProgress?.(done);
-    }, { signal: stop.signal }).catch((error: unknown) => {
+        done += length;
+        options.onProgress?.(done);
+      },
+      { signal: stop.signal },
+    ).catch((error: unknown) => {
       throw signal?.aborted ? cancelled() : error;
     });
     if (signal?.aborted) throw cancelled();
     await options.beforeCommit?.();
-    const result = await store.completeMultipartUpload(key, uploadId, etags.map((etag, i) => ({ partNumber: i + 1, etag })));
+    const result = await store.completeMultipartUpload(
+      key,
+      uploadId,
+      etags.map((etag, i) => ({ partNumber: i + 1, etag })),
+    );
     return { etag: result.etag, parts: count, size: source.size, keptParts: kept, sentParts, sentBytes };
   } finally {
     signal?.removeEventListener('abort', onAbort);

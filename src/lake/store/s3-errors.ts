@@ -1,22 +1,66 @@
 // The S3 boundary for failures: every SDK or socket error becomes one of the lake's error classes here.
 import {
-  AlreadyExistsError, CancelledError, InvalidInputError, isLakeError, type LakeError, type LakeErrorOptions, NotFoundError,
-  NotSupportedError, PermissionDeniedError, PreconditionFailedError, StoreError, UnauthenticatedError,
+  AlreadyExistsError,
+  CancelledError,
+  InvalidInputError,
+  isLakeError,
+  type LakeError,
+  type LakeErrorOptions,
+  NotFoundError,
+  NotSupportedError,
+  PermissionDeniedError,
+  PreconditionFailedError,
+  StoreError,
+  UnauthenticatedError,
 } from '../errors.js';
 
 const STORE = 's3';
 
 const UNAUTHENTICATED = new Set([
-  'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'TokenRefreshRequired', 'InvalidToken', 'InvalidSecurity',
-  'AuthorizationHeaderMalformed', 'CredentialsProviderError', 'MissingAuthenticationToken',
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'ExpiredToken',
+  'TokenRefreshRequired',
+  'InvalidToken',
+  'InvalidSecurity',
+  'AuthorizationHeaderMalformed',
+  'CredentialsProviderError',
+  'MissingAuthenticationToken',
 ]);
 const INVALID_INPUT = new Set([
-  'InvalidRange', 'EntityTooSmall', 'EntityTooLarge', 'InvalidPart', 'InvalidPartOrder', 'InvalidArgument', 'InvalidRequest',
-  'KeyTooLongError', 'MalformedXML', 'InvalidBucketName', 'IncompleteBody', 'InvalidDigest', 'BadDigest', 'MetadataTooLarge',
+  'InvalidRange',
+  'EntityTooSmall',
+  'EntityTooLarge',
+  'InvalidPart',
+  'InvalidPartOrder',
+  'InvalidArgument',
+  'InvalidRequest',
+  'KeyTooLongError',
+  'MalformedXML',
+  'InvalidBucketName',
+  'IncompleteBody',
+  'InvalidDigest',
+  'BadDigest',
+  'MetadataTooLarge',
 ]);
 const RETRYABLE = new Set([
-  'SlowDown', 'InternalError', 'ServiceUnavailable', 'RequestTimeout', 'RequestTimeoutException', 'Throttling', 'ThrottlingException',
-  'TimeoutError', 'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH',
+  'SlowDown',
+  'InternalError',
+  'ServiceUnavailable',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'Throttling',
+  'ThrottlingException',
+  'TimeoutError',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'ECONNABORTED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
 ]);
 
 interface SdkErrorLike {
@@ -57,20 +101,29 @@ export function translateS3Error(error: unknown, context: S3ErrorContext): LakeE
   const what = `S3 ${operation}${key === undefined ? '' : ` "${key}"`} in bucket ${context.bucket}`;
   const detail = `${what}: ${code ?? 'error'}${status === undefined ? '' : ` (HTTP ${status})`}`;
 
-  if (code === 'AbortError' || (error as Error | undefined)?.name === 'AbortError') return new CancelledError(`${what} cancelled`, options);
+  if (code === 'AbortError' || (error as Error | undefined)?.name === 'AbortError')
+    return new CancelledError(`${what} cancelled`, options);
   if (code === 'NoSuchBucket') return new NotFoundError(`bucket ${context.bucket} does not exist`, options);
   if (code === 'NoSuchUpload') return new NotFoundError(`${what}: no such multipart upload`, options);
-  if (code === 'NoSuchKey' || code === 'NotFound' || status === 404) return new NotFoundError(`${what}: no such object`, options);
+  if (code === 'NoSuchKey' || code === 'NotFound' || status === 404)
+    return new NotFoundError(`${what}: no such object`, options);
   if (code === 'PreconditionFailed' || status === 412) {
-    return context.createOnly ? new AlreadyExistsError(`${what}: object already exists`, options) : new PreconditionFailedError(`${what}: precondition failed`, options);
+    return context.createOnly
+      ? new AlreadyExistsError(`${what}: object already exists`, options)
+      : new PreconditionFailedError(`${what}: precondition failed`, options);
   }
   // S3 answers 409 when another conditional write to the key is in flight; for a create that one wins.
-  if ((code === 'ConditionalRequestConflict' || status === 409) && context.createOnly) return new AlreadyExistsError(`${what}: a concurrent create won`, options);
-  if (code !== undefined && UNAUTHENTICATED.has(code)) return new UnauthenticatedError(`${detail}: check the AWS credentials`, options);
-  if (code === 'AccessDenied' || code === 'Forbidden' || code === 'AllAccessDisabled' || status === 403) return new PermissionDeniedError(`${detail}: access denied`, options);
+  if ((code === 'ConditionalRequestConflict' || status === 409) && context.createOnly)
+    return new AlreadyExistsError(`${what}: a concurrent create won`, options);
+  if (code !== undefined && UNAUTHENTICATED.has(code))
+    return new UnauthenticatedError(`${detail}: check the AWS credentials`, options);
+  if (code === 'AccessDenied' || code === 'Forbidden' || code === 'AllAccessDisabled' || status === 403)
+    return new PermissionDeniedError(`${detail}: access denied`, options);
   if (code !== undefined && INVALID_INPUT.has(code)) return new InvalidInputError(detail, options);
-  if (code === 'NotImplemented' || status === 501) return new NotSupportedError(`${detail}: not supported by this server`, options);
-  const retryable = (code !== undefined && RETRYABLE.has(code)) || (status !== undefined && (status >= 500 || status === 429));
+  if (code === 'NotImplemented' || status === 501)
+    return new NotSupportedError(`${detail}: not supported by this server`, options);
+  const retryable =
+    (code !== undefined && RETRYABLE.has(code)) || (status !== undefined && (status >= 500 || status === 429));
   return new StoreError(`${detail}${errorMessage(error)}`, { ...options, retryable });
 }
 

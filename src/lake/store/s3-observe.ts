@@ -50,7 +50,9 @@ export function observeRequests(client: S3Client, onRequest: (event: S3RequestEv
         // A HEAD announces the object's length but sends no body.
         const responseBytes = operation === 'HeadObject' ? undefined : contentLength(response?.headers);
         emit({
-          operation, outcome: 'ok', status: response?.statusCode,
+          operation,
+          outcome: 'ok',
+          status: response?.statusCode,
           ...(requestBytes !== undefined ? { requestBytes } : {}),
           ...(responseBytes !== undefined ? { responseBytes } : {}),
         });

@@ -25,8 +25,16 @@ import { inSpan } from '../trace.js';
  */
 
 const SLICE = 64 * 1024;
-const agents = { http: new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS }), https: new https.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS }) };
-const REDIRECT_CODES = new Set(['PermanentRedirect', 'TemporaryRedirect', 'AuthorizationHeaderMalformed', 'IllegalLocationConstraintException']);
+const agents = {
+  http: new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS }),
+  https: new https.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS }),
+};
+const REDIRECT_CODES = new Set([
+  'PermanentRedirect',
+  'TemporaryRedirect',
+  'AuthorizationHeaderMalformed',
+  'IllegalLocationConstraintException',
+]);
 
 interface Target {
   url: URL;
@@ -47,7 +55,10 @@ export class S3FastPut {
   private resolved?: Promise<Target | undefined>;
   private signer?: SignatureV4;
 
-  constructor(private readonly client: S3Client, private readonly bucket: string) {}
+  constructor(
+    private readonly client: S3Client,
+    private readonly bucket: string,
+  ) {}
 
   /** The bucket's endpoint and signing scope, or undefined when this path must not be used. */
   target(): Promise<Target | undefined> {
@@ -58,25 +69,50 @@ export class S3FastPut {
   async put(fullKey: string, body: Uint8Array, options: FastPutOptions, target: Target): Promise<{ etag?: string }> {
     // S3 paths are encoded once (uriEscapePath: false, as the SDK's S3 client signs them).
     this.signer ??= new SignatureV4({
-      credentials: this.client.config.credentials, region: target.region, service: target.service, sha256: Hash.bind(null, 'sha256'), uriEscapePath: false,
+      credentials: this.client.config.credentials,
+      region: target.region,
+      service: target.service,
+      sha256: Hash.bind(null, 'sha256'),
+      uriEscapePath: false,
     });
     const path = `${target.url.pathname.replace(/\/$/, '')}/${fullKey.split('/').map(encodeRfc3986).join('/')}`;
     // Given as a header, the body's hash is what the signer signs: the body is hashed once, here.
     const headers: Record<string, string> = {
-      host: target.url.host, 'content-length': String(body.byteLength), 'x-amz-content-sha256': createHash('sha256').update(body).digest('hex'),
+      host: target.url.host,
+      'content-length': String(body.byteLength),
+      'x-amz-content-sha256': createHash('sha256').update(body).digest('hex'),
     };
     if (options.contentType) headers['content-type'] = options.contentType;
-    for (const [name, value] of Object.entries(options.metadata ?? {})) headers[`x-amz-meta-${name.toLowerCase()}`] = value.trim().replace(/\s+/g, ' ');
+    for (const [name, value] of Object.entries(options.metadata ?? {}))
+      headers[`x-amz-meta-${name.toLowerCase()}`] = value.trim().replace(/\s+/g, ' ');
     const signed = await this.signer.sign({
-      method: 'PUT', protocol: target.url.protocol, hostname: target.url.hostname, port: target.url.port ? Number(target.url.port) : undefined, path, query: {}, headers,
+      method: 'PUT',
+      protocol: target.url.protocol,
+      hostname: target.url.hostname,
+      port: target.url.port ? Number(target.url.port) : undefined,
+      path,
+      query: {},
+      headers,
     });
     try {
       // Named and described as the AWS SDK instrumentation describes the SDK's own requests (src/services/tracing.ts), which this one bypasses.
-      const attributes = { 'rpc.system': 'aws-api', 'rpc.service': 'S3', 'rpc.method': 'PutObject', 'aws.s3.bucket': this.bucket, 'cloud.region': target.region };
-      return await inSpan('S3.PutObject', attributes, (span) => send(target.url, path, signed.headers, body, options, (event) => {
-        if (event.status) span.setAttribute('http.response.status_code', event.status);
-        reportS3Request(this.client, event);
-      }), SpanKind.CLIENT);
+      const attributes = {
+        'rpc.system': 'aws-api',
+        'rpc.service': 'S3',
+        'rpc.method': 'PutObject',
+        'aws.s3.bucket': this.bucket,
+        'cloud.region': target.region,
+      };
+      return await inSpan(
+        'S3.PutObject',
+        attributes,
+        (span) =>
+          send(target.url, path, signed.headers, body, options, (event) => {
+            if (event.status) span.setAttribute('http.response.status_code', event.status);
+            reportS3Request(this.client, event);
+          }),
+        SpanKind.CLIENT,
+      );
     } catch (error) {
       if (error instanceof RedirectError) throw error;
       throw translateS3Error(error, { operation: 'PutObject', key: fullKey, bucket: this.bucket });
@@ -84,7 +120,9 @@ export class S3FastPut {
   }
 
   private async resolve(): Promise<Target | undefined> {
-    const config = this.client.config as S3Client['config'] & { serviceConfiguredEndpoint?: () => Promise<string | undefined> };
+    const config = this.client.config as S3Client['config'] & {
+      serviceConfiguredEndpoint?: () => Promise<string | undefined>;
+    };
     let endpoint: string | undefined;
     if (config.isCustomEndpoint && config.endpoint) {
       const e = await config.endpoint();
@@ -93,19 +131,40 @@ export class S3FastPut {
       endpoint = await config.serviceConfiguredEndpoint?.();
     }
     const resolved = await config.endpointProvider({
-      Bucket: this.bucket, Region: await config.region(), UseFIPS: await config.useFipsEndpoint(), UseDualStack: await config.useDualstackEndpoint(),
-      ForcePathStyle: config.forcePathStyle, Accelerate: config.useAccelerateEndpoint, UseGlobalEndpoint: config.useGlobalEndpoint,
-      DisableMultiRegionAccessPoints: config.disableMultiregionAccessPoints, ...(endpoint ? { Endpoint: endpoint } : {}),
+      Bucket: this.bucket,
+      Region: await config.region(),
+      UseFIPS: await config.useFipsEndpoint(),
+      UseDualStack: await config.useDualstackEndpoint(),
+      ForcePathStyle: config.forcePathStyle,
+      Accelerate: config.useAccelerateEndpoint,
+      UseGlobalEndpoint: config.useGlobalEndpoint,
+      DisableMultiRegionAccessPoints: config.disableMultiregionAccessPoints,
+      ...(endpoint ? { Endpoint: endpoint } : {}),
     } as never);
-    const schemes = (resolved.properties?.authSchemes ?? []) as { name?: string; signingRegion?: string; signingName?: string }[];
+    const schemes = (resolved.properties?.authSchemes ?? []) as {
+      name?: string;
+      signingRegion?: string;
+      signingName?: string;
+    }[];
     const scheme = schemes[0];
-    if (!scheme || scheme.name !== 'sigv4' || resolved.properties?.backend || Object.keys(resolved.headers ?? {}).length > 0) return undefined;
-    return { url: new URL(resolved.url.href), region: scheme.signingRegion ?? (await config.region()), service: scheme.signingName ?? 's3' };
+    if (scheme?.name !== 'sigv4' || resolved.properties?.backend || Object.keys(resolved.headers ?? {}).length > 0)
+      return undefined;
+    return {
+      url: new URL(resolved.url.href),
+      region: scheme.signingRegion ?? (await config.region()),
+      service: scheme.signingName ?? 's3',
+    };
   }
 }
 
-function send(url: URL, path: string, headers: Record<string, string>, body: Uint8Array, options: FastPutOptions,
-  report: (event: S3RequestEvent) => void): Promise<{ etag?: string }> {
+function send(
+  url: URL,
+  path: string,
+  headers: Record<string, string>,
+  body: Uint8Array,
+  options: FastPutOptions,
+  report: (event: S3RequestEvent) => void,
+): Promise<{ etag?: string }> {
   const secure = url.protocol === 'https:';
   let reported = false;
   // A request can fail after its response began (a reset mid-body): whichever comes first is the attempt's outcome.
@@ -115,36 +174,54 @@ function send(url: URL, path: string, headers: Record<string, string>, body: Uin
     report(event);
   };
   return new Promise((resolve, reject) => {
-    const request = (secure ? https : http).request({
-      agent: secure ? agents.https : agents.http, host: url.hostname, port: url.port || undefined, path, method: 'PUT', headers, signal: options.signal,
-      timeout: 60_000,
-    }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('error', (error) => {
-        once({ operation: 'PutObject', outcome: 'error', status: response.statusCode });
-        reject(error);
-      });
-      response.on('end', () => {
-        const status = response.statusCode ?? 0;
-        const ok = status >= 200 && status < 300;
-        const responseBytes = contentLength(response.headers);
-        once({
-          operation: 'PutObject', outcome: ok ? 'ok' : 'error', status,
-          ...(ok && body.byteLength > 0 ? { requestBytes: body.byteLength } : {}),
-          ...(ok && responseBytes !== undefined ? { responseBytes } : {}),
+    const request = (secure ? https : http).request(
+      {
+        agent: secure ? agents.https : agents.http,
+        host: url.hostname,
+        port: url.port || undefined,
+        path,
+        method: 'PUT',
+        headers,
+        signal: options.signal,
+        timeout: 60_000,
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', (error) => {
+          once({ operation: 'PutObject', outcome: 'error', status: response.statusCode });
+          reject(error);
         });
-        if (ok) {
-          options.onProgress?.(body.byteLength);
-          return resolve({ etag: response.headers.etag });
-        }
-        const text = Buffer.concat(chunks).toString('utf8');
-        const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1] ?? (status === 301 ? 'PermanentRedirect' : undefined);
-        if (code && (REDIRECT_CODES.has(code) || status === 301 || status === 307)) return reject(new RedirectError(code));
-        const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1] ?? `HTTP ${status}`;
-        reject(Object.assign(new Error(message), { name: code ?? String(status), Code: code, $metadata: { httpStatusCode: status } }));
-      });
-    });
+        response.on('end', () => {
+          const status = response.statusCode ?? 0;
+          const ok = status >= 200 && status < 300;
+          const responseBytes = contentLength(response.headers);
+          once({
+            operation: 'PutObject',
+            outcome: ok ? 'ok' : 'error',
+            status,
+            ...(ok && body.byteLength > 0 ? { requestBytes: body.byteLength } : {}),
+            ...(ok && responseBytes !== undefined ? { responseBytes } : {}),
+          });
+          if (ok) {
+            options.onProgress?.(body.byteLength);
+            return resolve({ etag: response.headers.etag });
+          }
+          const text = Buffer.concat(chunks).toString('utf8');
+          const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1] ?? (status === 301 ? 'PermanentRedirect' : undefined);
+          if (code && (REDIRECT_CODES.has(code) || status === 301 || status === 307))
+            return reject(new RedirectError(code));
+          const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1] ?? `HTTP ${status}`;
+          reject(
+            Object.assign(new Error(message), {
+              name: code ?? String(status),
+              Code: code,
+              $metadata: { httpStatusCode: status },
+            }),
+          );
+        });
+      },
+    );
     request.on('timeout', () => request.destroy(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' })));
     request.on('error', (error) => {
       once({ operation: 'PutObject', outcome: 'error' });

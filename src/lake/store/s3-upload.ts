@@ -1,7 +1,11 @@
 // StreamingUploader for S3: lib-storage's Upload, with progress counted as bytes leave and no stranded parts on abort.
 import { Readable } from 'node:stream';
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, PutObjectCommand, type S3Client,
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  PutObjectCommand,
+  type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -10,7 +14,13 @@ import { assertValidKey } from './keys.js';
 import type { MultipartHooks } from './multipart-upload.js';
 import { translateS3Error } from './s3-errors.js';
 import { RedirectError, S3FastPut } from './s3-put.js';
-import { DEFAULT_QUEUE_SIZE, effectivePartSize, type StreamingUploader, type StreamUploadOptions, type StreamUploadResult } from './streaming.js';
+import {
+  DEFAULT_QUEUE_SIZE,
+  effectivePartSize,
+  type StreamingUploader,
+  type StreamUploadOptions,
+  type StreamUploadResult,
+} from './streaming.js';
 
 /** Bodies at least this large are sent as a counted stream; smaller ones count when their response arrives. */
 const COUNT_SLICE = 64 * 1024;
@@ -21,11 +31,20 @@ export class S3StreamUploader implements StreamingUploader {
   private fast?: S3FastPut;
 
   /** @param prefix key prefix of the lake inside the bucket ("" or ending in "/"). */
-  constructor(private readonly client: S3Client, private readonly bucket: string, private readonly prefix = '', private readonly hooks: MultipartHooks = {}) {
+  constructor(
+    private readonly client: S3Client,
+    private readonly bucket: string,
+    private readonly prefix = '',
+    private readonly hooks: MultipartHooks = {},
+  ) {
     this.fast = new S3FastPut(client, bucket);
   }
 
-  async uploadStream(key: string, body: Readable | Uint8Array, options: StreamUploadOptions): Promise<StreamUploadResult> {
+  async uploadStream(
+    key: string,
+    body: Readable | Uint8Array,
+    options: StreamUploadOptions,
+  ): Promise<StreamUploadResult> {
     assertValidKey(key);
     const partSize = effectivePartSize(options.partSize, options.contentLength);
     // Bodies already in memory that fit one part go as one PutObject, through the fast path when it applies.
@@ -48,7 +67,11 @@ export class S3StreamUploader implements StreamingUploader {
     const upload = new Upload({
       client: session.client,
       params: {
-        Bucket: this.bucket, Key: this.prefix + key, Body: body, ContentType: options.contentType, Metadata: options.metadata,
+        Bucket: this.bucket,
+        Key: this.prefix + key,
+        Body: body,
+        ContentType: options.contentType,
+        Metadata: options.metadata,
         ...(size !== undefined ? { ContentLength: size } : {}),
       },
       partSize,
@@ -67,7 +90,9 @@ export class S3StreamUploader implements StreamingUploader {
       // lib-storage's done() rejects as soon as the abort signal fires, while parts may still be in
       // flight: wait for every request we let out, then abort the upload ourselves.
       await session.settle();
-      await session.abortOnce().catch(() => { /* the marker stays: the start-up clean-up aborts it */ });
+      await session.abortOnce().catch(() => {
+        /* the marker stays: the start-up clean-up aborts it */
+      });
       throw session.error(error);
     } finally {
       session.dispose();
@@ -92,11 +117,20 @@ class Session {
   private sent = 0;
   private readonly onOuterAbort = () => this.internal.abort();
 
-  constructor(private readonly real: S3Client, private readonly bucket: string, private readonly key: string, private readonly fullKey: string,
-    private readonly options: StreamUploadOptions, private readonly hooks: MultipartHooks) {
+  constructor(
+    private readonly real: S3Client,
+    private readonly bucket: string,
+    private readonly key: string,
+    private readonly fullKey: string,
+    private readonly options: StreamUploadOptions,
+    private readonly hooks: MultipartHooks,
+  ) {
     options.signal?.addEventListener('abort', this.onOuterAbort, { once: true });
     // lib-storage only calls send() and reads config: that is the whole surface it needs.
-    this.client = { config: real.config, send: (command: unknown) => this.send(command as Command) } as unknown as S3Client;
+    this.client = {
+      config: real.config,
+      send: (command: unknown) => this.send(command as Command),
+    } as unknown as S3Client;
   }
 
   dispose(): void {
@@ -133,7 +167,7 @@ class Session {
       if (this.internal.signal.aborted) throw new CancelledError();
     }
     if (command instanceof CompleteMultipartUploadCommand) {
-      const out = await this.real.send(command) as { ETag?: string };
+      const out = (await this.real.send(command)) as { ETag?: string };
       this.completed = { etag: out.ETag };
       await this.hooks.onEnded?.(this.key, this.uploadId!);
       this.uploadId = undefined;
@@ -144,7 +178,12 @@ class Session {
       const length = byteLength(command.input.Body);
       this.bytes += length;
       if (partNumber > 0) this.partCount++;
-      if (length >= COUNT_SLICE) command.middlewareStack.add(this.counter(partNumber), { step: 'deserialize', name: 'lakeqlSendProgress', priority: 'low' });
+      if (length >= COUNT_SLICE)
+        command.middlewareStack.add(this.counter(partNumber), {
+          step: 'deserialize',
+          name: 'lakeqlSendProgress',
+          priority: 'low',
+        });
       const out = await this.real.send(command as never, { abortSignal: this.internal.signal });
       this.count(partNumber, length);
       return out;
@@ -154,14 +193,19 @@ class Session {
 
   /** Per attempt (this step runs after the retry middleware), the body goes out as a stream counted as it is pulled. */
   private counter(partNumber: number) {
-    return (next: (args: { request: { body?: unknown } }) => Promise<unknown>) => async (args: { request: { body?: unknown } }) => {
-      const body = args.request.body;
-      if (!(body instanceof Uint8Array)) return next(args);
-      const request = Object.assign(Object.create(Object.getPrototypeOf(args.request) as object) as object, args.request, {
-        body: countedStream(body, (n) => this.count(partNumber, n)),
-      });
-      return next({ ...args, request });
-    };
+    return (next: (args: { request: { body?: unknown } }) => Promise<unknown>) =>
+      async (args: { request: { body?: unknown } }) => {
+        const body = args.request.body;
+        if (!(body instanceof Uint8Array)) return next(args);
+        const request = Object.assign(
+          Object.create(Object.getPrototypeOf(args.request) as object) as object,
+          args.request,
+          {
+            body: countedStream(body, (n) => this.count(partNumber, n)),
+          },
+        );
+        return next({ ...args, request });
+      };
   }
 
   /** A part's contribution is the most any attempt has sent, so progress never goes back on a retry. */
@@ -191,9 +235,12 @@ class Session {
       const uploadId = this.uploadId;
       if (!uploadId) return;
       try {
-        await this.real.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: this.fullKey, UploadId: uploadId }));
+        await this.real.send(
+          new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: this.fullKey, UploadId: uploadId }),
+        );
       } catch (error) {
-        if ((error as { name?: string }).name !== 'NoSuchUpload') throw translateS3Error(error, { operation: 'AbortMultipartUpload', key: this.key, bucket: this.bucket });
+        if ((error as { name?: string }).name !== 'NoSuchUpload')
+          throw translateS3Error(error, { operation: 'AbortMultipartUpload', key: this.key, bucket: this.bucket });
       }
       this.uploadId = undefined;
       await this.hooks.onEnded?.(this.key, uploadId);
@@ -203,7 +250,8 @@ class Session {
 
   /** The first real failure wins over lib-storage's "Upload aborted." that follows it. */
   error(thrown: unknown): unknown {
-    if (this.options.signal?.aborted) return new CancelledError(`upload of "${this.key}" cancelled`, { key: this.key, store: 's3' });
+    if (this.options.signal?.aborted)
+      return new CancelledError(`upload of "${this.key}" cancelled`, { key: this.key, store: 's3' });
     return translateS3Error(this.failure ?? thrown, { operation: 'upload', key: this.key, bucket: this.bucket });
   }
 }

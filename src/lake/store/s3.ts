@@ -1,9 +1,21 @@
 // S3Store: the object-store interface over S3 and S3-compatible servers; SDK types and errors stay in the s3* files beside it, never above the store.
 import { Readable } from 'node:stream';
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand,
-  HeadObjectCommand, type HeadObjectCommandOutput, ListMultipartUploadsCommand, ListPartsCommand, ListObjectsV2Command, PutObjectCommand,
-  type PutObjectCommandInput, type S3Client, type S3ClientConfig, UploadPartCommand,
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  type HeadObjectCommandOutput,
+  ListMultipartUploadsCommand,
+  ListPartsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type PutObjectCommandInput,
+  type S3Client,
+  type S3ClientConfig,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -16,8 +28,20 @@ import { createS3Client } from './s3-client.js';
 import { translateS3Error } from './s3-errors.js';
 import { observeRequests, type S3RequestEvent } from './s3-observe.js';
 import type {
-  GetOptions, GetResult, ListOptions, ListPage, MultipartStore, MultipartUploadInfo, ObjectHead, ObjectStore, Presigner, PutBody, UploadedPart,
-  PutOptions, PutResult, StoreCapabilities,
+  GetOptions,
+  GetResult,
+  ListOptions,
+  ListPage,
+  MultipartStore,
+  MultipartUploadInfo,
+  ObjectHead,
+  ObjectStore,
+  Presigner,
+  PutBody,
+  UploadedPart,
+  PutOptions,
+  PutResult,
+  StoreCapabilities,
 } from './types.js';
 
 /** Defined with the observer; re-exported where callers have always found it. */
@@ -73,29 +97,60 @@ export class S3Store implements ObjectStore, Presigner, MultipartStore {
 
   async list(options?: ListOptions): Promise<ListPage> {
     const o = normalizeListOptions(options);
-    const out = await this.run('ListObjectsV2', undefined, (abortSignal) => this.client.send(new ListObjectsV2Command({
-      Bucket: this.bucket, Prefix: o.prefix || undefined, Delimiter: o.delimiter, MaxKeys: o.maxKeys,
-      ContinuationToken: o.continuationToken, StartAfter: o.continuationToken === undefined ? o.startAfter : undefined,
-    }), { abortSignal }));
-    return clipPage({
-      objects: (out.Contents ?? []).map((c) => ({ key: c.Key!, size: c.Size ?? 0, etag: c.ETag, lastModified: c.LastModified ?? new Date(0) })),
-      commonPrefixes: (out.CommonPrefixes ?? []).flatMap((p) => (p.Prefix ? [p.Prefix] : [])),
-      nextContinuationToken: out.IsTruncated ? out.NextContinuationToken : undefined,
-    }, o.endBefore);
+    const out = await this.run('ListObjectsV2', undefined, (abortSignal) =>
+      this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: o.prefix || undefined,
+          Delimiter: o.delimiter,
+          MaxKeys: o.maxKeys,
+          ContinuationToken: o.continuationToken,
+          StartAfter: o.continuationToken === undefined ? o.startAfter : undefined,
+        }),
+        { abortSignal },
+      ),
+    );
+    return clipPage(
+      {
+        objects: (out.Contents ?? []).map((c) => ({
+          key: c.Key!,
+          size: c.Size ?? 0,
+          etag: c.ETag,
+          lastModified: c.LastModified ?? new Date(0),
+        })),
+        commonPrefixes: (out.CommonPrefixes ?? []).flatMap((p) => (p.Prefix ? [p.Prefix] : [])),
+        nextContinuationToken: out.IsTruncated ? out.NextContinuationToken : undefined,
+      },
+      o.endBefore,
+    );
   }
 
   async head(key: string): Promise<ObjectHead> {
     assertValidKey(key);
-    const out = await this.run('HeadObject', key, (abortSignal) => this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal }));
+    const out = await this.run('HeadObject', key, (abortSignal) =>
+      this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal }),
+    );
     return toHead(key, out, out.ContentLength ?? 0);
   }
 
   async get(key: string, options: GetOptions = {}): Promise<GetResult> {
     assertValidKey(key);
     if (options.range) assertValidRange(options.range, key);
-    const out = await this.run('GetObject', key, (abortSignal) => this.client.send(new GetObjectCommand({
-      Bucket: this.bucket, Key: key, Range: options.range ? rangeHeader(options.range) : undefined, IfMatch: quoteEtag(options.ifMatch),
-    }), { abortSignal }), { signal: options.signal });
+    const out = await this.run(
+      'GetObject',
+      key,
+      (abortSignal) =>
+        this.client.send(
+          new GetObjectCommand({
+            Bucket: this.bucket,
+            Key: key,
+            Range: options.range ? rangeHeader(options.range) : undefined,
+            IfMatch: quoteEtag(options.ifMatch),
+          }),
+          { abortSignal },
+        ),
+      { signal: options.signal },
+    );
     const span = parseContentRange(out.ContentRange);
     const size = span && Number.isFinite(span.size) ? span.size : (out.ContentLength ?? 0);
     const body = out.Body instanceof Readable ? out.Body : Readable.from([]);
@@ -106,7 +161,11 @@ export class S3Store implements ObjectStore, Presigner, MultipartStore {
       body.once('close', () => signal.removeEventListener('abort', onAbort));
     }
     // A server that ignores Range answers 200 with everything: report what actually came.
-    const range = options.range ? (span ? { start: span.start, end: span.end } : { start: 0, end: size - 1 }) : undefined;
+    const range = options.range
+      ? span
+        ? { start: span.start, end: span.end }
+        : { start: 0, end: size - 1 }
+      : undefined;
     return { head: toHead(key, out, size), body, range };
   }
 
@@ -115,44 +174,79 @@ export class S3Store implements ObjectStore, Presigner, MultipartStore {
     assertValidContentLength(options.contentLength, key);
     const createOnly = options.mode === 'create';
     const params: PutObjectCommandInput = {
-      Bucket: this.bucket, Key: key, ContentType: options.contentType ?? DEFAULT_CONTENT_TYPE,
-      Metadata: normalizeMetadata(options.metadata, key), IfNoneMatch: createOnly ? '*' : undefined,
+      Bucket: this.bucket,
+      Key: key,
+      ContentType: options.contentType ?? DEFAULT_CONTENT_TYPE,
+      Metadata: normalizeMetadata(options.metadata, key),
+      IfNoneMatch: createOnly ? '*' : undefined,
     };
     if (isInMemoryBody(body)) {
       const length = knownLength(body)!;
       if (options.contentLength !== undefined && options.contentLength !== length) {
-        throw new InvalidInputError(`contentLength was ${options.contentLength} but the body has ${length} bytes`, { key, store: this.kind });
+        throw new InvalidInputError(`contentLength was ${options.contentLength} but the body has ${length} bytes`, {
+          key,
+          store: this.kind,
+        });
       }
       const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-      const out = await this.run('PutObject', key, (abortSignal) => this.client.send(new PutObjectCommand({ ...params, Body: bytes, ContentLength: length }), { abortSignal }), { signal: options.signal, createOnly });
+      const out = await this.run(
+        'PutObject',
+        key,
+        (abortSignal) =>
+          this.client.send(new PutObjectCommand({ ...params, Body: bytes, ContentLength: length }), { abortSignal }),
+        { signal: options.signal, createOnly },
+      );
       return { etag: out.ETag };
     }
     if (options.contentLength !== undefined) {
       const stream = toReadable(body);
-      const out = await this.run('PutObject', key, (abortSignal) => this.client.send(new PutObjectCommand({ ...params, Body: stream, ContentLength: options.contentLength }), { abortSignal }), { signal: options.signal, createOnly });
+      const out = await this.run(
+        'PutObject',
+        key,
+        (abortSignal) =>
+          this.client.send(new PutObjectCommand({ ...params, Body: stream, ContentLength: options.contentLength }), {
+            abortSignal,
+          }),
+        { signal: options.signal, createOnly },
+      );
       return { etag: out.ETag };
     }
-    const out = await this.run('Upload', key, async (abortSignal) => {
-      const abortController = new AbortController();
-      abortSignal.addEventListener('abort', () => abortController.abort(), { once: true });
-      const upload = new Upload({
-        client: this.client, params: { ...params, Body: toReadable(body) }, partSize: STREAM_PART_SIZE, queueSize: STREAM_QUEUE_SIZE,
-        leavePartsOnError: false, abortController,
-      });
-      return upload.done();
-    }, { signal: options.signal, createOnly });
+    const out = await this.run(
+      'Upload',
+      key,
+      async (abortSignal) => {
+        const abortController = new AbortController();
+        abortSignal.addEventListener('abort', () => abortController.abort(), { once: true });
+        const upload = new Upload({
+          client: this.client,
+          params: { ...params, Body: toReadable(body) },
+          partSize: STREAM_PART_SIZE,
+          queueSize: STREAM_QUEUE_SIZE,
+          leavePartsOnError: false,
+          abortController,
+        });
+        return upload.done();
+      },
+      { signal: options.signal, createOnly },
+    );
     return { etag: out.ETag };
   }
 
   async delete(key: string): Promise<void> {
     assertValidKey(key);
-    await this.run('DeleteObject', key, (abortSignal) => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal }));
+    await this.run('DeleteObject', key, (abortSignal) =>
+      this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal }),
+    );
   }
 
   async presignGet(key: string, options: { expiresIn: number }): Promise<string> {
     assertValidKey(key);
     assertExpiresIn(options.expiresIn);
-    return this.run('PresignGetObject', key, () => getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: options.expiresIn }));
+    return this.run('PresignGetObject', key, () =>
+      getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
+        expiresIn: options.expiresIn,
+      }),
+    );
   }
 
   /**
@@ -162,7 +256,13 @@ export class S3Store implements ObjectStore, Presigner, MultipartStore {
    */
   async presignPut(
     key: string,
-    options: { expiresIn: number; contentType?: string; contentLength?: number; metadata?: Record<string, string>; checksumSha256?: string },
+    options: {
+      expiresIn: number;
+      contentType?: string;
+      contentLength?: number;
+      metadata?: Record<string, string>;
+      checksumSha256?: string;
+    },
   ): Promise<string> {
     assertValidKey(key);
     assertExpiresIn(options.expiresIn);
@@ -174,33 +274,83 @@ export class S3Store implements ObjectStore, Presigner, MultipartStore {
     const unhoistableHeaders = new Set(Object.keys(metadata).map((name) => `x-amz-meta-${name}`));
     if (options.checksumSha256 !== undefined) unhoistableHeaders.add('x-amz-checksum-sha256');
     const command = new PutObjectCommand({
-      Bucket: this.bucket, Key: key, ContentType: options.contentType, ContentLength: options.contentLength, Metadata: metadata,
+      Bucket: this.bucket,
+      Key: key,
+      ContentType: options.contentType,
+      ContentLength: options.contentLength,
+      Metadata: metadata,
       ChecksumSHA256: options.checksumSha256,
     });
-    return this.run('PresignPutObject', key, () => getSignedUrl(this.client, command, { expiresIn: options.expiresIn, signableHeaders, unhoistableHeaders }));
+    return this.run('PresignPutObject', key, () =>
+      getSignedUrl(this.client, command, { expiresIn: options.expiresIn, signableHeaders, unhoistableHeaders }),
+    );
   }
 
   async createMultipartUpload(key: string, options: Omit<PutOptions, 'mode' | 'contentLength'> = {}): Promise<string> {
     assertValidKey(key);
-    const out = await this.run('CreateMultipartUpload', key, (abortSignal) => this.client.send(new CreateMultipartUploadCommand({
-      Bucket: this.bucket, Key: key, ContentType: options.contentType ?? DEFAULT_CONTENT_TYPE, Metadata: normalizeMetadata(options.metadata, key),
-    }), { abortSignal }), { signal: options.signal });
+    const out = await this.run(
+      'CreateMultipartUpload',
+      key,
+      (abortSignal) =>
+        this.client.send(
+          new CreateMultipartUploadCommand({
+            Bucket: this.bucket,
+            Key: key,
+            ContentType: options.contentType ?? DEFAULT_CONTENT_TYPE,
+            Metadata: normalizeMetadata(options.metadata, key),
+          }),
+          { abortSignal },
+        ),
+      { signal: options.signal },
+    );
     return out.UploadId!;
   }
 
-  async uploadPart(key: string, uploadId: string, partNumber: number, body: Uint8Array, signal?: AbortSignal): Promise<{ etag: string }> {
+  async uploadPart(
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    body: Uint8Array,
+    signal?: AbortSignal,
+  ): Promise<{ etag: string }> {
     assertValidKey(key);
-    const out = await this.run('UploadPart', key, (abortSignal) => this.client.send(new UploadPartCommand({
-      Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: body.byteLength,
-    }), { abortSignal }), { signal });
+    const out = await this.run(
+      'UploadPart',
+      key,
+      (abortSignal) =>
+        this.client.send(
+          new UploadPartCommand({
+            Bucket: this.bucket,
+            Key: key,
+            UploadId: uploadId,
+            PartNumber: partNumber,
+            Body: body,
+            ContentLength: body.byteLength,
+          }),
+          { abortSignal },
+        ),
+      { signal },
+    );
     return { etag: out.ETag! };
   }
 
-  async completeMultipartUpload(key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<PutResult> {
+  async completeMultipartUpload(
+    key: string,
+    uploadId: string,
+    parts: { partNumber: number; etag: string }[],
+  ): Promise<PutResult> {
     assertValidKey(key);
-    const out = await this.run('CompleteMultipartUpload', key, (abortSignal) => this.client.send(new CompleteMultipartUploadCommand({
-      Bucket: this.bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
-    }), { abortSignal }));
+    const out = await this.run('CompleteMultipartUpload', key, (abortSignal) =>
+      this.client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: this.bucket,
+          Key: key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
+        }),
+        { abortSignal },
+      ),
+    );
     return { etag: out.ETag };
   }
 
@@ -208,7 +358,11 @@ export class S3Store implements ObjectStore, Presigner, MultipartStore {
   async abortMultipartUpload(key: string, uploadId: string): Promise<void> {
     assertValidKey(key);
     try {
-      await this.run('AbortMultipartUpload', key, (abortSignal) => this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }), { abortSignal }));
+      await this.run('AbortMultipartUpload', key, (abortSignal) =>
+        this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }), {
+          abortSignal,
+        }),
+      );
     } catch (error) {
       if (error instanceof NotFoundError && error.backendCode === 'NoSuchUpload') return;
       throw error;
@@ -220,11 +374,22 @@ export class S3Store implements ObjectStore, Presigner, MultipartStore {
     let keyMarker: string | undefined;
     let uploadIdMarker: string | undefined;
     for (;;) {
-      const out = await this.run('ListMultipartUploads', undefined, (abortSignal) => this.client.send(new ListMultipartUploadsCommand({
-        Bucket: this.bucket, Prefix: prefix || undefined, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker,
-      }), { abortSignal }));
-      for (const u of out.Uploads ?? []) if (u.Key && u.UploadId) uploads.push({ key: u.Key, uploadId: u.UploadId, initiated: u.Initiated ?? new Date(0) });
-      if (!out.IsTruncated || (out.NextKeyMarker === keyMarker && out.NextUploadIdMarker === uploadIdMarker)) return uploads;
+      const out = await this.run('ListMultipartUploads', undefined, (abortSignal) =>
+        this.client.send(
+          new ListMultipartUploadsCommand({
+            Bucket: this.bucket,
+            Prefix: prefix || undefined,
+            KeyMarker: keyMarker,
+            UploadIdMarker: uploadIdMarker,
+          }),
+          { abortSignal },
+        ),
+      );
+      for (const u of out.Uploads ?? [])
+        if (u.Key && u.UploadId)
+          uploads.push({ key: u.Key, uploadId: u.UploadId, initiated: u.Initiated ?? new Date(0) });
+      if (!out.IsTruncated || (out.NextKeyMarker === keyMarker && out.NextUploadIdMarker === uploadIdMarker))
+        return uploads;
       keyMarker = out.NextKeyMarker;
       uploadIdMarker = out.NextUploadIdMarker;
     }
@@ -235,11 +400,20 @@ export class S3Store implements ObjectStore, Presigner, MultipartStore {
     const parts: UploadedPart[] = [];
     let marker: string | undefined;
     for (;;) {
-      const out = await this.run('ListParts', key, (abortSignal) => this.client.send(new ListPartsCommand({
-        Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumberMarker: marker,
-      }), { abortSignal }));
+      const out = await this.run('ListParts', key, (abortSignal) =>
+        this.client.send(
+          new ListPartsCommand({
+            Bucket: this.bucket,
+            Key: key,
+            UploadId: uploadId,
+            PartNumberMarker: marker,
+          }),
+          { abortSignal },
+        ),
+      );
       for (const p of out.Parts ?? []) {
-        if (p.PartNumber !== undefined && p.ETag) parts.push({ partNumber: p.PartNumber, etag: quoteEtag(p.ETag)!, size: p.Size ?? 0 });
+        if (p.PartNumber !== undefined && p.ETag)
+          parts.push({ partNumber: p.PartNumber, etag: quoteEtag(p.ETag)!, size: p.Size ?? 0 });
       }
       if (!out.IsTruncated || out.NextPartNumberMarker === undefined || out.NextPartNumberMarker === marker) break;
       marker = out.NextPartNumberMarker;
@@ -248,7 +422,12 @@ export class S3Store implements ObjectStore, Presigner, MultipartStore {
   }
 
   /** Runs one SDK call with cancellation, and turns whatever it throws into a lake error. */
-  private async run<T>(operation: string, key: string | undefined, call: (abortSignal: AbortSignal) => Promise<T>, options: { signal?: AbortSignal; createOnly?: boolean } = {}): Promise<T> {
+  private async run<T>(
+    operation: string,
+    key: string | undefined,
+    call: (abortSignal: AbortSignal) => Promise<T>,
+    options: { signal?: AbortSignal; createOnly?: boolean } = {},
+  ): Promise<T> {
     const signal = options.signal ?? new AbortController().signal;
     if (signal.aborted) throw new CancelledError(`S3 ${operation} cancelled`, { key, store: this.kind });
     try {
@@ -259,10 +438,21 @@ export class S3Store implements ObjectStore, Presigner, MultipartStore {
   }
 }
 
-function toHead(key: string, out: Pick<HeadObjectCommandOutput, 'ETag' | 'LastModified' | 'ContentType' | 'Metadata'>, size: number): ObjectHead {
+function toHead(
+  key: string,
+  out: Pick<HeadObjectCommandOutput, 'ETag' | 'LastModified' | 'ContentType' | 'Metadata'>,
+  size: number,
+): ObjectHead {
   const metadata: Record<string, string> = {};
   for (const [name, value] of Object.entries(out.Metadata ?? {})) metadata[name.toLowerCase()] = value;
-  return { key, size, etag: out.ETag, lastModified: out.LastModified ?? new Date(0), contentType: out.ContentType, metadata };
+  return {
+    key,
+    size,
+    etag: out.ETag,
+    lastModified: out.LastModified ?? new Date(0),
+    contentType: out.ContentType,
+    metadata,
+  };
 }
 
 function quoteEtag(etag: string | undefined): string | undefined {

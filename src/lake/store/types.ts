@@ -102,7 +102,13 @@ export interface Presigner {
   presignGet(key: string, options: { expiresIn: number }): Promise<string>;
   presignPut(
     key: string,
-    options: { expiresIn: number; contentType?: string; contentLength?: number; metadata?: Record<string, string>; checksumSha256?: string },
+    options: {
+      expiresIn: number;
+      contentType?: string;
+      contentLength?: number;
+      metadata?: Record<string, string>;
+      checksumSha256?: string;
+    },
   ): Promise<string>;
 }
 
@@ -123,8 +129,18 @@ export interface UploadedPart {
 /** Optional capability: the primitive multipart calls, for engines that drive parts themselves, for resuming and for crash clean-up. */
 export interface MultipartStore {
   createMultipartUpload(key: string, options?: Omit<PutOptions, 'mode' | 'contentLength'>): Promise<string>;
-  uploadPart(key: string, uploadId: string, partNumber: number, body: Uint8Array, signal?: AbortSignal): Promise<{ etag: string }>;
-  completeMultipartUpload(key: string, uploadId: string, parts: { partNumber: number; etag: string }[]): Promise<PutResult>;
+  uploadPart(
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    body: Uint8Array,
+    signal?: AbortSignal,
+  ): Promise<{ etag: string }>;
+  completeMultipartUpload(
+    key: string,
+    uploadId: string,
+    parts: { partNumber: number; etag: string }[],
+  ): Promise<PutResult>;
   abortMultipartUpload(key: string, uploadId: string): Promise<void>;
   listMultipartUploads(prefix?: string): Promise<MultipartUploadInfo[]>;
   /** The parts an unfinished upload holds, by part number; NotFound when the upload is gone (completed or aborted). */

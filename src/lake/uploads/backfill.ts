@@ -32,30 +32,42 @@ export interface BackfillOptions extends BackfillRequest {
 /** Checks the arguments and the source directory now, so a bad request is an error of the call, not a failed job. */
 export async function backfillJob(engine: TransferEngine, options: BackfillOptions): Promise<JobSpec> {
   const { uploadRoot } = engine;
-  if (!uploadRoot) throw new NotSupportedError('backfills are disabled: set LAKEQL_UPLOAD_ROOT to the directory they may read from');
+  if (!uploadRoot)
+    throw new NotSupportedError('backfills are disabled: set LAKEQL_UPLOAD_ROOT to the directory they may read from');
   const concurrency = options.concurrency ?? engine.defaults.concurrency;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > engine.maxConcurrency) {
     throw new InvalidInputError(`concurrency must be 1–${engine.maxConcurrency}, got ${concurrency}`);
   }
   const partSize = options.partSize ?? engine.defaults.partSize;
   if (!Number.isInteger(partSize) || partSize < MIN_PART_SIZE || partSize > 5 * 1024 ** 3) {
-    throw new InvalidInputError(`partSize must be ${MIN_PART_SIZE} bytes (5 MiB, S3's minimum) to 5 GiB, got ${partSize}`);
+    throw new InvalidInputError(
+      `partSize must be ${MIN_PART_SIZE} bytes (5 MiB, S3's minimum) to 5 GiB, got ${partSize}`,
+    );
   }
   pathFilter(options.include?.length ? options.include : DEFAULT_INCLUDE, options.exclude);
   const source = await resolveInside(uploadRoot, options.source, 'source');
   if (!(await stat(source)).isDirectory()) {
-    throw new InvalidInputError(`source "${options.source}" is a file, not a directory: a backfill uploads the files below a directory (pick files with include patterns)`);
+    throw new InvalidInputError(
+      `source "${options.source}" is a file, not a directory: a backfill uploads the files below a directory (pick files with include patterns)`,
+    );
   }
   return {
     kind: 'BACKFILL',
     description: `${options.source} → ${options.prefix ?? '(same path in the lake)'} (${options.mode ?? 'OVERWRITE'})`,
     dryRun: options.dryRun ?? false,
     request: { kind: 'BACKFILL', options: { ...options, concurrency, partSize } },
-    work: (tracker, context) => runBackfill(engine, uploadRoot, { ...options, concurrency, partSize }, tracker, context?.files),
+    work: (tracker, context) =>
+      runBackfill(engine, uploadRoot, { ...options, concurrency, partSize }, tracker, context?.files),
   };
 }
 
-async function runBackfill(engine: TransferEngine, uploadRoot: string, options: BackfillOptions & { concurrency: number; partSize: number }, tracker: JobTracker, files?: JobFileLog): Promise<void> {
+async function runBackfill(
+  engine: TransferEngine,
+  uploadRoot: string,
+  options: BackfillOptions & { concurrency: number; partSize: number },
+  tracker: JobTracker,
+  files?: JobFileLog,
+): Promise<void> {
   const { store } = engine;
   const signal = tracker.signal;
   // A job-local stop: the user's cancel, or the first failure no file can escape.
@@ -75,8 +87,20 @@ async function runBackfill(engine: TransferEngine, uploadRoot: string, options: 
     }
     const plan = await planBackfill(store, uploadRoot, options, options.partSize, signal);
     const entries: PlanEntry[] = [
-      ...plan.files.map(({ path, key, size, action, reason }) => ({ path, key, size, action, ...(reason ? { reason } : {}) })),
-      ...plan.refused.map(({ path, key, message }) => ({ path, key, size: 0, action: 'REFUSE' as const, reason: message })),
+      ...plan.files.map(({ path, key, size, action, reason }) => ({
+        path,
+        key,
+        size,
+        action,
+        ...(reason ? { reason } : {}),
+      })),
+      ...plan.refused.map(({ path, key, message }) => ({
+        path,
+        key,
+        size: 0,
+        action: 'REFUSE' as const,
+        reason: message,
+      })),
     ];
     const uploads = plan.files.filter((f) => f.action === 'UPLOAD');
     tracker.plan({
@@ -86,28 +110,49 @@ async function runBackfill(engine: TransferEngine, uploadRoot: string, options: 
       ...(options.dryRun ? { plan: entries } : {}),
     });
     if (options.dryRun) return;
-    for (const r of plan.refused) tracker.fileFailed({ path: r.path, key: r.key, attempts: 0 }, new PermissionDeniedError(r.message, { key: r.key }));
+    for (const r of plan.refused)
+      tracker.fileFailed(
+        { path: r.path, key: r.key, attempts: 0 },
+        new PermissionDeniedError(r.message, { key: r.key }),
+      );
 
     // Largest first: a big file started last would run alone at the end while every other slot
     // idles; started first, its parts overlap the stream of small files (and the plan stays in path order).
     const order = [...uploads].sort((a, b) => b.size - a.size);
     const context = { engine, tracker, partSize: options.partSize, signal: stop.signal, log: files };
-    await forEachBounded(order, options.concurrency, async (file) => {
-      try {
-        await inSpan('lakeql.job.item', { 'lakeql.job.id': tracker.id, 'lakeql.job.kind': 'BACKFILL', 'lakeql.key': file.key, 'lakeql.bytes': file.size }, async () => {
-          const target = options.validate === false ? undefined : tickTargetOf(file.key);
-          if (target) await validateSourceTickFile(file, file.key, target);
-          await uploadFile(context, file);
-        });
-      } catch (error) {
-        if (stop.signal.aborted) return; // cancelled, or collateral of a fatal error: neither done nor failed
-        if (isJobFatal(error)) {
-          fatal ??= error;
-          stop.abort();
+    await forEachBounded(
+      order,
+      options.concurrency,
+      async (file) => {
+        try {
+          await inSpan(
+            'lakeql.job.item',
+            {
+              'lakeql.job.id': tracker.id,
+              'lakeql.job.kind': 'BACKFILL',
+              'lakeql.key': file.key,
+              'lakeql.bytes': file.size,
+            },
+            async () => {
+              const target = options.validate === false ? undefined : tickTargetOf(file.key);
+              if (target) await validateSourceTickFile(file, file.key, target);
+              await uploadFile(context, file);
+            },
+          );
+        } catch (error) {
+          if (stop.signal.aborted) return; // cancelled, or collateral of a fatal error: neither done nor failed
+          if (isJobFatal(error)) {
+            fatal ??= error;
+            stop.abort();
+          }
+          tracker.fileFailed(
+            { path: file.path, key: file.key, attempts: (error as { attempts?: number }).attempts ?? 1 },
+            error,
+          );
         }
-        tracker.fileFailed({ path: file.path, key: file.key, attempts: (error as { attempts?: number }).attempts ?? 1 }, error);
-      }
-    }, { signal: stop.signal });
+      },
+      { signal: stop.signal },
+    );
     if (fatal) throw fatal;
   } finally {
     signal.removeEventListener('abort', onCancel);

@@ -13,13 +13,21 @@ const COMMON_PART_SIZES = [8, 10, 16, 5, 15, 32, 64, 100].map((n) => n * MiB);
  * sizes writers commonly use. Anything else (the directory backend's ETags, SSE-KMS, a part
  * size we cannot guess) is settled by hashing the stored bytes, one GET.
  */
-export async function sameContent(store: ObjectStore, file: string, meta: ObjectMeta, partSize: number, signal?: AbortSignal): Promise<boolean> {
+export async function sameContent(
+  store: ObjectStore,
+  file: string,
+  meta: ObjectMeta,
+  partSize: number,
+  signal?: AbortSignal,
+): Promise<boolean> {
   const etag = (meta.etag ?? '').replace(/^W\//, '').replace(/"/g, '').toLowerCase();
   if (/^[0-9a-f]{32}$/.test(etag)) return (await md5OfFile(file)) === etag;
   const multipart = /^([0-9a-f]{32})-(\d+)$/.exec(etag);
   if (multipart) {
     const parts = Number(multipart[2]);
-    const candidates = [...new Set([partSize, ...COMMON_PART_SIZES])].filter((p) => parts > 1 && Math.ceil(meta.size / p) === parts);
+    const candidates = [...new Set([partSize, ...COMMON_PART_SIZES])].filter(
+      (p) => parts > 1 && Math.ceil(meta.size / p) === parts,
+    );
     for (const p of candidates) if ((await multipartEtag(file, p)) === etag) return true;
   }
   const { body } = await store.get(meta.key, { signal, ifMatch: meta.etag });

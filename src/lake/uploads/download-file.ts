@@ -30,7 +30,13 @@ export interface DownloadFileResult {
  * throws the partial bytes away and downloads the new object whole. A continued file whose
  * ETag is a plain MD5 is checked against it before it is published.
  */
-export async function downloadFile(store: ObjectStore, listed: ObjectMeta, target: string, signal: AbortSignal, onProgress: (received: number) => void): Promise<DownloadFileResult> {
+export async function downloadFile(
+  store: ObjectStore,
+  listed: ObjectMeta,
+  target: string,
+  signal: AbortSignal,
+  onProgress: (received: number) => void,
+): Promise<DownloadFileResult> {
   let object = listed;
   try {
     try {
@@ -46,9 +52,16 @@ export async function downloadFile(store: ObjectStore, listed: ObjectMeta, targe
     if (signal.aborted) throw new CancelledError();
     const code = (error as NodeJS.ErrnoException).code ?? '';
     if (code === 'EISDIR' || code === 'ENOTDIR') {
-      throw new InvalidDataError(`${object.key}: a file and a directory would share the path ${target}`, { key: object.key });
+      throw new InvalidDataError(`${object.key}: a file and a directory would share the path ${target}`, {
+        key: object.key,
+      });
     }
-    if (CUT_OFF.has(code)) throw new StoreError(`${object.key}: the download was cut off`, { key: object.key, retryable: true, cause: error });
+    if (CUT_OFF.has(code))
+      throw new StoreError(`${object.key}: the download was cut off`, {
+        key: object.key,
+        retryable: true,
+        cause: error,
+      });
     throw error;
   }
 }
@@ -58,8 +71,17 @@ export function tempPathFor(target: string, etag: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.${tag}.lakeql-tmp`);
 }
 
-async function attempt(store: ObjectStore, object: ObjectMeta, target: string, signal: AbortSignal, onProgress: (received: number) => void): Promise<DownloadFileResult> {
-  if (!object.etag) throw new StoreError(`${object.key}: the store gave no ETag, which a download needs to stay consistent`, { key: object.key });
+async function attempt(
+  store: ObjectStore,
+  object: ObjectMeta,
+  target: string,
+  signal: AbortSignal,
+  onProgress: (received: number) => void,
+): Promise<DownloadFileResult> {
+  if (!object.etag)
+    throw new StoreError(`${object.key}: the store gave no ETag, which a download needs to stay consistent`, {
+      key: object.key,
+    });
   const tmp = tempPathFor(target, object.etag);
   let start = await partialSize(tmp);
   if (start === 0 || start > object.size) {
@@ -70,7 +92,11 @@ async function attempt(store: ObjectStore, object: ObjectMeta, target: string, s
   let keep = false;
   try {
     if (start < object.size || object.size === 0) {
-      const { body } = await store.get(object.key, { signal, ifMatch: object.etag, ...(start > 0 ? { range: { start } } : {}) });
+      const { body } = await store.get(object.key, {
+        signal,
+        ifMatch: object.etag,
+        ...(start > 0 ? { range: { start } } : {}),
+      });
       const counter = new Transform({
         transform(chunk: Buffer, _enc, done) {
           received += chunk.length;
@@ -93,18 +119,27 @@ async function attempt(store: ObjectStore, object: ObjectMeta, target: string, s
     } else {
       onProgress(received);
     }
-    if (received !== object.size) throw new StoreError(`${object.key}: got ${received} of ${object.size} bytes`, { key: object.key, retryable: true });
+    if (received !== object.size)
+      throw new StoreError(`${object.key}: got ${received} of ${object.size} bytes`, {
+        key: object.key,
+        retryable: true,
+      });
     const md5 = PLAIN_MD5.exec(object.etag)?.[1];
     if (start > 0 && md5 && (await md5Of(tmp)) !== md5) {
       keep = false;
-      throw new StoreError(`${object.key}: the continued file does not match the object's MD5; downloading it again`, { key: object.key, retryable: true });
+      throw new StoreError(`${object.key}: the continued file does not match the object's MD5; downloading it again`, {
+        key: object.key,
+        retryable: true,
+      });
     }
     // rename replaces a link at the target itself, never the file it points to.
     await fs.rename(tmp, target);
     keep = true;
     return { fetched: received - start, ...(start > 0 ? { resumedAt: start } : {}), object };
   } catch (error) {
-    const cutOff = CUT_OFF.has((error as NodeJS.ErrnoException).code ?? '') || (isLakeError(error) && error.retryable && error.code !== 'CANCELLED');
+    const cutOff =
+      CUT_OFF.has((error as NodeJS.ErrnoException).code ?? '') ||
+      (isLakeError(error) && error.retryable && error.code !== 'CANCELLED');
     if (!(keep && cutOff && !signal.aborted)) await fs.rm(tmp, { force: true }).catch(() => {});
     throw error;
   }

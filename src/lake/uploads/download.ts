@@ -30,7 +30,8 @@ const DOWNLOAD_MEMORY = 256 * 1024;
 /** Checks the arguments and the destination now, so a bad request is an error of the call, not a failed job. */
 export async function downloadJob(engine: TransferEngine, options: DownloadOptions): Promise<JobSpec> {
   const { downloadRoot } = engine;
-  if (!downloadRoot) throw new NotSupportedError('downloads are disabled: set LAKEQL_DOWNLOAD_ROOT to the directory they may write to');
+  if (!downloadRoot)
+    throw new NotSupportedError('downloads are disabled: set LAKEQL_DOWNLOAD_ROOT to the directory they may write to');
   assertValidPrefix(options.prefix);
   const concurrency = options.concurrency ?? engine.defaults.concurrency;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > engine.maxConcurrency) {
@@ -51,12 +52,18 @@ export function relativeTarget(key: string, prefix: string): string {
   return rest === '' ? key.slice(key.lastIndexOf('/') + 1) : rest;
 }
 
-async function runDownload(engine: TransferEngine, downloadRoot: string, options: DownloadOptions & { concurrency: number }, tracker: JobTracker, files?: JobFileLog): Promise<void> {
+async function runDownload(
+  engine: TransferEngine,
+  downloadRoot: string,
+  options: DownloadOptions & { concurrency: number },
+  tracker: JobTracker,
+  files?: JobFileLog,
+): Promise<void> {
   const { store } = engine;
   const objects: ObjectMeta[] = [];
   try {
     for await (const object of listAll(store, { prefix: options.prefix })) {
-      if (!object.key.startsWith(MARKER_PREFIX.split('/')[0] + '/')) objects.push(object);
+      if (!object.key.startsWith(`${MARKER_PREFIX.split('/')[0]}/`)) objects.push(object);
     }
   } catch (error) {
     tracker.jobError({ path: options.destination, key: options.prefix, attempts: 1 }, error);
@@ -79,16 +86,21 @@ async function runDownload(engine: TransferEngine, downloadRoot: string, options
   let fatal: unknown;
   try {
     // Largest first, as for backfills: no big file left running alone at the end.
-    await forEachBounded([...objects].sort((a, b) => b.size - a.size), options.concurrency, async (object) => {
-      try {
-        await downloadObject(engine, { prefix: options.prefix, directory }, object, tracker, stop.signal, files);
-      } catch (error) {
-        if (isJobFatal(error)) {
-          fatal ??= error;
-          stop.abort();
+    await forEachBounded(
+      [...objects].sort((a, b) => b.size - a.size),
+      options.concurrency,
+      async (object) => {
+        try {
+          await downloadObject(engine, { prefix: options.prefix, directory }, object, tracker, stop.signal, files);
+        } catch (error) {
+          if (isJobFatal(error)) {
+            fatal ??= error;
+            stop.abort();
+          }
         }
-      }
-    }, { signal: stop.signal });
+      },
+      { signal: stop.signal },
+    );
     if (fatal) throw fatal;
   } finally {
     tracker.signal.removeEventListener('abort', onCancel);
@@ -97,6 +109,7 @@ async function runDownload(engine: TransferEngine, downloadRoot: string, options
 
 async function sameFile(target: string, record: SourceStamp): Promise<boolean> {
   const stats = await fs.stat(target).catch(() => undefined);
+  // biome-ignore lint/complexity/useOptionalChain: the answer is a boolean, never undefined
   return stats !== undefined && stats.isFile() && stats.size === record.size && stats.mtimeMs === record.mtimeMs;
 }
 
@@ -118,34 +131,58 @@ export function directoryMaker(destination: string): (relativeDir: string) => Pr
  * Rethrows (after recording it) only a failure no other file can escape (isJobFatal).
  */
 export async function downloadObject(
-  engine: TransferEngine, target: { prefix: string; directory: (relativeDir: string) => Promise<string> }, object: Pick<ObjectMeta, 'key' | 'size' | 'etag'>,
-  tracker: Pick<JobTracker, 'id' | 'progress' | 'fileDone' | 'fileFailed'>, signal: AbortSignal, files?: JobFileLog,
+  engine: TransferEngine,
+  target: { prefix: string; directory: (relativeDir: string) => Promise<string> },
+  object: Pick<ObjectMeta, 'key' | 'size' | 'etag'>,
+  tracker: Pick<JobTracker, 'id' | 'progress' | 'fileDone' | 'fileFailed'>,
+  signal: AbortSignal,
+  files?: JobFileLog,
 ): Promise<void> {
   const relative = relativeTarget(object.key, target.prefix);
   let attempts = 0;
   const release = await engine.budget.acquire(DOWNLOAD_MEMORY, signal).catch(() => undefined);
   if (!release) return;
   try {
-    await inSpan('lakeql.job.item', { 'lakeql.job.id': tracker.id, 'lakeql.job.kind': 'DOWNLOAD', 'lakeql.key': object.key, 'lakeql.bytes': object.size }, async () => {
-      const dir = await target.directory(path.posix.dirname(relative));
-      const file = path.join(dir, path.posix.basename(relative));
-      const previous = files?.previous.get(object.key);
-      // Downloaded by an earlier run of this job, and neither the object nor the file changed since.
-      if (previous?.state === 'done' && previous.etag === object.etag && (await sameFile(file, previous))) {
-        tracker.fileDone(object.key, object.size);
-        return;
-      }
-      let got = object;
-      await withRetry(async (attempt) => {
-        attempts = attempt;
-        got = (await downloadFile(engine.store, object as ObjectMeta, file, signal, (received) => tracker.progress(object.key, received))).object;
-      }, { ...engine.retry, signal });
-      if (files) {
-        const stats = await fs.stat(file);
-        await files.done(object.key, { size: stats.size, mtimeMs: stats.mtimeMs, ...(got.etag ? { etag: got.etag } : {}) });
-      }
-      tracker.fileDone(object.key, got.size);
-    });
+    await inSpan(
+      'lakeql.job.item',
+      {
+        'lakeql.job.id': tracker.id,
+        'lakeql.job.kind': 'DOWNLOAD',
+        'lakeql.key': object.key,
+        'lakeql.bytes': object.size,
+      },
+      async () => {
+        const dir = await target.directory(path.posix.dirname(relative));
+        const file = path.join(dir, path.posix.basename(relative));
+        const previous = files?.previous.get(object.key);
+        // Downloaded by an earlier run of this job, and neither the object nor the file changed since.
+        if (previous?.state === 'done' && previous.etag === object.etag && (await sameFile(file, previous))) {
+          tracker.fileDone(object.key, object.size);
+          return;
+        }
+        let got = object;
+        await withRetry(
+          async (attempt) => {
+            attempts = attempt;
+            got = (
+              await downloadFile(engine.store, object as ObjectMeta, file, signal, (received) =>
+                tracker.progress(object.key, received),
+              )
+            ).object;
+          },
+          { ...engine.retry, signal },
+        );
+        if (files) {
+          const stats = await fs.stat(file);
+          await files.done(object.key, {
+            size: stats.size,
+            mtimeMs: stats.mtimeMs,
+            ...(got.etag ? { etag: got.etag } : {}),
+          });
+        }
+        tracker.fileDone(object.key, got.size);
+      },
+    );
   } catch (error) {
     if (signal.aborted) return;
     tracker.fileFailed({ path: relative, key: object.key, attempts }, error);

@@ -17,13 +17,17 @@ export type Item =
 
 export function accepts(test: Test, cp: number): boolean {
   switch (test.kind) {
-    case 'char': return cp === test.cp;
-    case 'segment': return cp !== 0x2f;
-    case 'union': return test.tests.some((t) => accepts(t, cp));
+    case 'char':
+      return cp === test.cp;
+    case 'segment':
+      return cp !== 0x2f;
+    case 'union':
+      return test.tests.some((t) => accepts(t, cp));
     case 'class': {
       if (test.negate && cp === 0x2f) return false;
       let inside = false;
-      for (let r = 0; r < test.ranges.length && !inside; r += 2) inside = cp >= test.ranges[r] && cp <= test.ranges[r + 1];
+      for (let r = 0; r < test.ranges.length && !inside; r += 2)
+        inside = cp >= test.ranges[r] && cp <= test.ranges[r + 1];
       return inside !== test.negate;
     }
   }
@@ -85,7 +89,9 @@ export class Layout {
           exits.push(this.add());
         });
         const after = this.consume.length;
-        exits.forEach((exit, j) => { if (j < exits.length - 1) this.jumps[exit].push(after); });
+        exits.forEach((exit, j) => {
+          if (j < exits.length - 1) this.jumps[exit].push(after);
+        });
         this.nullable[exits[exits.length - 1]] = true; // the last alternative's end is next to what follows
       }
     }

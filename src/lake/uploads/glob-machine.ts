@@ -72,8 +72,18 @@ export class GlobMachine {
     const words = (n >>> 5) + 1;
     this.words = words;
     const mask = () => new Uint32Array(words);
-    const set = (bits: Uint32Array, s: number) => { bits[s >>> 5] |= 1 << (s & 31); };
-    [this.fill, this.boundary, this.stayAny, this.stayAll, this.backOnSlash, this.sources, this.segmentForward] = [mask(), mask(), mask(), mask(), mask(), mask(), mask()];
+    const set = (bits: Uint32Array, s: number) => {
+      bits[s >>> 5] |= 1 << (s & 31);
+    };
+    [this.fill, this.boundary, this.stayAny, this.stayAll, this.backOnSlash, this.sources, this.segmentForward] = [
+      mask(),
+      mask(),
+      mask(),
+      mask(),
+      mask(),
+      mask(),
+      mask(),
+    ];
     const others = new Map<string, { test: Test; states: number[] }>();
     for (let s = 0; s < n; s++) {
       if (layout.nullable[s]) set(this.fill, s);
@@ -109,7 +119,11 @@ export class GlobMachine {
     this.closures = [];
     const byTargets = new Map<string, number>();
     for (let s = 0; s < n; s++) {
-      const reachedFree = layout.skip2[s] && ((s > 0 && layout.nullable[s - 1]) || (s > 1 && layout.skip2[s - 2]) || layout.jumps.some((j) => j.includes(s)));
+      const reachedFree =
+        layout.skip2[s] &&
+        ((s > 0 && layout.nullable[s - 1]) ||
+          (s > 1 && layout.skip2[s - 2]) ||
+          layout.jumps.some((j) => j.includes(s)));
       const targets = reachedFree ? [s + 2] : layout.jumps[s];
       if (targets.length === 0) continue;
       const key = targets.join(',');
@@ -118,7 +132,9 @@ export class GlobMachine {
         const union = mask();
         for (const t of targets) if (t < n) for (let w = 0; w < words; w++) union[w] |= closure[t][w];
         const pairs: number[] = [];
-        union.forEach((bits, w) => { if (bits !== 0) pairs.push(w, bits | 0); });
+        union.forEach((bits, w) => {
+          if (bits !== 0) pairs.push(w, bits | 0);
+        });
         id = this.closures.push(Int32Array.from(pairs)) - 1;
         this.targets.push(Int32Array.from(targets.filter((t) => t < n)));
         byTargets.set(key, id);
@@ -141,7 +157,9 @@ export class GlobMachine {
     const cached = cp < 128 ? this.ascii[cp] : this.wide.get(cp);
     if (cached) return cached;
     const bits = cp === 0x2f ? new Uint32Array(this.words) : Uint32Array.from(this.segmentForward);
-    const on = (s: number) => { bits[s >>> 5] |= 1 << (s & 31); };
+    const on = (s: number) => {
+      bits[s >>> 5] |= 1 << (s & 31);
+    };
     for (const s of this.literals.get(cp) ?? []) on(s);
     for (const { test, states } of this.others) if (accepts(test, cp)) states.forEach(on);
     this.built += this.words + this.others.length;
@@ -174,7 +192,8 @@ export class GlobMachine {
         added[id] = step;
         const aims = targets[id];
         let inside = true;
-        for (let a = 0; a < aims.length && inside; a++) inside = ((covered[aims[a] >>> 5] >>> (aims[a] & 31)) & 1) === 1;
+        for (let a = 0; a < aims.length && inside; a++)
+          inside = ((covered[aims[a] >>> 5] >>> (aims[a] & 31)) & 1) === 1;
         work += aims.length;
         if (inside) continue;
         const pairs = closures[id];
@@ -194,13 +213,19 @@ export class GlobMachine {
     current.set(this.start);
     let work = words;
     this.built = 0;
-    if (this.stamp > 0x3fff_0000) { this.stamp = 0; this.added.fill(0); }
+    if (this.stamp > 0x3fff_0000) {
+      this.stamp = 0;
+      this.added.fill(0);
+    }
     let alive = true;
     for (let i = 0; i < path.length; i++) {
       let cp = path.charCodeAt(i);
       if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < path.length) {
         const low = path.charCodeAt(i + 1);
-        if (low >= 0xdc00 && low <= 0xdfff) { cp = (cp - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000; i++; }
+        if (low >= 0xdc00 && low <= 0xdfff) {
+          cp = (cp - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000;
+          i++;
+        }
       }
       const forward = (cp < 128 ? this.ascii[cp] : this.wide.get(cp)) ?? this.forward(cp);
       const slash = cp === 0x2f;
@@ -238,7 +263,10 @@ export class GlobMachine {
         any |= bits;
       }
       work += 2 * words;
-      if (any === 0) { alive = false; break; }
+      if (any === 0) {
+        alive = false;
+        break;
+      }
       if (jumpy) {
         // What the jumps add depends only on which sources are live: a pattern repeated under stars keeps the
         // same few sets of live sources step after step, so their unions are remembered (a few, most recent first).

@@ -34,7 +34,9 @@ export interface Glob {
  */
 export function compileGlob(pattern: string): Glob {
   if (pattern.length === 0 || pattern.length > MAX_PATTERN_LENGTH) {
-    throw new InvalidInputError(`glob "${pattern.slice(0, 40)}${pattern.length > 40 ? '…' : ''}" must be 1–${MAX_PATTERN_LENGTH} characters`);
+    throw new InvalidInputError(
+      `glob "${pattern.slice(0, 40)}${pattern.length > 40 ? '…' : ''}" must be 1–${MAX_PATTERN_LENGTH} characters`,
+    );
   }
   const anchored = [...(pattern.includes('/') ? pattern.replace(/^\/+/, '') : `**/${pattern}`)];
   const tokens = tokenize(anchored, pattern);
@@ -48,7 +50,10 @@ export function compileGlob(pattern: string): Glob {
       at++;
       if (token.kind === 'open') {
         const alternatives = [sequence()];
-        while (tokens[at]?.kind === 'comma') { at++; alternatives.push(sequence()); }
+        while (tokens[at]?.kind === 'comma') {
+          at++;
+          alternatives.push(sequence());
+        }
         at++; // the "}" (tokenize checked the braces balance)
         items.push(...group(alternatives));
       } else if (token.kind === 'test') items.push({ kind: 'test', test: token.test });
@@ -60,7 +65,9 @@ export function compileGlob(pattern: string): Glob {
   return {
     source: pattern,
     test: (path) => machine.test(path),
-    get work() { return machine.work; },
+    get work() {
+      return machine.work;
+    },
   };
 }
 
@@ -73,14 +80,24 @@ function group(nested: Item[][]): Item[] {
   // `{a,{b,cd}}` is `{a,b,cd}`: one group's jumps instead of two.
   const alternatives = nested.flatMap((a) => (a.length === 1 && a[0].kind === 'group' ? a[0].alternatives : [a]));
   if (alternatives.length === 1) return alternatives[0];
-  const single = alternatives.every((a) => a.length === 0 || (a.length === 1 && a[0].kind === 'test' && !a[0].optional));
+  const single = alternatives.every(
+    (a) => a.length === 0 || (a.length === 1 && a[0].kind === 'test' && !a[0].optional),
+  );
   if (!single) return [{ kind: 'group', alternatives }];
   const tests = alternatives.flatMap((a) => (a.length === 1 && a[0].kind === 'test' ? [a[0].test] : []));
   if (tests.length === 0) return [];
-  return [{ kind: 'test', test: tests.length === 1 ? tests[0] : { kind: 'union', tests }, optional: tests.length < alternatives.length }];
+  return [
+    {
+      kind: 'test',
+      test: tests.length === 1 ? tests[0] : { kind: 'union', tests },
+      optional: tests.length < alternatives.length,
+    },
+  ];
 }
 
-type Token = { kind: 'open' | 'close' | 'comma' | 'star' | 'globstar-end' | 'globstar-dir' } | { kind: 'test'; test: Test };
+type Token =
+  | { kind: 'open' | 'close' | 'comma' | 'star' | 'globstar-end' | 'globstar-dir' }
+  | { kind: 'test'; test: Test };
 
 function tokenize(chars: string[], pattern: string): Token[] {
   const tokens: Token[] = [];
@@ -132,7 +149,8 @@ function classRanges(body: string[], pattern: string): number[] {
     const lo = body[i].codePointAt(0)!;
     if (body[i + 1] === '-' && i + 2 < body.length) {
       const hi = body[i + 2].codePointAt(0)!;
-      if (hi < lo) throw new InvalidInputError(`glob "${short(pattern)}" has a range "${body[i]}-${body[i + 2]}" out of order`);
+      if (hi < lo)
+        throw new InvalidInputError(`glob "${short(pattern)}" has a range "${body[i]}-${body[i + 2]}" out of order`);
       ranges.push(lo, hi);
       i += 2;
     } else {
@@ -146,13 +164,12 @@ function short(pattern: string): string {
   return pattern.length > 60 ? `${pattern.slice(0, 60)}…` : pattern;
 }
 
-export interface PathFilter {
-  (relative: string): boolean;
-}
+export type PathFilter = (relative: string) => boolean;
 
 /** Checks every pattern now, so a bad one is the caller's error (BAD_USER_INPUT), never a failed job. */
 export function pathFilter(include: readonly string[] | undefined, exclude: readonly string[] | undefined): PathFilter {
-  if ((include?.length ?? 0) + (exclude?.length ?? 0) > MAX_PATTERNS) throw new InvalidInputError(`at most ${MAX_PATTERNS} include and exclude patterns together`);
+  if ((include?.length ?? 0) + (exclude?.length ?? 0) > MAX_PATTERNS)
+    throw new InvalidInputError(`at most ${MAX_PATTERNS} include and exclude patterns together`);
   const inc = (include ?? []).map(compileGlob);
   const exc = (exclude ?? []).map(compileGlob);
   return (relative) => (inc.length === 0 || inc.some((g) => g.test(relative))) && !exc.some((g) => g.test(relative));

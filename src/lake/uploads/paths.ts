@@ -8,7 +8,11 @@ export function isInside(root: string, candidate: string): boolean {
 }
 
 /** The root's real path and `requested` resolved against it, refused when it names a place outside. */
-async function underRoot(root: string, requested: string, what: string): Promise<{ realRoot: string; candidate: string }> {
+async function underRoot(
+  root: string,
+  requested: string,
+  what: string,
+): Promise<{ realRoot: string; candidate: string }> {
   if (requested.includes('\0')) throw new InvalidInputError(`${what} contains a NUL byte`);
   const realRoot = await fs.realpath(root).catch(() => {
     throw new NotFoundError(`${what}: the root directory ${root} does not exist`);
@@ -29,10 +33,14 @@ export async function resolveInside(root: string, requested: string, what: strin
   try {
     real = await fs.realpath(candidate);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(`${what} "${requested}" does not exist`);
-    throw new PermissionDeniedError(`${what} "${requested}" cannot be resolved: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new NotFoundError(`${what} "${requested}" does not exist`);
+    throw new PermissionDeniedError(
+      `${what} "${requested}" cannot be resolved: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
   }
-  if (!isInside(realRoot, real)) throw new PermissionDeniedError(`${what} "${requested}" leads outside ${root} through a symbolic link`);
+  if (!isInside(realRoot, real))
+    throw new PermissionDeniedError(`${what} "${requested}" leads outside ${root} through a symbolic link`);
   return real;
 }
 
@@ -47,11 +55,13 @@ export async function ensureDirectoryInside(root: string, requested: string, wha
   for (const segment of relative === '' ? [] : relative.split(path.sep)) {
     const next = path.join(current, segment);
     await fs.mkdir(next).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EEXIST') throw new PermissionDeniedError(`cannot create ${what} "${requested}": ${error.code ?? error.message}`);
+      if (error.code !== 'EEXIST')
+        throw new PermissionDeniedError(`cannot create ${what} "${requested}": ${error.code ?? error.message}`);
     });
     // Each step is resolved before the next is created in it, so a link can never carry us out.
     current = await fs.realpath(next);
-    if (!isInside(realRoot, current)) throw new PermissionDeniedError(`${what} "${requested}" leads outside ${root} through a symbolic link`);
+    if (!isInside(realRoot, current))
+      throw new PermissionDeniedError(`${what} "${requested}" leads outside ${root} through a symbolic link`);
     const stats = await fs.stat(current);
     if (!stats.isDirectory()) throw new InvalidInputError(`${what} "${requested}": ${segment} is not a directory`);
   }
@@ -66,10 +76,16 @@ export async function checkDirectoryInside(root: string, requested: string, what
   const { realRoot, candidate } = await underRoot(root, requested, what);
   let existing = candidate;
   for (;;) {
-    const real = await fs.realpath(existing).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)));
+    const real = await fs
+      .realpath(existing)
+      .catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)));
     if (real !== undefined) {
-      if (!isInside(realRoot, real)) throw new PermissionDeniedError(`${what} "${requested}" leads outside ${root} through a symbolic link`);
-      if (!(await fs.stat(real)).isDirectory()) throw new InvalidInputError(`${what} "${requested}": ${path.relative(realRoot, existing) || '.'} is not a directory`);
+      if (!isInside(realRoot, real))
+        throw new PermissionDeniedError(`${what} "${requested}" leads outside ${root} through a symbolic link`);
+      if (!(await fs.stat(real)).isDirectory())
+        throw new InvalidInputError(
+          `${what} "${requested}": ${path.relative(realRoot, existing) || '.'} is not a directory`,
+        );
       return;
     }
     existing = path.dirname(existing);

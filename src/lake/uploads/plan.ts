@@ -37,7 +37,13 @@ export interface Plan {
 /** The seed's rglob('*.parquet'): what a backfill takes when no include pattern is given. */
 export const DEFAULT_INCLUDE = ['*.parquet'];
 
-export async function planBackfill(store: ObjectStore, uploadRoot: string, request: BackfillRequest, partSize: number, signal?: AbortSignal): Promise<Plan> {
+export async function planBackfill(
+  store: ObjectStore,
+  uploadRoot: string,
+  request: BackfillRequest,
+  partSize: number,
+  signal?: AbortSignal,
+): Promise<Plan> {
   const realRoot = await resolveInside(uploadRoot, '.', 'the upload root');
   const sourceDir = await resolveInside(uploadRoot, request.source, 'source');
   const prefix = (request.prefix ?? toPosix(path.relative(realRoot, sourceDir))).replace(/^\/+|\/+$/g, '');
@@ -67,24 +73,38 @@ function keyProblem(key: string): string | undefined {
   } catch (error) {
     return isLakeError(error) ? error.message : String(error);
   }
-  if (key.startsWith(MARKER_PREFIX.split('/')[0] + '/')) return `keys under "${MARKER_PREFIX.split('/')[0]}/" are lakeql's own`;
+  if (key.startsWith(`${MARKER_PREFIX.split('/')[0]}/`))
+    return `keys under "${MARKER_PREFIX.split('/')[0]}/" are lakeql's own`;
   return undefined;
 }
 
 /** One listing of the prefix answers "exists" for every file; SYNC then compares size and checksum. */
-async function markSkips(store: ObjectStore, prefix: string, files: PlannedFile[], mode: BackfillMode, partSize: number, signal?: AbortSignal): Promise<void> {
+async function markSkips(
+  store: ObjectStore,
+  prefix: string,
+  files: PlannedFile[],
+  mode: BackfillMode,
+  partSize: number,
+  signal?: AbortSignal,
+): Promise<void> {
   const existing = new Map<string, ObjectMeta>();
-  for await (const object of listAll(store, { prefix: prefix === '' ? '' : `${prefix}/` })) existing.set(object.key, object);
+  for await (const object of listAll(store, { prefix: prefix === '' ? '' : `${prefix}/` }))
+    existing.set(object.key, object);
   const candidates = files.filter((f) => existing.has(f.key));
-  await forEachBounded(candidates, 8, async (file) => {
-    const meta = existing.get(file.key)!;
-    if (mode === 'SKIP_EXISTING') {
-      file.action = 'SKIP';
-      file.reason = 'exists';
-    } else if (meta.size === file.size && (await sameContent(store, file.real, meta, partSize, signal))) {
-      file.action = 'SKIP';
-      file.reason = 'unchanged';
-    }
-  }, { signal });
+  await forEachBounded(
+    candidates,
+    8,
+    async (file) => {
+      const meta = existing.get(file.key)!;
+      if (mode === 'SKIP_EXISTING') {
+        file.action = 'SKIP';
+        file.reason = 'exists';
+      } else if (meta.size === file.size && (await sameContent(store, file.real, meta, partSize, signal))) {
+        file.action = 'SKIP';
+        file.reason = 'unchanged';
+      }
+    },
+    { signal },
+  );
   if (signal?.aborted) throw new CancelledError('planning cancelled');
 }

@@ -21,13 +21,21 @@ export class PutUrlSigner {
    * A configured secret is stretched apart from the download signer's, so one URL kind can never
    * pass as the other. Completion tokens are signed with it on every backend (S3 too).
    */
-  constructor(secret?: string, private readonly now: () => number = Date.now) {
+  constructor(
+    secret?: string,
+    private readonly now: () => number = Date.now,
+  ) {
     this.secret = secret ? createHash('sha256').update(`lakeql-put-url\n${secret}`).digest() : randomBytes(32);
   }
 
   sign(origin: string, grant: PutGrant, expiresIn: number): { url: string; expiresAt: number } {
     const expires = Math.floor(this.now() / 1000) + expiresIn;
-    const query = new URLSearchParams({ expires: String(expires), length: String(grant.contentLength), sha256: grant.sha256, signature: this.mac(grant, expires) });
+    const query = new URLSearchParams({
+      expires: String(expires),
+      length: String(grant.contentLength),
+      sha256: grant.sha256,
+      signature: this.mac(grant, expires),
+    });
     return { url: `${origin}${UPLOADS_PATH}${keyToPath(grant.key)}?${query}`, expiresAt: expires * 1000 };
   }
 
@@ -39,7 +47,13 @@ export class PutUrlSigner {
     const lengths = url.searchParams.getAll('length');
     const sha256 = url.searchParams.get('sha256') ?? '';
     // Decimal as sign() writes it: `0x10`, `+16` or `1.6e1` would be other spellings of one grant.
-    if (expires === null || expires * 1000 < this.now() || lengths.length !== 1 || !/^(0|[1-9][0-9]{0,15})$/.test(lengths[0])) return null;
+    if (
+      expires === null ||
+      expires * 1000 < this.now() ||
+      lengths.length !== 1 ||
+      !/^(0|[1-9][0-9]{0,15})$/.test(lengths[0])
+    )
+      return null;
     const contentLength = Number(lengths[0]);
     if (!Number.isSafeInteger(contentLength)) return null;
     const grant = { key, contentLength, sha256 };
@@ -69,11 +83,15 @@ export class PutUrlSigner {
   }
 
   private completionMac(grant: PutGrant, until: number): string {
-    return createHmac('sha256', this.secret).update(`COMPLETE\n${grant.key}\n${until}\n${grant.contentLength}\n${grant.sha256}`).digest('hex');
+    return createHmac('sha256', this.secret)
+      .update(`COMPLETE\n${grant.key}\n${until}\n${grant.contentLength}\n${grant.sha256}`)
+      .digest('hex');
   }
 
   private mac(grant: PutGrant, expires: number): string {
-    return createHmac('sha256', this.secret).update(`PUT\n${grant.key}\n${expires}\n${grant.contentLength}\n${grant.sha256}`).digest('hex');
+    return createHmac('sha256', this.secret)
+      .update(`PUT\n${grant.key}\n${expires}\n${grant.contentLength}\n${grant.sha256}`)
+      .digest('hex');
   }
 }
 

@@ -59,7 +59,8 @@ export function queuedTransfers(engine: TransferEngine): QueuedWork {
       return (item as { key: string }[]).map((f) => f.key);
     },
     run(kind, request, item, progress, log) {
-      if (kind === 'BACKFILL') return runBackfillItem(engine, request as Backfill, item as PlannedFile[], progress, log);
+      if (kind === 'BACKFILL')
+        return runBackfillItem(engine, request as Backfill, item as PlannedFile[], progress, log);
       return runDownloadItem(engine, request as Download, item as RemoteObject[], progress, log);
     },
   };
@@ -70,7 +71,8 @@ function fileError(path: string, key: string, cause: unknown): FileError {
 }
 
 async function planBackfillItems(engine: TransferEngine, options: Backfill, signal: AbortSignal) {
-  if (!engine.uploadRoot) throw new InvalidInputError('backfills are disabled on the instance that took this job: set LAKEQL_UPLOAD_ROOT');
+  if (!engine.uploadRoot)
+    throw new InvalidInputError('backfills are disabled on the instance that took this job: set LAKEQL_UPLOAD_ROOT');
   // One cheap request first: a missing bucket or refused credentials fail the job here, before any planning.
   await engine.store.list({ prefix: options.prefix ? `${options.prefix.replace(/^\/+|\/+$/g, '')}/` : '', maxKeys: 1 });
   const plan = await planBackfill(engine.store, engine.uploadRoot, options, options.partSize, signal);
@@ -79,12 +81,21 @@ async function planBackfillItems(engine: TransferEngine, options: Backfill, sign
     totalFiles: plan.files.length + plan.refused.length,
     totalBytes: uploads.reduce((sum, f) => sum + f.size, 0),
     skippedFiles: plan.files.length - uploads.length,
-    refused: plan.refused.map((r) => [r.key, fileError(r.path, r.key, new PermissionDeniedError(r.message, { key: r.key }))] as [string, FileError]),
+    refused: plan.refused.map(
+      (r) =>
+        [r.key, fileError(r.path, r.key, new PermissionDeniedError(r.message, { key: r.key }))] as [string, FileError],
+    ),
     items: batches(uploads),
   };
 }
 
-async function runBackfillItem(engine: TransferEngine, options: Backfill, files: PlannedFile[], progress: FileProgress, log: JobFileLog): Promise<void> {
+async function runBackfillItem(
+  engine: TransferEngine,
+  options: Backfill,
+  files: PlannedFile[],
+  progress: FileProgress,
+  log: JobFileLog,
+): Promise<void> {
   const stop = new AbortController();
   setMaxListeners(0, stop.signal);
   const onAbort = () => stop.abort();
@@ -92,20 +103,28 @@ async function runBackfillItem(engine: TransferEngine, options: Backfill, files:
   const context = { engine, tracker: progress, partSize: options.partSize, signal: stop.signal, log };
   let fatal: unknown;
   try {
-    await forEachBounded(files, options.concurrency, async (file) => {
-      try {
-        const target = options.validate === false ? undefined : tickTargetOf(file.key);
-        if (target) await validateSourceTickFile(file, file.key, target);
-        await uploadFile(context, file);
-      } catch (error) {
-        if (stop.signal.aborted) return;
-        if (isJobFatal(error)) {
-          fatal ??= error;
-          stop.abort();
+    await forEachBounded(
+      files,
+      options.concurrency,
+      async (file) => {
+        try {
+          const target = options.validate === false ? undefined : tickTargetOf(file.key);
+          if (target) await validateSourceTickFile(file, file.key, target);
+          await uploadFile(context, file);
+        } catch (error) {
+          if (stop.signal.aborted) return;
+          if (isJobFatal(error)) {
+            fatal ??= error;
+            stop.abort();
+          }
+          progress.fileFailed(
+            { path: file.path, key: file.key, attempts: (error as { attempts?: number }).attempts ?? 1 },
+            error,
+          );
         }
-        progress.fileFailed({ path: file.path, key: file.key, attempts: (error as { attempts?: number }).attempts ?? 1 }, error);
-      }
-    }, { signal: stop.signal });
+      },
+      { signal: stop.signal },
+    );
   } finally {
     progress.signal.removeEventListener('abort', onAbort);
   }
@@ -113,19 +132,34 @@ async function runBackfillItem(engine: TransferEngine, options: Backfill, files:
 }
 
 async function planDownloadItems(engine: TransferEngine, options: Download) {
-  if (!engine.downloadRoot) throw new InvalidInputError('downloads are disabled on the instance that took this job: set LAKEQL_DOWNLOAD_ROOT');
+  if (!engine.downloadRoot)
+    throw new InvalidInputError('downloads are disabled on the instance that took this job: set LAKEQL_DOWNLOAD_ROOT');
   await checkDirectoryInside(engine.downloadRoot, options.destination, 'destination');
   const objects: RemoteObject[] = [];
   for await (const object of listAll(engine.store, { prefix: options.prefix })) {
-    if (!object.key.startsWith(MARKER_PREFIX.split('/')[0] + '/')) objects.push({ key: object.key, size: object.size, ...(object.etag ? { etag: object.etag } : {}) });
+    if (!object.key.startsWith(`${MARKER_PREFIX.split('/')[0]}/`))
+      objects.push({ key: object.key, size: object.size, ...(object.etag ? { etag: object.etag } : {}) });
   }
   // An empty prefix is almost always a typo: say so, and leave no empty directory behind.
-  if (objects.length === 0) throw new NotFoundError(`no objects under "${options.prefix}" in the lake: nothing downloaded`);
+  if (objects.length === 0)
+    throw new NotFoundError(`no objects under "${options.prefix}" in the lake: nothing downloaded`);
   await ensureDirectoryInside(engine.downloadRoot, options.destination, 'destination');
-  return { totalFiles: objects.length, totalBytes: objects.reduce((s, o) => s + o.size, 0), skippedFiles: 0, refused: [], items: batches(objects) };
+  return {
+    totalFiles: objects.length,
+    totalBytes: objects.reduce((s, o) => s + o.size, 0),
+    skippedFiles: 0,
+    refused: [],
+    items: batches(objects),
+  };
 }
 
-async function runDownloadItem(engine: TransferEngine, options: Download, objects: RemoteObject[], progress: FileProgress, log: JobFileLog): Promise<void> {
+async function runDownloadItem(
+  engine: TransferEngine,
+  options: Download,
+  objects: RemoteObject[],
+  progress: FileProgress,
+  log: JobFileLog,
+): Promise<void> {
   const destination = await ensureDirectoryInside(engine.downloadRoot!, options.destination, 'destination');
   const target = { prefix: options.prefix, directory: directoryMaker(destination) };
   const stop = new AbortController();
@@ -134,14 +168,19 @@ async function runDownloadItem(engine: TransferEngine, options: Download, object
   progress.signal.addEventListener('abort', onAbort, { once: true });
   let fatal: unknown;
   try {
-    await forEachBounded(objects, options.concurrency, async (object) => {
-      try {
-        await downloadObject(engine, target, object, progress, stop.signal, log);
-      } catch (error) {
-        fatal ??= error;
-        stop.abort();
-      }
-    }, { signal: stop.signal });
+    await forEachBounded(
+      objects,
+      options.concurrency,
+      async (object) => {
+        try {
+          await downloadObject(engine, target, object, progress, stop.signal, log);
+        } catch (error) {
+          fatal ??= error;
+          stop.abort();
+        }
+      },
+      { signal: stop.signal },
+    );
   } finally {
     progress.signal.removeEventListener('abort', onAbort);
   }

@@ -62,12 +62,15 @@ function readSmall(file: SourceFile): Buffer {
 
 /** A path swapped for a link (or another file) since planning is refused: the opened inode must be the planned one. */
 function check(file: SourceFile, stats: { ino: number; dev: number; size: number }): void {
-  if (stats.ino !== file.ino || stats.dev !== file.dev) throw new PermissionDeniedError(`${file.path} was replaced since the backfill was planned`);
+  if (stats.ino !== file.ino || stats.dev !== file.dev)
+    throw new PermissionDeniedError(`${file.path} was replaced since the backfill was planned`);
   if (stats.size !== file.size) throw changed(file, stats.size);
 }
 
 function changed(file: SourceFile, size: number): InvalidInputError {
-  return new InvalidInputError(`${file.path} changed size since the backfill was planned (${file.size} → ${size} bytes)`);
+  return new InvalidInputError(
+    `${file.path} changed size since the backfill was planned (${file.size} → ${size} bytes)`,
+  );
 }
 
 function unreadable(file: SourceFile, error: unknown): InvalidInputError {

@@ -38,35 +38,44 @@ export async function uploadFile(context: FileUploadContext, file: PlannedFile):
       return;
     }
     let etag: string | undefined;
-    await withRetry(async (attempt) => {
-      attempts = attempt;
-      if (previous?.state === 'started') {
-        const started = previous;
-        previous = undefined; // one resume attempt; a retry after it starts afresh
-        const resumed = await resumeFile(context, file, started, stamp);
-        if (resumed) {
-          etag = resumed.etag;
-          return;
+    await withRetry(
+      async (attempt) => {
+        attempts = attempt;
+        if (previous?.state === 'started') {
+          const started = previous;
+          previous = undefined; // one resume attempt; a retry after it starts afresh
+          const resumed = await resumeFile(context, file, started, stamp);
+          if (resumed) {
+            etag = resumed.etag;
+            return;
+          }
         }
-      }
-      const source = await openSource(file, single);
-      try {
-        const result = await engine.uploader.uploadStream(file.key, source.body, {
-          contentType, metadata, contentLength: file.size, partSize, queueSize,
-          // A cancel does not cut a single-request upload short at once: with its bytes sent, the
-          // server may already have stored the object while the client sees an abort, and the job
-          // would report fewer doneFiles than objects landed. Given SINGLE_UPLOAD_GRACE_MS to finish
-          // (one part's bytes at most), it is counted; only a request stuck longer is cut. Multipart
-          // uploads stop between parts and are aborted, so nothing of them lands.
-          signal: grace?.signal ?? signal,
-          onProgress: (sent) => tracker.progress(file.key, sent),
-          onMultipartCreated: log ? (uploadId, usedPartSize) => log.started(file.key, { uploadId, partSize: usedPartSize, ...stamp }) : undefined,
-        });
-        etag = result.etag;
-      } finally {
-        await source.close();
-      }
-    }, { ...engine.retry, signal });
+        const source = await openSource(file, single);
+        try {
+          const result = await engine.uploader.uploadStream(file.key, source.body, {
+            contentType,
+            metadata,
+            contentLength: file.size,
+            partSize,
+            queueSize,
+            // A cancel does not cut a single-request upload short at once: with its bytes sent, the
+            // server may already have stored the object while the client sees an abort, and the job
+            // would report fewer doneFiles than objects landed. Given SINGLE_UPLOAD_GRACE_MS to finish
+            // (one part's bytes at most), it is counted; only a request stuck longer is cut. Multipart
+            // uploads stop between parts and are aborted, so nothing of them lands.
+            signal: grace?.signal ?? signal,
+            onProgress: (sent) => tracker.progress(file.key, sent),
+            onMultipartCreated: log
+              ? (uploadId, usedPartSize) => log.started(file.key, { uploadId, partSize: usedPartSize, ...stamp })
+              : undefined,
+          });
+          etag = result.etag;
+        } finally {
+          await source.close();
+        }
+      },
+      { ...engine.retry, signal },
+    );
     await log?.done(file.key, { ...stamp, ...(etag ? { etag } : {}) });
     engine.onFileStored?.({ key: file.key, size: file.size, etag });
     tracker.fileDone(file.key, file.size);
@@ -86,12 +95,17 @@ export const SINGLE_UPLOAD_GRACE_MS = 2_000;
 function afterGrace(signal: AbortSignal, ms: number): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const onAbort = () => { timer = setTimeout(() => controller.abort(signal.reason), ms); };
+  const onAbort = () => {
+    timer = setTimeout(() => controller.abort(signal.reason), ms);
+  };
   if (signal.aborted) onAbort();
   else signal.addEventListener('abort', onAbort, { once: true });
   return {
     signal: controller.signal,
-    dispose: () => { clearTimeout(timer); signal.removeEventListener('abort', onAbort); },
+    dispose: () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    },
   };
 }
 
@@ -100,12 +114,20 @@ function afterGrace(signal: AbortSignal, ms: number): { signal: AbortSignal; dis
  * Undefined when there is nothing to resume (the upload is gone, the source changed: the old
  * upload is then aborted), so the caller sends the file whole.
  */
-async function resumeFile(context: FileUploadContext, file: PlannedFile, started: Extract<FileRecord, { state: 'started' }>, stamp: SourceStamp): Promise<{ etag?: string } | undefined> {
+async function resumeFile(
+  context: FileUploadContext,
+  file: PlannedFile,
+  started: Extract<FileRecord, { state: 'started' }>,
+  stamp: SourceStamp,
+): Promise<{ etag?: string } | undefined> {
   const { engine, tracker, signal } = context;
   const store = engine.store;
   if (!isMultipartStore(store)) return undefined;
   // The marker goes with the upload; failing to remove it only leaves work for the start-up clean-up.
-  const forget = () => Promise.resolve().then(() => engine.uploadHooks?.onEnded?.(file.key, started.uploadId)).catch(() => {});
+  const forget = () =>
+    Promise.resolve()
+      .then(() => engine.uploadHooks?.onEnded?.(file.key, started.uploadId))
+      .catch(() => {});
   const abandon = async () => {
     await store.abortMultipartUpload(file.key, started.uploadId).catch(() => {});
     await forget();
@@ -140,7 +162,9 @@ async function resumeFile(context: FileUploadContext, file: PlannedFile, started
       },
     };
     const result = await resumeMultipartUpload(store, file.key, started.uploadId, source, {
-      partSize: started.partSize, queueSize: engine.defaults.queueSize, signal,
+      partSize: started.partSize,
+      queueSize: engine.defaults.queueSize,
+      signal,
       onProgress: (done) => tracker.progress(file.key, done),
     });
     await forget();

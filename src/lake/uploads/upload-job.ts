@@ -23,12 +23,25 @@ const MIN_PARQUET_BYTES = 12;
  * its key and exact size up front (totalFiles 1, totalBytes = contentLength), so progress has a
  * total from the first snapshot; if no upload claims it within `timeoutMs`, it fails.
  */
-export async function registerUploadJob(jobs: JobService, args: TickFileArgs & { contentLength: number }, timeoutMs: number): Promise<JobSnapshot> {
+export async function registerUploadJob(
+  jobs: JobService,
+  args: TickFileArgs & { contentLength: number },
+  timeoutMs: number,
+): Promise<JobSnapshot> {
   if (!Number.isSafeInteger(args.contentLength) || args.contentLength < MIN_PARQUET_BYTES) {
-    throw new InvalidInputError(`contentLength must be the file's size, at least ${MIN_PARQUET_BYTES} bytes (a Parquet file's minimum), got ${args.contentLength}`);
+    throw new InvalidInputError(
+      `contentLength must be the file's size, at least ${MIN_PARQUET_BYTES} bytes (a Parquet file's minimum), got ${args.contentLength}`,
+    );
   }
   const { key } = tickTarget(args);
-  return jobs.register({ kind: 'UPLOAD', description: `one file → ${key}`, key, totalFiles: 1, totalBytes: args.contentLength, timeoutMs });
+  return jobs.register({
+    kind: 'UPLOAD',
+    description: `one file → ${key}`,
+    key,
+    totalFiles: 1,
+    totalBytes: args.contentLength,
+    timeoutMs,
+  });
 }
 
 /**
@@ -37,21 +50,31 @@ export async function registerUploadJob(jobs: JobService, args: TickFileArgs & {
  * the stored object once the job is SUCCEEDED; otherwise throws the upload's own typed error
  * (also in the job's `errors`), or CANCELLED when cancelJob stopped it.
  */
-export async function uploadTickJob(jobs: JobService, engine: TransferEngine, jobId: string, args: TickFileArgs,
-  file: { filename: string; stream: Readable }): Promise<StoredObject> {
+export async function uploadTickJob(
+  jobs: JobService,
+  engine: TransferEngine,
+  jobId: string,
+  args: TickFileArgs,
+  file: { filename: string; stream: Readable },
+): Promise<StoredObject> {
   const { key } = tickTarget(args);
   const registered = await jobs.get(jobId);
   // Checked before the claim: a wrong target must not use up the job.
   if (registered?.kind === 'UPLOAD' && registered.key !== key) {
-    throw new InvalidInputError(`job ${jobId} uploads to ${registered.key}, not to ${key} that these arguments name`, { key });
+    throw new InvalidInputError(`job ${jobId} uploads to ${registered.key}, not to ${key} that these arguments name`, {
+      key,
+    });
   }
   let stored: StoredObject | undefined;
   let failure: unknown;
   const final = await jobs.claim(jobId, 'UPLOAD', async (tracker) => {
     try {
       stored = await uploadTickStream(engine.uploader, args, file.stream, {
-        partSize: engine.defaults.partSize, queueSize: engine.defaults.queueSize, signal: tracker.signal,
-        size: tracker.current.totalBytes, onProgress: (sent) => tracker.progress(key, sent),
+        partSize: engine.defaults.partSize,
+        queueSize: engine.defaults.queueSize,
+        signal: tracker.signal,
+        size: tracker.current.totalBytes,
+        onProgress: (sent) => tracker.progress(key, sent),
       });
       tracker.fileDone(key, stored.size);
     } catch (error) {
@@ -62,7 +85,9 @@ export async function uploadTickJob(jobs: JobService, engine: TransferEngine, jo
   });
   if (final.state === 'SUCCEEDED' && stored) return stored;
   if (final.state === 'CANCELLED') {
-    throw isLakeError(failure) && failure.code === 'CANCELLED' ? failure : new CancelledError(`upload job ${jobId} was cancelled`, { key });
+    throw isLakeError(failure) && failure.code === 'CANCELLED'
+      ? failure
+      : new CancelledError(`upload job ${jobId} was cancelled`, { key });
   }
   throw failure ?? new Error(final.message ?? `upload job ${jobId} ended ${final.state}`);
 }

@@ -40,7 +40,8 @@ export async function validateSourceTickFile(file: SourceFile, key: string, targ
     if (!tail.subarray(tail.length - 4).equals(MAGIC)) throw invalid('not a Parquet file (no PAR1 at the end)');
     const length = tail.readUInt32LE(tail.length - 8);
     if (length + 12 > size) throw invalid(`corrupt footer (length ${length} for a ${size}-byte file)`);
-    if (length > MAX_FOOTER_BYTES) throw invalid(`footer of ${length} bytes is larger than the ${MAX_FOOTER_BYTES} bytes lakeql accepts`);
+    if (length > MAX_FOOTER_BYTES)
+      throw invalid(`footer of ${length} bytes is larger than the ${MAX_FOOTER_BYTES} bytes lakeql accepts`);
     if (length + 8 > tail.length) tail = await read(size - length - 8, length + 8);
     let footer: Footer;
     try {

@@ -46,12 +46,15 @@ export class ParquetTap extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     this.bytesSeen += chunk.length;
     if (this.announced !== undefined && this.bytesSeen > this.announced) {
-      return done(new InvalidInputError(`the file is larger than the ${this.announced} bytes announced for its upload job`));
+      return done(
+        new InvalidInputError(`the file is larger than the ${this.announced} bytes announced for its upload job`),
+      );
     }
     if (this.head.length < 4) this.head = Buffer.concat([this.head, chunk.subarray(0, 4 - this.head.length)]);
     this.tail.push(chunk);
     this.tailBytes += chunk.length;
-    while (this.tail.length > 1 && this.tailBytes - this.tail[0].length >= MAX_FOOTER_BYTES) this.tailBytes -= this.tail.shift()!.length;
+    while (this.tail.length > 1 && this.tailBytes - this.tail[0].length >= MAX_FOOTER_BYTES)
+      this.tailBytes -= this.tail.shift()!.length;
     done(null, chunk);
   }
 
@@ -62,14 +65,20 @@ export class ParquetTap extends Transform {
 
   validate(key: string, target: TickTarget): void {
     if (this.announced !== undefined && this.bytesSeen !== this.announced) {
-      throw new InvalidInputError(`${key}: the file has ${this.bytesSeen} bytes, not the ${this.announced} announced for its upload job`, { key });
+      throw new InvalidInputError(
+        `${key}: the file has ${this.bytesSeen} bytes, not the ${this.announced} announced for its upload job`,
+        { key },
+      );
     }
-    if (this.bytesSeen < 12 || !this.head.equals(MAGIC)) throw invalid(key, 'not a Parquet file (no PAR1 at the start)');
+    if (this.bytesSeen < 12 || !this.head.equals(MAGIC))
+      throw invalid(key, 'not a Parquet file (no PAR1 at the start)');
     const tail = Buffer.concat(this.tail);
     if (!tail.subarray(tail.length - 4).equals(MAGIC)) throw invalid(key, 'not a Parquet file (no PAR1 at the end)');
     const length = tail.readUInt32LE(tail.length - 8);
-    if (length + 12 > this.bytesSeen) throw invalid(key, `corrupt footer (length ${length} for a ${this.bytesSeen}-byte file)`);
-    if (length + 8 > tail.length) throw invalid(key, `footer of ${length} bytes is larger than the ${MAX_FOOTER_BYTES} bytes an upload may have`);
+    if (length + 12 > this.bytesSeen)
+      throw invalid(key, `corrupt footer (length ${length} for a ${this.bytesSeen}-byte file)`);
+    if (length + 8 > tail.length)
+      throw invalid(key, `footer of ${length} bytes is larger than the ${MAX_FOOTER_BYTES} bytes an upload may have`);
     let footer: Footer;
     try {
       footer = parseFooter(tail.subarray(tail.length - 8 - length, tail.length - 8));
@@ -81,7 +90,13 @@ export class ParquetTap extends Transform {
 }
 
 /** The same checks on an object already in the store (completeUpload), reading only its footer by range. */
-export async function validateStoredTickFile(store: ObjectStore, key: string, size: number, etag: string | undefined, target: TickTarget): Promise<void> {
+export async function validateStoredTickFile(
+  store: ObjectStore,
+  key: string,
+  size: number,
+  etag: string | undefined,
+  target: TickTarget,
+): Promise<void> {
   const { footer, tail } = await readFooter(store, { key, size, etag });
   const whole = tail.start === 0 ? Buffer.from(tail.bytes) : undefined;
   if (whole && !whole.subarray(0, 4).equals(MAGIC)) throw invalid(key, 'not a Parquet file (no PAR1 at the start)');
@@ -91,22 +106,29 @@ export async function validateStoredTickFile(store: ObjectStore, key: string, si
 export function checkFooter(key: string, footer: Footer, target: TickTarget, whole?: Uint8Array): void {
   const map = resolveBarColumns(key, footer);
   const missing = REQUIRED_UPLOAD_ROLES.filter((role) => !map.values[role]);
-  if (missing.length > 0) throw invalid(key, `missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
+  if (missing.length > 0)
+    throw invalid(key, `missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
   if (footer.numRows === 0) return;
   const info = footerInfo(footer);
   let min = info.minTime;
   let max = info.maxTime;
   if (min === undefined || max === undefined) {
     // No statistics: only a file small enough to hold can be checked row by row.
-    if (!whole) throw invalid(key, `the time column "${map.time.name}" has no min/max statistics, so its dates cannot be checked while streaming`);
+    if (!whole)
+      throw invalid(
+        key,
+        `the time column "${map.time.name}" has no min/max statistics, so its dates cannot be checked while streaming`,
+      );
     ({ min, max } = timeRange(key, whole, map.time.name));
   }
   const [from, to] = allowedRange(target);
   const day = (t: number) => new Date(t).toISOString().slice(0, 10);
   // Minute bars may be stamped in UTC while belonging to the New York trading date (after-hours at month end).
-  const inside = (t: number) => (t >= from && t < to) || (target.resolution === 'MINUTE' && newYorkDay(t) >= from && newYorkDay(t) < to);
+  const inside = (t: number) =>
+    (t >= from && t < to) || (target.resolution === 'MINUTE' && newYorkDay(t) >= from && newYorkDay(t) < to);
   if (!inside(min) || !inside(max)) {
-    const where = target.month === undefined ? `${target.year}` : `${target.year}-${String(target.month).padStart(2, '0')}`;
+    const where =
+      target.month === undefined ? `${target.year}` : `${target.year}-${String(target.month).padStart(2, '0')}`;
     throw invalid(key, `holds dates from ${day(min)} to ${day(max)}, outside ${where} that its key names`);
   }
 }

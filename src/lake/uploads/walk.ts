@@ -31,7 +31,12 @@ const SLICE_MS = 10;
  * inside the upload root are followed; links to directories are not (no cycles, no surprises);
  * links leading out of the root are refused by name.
  */
-export async function* walkSource(uploadRoot: string, source: string, filter: PathFilter, signal?: AbortSignal): AsyncGenerator<SourceFile | RefusedFile> {
+export async function* walkSource(
+  uploadRoot: string,
+  source: string,
+  filter: PathFilter,
+  signal?: AbortSignal,
+): AsyncGenerator<SourceFile | RefusedFile> {
   const stack: string[] = [source];
   let sliceStart = performance.now();
   const pause = async () => {
@@ -42,7 +47,9 @@ export async function* walkSource(uploadRoot: string, source: string, filter: Pa
   while (stack.length > 0) {
     signal?.throwIfAborted();
     const dir = stack.pop()!;
-    const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
     const subdirs: string[] = [];
     for (const entry of entries) {
       await pause();
