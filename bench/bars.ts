@@ -15,7 +15,7 @@ import { sharedDecodePool } from '../src/lake/parquet/decode-pool.js';
 import { fetchSegments, readFooter } from '../src/lake/parquet/read-footer.js';
 import { SegmentBlob } from '../src/lake/parquet/segment-blob.js';
 import { listAll } from '../src/lake/store/helpers.js';
-import { LocalStore } from '../src/lake/store/local.js';
+import { LocalStore } from '../src/lake/store/local/store.js';
 
 const { values: args } = parseArgs({
   options: {

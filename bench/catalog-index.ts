@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { buildSnapshot } from '../src/lake/catalog-index/build.js';
-import { S3Store } from '../src/lake/store/s3.js';
+import { S3Store } from '../src/lake/store/s3/store.js';
 import type { ListOptions, ListPage, ObjectMeta, ObjectStore } from '../src/lake/store/types.js';
 
 const KEYS = Number(process.env.BENCH_KEYS ?? 1_000_000);

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureDemoLake } from '../src/lake/demo/create-demo-lake.js';
 import { getBytes, listAll } from '../src/lake/store/helpers.js';
-import { LocalStore } from '../src/lake/store/local.js';
+import { LocalStore } from '../src/lake/store/local/store.js';
 import type { ObjectMeta } from '../src/lake/store/types.js';
 
 const { values: args } = parseArgs({

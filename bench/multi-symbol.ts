@@ -10,7 +10,7 @@ import { loadConfig } from '../src/config.js';
 import { ensureDemoLake } from '../src/lake/demo/create-demo-lake.js';
 import { DEMO_TICKERS } from '../src/lake/demo/tickers.js';
 import { listAll } from '../src/lake/store/helpers.js';
-import { LocalStore } from '../src/lake/store/local.js';
+import { LocalStore } from '../src/lake/store/local/store.js';
 
 /*
  * DuckDB 1.5 has no Arrow IPC writer for COPY without the nanoarrow community extension, which

@@ -12,7 +12,7 @@ import type { BarRow } from '../src/lake/bars/types.js';
 import { dailyTicksKey } from '../src/lake/layout.js';
 import { writeBarsParquet } from '../src/lake/parquet/write.js';
 import { CountingStore } from '../src/lake/store/counting.js';
-import { LocalStore } from '../src/lake/store/local.js';
+import { LocalStore } from '../src/lake/store/local/store.js';
 import type { ObjectStore } from '../src/lake/store/types.js';
 import { createBucket, s3StoreOn, type S3Server } from '../test/support/s3-servers.js';
 

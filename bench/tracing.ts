@@ -8,7 +8,7 @@ import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import type { BarRow } from '../src/lake/bars/types.js';
 import { writeBarsParquet } from '../src/lake/parquet/write.js';
-import { LocalStore } from '../src/lake/store/local.js';
+import { LocalStore } from '../src/lake/store/local/store.js';
 
 const { values: args } = parseArgs({
   options: {

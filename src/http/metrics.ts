@@ -3,7 +3,7 @@ import type { DocumentNode, OperationDefinitionNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { JOB_KINDS, JOB_STATES, type JobSnapshot } from '../lake/jobs/types.js';
-import type { S3RequestEvent } from '../lake/store/s3.js';
+import type { S3RequestEvent } from '../lake/store/s3/store.js';
 import type { StoreMethod } from '../lake/store/counting.js';
 
 export const METRICS_PATH = '/metrics';

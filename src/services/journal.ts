@@ -1,7 +1,7 @@
 // Opens the job journal where LAKEQL_STATE_DIR says, or in its default place: inside a directory lake, else ./.lakeql.
 import path from 'node:path';
 import { JobJournal } from '../lake/jobs/journal.js';
-import { INTERNAL_DIR } from '../lake/store/local-fs.js';
+import { INTERNAL_DIR } from '../lake/store/local/fs.js';
 import type { LakeLocation } from '../lake/store/open.js';
 
 /**

@@ -8,7 +8,7 @@ import { FundamentalsCache } from '../lake/fundamentals-cache.js';
 import { LakeVersionCounter } from '../lake/lake-version.js';
 import { CountingStore, type CountingStoreOptions } from '../lake/store/counting.js';
 import { openStore, type LakeLocation } from '../lake/store/open.js';
-import type { S3RequestEvent } from '../lake/store/s3-observe.js';
+import type { S3RequestEvent } from '../lake/store/s3/observe.js';
 import { isPresigner, type ObjectStore, type Presigner } from '../lake/store/types.js';
 import { ReferenceData } from '../lake/reference.js';
 import { uploaderFor } from '../lake/store/uploader.js';

@@ -6,7 +6,7 @@ import { BarFileReader } from '../../src/lake/bars/reader.js';
 import { indexSymbol } from '../../src/lake/catalog.js';
 import { corporateActionsKey, dailyTicksKey, minuteTicksKey } from '../../src/lake/layout.js';
 import { writeBarsParquet } from '../../src/lake/parquet/write.js';
-import { LocalStore } from '../../src/lake/store/local.js';
+import { LocalStore } from '../../src/lake/store/local/store.js';
 import { tempDir } from '../jobs/support.js';
 
 const d = (text: string) => Date.parse(`${text}T00:00:00Z`);

@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config.js';
 import { ensureDemoLake } from '../../src/lake/demo/create-demo-lake.js';
 import { demoCorporateActions } from '../../src/lake/demo/corporate-actions.js';
 import { DEMO_SEED } from '../../src/lake/demo/prng.js';
-import { LocalStore } from '../../src/lake/store/local.js';
+import { LocalStore } from '../../src/lake/store/local/store.js';
 import { allBars, exportResponse, exportRows } from './client.js';
 import { duckResample } from './lakes.js';
 import { barBackends, duck, expectRows, fromDuck, rows, type Row } from './support.js';

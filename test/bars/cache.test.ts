@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config.js';
 import { BarFileReader } from '../../src/lake/bars/reader.js';
 import { PreconditionFailedError } from '../../src/lake/errors.js';
 import { dailyTicksKey } from '../../src/lake/layout.js';
-import { LocalStore } from '../../src/lake/store/local.js';
+import { LocalStore } from '../../src/lake/store/local/store.js';
 import { allBars } from './client.js';
 import { duckDaily, writeDailySymbol, type DailySymbol } from './lakes.js';
 import { barBackends, duck, expectRows, fromDuck, RecordingStore } from './support.js';

@@ -8,7 +8,7 @@ import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { MAX_BARS_PAGE } from '../../src/lake/bars/page.js';
 import { dailyTicksKey } from '../../src/lake/layout.js';
-import { LocalStore } from '../../src/lake/store/local.js';
+import { LocalStore } from '../../src/lake/store/local/store.js';
 import { gql } from '../support/graphql.js';
 import { BARS_QUERY, exportResponse } from './client.js';
 import { DIALECTS, duckDaily, writeDailySymbol } from './lakes.js';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { chooseFormat } from '../../src/http/bars-export.js';
-import { LocalStore } from '../../src/lake/store/local.js';
+import { LocalStore } from '../../src/lake/store/local/store.js';
 import { allBars, exportResponse, exportRows } from './client.js';
 import { duckDailyTable, duckResample, writeDailySymbol, writeMinuteSymbol, type DailySymbol } from './lakes.js';
 import { duck, expectRows, fromDuck, rows, type Row } from './support.js';

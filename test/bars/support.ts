@@ -4,7 +4,7 @@ import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { expect } from 'vitest';
 import { CountingStore } from '../../src/lake/store/counting.js';
-import { LocalStore } from '../../src/lake/store/local.js';
+import { LocalStore } from '../../src/lake/store/local/store.js';
 import type { GetOptions, GetResult, ObjectStore } from '../../src/lake/store/types.js';
 import { createBucket, s3Servers, s3StoreOn } from '../support/s3-servers.js';
 

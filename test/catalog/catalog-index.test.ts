@@ -12,7 +12,7 @@ import { WatchedStore } from '../../src/lake/catalog-index/watched-store.js';
 import { StoreError } from '../../src/lake/errors.js';
 import { dailyTicksKey, fundamentalsKey } from '../../src/lake/layout.js';
 import { CountingStore } from '../../src/lake/store/counting.js';
-import { LocalStore } from '../../src/lake/store/local.js';
+import { LocalStore } from '../../src/lake/store/local/store.js';
 import type { ListOptions, ListPage, ObjectStore } from '../../src/lake/store/types.js';
 import { tempDir } from '../jobs/support.js';
 import { writeCatalogLake } from '../support/lake-fixture.js';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { planDemoLake } from '../../src/lake/demo/create-demo-lake.js';
-import { LocalStore } from '../../src/lake/store/local.js';
+import { LocalStore } from '../../src/lake/store/local/store.js';
 import { PLANTED, writePlantedLake } from '../coverage/planted.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -14,7 +14,7 @@ import { DEFAULT_URL } from '../../src/cli/main.js';
 import { loadConfig, SETTINGS } from '../../src/config.js';
 import { planDemoLake } from '../../src/lake/demo/create-demo-lake.js';
 import { CancelledError, PermissionDeniedError } from '../../src/lake/errors.js';
-import { LocalStore } from '../../src/lake/store/local.js';
+import { LocalStore } from '../../src/lake/store/local/store.js';
 import type { PutBody, PutOptions, PutResult } from '../../src/lake/store/types.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

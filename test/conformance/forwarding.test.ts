@@ -13,9 +13,9 @@ import {
   STORE_METHODS,
   type StoreMethod,
 } from '../../src/lake/store/forwarding.js';
-import { LocalStore } from '../../src/lake/store/local.js';
+import { LocalStore } from '../../src/lake/store/local/store.js';
 import { PrefixedStore } from '../../src/lake/store/prefixed.js';
-import { S3Store } from '../../src/lake/store/s3.js';
+import { S3Store } from '../../src/lake/store/s3/store.js';
 import { isMultipartStore, isPresigner, type ObjectStore } from '../../src/lake/store/types.js';
 
 const KEY = 'data/ticks/daily/AAPL/2024/ticks.parquet';

@@ -15,10 +15,10 @@ import {
 } from '../../src/lake/errors.js';
 import { CountingStore } from '../../src/lake/store/counting.js';
 import { exists, getBytes, listAll, listCommonPrefixes } from '../../src/lake/store/helpers.js';
-import { LocalStore } from '../../src/lake/store/local.js';
+import { LocalStore } from '../../src/lake/store/local/store.js';
 import { bucketProblem, openStore, parseLakeLocation } from '../../src/lake/store/open.js';
 import { PrefixedStore } from '../../src/lake/store/prefixed.js';
-import { S3Store, type S3RequestEvent } from '../../src/lake/store/s3.js';
+import { S3Store, type S3RequestEvent } from '../../src/lake/store/s3/store.js';
 import { uploaderFor } from '../../src/lake/store/uploader.js';
 import { isMultipartStore, isPresigner, type ObjectStore } from '../../src/lake/store/types.js';
 import { createBucket, s3Servers, type S3Server, s3StoreOn, skippedS3Servers } from '../support/s3-servers.js';

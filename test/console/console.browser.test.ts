@@ -10,7 +10,7 @@ import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { ensureConsoleBuilt } from '../../src/console-build.js';
 import { ensureDemoLake, planDemoLake } from '../../src/lake/demo/create-demo-lake.js';
-import { LocalStore } from '../../src/lake/store/local.js';
+import { LocalStore } from '../../src/lake/store/local/store.js';
 
 const CHROMIUM = process.env.LAKEQL_CHROMIUM ?? '/usr/bin/chromium';
 /** STACK.md: without the background-networking flags Chromium keeps dialling Google on a closed network. */

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { ensureDemoLake } from '../../src/lake/demo/create-demo-lake.js';
-import { LocalStore } from '../../src/lake/store/local.js';
+import { LocalStore } from '../../src/lake/store/local/store.js';
 
 const CHROMIUM = process.env.LAKEQL_CHROMIUM ?? '/usr/bin/chromium';
 const FLAGS = [

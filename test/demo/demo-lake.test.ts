@@ -28,7 +28,7 @@ import {
   parseKey,
 } from '../../src/lake/layout.js';
 import { REFERENCE_KEY } from '../../src/lake/reference.js';
-import { LocalStore } from '../../src/lake/store/local.js';
+import { LocalStore } from '../../src/lake/store/local/store.js';
 import type { ObjectStore } from '../../src/lake/store/types.js';
 import { counting, openDuck, sqlString, type Duck } from './support.js';
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { PrefixedStore } from '../../src/lake/store/prefixed.js';
-import type { S3RequestEvent, S3Store } from '../../src/lake/store/s3.js';
+import type { S3RequestEvent, S3Store } from '../../src/lake/store/s3/store.js';
 import { gql } from '../support/graphql.js';
 import { writeCatalogLake } from '../support/lake-fixture.js';
 import { createBucket, s3Servers, s3StoreOn, skippedS3Servers } from '../support/s3-servers.js';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { CountingStore } from '../../src/lake/store/counting.js';
-import { LocalStore } from '../../src/lake/store/local.js';
+import { LocalStore } from '../../src/lake/store/local/store.js';
 import type { BarRow } from '../../src/lake/bars/types.js';
 import { writeBarsParquet } from '../../src/lake/parquet/write.js';
 import type { LakeLocation } from '../../src/lake/store/open.js';

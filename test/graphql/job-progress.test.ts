@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { CountingStore } from '../../src/lake/store/counting.js';
-import { LocalStore } from '../../src/lake/store/local.js';
+import { LocalStore } from '../../src/lake/store/local/store.js';
 import type { PutBody, PutOptions, PutResult } from '../../src/lake/store/types.js';
 import { gql } from '../support/graphql.js';
 import { tempDir, writeSourceTree } from '../jobs/support.js';

@@ -9,7 +9,7 @@ import { ensureDemoLake } from '../../src/lake/demo/create-demo-lake.js';
 import { isLakeError } from '../../src/lake/errors.js';
 import { matchesQuery, parseReference, REFERENCE_KEY } from '../../src/lake/reference.js';
 import { CountingStore } from '../../src/lake/store/counting.js';
-import { LocalStore } from '../../src/lake/store/local.js';
+import { LocalStore } from '../../src/lake/store/local/store.js';
 import { rng, hostileString } from '../security/hostile.js';
 import { gql } from '../support/graphql.js';
 

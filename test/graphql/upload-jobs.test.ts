@@ -7,7 +7,7 @@ import type { BarRow } from '../../src/lake/bars/types.js';
 import type { JobSnapshot } from '../../src/lake/jobs/types.js';
 import { writeBarsParquet } from '../../src/lake/parquet/write.js';
 import { listAll } from '../../src/lake/store/helpers.js';
-import { LocalStore } from '../../src/lake/store/local.js';
+import { LocalStore } from '../../src/lake/store/local/store.js';
 import { isMultipartStore, type ObjectStore } from '../../src/lake/store/types.js';
 import { lakeSetups, startOn } from '../support/lake-setups.js';
 import { skippedS3Servers } from '../support/s3-servers.js';

@@ -11,7 +11,7 @@ import { CONSOLE_DOCUMENTS_FILE, TrustedDocumentsError } from '../../src/http/pe
 import type { LakeVersionCounter } from '../../src/lake/lake-version.js';
 import { dailyTicksKey, PARQUET_CONTENT_TYPE } from '../../src/lake/layout.js';
 import { CountingStore } from '../../src/lake/store/counting.js';
-import { LocalStore } from '../../src/lake/store/local.js';
+import { LocalStore } from '../../src/lake/store/local/store.js';
 import { writeDailySymbol } from '../bars/lakes.js';
 import { duck } from '../bars/support.js';
 import { writeCatalogLake } from '../support/lake-fixture.js';

@@ -1,7 +1,7 @@
 // The stores job tests run on: the directory backend, and a fresh bucket on every S3 test server.
 import { CountingStore } from '../../src/lake/store/counting.js';
-import { LocalStore } from '../../src/lake/store/local.js';
-import type { S3Store } from '../../src/lake/store/s3.js';
+import { LocalStore } from '../../src/lake/store/local/store.js';
+import type { S3Store } from '../../src/lake/store/s3/store.js';
 import type { ObjectStore } from '../../src/lake/store/types.js';
 import { createBucket, s3Servers, s3StoreOn, type S3Server } from '../support/s3-servers.js';
 import { tempDir } from './support.js';

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LocalStore } from '../../src/lake/store/local.js';
+import { LocalStore } from '../../src/lake/store/local/store.js';
 import { backfillJob } from '../../src/lake/uploads/backfill.js';
 import { downloadJob } from '../../src/lake/uploads/download.js';
 import { harness, objectBytes, tempDir } from './support.js';

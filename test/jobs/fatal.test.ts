@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { PermissionDeniedError } from '../../src/lake/errors.js';
 import { CountingStore } from '../../src/lake/store/counting.js';
-import { LocalStore } from '../../src/lake/store/local.js';
+import { LocalStore } from '../../src/lake/store/local/store.js';
 import type { PutBody, PutOptions, PutResult } from '../../src/lake/store/types.js';
 import { backfillJob } from '../../src/lake/uploads/backfill.js';
 import { harness, tempDir, writeSourceTree } from './support.js';

@@ -1,6 +1,6 @@
 // Transfers through a faulty network (503 SlowDown, resets) and against a missing bucket, via a proxy that counts requests.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { S3Store } from '../../src/lake/store/s3.js';
+import { S3Store } from '../../src/lake/store/s3/store.js';
 import { backfillJob } from '../../src/lake/uploads/backfill.js';
 import { downloadJob } from '../../src/lake/uploads/download.js';
 import { createBucket, s3ClientConfig, s3Servers, s3StoreOn, skippedS3Servers } from '../support/s3-servers.js';

@@ -6,7 +6,7 @@ import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { JobJournal } from '../../src/lake/jobs/journal.js';
 import type { JobSnapshot } from '../../src/lake/jobs/types.js';
-import { LocalStore } from '../../src/lake/store/local.js';
+import { LocalStore } from '../../src/lake/store/local/store.js';
 import { backfillJob } from '../../src/lake/uploads/backfill.js';
 import { bytesOf, md5, objectBytes, tempDir } from './support.js';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAll } from '../../src/lake/store/helpers.js';
-import type { S3Store } from '../../src/lake/store/s3.js';
+import type { S3Store } from '../../src/lake/store/s3/store.js';
 import { createBucket, s3Servers, skippedS3Servers, s3StoreOn } from '../support/s3-servers.js';
 import { gqlAt, sse } from '../scale/support.js';
 import { bytesOf, md5, MiB, objectBytes, tempDir } from './support.js';

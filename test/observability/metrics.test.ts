@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { LocalStore } from '../../src/lake/store/local.js';
+import { LocalStore } from '../../src/lake/store/local/store.js';
 import { gql } from '../support/graphql.js';
 import { writeCatalogLake } from '../support/lake-fixture.js';
 import { createBucket, s3Servers, skippedS3Servers } from '../support/s3-servers.js';

@@ -11,7 +11,7 @@ import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { BarRow } from '../../src/lake/bars/types.js';
 import { writeBarsParquet } from '../../src/lake/parquet/write.js';
-import { LocalStore } from '../../src/lake/store/local.js';
+import { LocalStore } from '../../src/lake/store/local/store.js';
 import type { LakeLocation } from '../../src/lake/store/open.js';
 import type { ObjectStore } from '../../src/lake/store/types.js';
 import { schema } from '../../src/schema/index.js';
@@ -282,7 +282,7 @@ describe.skipIf(!server)(`with an in-memory exporter, on ${server?.name ?? 'no S
       });
       expect(ancestors(item)).toEqual(expect.arrayContaining(['Mutation.startBackfill', 'mutation.Backfill']));
     }
-    // Small files go by the fast path (src/lake/store/s3-put.ts), around the SDK: its spans are lakeql's own, named like the SDK's.
+    // Small files go by the fast path (src/lake/store/s3/put.ts), around the SDK: its spans are lakeql's own, named like the SDK's.
     const puts = named('S3.PutObject');
     expect(puts).toHaveLength(3);
     for (const put of puts) {

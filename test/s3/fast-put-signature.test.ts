@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createS3Client } from '../../src/lake/store/s3-client.js';
-import { S3FastPut } from '../../src/lake/store/s3-put.js';
+import { createS3Client } from '../../src/lake/store/s3/client.js';
+import { S3FastPut } from '../../src/lake/store/s3/put.js';
 
 /** botocore's S3 SigV4 over exactly the headers the request says it signed, at the request's own x-amz-date. */
 const ORACLE = `

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MARKER_PREFIX } from '../../src/lake/store/own-uploads.js';
-import { LocalStore } from '../../src/lake/store/local.js';
+import { LocalStore } from '../../src/lake/store/local/store.js';
 import { gqlAt, sse, startInstance, startRedis, type Instance, type RedisServer } from './support.js';
 
 const MiB = 1024 * 1024;

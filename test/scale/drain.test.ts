@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { JobSnapshot } from '../../src/lake/jobs/types.js';
-import { LocalStore } from '../../src/lake/store/local.js';
+import { LocalStore } from '../../src/lake/store/local/store.js';
 import { gqlAt, sse, startInstance, type Instance } from './support.js';
 
 const BOUND_MS = 5000;

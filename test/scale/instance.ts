@@ -2,7 +2,7 @@
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { CancelledError } from '../../src/lake/errors.js';
-import { LocalStore } from '../../src/lake/store/local.js';
+import { LocalStore } from '../../src/lake/store/local/store.js';
 
 const directory = process.env.LAKEQL_LAKE!;
 const delayMs = Number(process.env.SLOW_WRITE_MS ?? 0);

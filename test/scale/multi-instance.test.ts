@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisJobRegistry } from '../../src/lake/jobs/redis-registry.js';
 import type { JobSnapshot } from '../../src/lake/jobs/types.js';
-import { LocalStore } from '../../src/lake/store/local.js';
+import { LocalStore } from '../../src/lake/store/local/store.js';
 import { gqlAt, sse, startInstance, startRedis, type Instance, type RedisServer } from './support.js';
 
 const JOB = 'id state seq doneFiles totalFiles failedFiles transferredBytes totalBytes';

@@ -12,7 +12,7 @@ import {
   sessionsBetween,
 } from '../../src/lake/calendar/range.js';
 import { isLakeError } from '../../src/lake/errors.js';
-import { LocalStore } from '../../src/lake/store/local.js';
+import { LocalStore } from '../../src/lake/store/local/store.js';
 import { writePlantedLake } from '../coverage/planted.js';
 import { gql } from '../support/graphql.js';
 import { hostileNumber, hostileString, rng } from './hostile.js';

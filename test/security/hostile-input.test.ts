@@ -22,7 +22,7 @@ import {
   dailyTicksKey,
 } from '../../src/lake/layout.js';
 import { assertValidKey, MAX_KEY_BYTES } from '../../src/lake/store/keys.js';
-import { LocalStore } from '../../src/lake/store/local.js';
+import { LocalStore } from '../../src/lake/store/local/store.js';
 import { ensureDirectoryInside, resolveInside } from '../../src/lake/uploads/paths.js';
 import { UrlSigner } from '../../src/lake/url-signer.js';
 import { hostileKey, hostileNumber, hostileString, rng, snapshot } from './hostile.js';

@@ -8,7 +8,7 @@ import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { securityPlugins } from '../../src/http/security.js';
 import { NotFoundError } from '../../src/lake/errors.js';
-import { LocalStore } from '../../src/lake/store/local.js';
+import { LocalStore } from '../../src/lake/store/local/store.js';
 import type { ListPage, ObjectStore } from '../../src/lake/store/types.js';
 import { maskError } from '../../src/schema/errors.js';
 import { MULTIPART_OVERHEAD_BYTES } from '../../src/http/security.js';

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isLakeError, NotFoundError, PermissionDeniedError } from '../../src/lake/errors.js';
 import { getBytes } from '../../src/lake/store/helpers.js';
-import { LocalStore } from '../../src/lake/store/local.js';
-import { ONE_SHOT_MAX } from '../../src/lake/store/local-read.js';
+import { LocalStore } from '../../src/lake/store/local/store.js';
+import { ONE_SHOT_MAX } from '../../src/lake/store/local/read.js';
 
 let base: string;
 let lake: string;

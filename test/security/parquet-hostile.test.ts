@@ -12,7 +12,7 @@ import { parseFooter } from '../../src/lake/parquet/footer.js';
 import { readBars } from '../../src/lake/parquet/read.js';
 import { readFooter } from '../../src/lake/parquet/read-footer.js';
 import { writeBarsParquet } from '../../src/lake/parquet/write.js';
-import { LocalStore } from '../../src/lake/store/local.js';
+import { LocalStore } from '../../src/lake/store/local/store.js';
 import { rng } from './hostile.js';
 import { readFooterTree, withPageSize, withRowCount, withValueCount } from './parquet-mutate.js';
 import { send } from './support.js';

@@ -15,7 +15,7 @@ import {
   UnauthenticatedError,
 } from '../../src/lake/errors.js';
 import { checkLake, classifyLakeFailure } from '../../src/lake/store/check-lake.js';
-import { translateS3Error } from '../../src/lake/store/s3-errors.js';
+import { translateS3Error } from '../../src/lake/store/s3/errors.js';
 import type { ObjectStore } from '../../src/lake/store/types.js';
 import { createBucket, s3Servers } from '../support/s3-servers.js';
 

@@ -7,7 +7,7 @@ import { buildApp, type App, type AppDeps } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { securityPlugins, type SecurityDeps } from '../../src/http/security.js';
 import { CountingStore } from '../../src/lake/store/counting.js';
-import { LocalStore } from '../../src/lake/store/local.js';
+import { LocalStore } from '../../src/lake/store/local/store.js';
 import { maskError } from '../../src/schema/errors.js';
 import { writeCatalogLake } from '../support/lake-fixture.js';
 

@@ -1,7 +1,7 @@
 // A gateway process for the multipart tests: the real app over a directory lake, spilling uploads into a directory the test watches.
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { LocalStore } from '../../src/lake/store/local.js';
+import { LocalStore } from '../../src/lake/store/local/store.js';
 
 const directory = process.env.LAKEQL_LAKE!;
 const app = await buildApp(loadConfig(), {

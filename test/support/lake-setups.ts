@@ -1,7 +1,7 @@
 // The lakes GraphQL tests run on: a directory, and each reachable S3 server under a key prefix (as LAKEQL_LAKE=s3://bucket/lake/).
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { LocalStore } from '../../src/lake/store/local.js';
+import { LocalStore } from '../../src/lake/store/local/store.js';
 import type { LakeLocation } from '../../src/lake/store/open.js';
 import { PrefixedStore } from '../../src/lake/store/prefixed.js';
 import type { ObjectStore } from '../../src/lake/store/types.js';

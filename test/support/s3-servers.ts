@@ -34,8 +34,8 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { inject } from 'vitest';
-import { createS3Client } from '../../src/lake/store/s3-client.js';
-import { S3Store, type S3StoreOptions } from '../../src/lake/store/s3.js';
+import { createS3Client } from '../../src/lake/store/s3/client.js';
+import { S3Store, type S3StoreOptions } from '../../src/lake/store/s3/store.js';
 
 /** What a server can do; the conformance suite skips, by name, what it cannot. */
 export interface S3Capabilities {

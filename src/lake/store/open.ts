@@ -4,9 +4,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidInputError, isLakeError } from '../errors.js';
 import { assertValidPrefix } from './keys.js';
-import { LocalStore, type LocalStoreOptions } from './local.js';
+import { LocalStore, type LocalStoreOptions } from './local/store.js';
 import { PrefixedStore } from './prefixed.js';
-import { S3Store, type S3StoreOptions } from './s3.js';
+import { S3Store, type S3StoreOptions } from './s3/store.js';
 import type { ObjectStore } from './types.js';
 
 export type LakeLocation =

@@ -2,8 +2,8 @@
 import { NotSupportedError } from '../errors.js';
 import { MultipartStreamUploader, type MultipartHooks } from './multipart-upload.js';
 import { PrefixedStore } from './prefixed.js';
-import { S3Store } from './s3.js';
-import { S3StreamUploader } from './s3-upload.js';
+import { S3Store } from './s3/store.js';
+import { S3StreamUploader } from './s3/upload.js';
 import type { StreamingUploader } from './streaming.js';
 import { isMultipartStore, type ObjectStore } from './types.js';
 

@@ -12,7 +12,7 @@ import {
   PreconditionFailedError,
   StoreError,
   UnauthenticatedError,
-} from '../errors.js';
+} from '../../errors.js';
 
 const STORE = 's3';
 

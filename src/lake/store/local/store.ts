@@ -2,17 +2,17 @@
 import type { BigIntStats } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import path from 'node:path';
-import { CancelledError, PreconditionFailedError } from '../errors.js';
-import { assertValidContentLength, normalizeMetadata, toReadable } from './body.js';
-import { normalizeListOptions } from './list-options.js';
-import { translateFsError } from './local-errors.js';
-import { assertLocalKey, etagOf, LocalFs, mtimeOf } from './local-fs.js';
-import { listLocal } from './local-list.js';
-import { LocalMultipart } from './local-multipart.js';
-import { closeQuietly, LocalReader, readBody } from './local-read.js';
-import { LocalSidecars, type PendingSidecar } from './local-sidecar.js';
-import { assertValidRange, rangeHeader, resolveRange } from './ranges.js';
-import { inSpan } from '../trace.js';
+import { CancelledError, PreconditionFailedError } from '../../errors.js';
+import { assertValidContentLength, normalizeMetadata, toReadable } from '../body.js';
+import { normalizeListOptions } from '../list-options.js';
+import { translateFsError } from './errors.js';
+import { assertLocalKey, etagOf, LocalFs, mtimeOf } from './fs.js';
+import { listLocal } from './list.js';
+import { LocalMultipart } from './multipart.js';
+import { closeQuietly, LocalReader, readBody } from './read.js';
+import { LocalSidecars, type PendingSidecar } from './sidecar.js';
+import { assertValidRange, rangeHeader, resolveRange } from '../ranges.js';
+import { inSpan } from '../../trace.js';
 import type {
   GetOptions,
   GetResult,
@@ -27,7 +27,7 @@ import type {
   UploadedPart,
   PutResult,
   StoreCapabilities,
-} from './types.js';
+} from '../types.js';
 
 export interface LocalStoreOptions {
   /**

@@ -2,12 +2,12 @@
 import type { Dirent } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import path from 'node:path';
-import { InvalidInputError } from '../errors.js';
-import { compareKeys, MAX_KEY_BYTES } from './keys.js';
-import type { NormalizedListOptions } from './list-options.js';
-import { translateFsError } from './local-errors.js';
-import { etagOf, INTERNAL_DIR, type LocalFs, mtimeOf } from './local-fs.js';
-import type { ListPage, ObjectMeta } from './types.js';
+import { InvalidInputError } from '../../errors.js';
+import { compareKeys, MAX_KEY_BYTES } from '../keys.js';
+import type { NormalizedListOptions } from '../list-options.js';
+import { translateFsError } from './errors.js';
+import { etagOf, INTERNAL_DIR, type LocalFs, mtimeOf } from './fs.js';
+import type { ListPage, ObjectMeta } from '../types.js';
 
 /** What the walker must skip right now; the page builder widens it as it rolls keys up. */
 interface WalkState {

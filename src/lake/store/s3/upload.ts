@@ -9,18 +9,18 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { CancelledError } from '../errors.js';
-import { assertValidKey } from './keys.js';
-import type { MultipartHooks } from './multipart-upload.js';
-import { translateS3Error } from './s3-errors.js';
-import { RedirectError, S3FastPut } from './s3-put.js';
+import { CancelledError } from '../../errors.js';
+import { assertValidKey } from '../keys.js';
+import type { MultipartHooks } from '../multipart-upload.js';
+import { translateS3Error } from './errors.js';
+import { RedirectError, S3FastPut } from './put.js';
 import {
   DEFAULT_QUEUE_SIZE,
   effectivePartSize,
   type StreamingUploader,
   type StreamUploadOptions,
   type StreamUploadResult,
-} from './streaming.js';
+} from '../streaming.js';
 
 /** Bodies at least this large are sent as a counted stream; smaller ones count when their response arrives. */
 const COUNT_SLICE = 64 * 1024;

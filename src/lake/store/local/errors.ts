@@ -9,7 +9,7 @@ import {
   NotSupportedError,
   PermissionDeniedError,
   StoreError,
-} from '../errors.js';
+} from '../../errors.js';
 
 const STORE = 'local';
 const RETRYABLE_ERRNO = new Set(['EMFILE', 'ENFILE', 'EAGAIN', 'EBUSY', 'EINTR', 'ETIMEDOUT']);

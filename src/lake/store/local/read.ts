@@ -5,10 +5,10 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import { NotFoundError, StoreError } from '../errors.js';
-import { BufferedBody } from './body.js';
-import { translateFsError } from './local-errors.js';
-import type { LocalFs } from './local-fs.js';
+import { NotFoundError, StoreError } from '../../errors.js';
+import { BufferedBody } from '../body.js';
+import { translateFsError } from './errors.js';
+import type { LocalFs } from './fs.js';
 
 const STORE = 'local';
 /**

@@ -3,9 +3,9 @@ import * as fs from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { NotSupportedError } from '../errors.js';
-import { translateFsError } from './local-errors.js';
-import type { LocalFs } from './local-fs.js';
+import { NotSupportedError } from '../../errors.js';
+import { translateFsError } from './errors.js';
+import type { LocalFs } from './fs.js';
 
 const STORE = 'local';
 /** Sidecars remembered per store: entries of ≈ 0.5 KB (key, ETag, content type, a few metadata pairs), so ≤ ~2 MB. */

@@ -5,12 +5,12 @@ import * as fs from 'node:fs/promises';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { InvalidInputError, NotFoundError } from '../errors.js';
-import { normalizeMetadata } from './body.js';
-import { translateFsError } from './local-errors.js';
-import { assertLocalKey, etagOf, type LocalFs } from './local-fs.js';
-import type { LocalSidecars } from './local-sidecar.js';
-import type { MultipartUploadInfo, PutOptions, PutResult, UploadedPart } from './types.js';
+import { InvalidInputError, NotFoundError } from '../../errors.js';
+import { normalizeMetadata } from '../body.js';
+import { translateFsError } from './errors.js';
+import { assertLocalKey, etagOf, type LocalFs } from './fs.js';
+import type { LocalSidecars } from './sidecar.js';
+import type { MultipartUploadInfo, PutOptions, PutResult, UploadedPart } from '../types.js';
 
 /** S3's rule: every part but the last is at least 5 MiB. Kept here too so tests on disk catch what S3 would reject. */
 export const MIN_PART_SIZE = 5 * 1024 * 1024;

@@ -1,6 +1,6 @@
 // One event per real HTTP attempt to S3, whether the SDK sends it (a middleware) or lakeql's fast PutObject path does (a direct call).
 import type { S3Client } from '@aws-sdk/client-s3';
-import { describeS3Error } from './s3-errors.js';
+import { describeS3Error } from './errors.js';
 
 /** One real HTTP attempt (retries included), for request counting in tests and metrics. */
 export interface S3RequestEvent {
@@ -16,7 +16,7 @@ export interface S3RequestEvent {
 }
 
 /**
- * Per client, not per store: requests that bypass the SDK's middleware stack (s3-put.ts) reach
+ * Per client, not per store: requests that bypass the SDK's middleware stack (s3/put.ts) reach
  * the client's observers through here, so nothing that talks to S3 with that client is missed.
  */
 const observers = new WeakMap<S3Client, ((event: S3RequestEvent) => void)[]>();

@@ -12,9 +12,9 @@ import {
   NotFoundError,
   NotSupportedError,
   PermissionDeniedError,
-} from '../errors.js';
-import { assertValidKey } from './keys.js';
-import { conflictError, translateFsError } from './local-errors.js';
+} from '../../errors.js';
+import { assertValidKey } from '../keys.js';
+import { conflictError, translateFsError } from './errors.js';
 
 /** Everything lakeql keeps beside the objects lives under this first segment, which no key may use. */
 export const INTERNAL_DIR = '.lakeql';
@@ -77,7 +77,7 @@ export class LocalFs {
    * usable only if, with every symlink resolved, it is still under the root and not in the
    * internal tree. Checked on a realpath, this guards against links lying in the tree, not
    * against a concurrent attacker swapping directories between the check and the use; reads
-   * check the opened file instead where the system allows (see local-read.ts).
+   * check the opened file instead where the system allows (see local/read.ts).
    */
   confined(realRoot: string, realPath: string, key: string, allowRoot = false): string {
     const rel = path.relative(realRoot, realPath);

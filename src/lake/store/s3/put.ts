@@ -7,10 +7,10 @@ import { SpanKind } from '@opentelemetry/api';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { MAX_SOCKETS } from './s3-client.js';
-import { translateS3Error } from './s3-errors.js';
-import { contentLength, reportS3Request, type S3RequestEvent } from './s3-observe.js';
-import { inSpan } from '../trace.js';
+import { MAX_SOCKETS } from './client.js';
+import { translateS3Error } from './errors.js';
+import { contentLength, reportS3Request, type S3RequestEvent } from './observe.js';
+import { inSpan } from '../../trace.js';
 
 /**
  * Why: a backfill is thousands of objects of a few KB, where the SDK's per-request machinery
@@ -21,7 +21,7 @@ import { inSpan } from '../trace.js';
  * anything else (S3 Express, SigV4a, endpoint headers), and reports a redirect so the caller can
  * go through the SDK, which follows region redirects. Multipart stays with lib-storage.
  * Bypassing the SDK's stack also bypasses its request observers: each attempt reports itself to
- * the client's observers (s3-observe.ts), once, so S3 request metrics see it like any other.
+ * the client's observers (s3/observe.ts), once, so S3 request metrics see it like any other.
  */
 
 const SLICE = 64 * 1024;

@@ -19,14 +19,14 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { CancelledError, InvalidInputError, NotFoundError } from '../errors.js';
-import { assertValidContentLength, isInMemoryBody, knownLength, normalizeMetadata, toReadable } from './body.js';
-import { assertValidKey } from './keys.js';
-import { clipPage, normalizeListOptions } from './list-options.js';
-import { assertValidRange, parseContentRange, rangeHeader } from './ranges.js';
-import { createS3Client } from './s3-client.js';
-import { translateS3Error } from './s3-errors.js';
-import { observeRequests, type S3RequestEvent } from './s3-observe.js';
+import { CancelledError, InvalidInputError, NotFoundError } from '../../errors.js';
+import { assertValidContentLength, isInMemoryBody, knownLength, normalizeMetadata, toReadable } from '../body.js';
+import { assertValidKey } from '../keys.js';
+import { clipPage, normalizeListOptions } from '../list-options.js';
+import { assertValidRange, parseContentRange, rangeHeader } from '../ranges.js';
+import { createS3Client } from './client.js';
+import { translateS3Error } from './errors.js';
+import { observeRequests, type S3RequestEvent } from './observe.js';
 import type {
   GetOptions,
   GetResult,
@@ -42,10 +42,10 @@ import type {
   PutOptions,
   PutResult,
   StoreCapabilities,
-} from './types.js';
+} from '../types.js';
 
 /** Defined with the observer; re-exported where callers have always found it. */
-export type { S3RequestEvent } from './s3-observe.js';
+export type { S3RequestEvent } from './observe.js';
 
 export interface S3StoreOptions {
   bucket: string;
@@ -53,7 +53,7 @@ export interface S3StoreOptions {
   client?: S3Client;
   /** Overrides for the client built from the AWS environment (ignored when `client` is given). */
   clientConfig?: S3ClientConfig;
-  /** Called once per real HTTP attempt, the SDK's and lakeql's own fast PutObject path alike (s3-observe.ts). */
+  /** Called once per real HTTP attempt, the SDK's and lakeql's own fast PutObject path alike (s3/observe.ts). */
   onRequest?: (event: S3RequestEvent) => void;
 }
 
