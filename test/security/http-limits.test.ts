@@ -211,6 +211,8 @@ describe('request timeout', () => {
         throw new Error(`answered before asking the store: ${JSON.stringify(r.body)}`);
       }),
     ]);
+    // The index lists its dataset roots concurrently, a few microtasks apart: let all of them ask before time moves.
+    await new Promise((resolve) => setImmediate(resolve));
     await clock.advance(10_000);
     return { ...(await response), pending: clock.pending() };
   }
