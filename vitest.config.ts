@@ -15,6 +15,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Two files at a time: most of a file's time is spent waiting on servers and child processes (moto, Redis,
+    // Chromium, gateways under kill tests), so two overlap well even on 2 cores; vitest's default there is one.
+    maxWorkers: 2,
     // The SDK's "Node 22 soon" notice would otherwise print once per test file.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
