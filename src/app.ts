@@ -175,7 +175,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
     },
     /** A graceful stop within LAKEQL_SHUTDOWN_TIMEOUT_MS (SIGTERM): refuse new work, wind jobs down, let requests finish, cut the rest. */
     async stop() {
-      const deadline = Date.now() + config.shutdownTimeoutMs;
+      // The bound runs from signal to exit: the last steps (cutting connections, closing the store and Redis, the
+      // process's own exit) keep a fifth of it (at most 1 s) for themselves, so waiting steps end that much earlier.
+      const deadline = Date.now() + config.shutdownTimeoutMs - Math.min(1000, config.shutdownTimeoutMs / 5);
       // 1. No new work: new connections are refused, requests and operations on open ones get 503.
       drain.stopping = true;
       const closing = server;
