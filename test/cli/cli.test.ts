@@ -421,10 +421,12 @@ describe('lakeql CLI against a running gateway', () => {
       return void console.log('skipped: util-linux `script` (a pseudo-terminal) is not installed');
     const lake = path.join(dir, 'banner-lake');
     await mkdir(lake, { recursive: true });
-    const command = [process.execPath, BIN, 'serve', '--port', '0', '--lake', lake].map((a) => `'${a}'`).join(' ');
+    // `exec`: script(1) runs the command through $SHELL, and dash (CI's /bin/sh) would stay as the pty's foreground
+    // parent, die of the Ctrl-C itself and make script report 130 whatever the gateway did.
+    const command = `exec ${[process.execPath, BIN, 'serve', '--port', '0', '--lake', lake].map((a) => `'${a}'`).join(' ')}`;
     const child = spawn('/usr/bin/script', ['-qec', command, '/dev/null'], {
       cwd: ROOT,
-      env: { ...process.env, LAKEQL_DEMO: 'never', LAKEQL_LOG_LEVEL: 'info' },
+      env: { ...process.env, SHELL: '/bin/sh', LAKEQL_DEMO: 'never', LAKEQL_LOG_LEVEL: 'info' },
     });
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
