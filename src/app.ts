@@ -157,7 +157,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<App>
         log(
           `resumed ${resumed.resumed} journaled jobs a previous run left unfinished${resumed.failed ? `; ${resumed.failed} could not be resumed and failed` : ''}`,
         );
-      server = createServer(yoga);
+      server = createServer(metrics.countInFlight(yoga));
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);
         server!.listen(config.port, config.host, () => resolve());

@@ -1,4 +1,5 @@
 // Prometheus metrics: GraphQL operation timings, HTTP requests, S3 requests and bytes, store calls, jobs by state; served at /metrics.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DocumentNode, OperationDefinitionNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -42,6 +43,7 @@ export class Metrics {
   private readonly rejected: Counter<'phase'>;
   private readonly subscriptions: Gauge<'operation_name'>;
   private readonly httpRequests: Histogram<'route' | 'method' | 'status'>;
+  private readonly httpInFlight: Gauge;
   private readonly s3Requests: Counter<'operation' | 'outcome'>;
   private readonly s3Bytes: Counter<'direction'>;
   private readonly storeCalls: Counter<'backend' | 'method'>;
@@ -79,6 +81,11 @@ export class Metrics {
       help: 'HTTP requests by route, until the response head (a streamed body may take longer).',
       labelNames: ['route', 'method', 'status'],
       buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.httpInFlight = new Gauge({
+      name: 'lakeql_http_requests_in_flight',
+      help: 'HTTP requests the gateway is still handling (this scrape included): from arrival until its handler is done, which for a multipart request is after its temp files are removed, even when the client has left.',
       registers,
     });
     this.s3Requests = new Counter({
@@ -189,6 +196,28 @@ export class Metrics {
         this.jobProgress.set(job.id, Math.max(seen, job.transferredBytes));
       }
     });
+  }
+
+  /**
+   * The HTTP server's request listener around `handle` (yoga's), counting each request in flight until the promise
+   * `handle` returns settles: a response that went out, or a client that left, does not end a request whose
+   * handler is still cleaning up after it.
+   */
+  countInFlight(
+    handle: (req: IncomingMessage, res: ServerResponse) => unknown,
+  ): (req: IncomingMessage, res: ServerResponse) => void {
+    return (req, res) => {
+      this.httpInFlight.inc();
+      const done = () => this.httpInFlight.dec();
+      let handled: unknown;
+      try {
+        handled = handle(req, res);
+      } catch (error) {
+        done();
+        throw error;
+      }
+      void Promise.resolve(handled).then(done, done);
+    };
   }
 
   /** Timings: put first among the plugins, so requests answered early (401, 429, 413) are measured too. */

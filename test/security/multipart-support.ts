@@ -72,6 +72,15 @@ export async function spillFiles(dir: string): Promise<string[]> {
   return (await readdir(dir)).filter((name) => name.startsWith('lakeql-upload-'));
 }
 
+/** The gateway's `lakeql_http_requests_in_flight`, read by a scrape that counts itself (so 1 means idle). */
+export async function requestsInFlight(url: string, key?: string): Promise<number> {
+  const headers: Record<string, string> = key ? { authorization: `Bearer ${key}` } : {};
+  const text = await (await fetch(new URL('/metrics', url), { headers })).text();
+  const line = /^lakeql_http_requests_in_flight (\d+)$/m.exec(text);
+  if (!line) throw new Error('the gateway reports no lakeql_http_requests_in_flight');
+  return Number(line[1]);
+}
+
 /** Polls until `check` holds or `ms` pass; returns the last value. */
 export async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, ms = 3000): Promise<T> {
   const until = Date.now() + ms;
