@@ -1,11 +1,16 @@
 // Load: ≥ 200 concurrent clients against lakeql (catalog and bars queries on the demo lake: POSTs, revalidating GETs, caches off) next to a bare node:http server, in one run. `npm run bench:load`.
+//
+//   npm run bench:load -- --s3      also the mix against the demo lake in a moto_server bucket, with the S3 requests it cost
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import autocannon, { type Result } from 'autocannon';
+import { ensureDemoLake } from '../src/lake/demo/create-demo-lake.js';
+import { createBucket, s3StoreOn, type S3Server } from '../test/support/s3-servers.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -18,6 +23,8 @@ const { values: args } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     /** lakeql's log level during the run; `info` writes one line per request. */
     'log-level': { type: 'string', default: 'warn' },
+    /** Also run the mix against the demo lake in a moto_server bucket and count the S3 requests it costs. */
+    s3: { type: 'boolean', default: false },
   },
 });
 const CONNECTIONS = Number(args.connections);
@@ -119,11 +126,20 @@ async function etagsOf(url: string, headers: Record<string, string>): Promise<st
  * more request queues behind those, so when it is answered the measured run starts from idle.
  */
 async function drain(url: string, headers: Record<string, string>): Promise<void> {
-  await fetch(url, {
+  await post(url, headers, QUERIES[0]!);
+}
+
+/** One query, answered without errors, or the run stops: a broken mix measures nothing. */
+async function post(url: string, headers: Record<string, string>, query: string): Promise<string> {
+  const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query: QUERIES[0] }),
-  }).then((r) => r.text());
+    body: JSON.stringify({ query }),
+  });
+  const text = await response.text();
+  if (response.status !== 200 || text.includes('"errors"'))
+    throw new Error(`query failed (${response.status}): ${text.slice(0, 300)}`);
+  return text;
 }
 
 /** 304 is a success here (autocannon counts it as non-2xx). */
@@ -133,6 +149,93 @@ function failures(r: Result): number {
 
 function line(name: string, r: Result): string {
   return `${name.padEnd(24)} ${r.requests.average.toFixed(0).padStart(8)} req/s   p50 ${String(r.latency.p50).padStart(5)} ms   p99 ${String(r.latency.p99).padStart(5)} ms   ${String(r['2xx'] + r['3xx']).padStart(8)} ok (${r['3xx']} 304)   ${failures(r)} errors (${r['4xx'] + r['5xx']} 4xx/5xx, ${r.timeouts} timeouts)`;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** lakeql's own count of the HTTP requests it sent to S3 (every retry included), from its /metrics. */
+async function s3RequestsSent(url: string, headers: Record<string, string>): Promise<Map<string, number>> {
+  const text = await (await fetch(new URL('/metrics', url), { headers })).text();
+  const sent = new Map<string, number>();
+  for (const match of text.matchAll(/^lakeql_s3_requests_total\{[^}]*operation="([^"]+)"[^}]*\} (\d+)$/gm))
+    sent.set(match[1]!, (sent.get(match[1]!) ?? 0) + Number(match[2]));
+  return sent;
+}
+
+/** What `after` counted beyond `before`, by operation, and in all. */
+function s3Delta(before: Map<string, number>, after: Map<string, number>): { total: number; by: string } {
+  const by = [...after]
+    .map(([operation, n]) => [operation, n - (before.get(operation) ?? 0)] as const)
+    .filter(([, n]) => n > 0);
+  return { total: by.reduce((sum, [, n]) => sum + n, 0), by: by.map(([op, n]) => `${op} ${n}`).join(', ') };
+}
+
+/**
+ * The mix against the demo lake in a moto_server bucket, with and without the response cache: the S3
+ * requests lakeql sent during each measured run (its own metrics), per 100 queries answered.
+ */
+async function s3Rows(env: Record<string, string>, headers: Record<string, string>): Promise<string[]> {
+  const port = await freePort();
+  const moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  try {
+    const server = {
+      name: 'moto',
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+    } as S3Server;
+    for (let i = 0; ; i++) {
+      try {
+        await fetch(server.endpoint);
+        break;
+      } catch {
+        if (i > 150) throw new Error('moto_server did not start');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    const bucket = await createBucket(server, 'bench-load');
+    const filler = s3StoreOn(server, bucket);
+    await ensureDemoLake(filler);
+    filler.close();
+    const s3Env = {
+      ...env,
+      LAKEQL_LAKE: `s3://${bucket}`,
+      AWS_ENDPOINT_URL_S3: server.endpoint,
+      AWS_ACCESS_KEY_ID: 'bench',
+      AWS_SECRET_ACCESS_KEY: 'bench',
+      AWS_REGION: 'us-east-1',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    };
+    const rows: string[] = [];
+    for (const [name, extra] of [
+      ['lakeql mix on S3 (moto)', {}],
+      ['mix on S3, no resp. cache', { LAKEQL_RESPONSE_CACHE_ENTRIES: '0' }],
+    ] as const) {
+      const lakeql = await startServer('lakeql', { ...s3Env, ...extra });
+      // Each query once, then the warm-up: the measured run starts with what a steady state holds.
+      for (const query of QUERIES) await post(lakeql.url, headers, query);
+      await drive(lakeql.url, headers, Math.min(5, DURATION));
+      await drain(lakeql.url, headers);
+      const before = await s3RequestsSent(lakeql.url, headers);
+      const run = await drive(lakeql.url, headers);
+      const sent = s3Delta(before, await s3RequestsSent(lakeql.url, headers));
+      await stopServer(lakeql.child);
+      const answered = run['2xx'];
+      rows.push(
+        `${line(name, run)}\n${''.padEnd(24)} ${sent.total} S3 requests (${sent.by || 'none'}) for ${answered} queries: ${((100 * sent.total) / Math.max(1, answered)).toFixed(3)} per 100 queries (target ≤ 1)`,
+      );
+    }
+    return rows;
+  } finally {
+    moto.kill();
+  }
 }
 
 /** Self time by function and by package from the lakeql main thread's profile of the measured run. */
@@ -193,17 +296,7 @@ async function main(): Promise<void> {
   const lakeql = await startServer('lakeql', { ...env, ...(args['cpu-prof'] ? { LOAD_PROFILE: profileFile } : {}) });
   // Every query once first: errors surface before the run, and caches hold what a steady state holds.
   let bodyBytes = 0;
-  for (const query of QUERIES) {
-    const response = await fetch(lakeql.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify({ query }),
-    });
-    const text = await response.text();
-    bodyBytes += text.length;
-    if (response.status !== 200 || text.includes('"errors"'))
-      throw new Error(`warm-up failed (${response.status}): ${text.slice(0, 300)}`);
-  }
+  for (const query of QUERIES) bodyBytes += (await post(lakeql.url, headers, query)).length;
   await drive(lakeql.url, headers, Math.min(5, DURATION));
   await drain(lakeql.url, headers);
   if (args['cpu-prof']) lakeql.child.kill('SIGUSR2');
@@ -245,6 +338,8 @@ async function main(): Promise<void> {
   const off = await drive(uncached.url, headers);
   await stopServer(uncached.child);
 
+  const onS3 = args.s3 ? await s3Rows(env, headers) : [];
+
   const bare = await startServer('bare', { BARE_BODY_BYTES: String(Math.round(bodyBytes / QUERIES.length)) });
   await drive(bare.url, {}, Math.min(5, DURATION));
   await drain(bare.url, {});
@@ -257,6 +352,7 @@ async function main(): Promise<void> {
   console.log(line('lakeql mix, caches off', off));
   console.log(line('lakeql { lake }', pipeline));
   console.log(line('bare node:http', floor));
+  for (const row of onS3) console.log(row);
   const ratio = (r: Result) => (r.requests.average / floor.requests.average).toFixed(3);
   console.log(
     `ratio to bare (req/s): mix ${ratio(lake)}, mix GET+ETag ${ratio(revalidated)}, mix without response cache ${ratio(executed)}, mix caches off ${ratio(off)}, { lake } ${ratio(pipeline)}; response cache pays ×${(lake.requests.average / executed.requests.average).toFixed(1)}, the index ×${(executed.requests.average / off.requests.average).toFixed(1)}; average mix body ${Math.round(bodyBytes / QUERIES.length)} bytes`,

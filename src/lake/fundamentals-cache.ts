@@ -1,6 +1,7 @@
 // Decoded fundamentals JSON kept in memory, keyed by key + ETag, within a byte budget: one GET per version of a file.
 import { ByteLru } from './bars/cache.js';
 import { InvalidDataError } from './errors.js';
+import { SingleFlight } from './single-flight.js';
 import { readAll } from './store/body.js';
 import type { ObjectStore } from './store/types.js';
 
@@ -12,6 +13,7 @@ const DECODED_BYTES_PER_TEXT_BYTE = 3;
 
 export class FundamentalsCache {
   readonly lru: ByteLru<unknown>;
+  private readonly reads = new SingleFlight();
 
   constructor(
     private readonly store: ObjectStore,
@@ -23,13 +25,18 @@ export class FundamentalsCache {
   /**
    * The file's parsed JSON. With the ETag a listing gave, a cached copy of that version answers
    * without a request; otherwise (or on a miss) one GET, whose own ETag names what is cached, so
-   * an overwritten file is never answered from its old version's entry.
+   * an overwritten file is never answered from its old version's entry. Concurrent misses for the
+   * same version share that GET; without an ETag there is no version to share (a read that began
+   * before a write must not answer a request made after it).
    */
   async read(key: string, etag?: string): Promise<unknown> {
-    if (etag !== undefined) {
-      const hit = this.lru.get(`${key}\u0000${etag}`);
-      if (hit !== undefined) return hit;
-    }
+    if (etag === undefined) return this.fetch(key);
+    const hit = this.lru.get(`${key}\u0000${etag}`);
+    if (hit !== undefined) return hit;
+    return this.reads.run(`${key}\u0000${etag}`, () => this.fetch(key));
+  }
+
+  private async fetch(key: string): Promise<unknown> {
     const { head, body } = await this.store.get(key);
     let bytes: Uint8Array;
     try {

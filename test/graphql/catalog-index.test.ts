@@ -134,6 +134,24 @@ for (const setup of lakes) {
       expect(lake.requests()).toBeGreaterThan(before);
     });
 
+    it('50 clients asking for the same cold fundamentals at once cost the store what one client does', async () => {
+      const fresh = () =>
+        buildApp(config({ LAKEQL_RESPONSE_CACHE_ENTRIES: '0' }), { store: lake.store, location: lake.location });
+      const query = (ticker: string) =>
+        `{ symbol(ticker: "${ticker}") { fundamentals(year: 2021) { quarter revenue } } }`;
+      const cost = async (clients: number, ticker: string) => {
+        const app = await fresh();
+        expect((await gql(app, `{ symbols(first: 1) { totalCount } }`)).errors).toBeUndefined();
+        const before = lake.requests();
+        const answers = await Promise.all(Array.from({ length: clients }, () => gql(app, query(ticker))));
+        for (const answer of answers) expect(answer.data.symbol.fundamentals).toHaveLength(2);
+        return lake.requests() - before;
+      };
+      const one = await cost(1, 'S004');
+      expect(one).toBe(2);
+      expect(await cost(50, 'S005')).toBe(one);
+    });
+
     it('serves fundamentals from memory by key + ETag, and an overwrite through lakeql at once', async () => {
       const q = `{ symbol(ticker: "S001") { fundamentals(year: 2020, quarter: 1) { revenue size } } }`;
       await gql(app, q);

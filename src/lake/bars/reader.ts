@@ -6,6 +6,7 @@ import { readFooter, type FileRef, type FooterRead } from '../parquet/read-foote
 import { footerInfo, type ParquetInfo } from '../parquet/time-stats.js';
 import type { ObjectStore } from '../store/types.js';
 import { ByteLru } from './cache.js';
+import { SingleFlight } from '../single-flight.js';
 import { DAY_MS, newYorkDay } from '../calendar/new-york.js';
 import { inSpan } from '../trace.js';
 
@@ -37,7 +38,12 @@ export class BarFileReader {
   readonly decoded: ByteLru<BarTable>;
   readonly footers: ByteLru<FooterRead & { info: ParquetInfo }>;
   readonly pool: DecodePool;
-  private readonly inflight = new Map<string, Promise<unknown>>();
+  /**
+   * Concurrent requests for the same version share one read. A file replaced between listing and
+   * reading fails the ETag precondition: that is reported, not retried here, since the listing the
+   * caller holds is what is stale (the next request lists again and gets the new ETag).
+   */
+  private readonly reads = new SingleFlight();
 
   constructor(
     readonly store: ObjectStore,
@@ -57,7 +63,7 @@ export class BarFileReader {
     const key = `${versionKey(file)}#footer`;
     const cached = this.footers.get(key);
     if (cached) return cached;
-    return this.once(key, () =>
+    return this.reads.run(key, () =>
       inSpan('lakeql.parquet.footer', { 'lakeql.key': file.key, 'lakeql.bytes': file.size }, async () => {
         const raw = await readFooter(this.store, file);
         const read = { ...raw, info: footerInfo(raw.footer) };
@@ -80,7 +86,7 @@ export class BarFileReader {
       'lakeql.bars.dataset': file.dataset,
       ...(rowGroups ? { 'lakeql.parquet.row_groups': rowGroups.length } : {}),
     };
-    return this.once(key, () =>
+    return this.reads.run(key, () =>
       inSpan('lakeql.bars.read', attributes, async (span) => {
         const footer = await this.footer(file);
         const table = normalize(await readBars(this.store, this.pool, file, { footer, rowGroups }), file.dataset);
@@ -89,19 +95,6 @@ export class BarFileReader {
         return table;
       }),
     );
-  }
-
-  /**
-   * Concurrent requests for the same version share one read. A file replaced between listing and
-   * reading fails the ETag precondition: that is reported, not retried here, since the listing the
-   * caller holds is what is stale (the next request lists again and gets the new ETag).
-   */
-  private once<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const running = this.inflight.get(key) as Promise<T> | undefined;
-    if (running) return running;
-    const promise = work().finally(() => this.inflight.delete(key));
-    this.inflight.set(key, promise);
-    return promise;
   }
 }
 
