@@ -9,12 +9,12 @@
 // fundamentals keys (5 files per symbol-year), so memory is measured without a server. The index is
 // built with the same ranged parallel listing it uses on S3; its heap is measured after a full GC
 // and compared with the same listing held as ObjectMeta maps (what catalog loaders build per request).
-// Part 2, moto_server: bench/moto_fill.py fills moto through its Python backend (a PUT per key would
-// take hours for 1M keys) and answers ListObjectsV2 from a sorted key array (moto's own listing sorts
-// the whole bucket for every page; the script checks the patched answers equal moto's before it
-// serves). BENCH_MOTO_KEYS keys (symbols × 10 years × 5 files). Prints the index's build time, LIST
-// requests, lakeql's heap after GC and peak RSS, moto's RSS, then the S3 requests 100 catalog
-// queries cost once the index is fresh (the target: ≤ 1 per 100 queries).
+// Part 2, moto_server: bench/moto_fill.py fills moto through its Python backend (a PUT per key
+// over HTTP would take most of an hour for 1M keys) and answers ListObjectsV2 from a sorted key
+// array (moto's own listing sorts the whole bucket for every page; the script checks the patched
+// answers equal moto's before it serves). BENCH_MOTO_KEYS keys (symbols × 10 years × 5 files).
+// Prints the index's build time, LIST requests, lakeql's heap after GC and peak RSS, moto's RSS,
+// then the S3 requests 100 catalog queries cost once the index is fresh (target: ≤ 1 per 100).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
