@@ -6,6 +6,8 @@ import { createRequire } from 'node:module';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { isWrapped } from '@opentelemetry/instrumentation';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { createClient } from 'graphql-ws';
+import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
@@ -23,6 +25,8 @@ import { tempDir, writeSourceTree } from '../jobs/support.js';
 import { createBucket, s3Servers, s3StoreOn } from '../support/s3-servers.js';
 
 const KEY = 'data/ticks/daily/TRC/2024/ticks.parquet';
+/** The same bars under another symbol, read first over graphql-ws: decoded columns are cached, so only a first read shows the lake's spans. */
+const WS_KEY = 'data/ticks/daily/TRW/2024/ticks.parquet';
 const ROWS: BarRow[] = Array.from({ length: 30 }, (_, i) => ({
   time: Date.UTC(2024, 0, 2 + i),
   open: 10 + i,
@@ -62,6 +66,51 @@ async function query(url: string, traceparent?: string, first = 5): Promise<Reco
   expect(body.errors).toBeUndefined();
   expect(body.data.symbol.bars.edges).toHaveLength(first);
   return body;
+}
+
+interface WsTrace {
+  /** On the upgrade request. */
+  headers?: Record<string, string>;
+  /** The connection_init payload. */
+  connectionParams?: Record<string, unknown>;
+  /** The subscribe message's `extensions`. */
+  extensions?: Record<string, unknown>;
+}
+
+/** Runs the bars query over graphql-ws on a connection of its own (a real `ws` socket), carrying trace context where `where` puts it. */
+async function queryOverWs(url: string, where: WsTrace, first: number): Promise<void> {
+  const headers = where.headers;
+  class Socket extends WebSocket {
+    constructor(address: string, protocols?: string | string[]) {
+      super(address, protocols, { headers });
+    }
+  }
+  const client = createClient({
+    url: url.replace(/^http/, 'ws'),
+    webSocketImpl: Socket,
+    connectionParams: where.connectionParams,
+    retryAttempts: 0,
+    lazy: true,
+  });
+  try {
+    const result = await new Promise<Record<string, any>>((resolve, reject) => {
+      let last: Record<string, any> = {};
+      client.subscribe(
+        { query: QUERY.replace('"TRC"', '"TRW"'), variables: { first }, extensions: where.extensions },
+        {
+          next: (value) => {
+            last = value as Record<string, any>;
+          },
+          error: (error) => reject(error instanceof Error ? error : new Error(JSON.stringify(error))),
+          complete: () => resolve(last),
+        },
+      );
+    });
+    expect(result.errors).toBeUndefined();
+    expect(result.data.symbol.bars.edges).toHaveLength(first);
+  } finally {
+    await client.dispose();
+  }
 }
 
 function otelVariablesUnset(): () => void {
@@ -170,6 +219,7 @@ describe.skipIf(!server)(`with an in-memory exporter, on ${server?.name ?? 'no S
     bucket = await createBucket(server, 'tracing');
     const store = s3StoreOn(server, bucket);
     await lakeWithBars(store);
+    await store.put(WS_KEY, writeBarsParquet(ROWS, { resolution: 'DAILY' }));
     const location: LakeLocation = { kind: 's3', bucket, prefix: '' };
     const uploadRoot = await tempDir('tracing-upload');
     await writeSourceTree(uploadRoot, 'incoming', 3);
@@ -245,6 +295,102 @@ describe.skipIf(!server)(`with an in-memory exporter, on ${server?.name ?? 'no S
     const operations = exporter.getFinishedSpans().filter((s) => s.name === 'query.Bars');
     expect(operations).toHaveLength(1);
     expect(operations[0].parentSpanContext).toBeUndefined();
+  });
+
+  it("over graphql-ws, a query gets the same spans and continues the caller's trace from the upgrade request, connection_init or the operation's extensions", async () => {
+    const context = () => ({ traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex') });
+    const header = (c: { traceId: string; spanId: string }) => `00-${c.traceId}-${c.spanId}-01`;
+    const [upgrade, init, operation] = [context(), context(), context()];
+    const cases: { name: string; where: WsTrace; expected?: typeof upgrade; state?: string }[] = [
+      {
+        name: 'upgrade headers',
+        where: { headers: { traceparent: header(upgrade), tracestate: 'us=1' } },
+        expected: upgrade,
+        state: 'us=1',
+      },
+      {
+        name: 'connection_init over the upgrade',
+        where: {
+          headers: { traceparent: header(upgrade) },
+          connectionParams: { traceparent: header(init), tracestate: 'vendor=ci' },
+        },
+        expected: init,
+        state: 'vendor=ci',
+      },
+      {
+        name: 'extensions over connection_init and the upgrade',
+        where: {
+          headers: { traceparent: header(upgrade), tracestate: 'us=1' },
+          connectionParams: { traceparent: header(init), tracestate: 'vendor=ci' },
+          extensions: { traceparent: header(operation) },
+        },
+        expected: operation,
+        state: '',
+      },
+      { name: 'none', where: {} },
+      // A malformed one where the client put it starts a new trace: the connection's is not used instead.
+      {
+        name: 'malformed extensions',
+        where: { connectionParams: { traceparent: header(init) }, extensions: { traceparent: 'nope' } },
+      },
+      {
+        name: 'unicode in connection_init',
+        where: { connectionParams: { traceparent: `00-${'é'.repeat(32)}-${upgrade.spanId}-01` } },
+      },
+      {
+        name: 'line break in connection_init',
+        where: { connectionParams: { traceparent: `${header(init)}\r\nx-evil: 1` } },
+      },
+      {
+        name: 'not a string',
+        where: { connectionParams: { traceparent: { traceId: init.traceId } }, extensions: { traceparent: null } },
+      },
+      {
+        name: 'unicode tracestate',
+        where: { extensions: { traceparent: header(operation), tracestate: 'ü=ü' } },
+        expected: operation,
+        state: '',
+      },
+    ];
+    let first = 6;
+    for (const { name, where, expected, state } of cases) {
+      exporter.reset();
+      await queryOverWs(url, where, first++);
+      await app.services.tracing!.flush();
+      const spans = exporter.getFinishedSpans();
+      const { one, parentOf, ancestors, named } = tree(spans);
+      const op = one('query.Bars');
+      expect(op.kind, name).toBe(SpanKind.SERVER);
+      if (expected) {
+        expect(op.spanContext().traceId, name).toBe(expected.traceId);
+        expect(op.parentSpanContext?.spanId, name).toBe(expected.spanId);
+        expect(op.spanContext().traceState?.serialize() ?? '', name).toBe(state);
+      } else {
+        expect(op.parentSpanContext, name).toBeUndefined();
+        expect(
+          [upgrade, init, operation].map((c) => c.traceId),
+          name,
+        ).not.toContain(op.spanContext().traceId);
+      }
+      // The same tree as over HTTP: resolvers under the operation, and (on the first read, before the decoded
+      // columns are cached) the lake's spans under the resolver that read.
+      expect(parentOf(one('Query.symbol')), name).toBe(op);
+      expect(parentOf(one('BarConnection.edges')), name).toBe(op);
+      if (name === cases[0].name) {
+        expect(ancestors(one('lakeql.parquet.decode')), name).toEqual([
+          'lakeql.bars.read',
+          'BarConnection.edges',
+          'query.Bars',
+        ]);
+        const gets = named('S3.GetObject');
+        expect(gets.length, name).toBeGreaterThanOrEqual(1);
+        for (const get of gets) expect(ancestors(get).slice(-2), name).toEqual(['BarConnection.edges', 'query.Bars']);
+      }
+      for (const span of spans) {
+        expect(span.spanContext().traceId, `${name}: ${span.name}`).toBe(op.spanContext().traceId);
+        expect(ancestors(span).at(-1) ?? span.name, `${name}: ${span.name}`).toBe('query.Bars');
+      }
+    }
   });
 
   it('a backfill has a span per file, each over its S3 PutObject, in the trace of the mutation that started it', async () => {
