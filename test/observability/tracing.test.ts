@@ -1,9 +1,11 @@
 // OpenTelemetry tracing: off with no OTEL_* set; on, a bars query over HTTP makes one trace from the caller's traceparent down to S3 requests and the Parquet decode.
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
+import { availableParallelism } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
+import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import { isWrapped } from '@opentelemetry/instrumentation';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { createClient } from 'graphql-ws';
@@ -12,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { BarRow } from '../../src/lake/bars/types.js';
+import { readBars, SPLIT_ROWS } from '../../src/lake/parquet/read.js';
 import { writeBarsParquet } from '../../src/lake/parquet/write.js';
 import { LocalStore } from '../../src/lake/store/local/store.js';
 import type { LakeLocation } from '../../src/lake/store/open.js';
@@ -267,7 +270,23 @@ describe.skipIf(!server)(`with an in-memory exporter, on ${server?.name ?? 'no S
     expect(read.attributes).toMatchObject({ 'lakeql.key': KEY, 'lakeql.rows': ROWS.length });
     const decode = one('lakeql.parquet.decode');
     expect(parentOf(decode)).toBe(read);
-    expect(decode.attributes).toMatchObject({ 'lakeql.key': KEY, 'lakeql.rows': ROWS.length });
+    expect(decode.attributes).toMatchObject({
+      'lakeql.key': KEY,
+      'lakeql.rows': ROWS.length,
+      'lakeql.parquet.parts': 1,
+      'lakeql.parquet.decoded_rows': ROWS.length,
+      // time, open, high, low, close, volume as float64s, from the worker.
+      'lakeql.parquet.decoded_bytes': ROWS.length * 6 * 8,
+      'lakeql.parquet.fetches': 0,
+    });
+    // The span's time split: waiting for a worker (this thread) and the worker's own wait and decode, which fit inside.
+    const ms = (name: string) => decode.attributes[`lakeql.parquet.${name}`] as number;
+    for (const name of ['queue_ms', 'worker_ms', 'batch_wait_ms', 'decode_ms'])
+      expect(ms(name), name).toBeGreaterThanOrEqual(0);
+    expect(ms('decode_ms')).toBeGreaterThan(0);
+    expect(ms('batch_wait_ms') + ms('decode_ms')).toBeLessThanOrEqual(ms('worker_ms'));
+    expect(ms('queue_ms') + ms('worker_ms')).toBeLessThanOrEqual(hrTimeToMilliseconds(decode.duration));
+    expect(decode.events).toEqual([]);
 
     const gets = named('S3.GetObject');
     expect(gets.length).toBeGreaterThanOrEqual(1);
@@ -392,6 +411,46 @@ describe.skipIf(!server)(`with an in-memory exporter, on ${server?.name ?? 'no S
       }
     }
   });
+
+  // One part per worker: a machine with one core never splits a file.
+  it.skipIf(availableParallelism() < 2)(
+    'a decode split across workers has an event per part with its timings, and the span follows the part answered last',
+    async () => {
+      const pool = app.services.bars.pool;
+      const rows = SPLIT_ROWS + 100;
+      const bars = Array.from({ length: rows }, (_, i) => ({
+        ...ROWS[i % ROWS.length],
+        time: Date.UTC(2024, 0, 2, 14, 30 + i),
+      }));
+      const key = 'data/ticks/daily/SPL/2024/ticks.parquet';
+      const bytes = writeBarsParquet(bars, { resolution: 'MINUTE' });
+      await app.services.store.put(key, bytes);
+      exporter.reset();
+      const decoded = await readBars(app.services.store, pool, { key, size: bytes.byteLength });
+      expect(decoded.rows).toBe(rows);
+      await app.services.tracing!.flush();
+      const decode = tree(exporter.getFinishedSpans()).one('lakeql.parquet.decode');
+      expect(decode.attributes['lakeql.parquet.parts']).toBe(Math.min(pool.size, 5));
+      expect(decode.attributes['lakeql.parquet.decoded_rows']).toBe(rows);
+      expect(decode.attributes['lakeql.parquet.decoded_bytes']).toBe(rows * 6 * 8);
+      const parts = decode.events.filter((e) => e.name === 'lakeql.parquet.part');
+      expect(parts.map((e) => e.attributes?.['lakeql.parquet.part'])).toEqual([
+        ...Array(Math.min(pool.size, 5)).keys(),
+      ]);
+      const total = hrTimeToMilliseconds(decode.duration);
+      const at = (attributes: Attributes | undefined, name: string) => attributes?.[`lakeql.parquet.${name}`] as number;
+      for (const { attributes } of parts) {
+        expect(at(attributes, 'decode_ms')).toBeGreaterThan(0);
+        expect(at(attributes, 'batch_wait_ms') + at(attributes, 'decode_ms')).toBeLessThanOrEqual(
+          at(attributes, 'worker_ms'),
+        );
+        expect(at(attributes, 'queue_ms') + at(attributes, 'worker_ms')).toBeLessThanOrEqual(total);
+      }
+      expect(parts.reduce((n, e) => n + at(e.attributes, 'decoded_bytes'), 0)).toBe(rows * 6 * 8);
+      const longest = Math.max(...parts.map((e) => at(e.attributes, 'queue_ms') + at(e.attributes, 'worker_ms')));
+      expect(at(decode.attributes, 'queue_ms') + at(decode.attributes, 'worker_ms')).toBe(longest);
+    },
+  );
 
   it('a backfill has a span per file, each over its S3 PutObject, in the trace of the mutation that started it', async () => {
     const traceId = randomBytes(16).toString('hex');
