@@ -1,6 +1,6 @@
 // OpenTelemetry tracing: off with no OTEL_* set; on, a bars query over HTTP makes one trace from the caller's traceparent down to S3 requests and the Parquet decode.
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
+import { Agent, createServer, request as httpRequest } from 'node:http';
 import { availableParallelism } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
@@ -24,7 +24,9 @@ import { TRACED_FIELDS } from '../../src/schema/traced-fields.js';
 import { JobService } from '../../src/lake/jobs/service.js';
 import { MemoryJobRegistry } from '../../src/lake/jobs/memory-registry.js';
 import { startTracing, tracingSettings } from '../../src/services/tracing.js';
+import { mulberry32 } from '../../src/lake/demo/prng.js';
 import { tempDir, writeSourceTree } from '../jobs/support.js';
+import { traceContextCases } from './hostile-trace-context.js';
 import { createBucket, s3Servers, s3StoreOn } from '../support/s3-servers.js';
 
 const KEY = 'data/ticks/daily/TRC/2024/ticks.parquet';
@@ -114,6 +116,40 @@ async function queryOverWs(url: string, where: WsTrace, first: number): Promise<
   } finally {
     await client.dispose();
   }
+}
+
+/** POSTs a GraphQL request over node:http, which sends header values byte for byte (fetch refuses some of the hostile ones). */
+function post(
+  agent: Agent,
+  url: string,
+  body: object,
+  headers: Record<string, string | string[]>,
+): Promise<{ status: number; body: Record<string, any> }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          try {
+            resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) });
+          } catch {
+            resolve({ status: response.statusCode ?? 0, body: { text } });
+          }
+        });
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(JSON.stringify(body));
+  });
 }
 
 function otelVariablesUnset(): () => void {
@@ -451,6 +487,89 @@ describe.skipIf(!server)(`with an in-memory exporter, on ${server?.name ?? 'no S
       expect(at(decode.attributes, 'queue_ms') + at(decode.attributes, 'worker_ms')).toBe(longest);
     },
   );
+
+  it('hostile traceparent and tracestate headers: every request answers, a malformed traceparent starts a fresh trace, a valid one is continued', async () => {
+    const seed = Number(process.env.LAKEQL_FUZZ_SEED ?? 1612);
+    const cases = traceContextCases(mulberry32(seed), 264);
+    const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+    exporter.reset();
+    try {
+      let next = 0;
+      const worker = async () => {
+        for (let i = next++; i < cases.length; i = next++) {
+          const { traceparent, tracestate } = cases[i];
+          const headers: Record<string, string | string[]> = {};
+          if (traceparent !== undefined) headers.traceparent = traceparent;
+          if (tracestate !== undefined) headers.tracestate = tracestate;
+          const { status, body } = await post(
+            agent,
+            url,
+            { query: `query Fuzz${i} { lake { kind } symbol(ticker: "TRC") { ticker } }` },
+            headers,
+          );
+          const label = `seed ${seed}, case ${i} (${cases[i].label}): ${JSON.stringify(traceparent)?.slice(0, 200)}`;
+          expect(status, label).toBe(200);
+          expect(body, label).toMatchObject({
+            data: { lake: { kind: expect.any(String) }, symbol: { ticker: 'TRC' } },
+          });
+          expect(body.errors, label).toBeUndefined();
+        }
+      };
+      await Promise.all(Array.from({ length: 8 }, worker));
+    } finally {
+      agent.destroy();
+    }
+    await app.services.tracing!.flush();
+    const spans = exporter.getFinishedSpans();
+    const { parentOf } = tree(spans);
+    const counts = { joined: 0, unsampled: 0, fresh: 0 };
+    for (const [i, c] of cases.entries()) {
+      const label = `seed ${seed}, case ${i} (${c.label}): ${JSON.stringify(c.traceparent)?.slice(0, 200)}`;
+      const operations = spans.filter((s) => s.name === `query.Fuzz${i}`);
+      if (c.joins && !c.joins.sampled) {
+        // The caller chose not to sample: the trace is continued unrecorded, not replaced by a recorded one of our own.
+        expect(operations, label).toEqual([]);
+        counts.unsampled++;
+        continue;
+      }
+      expect(operations, label).toHaveLength(1);
+      const [op] = operations;
+      const traceId = op.spanContext().traceId;
+      if (c.joins) {
+        expect(traceId, label).toBe(c.joins.traceId);
+        expect(op.parentSpanContext?.spanId, label).toBe(c.joins.spanId);
+        // Only well-formed members are carried on, within the spec's bounds (32 members, 512 characters).
+        const state = op.spanContext().traceState?.serialize() ?? '';
+        expect(state.length, label).toBeLessThanOrEqual(512);
+        expect(state === '' ? [] : state.split(','), label).toSatisfy(
+          (members: string[]) =>
+            members.length <= 32 && members.every((m) => /^[a-z0-9][_0-9a-z\-*/@]*=[!-~]([ -~]*[!-~])?$/.test(m)),
+        );
+        counts.joined++;
+      } else {
+        expect(op.parentSpanContext, label).toBeUndefined();
+        expect(c.ids, label).not.toContain(traceId);
+        counts.fresh++;
+      }
+      const symbol = spans.find((s) => s.name === 'Query.symbol' && parentOf(s) === op);
+      expect(symbol?.spanContext().traceId, label).toBe(traceId);
+    }
+    // Every kind of case was met, both ways.
+    expect(counts.joined).toBeGreaterThan(30);
+    expect(counts.unsampled).toBeGreaterThan(5);
+    expect(counts.fresh).toBeGreaterThan(150);
+    // The process is still up and still traces.
+    const traceId = randomBytes(16).toString('hex');
+    exporter.reset();
+    await query(url, `00-${traceId}-${randomBytes(8).toString('hex')}-01`, 3);
+    await app.services.tracing!.flush();
+    expect(
+      exporter
+        .getFinishedSpans()
+        .filter((s) => s.name === 'query.Bars')[0]
+        ?.spanContext().traceId,
+    ).toBe(traceId);
+  });
 
   it('a backfill has a span per file, each over its S3 PutObject, in the trace of the mutation that started it', async () => {
     const traceId = randomBytes(16).toString('hex');
