@@ -382,6 +382,15 @@ describe.skipIf(!server)(`with an in-memory exporter, on ${server?.name ?? 'no S
         expected: operation,
         state: '',
       },
+      {
+        name: 'connection_init headers, as clients put credentials',
+        where: {
+          headers: { traceparent: header(upgrade) },
+          connectionParams: { headers: { TraceParent: header(init) } },
+        },
+        expected: init,
+        state: '',
+      },
       { name: 'none', where: {} },
       // A malformed one where the client put it starts a new trace: the connection's is not used instead.
       {
