@@ -33,7 +33,7 @@ export type JobResult =
 export interface DecodeTiming {
   /** Main thread: waiting in the pool's queue for a free worker (from the first try, when a crash sent the job again). */
   queueMs: number;
-  /** Main thread: from handing the job's batch to a worker until its reply arrived; holds the two below and the messages each way. */
+  /** Main thread: from handing the job's batch to a worker until its reply was taken; holds the two below, the messages each way and any wait for this thread's event loop. */
   workerMs: number;
   /** Worker: behind the jobs ahead of this one in the same batch. */
   batchWaitMs: number;

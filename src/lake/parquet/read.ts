@@ -94,7 +94,8 @@ export async function readBars(
  * this thread never saw (the worker's clock has another origin, and the messages' share is only
  * known in sum), so the durations are reported as measured. The attributes follow the part the read
  * waited for (the one answered last); its queue_ms + worker_ms fit within the span, and its
- * batch_wait_ms + decode_ms within worker_ms, the rest being the messages each way.
+ * batch_wait_ms + decode_ms within worker_ms, the rest being the messages each way and this
+ * thread's event loop getting to the reply.
  */
 function decodeTimings(span: Span, replies: DecodeReply[]): void {
   if (!span.isRecording() || replies.length === 0) return;
