@@ -88,6 +88,7 @@ export function attachWebSocket(
         const headers = headersOf(upgrade.headers);
         const auth = (ctx.connectionParams as { authorization?: unknown } | undefined)?.authorization;
         if (typeof auth === 'string' && !headers.has('authorization')) headers.set('authorization', auth);
+        continueTrace(headers, payload.extensions, ctx.connectionParams, ctx.connectionParams?.headers);
         // POST, not the upgrade's GET: an operation over graphql-ws is a message, and yoga's guard
         // against mutations in GET requests (405) reads this method.
         const request = new Request(
@@ -149,6 +150,42 @@ export function attachWebSocket(
     await disposable.dispose();
     await new Promise<void>((resolve) => wss.close(() => resolve()));
   };
+}
+
+/**
+ * The W3C trace context an operation continues, set on its request as HTTP would carry it (the
+ * tracing plugin, src/http/tracing.ts, reads it there): the operation's own `extensions`, else the
+ * connection_init payload, at its top or in its `headers` as clients put credentials (browsers
+ * cannot set headers on a WebSocket), else the upgrade request's headers. Names are matched in any
+ * case, as header names are. The first of those that names a `traceparent` decides, with its own `tracestate` or none:
+ * a malformed one is dropped, and the operation starts a trace of its own rather than fall back to a
+ * context the client did not mean for it. A value a header cannot hold (not a string, a line break,
+ * a character beyond Latin-1) counts as malformed; the propagator judges the rest.
+ */
+function continueTrace(headers: Headers, ...sources: unknown[]): void {
+  const source = sources
+    .map((s) =>
+      typeof s === 'object' && s !== null
+        ? Object.fromEntries(Object.entries(s).map(([name, value]) => [name.toLowerCase(), value as unknown]))
+        : {},
+    )
+    .find((s) => 'traceparent' in s);
+  if (!source) return;
+  headers.delete('traceparent');
+  headers.delete('tracestate');
+  const { traceparent, tracestate } = source;
+  if (typeof traceparent !== 'string') return;
+  try {
+    headers.set('traceparent', traceparent);
+  } catch {
+    return;
+  }
+  if (typeof tracestate !== 'string') return;
+  try {
+    headers.set('tracestate', tracestate);
+  } catch {
+    // A tracestate is optional: the trace goes on without it.
+  }
 }
 
 function headersOf(raw: Record<string, string | string[] | undefined>): Headers {

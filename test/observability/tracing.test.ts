@@ -1,15 +1,20 @@
 // OpenTelemetry tracing: off with no OTEL_* set; on, a bars query over HTTP makes one trace from the caller's traceparent down to S3 requests and the Parquet decode.
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
+import { Agent, createServer, request as httpRequest } from 'node:http';
+import { availableParallelism } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
+import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import { isWrapped } from '@opentelemetry/instrumentation';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { createClient } from 'graphql-ws';
+import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { BarRow } from '../../src/lake/bars/types.js';
+import { readBars, SPLIT_ROWS } from '../../src/lake/parquet/read.js';
 import { writeBarsParquet } from '../../src/lake/parquet/write.js';
 import { LocalStore } from '../../src/lake/store/local/store.js';
 import type { LakeLocation } from '../../src/lake/store/open.js';
@@ -19,10 +24,14 @@ import { TRACED_FIELDS } from '../../src/schema/traced-fields.js';
 import { JobService } from '../../src/lake/jobs/service.js';
 import { MemoryJobRegistry } from '../../src/lake/jobs/memory-registry.js';
 import { startTracing, tracingSettings } from '../../src/services/tracing.js';
+import { mulberry32 } from '../../src/lake/demo/prng.js';
 import { tempDir, writeSourceTree } from '../jobs/support.js';
+import { traceContextCases } from './hostile-trace-context.js';
 import { createBucket, s3Servers, s3StoreOn } from '../support/s3-servers.js';
 
 const KEY = 'data/ticks/daily/TRC/2024/ticks.parquet';
+/** The same bars under another symbol, read first over graphql-ws: decoded columns are cached, so only a first read shows the lake's spans. */
+const WS_KEY = 'data/ticks/daily/TRW/2024/ticks.parquet';
 const ROWS: BarRow[] = Array.from({ length: 30 }, (_, i) => ({
   time: Date.UTC(2024, 0, 2 + i),
   open: 10 + i,
@@ -62,6 +71,85 @@ async function query(url: string, traceparent?: string, first = 5): Promise<Reco
   expect(body.errors).toBeUndefined();
   expect(body.data.symbol.bars.edges).toHaveLength(first);
   return body;
+}
+
+interface WsTrace {
+  /** On the upgrade request. */
+  headers?: Record<string, string>;
+  /** The connection_init payload. */
+  connectionParams?: Record<string, unknown>;
+  /** The subscribe message's `extensions`. */
+  extensions?: Record<string, unknown>;
+}
+
+/** Runs the bars query over graphql-ws on a connection of its own (a real `ws` socket), carrying trace context where `where` puts it. */
+async function queryOverWs(url: string, where: WsTrace, first: number): Promise<void> {
+  const headers = where.headers;
+  class Socket extends WebSocket {
+    constructor(address: string, protocols?: string | string[]) {
+      super(address, protocols, { headers });
+    }
+  }
+  const client = createClient({
+    url: url.replace(/^http/, 'ws'),
+    webSocketImpl: Socket,
+    connectionParams: where.connectionParams,
+    retryAttempts: 0,
+    lazy: true,
+  });
+  try {
+    const result = await new Promise<Record<string, any>>((resolve, reject) => {
+      let last: Record<string, any> = {};
+      client.subscribe(
+        { query: QUERY.replace('"TRC"', '"TRW"'), variables: { first }, extensions: where.extensions },
+        {
+          next: (value) => {
+            last = value as Record<string, any>;
+          },
+          error: (error) => reject(error instanceof Error ? error : new Error(JSON.stringify(error))),
+          complete: () => resolve(last),
+        },
+      );
+    });
+    expect(result.errors).toBeUndefined();
+    expect(result.data.symbol.bars.edges).toHaveLength(first);
+  } finally {
+    await client.dispose();
+  }
+}
+
+/** POSTs a GraphQL request over node:http, which sends header values byte for byte (fetch refuses some of the hostile ones). */
+function post(
+  agent: Agent,
+  url: string,
+  body: object,
+  headers: Record<string, string | string[]>,
+): Promise<{ status: number; body: Record<string, any> }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          try {
+            resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) });
+          } catch {
+            resolve({ status: response.statusCode ?? 0, body: { text } });
+          }
+        });
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(JSON.stringify(body));
+  });
 }
 
 function otelVariablesUnset(): () => void {
@@ -170,6 +258,7 @@ describe.skipIf(!server)(`with an in-memory exporter, on ${server?.name ?? 'no S
     bucket = await createBucket(server, 'tracing');
     const store = s3StoreOn(server, bucket);
     await lakeWithBars(store);
+    await store.put(WS_KEY, writeBarsParquet(ROWS, { resolution: 'DAILY' }));
     const location: LakeLocation = { kind: 's3', bucket, prefix: '' };
     const uploadRoot = await tempDir('tracing-upload');
     await writeSourceTree(uploadRoot, 'incoming', 3);
@@ -217,7 +306,23 @@ describe.skipIf(!server)(`with an in-memory exporter, on ${server?.name ?? 'no S
     expect(read.attributes).toMatchObject({ 'lakeql.key': KEY, 'lakeql.rows': ROWS.length });
     const decode = one('lakeql.parquet.decode');
     expect(parentOf(decode)).toBe(read);
-    expect(decode.attributes).toMatchObject({ 'lakeql.key': KEY, 'lakeql.rows': ROWS.length });
+    expect(decode.attributes).toMatchObject({
+      'lakeql.key': KEY,
+      'lakeql.rows': ROWS.length,
+      'lakeql.parquet.parts': 1,
+      'lakeql.parquet.decoded_rows': ROWS.length,
+      // time, open, high, low, close, volume as float64s, from the worker.
+      'lakeql.parquet.decoded_bytes': ROWS.length * 6 * 8,
+      'lakeql.parquet.fetches': 0,
+    });
+    // The span's time split: waiting for a worker (this thread) and the worker's own wait and decode, which fit inside.
+    const ms = (name: string) => decode.attributes[`lakeql.parquet.${name}`] as number;
+    for (const name of ['queue_ms', 'worker_ms', 'batch_wait_ms', 'decode_ms'])
+      expect(ms(name), name).toBeGreaterThanOrEqual(0);
+    expect(ms('decode_ms')).toBeGreaterThan(0);
+    expect(ms('batch_wait_ms') + ms('decode_ms')).toBeLessThanOrEqual(ms('worker_ms'));
+    expect(ms('queue_ms') + ms('worker_ms')).toBeLessThanOrEqual(hrTimeToMilliseconds(decode.duration));
+    expect(decode.events).toEqual([]);
 
     const gets = named('S3.GetObject');
     expect(gets.length).toBeGreaterThanOrEqual(1);
@@ -245,6 +350,234 @@ describe.skipIf(!server)(`with an in-memory exporter, on ${server?.name ?? 'no S
     const operations = exporter.getFinishedSpans().filter((s) => s.name === 'query.Bars');
     expect(operations).toHaveLength(1);
     expect(operations[0].parentSpanContext).toBeUndefined();
+  });
+
+  it("over graphql-ws, a query gets the same spans and continues the caller's trace from the upgrade request, connection_init or the operation's extensions", async () => {
+    const context = () => ({ traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex') });
+    const header = (c: { traceId: string; spanId: string }) => `00-${c.traceId}-${c.spanId}-01`;
+    const [upgrade, init, operation] = [context(), context(), context()];
+    const cases: { name: string; where: WsTrace; expected?: typeof upgrade; state?: string }[] = [
+      {
+        name: 'upgrade headers',
+        where: { headers: { traceparent: header(upgrade), tracestate: 'us=1' } },
+        expected: upgrade,
+        state: 'us=1',
+      },
+      {
+        name: 'connection_init over the upgrade',
+        where: {
+          headers: { traceparent: header(upgrade) },
+          connectionParams: { traceparent: header(init), tracestate: 'vendor=ci' },
+        },
+        expected: init,
+        state: 'vendor=ci',
+      },
+      {
+        name: 'extensions over connection_init and the upgrade',
+        where: {
+          headers: { traceparent: header(upgrade), tracestate: 'us=1' },
+          connectionParams: { traceparent: header(init), tracestate: 'vendor=ci' },
+          extensions: { traceparent: header(operation) },
+        },
+        expected: operation,
+        state: '',
+      },
+      {
+        name: 'connection_init headers, as clients put credentials',
+        where: {
+          headers: { traceparent: header(upgrade) },
+          connectionParams: { headers: { TraceParent: header(init) } },
+        },
+        expected: init,
+        state: '',
+      },
+      { name: 'none', where: {} },
+      // A malformed one where the client put it starts a new trace: the connection's is not used instead.
+      {
+        name: 'malformed extensions',
+        where: { connectionParams: { traceparent: header(init) }, extensions: { traceparent: 'nope' } },
+      },
+      {
+        name: 'unicode in connection_init',
+        where: { connectionParams: { traceparent: `00-${'é'.repeat(32)}-${upgrade.spanId}-01` } },
+      },
+      {
+        name: 'line break in connection_init',
+        where: { connectionParams: { traceparent: `${header(init)}\r\nx-evil: 1` } },
+      },
+      {
+        name: 'not a string',
+        where: { connectionParams: { traceparent: { traceId: init.traceId } }, extensions: { traceparent: null } },
+      },
+      {
+        name: 'unicode tracestate',
+        where: { extensions: { traceparent: header(operation), tracestate: 'ü=ü' } },
+        expected: operation,
+        state: '',
+      },
+    ];
+    let first = 6;
+    for (const { name, where, expected, state } of cases) {
+      exporter.reset();
+      await queryOverWs(url, where, first++);
+      await app.services.tracing!.flush();
+      const spans = exporter.getFinishedSpans();
+      const { one, parentOf, ancestors, named } = tree(spans);
+      const op = one('query.Bars');
+      expect(op.kind, name).toBe(SpanKind.SERVER);
+      if (expected) {
+        expect(op.spanContext().traceId, name).toBe(expected.traceId);
+        expect(op.parentSpanContext?.spanId, name).toBe(expected.spanId);
+        expect(op.spanContext().traceState?.serialize() ?? '', name).toBe(state);
+      } else {
+        expect(op.parentSpanContext, name).toBeUndefined();
+        expect(
+          [upgrade, init, operation].map((c) => c.traceId),
+          name,
+        ).not.toContain(op.spanContext().traceId);
+      }
+      // The same tree as over HTTP: resolvers under the operation, and (on the first read, before the decoded
+      // columns are cached) the lake's spans under the resolver that read.
+      expect(parentOf(one('Query.symbol')), name).toBe(op);
+      expect(parentOf(one('BarConnection.edges')), name).toBe(op);
+      if (name === cases[0].name) {
+        expect(ancestors(one('lakeql.parquet.decode')), name).toEqual([
+          'lakeql.bars.read',
+          'BarConnection.edges',
+          'query.Bars',
+        ]);
+        const gets = named('S3.GetObject');
+        expect(gets.length, name).toBeGreaterThanOrEqual(1);
+        for (const get of gets) expect(ancestors(get).slice(-2), name).toEqual(['BarConnection.edges', 'query.Bars']);
+      }
+      for (const span of spans) {
+        expect(span.spanContext().traceId, `${name}: ${span.name}`).toBe(op.spanContext().traceId);
+        expect(ancestors(span).at(-1) ?? span.name, `${name}: ${span.name}`).toBe('query.Bars');
+      }
+    }
+  });
+
+  // One part per worker: a machine with one core never splits a file.
+  it.skipIf(availableParallelism() < 2)(
+    'a decode split across workers has an event per part with its timings, and the span follows the part answered last',
+    async () => {
+      const pool = app.services.bars.pool;
+      const rows = SPLIT_ROWS + 100;
+      const bars = Array.from({ length: rows }, (_, i) => ({
+        ...ROWS[i % ROWS.length],
+        time: Date.UTC(2024, 0, 2, 14, 30 + i),
+      }));
+      const key = 'data/ticks/daily/SPL/2024/ticks.parquet';
+      const bytes = writeBarsParquet(bars, { resolution: 'MINUTE' });
+      await app.services.store.put(key, bytes);
+      exporter.reset();
+      const decoded = await readBars(app.services.store, pool, { key, size: bytes.byteLength });
+      expect(decoded.rows).toBe(rows);
+      await app.services.tracing!.flush();
+      const decode = tree(exporter.getFinishedSpans()).one('lakeql.parquet.decode');
+      expect(decode.attributes['lakeql.parquet.parts']).toBe(Math.min(pool.size, 5));
+      expect(decode.attributes['lakeql.parquet.decoded_rows']).toBe(rows);
+      expect(decode.attributes['lakeql.parquet.decoded_bytes']).toBe(rows * 6 * 8);
+      const parts = decode.events.filter((e) => e.name === 'lakeql.parquet.part');
+      expect(parts.map((e) => e.attributes?.['lakeql.parquet.part'])).toEqual([
+        ...Array(Math.min(pool.size, 5)).keys(),
+      ]);
+      const total = hrTimeToMilliseconds(decode.duration);
+      const at = (attributes: Attributes | undefined, name: string) => attributes?.[`lakeql.parquet.${name}`] as number;
+      for (const { attributes } of parts) {
+        expect(at(attributes, 'decode_ms')).toBeGreaterThan(0);
+        expect(at(attributes, 'batch_wait_ms') + at(attributes, 'decode_ms')).toBeLessThanOrEqual(
+          at(attributes, 'worker_ms'),
+        );
+        expect(at(attributes, 'queue_ms') + at(attributes, 'worker_ms')).toBeLessThanOrEqual(total);
+      }
+      expect(parts.reduce((n, e) => n + at(e.attributes, 'decoded_bytes'), 0)).toBe(rows * 6 * 8);
+      const longest = Math.max(...parts.map((e) => at(e.attributes, 'queue_ms') + at(e.attributes, 'worker_ms')));
+      expect(at(decode.attributes, 'queue_ms') + at(decode.attributes, 'worker_ms')).toBe(longest);
+    },
+  );
+
+  it('hostile traceparent and tracestate headers: every request answers, a malformed traceparent starts a fresh trace, a valid one is continued', async () => {
+    const seed = 1612;
+    const cases = traceContextCases(mulberry32(seed), 264);
+    const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+    exporter.reset();
+    try {
+      let next = 0;
+      const worker = async () => {
+        for (let i = next++; i < cases.length; i = next++) {
+          const { traceparent, tracestate } = cases[i];
+          const headers: Record<string, string | string[]> = {};
+          if (traceparent !== undefined) headers.traceparent = traceparent;
+          if (tracestate !== undefined) headers.tracestate = tracestate;
+          const { status, body } = await post(
+            agent,
+            url,
+            { query: `query Fuzz${i} { lake { kind } symbol(ticker: "TRC") { ticker } }` },
+            headers,
+          );
+          const label = `seed ${seed}, case ${i} (${cases[i].label}): ${JSON.stringify(traceparent)?.slice(0, 200)}`;
+          expect(status, label).toBe(200);
+          expect(body, label).toMatchObject({
+            data: { lake: { kind: expect.any(String) }, symbol: { ticker: 'TRC' } },
+          });
+          expect(body.errors, label).toBeUndefined();
+        }
+      };
+      await Promise.all(Array.from({ length: 8 }, worker));
+    } finally {
+      agent.destroy();
+    }
+    await app.services.tracing!.flush();
+    const spans = exporter.getFinishedSpans();
+    const { parentOf } = tree(spans);
+    const counts = { joined: 0, unsampled: 0, fresh: 0 };
+    for (const [i, c] of cases.entries()) {
+      const label = `seed ${seed}, case ${i} (${c.label}): ${JSON.stringify(c.traceparent)?.slice(0, 200)}`;
+      const operations = spans.filter((s) => s.name === `query.Fuzz${i}`);
+      if (c.joins && !c.joins.sampled) {
+        // The caller chose not to sample: the trace is continued unrecorded, not replaced by a recorded one of our own.
+        expect(operations, label).toEqual([]);
+        counts.unsampled++;
+        continue;
+      }
+      expect(operations, label).toHaveLength(1);
+      const [op] = operations;
+      const traceId = op.spanContext().traceId;
+      if (c.joins) {
+        expect(traceId, label).toBe(c.joins.traceId);
+        expect(op.parentSpanContext?.spanId, label).toBe(c.joins.spanId);
+        // Only well-formed members are carried on, within the spec's bounds (32 members, 512 characters).
+        const state = op.spanContext().traceState?.serialize() ?? '';
+        expect(state.length, label).toBeLessThanOrEqual(512);
+        expect(state === '' ? [] : state.split(','), label).toSatisfy(
+          (members: string[]) =>
+            members.length <= 32 && members.every((m) => /^[a-z0-9][_0-9a-z\-*/@]*=[!-~]([ -~]*[!-~])?$/.test(m)),
+        );
+        counts.joined++;
+      } else {
+        expect(op.parentSpanContext, label).toBeUndefined();
+        expect(c.ids, label).not.toContain(traceId);
+        counts.fresh++;
+      }
+      const symbol = spans.find((s) => s.name === 'Query.symbol' && parentOf(s) === op);
+      expect(symbol?.spanContext().traceId, label).toBe(traceId);
+    }
+    // Every kind of case was met, both ways.
+    expect(counts.joined).toBeGreaterThan(30);
+    expect(counts.unsampled).toBeGreaterThan(5);
+    expect(counts.fresh).toBeGreaterThan(150);
+    // The process is still up and still traces.
+    const traceId = randomBytes(16).toString('hex');
+    exporter.reset();
+    await query(url, `00-${traceId}-${randomBytes(8).toString('hex')}-01`, 3);
+    await app.services.tracing!.flush();
+    expect(
+      exporter
+        .getFinishedSpans()
+        .filter((s) => s.name === 'query.Bars')[0]
+        ?.spanContext().traceId,
+    ).toBe(traceId);
   });
 
   it('a backfill has a span per file, each over its S3 PutObject, in the trace of the mutation that started it', async () => {

@@ -2,7 +2,7 @@
 import { tableFromIPC } from 'apache-arrow';
 import * as pw from 'parquet-wasm';
 import { decodeChunks, decodeColumns, type DecodedColumns } from './decode-arrow.js';
-import type { DecodeJob, DecodeReply } from './decode-pool.js';
+import type { DecodeJob, JobResult } from './decode-pool.js';
 import { SegmentBlob } from './segment-blob.js';
 import { batchColumns } from './wasm-columns.js';
 
@@ -21,7 +21,7 @@ const MAX_BATCH = 1 << 16;
 export async function decodeJob(
   job: DecodeJob,
   fetch: (start: number, end: number) => Promise<Uint8Array>,
-): Promise<DecodeReply> {
+): Promise<JobResult> {
   const blob = new SegmentBlob(job.size, job.segments, fetch);
   let file: pw.ParquetFile | undefined;
   try {

@@ -1,5 +1,6 @@
 // A small pool of decode workers: parallel decoding on every core, and a crashed worker is replaced, not fatal.
 import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -19,9 +20,32 @@ export interface DecodeJob {
   rows: number;
 }
 
-export type DecodeReply =
+/** What decodeJob answers for one job. */
+export type JobResult =
   /** `fetched`: slices the prefetched segments did not cover (each cost a round trip to the store). */
   { id: number; ok: true; columns: DecodedColumns; fetched: number } | { id: number; ok: false; message: string };
+
+/**
+ * Where one job's time went, in milliseconds. The worker measures its own part with its own clock
+ * and sends the durations with the reply; the pool adds what only the main thread sees. Each
+ * thread's `performance.now()` has its own origin, so only durations cross, never instants.
+ */
+export interface DecodeTiming {
+  /** Main thread: waiting in the pool's queue for a free worker (from the first try, when a crash sent the job again). */
+  queueMs: number;
+  /** Main thread: from handing the job's batch to a worker until its reply was taken; holds the two below, the messages each way and any wait for this thread's event loop. */
+  workerMs: number;
+  /** Worker: behind the jobs ahead of this one in the same batch. */
+  batchWaitMs: number;
+  /** Worker: decoding this job, waits for bytes fetched on demand included. */
+  decodeMs: number;
+}
+
+/** The worker's answer for one job: the result, its own timings, and the bytes of the columns it sends back. */
+export type WorkerReply = JobResult & Pick<DecodeTiming, 'batchWaitMs' | 'decodeMs'> & { bytes: number };
+
+/** What a decode resolves with. */
+export type DecodeReply = JobResult & { timing: DecodeTiming; bytes: number };
 
 /** Reads bytes `[start, end)` of the file being decoded, for slices the segments lack. */
 export type RangeFetcher = (start: number, end: number) => Promise<Uint8Array>;
@@ -31,7 +55,7 @@ export type ToWorker =
   | { kind: 'jobs'; jobs: DecodeJob[] }
   | { kind: 'bytes'; request: number; bytes?: Uint8Array; error?: string };
 export type FromWorker =
-  | { kind: 'replies'; replies: DecodeReply[] }
+  | { kind: 'replies'; replies: WorkerReply[] }
   | { kind: 'fetch'; job: number; request: number; start: number; end: number };
 
 export interface DecodePoolOptions {
@@ -51,6 +75,9 @@ interface Pending {
   reject(error: Error): void;
   /** A failed fetch for this job: it, not the decoder's resulting crash, is what the caller is told. */
   fetchError?: Error;
+  /** performance.now() when decode() was called, and when the job's batch last went to a worker. */
+  queuedAt: number;
+  sentAt?: number;
 }
 
 interface Slot {
@@ -89,7 +116,7 @@ export class DecodePool {
   decode(job: Omit<DecodeJob, 'id'>, fetch: RangeFetcher): Promise<DecodeReply> {
     if (this.closed) return Promise.reject(new Error('decode pool is closed'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ job: { ...job, id: this.nextId++ }, fetch, resolve, reject });
+      this.queue.push({ job: { ...job, id: this.nextId++ }, fetch, resolve, reject, queuedAt: performance.now() });
       this.schedulePump();
     });
   }
@@ -133,6 +160,8 @@ export class DecodePool {
       if (!slot && this.slots.length < this.size) slot = this.spawn();
       if (!slot) return;
       const batch = this.takeBatch(Math.ceil(this.queue.length / Math.max(1, idle)));
+      const sentAt = performance.now();
+      for (const pending of batch) pending.sentAt = sentAt;
       slot.current = batch;
       // Referenced only while busy: an idle pool never keeps the process alive, a busy one must.
       slot.worker.ref();
@@ -190,10 +219,15 @@ export class DecodePool {
       const batch = slot.current;
       if (batch.length === 0) return;
       this.finish(slot);
+      const now = performance.now();
       for (const pending of batch) {
-        const reply = message.replies.find((r) => r.id === pending.job.id);
-        if (reply) pending.resolve(reply);
-        else pending.reject(new DecoderCrashError('the Parquet decoder did not answer for this file'));
+        const found = message.replies.find((r) => r.id === pending.job.id);
+        if (found) {
+          const { batchWaitMs, decodeMs, ...reply } = found;
+          const sentAt = pending.sentAt ?? now;
+          const timing = { queueMs: sentAt - pending.queuedAt, workerMs: now - sentAt, batchWaitMs, decodeMs };
+          pending.resolve({ ...reply, timing });
+        } else pending.reject(new DecoderCrashError('the Parquet decoder did not answer for this file'));
       }
       this.pump();
     });

@@ -1,8 +1,9 @@
 // Worker thread that decodes Parquet with parquet-wasm: a wasm panic on a corrupt page kills this thread, never the server.
+import { performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
 import type { DecodedColumns } from './decode-arrow.js';
 import { decodeJob } from './decode-job.js';
-import type { DecodeJob, DecodeReply, FromWorker, ToWorker } from './decode-pool.js';
+import type { DecodeJob, FromWorker, ToWorker, WorkerReply } from './decode-pool.js';
 
 const port = parentPort!;
 const waiting = new Map<number, { resolve(bytes: Uint8Array): void; reject(error: Error): void }>();
@@ -32,11 +33,24 @@ port.on('message', (message: ToWorker) => {
   void decodeAll(message.jobs);
 });
 
-/** One job after another (each fails alone), answered in one message. A wasm trap ends the thread instead. */
+/**
+ * One job after another (each fails alone), answered in one message. A wasm trap ends the thread
+ * instead. Each reply carries this thread's timings of its job: the main thread cannot see how
+ * long a job waited here behind the others of its batch, nor how long the decode itself took.
+ */
 async function decodeAll(jobs: DecodeJob[]): Promise<void> {
-  const replies: DecodeReply[] = [];
-  for (const job of jobs) replies.push(await decodeJob(job, (start, end) => fetchRange(job.id, start, end)));
-  const transfer = replies.flatMap((reply) => (reply.ok ? columnBuffers(reply.columns) : []));
+  const received = performance.now();
+  const replies: WorkerReply[] = [];
+  const transfer: ArrayBuffer[] = [];
+  for (const job of jobs) {
+    const start = performance.now();
+    const result = await decodeJob(job, (a, b) => fetchRange(job.id, a, b));
+    const decodeMs = performance.now() - start;
+    const buffers = result.ok ? columnBuffers(result.columns) : [];
+    transfer.push(...buffers);
+    const bytes = buffers.reduce((n, b) => n + b.byteLength, 0);
+    replies.push({ ...result, batchWaitMs: start - received, decodeMs, bytes });
+  }
   post({ kind: 'replies', replies }, transfer);
 }
 
