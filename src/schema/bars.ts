@@ -182,28 +182,33 @@ const PAGING_ARGS_DOC = {
   before: 'Only bars before this cursor (startCursor of the following page).',
 };
 
+/** The arguments of Symbol.bars and SymbolYear.bars (range, bar shape, paging, adjustment); each call makes its own refs. */
+function barsArgs() {
+  return builder.args((t) => ({
+    from: t.field({ type: 'Date', description: 'First trading date, inclusive.' }),
+    to: t.field({ type: 'Date', description: 'Last trading date, inclusive.' }),
+    timeframe: t.field({ type: TimeframeEnum, required: true, defaultValue: 'DAY', description: 'Bar width.' }),
+    every: t.int({ defaultValue: 1, description: EVERY_DOC }),
+    session: t.field({ type: TradingSessionEnum, required: true, defaultValue: 'EXTENDED', description: SESSION_DOC }),
+    first: t.int({ description: PAGING_ARGS_DOC.first }),
+    after: t.string({ description: PAGING_ARGS_DOC.after }),
+    last: t.int({ description: PAGING_ARGS_DOC.last }),
+    before: t.string({ description: PAGING_ARGS_DOC.before }),
+    adjustment: t.field({
+      type: AdjustmentEnum,
+      required: true,
+      defaultValue: 'RAW',
+      description: ADJUSTMENT_ARGS_DOC.adjustment,
+    }),
+    asOf: t.field({ type: 'Date', description: ADJUSTMENT_ARGS_DOC.asOf }),
+  }));
+}
+
 builder.objectField(SymbolObject, 'bars', (t) =>
   t.field({
     type: BarConnection,
     description: `Bars over the whole history, or [from, to]; only the files the range needs are read. ${PAGING}`,
-    args: {
-      from: t.arg({ type: 'Date', description: 'First trading date, inclusive.' }),
-      to: t.arg({ type: 'Date', description: 'Last trading date, inclusive.' }),
-      timeframe: t.arg({ type: TimeframeEnum, required: true, defaultValue: 'DAY', description: 'Bar width.' }),
-      every: t.arg.int({ defaultValue: 1, description: EVERY_DOC }),
-      session: t.arg({ type: TradingSessionEnum, required: true, defaultValue: 'EXTENDED', description: SESSION_DOC }),
-      first: t.arg.int({ description: PAGING_ARGS_DOC.first }),
-      after: t.arg.string({ description: PAGING_ARGS_DOC.after }),
-      last: t.arg.int({ description: PAGING_ARGS_DOC.last }),
-      before: t.arg.string({ description: PAGING_ARGS_DOC.before }),
-      adjustment: t.arg({
-        type: AdjustmentEnum,
-        required: true,
-        defaultValue: 'RAW',
-        description: ADJUSTMENT_ARGS_DOC.adjustment,
-      }),
-      asOf: t.arg({ type: 'Date', description: ADJUSTMENT_ARGS_DOC.asOf }),
-    },
+    args: barsArgs(),
     extensions: { cost: BARS_COST },
     resolve: (s, args, ctx) => bars.symbolBars(ctx, s, args),
   }),
@@ -238,24 +243,7 @@ builder.objectField(SymbolYear, 'bars', (t) =>
   t.field({
     type: BarConnection,
     description: `Bars of this calendar year only: a week crossing the year is cut at it. ${PAGING}`,
-    args: {
-      from: t.arg({ type: 'Date', description: 'First trading date, inclusive.' }),
-      to: t.arg({ type: 'Date', description: 'Last trading date, inclusive.' }),
-      timeframe: t.arg({ type: TimeframeEnum, required: true, defaultValue: 'DAY', description: 'Bar width.' }),
-      every: t.arg.int({ defaultValue: 1, description: EVERY_DOC }),
-      session: t.arg({ type: TradingSessionEnum, required: true, defaultValue: 'EXTENDED', description: SESSION_DOC }),
-      first: t.arg.int({ description: PAGING_ARGS_DOC.first }),
-      after: t.arg.string({ description: PAGING_ARGS_DOC.after }),
-      last: t.arg.int({ description: PAGING_ARGS_DOC.last }),
-      before: t.arg.string({ description: PAGING_ARGS_DOC.before }),
-      adjustment: t.arg({
-        type: AdjustmentEnum,
-        required: true,
-        defaultValue: 'RAW',
-        description: ADJUSTMENT_ARGS_DOC.adjustment,
-      }),
-      asOf: t.arg({ type: 'Date', description: ADJUSTMENT_ARGS_DOC.asOf }),
-    },
+    args: barsArgs(),
     extensions: { cost: BARS_COST },
     resolve: (y, args, ctx) => bars.yearBars(ctx, y, args),
   }),

@@ -1,38 +1,17 @@
 // The web console in Debian's Chromium (playwright-core): pick a symbol, the chart draws, upload a file to 100% as its job reports, the new year appears, jobs stream.
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page, type Request as PageRequest } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import type { Browser, Page, Request as PageRequest } from 'playwright-core';
+import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { ensureConsoleBuilt } from '../../src/console-build.js';
 import { ensureDemoLake, planDemoLake } from '../../src/lake/demo/create-demo-lake.js';
 import { LocalStore } from '../../src/lake/store/local/store.js';
+import { describeInChromium, launchChromium, RESULTS, requireChromium } from './chromium.js';
 
-const CHROMIUM = process.env.LAKEQL_CHROMIUM ?? '/usr/bin/chromium';
-/** STACK.md: without the background-networking flags Chromium keeps dialling Google on a closed network. */
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-const RESULTS = fileURLToPath(new URL('../../test-results/', import.meta.url));
-const available = existsSync(CHROMIUM);
-
-if (!available && !process.env.CI) {
-  console.log(
-    `console browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium; CI makes this a failure)`,
-  );
-}
-
-describe.skipIf(!available && !process.env.CI)('web console in Chromium', () => {
+describeInChromium('web console in Chromium', () => {
   let dir: string;
   let app: App;
   let origin: string;
@@ -48,8 +27,7 @@ describe.skipIf(!available && !process.env.CI)('web console in Chromium', () => 
   }
 
   beforeAll(async () => {
-    if (!available)
-      throw new Error(`CI: no Chromium at ${CHROMIUM}; .ci/run installs it (apt-get install -y chromium)`);
+    requireChromium();
     const built = await ensureConsoleBuilt();
     if (built.status === 'unavailable') throw new Error(`the console could not be built: ${built.reason}`);
     dir = await mkdtemp(path.join(tmpdir(), 'lakeql-console-'));
@@ -66,7 +44,7 @@ describe.skipIf(!available && !process.env.CI)('web console in Chromium', () => 
       location: { kind: 'local', directory: path.join(dir, 'lake') },
     });
     origin = new URL(await app.start()).origin;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   });
   afterAll(async () => {

@@ -1,30 +1,16 @@
 // GraphiQL works with no network but lakeql's: every asset comes from our origin, and a query runs from the editor.
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { ensureDemoLake } from '../../src/lake/demo/create-demo-lake.js';
 import { LocalStore } from '../../src/lake/store/local/store.js';
+import { describeInChromium, launchChromium, RESULTS, requireChromium } from './chromium.js';
 
-const CHROMIUM = process.env.LAKEQL_CHROMIUM ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-const RESULTS = fileURLToPath(new URL('../../test-results/', import.meta.url));
-const available = existsSync(CHROMIUM);
-
-describe.skipIf(!available && !process.env.CI)('GraphiQL offline', () => {
+describeInChromium('GraphiQL offline', () => {
   let dir: string;
   let app: App;
   let origin: string;
@@ -34,8 +20,7 @@ describe.skipIf(!available && !process.env.CI)('GraphiQL offline', () => {
   const foreign: string[] = [];
 
   beforeAll(async () => {
-    if (!available)
-      throw new Error(`CI: no Chromium at ${CHROMIUM}; .ci/run installs it (apt-get install -y chromium)`);
+    requireChromium();
     dir = await mkdtemp(path.join(tmpdir(), 'lakeql-graphiql-'));
     await mkdir(path.join(dir, 'lake'));
     const store = new LocalStore(path.join(dir, 'lake'));
@@ -45,7 +30,7 @@ describe.skipIf(!available && !process.env.CI)('GraphiQL offline', () => {
       location: { kind: 'local', directory: path.join(dir, 'lake') },
     });
     origin = new URL(await app.start()).origin;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     // The machine is offline for the page: anything but lakeql itself is refused, and noted.
     await page.route('**/*', (route) => {

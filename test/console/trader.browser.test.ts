@@ -1,31 +1,17 @@
 // The console as a trader uses it, in Chromium at desktop and phone sizes: ranges, New York time, legend, overlays, URL state, themes, failures.
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { ensureConsoleBuilt } from '../../src/console-build.js';
 import { ensureDemoLake, planDemoLake } from '../../src/lake/demo/create-demo-lake.js';
 import { LocalStore } from '../../src/lake/store/local/store.js';
+import { describeInChromium, launchChromium, RESULTS, requireChromium } from './chromium.js';
 
-const CHROMIUM = process.env.LAKEQL_CHROMIUM ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-const RESULTS = fileURLToPath(new URL('../../test-results/', import.meta.url));
-const available = existsSync(CHROMIUM);
-
-describe.skipIf(!available && !process.env.CI)('console for a trader', () => {
+describeInChromium('console for a trader', () => {
   let dir: string;
   let app: App;
   let origin: string;
@@ -41,8 +27,7 @@ describe.skipIf(!available && !process.env.CI)('console for a trader', () => {
   const barsShown = async (p: Page = page) => Number(await p.getAttribute('#chart-status', 'data-bars'));
 
   beforeAll(async () => {
-    if (!available)
-      throw new Error(`CI: no Chromium at ${CHROMIUM}; .ci/run installs it (apt-get install -y chromium)`);
+    requireChromium();
     const built = await ensureConsoleBuilt();
     if (built.status === 'unavailable') throw new Error(`the console could not be built: ${built.reason}`);
     dir = await mkdtemp(path.join(tmpdir(), 'lakeql-trader-'));
@@ -59,7 +44,7 @@ describe.skipIf(!available && !process.env.CI)('console for a trader', () => {
       location: { kind: 'local', directory: path.join(dir, 'lake') },
     });
     origin = new URL(await app.start()).origin;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   });
   afterAll(async () => {

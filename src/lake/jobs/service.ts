@@ -1,11 +1,13 @@
 // Starts, queues, cancels and lists jobs, and registers jobs whose work arrives later; the work itself is a function handed a JobTracker.
 import { randomUUID } from 'node:crypto';
 import { context as traceContext, ROOT_CONTEXT, type Context as TraceContext } from '@opentelemetry/api';
-import { isLakeError, NotFoundError, PreconditionFailedError } from '../errors.js';
-import type { JobFileLog } from './file-log.js';
+import { NotFoundError, PreconditionFailedError } from '../errors.js';
+import { queuedSnapshot, type JobContext, type JobSpec, type JobWork, type RegisteredJobSpec } from './job-spec.js';
 import type { JobJournal, JobRequest, JournaledJob } from './journal.js';
 import { systemClock, type Clock } from './retry.js';
 import { refusal, unclaimed } from './registered.js';
+import { runWork } from './run-work.js';
+import { JobSettler } from './settle.js';
 import { JobTracker } from './tracker.js';
 import {
   isFinal,
@@ -32,38 +34,6 @@ export interface JobServiceOptions {
   offload?: (first: JobSnapshot, request: JobRequest) => Promise<void>;
 }
 
-/**
- * What a job does once it runs. Resolve when done; per-file failures go through the tracker.
- * Throw to fail the whole job (its message becomes the job's). The tracker's signal aborts on cancel.
- */
-export type JobWork = (tracker: JobTracker, context?: JobContext) => Promise<void>;
-
-/** What a journaled job's work gets besides its tracker. */
-export interface JobContext {
-  /** Per-file records, durable across restarts (absent when jobs are not journaled). */
-  files?: JobFileLog;
-}
-
-export interface JobSpec {
-  kind: JobKind;
-  description: string;
-  dryRun?: boolean;
-  work: JobWork;
-  /** What to journal so the job can be rebuilt and resumed after a restart; absent for jobs that cannot be. */
-  request?: JobRequest;
-}
-
-/** A job registered now and claimed later, by whichever instance its work (an upload's bytes) reaches. */
-export interface RegisteredJobSpec {
-  kind: JobKind;
-  description: string;
-  key?: string;
-  totalFiles: number;
-  totalBytes: number;
-  /** How long it may wait for claim() before it fails. */
-  timeoutMs: number;
-}
-
 export class JobService {
   readonly registry: JobRegistry;
   private readonly running = new Map<string, { tracker: JobTracker; done: Promise<void> }>();
@@ -74,9 +44,11 @@ export class JobService {
    * waiting for a slot is started by whichever job ended, so it must not inherit that one's context.
    */
   private readonly queue: { tracker: JobTracker; work: JobWork; context?: JobContext; trace: TraceContext }[] = [];
-  /** Expiry timers of the jobs this instance registered; any instance expires them lazily too. */
-  private readonly expiries = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly publishers = new Set<JobPublisher>();
+  private readonly publishAll = (snapshot: JobSnapshot): void => {
+    for (const p of this.publishers) p(snapshot);
+  };
+  private readonly settler: JobSettler;
   private readonly clock: Clock;
   private readonly maxRunning: number;
   private readonly interval: number;
@@ -95,6 +67,7 @@ export class JobService {
     this.log = options.log ?? (() => {});
     this.journal = options.journal;
     this.offload = options.offload;
+    this.settler = new JobSettler(this.registry, this.clock, this.publishAll);
   }
 
   /** Adds a listener for every published snapshot (tests, the GraphQL pub/sub); returns its remover. */
@@ -105,23 +78,9 @@ export class JobService {
 
   /** Registers the job (QUEUED, seq 1) and starts it when a slot is free. `context` is handed to its work. */
   async start(spec: JobSpec, context?: JobContext): Promise<JobSnapshot> {
-    const initial: JobSnapshot = {
-      id: randomUUID(),
-      kind: spec.kind,
-      state: 'QUEUED',
-      seq: 0,
-      description: spec.description,
+    const initial = queuedSnapshot(randomUUID(), spec.kind, spec.description, this.clock.now(), {
       dryRun: spec.dryRun ?? false,
-      createdAt: this.clock.now(),
-      totalFiles: 0,
-      doneFiles: 0,
-      failedFiles: 0,
-      skippedFiles: 0,
-      totalBytes: 0,
-      transferredBytes: 0,
-      bytesPerSecond: 0,
-      errors: [],
-    };
+    });
     if (this.offload && spec.request && !spec.dryRun && !context) {
       const first = { ...initial, seq: 1 };
       await this.offload(first, spec.request);
@@ -165,7 +124,7 @@ export class JobService {
   async endOrphan(id: string, state: JobState, message: string): Promise<JobSnapshot | undefined> {
     const snapshot = await this.registry.get(id);
     if (!snapshot || isFinal(snapshot.state)) return snapshot;
-    await this.settle(snapshot, state, message);
+    await this.settler.settle(snapshot, state, message);
     return this.registry.get(id);
   }
 
@@ -182,26 +141,15 @@ export class JobService {
    */
   async register(spec: RegisteredJobSpec): Promise<JobSnapshot> {
     const now = this.clock.now();
-    const first = await this.tracker({
-      id: randomUUID(),
-      kind: spec.kind,
-      state: 'QUEUED',
-      seq: 0,
-      description: spec.description,
-      dryRun: false,
-      createdAt: now,
-      totalFiles: spec.totalFiles,
-      doneFiles: 0,
-      failedFiles: 0,
-      skippedFiles: 0,
-      totalBytes: spec.totalBytes,
-      transferredBytes: 0,
-      bytesPerSecond: 0,
-      errors: [],
-      expiresAt: now + spec.timeoutMs,
-      ...(spec.key ? { key: spec.key } : {}),
-    }).publishInitial();
-    this.scheduleExpiry(first);
+    const first = await this.tracker(
+      queuedSnapshot(randomUUID(), spec.kind, spec.description, now, {
+        totalFiles: spec.totalFiles,
+        totalBytes: spec.totalBytes,
+        expiresAt: now + spec.timeoutMs,
+        ...(spec.key ? { key: spec.key } : {}),
+      }),
+    ).publishInitial();
+    this.settler.scheduleExpiry(first);
     return first;
   }
 
@@ -219,7 +167,7 @@ export class JobService {
     // Listed before the claim is decided, so a cancel arriving meanwhile reaches it.
     const won = (async () => {
       if (!(await tracker.claim())) return false;
-      this.dropExpiry(id);
+      this.settler.dropExpiry(id);
       await this.run(tracker, work, true);
       return true;
     })();
@@ -254,18 +202,17 @@ export class JobService {
     }
     // A registered job nobody has claimed yet: any instance may settle it, the registry picks one winner.
     const snapshot = await this.get(id);
-    if (snapshot && unclaimed(snapshot)) await this.settle(snapshot, 'CANCELLED');
+    if (snapshot && unclaimed(snapshot)) await this.settler.settle(snapshot, 'CANCELLED');
     return this.registry.get(id);
   }
 
   /** The job's latest snapshot; a registered job past its `expiresAt` is failed first. */
   async get(id: string): Promise<JobSnapshot | undefined> {
-    const snapshot = await this.registry.get(id);
-    return snapshot && this.expireIfDue(snapshot);
+    return this.settler.latest(id);
   }
 
   async list(filter: JobFilter = {}): Promise<JobSnapshot[]> {
-    const all = await Promise.all((await this.registry.list(filter)).map((s) => this.expireIfDue(s)));
+    const all = await Promise.all((await this.registry.list(filter)).map((s) => this.settler.expireIfDue(s)));
     return filter.state === undefined ? all : all.filter((s) => s.state === filter.state);
   }
 
@@ -289,8 +236,7 @@ export class JobService {
    */
   async close(): Promise<void> {
     this.closing = true;
-    for (const timer of this.expiries.values()) clearTimeout(timer);
-    this.expiries.clear();
+    this.settler.clearExpiries();
     for (const { tracker, context } of this.queue.splice(0)) {
       tracker.cancel();
       // A journaled job keeps its place in the journal: the next start runs it.
@@ -317,9 +263,7 @@ export class JobService {
   private tracker(initial: JobSnapshot): JobTracker {
     return new JobTracker(initial, {
       registry: this.registry,
-      publish: (s) => {
-        for (const p of this.publishers) p(s);
-      },
+      publish: this.publishAll,
       clock: this.clock,
       intervalMs: this.interval,
       onError: (error) =>
@@ -327,76 +271,7 @@ export class JobService {
     });
   }
 
-  private async expireIfDue(snapshot: JobSnapshot): Promise<JobSnapshot> {
-    if (!unclaimed(snapshot) || this.clock.now() < snapshot.expiresAt!) return snapshot;
-    const seconds = Math.round((snapshot.expiresAt! - snapshot.createdAt) / 1000);
-    await this.settle(
-      snapshot,
-      'FAILED',
-      `nothing was uploaded into this job within ${seconds} s of its creation; create a new one`,
-    );
-    return (await this.registry.get(snapshot.id)) ?? snapshot;
-  }
-
-  /** Ends an unclaimed registered job; false when a claim, a cancel or the expiry got there first. */
-  private async settle(snapshot: JobSnapshot, state: JobState, message?: string): Promise<boolean> {
-    const final: JobSnapshot = {
-      ...snapshot,
-      state,
-      seq: snapshot.seq + 1,
-      finishedAt: this.clock.now(),
-      ...(message ? { message } : {}),
-    };
-    const stored = await this.registry.save(final);
-    if (stored) for (const p of this.publishers) p(final);
-    this.dropExpiry(snapshot.id);
-    return stored;
-  }
-
-  /** So subscribers hear of the expiry when it is due, not only when someone next reads the job. */
-  private scheduleExpiry(snapshot: JobSnapshot): void {
-    const timer = setTimeout(
-      () => {
-        this.expiries.delete(snapshot.id);
-        void this.get(snapshot.id).then(
-          (s) => {
-            if (s && unclaimed(s)) this.scheduleExpiry(s);
-          },
-          () => {},
-        );
-      },
-      Math.max(5, snapshot.expiresAt! - this.clock.now()),
-    );
-    timer.unref?.();
-    this.expiries.set(snapshot.id, timer);
-  }
-
-  private dropExpiry(id: string): void {
-    clearTimeout(this.expiries.get(id));
-    this.expiries.delete(id);
-  }
-
-  private async run(tracker: JobTracker, work: JobWork, claimed = false, context?: JobContext): Promise<void> {
-    if (!claimed) tracker.start();
-    let state: JobState;
-    let message: string | undefined;
-    try {
-      await work(tracker, context);
-      state = tracker.signal.aborted ? 'CANCELLED' : tracker.current.failedFiles > 0 ? 'FAILED' : 'SUCCEEDED';
-      if (state === 'FAILED') message = `${tracker.current.failedFiles} of ${tracker.current.totalFiles} files failed`;
-    } catch (error) {
-      // A cancel makes in-flight requests fail in all sorts of ways; the user asked for it, so it is CANCELLED.
-      if (tracker.signal.aborted) {
-        state = 'CANCELLED';
-      } else {
-        state = 'FAILED';
-        message = error instanceof Error ? error.message : String(error);
-        if (!isLakeError(error))
-          this.log(`job ${tracker.id} failed unexpectedly: ${error instanceof Error ? error.stack : String(error)}`);
-      }
-    }
-    // Stopped by close() rather than by a user: a journaled job is left unfinished in the journal, to be resumed.
-    if (state === 'CANCELLED' && this.closing && context?.files) return;
-    await tracker.finish(state, message);
+  private run(tracker: JobTracker, work: JobWork, claimed = false, context?: JobContext): Promise<void> {
+    return runWork(tracker, work, { claimed, context, closing: () => this.closing, log: this.log });
   }
 }

@@ -3,7 +3,7 @@ import { setMaxListeners } from 'node:events';
 import { stat } from 'node:fs/promises';
 import { InvalidInputError, NotSupportedError, PermissionDeniedError } from '../errors.js';
 import type { JobFileLog } from '../jobs/file-log.js';
-import type { JobSpec } from '../jobs/service.js';
+import type { JobSpec } from '../jobs/job-spec.js';
 import type { JobTracker } from '../jobs/tracker.js';
 import type { PlanEntry } from '../jobs/types.js';
 import { forEachBounded } from '../parallel.js';

@@ -6,7 +6,7 @@ import { InvalidInputError, NotFoundError, NotSupportedError } from '../errors.j
 import type { JobFileLog, SourceStamp } from '../jobs/file-log.js';
 import { withRetry } from '../jobs/retry.js';
 import { forEachBounded } from '../parallel.js';
-import type { JobSpec } from '../jobs/service.js';
+import type { JobSpec } from '../jobs/job-spec.js';
 import type { JobTracker } from '../jobs/tracker.js';
 import { listAll } from '../store/helpers.js';
 import { assertValidPrefix } from '../store/keys.js';
