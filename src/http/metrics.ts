@@ -1,13 +1,11 @@
 // Prometheus metrics: GraphQL operation timings, HTTP requests, S3 requests and bytes, store calls, jobs by state; served at /metrics.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DocumentNode, OperationDefinitionNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { isAsyncIterable, METRICS_PATH, OperationLabels, routeOf } from './metric-labels.js';
 import { JOB_KINDS, JOB_STATES, type JobSnapshot } from '../lake/jobs/types.js';
 import type { S3RequestEvent } from '../lake/store/s3/store.js';
 import type { StoreMethod } from '../lake/store/counting.js';
-
-export const METRICS_PATH = '/metrics';
 
 /** What the metrics read of the catalog index, at scrape time only. */
 export interface CatalogSource {
@@ -29,16 +27,13 @@ export interface MetricsOptions {
   now?: () => number;
 }
 
-/** Client-chosen operation names become label values: past this many distinct ones, the rest count as "other". */
-const MAX_OPERATION_NAMES = 200;
-
 /** Seconds, for every latency histogram: one scale, so GraphQL and HTTP timings compare bucket for bucket. */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 export class Metrics {
   readonly registry = new Registry();
   private readonly now: () => number;
-  private readonly operationNames = new Set<string>();
+  private readonly operationLabels = new OperationLabels();
   private readonly operations: Histogram<'operation_name' | 'operation_type' | 'outcome'>;
   private readonly rejected: Counter<'phase'>;
   private readonly subscriptions: Gauge<'operation_name'>;
@@ -248,7 +243,7 @@ export class Metrics {
         },
       onExecute: ({ args }) => {
         const start = this.now();
-        const labels = this.operationLabels(args.document, args.operationName);
+        const labels = this.operationLabels.of(args.document, args.operationName);
         return {
           onExecuteDone: ({ result }) => {
             const failed = !isAsyncIterable(result) && (result.errors?.length ?? 0) > 0;
@@ -257,7 +252,7 @@ export class Metrics {
         };
       },
       onSubscribe: ({ args }) => {
-        const { operation_name } = this.operationLabels(args.document, args.operationName);
+        const { operation_name } = this.operationLabels.of(args.document, args.operationName);
         return {
           onSubscribeResult: ({ result }) => {
             if (!isAsyncIterable(result)) return;
@@ -282,40 +277,4 @@ export class Metrics {
       },
     };
   }
-
-  private operationLabels(
-    document: DocumentNode,
-    operationName: string | null | undefined,
-  ): { operation_name: string; operation_type: string } {
-    const operations = document.definitions.filter(
-      (d): d is OperationDefinitionNode => d.kind === 'OperationDefinition',
-    );
-    const operation = operationName
-      ? operations.find((o) => o.name?.value === operationName)
-      : operations.length === 1
-        ? operations[0]
-        : undefined;
-    const name = operation?.name?.value;
-    let label = name ?? 'anonymous';
-    if (name !== undefined && !this.operationNames.has(name)) {
-      if (this.operationNames.size >= MAX_OPERATION_NAMES) label = 'other';
-      else this.operationNames.add(name);
-    }
-    return { operation_name: label, operation_type: operation?.operation ?? 'unknown' };
-  }
-}
-
-/** A handful of routes, never raw paths: keys and tickers in paths would make a series per object. */
-export function routeOf(pathname: string): string {
-  if (pathname === '/graphql' || pathname.startsWith('/graphql/')) return 'graphql';
-  if (pathname.startsWith('/files/')) return 'files';
-  if (pathname === '/v1/bars' || pathname.startsWith('/v1/bars/')) return 'bars';
-  if (pathname === METRICS_PATH || pathname === '/health' || pathname === '/ready') return pathname.slice(1);
-  if (pathname === '/' || pathname === '/index.html' || pathname.startsWith('/assets/') || pathname === '/favicon.svg')
-    return 'console';
-  return 'other';
-}
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
