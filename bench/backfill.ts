@@ -14,10 +14,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './moto.js';
 
 const SMALL = Number(process.env.BENCH_SMALL ?? 3000);
 const LARGE = Number(process.env.BENCH_LARGE ?? 3);
@@ -63,15 +63,6 @@ interface Measure {
   wall: number;
   cpu: number;
   jobCpu?: number;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function makeTree(root: string): Promise<{ files: number; bytes: number }> {

@@ -17,7 +17,6 @@
 // then the S3 requests 100 catalog queries cost once the index is fresh (target: ≤ 1 per 100).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildApp } from '../src/app.js';
@@ -25,6 +24,7 @@ import { loadConfig } from '../src/config.js';
 import { buildSnapshot } from '../src/lake/catalog-index/build.js';
 import { S3Store } from '../src/lake/store/s3/store.js';
 import type { ListOptions, ListPage, ObjectMeta, ObjectStore } from '../src/lake/store/types.js';
+import { freePort } from './moto.js';
 
 const KEYS = Number(process.env.BENCH_KEYS ?? 1_000_000);
 const YEARS = 10;
@@ -218,15 +218,6 @@ async function synthetic(): Promise<void> {
   console.log(
     `ratio:                the index takes ${(index.bytes / peer.bytes).toFixed(2)}× the memory of ObjectMeta maps`,
   );
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** A process's resident set now and at its peak (VmHWM), from /proc: moto runs in its own Python process. */

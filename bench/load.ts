@@ -2,7 +2,6 @@
 //
 //   npm run bench:load -- --s3      also the mix against the demo lake in a moto_server bucket, with the S3 requests it cost
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { mkdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,7 +9,8 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import autocannon, { type Result } from 'autocannon';
 import { ensureDemoLake } from '../src/lake/demo/create-demo-lake.js';
-import { createBucket, s3StoreOn, type S3Server } from '../test/support/s3-servers.js';
+import { createBucket, s3StoreOn } from '../test/support/s3-servers.js';
+import { startMoto } from './moto.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -151,14 +151,6 @@ function line(name: string, r: Result): string {
   return `${name.padEnd(24)} ${r.requests.average.toFixed(0).padStart(8)} req/s   p50 ${String(r.latency.p50).padStart(5)} ms   p99 ${String(r.latency.p99).padStart(5)} ms   ${String(r['2xx'] + r['3xx']).padStart(8)} ok (${r['3xx']} 304)   ${failures(r)} errors (${r['4xx'] + r['5xx']} 4xx/5xx, ${r.timeouts} timeouts)`;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** lakeql's own count of the HTTP requests it sent to S3 (every retry included), from its /metrics. */
 async function s3RequestsSent(url: string, headers: Record<string, string>): Promise<Map<string, number>> {
   const text = await (await fetch(new URL('/metrics', url), { headers })).text();
@@ -181,24 +173,8 @@ function s3Delta(before: Map<string, number>, after: Map<string, number>): { tot
  * requests lakeql sent during each measured run (its own metrics), per 100 queries answered.
  */
 async function s3Rows(env: Record<string, string>, headers: Record<string, string>): Promise<string[]> {
-  const port = await freePort();
-  const moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  const { server, stop } = await startMoto();
   try {
-    const server = {
-      name: 'moto',
-      endpoint: `http://127.0.0.1:${port}`,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-    } as S3Server;
-    for (let i = 0; ; i++) {
-      try {
-        await fetch(server.endpoint);
-        break;
-      } catch {
-        if (i > 150) throw new Error('moto_server did not start');
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
     const bucket = await createBucket(server, 'bench-load');
     const filler = s3StoreOn(server, bucket);
     await ensureDemoLake(filler);
@@ -234,7 +210,7 @@ async function s3Rows(env: Record<string, string>, headers: Record<string, strin
     }
     return rows;
   } finally {
-    moto.kill();
+    stop();
   }
 }
 

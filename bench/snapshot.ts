@@ -1,7 +1,5 @@
 // Query.snapshot next to DuckDB's window-function answer over the same daily files, cold and warm, plus S3 requests per symbol on moto. `npx tsx bench/snapshot.ts`.
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,7 +12,8 @@ import { writeBarsParquet } from '../src/lake/parquet/write.js';
 import { CountingStore } from '../src/lake/store/counting.js';
 import { LocalStore } from '../src/lake/store/local/store.js';
 import type { ObjectStore } from '../src/lake/store/types.js';
-import { createBucket, s3StoreOn, type S3Server } from '../test/support/s3-servers.js';
+import { createBucket, s3StoreOn } from '../test/support/s3-servers.js';
+import { startMoto } from './moto.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -167,24 +166,8 @@ function compare(a: Answer[], b: Answer[]): number {
 
 /** S3 requests per symbol on moto_server: cold (a fresh gateway) and warm (the same one again). */
 async function s3Requests(dir: string): Promise<void> {
-  const port = await freePort();
-  const moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  const { server, stop } = await startMoto();
   try {
-    const server = {
-      name: 'moto',
-      endpoint: `http://127.0.0.1:${port}`,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-    } as S3Server;
-    for (let i = 0; ; i++) {
-      try {
-        await fetch(server.endpoint);
-        break;
-      } catch {
-        if (i > 150) throw new Error('moto_server did not start');
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
     const bucket = await createBucket(server, 'bench-snapshot');
     const s3 = s3StoreOn(server, bucket);
     const uploaded = await upload(dir, s3);
@@ -212,7 +195,7 @@ async function s3Requests(dir: string): Promise<void> {
       await app.stop();
     }
   } finally {
-    moto.kill('SIGTERM');
+    stop();
   }
 }
 
@@ -273,17 +256,6 @@ async function timed(work: () => Promise<unknown>): Promise<number> {
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 }
 
 main().then(
