@@ -119,10 +119,9 @@ for (const server of s3Servers()) {
       expect(started.errors).toBeUndefined();
       const id = started.data.startBackfill.id as string;
       const seen: JobSnapshot[] = [];
-      const queue = new Queue('transfers', {
-        connection: new Redis(redis.url, { maxRetriesPerRequest: null }),
-        prefix: `${prefix.replace(/:$/, '')}:bull`,
-      });
+      // A connection handed to BullMQ is the caller's to close.
+      const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+      const queue = new Queue('transfers', { connection, prefix: `${prefix.replace(/:$/, '')}:bull` });
       let midway!: () => void;
       const isMidway = new Promise<void>((resolve) => (midway = resolve));
       const following = sse(b.url, PROGRESS, { id }, (e: any) => {
@@ -138,6 +137,7 @@ for (const server of s3Servers()) {
       await killHard(a);
       const events = await following;
       await queue.close();
+      connection.disconnect();
       expect(events.length).toBeGreaterThan(0);
       // Continuous and ordered: the snapshot first, then every seq exactly one more than the last.
       for (let i = 1; i < seen.length; i++) expect(seen[i].seq).toBe(seen[i - 1].seq + 1);
@@ -203,15 +203,14 @@ for (const server of s3Servers()) {
       // Only the instance with workers ran items.
       expect(await client.scard(`${prefix}qjob:${id}:workers`)).toBe(1);
       // Nothing of the job is left on the queue, and the workers stopped: no object lands after the answer.
-      const queue = new Queue('transfers', {
-        connection: new Redis(redis.url, { maxRetriesPerRequest: null }),
-        prefix: `${prefix.replace(/:$/, '')}:bull`,
-      });
+      const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+      const queue = new Queue('transfers', { connection, prefix: `${prefix.replace(/:$/, '')}:bull` });
       try {
         const left = await queue.getJobs(['wait', 'active', 'delayed', 'prioritized']);
         expect(left.filter((item) => item.data.job === id)).toEqual([]);
       } finally {
         await queue.close();
+        connection.disconnect();
       }
       const store = s3StoreOn(server, bucket);
       try {
@@ -229,6 +228,45 @@ for (const server of s3Servers()) {
       expect(
         (await gqlAt(worker.url, `query($id: ID!) { job(id: $id) { state doneFiles } }`, { id })).data.job,
       ).toEqual({ state: 'CANCELLED', doneFiles: final.doneFiles });
+    }, 120_000);
+
+    it('a download queued on an API-only instance runs on the other instance’s workers: every object lands whole, the stream ends SUCCEEDED', async () => {
+      const downloads = await fs.mkdtemp(path.join(tmpdir(), 'lakeql-queue-down-'));
+      // Both instances share this machine's disk, so whichever runs an item writes where the test looks.
+      await Promise.all(instances.splice(0).map((i) => i.stop()));
+      const [apiOnly, worker] = await Promise.all([
+        start({ LAKEQL_WORKERS: '0', LAKEQL_DOWNLOAD_ROOT: downloads }),
+        start({ LAKEQL_DOWNLOAD_ROOT: downloads }),
+      ]);
+      try {
+        const started = await gqlAt(
+          apiOnly.url,
+          `mutation { startDownload(prefix: "data/many/", destination: "out") { ${JOB} } }`,
+        );
+        expect(started.errors).toBeUndefined();
+        const id = started.data.startDownload.id as string;
+        const seen: JobSnapshot[] = [];
+        await sse(apiOnly.url, PROGRESS, { id }, (e: any) => seen.push(e.data.jobProgress));
+        for (let i = 1; i < seen.length; i++) expect(seen[i].seq).toBe(seen[i - 1].seq + 1);
+        expect(seen.at(-1)).toMatchObject({
+          id,
+          state: 'SUCCEEDED',
+          doneFiles: FILES,
+          totalFiles: FILES,
+          failedFiles: 0,
+        });
+        expect(await client.smembers(`${prefix}qjob:${id}:workers`)).toHaveLength(1);
+        const names = await fs.readdir(path.join(downloads, 'out'));
+        expect(names.sort()).toEqual([...sums.keys()].map((key) => path.basename(key)).sort());
+        for (const [key, md5] of sums) {
+          const body = await fs.readFile(path.join(downloads, 'out', path.basename(key)));
+          expect(createHash('md5').update(body).digest('hex')).toBe(md5);
+        }
+        const onWorker = (await gqlAt(worker.url, `query($id: ID!) { job(id: $id) { ${JOB} } }`, { id })).data.job;
+        expect(onWorker).toEqual(seen.at(-1));
+      } finally {
+        await fs.rm(downloads, { recursive: true, force: true });
+      }
     }, 120_000);
   });
 }
