@@ -17,7 +17,7 @@ import * as fs from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from './moto.js';
+import { startMoto } from './moto.js';
 
 const SMALL = Number(process.env.BENCH_SMALL ?? 3000);
 const LARGE = Number(process.env.BENCH_LARGE ?? 3);
@@ -199,12 +199,12 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 async function main(): Promise<void> {
   const root = await fs.mkdtemp(path.join(tmpdir(), 'lakeql-bench-'));
-  const port = await freePort();
-  const moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  const moto = await startMoto();
+  const { endpoint } = moto.server;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${port}`,
-    AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
+    AWS_ENDPOINT_URL_S3: endpoint,
+    AWS_ENDPOINT_URL: endpoint,
     AWS_ACCESS_KEY_ID: 'bench',
     AWS_SECRET_ACCESS_KEY: 'bench',
     AWS_REGION: 'us-east-1',
@@ -214,15 +214,6 @@ async function main(): Promise<void> {
     AWS_PAGER: '',
   };
   try {
-    for (let i = 0; ; i++) {
-      try {
-        await fetch(`http://127.0.0.1:${port}/`);
-        break;
-      } catch {
-        if (i > 100) throw new Error('moto_server did not start');
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
     const child = compileChild();
     const tree = await makeTree(root);
     console.log(
@@ -231,7 +222,7 @@ async function main(): Promise<void> {
         .join(' ')} (other processes share these cores: wall times are noisy)`,
     );
     console.log(
-      `directory: ${tree.files} files, ${(tree.bytes / 1024 / 1024).toFixed(1)} MiB (${SMALL} of 4–40 KB, ${LARGE} of ${LARGE_MIB} MiB); moto_server on 127.0.0.1:${port}; ${RUNS} run(s) each`,
+      `directory: ${tree.files} files, ${(tree.bytes / 1024 / 1024).toFixed(1)} MiB (${SMALL} of 4–40 KB, ${LARGE} of ${LARGE_MIB} MiB); moto_server at ${endpoint}; ${RUNS} run(s) each`,
     );
     const results: Record<string, Measure[]> = { lakeql: [], boto3: [], 'aws-cli': [] };
     let n = 0;
@@ -315,7 +306,7 @@ async function main(): Promise<void> {
     );
     await killAndResume(child, root, env, fresh, check, tree.bytes);
   } finally {
-    moto.kill('SIGTERM');
+    moto.stop();
     await fs.rm(root, { recursive: true, force: true });
   }
 }
