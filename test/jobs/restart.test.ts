@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { listAll } from '../../src/lake/store/helpers.js';
 import type { S3Store } from '../../src/lake/store/s3/store.js';
 import { createBucket, s3Servers, skippedS3Servers, s3StoreOn } from '../support/s3-servers.js';
@@ -88,10 +88,11 @@ for (const server of s3Servers()) {
       for (let i = 0; i < 150; i++)
         await write(`S${String(i).padStart(3, '0')}/2020/ticks.parquet`, bytesOf(i + 1, 2000 + i * 37));
     });
-    afterAll(async () => {
-      await Promise.all(gateways.map(killHard));
-      store.close();
+    // Each test's gateways go with it: one left running holds the state directory's lock for the next.
+    afterEach(async () => {
+      await Promise.all(gateways.splice(0).map(killHard));
     });
+    afterAll(() => store.close());
 
     function env(): Record<string, string> {
       return {

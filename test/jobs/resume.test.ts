@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FileRecord, JobFileLog } from '../../src/lake/jobs/file-log.js';
 import type { S3RequestEvent } from '../../src/lake/store/s3/observe.js';
 import { CountingStore } from '../../src/lake/store/counting.js';
+import { listAll } from '../../src/lake/store/helpers.js';
+import { MARKER_PREFIX, OwnUploads } from '../../src/lake/store/own-uploads.js';
 import { LocalStore } from '../../src/lake/store/local/store.js';
 import type { GetOptions, MultipartStore, ObjectStore } from '../../src/lake/store/types.js';
 import { backfillJob } from '../../src/lake/uploads/backfill.js';
@@ -65,11 +67,16 @@ const backends: { name: string; open(hint: string): Promise<Opened> }[] = [
 /** A file log as a journal would hand it to a restarted job, holding what the earlier run recorded. */
 function fileLog(
   previous: [string, FileRecord][],
+  jobId = 'job-1',
 ): JobFileLog & { started: JobFileLog['started']; records: Map<string, FileRecord> } {
   const records = new Map<string, FileRecord>();
   return {
+    jobId,
     previous: new Map(previous),
     records,
+    async starting(key, record) {
+      records.set(key, { state: 'starting', ...record });
+    },
     async started(key, record) {
       records.set(key, { state: 'started', ...record });
     },
@@ -160,6 +167,59 @@ for (const backend of backends) {
       expect(sentParts).toBe(5);
       expect(md5(await objectBytes(opened.store, KEY))).toBe(md5(bytes));
       expect(await opened.store.listMultipartUploads(KEY)).toEqual([]);
+    });
+
+    it('a run killed before it recorded its upload id: the resume aborts what that run left of the key, not what another job holds', async () => {
+      const { store } = opened;
+      const own = new OwnUploads(store);
+      // The crash came after CreateMultipartUpload: once after the marker's PUT, once before it.
+      const marked = await store.createMultipartUpload(KEY, {});
+      await own.onCreated(KEY, marked, 'job-1');
+      const unmarked = await store.createMultipartUpload(KEY, {});
+      await store.uploadPart(KEY, unmarked, 1, Buffer.from(bytes.subarray(0, PART)));
+      // Another job's upload of the same key, alive as far as anyone knows.
+      const other = await store.createMultipartUpload(KEY, {});
+      await own.onCreated(KEY, other, 'job-2');
+      const stats = await fs.stat(source);
+      const log = fileLog([[KEY, { state: 'starting', size: stats.size, mtimeMs: stats.mtimeMs }]], 'job-1');
+
+      const { final, sentParts } = await backfill(log);
+      expect(final).toMatchObject({ state: 'SUCCEEDED', doneFiles: 1, transferredBytes: SIZE });
+      expect(sentParts).toBe(5);
+      expect(md5(await objectBytes(store, KEY))).toBe(md5(bytes));
+      expect((await store.listMultipartUploads(KEY)).map((u) => u.uploadId)).toEqual([other]);
+      const markers: string[] = [];
+      for await (const o of listAll(store, { prefix: MARKER_PREFIX })) markers.push(o.key);
+      expect(markers).toEqual([OwnUploads.markerKey(other)]);
+      // The journal says `starting` before each new upload and `started` once its id is known.
+      expect(log.records.get(KEY)).toMatchObject({ state: 'done' });
+
+      await store.abortMultipartUpload(KEY, other);
+      await own.onEnded(KEY, other);
+    });
+
+    it('a new multipart upload is on record as `starting` before CreateMultipartUpload and as `started` with its id before any part', async () => {
+      const { store } = opened;
+      const seen: string[] = [];
+      const log = fileLog([]);
+      const watched: JobFileLog = {
+        ...log,
+        async starting(key, record) {
+          seen.push(`starting, ${(await store.listMultipartUploads(KEY)).length} uploads`);
+          await log.starting(key, record);
+        },
+        async started(key, record) {
+          const parts = await store.listParts(KEY, record.uploadId);
+          seen.push(`started, ${parts.length} parts`);
+          await log.started(key, record);
+        },
+      };
+      const { final } = await backfill(watched);
+      expect(final.state).toBe('SUCCEEDED');
+      expect(seen).toEqual(['starting, 0 uploads', 'started, 0 parts']);
+      const markers: string[] = [];
+      for await (const o of listAll(store, { prefix: MARKER_PREFIX })) markers.push(o.key);
+      expect(markers).toEqual([]);
     });
 
     it('a file an earlier run stored from the same source is not sent again', async () => {

@@ -104,9 +104,11 @@ export function harness(
     publish: (s) => published.set(s.id, [...(published.get(s.id) ?? []), s]),
     maxRunningJobs: 2,
   });
+  const own = new OwnUploads(store);
   const engine: TransferEngine = {
     store,
-    uploader: uploaderFor(store, new OwnUploads(store)),
+    uploader: uploaderFor(store, own),
+    uploadHooks: own,
     uploadRoot: options.uploadRoot,
     downloadRoot: options.downloadRoot,
     budget: new ByteBudget(256 * MiB),

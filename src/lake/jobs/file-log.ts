@@ -5,8 +5,13 @@ export interface SourceStamp {
   mtimeMs: number;
 }
 
-/** One file's last recorded step in an earlier run of the job. Failures are not kept: a resumed job tries those files again. */
+/**
+ * One file's last recorded step in an earlier run of the job. Failures are not kept: a resumed job
+ * tries those files again. `starting` is written just before a multipart upload is created and
+ * `started` once its id is known: a file left at `starting` may have an upload the crash stranded.
+ */
 export type FileRecord =
+  | ({ state: 'starting' } & SourceStamp)
   | ({ state: 'started'; uploadId: string; partSize: number } & SourceStamp)
   | ({ state: 'done'; etag?: string } & SourceStamp);
 
@@ -16,7 +21,9 @@ export type FileRecord =
  */
 export interface JobFileLog {
   /** Records of earlier runs of this job, by object key (empty on a first run). */
+  readonly jobId: string;
   readonly previous: ReadonlyMap<string, FileRecord>;
+  starting(key: string, record: SourceStamp): Promise<void>;
   started(key: string, record: { uploadId: string; partSize: number } & SourceStamp): Promise<void>;
   done(key: string, record: { etag?: string } & SourceStamp): Promise<void>;
 }

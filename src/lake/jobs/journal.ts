@@ -97,7 +97,9 @@ export class JobJournal {
       previous.set(key.slice(prefix.length), value as FileRecord);
     const put = (key: string, record: FileRecord) => this.db.put(prefix + key, record, { sync: true });
     return {
+      jobId: id,
       previous,
+      starting: (key, record) => put(key, { state: 'starting', ...record }),
       started: (key, record) => put(key, { state: 'started', ...record }),
       done: (key, record) => put(key, { state: 'done', ...record }),
     };

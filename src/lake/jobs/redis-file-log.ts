@@ -17,7 +17,11 @@ export async function redisFileLog(redis: Redis, prefix: string, jobId: string, 
     });
   }
   return {
+    jobId,
     previous,
+    async starting(key, record) {
+      await redis.hset(hash, key, JSON.stringify({ state: 'starting', ...record }));
+    },
     async started(key, record) {
       await redis.hset(hash, key, JSON.stringify({ state: 'started', ...record }));
     },

@@ -13,9 +13,11 @@ import type { MultipartStore, ObjectStore } from './types.js';
 import { forEachBounded } from '../parallel.js';
 
 export interface MultipartHooks {
-  /** Called with each new upload id before any part is sent, and again when it is completed or aborted. */
-  onCreated?(key: string, uploadId: string): Promise<void> | void;
+  /** Called with each new upload id before any part is sent (with the job it belongs to, if any), and again when it is completed or aborted. */
+  onCreated?(key: string, uploadId: string, job?: string): Promise<void> | void;
   onEnded?(key: string, uploadId: string): Promise<void> | void;
+  /** Aborts the uploads of `key` a crashed run of `job` may have left; how many (OwnUploads.abortLeftovers). */
+  abortLeftovers?(key: string, job: string): Promise<number>;
 }
 
 /**
@@ -72,6 +74,7 @@ export class MultipartStreamUploader implements StreamingUploader {
     partSize: number,
     options: StreamUploadOptions,
   ): Promise<StreamUploadResult> {
+    await options.beforeMultipartCreate?.();
     const uploadId = await this.store.createMultipartUpload(key, {
       contentType: options.contentType,
       metadata: options.metadata,
@@ -83,8 +86,9 @@ export class MultipartStreamUploader implements StreamingUploader {
     let sent = 0;
     let size = 0;
     try {
-      await this.hooks.onCreated?.(key, uploadId);
+      // The journal first: it is local, so the id is on record sooner than the marker's PUT returns.
       await options.onMultipartCreated?.(uploadId, partSize);
+      await this.hooks.onCreated?.(key, uploadId, options.job);
       await forEachBounded(
         prepend(first, rest),
         options.queueSize ?? DEFAULT_QUEUE_SIZE,

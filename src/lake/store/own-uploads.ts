@@ -13,8 +13,9 @@ import { isMultipartStore, type ObjectStore } from './types.js';
  * that serves the same lake.
  *
  * Why bucket lifecycle rules (AbortIncompleteMultipartUpload after a few days) are still needed:
- * a crash between CreateMultipartUpload and the marker's PUT leaves an upload with no marker; a
- * marker's PUT or DELETE can itself fail; an instance may never restart; and uploads started by
+ * a crash between CreateMultipartUpload and the marker's PUT leaves an upload with no marker (a
+ * resumed job finds those of its own files through its file log, see abortLeftovers, but an upload
+ * outside a job does not); a marker's PUT or DELETE can itself fail; an instance may never restart; and uploads started by
  * other tools (the seed's boto3 scripts) are not ours to abort. Parts of such uploads are billed
  * until something aborts them, and only S3 itself is sure to.
  */
@@ -26,6 +27,8 @@ interface Marker {
   createdAt: number;
   /** The instance that started the upload (with Redis): whoever declares it dead aborts its uploads, whatever their age. */
   owner?: string;
+  /** The job the upload belongs to: its resume after a crash aborts what the crashed run left of the key. */
+  job?: string;
 }
 
 export class OwnUploads implements MultipartHooks {
@@ -40,8 +43,14 @@ export class OwnUploads implements MultipartHooks {
     return `${MARKER_PREFIX}${createHash('sha256').update(uploadId).digest('hex').slice(0, 40)}.json`;
   }
 
-  async onCreated(key: string, uploadId: string): Promise<void> {
-    const marker: Marker = { key, uploadId, createdAt: this.now(), ...(this.owner ? { owner: this.owner } : {}) };
+  async onCreated(key: string, uploadId: string, job?: string): Promise<void> {
+    const marker: Marker = {
+      key,
+      uploadId,
+      createdAt: this.now(),
+      ...(this.owner ? { owner: this.owner } : {}),
+      ...(job ? { job } : {}),
+    };
     await this.store.put(OwnUploads.markerKey(uploadId), JSON.stringify(marker), { contentType: 'application/json' });
   }
 
@@ -56,6 +65,34 @@ export class OwnUploads implements MultipartHooks {
   async abortStale(maxAgeMs: number): Promise<{ aborted: string[]; errors: string[] }> {
     const cutoff = this.now() - maxAgeMs;
     return this.abortWhere((marker) => marker.createdAt < cutoff, cutoff);
+  }
+
+  /**
+   * Aborts the unfinished uploads of exactly `key` that a crashed run of `job` may have left: those
+   * whose marker names the job, and those with no marker at all (the crash came between
+   * CreateMultipartUpload and the marker's PUT). Only called for a key the job's file log left at
+   * `starting`, so the listing is one request per file that was in flight at the crash. An
+   * upload another lakeql job marked is spared; an unmarked one another tool started on the very
+   * same key at that moment is not, and its writer sees NoSuchUpload (the job is about to
+   * replace that object anyway).
+   */
+  async abortLeftovers(key: string, job: string): Promise<number> {
+    if (!isMultipartStore(this.store)) return 0;
+    let aborted = 0;
+    for (const upload of await this.store.listMultipartUploads(key)) {
+      if (upload.key !== key) continue;
+      const markerKey = OwnUploads.markerKey(upload.uploadId);
+      const marker = await this.read(markerKey);
+      if (marker && marker.job !== job) continue;
+      try {
+        await this.store.abortMultipartUpload(key, upload.uploadId);
+      } catch (error) {
+        if (!(isLakeError(error) && error.code === 'NOT_FOUND')) throw error;
+      }
+      if (marker) await this.store.delete(markerKey);
+      aborted++;
+    }
+    return aborted;
   }
 
   /** Aborts every upload a dead instance started, however young. */

@@ -30,6 +30,13 @@ export interface StreamUploadOptions {
    * CompleteMultipartUpload). Throwing aborts the upload and leaves nothing behind: validation goes here.
    */
   beforeCommit?: () => Promise<void> | void;
+  /** The job the upload belongs to, named in the upload's marker (OwnUploads). */
+  job?: string;
+  /**
+   * Called (awaited) just before a multipart upload is created: a journal records that one may
+   * exist, so a crash before onMultipartCreated still leaves a trace to clean up after.
+   */
+  beforeMultipartCreate?: () => Promise<void> | void;
   /**
    * Called with the upload id once a multipart upload exists, before any part is sent (awaited):
    * whoever journals it can resume the upload after a crash (resumeMultipartUpload).

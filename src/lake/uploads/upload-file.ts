@@ -37,10 +37,16 @@ export async function uploadFile(context: FileUploadContext, file: PlannedFile):
       tracker.fileDone(file.key, file.size);
       return;
     }
+    // The earlier run was about to create a multipart upload of this file and may have: abort what it left.
+    let leftovers = previous?.state === 'starting' && log ? log.jobId : undefined;
     let etag: string | undefined;
     await withRetry(
       async (attempt) => {
         attempts = attempt;
+        if (leftovers !== undefined) {
+          await engine.uploadHooks?.abortLeftovers?.(file.key, leftovers);
+          leftovers = undefined;
+        }
         if (previous?.state === 'started') {
           const started = previous;
           previous = undefined; // one resume attempt; a retry after it starts afresh
@@ -65,9 +71,14 @@ export async function uploadFile(context: FileUploadContext, file: PlannedFile):
             // uploads stop between parts and are aborted, so nothing of them lands.
             signal: grace?.signal ?? signal,
             onProgress: (sent) => tracker.progress(file.key, sent),
-            onMultipartCreated: log
-              ? (uploadId, usedPartSize) => log.started(file.key, { uploadId, partSize: usedPartSize, ...stamp })
-              : undefined,
+            ...(log
+              ? {
+                  job: log.jobId,
+                  beforeMultipartCreate: () => log.starting(file.key, stamp),
+                  onMultipartCreated: (uploadId: string, usedPartSize: number) =>
+                    log.started(file.key, { uploadId, partSize: usedPartSize, ...stamp }),
+                }
+              : {}),
           });
           etag = result.etag;
         } finally {

@@ -152,12 +152,14 @@ class Session {
 
   private async dispatch(command: Command): Promise<unknown> {
     if (command instanceof CreateMultipartUploadCommand) {
+      await this.options.beforeMultipartCreate?.();
       // No abort signal: an upload the server created but we never heard of would be stranded.
       const out = await this.real.send(command);
       this.uploadId = out.UploadId;
       if (this.uploadId) {
-        await this.hooks.onCreated?.(this.key, this.uploadId);
+        // The journal first: it is local, so the id is on record sooner than the marker's PUT returns.
         await this.options.onMultipartCreated?.(this.uploadId, this.options.partSize!);
+        await this.hooks.onCreated?.(this.key, this.uploadId, this.options.job);
       }
       return out;
     }
