@@ -20,8 +20,9 @@ export type FileRecord =
  * (fsync'ed), so a record read back after a crash is one the transfer really reached.
  */
 export interface JobFileLog {
-  /** Records of earlier runs of this job, by object key (empty on a first run). */
+  /** The job the records belong to; its uploads' markers name it. */
   readonly jobId: string;
+  /** Records of earlier runs of this job, by object key (empty on a first run). */
   readonly previous: ReadonlyMap<string, FileRecord>;
   starting(key: string, record: SourceStamp): Promise<void>;
   started(key: string, record: { uploadId: string; partSize: number } & SourceStamp): Promise<void>;

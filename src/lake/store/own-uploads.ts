@@ -14,10 +14,10 @@ import { isMultipartStore, type ObjectStore } from './types.js';
  *
  * Why bucket lifecycle rules (AbortIncompleteMultipartUpload after a few days) are still needed:
  * a crash between CreateMultipartUpload and the marker's PUT leaves an upload with no marker (a
- * resumed job finds those of its own files through its file log, see abortLeftovers, but an upload
- * outside a job does not); a marker's PUT or DELETE can itself fail; an instance may never restart; and uploads started by
- * other tools (the seed's boto3 scripts) are not ours to abort. Parts of such uploads are billed
- * until something aborts them, and only S3 itself is sure to.
+ * resumed job finds those of its own files through its file log, see abortLeftovers, but an
+ * upload outside a job stays); a marker's PUT or DELETE can itself fail; an instance may never
+ * restart; and uploads started by other tools (the seed's boto3 scripts) are not ours to abort.
+ * Parts of such uploads are billed until something aborts them, and only S3 itself is sure to.
  */
 export const MARKER_PREFIX = '_lakeql/multipart/';
 
