@@ -268,6 +268,47 @@ for (const server of s3Servers()) {
         await fs.rm(downloads, { recursive: true, force: true });
       }
     }, 120_000);
+
+    it('finished jobs beyond LAKEQL_JOB_RETENTION go, every Redis key of theirs with them; the newest stay and answer', async () => {
+      await Promise.all(instances.splice(0).map((i) => i.stop()));
+      await fs.mkdir(path.join(root, 'few'), { recursive: true });
+      for (let i = 0; i < 3; i++) await fs.writeFile(path.join(root, 'few', `f${i}.parquet`), `PAR1 few ${i} PAR1`);
+      // LAKEQL_JOB_TTL=0: nothing expires by itself, so only the retention can have removed a key.
+      const gateway = await start({ LAKEQL_JOB_RETENTION: '2', LAKEQL_JOB_TTL: '0' });
+      const ids: string[] = [];
+      for (let n = 0; n < 3; n++) {
+        const started = await gqlAt(
+          gateway.url,
+          `mutation { startBackfill(source: "few", prefix: "data/few${n}", validate: false) { id } }`,
+        );
+        expect(started.errors).toBeUndefined();
+        const id = started.data.startBackfill.id as string;
+        const seen: JobSnapshot[] = [];
+        await sse(gateway.url, PROGRESS, { id }, (e: any) => seen.push(e.data.jobProgress));
+        expect(seen.at(-1)).toMatchObject({ state: 'SUCCEEDED', doneFiles: 3 });
+        ids.push(id);
+      }
+      const keysOf = (id: string) => client.keys(`${prefix}*${id}*`);
+      // Every finished job but the newest two goes, earlier tests' ones included. Eviction follows
+      // the final state's publication, so the stream may end a moment before it.
+      for (let i = 0; (await client.zcard(`${prefix}jobs:finished`)) > 2; i++) {
+        if (i > 500) throw new Error('finished jobs beyond the retention were never evicted');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(await keysOf(ids[0])).toEqual([]);
+      expect(await client.zrange(`${prefix}jobs:finished`, 0, -1)).toEqual(ids.slice(1));
+      expect((await gqlAt(gateway.url, 'query($id: ID!) { job(id: $id) { id } }', { id: ids[0] })).data.job).toBeNull();
+      for (const id of ids.slice(1)) {
+        const kept = await keysOf(id);
+        expect(kept).toContain(`${prefix}qjob:${id}`);
+        for (const key of kept) expect(await client.pttl(key), key).toBe(-1);
+        expect(
+          (await gqlAt(gateway.url, 'query($id: ID!) { job(id: $id) { state doneFiles } }', { id })).data.job,
+        ).toEqual({ state: 'SUCCEEDED', doneFiles: 3 });
+      }
+      const listed = (await gqlAt(gateway.url, '{ jobs { id } }')).data.jobs;
+      expect(JSON.stringify(listed)).not.toContain(ids[0]);
+    }, 120_000);
   });
 }
 for (const { name, reason } of skippedS3Servers()) it.skip(`jobs on the queue on ${name}: ${reason}`, () => {});
