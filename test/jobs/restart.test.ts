@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { listAll } from '../../src/lake/store/helpers.js';
 import type { S3Store } from '../../src/lake/store/s3/store.js';
 import { createBucket, s3Servers, skippedS3Servers, s3StoreOn } from '../support/s3-servers.js';
-import { gqlAt, sse } from '../scale/support.js';
+import { gqlAt, s3Bytes, sse } from '../scale/support.js';
 import { bytesOf, md5, MiB, objectBytes, tempDir } from './support.js';
 
 const PART = 5 * MiB;
@@ -45,13 +45,6 @@ function killHard(gateway: Gateway): Promise<void> {
     gateway.child.once('exit', () => resolve());
     gateway.child.kill('SIGKILL');
   });
-}
-
-/** lakeql's own count of body bytes this process sent to S3 or received from it (lakeql_s3_bytes_total). */
-async function s3Bytes(url: string, direction: 'sent' | 'received' = 'sent'): Promise<number> {
-  const text = await (await fetch(new URL('/metrics', url))).text();
-  const line = text.split('\n').find((l) => l.startsWith(`lakeql_s3_bytes_total{direction="${direction}"}`));
-  return line ? Number(line.split(' ').at(-1)) : 0;
 }
 
 async function filesBelow(dir: string): Promise<{ name: string; size: number }[]> {

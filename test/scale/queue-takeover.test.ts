@@ -9,10 +9,13 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobSnapshot } from '../../src/lake/jobs/types.js';
+import { MARKER_PREFIX } from '../../src/lake/store/own-uploads.js';
 import { createBucket, s3Servers, s3StoreOn, skippedS3Servers } from '../support/s3-servers.js';
-import { gqlAt, sse, startRedis, type Instance, type RedisServer } from './support.js';
+import { bytesOf, md5, MiB, objectBytes } from '../jobs/support.js';
+import { gqlAt, s3Bytes, sse, startRedis, type Instance, type RedisServer } from './support.js';
 
 const LEASE_MS = 1500;
+const PART = 5 * MiB;
 const FILES = 520;
 const JOB = 'id state seq doneFiles totalFiles failedFiles transferredBytes totalBytes message';
 const PROGRESS = `subscription($id: ID!) { jobProgress(id: $id) { ${JOB} } }`;
@@ -266,6 +269,57 @@ for (const server of s3Servers()) {
         expect(onWorker).toEqual(seen.at(-1));
       } finally {
         await fs.rm(downloads, { recursive: true, force: true });
+      }
+    }, 120_000);
+
+    it('kill -9 mid-way through a large file: the instance that takes the item over continues its multipart upload from the parts S3 holds', async () => {
+      await Promise.all(instances.splice(0).map((i) => i.stop()));
+      const size = 8 * PART + 4321;
+      const bytes = bytesOf(31, size);
+      await fs.mkdir(path.join(root, 'big'), { recursive: true });
+      await fs.writeFile(path.join(root, 'big', 'ticks.parquet'), bytes);
+      const key = 'data/big/ticks.parquet';
+      const slow = { LAKEQL_WORKERS: '1', LAKEQL_PART_SIZE: String(PART), LAKEQL_PART_QUEUE: '1' };
+      const store = s3StoreOn(server, bucket);
+      try {
+        const [a, b] = await Promise.all([start(slow), start(slow)]);
+        const started = await gqlAt(
+          a.url,
+          'mutation { startBackfill(source: "big", prefix: "data/big", validate: false) { id } }',
+        );
+        expect(started.errors).toBeUndefined();
+        const id = started.data.startBackfill.id as string;
+        const heldParts = async () => {
+          const uploads = (await store.listMultipartUploads('data/big/')).filter((u) => u.key === key);
+          return uploads.length === 1 ? store.listParts(key, uploads[0].uploadId) : [];
+        };
+        for (let i = 0; (await heldParts()).length < 2; i++) {
+          if (i > 2000) throw new Error('the upload never held 2 parts');
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        // One worker each and one item: the instance that has sent bytes is the one uploading.
+        const [sentByA, sentByB] = await Promise.all([s3Bytes(a.url), s3Bytes(b.url)]);
+        expect(Math.min(sentByA, sentByB)).toBe(0);
+        const [uploader, survivor] = sentByA > 0 ? [a, b] : [b, a];
+        await killHard(uploader);
+        const held = await heldParts();
+        const heldBytes = held.reduce((sum, p) => sum + p.size, 0);
+        expect(held.length).toBeGreaterThanOrEqual(2);
+        expect(heldBytes).toBeLessThan(size);
+
+        const seen: JobSnapshot[] = [];
+        await sse(survivor.url, PROGRESS, { id }, (e: any) => seen.push(e.data.jobProgress));
+        expect(seen.at(-1)).toMatchObject({ state: 'SUCCEEDED', doneFiles: 1, transferredBytes: size });
+        expect(md5(await objectBytes(store, key))).toBe(md5(bytes));
+        // What the survivor sent: the bytes S3 did not hold (and CompleteMultipartUpload's small body), no held part again.
+        const sent = await s3Bytes(survivor.url);
+        console.log(`takeover: ${size} bytes, ${heldBytes} held at the kill, ${sent} sent by the survivor`);
+        expect(sent).toBeGreaterThanOrEqual(size - heldBytes);
+        expect(sent).toBeLessThan(size - heldBytes + PART);
+        expect(await store.listMultipartUploads('data/big/')).toEqual([]);
+        expect((await store.list({ prefix: MARKER_PREFIX })).objects).toEqual([]);
+      } finally {
+        store.close();
       }
     }, 120_000);
 

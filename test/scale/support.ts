@@ -88,6 +88,13 @@ export async function startInstance(env: Record<string, string>): Promise<Instan
   throw new Error('the gateway exited before listening');
 }
 
+/** lakeql's own count of body bytes this process sent to S3 or received from it (lakeql_s3_bytes_total). */
+export async function s3Bytes(url: string, direction: 'sent' | 'received' = 'sent'): Promise<number> {
+  const text = await (await fetch(new URL('/metrics', url))).text();
+  const line = text.split('\n').find((l) => l.startsWith(`lakeql_s3_bytes_total{direction="${direction}"}`));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
 export async function gqlAt<T = any>(
   url: string,
   query: string,
