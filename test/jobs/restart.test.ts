@@ -4,11 +4,10 @@ import * as fs from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { listAll } from '../../src/lake/store/helpers.js';
 import type { S3Store } from '../../src/lake/store/s3/store.js';
 import { createBucket, s3Servers, skippedS3Servers, s3StoreOn } from '../support/s3-servers.js';
 import { gqlAt, s3Bytes, sse } from '../scale/support.js';
-import { bytesOf, md5, MiB, objectBytes, tempDir } from './support.js';
+import { bytesOf, heldAfterKill, md5, MiB, objectBytes, tempDir } from './support.js';
 
 const PART = 5 * MiB;
 
@@ -122,11 +121,7 @@ for (const server of s3Servers()) {
       await killHard(first);
 
       // What is in the bucket now: complete objects, and the parts of unfinished uploads.
-      const stored = new Set<string>();
-      for await (const o of listAll(store, { prefix: 'data/' })) stored.add(o.key);
-      let heldBytes = 0;
-      const unfinished = await store.listMultipartUploads('data/');
-      for (const u of unfinished) for (const p of await store.listParts(u.key, u.uploadId)) heldBytes += p.size;
+      const { stored, uploads: unfinished, heldBytes } = await heldAfterKill(store, 'data/');
       const missingBytes =
         [...files].filter(([key]) => !stored.has(key)).reduce((s, [, b]) => s + b.length, 0) - heldBytes;
       expect(stored.size).toBeGreaterThan(0);

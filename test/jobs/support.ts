@@ -9,7 +9,8 @@ import { ByteBudget } from '../../src/lake/jobs/pool.js';
 import { JobService } from '../../src/lake/jobs/service.js';
 import type { JobSnapshot } from '../../src/lake/jobs/types.js';
 import { OwnUploads } from '../../src/lake/store/own-uploads.js';
-import type { ObjectStore } from '../../src/lake/store/types.js';
+import { listAll } from '../../src/lake/store/helpers.js';
+import type { MultipartStore, ObjectStore } from '../../src/lake/store/types.js';
 import { uploaderFor } from '../../src/lake/store/uploader.js';
 import type { TransferEngine } from '../../src/lake/uploads/engine.js';
 
@@ -137,4 +138,43 @@ export async function objectBytes(store: ObjectStore, key: string): Promise<Buff
   const chunks: Buffer[] = [];
   for await (const chunk of body) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
+}
+
+/** What a bucket holds under `prefix`: complete objects, and the unfinished uploads with the bytes of their parts. */
+export interface HeldInBucket {
+  stored: Set<string>;
+  uploads: { key: string; uploadId: string; parts: number; bytes: number }[];
+  heldBytes: number;
+}
+
+/**
+ * The bucket as a killed process left it. A request whose body had all left when the process died
+ * may still be stored by the server a moment later, so the snapshot is taken until two in a row,
+ * 200 ms apart, agree.
+ */
+export async function heldAfterKill(store: ObjectStore & MultipartStore, prefix: string): Promise<HeldInBucket> {
+  const snapshot = async (): Promise<HeldInBucket> => {
+    const stored = new Set<string>();
+    for await (const o of listAll(store, { prefix })) stored.add(o.key);
+    const uploads: HeldInBucket['uploads'] = [];
+    for (const u of await store.listMultipartUploads(prefix)) {
+      const parts = await store.listParts(u.key, u.uploadId);
+      uploads.push({
+        key: u.key,
+        uploadId: u.uploadId,
+        parts: parts.length,
+        bytes: parts.reduce((s, p) => s + p.size, 0),
+      });
+    }
+    return { stored, uploads, heldBytes: uploads.reduce((s, u) => s + u.bytes, 0) };
+  };
+  let last = await snapshot();
+  for (let i = 0; i < 25; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    const next = await snapshot();
+    if (JSON.stringify({ ...next, stored: [...next.stored] }) === JSON.stringify({ ...last, stored: [...last.stored] }))
+      return next;
+    last = next;
+  }
+  throw new Error('the bucket kept changing after the kill');
 }

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobSnapshot } from '../../src/lake/jobs/types.js';
 import { MARKER_PREFIX } from '../../src/lake/store/own-uploads.js';
 import { createBucket, s3Servers, s3StoreOn, skippedS3Servers } from '../support/s3-servers.js';
-import { bytesOf, md5, MiB, objectBytes } from '../jobs/support.js';
+import { bytesOf, heldAfterKill, md5, MiB, objectBytes } from '../jobs/support.js';
 import { gqlAt, s3Bytes, sse, startRedis, type Instance, type RedisServer } from './support.js';
 
 const LEASE_MS = 1500;
@@ -302,9 +302,9 @@ for (const server of s3Servers()) {
         expect(Math.min(sentByA, sentByB)).toBe(0);
         const [uploader, survivor] = sentByA > 0 ? [a, b] : [b, a];
         await killHard(uploader);
-        const held = await heldParts();
-        const heldBytes = held.reduce((sum, p) => sum + p.size, 0);
-        expect(held.length).toBeGreaterThanOrEqual(2);
+        const { uploads, heldBytes } = await heldAfterKill(store, 'data/big/');
+        expect(uploads.map((u) => u.key)).toEqual([key]);
+        expect(uploads[0].parts).toBeGreaterThanOrEqual(2);
         expect(heldBytes).toBeLessThan(size);
 
         const seen: JobSnapshot[] = [];
