@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Plugin } from 'graphql-yoga';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { isAsyncIterable, METRICS_PATH, OperationLabels, routeOf } from './metric-labels.js';
+import { trackRequest } from './request-work.js';
 import { JOB_KINDS, JOB_STATES, type JobSnapshot } from '../lake/jobs/types.js';
 import type { S3RequestEvent } from '../lake/store/s3/store.js';
 import type { StoreMethod } from '../lake/store/counting.js';
@@ -39,6 +40,7 @@ export class Metrics {
   private readonly subscriptions: Gauge<'operation_name'>;
   private readonly httpRequests: Histogram<'route' | 'method' | 'status'>;
   private readonly httpInFlight: Gauge;
+  private readonly httpReceived: Counter;
   private readonly s3Requests: Counter<'operation' | 'outcome'>;
   private readonly s3Bytes: Counter<'direction'>;
   private readonly storeCalls: Counter<'backend' | 'method'>;
@@ -80,7 +82,12 @@ export class Metrics {
     });
     this.httpInFlight = new Gauge({
       name: 'lakeql_http_requests_in_flight',
-      help: 'HTTP requests the gateway is still handling (this scrape included): from arrival until its handler is done, which for a multipart request is after its temp files are removed, even when the client has left.',
+      help: 'HTTP requests the gateway is still handling (this scrape included): from arrival until its handler is done and the work it left is too, which for a multipart request is after its body was read or given up and its temp files removed, even when the client has left.',
+      registers,
+    });
+    this.httpReceived = new Counter({
+      name: 'lakeql_http_requests_received_total',
+      help: 'HTTP requests that reached the gateway (this scrape included), counted on arrival: with lakeql_http_requests_in_flight, tells that every request a client sent has been seen and finished.',
       registers,
     });
     this.s3Requests = new Counter({
@@ -195,23 +202,28 @@ export class Metrics {
 
   /**
    * The HTTP server's request listener around `handle` (yoga's), counting each request in flight until the promise
-   * `handle` returns settles: a response that went out, or a client that left, does not end a request whose
-   * handler is still cleaning up after it.
+   * `handle` returns settles and the work the request registered (request-work.ts) is done: a response that went
+   * out, or a client that left, does not end a request still reading its body or removing its temp files.
    */
   countInFlight(
     handle: (req: IncomingMessage, res: ServerResponse) => unknown,
   ): (req: IncomingMessage, res: ServerResponse) => void {
     return (req, res) => {
+      this.httpReceived.inc();
       this.httpInFlight.inc();
       const done = () => this.httpInFlight.dec();
+      const settled = trackRequest(req);
       let handled: unknown;
       try {
         handled = handle(req, res);
       } catch (error) {
-        done();
+        void settled().then(done);
         throw error;
       }
-      void Promise.resolve(handled).then(done, done);
+      void Promise.resolve(handled)
+        .catch(() => {})
+        .then(settled)
+        .then(done);
     };
   }
 

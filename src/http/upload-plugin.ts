@@ -5,6 +5,7 @@ import type { Plugin } from 'graphql-yoga';
 import { principalOf } from './auth.js';
 import { errorResponse } from './error-response.js';
 import { attachClock, RequestClock, realTimer, type SetTimer } from './request-clock.js';
+import { holdRequest } from './request-work.js';
 import { UploadSession } from './upload-session.js';
 
 export interface UploadPluginOptions {
@@ -64,6 +65,7 @@ export function uploadPlugin(options: UploadPluginOptions): Plugin {
           abortConnection: () => (serverContext as { req?: { destroy(): void } }).req?.destroy(),
         });
         sessions.set(serverContext as object, session);
+        holdRequest((serverContext as { req?: unknown }).req, session.closed());
         return session.parse();
       });
     },

@@ -49,6 +49,16 @@ export class UploadSession implements SlotHost {
   private readonly bodyRead = new Promise<void>((resolve) => {
     this.markRead = resolve;
   });
+  private markEnded!: () => void;
+  /** Settles once the slots are finished (the answer) or failed, and their temp files removed. */
+  private readonly ended = new Promise<void>((resolve) => {
+    this.markEnded = resolve;
+  });
+  private reader?: ReadableStreamDefaultReader<Uint8Array>;
+  /** Chunks of the body read so far: the drain watch cuts a body that brings none for a timeout. */
+  private chunks = 0;
+  private bodyDone = false;
+  private stopDrainWatch?: () => void;
   private readonly params = new Promise<Record<string, unknown>>((resolve, reject) => {
     this.resolveParams = resolve;
     this.rejectParams = reject;
@@ -89,7 +99,11 @@ export class UploadSession implements SlotHost {
     } catch (error) {
       this.fail(badRequest(`invalid multipart request: ${(error as Error).message}`));
     }
-    void this.pump(busboy).finally(this.markRead);
+    void this.pump(busboy).finally(() => {
+      this.bodyDone = true;
+      this.stopDrainWatch?.();
+      this.markRead();
+    });
     return this.params;
   }
 
@@ -111,7 +125,19 @@ export class UploadSession implements SlotHost {
   async finish(): Promise<void> {
     this.finished = true;
     this.options.clock.stop();
+    this.watchDrain();
     await Promise.all([...this.slots.values()].map((slot) => slot.finish()));
+    this.markEnded();
+  }
+
+  /**
+   * Settles once nothing of the request is left: its body read to the end or given up, and every
+   * file's temp file removed (after the answer, or after a failure no answer may follow: a client
+   * that left).
+   */
+  async closed(): Promise<void> {
+    await this.bodyRead;
+    await this.ended;
   }
 
   readerWaitsAhead(): boolean {
@@ -212,14 +238,16 @@ export class UploadSession implements SlotHost {
     const body = this.request.body;
     if (!body) return this.fail(badRequest('a multipart request without a body'));
     const reader = body.getReader();
+    this.reader = reader;
     for (;;) {
       let chunk: ReadableStreamReadResult<Uint8Array>;
       try {
-        chunk = await this.read(reader);
-      } catch (error) {
-        return this.fail(isGraphQLError(error) ? error : badRequest('the request body was cut off'));
+        chunk = await reader.read();
+      } catch {
+        return this.fail(badRequest('the request body was cut off'));
       }
       if (chunk.done) break;
+      this.chunks++;
       if (busboy && !this.failure) await this.feed(busboy, chunk.value);
     }
     if (busboy && !this.failure)
@@ -234,18 +262,23 @@ export class UploadSession implements SlotHost {
     for (const slot of this.slots.values()) slot.missing();
   }
 
-  /** The next chunk; once the request has answered or failed, a body that stalls for the request timeout is cut. */
-  private read(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<ReadableStreamReadResult<Uint8Array>> {
-    const next = reader.read();
-    if (!this.finished && !this.failure) return next;
-    let cancel = () => {};
-    const stalled = new Promise<never>((_resolve, reject) => {
-      cancel = this.options.setTimer(() => {
+  /**
+   * Once the request has answered or failed, the rest of the body is read and dropped while it
+   * flows; a body that brings no byte for a request timeout is cut (the connection closed, the
+   * read given up), so a client that stalls holds nothing of the gateway's for longer.
+   */
+  private watchDrain(): void {
+    if (this.bodyDone || this.stopDrainWatch) return;
+    const check = (seen: number) => {
+      this.stopDrainWatch = this.options.setTimer(() => {
+        if (this.bodyDone) return;
+        if (this.chunks !== seen) return check(this.chunks);
+        this.fail(badRequest('the rest of the request body stalled'));
         this.options.abortConnection();
-        reject(badRequest('the rest of the request body stalled'));
+        void this.reader?.cancel().catch(() => {});
       }, this.options.clock.budgetMs);
-    });
-    return Promise.race([next, stalled]).finally(cancel);
+    };
+    check(this.chunks);
   }
 
   private feed(busboy: BusboyInstance, chunk: Uint8Array): Promise<void> {
@@ -261,7 +294,8 @@ export class UploadSession implements SlotHost {
     if (this.failure) return;
     this.failure = error;
     if (!this.placed) this.rejectParams(error);
-    for (const slot of this.slots.values()) void slot.fail(error);
+    void Promise.all([...this.slots.values()].map((slot) => slot.fail(error))).then(this.markEnded);
+    this.watchDrain();
     for (const wake of this.onFailure) wake();
     this.onFailure = [];
   }
@@ -271,10 +305,6 @@ function describeBusboyError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   if (/unexpected end/i.test(message)) return 'the multipart body ends before its closing boundary';
   return `invalid multipart body: ${message}`;
-}
-
-function isGraphQLError(error: unknown): error is GraphQLError {
-  return error instanceof Error && error.name === 'GraphQLError';
 }
 
 function badRequest(message: string): GraphQLError {

@@ -72,13 +72,19 @@ export async function spillFiles(dir: string): Promise<string[]> {
   return (await readdir(dir)).filter((name) => name.startsWith('lakeql-upload-'));
 }
 
-/** The gateway's `lakeql_http_requests_in_flight`, read by a scrape that counts itself (so 1 means idle). */
-export async function requestsInFlight(url: string, key?: string): Promise<number> {
+/**
+ * The gateway's `lakeql_http_requests_in_flight` and `lakeql_http_requests_received_total`, read
+ * by a scrape that counts itself in both (so an idle gateway reads 1 in flight).
+ */
+export async function httpRequests(url: string, key?: string): Promise<{ inFlight: number; received: number }> {
   const headers: Record<string, string> = key ? { authorization: `Bearer ${key}` } : {};
   const text = await (await fetch(new URL('/metrics', url), { headers })).text();
-  const line = /^lakeql_http_requests_in_flight (\d+)$/m.exec(text);
-  if (!line) throw new Error('the gateway reports no lakeql_http_requests_in_flight');
-  return Number(line[1]);
+  const read = (name: string) => {
+    const line = new RegExp(`^${name} (\\d+)$`, 'm').exec(text);
+    if (!line) throw new Error(`the gateway reports no ${name}`);
+    return Number(line[1]);
+  };
+  return { inFlight: read('lakeql_http_requests_in_flight'), received: read('lakeql_http_requests_received_total') };
 }
 
 /** Polls until `check` holds or `ms` pass; returns the last value. */
