@@ -1,4 +1,5 @@
 // Yoga plugin for GraphQL multipart requests (the spec graphql-upload defined): files stream to their resolvers as they arrive.
+import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import type { GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
@@ -52,6 +53,7 @@ export function uploadPlugin(options: UploadPluginOptions): Plugin {
           ),
         );
       }
+      const nodeRequest = (serverContext as { req?: IncomingMessage }).req;
       setRequestParser((req) => {
         const clock = new RequestClock(options.timeoutMs, options.now, setTimer);
         attachClock(serverContext as object, clock);
@@ -62,10 +64,14 @@ export function uploadPlugin(options: UploadPluginOptions): Plugin {
           fileScalar: options.fileScalar ?? 'File',
           maxTokens: options.maxTokens,
           spillDir: options.spillDir ?? tmpdir(),
-          abortConnection: () => (serverContext as { req?: { destroy(): void } }).req?.destroy(),
+          abortConnection: () => nodeRequest?.destroy(),
+          onClientGone: (listener) =>
+            nodeRequest?.once('close', () => {
+              if (!nodeRequest.complete) listener();
+            }),
         });
         sessions.set(serverContext as object, session);
-        holdRequest((serverContext as { req?: unknown }).req, session.closed());
+        holdRequest(nodeRequest, session.closed());
         return session.parse();
       });
     },

@@ -1,18 +1,13 @@
 // One GraphQL multipart request on @fastify/busboy: operations and map first, then each file handed to its slot as it arrives.
-import { Busboy, type BusboyInstance } from '@fastify/busboy';
+import type { BusboyInstance } from '@fastify/busboy';
 import type { Readable } from 'node:stream';
 import type { GraphQLError } from 'graphql';
 import { gatewayError } from './error-response.js';
+import { describeParserError, MAX_FIELD_BYTES, multipartParser } from './multipart-parser.js';
 import type { RequestClock, SetTimer } from './request-clock.js';
+import { watchStall } from './stall-watch.js';
 import { MAX_FILES, parseOperations, placeFiles, UploadMapError, type PlaceOptions } from './upload-map.js';
 import { UploadSlot, type SlotHost } from './upload-slot.js';
-
-/** Most bytes the `operations` and `map` fields may have (MULTIPART_OVERHEAD_BYTES leaves room for both). */
-export const MAX_FIELD_BYTES = 1024 * 1024;
-/** A part's header block; busboy keeps at most this much of it (the rest is dropped, not buffered). */
-const MAX_PART_HEADER_BYTES = 16 * 1024;
-/** Memory per request: busboy's input buffer and its current part's buffer; each reader's stream adds 64 KiB. */
-const PARSER_HWM = 64 * 1024;
 
 export interface SessionOptions extends Omit<PlaceOptions, 'schema'> {
   schema: () => PlaceOptions['schema'];
@@ -21,6 +16,8 @@ export interface SessionOptions extends Omit<PlaceOptions, 'schema'> {
   setTimer: SetTimer;
   /** Cuts the connection: a body still arriving LAKEQL_REQUEST_TIMEOUT_MS after the answer, without a byte. */
   abortConnection: () => void;
+  /** Calls back once if the client closes the connection before its body has all arrived. */
+  onClientGone?: (listener: () => void) => void;
 }
 
 /**
@@ -43,7 +40,8 @@ export class UploadSession implements SlotHost {
   private onFailure: (() => void)[] = [];
   private resolveParams!: (params: Record<string, unknown>) => void;
   private rejectParams!: (error: unknown) => void;
-  private timedOut = false;
+  /** The body will not arrive whole (timed out, or its client left): an answer must close the connection. */
+  private bodyCut = false;
   private markRead!: () => void;
   /** Settles once the body has been read to its end, or cannot be (cut off, failed to arrive). */
   private readonly bodyRead = new Promise<void>((resolve) => {
@@ -72,7 +70,7 @@ export class UploadSession implements SlotHost {
     // Unobserved when the request fails after execution began; the resolvers then see the failure instead.
     this.params.catch(() => {});
     options.clock.onExpire(() => {
-      this.timedOut = true;
+      this.bodyCut = true;
       this.fail(
         this.placed
           ? gatewayError(
@@ -99,6 +97,13 @@ export class UploadSession implements SlotHost {
     } catch (error) {
       this.fail(badRequest(`invalid multipart request: ${(error as Error).message}`));
     }
+    // The body stream does not always end when its connection does: without this, only the drain watch would free a client that left.
+    this.options.onClientGone?.(() => {
+      if (this.bodyDone) return;
+      this.bodyCut = true;
+      this.fail(badRequest('the request body was cut off'));
+      void this.reader?.cancel().catch(() => {});
+    });
     void this.pump(busboy).finally(() => {
       this.bodyDone = true;
       this.stopDrainWatch?.();
@@ -113,12 +118,12 @@ export class UploadSession implements SlotHost {
    * when it sees an early answer would otherwise reuse a connection whose last body never ended.
    */
   async bodyReadWithin(ms: number): Promise<boolean> {
-    if (this.timedOut) return false;
+    if (this.bodyCut) return false;
     let cancel = () => {};
     const late = new Promise<boolean>((resolve) => {
       cancel = this.options.setTimer(() => resolve(false), ms);
     });
-    return Promise.race([this.bodyRead.then(() => !this.timedOut), late]).finally(cancel);
+    return Promise.race([this.bodyRead.then(() => !this.bodyCut), late]).finally(cancel);
   }
 
   /** The operation has answered: unread files are discarded, spills removed before the response goes out. */
@@ -158,21 +163,7 @@ export class UploadSession implements SlotHost {
   }
 
   private busboy(): BusboyInstance {
-    const busboy = Busboy({
-      headers: { 'content-type': this.request.headers.get('content-type') ?? '' },
-      highWaterMark: PARSER_HWM,
-      fileHwm: PARSER_HWM,
-      // By name, not by filename or content type: every part but the two fields is a file, even one a client sent without a filename.
-      isPartAFile: (name) => name !== 'operations' && name !== 'map',
-      limits: {
-        fieldSize: MAX_FIELD_BYTES,
-        fields: 2,
-        files: MAX_FILES,
-        parts: MAX_FILES + 2,
-        headerPairs: 32,
-        headerSize: MAX_PART_HEADER_BYTES,
-      },
-    });
+    const busboy = multipartParser(this.request.headers.get('content-type') ?? '');
     busboy.on('field', (name, value, _nameTruncated, valueTruncated) => this.field(name, value, valueTruncated));
     busboy.on('file', (name, stream, filename, _encoding, mimetype) => this.file(name, stream, filename, mimetype));
     busboy.on('fieldsLimit', () =>
@@ -180,7 +171,7 @@ export class UploadSession implements SlotHost {
     );
     busboy.on('filesLimit', () => this.fail(badRequest(`a multipart request carries at most ${MAX_FILES} files`)));
     busboy.on('partsLimit', () => this.fail(badRequest(`a multipart request has at most ${MAX_FILES + 2} parts`)));
-    busboy.on('error', (error: unknown) => this.fail(badRequest(describeBusboyError(error))));
+    busboy.on('error', (error: unknown) => this.fail(badRequest(describeParserError(error))));
     return busboy;
   }
 
@@ -264,21 +255,22 @@ export class UploadSession implements SlotHost {
 
   /**
    * Once the request has answered or failed, the rest of the body is read and dropped while it
-   * flows; a body that brings no byte for a request timeout is cut (the connection closed, the
-   * read given up), so a client that stalls holds nothing of the gateway's for longer.
+   * flows; a body that brings no byte for a request timeout is cut (connection closed, read
+   * given up), so a stalled client holds nothing of the gateway's for longer.
    */
   private watchDrain(): void {
     if (this.bodyDone || this.stopDrainWatch) return;
-    const check = (seen: number) => {
-      this.stopDrainWatch = this.options.setTimer(() => {
-        if (this.bodyDone) return;
-        if (this.chunks !== seen) return check(this.chunks);
+    this.stopDrainWatch = watchStall({
+      setTimer: this.options.setTimer,
+      ms: this.options.clock.budgetMs,
+      progress: () => this.chunks,
+      done: () => this.bodyDone,
+      onStall: () => {
         this.fail(badRequest('the rest of the request body stalled'));
         this.options.abortConnection();
         void this.reader?.cancel().catch(() => {});
-      }, this.options.clock.budgetMs);
-    };
-    check(this.chunks);
+      },
+    });
   }
 
   private feed(busboy: BusboyInstance, chunk: Uint8Array): Promise<void> {
@@ -299,12 +291,6 @@ export class UploadSession implements SlotHost {
     for (const wake of this.onFailure) wake();
     this.onFailure = [];
   }
-}
-
-function describeBusboyError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  if (/unexpected end/i.test(message)) return 'the multipart body ends before its closing boundary';
-  return `invalid multipart body: ${message}`;
 }
 
 function badRequest(message: string): GraphQLError {
