@@ -113,9 +113,10 @@ export class UploadSession implements SlotHost {
   }
 
   /**
-   * Whether the body has been read to its end within `ms` (at once false after a timeout: the client
-   * stalled). An answer sent before that must close the connection: a client that stops sending
-   * when it sees an early answer would otherwise reuse a connection whose last body never ended.
+   * Whether the body has been read to its end within `ms` (at once false once it is known cut: a
+   * timeout, or a client that left). An answer sent before that must close the connection: a
+   * client that stops sending when it sees an early answer would otherwise reuse a connection
+   * whose last body never ended.
    */
   async bodyReadWithin(ms: number): Promise<boolean> {
     if (this.bodyCut) return false;
