@@ -279,7 +279,13 @@ for (const server of s3Servers()) {
       await fs.mkdir(path.join(root, 'big'), { recursive: true });
       await fs.writeFile(path.join(root, 'big', 'ticks.parquet'), bytes);
       const key = 'data/big/ticks.parquet';
-      const slow = { LAKEQL_WORKERS: '1', LAKEQL_PART_SIZE: String(PART), LAKEQL_PART_QUEUE: '1' };
+      // A longer lease than the other tests': the bucket is read after the kill well before the survivor takes over.
+      const slow = {
+        LAKEQL_WORKERS: '1',
+        LAKEQL_PART_SIZE: String(PART),
+        LAKEQL_PART_QUEUE: '1',
+        LAKEQL_JOB_LEASE_MS: String(4 * LEASE_MS),
+      };
       const store = s3StoreOn(server, bucket);
       try {
         const [a, b] = await Promise.all([start(slow), start(slow)]);
