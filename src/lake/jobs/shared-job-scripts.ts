@@ -72,6 +72,16 @@ end
 local function addError(e)
   if redis.call('LLEN', q .. ':errors') < ${MAX_REPORTED_ERRORS} then redis.call('RPUSH', q .. ':errors', e) end
 end
+-- Every item is in: SUCCEEDED, or FAILED saying how many files failed.
+local function conclude(t, now)
+  t.finishedAt = now
+  if tonumber(t.failedFiles) > 0 then
+    t.state = 'FAILED'
+    t.message = cjson.encode(t.failedFiles .. ' of ' .. t.totalFiles .. ' files failed')
+  else
+    t.state = 'SUCCEEDED'
+  end
+end
 `;
 
 /** ARGV: prefix, id, now, base, createdAt, request. */
@@ -98,13 +108,7 @@ end
 write(t, previous, now, ttl)
 if tonumber(ARGV[8]) == 0 then
   previous = t.state
-  t.finishedAt = now
-  if tonumber(t.failedFiles) > 0 then
-    t.state = 'FAILED'
-    t.message = cjson.encode(t.failedFiles .. ' of ' .. t.totalFiles .. ' files failed')
-  else
-    t.state = 'SUCCEEDED'
-  end
+  conclude(t, now)
   write(t, previous, now, ttl)
 end
 return t.state
@@ -144,13 +148,7 @@ end
 if #r.items > 0 then redis.call('HSET', q, 'remaining', fmt(t.remaining)) end
 local previous = t.state
 if t.items and tonumber(t.remaining) <= 0 and not t.cancelling then
-  t.finishedAt = now
-  if tonumber(t.failedFiles) > 0 then
-    t.state = 'FAILED'
-    t.message = cjson.encode(t.failedFiles .. ' of ' .. t.totalFiles .. ' files failed')
-  else
-    t.state = 'SUCCEEDED'
-  end
+  conclude(t, now)
   changed = true
 end
 if not changed then return '' end
